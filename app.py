@@ -1,0 +1,102 @@
+"""Traza: the application factory.
+
+create_app(): config → db → extensions → hooks → error handlers → blueprints → CLI.
+"""
+
+import logging
+
+from flask import Flask, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from core import audit, auth, cli, crypto, db, htmx, i18n, limits, mail, security
+from core.config import build_config
+from core.guard import can
+
+csrf = CSRFProtect()
+
+ERROR_PAGES = {400, 403, 404, 405, 413, 422, 429, 500}
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    config = build_config(overrides)
+    app = Flask(__name__, instance_path=config["INSTANCE_PATH"], instance_relative_config=False)
+    app.config.update(config)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+
+    crypto.configure(app.config)
+    db.init_app(app)
+    security.init_app(app)
+    csrf.init_app(app)
+    auth.login_manager.init_app(app)
+    app.before_request(auth.reset_request_state)
+    i18n.init_app(app)
+    htmx.init_app(app)
+    limits.init_app(app)
+    mail.init_app(app)
+    _register_error_handlers(app)
+    _register_blueprints(app)
+    cli.init_app(app)
+    app.jinja_env.globals.update(can=can)
+    return app
+
+
+def _register_blueprints(app):
+    from blueprints.admin import bp as admin_bp
+    from blueprints.auth import bp as auth_bp
+    from blueprints.home import bp as home_bp
+    from blueprints.system import bp as system_bp
+
+    for bp in (system_bp, auth_bp, home_bp, admin_bp):
+        app.register_blueprint(bp)
+    csrf.exempt("blueprints.system.routes.csp_report")  # reviewed: browsers post reports without tokens
+
+
+def _error_response(status: int, message: str | None = None):
+    from core.htmx import render, toast
+
+    titles = {
+        400: _("The request could not be processed"),
+        403: _("You do not have access to this page"),
+        404: _("Page not found"),
+        405: _("Action not allowed"),
+        413: _("The file or form is too large"),
+        422: _("Some data could not be processed"),
+        429: _("Too many attempts"),
+        500: _("Something went wrong on our side"),
+    }
+    title = titles.get(status, titles[500])
+    if request.headers.get("HX-Request") == "true":
+        from flask import make_response
+
+        response = make_response("", status)
+        response.headers["HX-Reswap"] = "none"
+        return toast(response, message or title, "error")
+    return render("errors/error.html", status=status, code=status, title=title, message=message)
+
+
+def _register_error_handlers(app):
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        audit.log_security_event("malicious_csrf", reason=exc.description)
+        with db.transaction():
+            audit.record("csrf_fail", object_type="endpoint", object_id=request.endpoint or "")
+        return _error_response(400, _("The form expired or did not come from Traza. Reload the page and try again."))
+
+    @app.errorhandler(429)
+    def _too_many(exc):
+        audit.log_security_event("excess_rate_limit_exceeded", path=request.path)
+        with db.transaction():
+            audit.record("rate_limit", object_type="endpoint", object_id=request.endpoint or "")
+        return _error_response(429, _("Too many attempts in a short time. Wait a minute and try again."))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc):
+        code = exc.code if exc.code in ERROR_PAGES else 500
+        return _error_response(code)
+
+    @app.errorhandler(Exception)
+    def _crash(exc):
+        app.logger.exception("unhandled error")
+        return _error_response(500)

@@ -1,0 +1,53 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from core.guard import ROLES
+
+
+def role_choices():
+    return [(key, label) for key, label in ROLES.items()]
+
+
+class CheckboxList(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class InviteForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "off"})
+    email = StringField(_l("Email"), validators=[DataRequired(), Email(message=_l("Enter a valid email address.")),
+                                                 Length(max=254)], render_kw={"type": "email", "autocomplete": "off"})
+    roles = CheckboxList(_l("Roles"), choices=role_choices(), validators=[DataRequired(message=_l("Choose at least one role."))])
+
+
+class RolesForm(FlaskForm):
+    roles = CheckboxList(_l("Roles"), choices=role_choices())
+    supervisor = SelectField(_l("Supervisor"), coerce=int, validate_choice=True)
+
+
+class ResetTwoFactorForm(FlaskForm):
+    reason = TextAreaField(_l("Reason or ticket"), validators=[DataRequired(), Length(min=5, max=500)],
+                           render_kw={"rows": 3})
+
+
+class UserFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    role = SelectField(_l("Role"), choices=[("", _l("All roles")), *role_choices()], validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()], choices=[
+        ("", _l("All")), ("active", _l("Active")), ("inactive", _l("Deactivated")), ("locked", _l("Locked"))])
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("Event"), validators=[Optional()], choices=[])
+    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=40)])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("Until"), validators=[Optional()])

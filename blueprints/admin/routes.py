@@ -1,0 +1,180 @@
+"""Administration of staff accounts (role ``admin``) and the audit log browser (``admin``, ``quality``)."""
+
+from datetime import datetime, time, timedelta
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.admin.forms import AuditFilterForm, InviteForm, ResetTwoFactorForm, RolesForm, UserFilterForm
+from blueprints.auth.forms import ActionForm
+from core import accounts, audit
+from core.auth import fresh_required
+from core.db import transaction
+from core.guard import ROLES, require
+from core.htmx import render
+from core.pagination import paginate
+from models.audit import AuditEvent
+from models.users import User, UserSession
+
+from . import bp
+
+
+def _user_or_404(user_id: int) -> User:
+    user = User.get_or_none(User.id == user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+@bp.get("/usuarios")
+@require("users.manage")
+def users():
+    form = UserFilterForm(formdata=request.args)
+    form.validate()
+    page = paginate(User.search(form.q.data or "", form.role.data or "", form.status.data or ""))
+    return render("admin/users.html", "admin/_users_table.html", form=form, page=page,
+                  roles=User.roles_for(page.items), role_labels=ROLES)
+
+
+@bp.route("/usuarios/nuevo", methods=["GET", "POST"])
+@require("users.manage")
+@fresh_required
+def invite():
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            user, _link = accounts.invite(form.email.data, form.name.data, form.roles.data, actor=_me())
+        except accounts.AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            flash(_("Account created. %(email)s received an activation link valid for 24 hours.", email=user.email), "success")
+            return redirect(url_for("admin.user", user_id=user.id), 303)
+    return render("admin/invite.html", form=form, status=422 if form.errors else 200)
+
+
+def _roles_form(user: User, formdata=None) -> RolesForm:
+    form = RolesForm(formdata=formdata, roles=user.role_names, supervisor=user.supervisor_id or 0)
+    others = User.select(User.id, User.name, User.email).where(User.id != user.id, User.is_active == True)  # noqa: E712
+    form.supervisor.choices = [(0, _("No supervisor"))] + [(u.id, u.display_name) for u in others.order_by(User.name)]
+    return form
+
+
+def _user_page(user: User, roles_form=None, status=200):
+    events = AuditEvent.browse(object_type="app_user").where(AuditEvent.object_id == str(user.id)).limit(10)
+    return render("admin/user.html", user=user, roles_form=roles_form or _roles_form(user), action=ActionForm(),
+                  sessions=list(UserSession.live_for(user)), events=list(events), role_labels=ROLES, status=status)
+
+
+@bp.get("/usuarios/<int:user_id>")
+@require("users.manage")
+def user(user_id):
+    return _user_page(_user_or_404(user_id))
+
+
+@bp.post("/usuarios/<int:user_id>/roles")
+@require("users.manage")
+@fresh_required
+def user_roles(user_id):
+    user = _user_or_404(user_id)
+    form = _roles_form(user, formdata=request.form)
+    if form.validate_on_submit():
+        if user.id == current_user.id and "admin" not in form.roles.data:
+            form.roles.errors.append(_("You cannot remove your own administrator role."))
+        elif "admin" in user.role_names and "admin" not in form.roles.data and User.active_admin_count() <= 1:
+            form.roles.errors.append(_("There must be at least one active administrator."))
+    if form.errors or not form.is_submitted():
+        return _user_page(user, form, status=422)
+    accounts.set_roles(user, form.roles.data, actor=_me())
+    supervisor = form.supervisor.data or None
+    if supervisor != user.supervisor_id:
+        with transaction():
+            User.update(supervisor=supervisor).where(User.id == user.id).execute()
+            audit.record("user_update", user, actor=_me(), fields=["supervisor"])
+    flash(_("Roles saved."), "success")
+    return redirect(url_for("admin.user", user_id=user.id), 303)
+
+
+def _user_action(user_id, action, done_message):
+    user = _user_or_404(user_id)
+    if ActionForm().validate_on_submit():
+        try:
+            action(user)
+        except accounts.AccountError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(done_message, "success")
+    return redirect(url_for("admin.user", user_id=user.id), 303)
+
+
+@bp.post("/usuarios/<int:user_id>/desactivar")
+@require("users.manage")
+@fresh_required
+def deactivate(user_id):
+    def act(user):
+        if user.id == current_user.id:
+            raise accounts.AccountError(_("You cannot deactivate your own account."))
+        accounts.deactivate(user, actor=_me())
+
+    return _user_action(user_id, act, _("Account deactivated and its sessions closed."))
+
+
+@bp.post("/usuarios/<int:user_id>/reactivar")
+@require("users.manage")
+@fresh_required
+def reactivate(user_id):
+    return _user_action(user_id, lambda u: accounts.reactivate(u, actor=_me()), _("Account reactivated."))
+
+
+@bp.post("/usuarios/<int:user_id>/desbloquear")
+@require("users.manage")
+@fresh_required
+def unlock(user_id):
+    return _user_action(user_id, lambda u: accounts.unlock(u, actor=_me()), _("Account unlocked."))
+
+
+@bp.post("/usuarios/<int:user_id>/cerrar-sesiones")
+@require("users.manage")
+@fresh_required
+def end_sessions(user_id):
+    return _user_action(user_id, lambda u: accounts.end_sessions(u, actor=_me()), _("All sessions of the account were closed."))
+
+
+@bp.post("/usuarios/<int:user_id>/enlace-activacion")
+@require("users.manage")
+@fresh_required
+def resend_activation(user_id):
+    return _user_action(user_id, lambda u: accounts.resend_activation(u, actor=_me()),
+                        _("A new activation link was sent. Earlier links no longer work."))
+
+
+@bp.route("/usuarios/<int:user_id>/restablecer-2fa", methods=["GET", "POST"])
+@require("users.manage")
+@fresh_required
+def reset_2fa(user_id):
+    user = _user_or_404(user_id)
+    form = ResetTwoFactorForm()
+    if form.validate_on_submit():
+        accounts.reset_2fa(user, actor=_me(), reason=form.reason.data)
+        flash(_("Two-step verification was reset. %(name)s will set it up at the next sign-in.", name=user.display_name), "success")
+        return redirect(url_for("admin.user", user_id=user.id), 303)
+    return render("admin/reset_2fa.html", form=form, user=user, status=422 if form.errors else 200)
+
+
+@bp.get("/auditoria")
+@require("audit.read")
+def audit_log():
+    form = AuditFilterForm(formdata=request.args)
+    form.action.choices = [("", _("All events"))] + [(a, a) for a in AuditEvent.actions()]
+    form.validate()
+    since = datetime.combine(form.since.data, time.min) if form.since.data else None
+    until = datetime.combine(form.until.data, time.min) + timedelta(days=1) if form.until.data else None
+    query = AuditEvent.browse(form.action.data or "", None, form.object_type.data or "", since, until)
+    page = paginate(query, size=50)
+    with transaction():
+        audit.record("audit_read", object_type="audit_event", detail=f"page={page.number}")
+    return render("admin/audit.html", "admin/_audit_table.html", form=form, page=page)

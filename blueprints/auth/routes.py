@@ -1,0 +1,254 @@
+"""Sign in (password, then TOTP or a recovery code), first-time 2FA enrolment, activation links,
+sign out, and the user's own profile, password, language, recovery codes and sessions."""
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.auth.forms import (
+    ActionForm,
+    ChangePasswordForm,
+    CodeForm,
+    ConfirmForm,
+    LanguageForm,
+    LoginForm,
+    RecoveryForm,
+    SetPasswordForm,
+)
+from core import audit, auth, crypto, signin
+from core.db import transaction
+from core.guard import public, require
+from core.htmx import render
+from core.limits import CODE_LIMIT, LOGIN_LIMIT, limiter, only_failures
+from core.qr import qr_svg
+from models.users import ActivationToken, RecoveryCode, User, UserSession
+
+from . import bp
+
+
+def _next():
+    return signin.safe_next(request.args.get("next"))
+
+
+def _after_login():
+    return redirect(_next() or url_for("home.index"), 303)
+
+
+@bp.route("/entrar", methods=["GET", "POST"])
+@public
+@limiter.limit(LOGIN_LIMIT, methods=["POST"], deduct_when=only_failures)
+def login():
+    if current_user.is_authenticated:
+        return _after_login()
+    form = LoginForm()
+    if form.validate_on_submit():
+        outcome = signin.password_step(form.email.data, form.password.data)
+        if outcome.ok:
+            return redirect(url_for("auth.verify" if auth.current_session().user.has_totp else "auth.enrol",
+                                    next=_next()), 303)
+        form.password.errors.append(outcome.message)
+    return render("auth/login.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.route("/entrar/verificacion", methods=["GET", "POST"])
+@public
+@limiter.limit(CODE_LIMIT, methods=["POST"], deduct_when=only_failures)
+def verify():
+    row = auth.pending_session()
+    if row is None or row.stage != UserSession.STAGE_PASSWORD:
+        return redirect(url_for("auth.login", next=_next()))
+    recovery = request.args.get("recuperacion") == "1"
+    form = RecoveryForm() if recovery else CodeForm()
+    if form.validate_on_submit():
+        step = signin.recovery_step if recovery else signin.code_step
+        outcome = step(form.data["recovery_code" if recovery else "code"])
+        if outcome.ok:
+            return _after_login()
+        if outcome.restart:
+            flash(outcome.message, "error")
+            return redirect(url_for("auth.login", next=_next()), 303)
+        (form.recovery_code if recovery else form.code).errors.append(outcome.message)
+    return render("auth/verify.html", form=form, recovery=recovery, status=422 if form.errors else 200)
+
+
+@bp.route("/entrar/configurar-2fa", methods=["GET", "POST"])
+@public
+@limiter.limit(CODE_LIMIT, methods=["POST"], deduct_when=only_failures)
+def enrol():
+    row = auth.pending_session()
+    if row is None or row.stage != UserSession.STAGE_ENROL:
+        return redirect(url_for("auth.login"))
+    return _enrolment(row.user, first_time=True)
+
+
+def _enrolment(user, first_time):
+    form = CodeForm()
+    secret = signin.enrolment_secret(user)
+    if form.validate_on_submit():
+        codes = signin.enrol(user, form.code.data)
+        if codes is not None:
+            if first_time:
+                signin.finish_enrolment(user)
+            return render("auth/recovery_codes.html", codes=codes, first_time=first_time, user=user)
+        form.code.errors.append(_("The code does not match. Check the time on your phone and try the current code."))
+    uri = auth.provisioning_uri(user, secret)
+    response = render("auth/enrol.html", form=form, qr=qr_svg(uri), key=auth.grouped_key(secret),
+                      first_time=first_time, user=user, status=422 if form.errors else 200)
+    return response
+
+
+@bp.route("/activar/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def activate(token):
+    link = ActivationToken.valid(crypto.token_hash(token))
+    if link is None:
+        return _no_referrer(render("auth/link_invalid.html", status=404))
+    form = SetPasswordForm(user=link.user)
+    if form.validate_on_submit():
+        with transaction():
+            if not link.consume():
+                return _no_referrer(render("auth/link_invalid.html", status=404))
+            User.update(password_hash=auth.hash_password(form.password.data)).where(User.id == link.user_id).execute()
+            audit.record("password_set", link.user, actor=link.user, fields=["password_hash"])
+            stage = UserSession.STAGE_PASSWORD if link.user.has_totp else UserSession.STAGE_ENROL
+            auth.start_session(link.user, stage)
+        return redirect(url_for("auth.verify" if link.user.has_totp else "auth.enrol"), 303)
+    return _no_referrer(render("auth/activate.html", form=form, user=link.user, status=422 if form.errors else 200))
+
+
+def _no_referrer(response):
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/salir", methods=["POST"])
+@require("account.self")
+def logout():
+    with transaction():
+        audit.record("logout", current_user._get_current_object())
+        auth.end_session("logout")
+    flash(_("You have signed out."), "success")
+    response = redirect(url_for("auth.login"), 303)
+    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+@bp.route("/confirmar", methods=["GET", "POST"])
+@require("account.self")
+@limiter.limit(LOGIN_LIMIT, methods=["POST"], deduct_when=only_failures)
+def confirm():
+    form = ConfirmForm(next=request.args.get("next"))
+    if form.validate_on_submit():
+        if auth.check_password(current_user, form.password.data):
+            with transaction():
+                auth.mark_fresh(auth.current_session())
+                audit.record("reauth", current_user._get_current_object())
+            return redirect(signin.safe_next(form.next.data) or url_for("auth.profile"), 303)
+        with transaction():
+            audit.record("reauth_fail", current_user._get_current_object())
+        form.password.errors.append(_("The password is not correct."))
+    return render("auth/confirm.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.get("/perfil")
+@require("account.self")
+def profile():
+    return _profile_page(ChangePasswordForm(user=current_user), LanguageForm(locale=current_user.locale))
+
+
+def _profile_page(password_form, language_form, status=200):
+    return render("auth/profile.html", password_form=password_form, language_form=language_form,
+                  remaining_codes=RecoveryCode.remaining(current_user), status=status)
+
+
+@bp.post("/perfil/contrasena")
+@require("account.self")
+def change_password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm(user=user)
+    if form.validate_on_submit() and not auth.check_password(user, form.current.data):
+        form.current.errors.append(_("The current password is not correct."))
+    if form.errors or not form.is_submitted():
+        return _profile_page(form, LanguageForm(locale=user.locale), status=422)
+    with transaction():
+        User.update(password_hash=auth.hash_password(form.password.data)).where(User.id == user.id).execute()
+        UserSession.revoke_all(user, "password_changed")
+        auth.start_session(user, UserSession.STAGE_ACTIVE)
+        audit.record("password_change", user, fields=["password_hash"])
+    flash(_("Your password was changed. Your other sessions were closed."), "success")
+    return redirect(url_for("auth.profile"), 303)
+
+
+@bp.post("/perfil/idioma")
+@require("account.self")
+def change_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        with transaction():
+            User.update(locale=form.locale.data).where(User.id == current_user.id).execute()
+            audit.record("user_update", current_user._get_current_object(), fields=["locale"])
+        current_user.locale = form.locale.data
+        flash(_("Language saved."), "success")
+    return redirect(url_for("auth.profile"), 303)
+
+
+@bp.route("/perfil/codigos-recuperacion", methods=["GET", "POST"])
+@require("account.self")
+@auth.fresh_required
+def recovery_codes():
+    form = ActionForm()
+    if form.validate_on_submit():
+        with transaction():
+            codes = auth.new_recovery_codes(current_user)
+            audit.record("recovery_codes_regenerated", current_user._get_current_object(), fields=["recovery_codes"])
+        return render("auth/recovery_codes.html", codes=codes, first_time=False, user=current_user)
+    return render("auth/recovery_regenerate.html", form=form, remaining=RecoveryCode.remaining(current_user))
+
+
+@bp.route("/perfil/autenticador", methods=["GET", "POST"])
+@require("account.self")
+@auth.fresh_required
+def reenrol():
+    return _enrolment(current_user._get_current_object(), first_time=False)
+
+
+@bp.get("/perfil/sesiones")
+@require("account.self")
+def sessions():
+    rows = list(UserSession.live_for(current_user))
+    return render("auth/sessions.html", "auth/_sessions.html", rows=rows, current=auth.current_session(),
+                  form=ActionForm())
+
+
+@bp.post("/perfil/sesiones/<int:session_id>/cerrar")
+@require("account.self")
+def end_one_session(session_id):
+    row = UserSession.get_or_none(UserSession.id == session_id, UserSession.user == current_user.id)
+    if row is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        with transaction():
+            row.revoke("ended_by_user")
+            audit.record("session_end", current_user._get_current_object(), detail="one")
+        flash(_("The session was closed."), "success")
+    return redirect(url_for("auth.sessions"), 303)
+
+
+@bp.post("/perfil/sesiones/cerrar-otras")
+@require("account.self")
+def end_other_sessions():
+    if ActionForm().validate_on_submit():
+        with transaction():
+            ended = UserSession.revoke_all(current_user, "ended_by_user", except_id=auth.current_session().id)
+            audit.record("session_end", current_user._get_current_object(), detail=f"others:{ended}")
+        flash(_("Your other sessions were closed."), "success")
+    return redirect(url_for("auth.sessions"), 303)
+
+
+@bp.get("/sesion/estado")
+@require("account.self")
+def keepalive():
+    """Called by the idle-timeout warning's "stay signed in" button: any request counts as activity."""
+    auth.touch_now(auth.current_session())
+    return ("", 204)

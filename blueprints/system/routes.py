@@ -1,0 +1,42 @@
+"""Health check and CSP violation reports."""
+
+import json
+
+from flask import jsonify, request
+from peewee import PeeweeException
+
+from core import migrate
+from core.audit import log_security_event
+from core.db import db
+from core.guard import public
+from core.limits import limiter
+
+from . import bp
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    """200 with the database reachable and every migration applied; 503 otherwise."""
+    try:
+        db.execute_sql("SELECT 1")
+        pending = migrate.pending()
+    except (PeeweeException, OSError):
+        return jsonify(status="error", database="unreachable"), 503
+    if pending:
+        return jsonify(status="error", database="ok", pending_migrations=len(pending)), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.post("/csp-report")
+@public
+@limiter.limit("30 per minute")
+def csp_report():
+    try:
+        report = json.loads(request.get_data(cache=False, as_text=True)[:8192] or "{}")
+    except ValueError:
+        report = {}
+    body = report.get("csp-report", report) if isinstance(report, dict) else {}
+    log_security_event("csp_violation", directive=str(body.get("violated-directive", ""))[:100],
+                       blocked=str(body.get("blocked-uri", ""))[:200])
+    return ("", 204)

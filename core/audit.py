@@ -1,0 +1,96 @@
+"""Writing and verifying the audit log (SECURITY.md L1–L4).
+
+``record()`` writes one row inside the caller's transaction, chained to the previous row with an HMAC
+under the audit key. The table is append-only: triggers refuse UPDATE and DELETE (migration 0001).
+Never pass passwords, codes, tokens or confidential values: name the fields that changed, not their values.
+"""
+
+import json
+import logging
+import re
+
+from flask import g, has_request_context, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from core import crypto
+from core.db import db, is_sqlite, transaction, utcnow
+from models.audit import AuditEvent
+
+security_log = logging.getLogger("traza.security")
+
+EVENT_LABELS = {
+    "login_success": _l("Signed in"),
+    "password_change": _l("Password changed"),
+    "mfa_enrol": _l("Authenticator set up"),
+    "recovery_code_used": _l("Recovery code used"),
+}
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _clean(value, limit) -> str:
+    return _CONTROL.sub(" ", str(value or ""))[:limit]
+
+
+def _request_facts() -> dict:
+    if not has_request_context():
+        return {"ip": "", "user_agent": "", "request_id": ""}
+    return {
+        "ip": request.remote_addr or "",
+        "user_agent": _clean(request.user_agent.string, 255),
+        "request_id": getattr(g, "request_id", ""),
+    }
+
+
+def _actor(actor):
+    if actor is not None:
+        return actor
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user._get_current_object()
+    return None
+
+
+def record(action: str, obj=None, *, actor=None, object_type: str = "", object_id="", fields=(), detail: str = ""):
+    """Append one audit row. Call inside the transaction of the change it describes."""
+    actor = _actor(actor)
+    if obj is not None:
+        object_type = object_type or type(obj)._meta.table_name
+        object_id = object_id or obj.id
+    with transaction():
+        if not is_sqlite():
+            # Serialise writers so the chain has one order (SQLite's IMMEDIATE transactions already do).
+            db.execute_sql("SELECT pg_advisory_xact_lock(7351)")
+        last = AuditEvent.last()
+        event = AuditEvent(
+            at=utcnow(),
+            actor=actor,
+            actor_roles=",".join(actor.role_names) if actor is not None else "",
+            action=_clean(action, 64),
+            object_type=_clean(object_type, 40),
+            object_id=_clean(object_id, 40),
+            fields=_clean(",".join(sorted(fields)), 400),
+            detail=_clean(detail, 2000),
+            prev_hash=last.hash if last else "",
+            **_request_facts(),
+        )
+        event.hash = crypto.audit_mac(event.canonical())
+        event.save()
+    log_security_event(action, actor=actor, object_type=object_type, object_id=object_id)
+    return event
+
+
+def log_security_event(event: str, actor=None, **extra) -> None:
+    """One JSON line per event; json.dumps escapes CR/LF and control characters (SECURITY.md L3)."""
+    payload = {"event": event, "actor": getattr(actor, "id", None), **_request_facts(), **extra}
+    security_log.info(json.dumps(payload, ensure_ascii=True, default=str))
+
+
+def verify_chain() -> int | None:
+    """Return the id of the first row whose hash does not match, or None when the chain is intact."""
+    prev = ""
+    for event in AuditEvent.select().order_by(AuditEvent.id).iterator():
+        if event.prev_hash != prev or event.hash != crypto.audit_mac(event.canonical()):
+            return event.id
+        prev = event.hash
+    return None

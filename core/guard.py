@@ -1,0 +1,82 @@
+"""Who may do what: one table from role to permissions, deny by default (DESIGN.md §3, §5; SECURITY.md A1, A2).
+
+Every route carries ``@require("noun.verb")`` or ``@public``; a test walks the URL map and fails on any
+route with neither. Templates ask ``can("noun.verb")`` to hide controls; the server stays authoritative.
+"""
+
+from functools import wraps
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+
+ROLES = {
+    "admin": "Administración del sistema",
+    "management": "Gerencia General",
+    "commercial": "Departamento Comercial",
+    "operations": "Departamento Operativo",
+    "service": "Atención al Cliente",
+    "quality": "Responsable del SGC",
+}
+
+# Every signed-in staff member, whatever their roles: their own profile, sessions and language.
+SIGNED_IN = frozenset({"account.self"})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset({"home.view", "users.manage", "audit.read", "mail.read"}),
+    "management": frozenset({"home.view"}),
+    "commercial": frozenset({"home.view"}),
+    "operations": frozenset({"home.view"}),
+    "service": frozenset({"home.view"}),
+    "quality": frozenset({"home.view", "audit.read"}),
+}
+
+ALL_PERMISSIONS = frozenset().union(SIGNED_IN, *PERMISSIONS.values())
+
+
+def permissions_of(roles) -> frozenset[str]:
+    return SIGNED_IN.union(*(PERMISSIONS.get(r, frozenset()) for r in roles))
+
+
+def can(permission: str, user=None) -> bool:
+    user = user if user is not None else current_user
+    if not user or not user.is_authenticated:
+        return False
+    return permission in permissions_of(user.role_names)
+
+
+def public(view):
+    """Reachable without signing in (login, health, static, the public survey)."""
+    view._public = True
+    return view
+
+
+def require(permission: str):
+    if permission not in ALL_PERMISSIONS:
+        raise ValueError(f"permiso desconocido: {permission}")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return _to_login()
+            if not can(permission):
+                from core.audit import record
+
+                record("authz_fail", object_type="endpoint", object_id=request.endpoint or "", detail=permission)
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped._required_permission = permission
+        return wrapped
+
+    return decorator
+
+
+def _to_login():
+    target = url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
+    if request.headers.get("HX-Request") == "true":
+        response = redirect(target)
+        response.status_code = 401
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)

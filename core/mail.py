@@ -1,0 +1,91 @@
+"""Outgoing mail through SMTP, by way of an outbox.
+
+``queue()`` writes the message in the caller's transaction (so a rolled-back change sends nothing);
+``deliver_pending()`` sends what is queued after the request, one message per recipient. Bodies are
+encrypted at rest and erased once delivered, because they may carry single-use links.
+"""
+
+import json
+import logging
+import smtplib
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app, g, render_template
+
+from core import crypto
+from core.db import utcnow
+from models.mail import OutboundEmail
+
+log = logging.getLogger("traza.mail")
+
+
+def queue(to: str, subject: str, template: str, **ctx) -> OutboundEmail:
+    """Render ``<template>.txt`` and ``<template>.html`` and queue one message for one recipient."""
+    ctx.setdefault("firm_name", current_app.config["FIRM_NAME"])
+    text = render_template(f"{template}.txt", **ctx)
+    html = render_template(f"{template}.html", **ctx)
+    message = OutboundEmail(to_addr=to, subject=subject[:200])
+    message.body = crypto.keys.field.encrypt(json.dumps({"text": text, "html": html}), _context(message))
+    message.save()
+    g.mail_queued = True
+    return message
+
+
+def _context(message: OutboundEmail) -> str:
+    return f"outbound_email|body|{message.message_id}"
+
+
+def _build(message: OutboundEmail, config) -> EmailMessage:
+    body = json.loads(crypto.keys.field.decrypt(message.body, _context(message)))
+    email = EmailMessage()
+    email["From"] = config["MAIL_FROM"]
+    email["To"] = message.to_addr
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(domain="traza.local")
+    email.set_content(body["text"])
+    email.add_alternative(body["html"], subtype="html")
+    return email
+
+
+def deliver_pending(config=None) -> int:
+    """Send queued messages; returns how many went out. Safe to call when SMTP is not configured."""
+    config = config or current_app.config
+    if not config["SMTP_HOST"]:
+        log.warning("SMTP_HOST sin configurar: los correos quedan en la bandeja de salida.")
+        return 0
+    sent = 0
+    pending = list(OutboundEmail.pending())
+    if not pending:
+        return 0
+    try:
+        smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT"])
+    except OSError as exc:
+        log.warning("SMTP no disponible: %s", exc)
+        return 0
+    with smtp:
+        if config["SMTP_STARTTLS"]:
+            smtp.starttls()
+        if config["SMTP_USER"]:
+            smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
+        for message in pending:
+            try:
+                smtp.send_message(_build(message, config))
+            except (smtplib.SMTPException, OSError, crypto.DecryptError) as exc:
+                OutboundEmail.update(
+                    attempts=OutboundEmail.attempts + 1, last_error=str(exc)[:300]
+                ).where(OutboundEmail.id == message.id).execute()
+                continue
+            OutboundEmail.update(status="sent", sent_at=utcnow(), body="", attempts=OutboundEmail.attempts + 1).where(
+                OutboundEmail.id == message.id
+            ).execute()
+            sent += 1
+    return sent
+
+
+def init_app(app):
+    @app.after_request
+    def _deliver(response):
+        if g.pop("mail_queued", False):
+            deliver_pending()
+        return response

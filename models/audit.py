@@ -1,0 +1,65 @@
+"""The audit log: append-only, hash-chained (SECURITY.md L1–L4)."""
+
+from peewee import CharField, DateTimeField, ForeignKeyField, TextField
+
+from core.db import BaseModel, utcnow
+from models.users import User
+
+
+class AuditEvent(BaseModel):
+    at = DateTimeField(default=utcnow, index=True)
+    actor = ForeignKeyField(User, null=True, backref="audit_events", on_delete="RESTRICT")
+    actor_roles = CharField(max_length=120, default="")
+    action = CharField(max_length=64, index=True)
+    object_type = CharField(max_length=40, default="")
+    object_id = CharField(max_length=40, default="")
+    fields = CharField(max_length=400, default="")
+    detail = TextField(default="")
+    ip = CharField(max_length=45, default="")
+    user_agent = CharField(max_length=255, default="")
+    request_id = CharField(max_length=32, default="")
+    prev_hash = CharField(max_length=64, default="")
+    hash = CharField(max_length=64)
+
+    class Meta:
+        indexes = ((("object_type", "object_id"), False),)
+
+    def canonical(self) -> bytes:
+        parts = [
+            self.at.isoformat(timespec="microseconds"),
+            str(self.actor_id or ""),
+            self.actor_roles,
+            self.action,
+            self.object_type,
+            self.object_id,
+            self.fields,
+            self.detail,
+            self.ip,
+            self.user_agent,
+            self.request_id,
+            self.prev_hash,
+        ]
+        return "\x1f".join(parts).encode()
+
+    @classmethod
+    def browse(cls, action="", actor_id=None, object_type="", since=None, until=None):
+        query = cls.select(cls, User).join(User, join_type="LEFT OUTER", on=(cls.actor == User.id)).order_by(cls.id.desc())
+        if action:
+            query = query.where(cls.action == action)
+        if actor_id:
+            query = query.where(cls.actor == actor_id)
+        if object_type:
+            query = query.where(cls.object_type == object_type)
+        if since:
+            query = query.where(cls.at >= since)
+        if until:
+            query = query.where(cls.at < until)
+        return query
+
+    @classmethod
+    def last(cls):
+        return cls.select(cls.id, cls.hash).order_by(cls.id.desc()).first()
+
+    @classmethod
+    def actions(cls) -> list[str]:
+        return [r.action for r in cls.select(cls.action).distinct().order_by(cls.action)]

@@ -1,0 +1,202 @@
+"""Staff accounts, their roles, server-side sessions, recovery codes and activation links."""
+
+from datetime import timedelta
+
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    fn,
+)
+
+from core.db import BaseModel, utcnow
+
+
+class User(BaseModel):
+    email = CharField(max_length=254, unique=True)
+    name = CharField(max_length=120)
+    password_hash = CharField(max_length=255, null=True)
+    is_active = BooleanField(default=True)
+    locale = CharField(max_length=5, default="es")
+    supervisor = ForeignKeyField("self", null=True, backref="reports", on_delete="SET NULL")
+    # TOTP seed and the seed being enrolled, both encrypted with the TOTP key (SECURITY.md T2, T4).
+    totp_secret = CharField(max_length=255, null=True)
+    totp_pending = CharField(max_length=255, null=True)
+    totp_enrolled_at = DateTimeField(null=True)
+    last_totp_timecode = BigIntegerField(null=True)
+    # Throttling (SECURITY.md R1, R2).
+    failed_logins = IntegerField(default=0)
+    throttled_until = DateTimeField(null=True)
+    locked_at = DateTimeField(null=True)
+    otp_failures = IntegerField(default=0)
+    otp_throttled_until = DateTimeField(null=True)
+    last_login_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "app_user"
+
+    # Flask-Login protocol (the user object; the session itself lives in UserSession).
+    @property
+    def is_authenticated(self):
+        return True
+
+    @property
+    def is_anonymous(self):
+        return False
+
+    def get_id(self):
+        return str(self.id)
+
+    @property
+    def display_name(self):
+        return self.name or self.email
+
+    @property
+    def is_locked(self):
+        return self.locked_at is not None
+
+    @property
+    def has_totp(self):
+        return self.totp_secret is not None
+
+    @property
+    def role_names(self) -> list[str]:
+        if not hasattr(self, "_roles"):
+            self._roles = sorted(r.role for r in UserRole.select(UserRole.role).where(UserRole.user == self))
+        return self._roles
+
+    @classmethod
+    def by_email(cls, email: str):
+        return cls.get_or_none(cls.email == normalise_email(email))
+
+    @classmethod
+    def search(cls, q: str = "", role: str = "", status: str = ""):
+        query = cls.select().order_by(cls.name, cls.id)
+        if q:
+            term = q.strip().lower()
+            query = query.where(fn.LOWER(cls.name).contains(term) | cls.email.contains(term))
+        if role:
+            query = query.where(cls.id.in_(UserRole.select(UserRole.user).where(UserRole.role == role)))
+        if status == "active":
+            query = query.where(cls.is_active == True)  # noqa: E712
+        elif status == "inactive":
+            query = query.where(cls.is_active == False)  # noqa: E712
+        elif status == "locked":
+            query = query.where(cls.locked_at.is_null(False))
+        return query
+
+    @classmethod
+    def active_admin_count(cls) -> int:
+        return (
+            cls.select()
+            .join(UserRole, on=(UserRole.user == cls.id))
+            .where(UserRole.role == "admin", cls.is_active == True)  # noqa: E712
+            .count()
+        )
+
+    @classmethod
+    def roles_for(cls, users) -> dict[int, list[str]]:
+        """Roles of many users in one query (lists stay constant in queries)."""
+        ids = [u.id for u in users]
+        out: dict[int, list[str]] = {i: [] for i in ids}
+        if ids:
+            for row in UserRole.select(UserRole.user, UserRole.role).where(UserRole.user.in_(ids)).order_by(UserRole.role):
+                out[row.user_id].append(row.role)
+        return out
+
+    def set_roles(self, roles) -> tuple[set, set]:
+        current = set(self.role_names)
+        wanted = set(roles)
+        added, removed = wanted - current, current - wanted
+        if removed:
+            UserRole.delete().where(UserRole.user == self, UserRole.role.in_(sorted(removed))).execute()
+        for role in sorted(added):
+            UserRole.create(user=self, role=role)
+        self._roles = sorted(wanted)
+        return added, removed
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+class UserRole(BaseModel):
+    user = ForeignKeyField(User, backref="roles", on_delete="CASCADE")
+    role = CharField(max_length=32)
+
+    class Meta:
+        indexes = ((("user", "role"), True),)
+
+
+class UserSession(BaseModel):
+    """One sign-in. The cookie carries only the random id; its SHA-256 is stored here (SECURITY.md S1)."""
+
+    STAGE_PASSWORD = "password"  # noqa: S105 — password accepted, second factor pending: grants nothing
+    STAGE_ENROL = "enrol"  # password accepted, authenticator to be enrolled: grants nothing else
+    STAGE_ACTIVE = "active"
+
+    sid_hash = CharField(max_length=64, unique=True)
+    user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    stage = CharField(max_length=16)
+    last_seen = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    authenticated_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+    end_reason = CharField(max_length=32, null=True)
+    code_failures = IntegerField(default=0)
+    ip = CharField(max_length=45, default="")
+    user_agent = CharField(max_length=255, default="")
+
+    @classmethod
+    def live_for(cls, user):
+        return (
+            cls.select()
+            .where(cls.user == user, cls.revoked_at.is_null(), cls.stage == cls.STAGE_ACTIVE, cls.expires_at > utcnow())
+            .order_by(cls.last_seen.desc())
+        )
+
+    @classmethod
+    def revoke_all(cls, user, reason: str, except_id=None) -> int:
+        query = cls.update(revoked_at=utcnow(), end_reason=reason).where(cls.user == user, cls.revoked_at.is_null())
+        if except_id is not None:
+            query = query.where(cls.id != except_id)
+        return query.execute()
+
+    def revoke(self, reason: str) -> None:
+        type(self).update(revoked_at=utcnow(), end_reason=reason).where(type(self).id == self.id).execute()
+        self.revoked_at = utcnow()
+
+    def is_fresh(self, window: timedelta) -> bool:
+        return utcnow() - self.authenticated_at <= window
+
+
+class RecoveryCode(BaseModel):
+    """A single-use recovery code, stored as an Argon2id hash (SECURITY.md T8)."""
+
+    user = ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
+    code_hash = CharField(max_length=255)
+
+    @classmethod
+    def remaining(cls, user) -> int:
+        return cls.select().where(cls.user == user).count()
+
+
+class ActivationToken(BaseModel):
+    """Single-use link to set a password and enrol 2FA; only its SHA-256 is stored (SECURITY.md P5, P6)."""
+
+    token_hash = CharField(max_length=64, unique=True)
+    user = ForeignKeyField(User, backref="activation_tokens", on_delete="CASCADE")
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+
+    @classmethod
+    def valid(cls, token_hash: str):
+        return cls.get_or_none(cls.token_hash == token_hash, cls.used_at.is_null(), cls.expires_at > utcnow())
+
+    def consume(self) -> bool:
+        """Atomically mark as used: True for exactly one caller."""
+        cls = type(self)
+        return cls.update(used_at=utcnow()).where(cls.id == self.id, cls.used_at.is_null()).execute() == 1

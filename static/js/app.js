@@ -1,0 +1,89 @@
+/* Traza: the little JavaScript the pages use. Everything works without it; this adds comfort. */
+(function () {
+  "use strict";
+
+  var toasts = function () { return document.getElementById("toasts"); };
+
+  function showToast(message, level) {
+    var box = toasts();
+    if (!box) return;
+    var el = document.createElement("div");
+    el.className = "toast toast-" + (level || "info");
+    el.textContent = message;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "toast-close";
+    close.setAttribute("aria-label", document.documentElement.lang === "en" ? "Close" : "Cerrar");
+    close.textContent = "×";
+    el.appendChild(close);
+    box.appendChild(el);
+    scheduleDismiss(el);
+  }
+
+  function scheduleDismiss(el) {
+    if (el.classList.contains("toast-error")) return; // errors stay until closed
+    window.setTimeout(function () { el.remove(); }, 6000);
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target.classList && target.classList.contains("toast-close")) {
+      target.parentElement.remove();
+    }
+    if (target.matches && target.matches("[data-print]")) {
+      event.preventDefault();
+      window.print();
+    }
+  });
+
+  // Forms that ask before doing something that cannot be undone.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
+
+  // Toasts sent by the server in HX-Trigger: {"toast": [{"level": "...", "message": "..."}]}
+  document.body.addEventListener("toast", function (event) {
+    var items = event.detail && event.detail.value ? event.detail.value : event.detail;
+    (Array.isArray(items) ? items : [items]).forEach(function (item) {
+      if (item && item.message) showToast(item.message, item.level);
+    });
+  });
+
+  // A network failure or an unexpected answer gets a toast, never a half-swapped page.
+  document.body.addEventListener("htmx:sendError", function () {
+    showToast(document.documentElement.lang === "en"
+      ? "No connection to the server. Check your network and try again."
+      : "No hay conexión con el servidor. Revisa la red e inténtalo de nuevo.", "error");
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll("#toasts .toast"), scheduleDismiss);
+
+  // Idle-timeout warning: two minutes before the server ends an idle session.
+  var idle = parseInt(document.body.getAttribute("data-idle-seconds") || "0", 10);
+  var warning = document.getElementById("idle-warning");
+  if (idle > 0 && warning) {
+    var warnTimer, endTimer;
+    var arm = function () {
+      window.clearTimeout(warnTimer);
+      window.clearTimeout(endTimer);
+      warning.hidden = true;
+      warnTimer = window.setTimeout(function () { warning.hidden = false; document.getElementById("idle-stay").focus(); },
+        Math.max(idle - 120, 30) * 1000);
+      endTimer = window.setTimeout(function () {
+        window.location.href = document.body.getAttribute("data-login-url");
+      }, idle * 1000 + 2000);
+    };
+    document.getElementById("idle-stay").addEventListener("click", function () {
+      fetch(document.body.getAttribute("data-keepalive-url"), {credentials: "same-origin"}).then(function (r) {
+        if (r.status === 204) { arm(); } else { window.location.href = document.body.getAttribute("data-login-url"); }
+      });
+    });
+    document.body.addEventListener("htmx:afterRequest", arm);
+    arm();
+  }
+})();

@@ -1,0 +1,196 @@
+"""Test base (DESIGN.md §7): a migrated template database copied per test, the real SMTP path through a
+local aiosmtpd server, a Flask test client named ``http``, and factories.
+
+Set TEST_DATABASE_URL to a PostgreSQL URL to run the same suite there: the schema is migrated once per
+session and every table is emptied before each test.
+"""
+
+import os
+import shutil
+import socket
+import threading
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+
+from app import create_app
+from core import migrate
+from core.db import close_all, db, init_database
+from tests import factories
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+class Mailbox:
+    """What the SMTP server received, parsed."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        msg = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append(msg)
+        return "250 OK"
+
+    def clear(self):
+        with self.lock:
+            self.messages.clear()
+
+    def to(self, address):
+        return [m for m in self.messages if m["To"] == address]
+
+    @staticmethod
+    def text(msg):
+        return msg.get_body(preferencelist=("plain",)).get_content()
+
+    @staticmethod
+    def html(msg):
+        return msg.get_body(preferencelist=("html",)).get_content()
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    box = Mailbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield box, controller.port
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    box, _port = smtp_server
+    box.clear()
+    return box
+
+
+@pytest.fixture(scope="session")
+def keys_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("instance")
+
+
+def _base_overrides(instance, smtp_port, url):
+    return {
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": url,
+        "ARGON2_PROFILE": "fast",
+        "TESTING": True,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": smtp_port,
+        "BASE_URL": "https://traza.example.test",
+        "RATELIMIT_ENABLED": False,
+        "FIRM_NAME": "Duarte & Asociados Abogados",
+    }
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory, keys_dir, smtp_server):
+    """Migrate once with the real migrations; tests start from a copy (SQLite) or an emptied schema (PG)."""
+    if PG_URL:
+        init_database(PG_URL)
+        db.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        db.execute_sql("CREATE SCHEMA public")
+        migrate.runner().up()
+        close_all()
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    init_database(f"sqlite:///{path}")
+    migrate.runner().up()
+    close_all()
+    return str(path)
+
+
+def _empty_pg_tables():
+    tables = [t for t in db.get_tables() if t != "schema_migration"]
+    if tables:
+        db.execute_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")  # noqa: S608 (our table names)
+
+
+@pytest.fixture
+def db_url(template_db, tmp_path):
+    if PG_URL:
+        init_database(PG_URL)
+        _empty_pg_tables()
+        close_all()
+        return PG_URL
+    copy = tmp_path / "traza.db"
+    shutil.copyfile(template_db, copy)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def make_app(db_url, keys_dir, smtp_server, tmp_path):
+    """Build an app on this test's database; pass overrides for production mode, rate limits…"""
+    apps = []
+
+    def build(**overrides):
+        config = _base_overrides(keys_dir, smtp_server[1], db_url)
+        config.update(overrides)
+        application = create_app(config)
+        application.test_client_class = TrazaClient
+        apps.append(application)
+        return application
+
+    yield build
+    close_all()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+class TrazaClient(FlaskClient):
+    """The Flask test client, plus a valid CSRF token for this client's session on demand."""
+
+    def csrf_token(self):
+        with self.session_transaction() as sess:
+            raw = sess.get("csrf_token")
+            if raw is None:
+                import hashlib
+
+                raw = sess["csrf_token"] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 (Flask-WTF's own format)
+        return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    def post(self, *args, csrf=True, **kwargs):
+        data = kwargs.get("data")
+        if csrf and (data is None or isinstance(data, dict)):
+            data = dict(data or {})
+            data.setdefault("csrf_token", self.csrf_token())
+            kwargs["data"] = data
+        return super().post(*args, **kwargs)
+
+
+@pytest.fixture
+def http(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    def build(roles=("commercial",), **kwargs):
+        with app.app_context():
+            return factories.make_user(roles=roles, **kwargs)
+
+    return build
+
+
+@pytest.fixture
+def login_as(app, http, make_user):
+    """Sign in through the real flow (password, then a TOTP code computed from the secret)."""
+
+    def sign_in(*roles, client=None, user=None):
+        client = client or http
+        user = user or make_user(roles=roles or ("commercial",))
+        factories.sign_in(client, user)
+        return user
+
+    return sign_in

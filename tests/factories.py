@@ -1,0 +1,53 @@
+"""Factories: real rows made through the same code the app uses (hashing, encryption)."""
+
+import itertools
+import re
+
+import pyotp
+
+from core import auth
+from core.db import transaction, utcnow
+from models.users import User
+
+_seq = itertools.count(1)
+
+PASSWORD = "correcto caballo batería grapa"
+
+
+def make_user(roles=("commercial",), email=None, name=None, password=PASSWORD, totp=True, active=True):
+    n = next(_seq)
+    with transaction():
+        user = User.create(email=email or f"persona{n}@firma.test", name=name or f"Persona {n}",
+                           password_hash=auth.hash_password(password) if password else None, is_active=active)
+        user.set_roles(roles)
+        user.plain_password = password
+        user.totp_plain = None
+        if totp:
+            secret = auth.new_totp_secret()
+            User.update(totp_secret=auth.seal_totp(user, secret), totp_enrolled_at=utcnow()).where(User.id == user.id).execute()
+            user.totp_plain = secret
+            auth.new_recovery_codes(user)
+    return user
+
+
+def code_for(user, at=None, offset_steps=0):
+    totp = pyotp.TOTP(user.totp_plain)
+    import time
+
+    when = (at if at is not None else time.time()) + offset_steps * 30
+    return totp.at(when)
+
+
+def sign_in(client, user, next_url=None):
+    response = client.post("/entrar" + (f"?next={next_url}" if next_url else ""),
+                           data={"email": user.email, "password": user.plain_password})
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    response = client.post("/entrar/verificacion", data={"code": code_for(user)})
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return response
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html)
+    return match.group(1)
