@@ -157,7 +157,8 @@ def use_recovery_code(user: User, code: str) -> bool:
     if len(code) != 16:
         return False
     hasher = _code_hasher()
-    for row in RecoveryCode.select().where(RecoveryCode.user == user):
+    # Materialise first: an open read cursor in SQLite cannot upgrade to the write below.
+    for row in list(RecoveryCode.select().where(RecoveryCode.user == user)):
         try:
             hasher.verify(row.code_hash, code)
         except (VerificationError, InvalidHashError):
@@ -177,7 +178,7 @@ def backoff(failures: int) -> timedelta:
     """No delay for the first 5 failures, then 30 s doubling up to 1 h."""
     if failures < FREE_FAILURES:
         return timedelta(0)
-    return min(timedelta(seconds=30 * 2 ** (failures - FREE_FAILURES)), timedelta(hours=1))
+    return min(timedelta(seconds=30 * 2 ** min(failures - FREE_FAILURES, 8)), timedelta(hours=1))
 
 
 def login_wait(user: User) -> timedelta | None:
@@ -242,7 +243,6 @@ def start_session(user: User, stage: str) -> UserSession:
     )
     session.clear()
     session["sid"] = sid
-    session.permanent = False
     g.user_session = row
     return row
 

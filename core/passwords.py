@@ -51,6 +51,6 @@ def problem(password: str, user=None) -> str | None:
         rest = rest.replace(word, "")
     if len(rest) < 8 and rest != folded:
         return _("Do not build your password from the firm's name, your name or your email.")
-    if zxcvbn(password[:100], user_inputs=words)["score"] < 3:
+    if zxcvbn(password[:72], user_inputs=words)["score"] < 3:
         return _("This password is too easy to guess. Try a longer phrase of unrelated words.")
     return None

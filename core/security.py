@@ -16,6 +16,7 @@ CSP = (
 )
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+FORM_LIMIT = 1024 * 1024
 
 
 def init_app(app):
@@ -26,6 +27,8 @@ def init_app(app):
     @app.before_request
     def _request_id_and_fetch_metadata():
         g.request_id = secrets.token_hex(8)
+        if request.mimetype != "multipart/form-data":
+            request.max_content_length = FORM_LIMIT  # plain forms are small; only uploads may be large
         if request.method in UNSAFE and request.headers.get("Sec-Fetch-Site") == "cross-site":
             from core.audit import log_security_event
 

@@ -1,6 +1,6 @@
 """The audit log: append-only, hash-chained (SECURITY.md L1–L4)."""
 
-from peewee import CharField, DateTimeField, ForeignKeyField, TextField
+from peewee import JOIN, CharField, DateTimeField, ForeignKeyField, TextField
 
 from core.db import BaseModel, utcnow
 from models.users import User
@@ -43,7 +43,7 @@ class AuditEvent(BaseModel):
 
     @classmethod
     def browse(cls, action="", actor_id=None, object_type="", since=None, until=None):
-        query = cls.select(cls, User).join(User, join_type="LEFT OUTER", on=(cls.actor == User.id)).order_by(cls.id.desc())
+        query = cls.select(cls, User).join(User, join_type=JOIN.LEFT_OUTER, on=(cls.actor == User.id)).order_by(cls.id.desc())
         if action:
             query = query.where(cls.action == action)
         if actor_id:

@@ -1,0 +1,20 @@
+"""Benchmarks (DESIGN.md §8): ``make bench`` = ``python -m bench``.
+
+A seeded, realistic firm is generated once per scale into ``bench/.cache/bench-<scale>.db`` (real
+migrations, then bulk inserts), copied to a working file for each run, and every registered page is
+timed through the real app (signed in through the real password + TOTP flow) and through its floor, a
+bare Flask + peewee view running the page's single indexed query. The table goes to stdout and to
+``bench/report.md``.
+
+Extending it when a feature lands:
+
+* data: add a generator with ``@bench.data.generator("clients")`` (signature ``fn(db, fake, sizes)``)
+  and use the matching key of ``bench.data.SIZES``; the cache is rebuilt when generators, sizes or
+  migrations change.
+* pages: ``bench.pages.register(name, url, role, floor)``, with ``floor(user_id) -> str`` written in
+  ``bench/floors.py`` next to the existing ones.
+
+Environment: ``BENCH_SCALE`` (float, default 1.0, multiplies every size), ``BENCH_REQUESTS`` (timed
+requests per page, default 100), ``BENCH_WARMUP`` (untimed requests first, default 10),
+``BENCH_REBUILD=1`` (regenerate the cached database), ``BENCH_ONLY`` (comma-separated page names).
+"""

@@ -1,0 +1,107 @@
+"""Throttling and lockout (SECURITY.md R1, R2)."""
+
+import threading
+from datetime import datetime, timezone
+
+import time_machine
+
+from core import auth
+from core.db import db
+from models.audit import AuditEvent
+from models.users import User
+from tests.factories import PASSWORD, code_for
+
+
+def _login(client, user, password):
+    return client.post("/entrar", data={"email": user.email, "password": password})
+
+
+def test_r1_progressive_delay_after_five_failures(app, http, make_user):
+    user = make_user()
+    with time_machine.travel(datetime.now(timezone.utc), tick=False) as traveller:
+        for _ in range(5):
+            assert _login(http, user, "no es la contraseña").status_code == 422
+        blocked = _login(http, user, PASSWORD)
+        assert blocked.status_code == 422
+        assert "Demasiados intentos fallidos" in blocked.get_data(as_text=True)
+        traveller.shift(31)
+        assert _login(http, user, PASSWORD).status_code == 303
+    assert User.get_by_id(user.id).failed_logins == 0  # success resets the counter
+
+
+def test_r1_delay_doubles(app):
+    assert [auth.backoff(n).total_seconds() for n in (4, 5, 6, 7, 12, 40)] == [0, 30, 60, 120, 3600, 3600]
+
+
+def test_r1_lock_at_fifty_spread_over_ips_then_admin_unlocks(app, http, make_user, login_as, mailbox):
+    user = make_user()
+    User.update(failed_logins=49).where(User.id == user.id).execute()
+    other_ip = app.test_client()
+    response = other_ip.post("/entrar", data={"email": user.email, "password": "mala"},
+                             environ_base={"REMOTE_ADDR": "10.9.8.7"})
+    assert response.status_code == 422
+    assert User.get_by_id(user.id).is_locked
+    assert AuditEvent.select().where(AuditEvent.action == "lockout").count() == 1
+    assert mailbox.to(user.email) and "bloquead" in mailbox.to(user.email)[0]["Subject"]
+    with time_machine.travel(datetime.now(timezone.utc), tick=False) as traveller:
+        traveller.shift(7200)
+        locked = _login(app.test_client(), user, PASSWORD)
+    assert "bloqueada" in locked.get_data(as_text=True)
+    login_as("admin")
+    assert http.post(f"/admin/usuarios/{user.id}/desbloquear").status_code == 303
+    assert not User.get_by_id(user.id).is_locked
+    assert _login(app.test_client(), user, PASSWORD).status_code == 303
+
+
+def test_r1_per_ip_limit_counts_failures_only(make_app, make_user):
+    app = make_app(RATELIMIT_ENABLED=True)
+    with app.app_context():
+        from tests.factories import make_user as factory
+
+        users = [factory() for _ in range(11)]
+    client = app.test_client()
+    for u in users[:10]:
+        assert client.post("/entrar", data={"email": u.email, "password": "mala"}).status_code == 422
+    response = client.post("/entrar", data={"email": users[10].email, "password": "mala"})
+    assert response.status_code == 429
+    assert "Demasiados intentos" in response.get_data(as_text=True)
+    assert AuditEvent.select().where(AuditEvent.action == "rate_limit").count() == 1
+    fresh_ip = app.test_client()
+    assert fresh_ip.post("/entrar", data={"email": users[10].email, "password": PASSWORD},
+                         environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code == 303
+
+
+def test_r2_valid_code_refused_right_after_failures(app, make_user):
+    user = make_user()
+    good_code = code_for(user)
+    wrong = f"{(int(good_code) + 7) % 1000000:06d}"
+    with time_machine.travel(datetime.now(timezone.utc), tick=False) as traveller:
+        first = app.test_client()
+        _login(first, user, PASSWORD)
+        for _ in range(5):
+            first.post("/entrar/verificacion", data={"code": wrong})
+        second = app.test_client()
+        _login(second, user, PASSWORD)
+        refused = second.post("/entrar/verificacion", data={"code": code_for(user)})
+        assert refused.status_code == 422
+        assert "Demasiados intentos fallidos" in refused.get_data(as_text=True)
+        traveller.shift(31)
+        assert second.post("/entrar/verificacion", data={"code": code_for(user)}).status_code == 303
+
+
+def test_r2_concurrent_failures_all_count(app, make_user):
+    user = make_user()
+    barrier = threading.Barrier(10)
+
+    def fail():
+        with app.app_context():
+            barrier.wait()
+            auth.register_otp_failure(User.get_by_id(user.id))
+            db.close()
+
+    threads = [threading.Thread(target=fail) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert User.get_by_id(user.id).otp_failures == 10
