@@ -75,7 +75,8 @@ def users_create(email, roles, name):
 
 
 def _create(email, name, roles):
-    with db.connection_context(), current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+    # The request context gives url_for its BASE_URL; its teardown closes the connection.
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
         try:
             user, link = accounts.invite(email, name, roles, send=False)
         except accounts.AccountError as exc:
@@ -105,7 +106,7 @@ def users_deactivate(email):
     """Desactiva una cuenta y cierra sus sesiones."""
     from models.users import User
 
-    with db.connection_context(), current_app.test_request_context():
+    with current_app.test_request_context():
         user = User.by_email(email)
         if user is None:
             raise click.ClickException("No existe esa cuenta.")
@@ -142,7 +143,7 @@ def demo_load(if_empty):
     from core import demo
 
     logging.getLogger("traza.security").setLevel(logging.WARNING)
-    with db.connection_context(), current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
         if if_empty and demo.has_data():
             click.echo("Ya hay datos: no se carga la demostración.")
             return

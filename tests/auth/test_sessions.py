@@ -3,7 +3,7 @@
 import base64
 import json
 import zlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 
 import time_machine
@@ -61,7 +61,7 @@ def test_s2_pre_login_cookie_replayed_is_anonymous(app, make_user):
 
 
 def test_s3_idle_timeout_enforced_on_the_server(app, http, login_as):
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     with time_machine.travel(start, tick=False) as traveller:
         login_as("commercial")
         traveller.shift(14 * 60)
@@ -72,7 +72,7 @@ def test_s3_idle_timeout_enforced_on_the_server(app, http, login_as):
 
 
 def test_s3_absolute_timeout_ten_hours(app, http, login_as):
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     with time_machine.travel(start, tick=False) as traveller:
         login_as("commercial")
         for _ in range(59):  # activity every 10 minutes
@@ -172,7 +172,7 @@ def test_s6_cannot_end_someone_elses_session(app, http, login_as, make_user):
 
 
 def test_s7_sensitive_action_needs_fresh_authentication(app, http, login_as):
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     with time_machine.travel(start, tick=False) as traveller:
         login_as("commercial")
         assert http.get("/perfil/codigos-recuperacion").status_code == 200  # fresh right after sign-in

@@ -1,7 +1,7 @@
 """Throttling and lockout (SECURITY.md R1, R2)."""
 
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import time_machine
 
@@ -18,7 +18,7 @@ def _login(client, user, password):
 
 def test_r1_progressive_delay_after_five_failures(app, http, make_user):
     user = make_user()
-    with time_machine.travel(datetime.now(timezone.utc), tick=False) as traveller:
+    with time_machine.travel(datetime.now(UTC), tick=False) as traveller:
         for _ in range(5):
             assert _login(http, user, "no es la contraseña").status_code == 422
         blocked = _login(http, user, PASSWORD)
@@ -43,7 +43,7 @@ def test_r1_lock_at_fifty_spread_over_ips_then_admin_unlocks(app, http, make_use
     assert User.get_by_id(user.id).is_locked
     assert AuditEvent.select().where(AuditEvent.action == "lockout").count() == 1
     assert mailbox.to(user.email) and "bloquead" in mailbox.to(user.email)[0]["Subject"]
-    with time_machine.travel(datetime.now(timezone.utc), tick=False) as traveller:
+    with time_machine.travel(datetime.now(UTC), tick=False) as traveller:
         traveller.shift(7200)
         locked = _login(app.test_client(), user, PASSWORD)
     assert "bloqueada" in locked.get_data(as_text=True)
@@ -75,7 +75,7 @@ def test_r2_valid_code_refused_right_after_failures(app, make_user):
     user = make_user()
     good_code = code_for(user)
     wrong = f"{(int(good_code) + 7) % 1000000:06d}"
-    with time_machine.travel(datetime.now(timezone.utc), tick=False) as traveller:
+    with time_machine.travel(datetime.now(UTC), tick=False) as traveller:
         first = app.test_client()
         _login(first, user, PASSWORD)
         for _ in range(5):

@@ -5,7 +5,7 @@ import json
 import re
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyotp
 import pytest
@@ -15,7 +15,7 @@ from flask import session as flask_session
 from core import auth
 from core.db import db
 from models.users import RecoveryCode, User
-from tests.factories import PASSWORD, code_for, make_user
+from tests.factories import PASSWORD, code_for
 
 RFC_SECRET = base64.b32encode(b"12345678901234567890").decode()
 
@@ -29,7 +29,7 @@ def test_t5_rfc6238_vectors(unix, code):
 @pytest.mark.parametrize("offset, accepted", [(-60, False), (-30, True), (0, True), (30, True), (60, False)])
 def test_t5_window_is_one_step(app, offset, accepted):
     secret = pyotp.random_base32()
-    now = datetime(2026, 11, 22, 12, 0, 15, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 22, 12, 0, 15, tzinfo=UTC)
     code = pyotp.TOTP(secret).at(now.timestamp() + offset)
     with time_machine.travel(now, tick=False):
         assert (auth.matching_timecode(secret, code) is not None) is accepted
@@ -138,7 +138,7 @@ def test_t4_seed_encrypted_at_rest_and_not_logged(app, http, make_user, caplog):
 
 def test_t7_partial_state_grants_nothing_and_expires(app, http, make_user):
     user = make_user()
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     with time_machine.travel(start, tick=False) as traveller:
         _password_step(http, user)
         assert http.get("/").status_code == 302
@@ -224,7 +224,7 @@ def test_t8_concurrent_use_of_one_code_succeeds_once(app, http, login_as):
 
 def test_t2_reenrol_requires_fresh_auth_and_replaces_seed(app, http, login_as):
     user = login_as("commercial")
-    with time_machine.travel(datetime.now(timezone.utc), tick=False) as traveller:
+    with time_machine.travel(datetime.now(UTC), tick=False) as traveller:
         traveller.shift(11 * 60)
         http.get("/perfil")  # keep the session active (idle < 15 min)
         response = http.get("/perfil/autenticador")

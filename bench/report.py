@@ -1,0 +1,159 @@
+"""The results table (stdout and ``bench/report.md``), the budget verdicts and the machine facts."""
+
+import os
+import platform
+import sqlite3
+import sys
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from bench.measure import Measurement, QueryStat
+from bench.pages import Page
+
+BUDGET_MS = 50.0  # DESIGN.md §8: every page p95 ≤ 50 ms on SQLite …
+FLOOR_FACTOR = 2.0  # … and within 2× of its floor
+SLOW_QUERY_MS = 1.0  # statements at least this slow get their plan in the report
+
+HEADERS = ["page", "median ms", "p95 ms", "queries", "floor median ms", "floor p95 ms", "ratio p95/floor p95",
+           "budget verdict"]
+
+
+@dataclass
+class Row:
+    page: Page
+    app: Measurement
+    floor: Measurement
+    plans: list[tuple[QueryStat, list[str]]]  # slow statements of pages over budget, with their plans
+
+    @property
+    def ratio(self) -> float:
+        return self.app.p95_ms / self.floor.p95_ms if self.floor.p95_ms else float("inf")
+
+    @property
+    def reasons(self) -> list[str]:
+        if not self.app.ok or not self.floor.ok:
+            return []
+        out = []
+        if self.app.p95_ms > BUDGET_MS:
+            out.append(f"p95 > {BUDGET_MS:g} ms")
+        if self.ratio > FLOOR_FACTOR:
+            out.append(f"> {FLOOR_FACTOR:g}× floor")
+        return out
+
+    @property
+    def verdict(self) -> str:
+        if not self.app.ok:
+            return "ERROR " + _statuses(self.app)
+        if not self.floor.ok:
+            return "ERROR floor " + _statuses(self.floor)
+        return "OVER" if self.reasons else "ok"
+
+    def cells(self) -> list[str]:
+        return [self.page.name, f"{self.app.median_ms:.1f}", f"{self.app.p95_ms:.1f}", self.app.queries_label,
+                f"{self.floor.median_ms:.1f}", f"{self.floor.p95_ms:.1f}", f"{self.ratio:.1f}×", self.verdict]
+
+
+def _statuses(measurement: Measurement) -> str:
+    return ",".join(f"{code}×{n}" for code, n in sorted(measurement.statuses.items()) if code != 200)
+
+
+def text_table(rows: list[Row]) -> str:
+    table = [HEADERS] + [row.cells() for row in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(HEADERS))]
+
+    def line(cells):
+        return " | ".join(c.ljust(w) if i in (0, 7) else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+
+    rule = "-+-".join("-" * w for w in widths)
+    return "\n".join([line(HEADERS), rule] + [line(cells) for cells in table[1:]])
+
+
+def markdown_table(rows: list[Row]) -> str:
+    out = ["| " + " | ".join(HEADERS) + " |", "|" + "|".join([":---"] + ["---:"] * 6 + [":---"]) + "|"]
+    for row in rows:
+        cells = row.cells()
+        cells[0] = f"{cells[0]} `{row.page.url}`"
+        if row.verdict == "OVER":
+            cells[7] = f"**OVER** ({', '.join(row.reasons)})"
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def over_notes(rows: list[Row]) -> str:
+    lines = [f"{row.page.name}: OVER ({', '.join(row.reasons)})" for row in rows if row.verdict == "OVER"]
+    lines += [f"{row.page.name}: {row.verdict}" for row in rows if row.verdict.startswith("ERROR")]
+    return "\n".join(lines)
+
+
+def _package(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "?"
+
+
+def machine_facts() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for text in cpuinfo.read_text().splitlines():
+            if text.startswith("model name"):
+                cpu = text.split(":", 1)[1].strip()
+                break
+    return {
+        "python": sys.version.split()[0],
+        "sqlite": sqlite3.sqlite_version,
+        "cpus": str(os.cpu_count()),
+        "cpu": cpu,
+        "platform": platform.platform(),
+        "flask / peewee / jinja2": f"{_package('flask')} / {_package('peewee')} / {_package('jinja2')}",
+    }
+
+
+def markdown(rows: list[Row], *, date: str, dataset, requests: int, warmup: int, counted: int,
+             facts: dict[str, str], total_seconds: float) -> str:
+    out = [
+        "# Traza benchmark",
+        "",
+        f"{date} · scale {dataset.scale:g} (`BENCH_SCALE`) · {requests} timed requests per page after {warmup} "
+        f"warm-up · run took {total_seconds:.0f} s",
+        "",
+        markdown_table(rows),
+        "",
+        f"Budgets (DESIGN.md §8): p95 ≤ {BUDGET_MS:g} ms on SQLite and ≤ {FLOOR_FACTOR:g}× the floor's p95. "
+        "Server time is `time.perf_counter()` around the Flask test client's GET, in process (no network, no "
+        "web server), signed in through the real password + TOTP flow. *queries* counts the SQL statements of one "
+        f"request (over {counted} more requests; a range when they differ). The *floor* is a bare Flask + peewee "
+        "view running the page's single query and rendering the same rows with an inline template "
+        "(`bench/floors.py`), measured the same way.",
+        "",
+    ]
+    over = [row for row in rows if row.verdict == "OVER"]
+    if over:
+        out += ["## Pages over budget: where the time goes", "",
+                f"SQL is the time to the first row of every statement (what `execute` costs), per request; the "
+                f"statements shown take ≥ {SLOW_QUERY_MS:g} ms, with their plan from `EXPLAIN QUERY PLAN` on the "
+                "same database. The rest of a page's time is Python: middleware, session, templates.", ""]
+        for row in over:
+            out += [f"### {row.page.name} — `{row.page.url}` ({', '.join(row.reasons)})", "",
+                    f"SQL {row.app.sql_ms:.1f} ms of a {row.app.median_ms:.1f} ms median ({row.app.queries_label} "
+                    f"statements); the floor's SQL: {row.floor.sql_ms:.1f} ms of {row.floor.median_ms:.1f} ms.", ""]
+            for stat, plan in row.plans:
+                calls = f"{stat.calls_per_request:g} call" + ("s" if stat.calls_per_request != 1 else "")
+                out += [f"- **{stat.ms_per_request:.1f} ms**, {calls}, params `{stat.params!r}`", "",
+                        "  ```sql", f"  {stat.short_sql}", "  ```", ""]
+                if plan:
+                    out += ["  ```text"] + [f"  {p}" for p in plan] + ["  ```", ""]
+    out += ["## Data", "",
+            "Generated by `bench/data.py` (Faker `es_CO`, seeded), " +
+            (f"built for this run in {dataset.build_seconds:.0f} s" if dataset.built_now else
+             f"reused from `bench/.cache` (built in {dataset.build_seconds:.0f} s)") + ": "
+            + ", ".join(f"{name} {secs:.1f} s" for name, secs in dataset.steps.items()) + ".", "",
+            "| table | rows |", "|:---|---:|"]
+    out += [f"| {table} | {count:,} |" for table, count in sorted(dataset.counts.items()) if table != "schema_migration"]
+    planned = ", ".join(f"{k} {v:,}" for k, v in dataset.sizes.items())
+    out += ["", f"Sizes at this scale (keys without a generator wait for their feature): {planned}.", "",
+            "## Machine", ""]
+    out += [f"- {key}: {value}" for key, value in facts.items()]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,159 @@
+"""``python -m bench``: data → working copy → app + sign-in per role → every page and its floor → report."""
+
+import logging
+import os
+import secrets
+import time
+from datetime import timedelta
+
+import pyotp
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+
+from app import create_app
+from bench import data, floors
+from bench.measure import explain, measure
+from bench.pages import PAGES
+from bench.report import SLOW_QUERY_MS, Row, machine_facts, markdown, over_notes, text_table
+from core import auth
+from core.db import close_all, db, transaction, utcnow
+from models.users import User, UserSession
+
+REPORT = data.BENCH_DIR / "report.md"
+PASSWORD = "banco-de-pruebas-traza"  # noqa: S105 (set on the working copy only, for the sign-in accounts)
+COUNTED_REQUESTS = 3
+OTHER_DEVICES = data.USER_AGENTS[2:5]  # each sign-in account also has these sessions open
+
+
+def _env_int(name: str, default: int, minimum: int) -> int:
+    raw = os.environ.get(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise SystemExit(f"{name} must be at least {minimum}")
+    return value
+
+
+class BenchClient(FlaskClient):
+    """The test client plus a valid CSRF token for its session (as tests/conftest.py's TrazaClient)."""
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as sess:
+            raw = sess.get("csrf_token")
+            if raw is None:
+                raw = sess["csrf_token"] = secrets.token_hex(20)  # Flask-WTF's format: 40 hex characters
+        return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    def post_form(self, url: str, fields: dict):
+        return self.post(url, data={**fields, "csrf_token": self.csrf_token()})
+
+
+def make_app(work_db):
+    config = {
+        "ENV": "development",
+        "DATABASE_URL": f"sqlite:///{work_db}",
+        "INSTANCE_PATH": str(data.CACHE_DIR / "instance"),  # keys generated here on the first run
+        "ARGON2_PROFILE": "fast",
+        "RATELIMIT_ENABLED": False,
+        "SESSION_IDLE": timedelta(hours=10),  # a long run must not sign the benchmark out
+        "BASE_URL": "http://localhost",
+    }
+    app = create_app(config)
+    app.test_client_class = BenchClient
+    # Keep one JSON line per audited request off the console (the lines are still built, as in production).
+    security = logging.getLogger("traza.security")
+    security.propagate = False
+    security.addHandler(logging.NullHandler())
+    return app
+
+
+def prepare_accounts(app, roles) -> dict[str, tuple[int, str]]:
+    """Give each role's sign-in account a known password and a fresh TOTP seed: {role: (user id, seed)}."""
+    accounts = {}
+    now = utcnow()
+    with app.app_context(), db.connection_context(), transaction():
+        for role in sorted(roles):
+            user = User.get(User.email == data.bench_email(role))
+            seed = auth.new_totp_secret()
+            User.update(
+                password_hash=auth.hash_password(PASSWORD), totp_secret=auth.seal_totp(user, seed), totp_pending=None,
+                last_totp_timecode=None, is_active=True, locked_at=None, failed_logins=0, throttled_until=None,
+                otp_failures=0, otp_throttled_until=None,
+            ).where(User.id == user.id).execute()
+            UserSession.insert_many([
+                {"sid_hash": secrets.token_hex(32), "user": user.id, "stage": UserSession.STAGE_ACTIVE,
+                 "created_at": now - timedelta(hours=2 + i), "authenticated_at": now - timedelta(hours=2 + i),
+                 "last_seen": now - timedelta(minutes=5 + 7 * i), "expires_at": now + timedelta(hours=8 - i),
+                 "ip": f"181.49.{20 + i}.{100 + i}", "user_agent": agent}
+                for i, agent in enumerate(OTHER_DEVICES)
+            ]).execute()
+            accounts[role] = (user.id, seed)
+    return accounts
+
+
+def sign_in(app, role: str, seed: str) -> BenchClient:
+    """The real flow: password, then a TOTP code computed from the seed."""
+    client = app.test_client()
+    response = client.post_form("/entrar", {"email": data.bench_email(role), "password": PASSWORD})
+    if response.status_code != 303 or "/entrar/verificacion" not in response.headers.get("Location", ""):
+        raise SystemExit(f"sign-in as {role} failed at the password step: {response.status_code}")
+    response = client.post_form("/entrar/verificacion", {"code": pyotp.TOTP(seed).now()})
+    if response.status_code != 303:
+        raise SystemExit(f"sign-in as {role} failed at the code step: {response.status_code}")
+    return client
+
+
+def selected_pages():
+    only = [name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()]
+    pages = [p for p in PAGES if not only or p.name in only]
+    if not pages:
+        raise SystemExit(f"BENCH_ONLY matches no page; pages: {', '.join(p.name for p in PAGES)}")
+    return pages
+
+
+def main() -> int:
+    started = time.perf_counter()
+    scale = data.scale_from_env()
+    requests = _env_int("BENCH_REQUESTS", 100, 5)
+    warmup = _env_int("BENCH_WARMUP", 10, 0)
+    pages = selected_pages()
+
+    dataset = data.ensure_dataset(scale, rebuild=os.environ.get("BENCH_REBUILD") == "1")
+    work = data.working_copy(dataset)
+    app = make_app(work)
+    try:
+        accounts = prepare_accounts(app, {p.role for p in pages})
+        clients = {role: sign_in(app, role, seed) for role, (_uid, seed) in accounts.items()}
+        floor_app, floor_urls = floors.make_app(pages, {role: uid for role, (uid, _seed) in accounts.items()})
+        floor_client = floor_app.test_client()
+
+        rows = []
+        for page in pages:
+            print(f"measuring {page.name} ({page.url})…", flush=True)
+            app_result = measure(clients[page.role], page.url, requests, warmup, COUNTED_REQUESTS)
+            floor_result = measure(floor_client, floor_urls[page.name], requests, warmup, COUNTED_REQUESTS)
+            rows.append(Row(page, app_result, floor_result, []))
+        for row in rows:
+            if row.reasons:
+                row.plans = [(stat, explain(stat.sql, stat.params)) for stat in row.app.slowest
+                             if stat.ms_per_request >= SLOW_QUERY_MS]
+    finally:
+        close_all()
+
+    total = time.perf_counter() - started
+    table = text_table(rows)
+    print()
+    print(table)
+    notes = over_notes(rows)
+    if notes:
+        print()
+        print(notes)
+    date = utcnow().strftime("%Y-%m-%d %H:%M UTC")
+    REPORT.write_text(markdown(rows, date=date, dataset=dataset, requests=requests, warmup=warmup,
+                               counted=COUNTED_REQUESTS, facts=machine_facts(), total_seconds=total))
+    print(f"\nscale {dataset.scale:g}, {requests} requests per page after {warmup} warm-up; "
+          f"report: {REPORT.relative_to(data.BENCH_DIR.parent)} ({total:.0f} s)")
+    # Benchmarks report, they do not gate (DESIGN.md §8); a page that errors is a broken benchmark.
+    return 1 if any(row.verdict.startswith("ERROR") for row in rows) else 0
