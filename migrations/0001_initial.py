@@ -126,7 +126,7 @@ def append_only(db, table):
     if isinstance(db, PostgresqlDatabase):
         db.execute_sql(
             "CREATE OR REPLACE FUNCTION traza_append_only() RETURNS trigger AS $$ "
-            "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql"
+            "BEGIN RAISE EXCEPTION '%% is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql"
         )
         db.execute_sql(
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "

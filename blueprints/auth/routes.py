@@ -47,7 +47,8 @@ def login():
             return redirect(url_for("auth.verify" if auth.current_session().user.has_totp else "auth.enrol",
                                     next=_next()), 303)
         form.password.errors.append(outcome.message)
-    return render("auth/login.html", form=form, status=422 if form.errors else 200)
+    return render("auth/login.html", form=form, signed_out=request.args.get("salida") == "1",
+                  status=422 if form.errors else 200)
 
 
 @bp.route("/entrar/verificacion", methods=["GET", "POST"])
@@ -128,8 +129,8 @@ def logout():
     with transaction():
         audit.record("logout", current_user._get_current_object())
         auth.end_session("logout")
-    flash(_("You have signed out."), "success")
-    response = redirect(url_for("auth.login"), 303)
+    # Clear-Site-Data wipes the cookie that would carry a flash: the sign-in page says it from the URL.
+    response = redirect(url_for("auth.login", salida=1), 303)
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
 

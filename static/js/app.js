@@ -63,6 +63,15 @@
 
   Array.prototype.forEach.call(document.querySelectorAll("#toasts .toast"), scheduleDismiss);
 
+  // The menu is open in the markup (it works without JavaScript); on narrow screens it folds away.
+  var menu = document.querySelector("details.menu");
+  if (menu && window.matchMedia) {
+    var narrow = window.matchMedia("(max-width: 720px)");
+    var fit = function () { menu.open = !narrow.matches; };
+    fit();
+    narrow.addEventListener("change", fit);
+  }
+
   // Idle-timeout warning: two minutes before the server ends an idle session.
   var idle = parseInt(document.body.getAttribute("data-idle-seconds") || "0", 10);
   var warning = document.getElementById("idle-warning");

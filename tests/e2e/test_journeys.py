@@ -1,0 +1,136 @@
+"""Journeys as a person clicks them, in Chromium."""
+
+import re
+import time
+
+import pyotp
+import pytest
+from playwright.sync_api import expect
+
+from models.users import User
+from tests.e2e.conftest import shoot
+from tests.factories import PASSWORD, make_user
+
+pytestmark = pytest.mark.e2e
+
+
+def _no_csp_violations(pg):
+    refused = [m for m in pg.console_messages if "Refused to" in m or "Content Security Policy" in m]
+    assert refused == []
+
+
+def _enrol_with_key_on_page(pg):
+    key = pg.locator("[data-testid=totp-key] code").inner_text().replace(" ", "")
+    pg.get_by_label("Código de verificación").fill(pyotp.TOTP(key).now())
+    pg.get_by_role("button", name="Activar").click()
+    pg.wait_for_selector("[data-testid=recovery-codes]")
+    codes = pg.locator("[data-testid=recovery-codes] li").all_inner_texts()
+    assert len(codes) == 10
+    return key
+
+
+def test_new_admin_activates_enrols_creates_a_colleague_who_signs_in(app, page, mailbox):
+    pg = page
+    result = app.test_cli_runner().invoke(args=["users", "create-admin", "directora@firma.test", "--name", "Laura Gómez"])
+    link = re.search(r"(http://127\.0\.0\.1:\d+/activar/\S+)", result.output).group(1)
+
+    pg.goto(link)
+    assert "Te damos la bienvenida, Laura Gómez" in pg.content()
+    pg.get_by_label("Nueva contraseña").fill("corta")
+    pg.get_by_label("Repite la contraseña").fill("corta")
+    pg.get_by_role("button", name="Guardar contraseña y continuar").click()
+    assert pg.locator("#password-error").is_visible()  # the reason is beside the field
+    pg.get_by_label("Nueva contraseña").fill("atardecer sobre el río magdalena")
+    pg.get_by_label("Repite la contraseña").fill("atardecer sobre el río magdalena")
+    pg.get_by_role("button", name="Guardar contraseña y continuar").click()
+    pg.wait_for_url("**/entrar/configurar-2fa")
+    assert pg.locator("figure.qr-box svg").count() == 1
+    shoot(pg, "enrol")
+    shoot(pg, "enrol", 360)
+    pg.set_viewport_size({"width": 1280, "height": 860})
+    _enrol_with_key_on_page(pg)
+    shoot(pg, "recovery-codes")
+    pg.get_by_role("link", name="Ya los guardé, continuar").click()
+    pg.wait_for_url(f"{pg.base}/")
+    assert "Hola, Laura" in pg.content()
+    shoot(pg, "home")
+    shoot(pg, "home", 360)
+    pg.set_viewport_size({"width": 1280, "height": 860})
+
+    pg.get_by_role("link", name="Usuarios", exact=True).click()
+    pg.get_by_role("link", name="Nuevo usuario").click()
+    assert "/confirmar" not in pg.url  # she authenticated minutes ago: no second password prompt
+    pg.get_by_label("Nombre completo").fill("Camilo Restrepo")
+    pg.get_by_label("Correo electrónico").fill("camilo@firma.test")
+    pg.get_by_label("Departamento Comercial").check()
+    shoot(pg, "invite")
+    pg.get_by_role("button", name="Crear y enviar enlace").click()
+    pg.wait_for_selector("text=Cuenta creada")
+    shoot(pg, "user-detail")
+    _no_csp_violations(pg)
+
+    (message,) = mailbox.to("camilo@firma.test")
+    colleague_link = re.search(r"(http://127\.0\.0\.1:\d+/activar/\S+)", mailbox.text(message)).group(1)
+    pg.get_by_role("button", name="Salir").click()
+    pg.wait_for_url("**/entrar?salida=1")
+
+    pg.goto(colleague_link)
+    pg.get_by_label("Nueva contraseña").fill("brújula naranja del puerto viejo")
+    pg.get_by_label("Repite la contraseña").fill("brújula naranja del puerto viejo")
+    pg.get_by_role("button", name="Guardar contraseña y continuar").click()
+    pg.wait_for_url("**/entrar/configurar-2fa")
+    key = _enrol_with_key_on_page(pg)
+    pg.get_by_role("link", name="Ya los guardé, continuar").click()
+    assert "Hola, Camilo" in pg.content()
+    nav = pg.locator("nav.mainnav").inner_text()
+    assert "Usuarios" not in nav and "Registro de auditoría" not in nav
+    pg.goto(f"{pg.base}/admin/usuarios")
+    assert "No tienes acceso a esta página" in pg.content()
+    pg.goto(f"{pg.base}/")
+    pg.get_by_role("button", name="Salir").click()
+    pg.wait_for_url("**/entrar?salida=1")
+    assert "Has cerrado sesión" in pg.content()
+
+    # Signing in again asks for the code from the app.
+    pg.get_by_label("Correo electrónico").fill("camilo@firma.test")
+    pg.get_by_label("Contraseña").fill("brújula naranja del puerto viejo")
+    pg.get_by_role("button", name="Continuar").click()
+    pg.wait_for_url("**/entrar/verificacion**")
+    shoot(pg, "verify", 360)
+    pg.get_by_label("Código de verificación").fill(pyotp.TOTP(key).at(time.time() + 30))  # enrolment used this step
+    pg.get_by_role("button", name="Verificar").click()
+    pg.wait_for_url(f"{pg.base}/")
+    _no_csp_violations(pg)
+
+
+def test_shell_sign_in_search_as_you_type_and_sign_out(app, page):
+    pg = page
+    with app.app_context():
+        admin = make_user(roles=("admin",), name="Andrea Salazar")
+        for name in ("Mariana Ospina", "Jorge Pérez", "Lucía Martínez"):
+            make_user(roles=("service",), name=name)
+    pg.goto(f"{pg.base}/admin/usuarios")
+    pg.wait_for_url("**/entrar?next=/admin/usuarios")
+    shoot(pg, "login")
+    shoot(pg, "login", 360)
+    pg.set_viewport_size({"width": 1280, "height": 860})
+    pg.get_by_label("Correo electrónico").fill(admin.email)
+    pg.get_by_label("Contraseña").fill(PASSWORD)
+    pg.get_by_role("button", name="Continuar").click()
+    pg.get_by_label("Código de verificación").fill(pyotp.TOTP(admin.totp_plain).now())
+    pg.get_by_role("button", name="Verificar").click()
+    pg.wait_for_url("**/admin/usuarios")
+    assert pg.locator("#users-table tbody tr").count() == 4
+    pg.evaluate("window.__marker = 'no reload'")
+    pg.get_by_label("Buscar").press_sequentially("ospi", delay=40)
+    expect(pg.locator("#users-table tbody tr")).to_have_count(1)
+    assert pg.evaluate("window.__marker") == "no reload"  # swapped in place, no page load
+    assert "q=ospi" in pg.url  # the URL carries the state
+    shoot(pg, "users")
+    shoot(pg, "users", 360)
+    pg.set_viewport_size({"width": 360, "height": 860})
+    pg.get_by_text("Menú").click()
+    pg.get_by_role("button", name="Salir").click()
+    pg.wait_for_url("**/entrar?salida=1")
+    assert User.get_by_id(admin.id).is_active
+    _no_csp_violations(pg)
