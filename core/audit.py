@@ -20,10 +20,41 @@ from models.audit import AuditEvent
 security_log = logging.getLogger("traza.security")
 
 EVENT_LABELS = {
+    "activation_link": _l("Activation link sent"),
+    "audit_read": _l("Audit log consulted"),
+    "authz_change": _l("Roles changed"),
+    "authz_fail": _l("Access denied"),
+    "csrf_fail": _l("Form rejected (CSRF)"),
+    "lockout": _l("Account locked"),
+    "login_fail": _l("Failed sign-in"),
+    "login_locked": _l("Sign-in to a locked account"),
+    "login_password_ok": _l("Password accepted"),
     "login_success": _l("Signed in"),
-    "password_change": _l("Password changed"),
+    "logout": _l("Signed out"),
     "mfa_enrol": _l("Authenticator set up"),
+    "mfa_enrol_fail": _l("Wrong code while setting up"),
+    "mfa_fail": _l("Wrong verification code"),
+    "mfa_reset": _l("Two-step verification reset"),
+    "password_change": _l("Password changed"),
+    "password_set": _l("Password chosen"),
+    "rate_limit": _l("Too many requests"),
+    "reauth": _l("Password confirmed"),
+    "reauth_fail": _l("Wrong password on confirmation"),
+    "recovery_code_fail": _l("Wrong recovery code"),
     "recovery_code_used": _l("Recovery code used"),
+    "recovery_codes_regenerated": _l("New recovery codes"),
+    "session_end": _l("Sessions closed"),
+    "user_create": _l("Account created"),
+    "user_deactivate": _l("Account deactivated"),
+    "user_reactivate": _l("Account reactivated"),
+    "user_unlock": _l("Account unlocked"),
+    "user_update": _l("Account changed"),
+}
+
+OBJECT_LABELS = {
+    "app_user": _l("User"),
+    "audit_event": _l("Audit log"),
+    "endpoint": _l("Page"),
 }
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -61,7 +61,7 @@ def load() -> list[str]:
             user.set_roles([roles[i % len(roles)]] + (["quality"] if i % 7 == 3 else []))
             audit.record("user_create", user, actor=None, fields=["email", "name", "roles"])
     lines.append("Demostración cargada: firma «Duarte & Asociados Abogados».")
-    return lines + describe()
+    return lines
 
 
 def describe() -> list[str]:

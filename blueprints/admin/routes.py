@@ -66,7 +66,7 @@ def _roles_form(user: User, formdata=None) -> RolesForm:
 
 def _user_page(user: User, roles_form=None, status=200):
     events = AuditEvent.browse(object_type="app_user").where(AuditEvent.object_id == str(user.id)).limit(10)
-    return render("admin/user.html", user=user, roles_form=roles_form or _roles_form(user), action=ActionForm(),
+    return render("admin/user.html", event_labels=audit.EVENT_LABELS, user=user, roles_form=roles_form or _roles_form(user), action=ActionForm(),
                   sessions=list(UserSession.live_for(user)), events=list(events), role_labels=ROLES, status=status)
 
 
@@ -169,7 +169,7 @@ def reset_2fa(user_id):
 @require("audit.read")
 def audit_log():
     form = AuditFilterForm(formdata=request.args)
-    form.action.choices = [("", _("All events"))] + [(a, a) for a in AuditEvent.actions()]
+    form.action.choices = [("", _("All events"))] + [(a, audit.EVENT_LABELS.get(a, a)) for a in AuditEvent.actions()]
     form.validate()
     since = datetime.combine(form.since.data, time.min) if form.since.data else None
     until = datetime.combine(form.until.data, time.min) + timedelta(days=1) if form.until.data else None
@@ -177,4 +177,5 @@ def audit_log():
     page = paginate(query, size=50)
     with transaction():
         audit.record("audit_read", object_type="audit_event", detail=f"page={page.number}")
-    return render("admin/audit.html", "admin/_audit_table.html", form=form, page=page)
+    return render("admin/audit.html", "admin/_audit_table.html", form=form, page=page,
+                  event_labels=audit.EVENT_LABELS, object_labels=audit.OBJECT_LABELS)
