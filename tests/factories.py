@@ -51,3 +51,27 @@ def csrf_from(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
         r'name="csrf_token" value="([^"]+)"', html)
     return match.group(1)
+
+
+def run_concurrently(app, fn, n=10):
+    """Run fn() in n threads released together; return their results (for single-use races)."""
+    import threading
+
+    from core.db import db
+
+    results, barrier = [], threading.Barrier(n)
+
+    def worker():
+        with app.app_context():
+            barrier.wait()
+            try:
+                results.append(fn())
+            finally:
+                db.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results

@@ -1,15 +1,13 @@
 """Throttling and lockout (SECURITY.md R1, R2)."""
 
-import threading
 from datetime import UTC, datetime
 
 import time_machine
 
 from core import auth
-from core.db import db
 from models.audit import AuditEvent
 from models.users import User
-from tests.factories import PASSWORD, code_for
+from tests.factories import PASSWORD, code_for, run_concurrently
 
 
 def _login(client, user, password):
@@ -91,17 +89,5 @@ def test_r2_valid_code_refused_right_after_failures(app, make_user):
 
 def test_r2_concurrent_failures_all_count(app, make_user):
     user = make_user()
-    barrier = threading.Barrier(10)
-
-    def fail():
-        with app.app_context():
-            barrier.wait()
-            auth.register_otp_failure(User.get_by_id(user.id))
-            db.close()
-
-    threads = [threading.Thread(target=fail) for _ in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_concurrently(app, lambda: auth.register_otp_failure(User.get_by_id(user.id)))
     assert User.get_by_id(user.id).otp_failures == 10

@@ -3,7 +3,6 @@
 import base64
 import json
 import re
-import threading
 import time
 from datetime import UTC, datetime
 
@@ -15,7 +14,7 @@ from flask import session as flask_session
 from core import auth
 from core.db import db
 from models.users import RecoveryCode, User
-from tests.factories import PASSWORD, code_for
+from tests.factories import PASSWORD, code_for, run_concurrently
 
 RFC_SECRET = base64.b32encode(b"12345678901234567890").decode()
 
@@ -67,21 +66,7 @@ def test_t6_previous_step_rejected_after_current_step_used(app, make_user):
 def test_t6_ten_threads_same_code_one_success(app, make_user):
     user = make_user()
     code = code_for(user)
-    results = []
-    barrier = threading.Barrier(10)
-
-    def attempt():
-        with app.app_context():
-            barrier.wait()
-            fresh = User.get_by_id(user.id)
-            results.append(auth.accept_totp(fresh, code))
-            db.close()
-
-    threads = [threading.Thread(target=attempt) for _ in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_concurrently(app, lambda: auth.accept_totp(User.get_by_id(user.id), code))
     assert results.count(True) == 1
 
 
@@ -206,19 +191,7 @@ def test_t8_regenerating_invalidates_old_codes(app, http, login_as):
 def test_t8_concurrent_use_of_one_code_succeeds_once(app, http, login_as):
     user = login_as("commercial")
     code = _codes_via_regenerate(http)[3]
-    results, barrier = [], threading.Barrier(10)
-
-    def attempt():
-        with app.app_context():
-            barrier.wait()
-            results.append(auth.use_recovery_code(User.get_by_id(user.id), code))
-            db.close()
-
-    threads = [threading.Thread(target=attempt) for _ in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_concurrently(app, lambda: auth.use_recovery_code(User.get_by_id(user.id), code))
     assert results.count(True) == 1
 
 
