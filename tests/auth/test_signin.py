@@ -133,3 +133,22 @@ def test_l3_no_password_or_code_in_logs(app, http, make_user, caplog):
         assert "\n" not in line and "\r" not in line
         json.loads(line)
     assert PASSWORD not in caplog.text and code not in caplog.text
+
+
+@given(email=st.text(max_size=300), password=st.text(max_size=300))
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+def test_v2_login_form_never_crashes(app, email, password):
+    client = app.test_client()
+    response = client.post("/entrar", data={"email": email, "password": password})
+    assert response.status_code in (303, 422)
+    assert AuditEvent.select().where(AuditEvent.action == "login_success").count() == 0
+
+
+@given(code=st.text(max_size=40))
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+def test_v2_code_forms_never_crash(app, make_user, code):
+    user = make_user()
+    client = app.test_client()
+    client.post("/entrar", data={"email": user.email, "password": PASSWORD})
+    assert client.post("/entrar/verificacion", data={"code": code}).status_code in (303, 422, 302)
+    assert client.post("/entrar/verificacion?recuperacion=1", data={"recovery_code": code}).status_code in (303, 422, 302)

@@ -134,3 +134,28 @@ def test_shell_sign_in_search_as_you_type_and_sign_out(app, page):
     pg.wait_for_url("**/entrar?salida=1")
     assert User.get_by_id(admin.id).is_active
     _no_csp_violations(pg)
+
+
+def test_idle_warning_offers_to_stay_signed_in(app, page):
+    pg = page
+    with app.app_context():
+        user = make_user(roles=("commercial",))
+    pg.clock.install()
+    pg.goto(f"{pg.base}/entrar")
+    pg.get_by_label("Correo electrónico").fill(user.email)
+    pg.get_by_label("Contraseña").fill(PASSWORD)
+    pg.get_by_role("button", name="Continuar").click()
+    pg.get_by_label("Código de verificación").fill(pyotp.TOTP(user.totp_plain).now())
+    pg.get_by_role("button", name="Verificar").click()
+    pg.wait_for_url(f"{pg.base}/")
+    warning = pg.locator("#idle-warning")
+    assert warning.is_hidden()
+    pg.clock.run_for("12:30")  # 15 min idle timeout, warning two minutes before
+    assert warning.is_hidden()
+    pg.clock.run_for("01:00")
+    expect(warning).to_be_visible()
+    shoot(pg, "idle-warning")
+    with pg.expect_response("**/sesion/estado") as answer:
+        pg.get_by_role("button", name="Mantener la sesión abierta").click()
+    assert answer.value.status == 204
+    expect(warning).to_be_hidden()
