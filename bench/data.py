@@ -37,7 +37,7 @@ from models.users import RecoveryCode, User, UserRole, UserSession
 
 BENCH_DIR = Path(__file__).resolve().parent
 CACHE_DIR = BENCH_DIR / ".cache"
-SEED = 8_2026
+SEED = 82026
 FIRM_DOMAIN = "duarte-asociados.com.co"
 BENCH_DOMAIN = "bench.traza.test"
 HISTORY_DAYS = 730  # the audit log and sessions span two years
@@ -153,22 +153,23 @@ def ensure_dataset(scale: float, rebuild: bool = False, log=print) -> Dataset:
 
 
 def working_copy(dataset: Dataset) -> Path:
-    """A fresh copy of the cached file for one run (the cache itself is never opened for writing)."""
-    work = CACHE_DIR / f"work-{scale_label(dataset.scale)}.db"
-    _remove_db(work)
+    """A fresh copy of the cached file for this run (the cache itself is never opened for writing);
+    ``remove_db()`` it when done."""
+    work = CACHE_DIR / f"work-{scale_label(dataset.scale)}-{os.getpid()}.db"
+    remove_db(work)
     shutil.copyfile(dataset.path, work)
     return work
 
 
-def _remove_db(path: Path) -> None:
+def remove_db(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _build(path: Path, sizes: dict[str, int], log) -> tuple[float, dict[str, float], dict[str, int]]:
     CACHE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    _remove_db(tmp)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    remove_db(tmp)
     started = time.perf_counter()
     steps: dict[str, float] = {}
     init_database(f"sqlite:///{tmp}")
@@ -192,9 +193,9 @@ def _build(path: Path, sizes: dict[str, int], log) -> tuple[float, dict[str, flo
         db.close()
     finally:
         close_all()
-    _remove_db(path)
+    remove_db(path)
     tmp.rename(path)
-    _remove_db(tmp)
+    remove_db(tmp)
     seconds = time.perf_counter() - started
     log(f"built {path.name} in {seconds:.1f} s")
     return seconds, steps, counts

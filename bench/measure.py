@@ -25,7 +25,7 @@ class QueryStat:
     sql: str
     params: tuple
     calls_per_request: float
-    ms_per_request: float  # time to the first row, summed over the calls in one request
+    ms_per_request: float  # summed over the calls in one request (SELECTs replayed, fetched to the end)
 
     @property
     def short_sql(self) -> str:
@@ -41,8 +41,7 @@ class Measurement:
     samples: list[float] = field(default_factory=list)  # seconds
     statuses: Counter = field(default_factory=Counter)
     queries: list[int] = field(default_factory=list)
-    sql_ms: float = 0.0  # time to first row of all statements, per request (counted requests)
-    slowest: list[QueryStat] = field(default_factory=list)
+    statements: list[QueryStat] = field(default_factory=list)  # distinct statements, slowest first
 
     @property
     def median_ms(self) -> float:
@@ -51,6 +50,11 @@ class Measurement:
     @property
     def p95_ms(self) -> float:
         return percentile(self.samples, 0.95) * 1000
+
+    @property
+    def sql_ms(self) -> float:
+        """All statements of one request, SELECTs replayed and fetched to the end."""
+        return sum(stat.ms_per_request for stat in self.statements)
 
     @property
     def ok(self) -> bool:
@@ -77,33 +81,48 @@ class QueryRecorder:
         db.obj.query_hooks.remove(self._hook)
 
 
-def measure(client, url: str, requests: int, warmup: int, counted: int = 3) -> Measurement:
-    result = Measurement()
+def measure(targets: list[tuple], requests: int, warmup: int, counted: int = 3) -> list[Measurement]:
+    """Time each (client, url) target; targets take turns request by request, so a page and its floor
+    see the same machine (a noisy neighbour slows both, not just whichever ran second)."""
+    results = [Measurement() for _ in targets]
     for _ in range(warmup):
-        result.statuses[client.get(url).status_code] += 1
-    for _ in range(requests):
-        start = time.perf_counter()
-        response = client.get(url)
-        result.samples.append(time.perf_counter() - start)
-        result.statuses[response.status_code] += 1
-    events = []
-    for _ in range(counted):
-        with QueryRecorder() as recorder:
+        for (client, url), result in zip(targets, results, strict=True):
             result.statuses[client.get(url).status_code] += 1
-        result.queries.append(len(recorder.events))
-        events.extend(recorder.events)
-    result.sql_ms = sum(e.duration for e in events) * 1000 / counted
-    result.slowest = _slowest(events, counted)
-    return result
+    for _ in range(requests):
+        for (client, url), result in zip(targets, results, strict=True):
+            start = time.perf_counter()
+            response = client.get(url)
+            result.samples.append(time.perf_counter() - start)
+            result.statuses[response.status_code] += 1
+    for (client, url), result in zip(targets, results, strict=True):
+        events = []
+        for _ in range(counted):
+            with QueryRecorder() as recorder:
+                result.statuses[client.get(url).status_code] += 1
+            result.queries.append(len(recorder.events))
+            events.extend(recorder.events)
+        result.statements = _statements(events, counted)
+    return results
 
 
-def _slowest(events, requests: int, keep: int = 3) -> list[QueryStat]:
+def _statements(events, requests: int) -> list[QueryStat]:
     by_sql: dict[str, list] = {}
     for event in events:
         by_sql.setdefault(event.sql, []).append(event)
     stats = [QueryStat(sql, tuple(group[0].params or ()), len(group) / requests,
-                       sum(e.duration for e in group) * 1000 / requests) for sql, group in by_sql.items()]
-    return sorted(stats, key=lambda s: s.ms_per_request, reverse=True)[:keep]
+                       sum(_full_ms(e) for e in group) / requests) for sql, group in by_sql.items()]
+    return sorted(stats, key=lambda s: s.ms_per_request, reverse=True)
+
+
+def _full_ms(event) -> float:
+    """A SELECT replayed on its own and fetched to the end (a hook only sees the time to its first row,
+    and a DISTINCT or a long result does most of its work after that); other statements as they ran."""
+    if not event.sql.lstrip().upper().startswith("SELECT"):
+        return event.duration * 1000
+    with db.connection_context():
+        start = time.perf_counter()
+        db.execute_sql(event.sql, event.params).fetchall()
+        return (time.perf_counter() - start) * 1000
 
 
 def explain(sql: str, params: tuple) -> list[str]:

@@ -105,6 +105,7 @@ def machine_facts() -> dict[str, str]:
         "python": sys.version.split()[0],
         "sqlite": sqlite3.sqlite_version,
         "cpus": str(os.cpu_count()),
+        "load average at the end (1/5/15 min)": " / ".join(f"{x:.2f}" for x in os.getloadavg()),
         "cpu": cpu,
         "platform": platform.platform(),
         "flask / peewee / jinja2": f"{_package('flask')} / {_package('peewee')} / {_package('jinja2')}",
@@ -132,9 +133,10 @@ def markdown(rows: list[Row], *, date: str, dataset, requests: int, warmup: int,
     over = [row for row in rows if row.verdict == "OVER"]
     if over:
         out += ["## Pages over budget: where the time goes", "",
-                f"SQL is the time to the first row of every statement (what `execute` costs), per request; the "
-                f"statements shown take ≥ {SLOW_QUERY_MS:g} ms, with their plan from `EXPLAIN QUERY PLAN` on the "
-                "same database. The rest of a page's time is Python: middleware, session, templates.", ""]
+                "*SQL* is the time of every statement of one request, each SELECT replayed on its own and fetched "
+                f"to the end (writes as they ran; commits not included). Statements taking ≥ {SLOW_QUERY_MS:g} ms "
+                "are listed with their plan from `EXPLAIN QUERY PLAN` on the same database. The rest of a page's "
+                "time is Python: hooks, session, forms, templates.", ""]
         for row in over:
             out += [f"### {row.page.name} — `{row.page.url}` ({', '.join(row.reasons)})", "",
                     f"SQL {row.app.sql_ms:.1f} ms of a {row.app.median_ms:.1f} ms median ({row.app.queries_label} "

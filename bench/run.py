@@ -122,8 +122,8 @@ def main() -> int:
 
     dataset = data.ensure_dataset(scale, rebuild=os.environ.get("BENCH_REBUILD") == "1")
     work = data.working_copy(dataset)
-    app = make_app(work)
     try:
+        app = make_app(work)
         accounts = prepare_accounts(app, {p.role for p in pages})
         clients = {role: sign_in(app, role, seed) for role, (_uid, seed) in accounts.items()}
         floor_app, floor_urls = floors.make_app(pages, {role: uid for role, (uid, _seed) in accounts.items()})
@@ -132,15 +132,16 @@ def main() -> int:
         rows = []
         for page in pages:
             print(f"measuring {page.name} ({page.url})…", flush=True)
-            app_result = measure(clients[page.role], page.url, requests, warmup, COUNTED_REQUESTS)
-            floor_result = measure(floor_client, floor_urls[page.name], requests, warmup, COUNTED_REQUESTS)
+            app_result, floor_result = measure([(clients[page.role], page.url), (floor_client, floor_urls[page.name])],
+                                               requests, warmup, COUNTED_REQUESTS)
             rows.append(Row(page, app_result, floor_result, []))
         for row in rows:
             if row.reasons:
-                row.plans = [(stat, explain(stat.sql, stat.params)) for stat in row.app.slowest
+                row.plans = [(stat, explain(stat.sql, stat.params)) for stat in row.app.statements[:5]
                              if stat.ms_per_request >= SLOW_QUERY_MS]
     finally:
         close_all()
+        data.remove_db(work)
 
     total = time.perf_counter() - started
     table = text_table(rows)
