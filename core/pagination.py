@@ -1,4 +1,8 @@
-"""Keyset-free, simple page/offset pagination with a fixed number of queries per page."""
+"""Pagination with a fixed number of queries per page.
+
+``paginate`` numbers pages (small tables: it counts). ``keyset`` walks big, append-only tables newest
+first by id (``?antes=<id>``): no count and no offset, so page 1 and page 10,000 cost the same.
+"""
 
 from dataclasses import dataclass
 
@@ -33,3 +37,20 @@ def paginate(query, size: int = 25) -> Page:
     total = query.count()
     number = min(number, max(1, -(-total // size)))
     return Page(list(query.paginate(number, size)), number, size, total)
+
+
+@dataclass
+class KeysetPage:
+    items: list
+    before: int | None  # the cursor this page started from (None: the newest)
+    next_before: int | None  # the cursor of the next (older) page, None when this is the last
+
+
+def keyset(query, id_field, size: int = 50) -> KeysetPage:
+    before = request.args.get("antes", type=int)
+    if before:
+        query = query.where(id_field < before)
+    rows = list(query.limit(size + 1))
+    more = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(rows, before, rows[-1].id if more and rows else None)

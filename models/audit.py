@@ -59,7 +59,3 @@ class AuditEvent(BaseModel):
     @classmethod
     def last(cls):
         return cls.select(cls.id, cls.hash).order_by(cls.id.desc()).first()
-
-    @classmethod
-    def actions(cls) -> list[str]:
-        return [r.action for r in cls.select(cls.action).distinct().order_by(cls.action)]

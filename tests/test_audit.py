@@ -1,5 +1,7 @@
 """The audit log: same-transaction writes, append-only, hash chain (SECURITY.md L2, L4)."""
 
+import re
+
 import pytest
 from peewee import DatabaseError
 
@@ -86,3 +88,25 @@ def test_audit_log_reading_is_itself_logged_and_filtered(app, http, login_as):
     assert AuditEvent.select().where(AuditEvent.action == "audit_read").count() == 1
     partial = http.get("/admin/auditoria?action=login_success", headers={"HX-Request": "true"})
     assert 'id="audit-table"' in partial.get_data(as_text=True) and "<html" not in partial.get_data(as_text=True)
+
+
+def test_audit_log_walks_back_by_id_without_counting(app, http, login_as):
+    login_as("admin")
+    with app.test_request_context():
+        for i in range(60):
+            audit.record("user_update", object_type="app_user", object_id=i)
+    first = http.get("/admin/auditoria").get_data(as_text=True)
+    older = re.search(r'href="(/admin/auditoria\?antes=(\d+)[^"]*)"', first)
+    assert older, "a link to older events"
+    second = http.get(older.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    ids_first = {int(x) for x in re.findall(r"Usuario (\d+)", first)}
+    ids_second = {int(x) for x in re.findall(r"Usuario (\d+)", second)}
+    assert ids_first and ids_second and ids_first.isdisjoint(ids_second)
+    assert "Más recientes" in second
+    from playhouse.test_utils import count_queries
+
+    with count_queries() as page_one:
+        http.get("/admin/auditoria")
+    with count_queries() as page_two:
+        http.get(older.group(1).replace("&amp;", "&"))
+    assert page_one.count == page_two.count

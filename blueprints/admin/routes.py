@@ -13,7 +13,7 @@ from core.auth import fresh_required
 from core.db import transaction
 from core.guard import ROLES, require
 from core.htmx import render
-from core.pagination import paginate
+from core.pagination import keyset, paginate
 from models.audit import AuditEvent
 from models.users import User, UserSession
 
@@ -169,13 +169,13 @@ def reset_2fa(user_id):
 @require("audit.read")
 def audit_log():
     form = AuditFilterForm(formdata=request.args)
-    form.action.choices = [("", _("All events"))] + [(a, audit.EVENT_LABELS.get(a, a)) for a in AuditEvent.actions()]
+    form.action.choices = [("", _("All events"))] + sorted(audit.EVENT_LABELS.items(), key=lambda kv: str(kv[1]))
     form.validate()
     since = datetime.combine(form.since.data, time.min) if form.since.data else None
     until = datetime.combine(form.until.data, time.min) + timedelta(days=1) if form.until.data else None
     query = AuditEvent.browse(form.action.data or "", None, form.object_type.data or "", since, until)
-    page = paginate(query, size=50)
+    page = keyset(query, AuditEvent.id, size=50)
     with transaction():
-        audit.record("audit_read", object_type="audit_event", detail=f"page={page.number}")
+        audit.record("audit_read", object_type="audit_event", detail=f"before={page.before or ''}")
     return render("admin/audit.html", "admin/_audit_table.html", form=form, page=page,
                   event_labels=audit.EVENT_LABELS, object_labels=audit.OBJECT_LABELS)
