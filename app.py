@@ -45,10 +45,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _register_blueprints(app):
     from blueprints.admin import bp as admin_bp
     from blueprints.auth import bp as auth_bp
+    from blueprints.clients import bp as clients_bp
     from blueprints.home import bp as home_bp
     from blueprints.system import bp as system_bp
 
-    for bp in (system_bp, auth_bp, home_bp, admin_bp):
+    for bp in (system_bp, auth_bp, home_bp, admin_bp, clients_bp):
         app.register_blueprint(bp)
     csrf.exempt("blueprints.system.routes.csp_report")  # reviewed: browsers post reports without tokens
 
@@ -86,15 +87,21 @@ def _register_error_handlers(app):
 
     @app.errorhandler(429)
     def _too_many(exc):
-        audit.log_security_event("excess_rate_limit_exceeded", path=request.path)
+        # The endpoint, not the path: paths can carry tokens (/activar/<token>).
+        audit.log_security_event("excess_rate_limit_exceeded", endpoint=request.endpoint or "")
         with db.transaction():
             audit.record("rate_limit", object_type="endpoint", object_id=request.endpoint or "")
         return _error_response(429, _("Too many attempts in a short time. Wait a minute and try again."))
 
     @app.errorhandler(HTTPException)
     def _http(exc):
-        code = exc.code if exc.code in ERROR_PAGES else 500
-        return _error_response(code)
+        if exc.code not in ERROR_PAGES:
+            return exc  # 416, 304…: Werkzeug's own answer is the right one (headers are added after)
+        response = _error_response(exc.code)
+        for name, value in exc.get_headers():
+            if name in ("Allow", "Retry-After"):
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _crash(exc):

@@ -5,8 +5,8 @@ from datetime import timedelta
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
-from core import audit, crypto, mail
-from core.db import transaction, utcnow
+from core import audit, auth, crypto, mail
+from core.db import db, is_sqlite, transaction, utcnow
 from core.guard import ROLES
 from models.users import ActivationToken, User, UserSession, normalise_email
 
@@ -43,8 +43,18 @@ def invite(email: str, name: str, roles, actor=None, send=True) -> tuple[User, s
     return user, link
 
 
+def _serialise_admin_changes() -> None:
+    """Two admins demoting each other at once must not leave none (SQLite's IMMEDIATE already serialises)."""
+    if not is_sqlite():
+        db.execute_sql("SELECT pg_advisory_xact_lock(7352)")
+
+
 def set_roles(user: User, roles, actor) -> None:
     with transaction():
+        _serialise_admin_changes()
+        user = User.get_by_id(user.id)  # re-read inside the lock: another admin may have just changed it
+        if "admin" in user.role_names and "admin" not in roles and user.is_active and User.active_admin_count() <= 1:
+            raise AccountError(_("There must be at least one active administrator."))
         added, removed = user.set_roles(roles)
         if added or removed:
             audit.record("authz_change", user, actor=actor, fields=["roles"],
@@ -57,6 +67,7 @@ def set_roles(user: User, roles, actor) -> None:
 
 def deactivate(user: User, actor) -> None:
     with transaction():
+        _serialise_admin_changes()
         if "admin" in user.role_names and user.is_active and User.active_admin_count() <= 1:
             raise AccountError(_("You cannot deactivate the last active administrator."))
         User.update(is_active=False).where(User.id == user.id).execute()
@@ -72,8 +83,8 @@ def reactivate(user: User, actor) -> None:
 
 def unlock(user: User, actor) -> None:
     with transaction():
-        User.update(locked_at=None, failed_logins=0, throttled_until=None, otp_failures=0,
-                    otp_throttled_until=None).where(User.id == user.id).execute()
+        User.update(locked_at=None).where(User.id == user.id).execute()
+        auth.clear_failures(user)
         audit.record("user_unlock", user, actor=actor, fields=["locked_at", "failed_logins"])
 
 

@@ -17,7 +17,7 @@ from flask_login import AnonymousUserMixin, LoginManager
 
 from core import crypto
 from core.db import utcnow
-from models.users import RecoveryCode, User, UserSession
+from models.users import LoginThrottle, RecoveryCode, User, UserSession
 
 login_manager = LoginManager()
 login_manager.session_protection = None  # our own server-side sessions bind and revoke
@@ -181,42 +181,46 @@ def backoff(failures: int) -> timedelta:
     return min(timedelta(seconds=30 * 2 ** min(failures - FREE_FAILURES, 8)), timedelta(hours=1))
 
 
-def login_wait(user: User) -> timedelta | None:
-    """How long the account must wait before another password attempt (None: go ahead)."""
-    if user.throttled_until and user.throttled_until > utcnow():
-        return user.throttled_until - utcnow()
-    return None
+def _remaining(until) -> timedelta | None:
+    return until - utcnow() if until is not None and until > utcnow() else None
 
 
 def otp_wait(user: User) -> timedelta | None:
-    if user.otp_throttled_until and user.otp_throttled_until > utcnow():
-        return user.otp_throttled_until - utcnow()
-    return None
+    return _remaining(user.otp_throttled_until)
 
 
 def register_login_failure(user: User) -> bool:
-    """Count a failed password; returns True when this failure locked the account."""
+    """Count a wrong password against the account; True when this failure locked it (at 50)."""
     User.update(failed_logins=User.failed_logins + 1).where(User.id == user.id).execute()
-    user = User.get_by_id(user.id)
-    updates = {"throttled_until": utcnow() + backoff(user.failed_logins) if user.failed_logins >= FREE_FAILURES else None}
-    locked_now = user.failed_logins >= HARD_LOCK_AT and user.locked_at is None
-    if locked_now:
-        updates["locked_at"] = utcnow()
-    User.update(**updates).where(User.id == user.id).execute()
-    return locked_now
+    return _lock_if_over(user, User.get_by_id(user.id).failed_logins)
 
 
-def register_otp_failure(user: User) -> None:
+def register_otp_failure(user: User) -> bool:
+    """Count a wrong code: back-off after 5, lock at 50 (SECURITY.md R2); True when this locked it."""
     User.update(otp_failures=User.otp_failures + 1).where(User.id == user.id).execute()
     failures = User.get_by_id(user.id).otp_failures
     if failures >= FREE_FAILURES:
         User.update(otp_throttled_until=utcnow() + backoff(failures)).where(User.id == user.id).execute()
+    return _lock_if_over(user, failures)
+
+
+def _lock_if_over(user: User, failures: int) -> bool:
+    if failures < HARD_LOCK_AT:
+        return False
+    locked = User.update(locked_at=utcnow()).where(User.id == user.id, User.locked_at.is_null()).execute() == 1
+    if locked:
+        UserSession.revoke_all(user, "locked")
+    return locked
+
+
+def clear_password_failures(user: User) -> None:
+    LoginThrottle.clear(user.email)
+    User.update(failed_logins=0).where(User.id == user.id).execute()
 
 
 def clear_failures(user: User) -> None:
-    User.update(failed_logins=0, throttled_until=None, otp_failures=0, otp_throttled_until=None).where(
-        User.id == user.id
-    ).execute()
+    clear_password_failures(user)
+    User.update(otp_failures=0, otp_throttled_until=None).where(User.id == user.id).execute()
 
 
 # ----- Sessions (SECURITY.md S1–S7) -----
@@ -326,7 +330,14 @@ def fresh_required(view):
         if row is None or not row.is_fresh(current_app.config["SESSION_FRESH"]):
             back = request.path if request.method == "GET" else _same_site_path(request.referrer)
             flash(_("Confirm your password to continue."), "info")
-            return redirect(url_for("auth.confirm", next=back))
+            target = url_for("auth.confirm", next=back)
+            if request.headers.get("HX-Request") == "true":
+                # A partial must not swap the confirmation page into a fragment: load it as a page.
+                response = redirect(target)
+                response.status_code = 401
+                response.headers["HX-Redirect"] = target
+                return response
+            return redirect(target)
         return view(*args, **kwargs)
 
     return wrapped

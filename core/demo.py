@@ -60,8 +60,84 @@ def load() -> list[str]:
                                last_login_at=utcnow() - timedelta(days=fake.random_int(0, 20), minutes=fake.random_int(0, 600)))
             user.set_roles([roles[i % len(roles)]] + (["quality"] if i % 7 == 3 else []))
             audit.record("user_create", user, actor=None, fields=["email", "name", "roles"])
+        _load_clients(fake, accounts)
     lines.append("Demostración cargada: firma «Duarte & Asociados Abogados».")
     return lines
+
+
+PRACTICE_AREAS = (
+    ("Derecho laboral", "Despidos, contratos de trabajo, seguridad social, acoso laboral."),
+    ("Derecho de familia", "Divorcios, custodia, alimentos, sucesiones."),
+    ("Derecho comercial y societario", "Constitución de sociedades, contratos mercantiles, reestructuraciones."),
+    ("Derecho tributario", "Declaraciones, fiscalizaciones de la DIAN, planeación fiscal."),
+    ("Derecho inmobiliario", "Compraventas, arrendamientos, propiedad horizontal."),
+    ("Protección de datos", "Habeas data, políticas de tratamiento, incidentes de seguridad."),
+)
+
+NEEDS = (
+    "Despido sin justa causa después de ocho años en la empresa; quiere saber si le corresponde indemnización.",
+    "Constituir una S.A.S. con dos socios y redactar los estatutos y el acuerdo de accionistas.",
+    "Requerimiento ordinario de la DIAN por la declaración de renta del año pasado.",
+    "Divorcio de mutuo acuerdo con liquidación de la sociedad conyugal y custodia compartida.",
+    "El arrendatario del local lleva cuatro meses sin pagar el canon; desea iniciar la restitución.",
+    "Adecuar la política de tratamiento de datos personales de la tienda en línea.",
+    "Revisión del contrato de distribución con un proveedor extranjero antes de firmarlo.",
+    "Reclamación por horas extra no pagadas y recargos nocturnos.",
+)
+
+
+def _valid_nit(fake) -> str:
+    from stdnum.co import nit
+
+    base = str(fake.random_int(800_000_000, 901_999_999))
+    return base + nit.calc_check_digit(base)
+
+
+def _load_clients(fake, accounts) -> None:
+    from core import clients as service
+    from core.text import name_key
+    from models.catalog import PracticeArea
+    from models.clients import Client
+
+    areas = [PracticeArea.create(name=n, description=d) for n, d in PRACTICE_AREAS]
+    commercial, management = accounts["commercial"], accounts["management"]
+    types = ["", "", "aggressive", "shy", "talkative", "sceptical", "impatient"]
+    flow = ["prospect", "evaluating", "evaluating", "accepted", "rejected", "prospect", "accepted", "evaluating"]
+    registered = []
+    for i in range(36):
+        company = i % 3 == 0
+        name = fake.company() if company else f"{fake.first_name()} {fake.last_name()} {fake.last_name()}"
+        counterparties = []
+        if i % 4 == 1:
+            counterparties.append({"name": fake.company(), "kind": "counterparty", "document_type": "NIT",
+                                   "document_number": _valid_nit(fake)})
+        if i == 10 and registered:  # a prospect whose counterparty is already our client: a real conflict
+            counterparties.append({"name": registered[0].name, "kind": "counterparty", "document_type": "",
+                                   "document_number": ""})
+        phone = f"+57{fake.random_int(300_000_0000, 321_999_9999)}"
+        data = {
+            "kind": "company" if company else "person", "name": name,
+            "document_type": "NIT" if company else "CC",
+            "document_number": _valid_nit(fake) if company else str(fake.random_int(10_000_000, 1_199_999_999)),
+            "email": fake.unique.email().lower(), "phone": phone, "phone_alt": "", "address": fake.street_address(),
+            "city": fake.random_element(("Bogotá", "Medellín", "Cali", "Barranquilla", "Bucaramanga")),
+            "country": "CO", "preferred_channel": fake.random_element(("email", "phone", "whatsapp", "in_person")),
+            "source": fake.random_element(("visit", "social", "alliance", "web", "other")),
+            "practice_area": areas[i % len(areas)].id, "responsible": commercial.id if i % 2 else management.id,
+            "customer_type": types[i % len(types)], "need": NEEDS[i % len(NEEDS)], "special_requirements": "",
+            "newsletter": i % 3 == 1,
+        }
+        client = service.register(data, counterparties, commercial)
+        registered.append(client)
+        target = flow[i % len(flow)]
+        if target in ("evaluating", "accepted", "rejected"):
+            service.transition(client, "evaluating", "Consulta inicial agendada", commercial)
+        if target == "accepted":
+            service.decide_conflicts(client, "clear", "", commercial)
+            service.transition(client, "accepted", "Caso viable dentro de nuestra especialidad", commercial)
+        if target == "rejected":
+            service.transition(client, "rejected", "La necesidad no corresponde a nuestras áreas de práctica", commercial)
+    assert Client.select().where(Client.name_key == name_key(registered[0].name)).exists()
 
 
 def describe() -> list[str]:

@@ -22,12 +22,14 @@ ROLES = {
 SIGNED_IN = frozenset({"account.self"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"home.view", "users.manage", "audit.read", "mail.read"}),
-    "management": frozenset({"home.view"}),
-    "commercial": frozenset({"home.view"}),
-    "operations": frozenset({"home.view"}),
-    "service": frozenset({"home.view"}),
-    "quality": frozenset({"home.view", "audit.read"}),
+    "admin": frozenset({"home.view", "users.manage", "audit.read", "catalog.manage"}),
+    "management": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
+                             "clients.reveal"}),
+    "commercial": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
+                             "clients.reveal"}),
+    "operations": frozenset({"home.view", "clients.view", "clients.reveal"}),
+    "service": frozenset({"home.view", "clients.view", "clients.reveal"}),
+    "quality": frozenset({"home.view", "audit.read", "clients.view"}),
 }
 
 ALL_PERMISSIONS = frozenset().union(SIGNED_IN, *PERMISSIONS.values())

@@ -49,43 +49,59 @@ def _build(message: OutboundEmail, config) -> EmailMessage:
 
 
 def deliver_pending(config=None) -> int:
-    """Send queued messages; returns how many went out. Safe to call when SMTP is not configured."""
+    """Send queued messages; returns how many went out. Never raises: the change that queued the mail
+    is already committed, and what is not sent now stays queued for the next call (or `flask mail send`)."""
     config = config or current_app.config
     if not config["SMTP_HOST"]:
         log.warning("SMTP_HOST sin configurar: los correos quedan en la bandeja de salida.")
         return 0
-    sent = 0
     pending = list(OutboundEmail.pending())
     if not pending:
         return 0
+    smtp = None
     try:
         smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT"])
-    except OSError as exc:
-        log.warning("SMTP no disponible: %s", exc)
-        return 0
-    with smtp:
         if config["SMTP_STARTTLS"]:
             smtp.starttls()
         if config["SMTP_USER"]:
             smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
+    except (smtplib.SMTPException, OSError) as exc:
+        log.warning("SMTP no disponible: %s", exc)
+        if smtp is not None:
+            smtp.close()
+        return 0
+    sent = 0
+    with smtp:
         for message in pending:
-            try:
-                smtp.send_message(_build(message, config))
-            except (smtplib.SMTPException, OSError, crypto.DecryptError) as exc:
-                OutboundEmail.update(
-                    attempts=OutboundEmail.attempts + 1, last_error=str(exc)[:300]
-                ).where(OutboundEmail.id == message.id).execute()
-                continue
-            OutboundEmail.update(status="sent", sent_at=utcnow(), body="", attempts=OutboundEmail.attempts + 1).where(
-                OutboundEmail.id == message.id
-            ).execute()
-            sent += 1
+            if not _claim(message):
+                continue  # another request is sending it
+            sent += _send_one(smtp, message, config)
     return sent
+
+
+def _claim(message: OutboundEmail) -> bool:
+    return OutboundEmail.update(status="sending").where(OutboundEmail.id == message.id,
+                                                       OutboundEmail.status == "pending").execute() == 1
+
+
+def _send_one(smtp, message: OutboundEmail, config) -> int:
+    try:
+        smtp.send_message(_build(message, config))
+    except (smtplib.SMTPException, OSError, crypto.DecryptError) as exc:
+        OutboundEmail.update(status="pending", attempts=OutboundEmail.attempts + 1, last_error=str(exc)[:300]).where(
+            OutboundEmail.id == message.id).execute()
+        return 0
+    OutboundEmail.update(status="sent", sent_at=utcnow(), body="", attempts=OutboundEmail.attempts + 1).where(
+        OutboundEmail.id == message.id).execute()
+    return 1
 
 
 def init_app(app):
     @app.after_request
     def _deliver(response):
         if g.pop("mail_queued", False):
-            deliver_pending()
+            try:
+                deliver_pending()
+            except Exception:  # noqa: BLE001 — mail must never turn a committed change into an error page
+                log.exception("correo no enviado; queda en la bandeja de salida")
         return response

@@ -30,10 +30,8 @@ class Page:
 
 
 def paginate(query, size: int = 25) -> Page:
-    try:
-        number = max(1, int(request.args.get("pagina", "1")))
-    except ValueError:
-        number = 1
+    number = request.args.get("pagina", 1, type=int)
+    number = number if 1 <= number < 10**9 else 1
     total = query.count()
     number = min(number, max(1, -(-total // size)))
     return Page(list(query.paginate(number, size)), number, size, total)
@@ -48,6 +46,8 @@ class KeysetPage:
 
 def keyset(query, id_field, size: int = 50) -> KeysetPage:
     before = request.args.get("antes", type=int)
+    if before is not None and not 1 <= before < 2**63:
+        before = None
     if before:
         query = query.where(id_field < before)
     rows = list(query.limit(size + 1))

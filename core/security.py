@@ -16,6 +16,11 @@ CSP = (
 )
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+def _has_nul(values) -> bool:
+    return any("\x00" in v for _key, items in values.lists() for v in items)
 FORM_LIMIT = 1024 * 1024
 
 
@@ -29,6 +34,8 @@ def init_app(app):
         g.request_id = secrets.token_hex(8)
         if request.mimetype != "multipart/form-data":
             request.max_content_length = FORM_LIMIT  # plain forms are small; only uploads may be large
+        if _has_nul(request.args) or (request.method in UNSAFE and request.mimetype in FORM_TYPES and _has_nul(request.form)):
+            abort(400)  # NUL never belongs in text, and PostgreSQL refuses it (SECURITY.md V1)
         if request.method in UNSAFE and request.headers.get("Sec-Fetch-Site") == "cross-site":
             from core.audit import log_security_event
 

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlparse
 
-from flask import current_app, url_for
+from flask import g
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from core import audit, auth, mail
 from core.db import transaction, utcnow
-from models.users import User, UserSession
+from models.users import LoginThrottle, User, UserSession
 
 MAX_CODE_FAILURES = 5
 
@@ -48,36 +48,52 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def failed():
+    """Mark this request as a failed attempt for the per-IP limiter, whatever its status code."""
+    g.auth_failed = True
+
+
 def password_step(email: str, password: str) -> Outcome:
+    if wait := LoginThrottle.wait(email):
+        # Known or unknown address alike, and with the same hashing work (SECURITY.md P5).
+        auth.check_password(None, password)
+        failed()
+        return Outcome(False, wait_message(wait))
     user = User.by_email(email)
-    generic = _("The email or the password is not correct.")
     if user is not None and user.is_locked:
+        auth.check_password(None, password)
         with transaction():
             audit.record("login_locked", user, actor=None)
+        failed()
         return Outcome(False, _("This account is locked after too many failed attempts. Ask an administrator to unlock it."))
-    if user is not None and (wait := auth.login_wait(user)):
-        return Outcome(False, wait_message(wait))
     if not auth.check_password(user, password) or not user.is_active:
         with transaction():
+            LoginThrottle.fail(email, auth.backoff)
             if user is not None:
-                locked = auth.register_login_failure(user)
-                if locked:
-                    audit.record("lockout", user, actor=None)
-                    mail.queue(user.email, _("Your Traza account was locked"), "mail/locked", user=user)
+                lock_notice(user, auth.register_login_failure(user))
             audit.record("login_fail", object_type="app_user", object_id=user.id if user else "", actor=None)
-        return Outcome(False, generic)
+        failed()
+        return Outcome(False, _("The email or the password is not correct."))
     with transaction():
-        User.update(failed_logins=0, throttled_until=None).where(User.id == user.id).execute()
+        auth.clear_password_failures(user)  # code failures stay until the second factor succeeds
         stage = UserSession.STAGE_PASSWORD if user.has_totp else UserSession.STAGE_ENROL
         auth.start_session(user, stage)
         audit.record("login_password_ok", user, actor=user)
     return Outcome(True)
 
 
+def lock_notice(user: User, locked_now: bool) -> None:
+    """When a failure has just locked the account: audit it and tell the person by email."""
+    if locked_now:
+        audit.record("lockout", user, actor=None)
+        mail.queue(user.email, _("Your Traza account was locked"), "mail/locked", user=user)
+
+
 def _code_failure(row: UserSession, action: str) -> Outcome:
     user = row.user
+    failed()
     with transaction():
-        auth.register_otp_failure(user)
+        lock_notice(user, auth.register_otp_failure(user))
         UserSession.update(code_failures=UserSession.code_failures + 1).where(UserSession.id == row.id).execute()
         failures = UserSession.get_by_id(row.id).code_failures
         audit.record(action, user, actor=user)
@@ -159,9 +175,21 @@ def finish_enrolment(user: User) -> None:
     _complete(User.get_by_id(user.id), "login_success")
 
 
-def home_url() -> str:
-    return url_for("home.index")
 
-
-def challenge_ttl() -> timedelta:
-    return current_app.config["LOGIN_CHALLENGE_TTL"]
+def recheck_password(user: User, password: str, action: str) -> str | None:
+    """A signed-in person re-entering their password (confirmation, password change): the same
+    throttling, counting and lock as at sign-in (SECURITY.md R1). None when it is right."""
+    if wait := LoginThrottle.wait(user.email):
+        failed()
+        return wait_message(wait)
+    if auth.check_password(user, password):
+        return None
+    failed()
+    with transaction():
+        LoginThrottle.fail(user.email, auth.backoff)
+        locked = auth.register_login_failure(user)
+        lock_notice(user, locked)
+        audit.record(action, user, actor=user)
+    if locked:
+        auth.end_session("locked")
+    return _("The password is not correct.")

@@ -20,7 +20,6 @@ def up(migrator, db):
         totp_enrolled_at = DateTimeField(null=True)
         last_totp_timecode = BigIntegerField(null=True)
         failed_logins = IntegerField(default=0)
-        throttled_until = DateTimeField(null=True)
         locked_at = DateTimeField(null=True)
         otp_failures = IntegerField(default=0)
         otp_throttled_until = DateTimeField(null=True)
@@ -41,6 +40,17 @@ def up(migrator, db):
             database = db
             table_name = 'activation_token'
     db.create_tables([ActivationToken])
+
+    class LoginThrottle(Model):
+        created_at = DateTimeField()
+        updated_at = DateTimeField()
+        key = CharField(unique=True, max_length=64)
+        failures = IntegerField(default=0)
+        until = DateTimeField(null=True)
+        class Meta:
+            database = db
+            table_name = 'login_throttle'
+    db.create_tables([LoginThrottle])
 
     class AuditEvent(Model):
         created_at = DateTimeField()
@@ -152,5 +162,6 @@ def down(migrator, db):
     migrator.migrate(migrator.drop_table('recovery_code'))
     migrator.migrate(migrator.drop_table('outbound_email'))
     migrator.migrate(migrator.drop_table('audit_event'))
+    migrator.migrate(migrator.drop_table('login_throttle'))
     migrator.migrate(migrator.drop_table('activation_token'))
     migrator.migrate(migrator.drop_table('app_user'))

@@ -1,15 +1,25 @@
 """Peewee models, one module per aggregate. ALL_MODELS lists them for migrations and the schema test."""
 
 from models.audit import AuditEvent
+from models.catalog import PracticeArea
+from models.clients import Client, ClientStatusChange, ConflictCheck, Party, SearchToken
 from models.mail import OutboundEmail
-from models.users import ActivationToken, RecoveryCode, User, UserRole, UserSession
+from models.users import ActivationToken, LoginThrottle, RecoveryCode, User, UserRole, UserSession
 
-ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, AuditEvent, OutboundEmail]
+ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginThrottle, AuditEvent, OutboundEmail,
+              PracticeArea, SearchToken, Client, ClientStatusChange, Party, ConflictCheck]
 
 __all__ = [
     "ALL_MODELS",
     "ActivationToken",
     "AuditEvent",
+    "Client",
+    "ClientStatusChange",
+    "ConflictCheck",
+    "LoginThrottle",
+    "Party",
+    "PracticeArea",
+    "SearchToken",
     "OutboundEmail",
     "RecoveryCode",
     "User",

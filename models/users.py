@@ -28,8 +28,7 @@ class User(BaseModel):
     totp_enrolled_at = DateTimeField(null=True)
     last_totp_timecode = BigIntegerField(null=True)
     # Throttling (SECURITY.md R1, R2).
-    failed_logins = IntegerField(default=0)
-    throttled_until = DateTimeField(null=True)
+    failed_logins = IntegerField(default=0)  # consecutive, for this account: locks at 50
     locked_at = DateTimeField(null=True)
     otp_failures = IntegerField(default=0)
     otp_throttled_until = DateTimeField(null=True)
@@ -107,6 +106,31 @@ class User(BaseModel):
                 out[row.user_id].append(row.role)
         return out
 
+    @classmethod
+    def admin_summary(cls) -> dict:
+        return {
+            "users": cls.select().where(cls.is_active == True).count(),  # noqa: E712
+            "locked": cls.select().where(cls.locked_at.is_null(False)).count(),
+            "pending": cls.select().where(cls.password_hash.is_null() | cls.totp_secret.is_null()).count(),
+        }
+
+    @classmethod
+    def supervisor_choices(cls, user):
+        return (cls.select(cls.id, cls.name, cls.email)
+                .where(cls.id != user.id, cls.is_active == True).order_by(cls.name))  # noqa: E712
+
+    def set_password_hash(self, password_hash: str) -> None:
+        type(self).update(password_hash=password_hash).where(type(self).id == self.id).execute()
+        self.password_hash = password_hash
+
+    def set_locale(self, locale: str) -> None:
+        type(self).update(locale=locale).where(type(self).id == self.id).execute()
+        self.locale = locale
+
+    def set_supervisor(self, supervisor_id) -> None:
+        type(self).update(supervisor=supervisor_id).where(type(self).id == self.id).execute()
+        self.supervisor_id = supervisor_id
+
     def set_roles(self, roles) -> tuple[set, set]:
         current = set(self.role_names)
         wanted = set(roles)
@@ -121,6 +145,42 @@ class User(BaseModel):
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
+
+
+class LoginThrottle(BaseModel):
+    """Failed sign-ins per email address, known or not, so a throttled account and an unknown address
+    answer alike (SECURITY.md P5, R1). The key is a keyed hash of the address, not the address."""
+
+    key = CharField(max_length=64, unique=True)
+    failures = IntegerField(default=0)
+    until = DateTimeField(null=True)
+
+    @staticmethod
+    def key_for(email: str) -> str:
+        from core import crypto
+
+        return crypto.blind_index(normalise_email(email), "login")
+
+    @classmethod
+    def wait(cls, email: str):
+        row = cls.get_or_none(cls.key == cls.key_for(email))
+        if row is not None and row.until is not None and row.until > utcnow():
+            return row.until - utcnow()
+        return None
+
+    @classmethod
+    def fail(cls, email: str, backoff) -> int:
+        key = cls.key_for(email)
+        cls.insert(key=key).on_conflict_ignore().execute()
+        cls.update(failures=cls.failures + 1).where(cls.key == key).execute()
+        failures = cls.get(cls.key == key).failures
+        delay = backoff(failures)
+        cls.update(until=utcnow() + delay if delay else None).where(cls.key == key).execute()
+        return failures
+
+    @classmethod
+    def clear(cls, email: str) -> None:
+        cls.delete().where(cls.key == cls.key_for(email)).execute()
 
 
 class UserRole(BaseModel):

@@ -75,3 +75,25 @@ def run_concurrently(app, fn, n=10):
     for t in threads:
         t.join()
     return results
+
+
+def make_area(name="Derecho laboral"):
+    from models.catalog import PracticeArea
+
+    return PracticeArea.get_or_create(name=name)[0]
+
+
+def client_data(**overrides):
+    data = {"kind": "person", "name": "María Fernanda Rojas", "document_type": "CC", "document_number": "52123456",
+            "email": "maria.rojas@correo.test", "phone": "+573001234567", "phone_alt": "", "address": "Calle 10 # 5-20",
+            "city": "Bogotá", "country": "CO", "preferred_channel": "email", "source": "web",
+            "practice_area": make_area().id, "responsible": None, "customer_type": "", "need": "Despido sin justa causa.",
+            "special_requirements": "", "newsletter": False}
+    data.update(overrides)
+    return data
+
+
+def make_client(user=None, counterparties=(), **overrides):
+    from core import clients as service
+
+    return service.register(client_data(**overrides), list(counterparties), user)

@@ -8,7 +8,7 @@ import yaml
 
 from app import create_app
 from core.guard import ROLES
-from tests.factories import make_user, sign_in
+from tests.factories import make_client, make_user, sign_in
 
 MATRIX = yaml.safe_load((Path(__file__).parent / "access_matrix.yaml").read_text())
 CSRF_EXEMPT = {"system.csp_report"}  # reviewed: browsers send CSP reports without tokens
@@ -42,11 +42,12 @@ def _cases():
                 yield pytest.param(rule.endpoint, method, who, id=f"{rule.endpoint}-{method}-{who}")
 
 
-def _url(app, endpoint, target):
+def _url(app, endpoint, target, client=None):
     from flask import url_for
 
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-    values = {"user_id": target.id, "session_id": 999999, "token": "x" * 43}
+    values = {"user_id": target.id, "session_id": 999999, "token": "x" * 43,
+              "client_id": client.id if client else 999999, "area_id": client.practice_area_id if client else 999999}
     with app.test_request_context():
         return url_for(endpoint, **{k: values[k] for k in rule.arguments})
 
@@ -64,12 +65,14 @@ def _expected(endpoint, who):
 
 @pytest.mark.parametrize("endpoint, method, who", list(_cases()))
 def test_a2_role_matrix(app, endpoint, method, who):
-    with app.app_context():
+    with app.test_request_context():
         target = make_user(roles=("service",))
         client = app.test_client()
-        if who != "anonymous":
-            sign_in(client, make_user(roles=() if who == "no_role" else (who,)))
-    url = _url(app, endpoint, target)
+        me = None if who == "anonymous" else make_user(roles=() if who == "no_role" else (who,))
+        record = make_client(responsible=me.id if me else None)
+        if me is not None:
+            sign_in(client, me)
+    url = _url(app, endpoint, target, record)
     response = client.get(url) if method == "GET" else client.post(url, data={})
     expected = _expected(endpoint, who)
     location = response.headers.get("Location", "")
@@ -83,15 +86,16 @@ def test_a2_role_matrix(app, endpoint, method, who):
 
 
 def test_c1_unsafe_methods_without_token_are_refused(app):
-    with app.app_context():
+    with app.test_request_context():
         admin = make_user(roles=tuple(ROLES))
+        record = make_client(responsible=admin.id)
     client = app.test_client()
     sign_in(client, admin)
     checked = 0
     for rule in _rules(app):
         if "POST" not in rule.methods or rule.endpoint in CSRF_EXEMPT:
             continue
-        url = _url(app, rule.endpoint, admin)
+        url = _url(app, rule.endpoint, admin, record)
         response = client.post(url, data={"x": "1"}, csrf=False)
         assert response.status_code == 400, (url, response.status_code)
         checked += 1

@@ -54,3 +54,8 @@ class AuditFilterForm(FlaskForm):
     object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=40)])
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("Until"), validators=[Optional()])
+
+
+class PracticeAreaForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})

@@ -1,12 +1,19 @@
 """Administration of staff accounts (role ``admin``) and the audit log browser (``admin``, ``quality``)."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.admin.forms import AuditFilterForm, InviteForm, ResetTwoFactorForm, RolesForm, UserFilterForm
+from blueprints.admin.forms import (
+    AuditFilterForm,
+    InviteForm,
+    PracticeAreaForm,
+    ResetTwoFactorForm,
+    RolesForm,
+    UserFilterForm,
+)
 from blueprints.auth.forms import ActionForm
 from core import accounts, audit
 from core.auth import fresh_required
@@ -15,6 +22,7 @@ from core.guard import ROLES, require
 from core.htmx import render
 from core.pagination import keyset, paginate
 from models.audit import AuditEvent
+from models.catalog import PracticeArea
 from models.users import User, UserSession
 
 from . import bp
@@ -52,15 +60,15 @@ def invite():
         except accounts.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
-            flash(_("Account created. %(email)s received an activation link valid for 24 hours.", email=user.email), "success")
+            # No names or addresses in flashes: they ride in the session cookie (SECURITY.md S1).
+            flash(_("Account created. An activation link valid for 24 hours was sent by email."), "success")
             return redirect(url_for("admin.user", user_id=user.id), 303)
     return render("admin/invite.html", form=form, status=422 if form.errors else 200)
 
 
 def _roles_form(user: User, formdata=None) -> RolesForm:
     form = RolesForm(formdata=formdata, roles=user.role_names, supervisor=user.supervisor_id or 0)
-    others = User.select(User.id, User.name, User.email).where(User.id != user.id, User.is_active == True)  # noqa: E712
-    form.supervisor.choices = [(0, _("No supervisor"))] + [(u.id, u.display_name) for u in others.order_by(User.name)]
+    form.supervisor.choices = [(0, _("No supervisor"))] + [(u.id, u.display_name) for u in User.supervisor_choices(user)]
     return form
 
 
@@ -85,15 +93,17 @@ def user_roles(user_id):
     if form.validate_on_submit():
         if user.id == current_user.id and "admin" not in form.roles.data:
             form.roles.errors.append(_("You cannot remove your own administrator role."))
-        elif "admin" in user.role_names and "admin" not in form.roles.data and User.active_admin_count() <= 1:
-            form.roles.errors.append(_("There must be at least one active administrator."))
+        else:
+            try:
+                accounts.set_roles(user, form.roles.data, actor=_me())
+            except accounts.AccountError as exc:
+                form.roles.errors.append(str(exc))
     if form.errors or not form.is_submitted():
         return _user_page(user, form, status=422)
-    accounts.set_roles(user, form.roles.data, actor=_me())
     supervisor = form.supervisor.data or None
     if supervisor != user.supervisor_id:
         with transaction():
-            User.update(supervisor=supervisor).where(User.id == user.id).execute()
+            user.set_supervisor(supervisor)
             audit.record("user_update", user, actor=_me(), fields=["supervisor"])
     flash(_("Roles saved."), "success")
     return redirect(url_for("admin.user", user_id=user.id), 303)
@@ -160,9 +170,19 @@ def reset_2fa(user_id):
     form = ResetTwoFactorForm()
     if form.validate_on_submit():
         accounts.reset_2fa(user, actor=_me(), reason=form.reason.data)
-        flash(_("Two-step verification was reset. %(name)s will set it up at the next sign-in.", name=user.display_name), "success")
+        flash(_("Two-step verification was reset. The person will set it up again at the next sign-in."), "success")
         return redirect(url_for("admin.user", user_id=user.id), 303)
     return render("admin/reset_2fa.html", form=form, user=user, status=422 if form.errors else 200)
+
+
+def _local_midnight_utc(day):
+    """The start of a day in the firm's time zone, as the naive UTC the database stores."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    local = datetime.combine(day, time.min, tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 @bp.get("/auditoria")
@@ -171,11 +191,43 @@ def audit_log():
     form = AuditFilterForm(formdata=request.args)
     form.action.choices = [("", _("All events"))] + sorted(audit.EVENT_LABELS.items(), key=lambda kv: str(kv[1]))
     form.validate()
-    since = datetime.combine(form.since.data, time.min) if form.since.data else None
-    until = datetime.combine(form.until.data, time.min) + timedelta(days=1) if form.until.data else None
+    since = _local_midnight_utc(form.since.data) if form.since.data else None
+    until = _local_midnight_utc(form.until.data + timedelta(days=1)) if form.until.data else None
     query = AuditEvent.browse(form.action.data or "", None, form.object_type.data or "", since, until)
     page = keyset(query, AuditEvent.id, size=50)
     with transaction():
         audit.record("audit_read", object_type="audit_event", detail=f"before={page.before or ''}")
     return render("admin/audit.html", "admin/_audit_table.html", form=form, page=page,
                   event_labels=audit.EVENT_LABELS, object_labels=audit.OBJECT_LABELS)
+
+
+@bp.route("/areas", methods=["GET", "POST"])
+@require("catalog.manage")
+def practice_areas():
+    form = PracticeAreaForm()
+    if form.validate_on_submit():
+        name = form.name.data.strip()
+        if PracticeArea.get_or_none(PracticeArea.name == name):
+            form.name.errors.append(_("There is already a practice area with that name."))
+        else:
+            with transaction():
+                area = PracticeArea.create(name=name, description=form.description.data.strip())
+                audit.record("catalog_create", area, actor=_me(), fields=["name", "description"])
+            flash(_("Practice area added."), "success")
+            return redirect(url_for("admin.practice_areas"), 303)
+    return render("admin/areas.html", form=form, areas=list(PracticeArea.all_ordered()), action=ActionForm(),
+                  status=422 if form.errors else 200)
+
+
+@bp.post("/areas/<int:area_id>/estado")
+@require("catalog.manage")
+def toggle_practice_area(area_id):
+    area = PracticeArea.get_or_none(PracticeArea.id == area_id)
+    if area is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        with transaction():
+            PracticeArea.update(is_active=not area.is_active).where(PracticeArea.id == area.id).execute()
+            audit.record("catalog_update", area, actor=_me(), fields=["is_active"])
+        flash(_("Practice area updated."), "success")
+    return redirect(url_for("admin.practice_areas"), 303)

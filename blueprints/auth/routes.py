@@ -21,7 +21,7 @@ from core.guard import public, require
 from core.htmx import render
 from core.limits import CODE_LIMIT, LOGIN_LIMIT, limiter, only_failures
 from core.qr import qr_svg
-from models.users import ActivationToken, RecoveryCode, User, UserSession
+from models.users import ActivationToken, RecoveryCode, UserSession
 
 from . import bp
 
@@ -110,7 +110,7 @@ def activate(token):
         with transaction():
             if not link.consume():
                 return _no_referrer(render("auth/link_invalid.html", status=404))
-            User.update(password_hash=auth.hash_password(form.password.data)).where(User.id == link.user_id).execute()
+            link.user.set_password_hash(auth.hash_password(form.password.data))
             audit.record("password_set", link.user, actor=link.user, fields=["password_hash"])
             stage = UserSession.STAGE_PASSWORD if link.user.has_totp else UserSession.STAGE_ENROL
             auth.start_session(link.user, stage)
@@ -141,14 +141,16 @@ def logout():
 def confirm():
     form = ConfirmForm(next=request.args.get("next"))
     if form.validate_on_submit():
-        if auth.check_password(current_user, form.password.data):
+        user = current_user._get_current_object()
+        problem = signin.recheck_password(user, form.password.data, "reauth_fail")
+        if problem is None:
             with transaction():
                 auth.mark_fresh(auth.current_session())
-                audit.record("reauth", current_user._get_current_object())
+                audit.record("reauth", user)
             return redirect(signin.safe_next(form.next.data) or url_for("auth.profile"), 303)
-        with transaction():
-            audit.record("reauth_fail", current_user._get_current_object())
-        form.password.errors.append(_("The password is not correct."))
+        if not auth.current_session():
+            return redirect(url_for("auth.login"), 303)  # that failure locked the account
+        form.password.errors.append(problem)
     return render("auth/confirm.html", form=form, status=422 if form.errors else 200)
 
 
@@ -165,15 +167,20 @@ def _profile_page(password_form, language_form, status=200):
 
 @bp.post("/perfil/contrasena")
 @require("account.self")
+@limiter.limit(LOGIN_LIMIT, deduct_when=only_failures)
 def change_password():
     user = current_user._get_current_object()
     form = ChangePasswordForm(user=user)
-    if form.validate_on_submit() and not auth.check_password(user, form.current.data):
-        form.current.errors.append(_("The current password is not correct."))
+    if form.validate_on_submit():
+        problem = signin.recheck_password(user, form.current.data, "password_change_fail")
+        if problem is not None:
+            if not auth.current_session():
+                return redirect(url_for("auth.login"), 303)  # that failure locked the account
+            form.current.errors.append(problem)
     if form.errors or not form.is_submitted():
         return _profile_page(form, LanguageForm(locale=user.locale), status=422)
     with transaction():
-        User.update(password_hash=auth.hash_password(form.password.data)).where(User.id == user.id).execute()
+        user.set_password_hash(auth.hash_password(form.password.data))
         UserSession.revoke_all(user, "password_changed")
         auth.start_session(user, UserSession.STAGE_ACTIVE)
         audit.record("password_change", user, fields=["password_hash"])
@@ -187,9 +194,8 @@ def change_language():
     form = LanguageForm()
     if form.validate_on_submit():
         with transaction():
-            User.update(locale=form.locale.data).where(User.id == current_user.id).execute()
+            current_user.set_locale(form.locale.data)
             audit.record("user_update", current_user._get_current_object(), fields=["locale"])
-        current_user.locale = form.locale.data
         flash(_("Language saved."), "success")
     return redirect(url_for("auth.profile"), 303)
 

@@ -18,13 +18,7 @@ def index():
     user = current_user._get_current_object()
     recent = list(AuditEvent.browse(actor_id=user.id).where(
         AuditEvent.action.in_(("login_success", "password_change", "mfa_enrol", "recovery_code_used"))).limit(5))
-    admin = None
-    if can("users.manage"):
-        admin = {
-            "users": User.select().where(User.is_active == True).count(),  # noqa: E712
-            "locked": User.select().where(User.locked_at.is_null(False)).count(),
-            "pending": User.select().where(User.password_hash.is_null() | User.totp_secret.is_null()).count(),
-        }
+    admin = User.admin_summary() if can("users.manage") else None
     return render("home/index.html", recent=recent, admin=admin, roles=ROLES, event_labels=EVENT_LABELS,
                   remaining_codes=RecoveryCode.remaining(user),
                   session_count=UserSession.live_for(user).count(), current=auth.current_session())

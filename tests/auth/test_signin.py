@@ -140,7 +140,7 @@ def test_l3_no_password_or_code_in_logs(app, http, make_user, caplog):
 def test_v2_login_form_never_crashes(app, email, password):
     client = app.test_client()
     response = client.post("/entrar", data={"email": email, "password": password})
-    assert response.status_code in (303, 422)
+    assert response.status_code in ((400,) if "\x00" in email + password else (303, 422))
     assert AuditEvent.select().where(AuditEvent.action == "login_success").count() == 0
 
 
@@ -150,5 +150,6 @@ def test_v2_code_forms_never_crash(app, make_user, code):
     user = make_user()
     client = app.test_client()
     client.post("/entrar", data={"email": user.email, "password": PASSWORD})
-    assert client.post("/entrar/verificacion", data={"code": code}).status_code in (303, 422, 302)
-    assert client.post("/entrar/verificacion?recuperacion=1", data={"recovery_code": code}).status_code in (303, 422, 302)
+    allowed = (400,) if "\x00" in code else (303, 422, 302)
+    assert client.post("/entrar/verificacion", data={"code": code}).status_code in allowed
+    assert client.post("/entrar/verificacion?recuperacion=1", data={"recovery_code": code}).status_code in allowed

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import pyotp
 import pytest
 import time_machine
-from flask import session as flask_session
 
 from core import auth
 from core.db import db
@@ -208,4 +207,3 @@ def test_t2_reenrol_requires_fresh_auth_and_replaces_seed(app, http, login_as):
         assert http.post("/perfil/autenticador", data={"code": pyotp.TOTP(key).now()}).status_code == 200
     with app.app_context():
         assert auth.open_totp(User.get_by_id(user.id)) == key
-    assert flask_session is not None

@@ -1,0 +1,164 @@
+import phonenumbers
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from stdnum.co import nit
+from stdnum.es import cif, dni, nie
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from blueprints.admin.forms import EMAIL
+from blueprints.clients import labels
+from models.clients import TRANSITIONS
+
+_VALIDATORS = {
+    "CC": lambda n: n.isdigit() and 6 <= len(n) <= 10,
+    "CE": lambda n: n.isalnum() and 6 <= len(n) <= 12,
+    "NIT": nit.is_valid,
+    "PAS": lambda n: n.isalnum() and 5 <= len(n) <= 20,
+    "DNI": dni.is_valid,
+    "NIE": nie.is_valid,
+    "CIF": cif.is_valid,
+}
+
+
+def compact_document(value: str) -> str:
+    return "".join(ch for ch in (value or "").upper() if ch.isalnum())
+
+
+def valid_document(doc_type: str, number: str) -> bool:
+    check = _VALIDATORS.get(doc_type)
+    return bool(check and check(compact_document(number)))
+
+
+def normalise_phone(value: str, country: str) -> str:
+    """E.164, or raise ValueError."""
+    parsed = phonenumbers.parse(value, country or "CO")
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValueError(value)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _choices(mapping, blank=None):
+    items = list(mapping.items())
+    return ([("", blank)] if blank is not None else []) + items
+
+
+class ClientForm(FlaskForm):
+    kind = RadioField(_l("Client is a"), choices=_choices(labels.KINDS), default="person")
+    name = StringField(_l("Full name or company name"), validators=[DataRequired(), Length(max=200)],
+                       render_kw={"autocomplete": "off"})
+    document_type = SelectField(_l("Identity document"), choices=_choices(labels.DOCUMENT_TYPES, _l("— none yet —")),
+                                validators=[Optional()])
+    document_number = StringField(_l("Document number"), validators=[Optional(), Length(max=30)],
+                                  render_kw={"autocomplete": "off", "spellcheck": "false"})
+    email = StringField(_l("Email"), validators=[Optional(), Length(max=254), Regexp(EMAIL, message=_l("Enter a valid email address."))],
+                        render_kw={"type": "email", "autocomplete": "off"})
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)], render_kw={"type": "tel"})
+    phone_alt = StringField(_l("Other phone"), validators=[Optional(), Length(max=30)], render_kw={"type": "tel"})
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=100)])
+    country = SelectField(_l("Country"), choices=_choices(labels.COUNTRIES), default="CO")
+    preferred_channel = SelectField(_l("Preferred channel"), choices=_choices(labels.CHANNELS), default="email")
+    source = SelectField(_l("How did they reach us?"), choices=_choices(labels.SOURCES), default="other")
+    referred_by = StringField(_l("Referred by (client's document number or exact name)"),
+                              validators=[Optional(), Length(max=200)])
+    practice_area = SelectField(_l("Practice area"), coerce=int, validators=[DataRequired(message=_l("Choose the practice area."))])
+    responsible = SelectField(_l("Responsible"), coerce=int, validators=[Optional()])
+    customer_type = SelectField(_l("Customer type"), choices=_choices(labels.CUSTOMER_TYPES, _l("— not yet known —")),
+                                validators=[Optional()])
+    need = TextAreaField(_l("What do they need?"), validators=[DataRequired(), Length(max=4000)], render_kw={"rows": 4})
+    special_requirements = TextAreaField(_l("Special requirements"), validators=[Optional(), Length(max=2000)],
+                                         render_kw={"rows": 2})
+    newsletter = BooleanField(_l("Wants to receive the newsletter"))
+    counterparties = TextAreaField(
+        _l("Counterparties and related parties"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3},
+        description=_l("One per line: name; document type and number (optional); 'related' if it is not a counterparty. "
+                       "Example: Constructora Andina S.A.S.; NIT 900123456-8"))
+    confirm = HiddenField()
+    keeps_document = False  # the edit form: a blank number keeps the stored one
+
+    def validate_document_number(self, field):
+        doc_type, number = self.document_type.data, field.data
+        if number and not doc_type:
+            raise ValidationError(_l("Choose the type of document."))
+        if doc_type and not number and not self.keeps_document:
+            raise ValidationError(_l("Enter the document number or leave the type empty."))
+        if number and not valid_document(doc_type, number):
+            raise ValidationError(_l("This is not a valid number for that type of document."))
+        allowed = labels.COMPANY_DOCUMENTS if self.kind.data == "company" else labels.PERSON_DOCUMENTS
+        if doc_type and doc_type not in allowed:
+            raise ValidationError(_l("That document does not fit a %(kind)s.", kind=labels.KINDS[self.kind.data].lower()))
+
+    def _validate_phone(self, field):
+        if field.data:
+            try:
+                field.data = normalise_phone(field.data, self.country.data)
+            except (ValueError, phonenumbers.NumberParseException):
+                raise ValidationError(_l("This is not a valid phone number for the country chosen.")) from None
+
+    validate_phone = _validate_phone
+    validate_phone_alt = _validate_phone
+
+    def validate_email(self, field):
+        field.data = (field.data or "").strip().lower()
+
+    def validate_counterparties(self, field):
+        self.parsed_counterparties = []
+        for number, line in enumerate((field.data or "").splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            parts = [p.strip() for p in line.split(";")]
+            party = {"name": parts[0][:200], "kind": "counterparty", "document_type": "", "document_number": ""}
+            if not party["name"]:
+                raise ValidationError(_l("Line %(n)d: write the name first.", n=number))
+            for extra in parts[1:]:
+                if extra.lower() in ("related", "relacionada", "relacionado", "vinculada", "vinculado"):
+                    party["kind"] = "related"
+                elif extra:
+                    doc_type, _sep, doc_number = extra.partition(" ")
+                    if doc_type.upper() not in labels.DOCUMENT_TYPES or not valid_document(doc_type.upper(), doc_number):
+                        raise ValidationError(_l("Line %(n)d: the document must be a type and a valid number, "
+                                                 "like 'NIT 900123456-8'.", n=number))
+                    party["document_type"], party["document_number"] = doc_type.upper(), compact_document(doc_number)
+            self.parsed_counterparties.append(party)
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=_choices(labels.DECISIONS), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)], render_kw={"rows": 2})
+
+    def validate_reason(self, field):
+        if self.decision.data in ("waived", "conflict") and len((field.data or "").strip()) < 5:
+            raise ValidationError(_l("Explain the decision (at least a few words)."))
+
+
+class TransitionForm(FlaskForm):
+    to = HiddenField(validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)], render_kw={"rows": 2})
+
+    def validate_to(self, field):
+        if field.data not in {s for targets in TRANSITIONS.values() for s in targets}:
+            raise ValidationError(_l("Unknown status."))
+
+    def validate_reason(self, field):
+        if self.to.data == "rejected" and len((field.data or "").strip()) < 5:
+            raise ValidationError(_l("Say why the client is rejected."))
+
+
+class RevealForm(FlaskForm):
+    reason = StringField(_l("Why do you need to see it?"), validators=[DataRequired(), Length(min=4, max=200)],
+                         render_kw={"autocomplete": "off"})
+
+
+class ClientFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    status = SelectField(_l("Status"), choices=_choices(labels.STATUSES, _l("All")), validators=[Optional()])
+    practice_area = SelectField(_l("Practice area"), coerce=lambda v: int(v) if v else 0, validators=[Optional()])
+    responsible = SelectField(_l("Responsible"), coerce=lambda v: int(v) if v else 0, validators=[Optional()])
+    source = SelectField(_l("Source"), choices=_choices(labels.SOURCES, _l("All")), validators=[Optional()])
+    sort = SelectField(_l("Sort by"), validators=[Optional()],
+                       choices=[("name", _l("Name")), ("-created", _l("Newest first")), ("status", _l("Status"))])

@@ -1,0 +1,41 @@
+"""Words shown for the client model's codes (the codes live in models/clients.py)."""
+
+from flask_babel import lazy_gettext as _l
+
+KINDS = {"person": _l("Person"), "company": _l("Company")}
+DOCUMENT_TYPES = {
+    "CC": _l("CC · Citizenship card (Colombia)"),
+    "CE": _l("CE · Foreigner ID card (Colombia)"),
+    "NIT": _l("NIT · Tax ID (Colombia)"),
+    "PAS": _l("Passport"),
+    "DNI": _l("DNI (Spain)"),
+    "NIE": _l("NIE · Foreigner ID (Spain)"),
+    "CIF": _l("CIF / NIF of a company (Spain)"),
+}
+PERSON_DOCUMENTS = ("CC", "CE", "PAS", "DNI", "NIE")
+COMPANY_DOCUMENTS = ("NIT", "CIF")
+CHANNELS = {"email": _l("Email"), "phone": _l("Phone call"), "whatsapp": _l("Messaging (WhatsApp)"),
+            "in_person": _l("In person"), "video": _l("Video call")}
+SOURCES = {"visit": _l("Commercial visit"), "social": _l("Social networks"), "alliance": _l("Strategic alliance"),
+           "referral": _l("Referred by a client"), "web": _l("Website"), "other": _l("Other")}
+STATUSES = {"prospect": _l("Prospect"), "evaluating": _l("In evaluation"), "accepted": _l("Accepted"),
+            "rejected": _l("Rejected"), "active": _l("Active"), "former": _l("Former client")}
+STATUS_BADGES = {"prospect": "muted", "evaluating": "warn", "accepted": "ok", "rejected": "danger",
+                 "active": "ok", "former": "muted"}
+TRANSITION_ACTIONS = {"evaluating": _l("Start evaluation"), "accepted": _l("Accept"), "rejected": _l("Reject"),
+                      "active": _l("Activate"), "former": _l("Mark as former client")}
+COUNTRIES = {"CO": _l("Colombia"), "ES": _l("Spain")}
+# Customer types and how to treat them (servicio-al-cliente-presentacion, source: Uniminuto).
+CUSTOMER_TYPES = {"aggressive": _l("Aggressive"), "shy": _l("Shy"), "talkative": _l("Talkative"),
+                  "sceptical": _l("Sceptical"), "impatient": _l("Impatient")}
+CUSTOMER_ADVICE = {
+    "aggressive": _l("Listen with patience. Stay calm."),
+    "shy": _l("Inspire confidence. Ask questions that help them make their need concrete."),
+    "talkative": _l("Let them talk, with patience and courtesy, then steer the conversation back."),
+    "sceptical": _l("Give detailed information. Speak with confidence."),
+    "impatient": _l("Skip the details. Serve them quickly."),
+}
+DECISIONS = {"clear": _l("No conflict"), "conflict": _l("Conflict of interest"), "waived": _l("Conflict waived")}
+HIT_REASONS = {"document": _l("same document"), "email": _l("same email"), "phone": _l("same phone"),
+               "name": _l("similar name")}
+PARTY_KINDS = {"counterparty": _l("Counterparty"), "related": _l("Related party")}

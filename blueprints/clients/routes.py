@@ -1,0 +1,216 @@
+"""The client registry: list and search, intake with duplicate and conflict check, the client page with
+its tabs, status transitions, the conflict decision and revealing the document number."""
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import StringField, TextAreaField
+
+from blueprints.clients import labels
+from blueprints.clients.forms import ClientFilterForm, ClientForm, DecisionForm, RevealForm, TransitionForm
+from core import clients as service
+from core.auth import fresh_required
+from core.guard import can, require
+from core.htmx import render, wants_partial
+from core.pagination import paginate
+from models.catalog import PracticeArea
+from models.clients import Client, ClientStatusChange, ConflictCheck, Party
+from models.users import User, UserRole
+
+from . import bp
+
+TABS = ("perfil", "admision")
+CLIENT_ROLES = ("management", "commercial", "operations", "service")
+
+
+@bp.context_processor
+def _labels():
+    return {"labels": labels}
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _client_or_404(client_id: int) -> Client:
+    client = Client.get_or_none(Client.id == client_id)
+    if client is None:
+        abort(404)
+    return client
+
+
+def _staff_choices(blank):
+    staff = (User.select(User.id, User.name, User.email).join(UserRole, on=(UserRole.user == User.id))
+             .where(UserRole.role.in_(CLIENT_ROLES), User.is_active == True).distinct().order_by(User.name))  # noqa: E712
+    return [(0, blank)] + [(u.id, u.display_name) for u in staff]
+
+
+def _prepare(form: ClientForm) -> ClientForm:
+    form.practice_area.choices = [(0, _("— choose —"))] + [(a.id, a.name) for a in PracticeArea.active()]
+    form.responsible.choices = _staff_choices(_("— unassigned —"))
+    return form
+
+
+@bp.get("")
+@require("clients.view")
+def index():
+    form = ClientFilterForm(formdata=request.args)
+    form.practice_area.choices = [(0, _("All"))] + [(a.id, a.name) for a in PracticeArea.all_ordered()]
+    form.responsible.choices = _staff_choices(_("Anyone"))
+    form.validate()
+    query = Client.listing(form.q.data or "", form.status.data or "", form.practice_area.data or None,
+                           form.responsible.data or None, form.source.data or "", form.sort.data or "name")
+    page = paginate(query, size=25)
+    return render("clients/index.html", "clients/_list.html", form=form, page=page, params=_list_params(form))
+
+
+def _list_params(form):
+    return {k: v for k, v in {"q": form.q.data, "status": form.status.data, "practice_area": form.practice_area.data,
+                              "responsible": form.responsible.data, "source": form.source.data,
+                              "sort": form.sort.data}.items() if v}
+
+
+@bp.route("/nuevo", methods=["GET", "POST"])
+@require("clients.create")
+def new():
+    form = _prepare(ClientForm())
+    if form.validate_on_submit() and _resolve_referral(form):
+        data = _form_data(form)
+        if form.confirm.data == "1":
+            client = service.register(data, form.parsed_counterparties, _me())
+            flash(_("Prospect registered. Record the conflict-check decision before accepting the client."), "success")
+            return redirect(url_for("clients.show", client_id=client.id, tab="admision"), 303)
+        hits = service.search_hits(data, form.parsed_counterparties)
+        form.confirm.data = "1"
+        return render("clients/new.html", form=form, hits=hits, checked=True)
+    form.confirm.data = ""
+    return render("clients/new.html", form=form, hits=None, checked=False, status=422 if form.errors else 200)
+
+
+def _resolve_referral(form) -> bool:
+    """The referring client, by exact document number or exact name; a clear message otherwise."""
+    form.referral = None
+    text = (form.referred_by.data or "").strip()
+    if not text:
+        return True
+    from core.text import name_key
+    from models.clients import DOCUMENT_TYPES, document_index
+
+    compact = "".join(ch for ch in text.upper() if ch.isalnum())
+    matches = list(Client.select().where(Client.document_index.in_([document_index(t, compact) for t in DOCUMENT_TYPES])
+                                         | (Client.name_key == name_key(text))).limit(3))
+    if len(matches) == 1:
+        form.referral = matches[0]
+        return True
+    form.referred_by.errors = [_("No client has that document number or name.") if not matches else
+                               _("Several clients have that name: use the document number.")]
+    return False
+
+
+def _form_data(form) -> dict:
+    data = {f: getattr(form, f).data for f in service.PROFILE_FIELDS}
+    data.update({f: (v or "").strip() for f, v in data.items() if isinstance(getattr(form, f), (StringField, TextAreaField))
+                 or f in ("customer_type",)})
+    data["practice_area"] = form.practice_area.data or None
+    data["responsible"] = form.responsible.data or None
+    data["document_type"] = form.document_type.data or ""
+    data["document_number"] = "".join(ch for ch in (form.document_number.data or "").upper() if ch.isalnum())
+    data["referred_by"] = getattr(form, "referral", None)
+    return data
+
+
+@bp.get("/<int:client_id>")
+@require("clients.view")
+def show(client_id):
+    client = _client_or_404(client_id)
+    tab = request.args.get("tab", "perfil")
+    if tab not in TABS:
+        abort(404)
+    return render("clients/show.html", f"clients/_tab_{tab}.html", **_tab_context(client, tab))
+
+
+def _tab_context(client, tab, **extra):
+    ctx = {"client": client, "tab": tab, "reveal_form": RevealForm(), "can_reveal": _may_reveal(client)}
+    if tab == "admision":
+        check = ConflictCheck.latest_for(client)
+        ctx.update(check=check, decision_form=extra.pop("decision_form", None) or DecisionForm(),
+                   transition_form=extra.pop("transition_form", None) or TransitionForm(),
+                   history=list(ClientStatusChange.history(client)), parties=list(Party.of_client(client)),
+                   blockers={to: service.transition_blockers(client, to) for to in client.allowed_transitions()})
+    ctx.update(extra)
+    return ctx
+
+
+def _may_reveal(client) -> bool:
+    """Permission, and (outside management) being on the client's team (DESIGN.md §5)."""
+    return can("clients.reveal") and ("management" in current_user.role_names or client.on_team(current_user))
+
+
+@bp.route("/<int:client_id>/editar", methods=["GET", "POST"])
+@require("clients.edit")
+def edit(client_id):
+    client = _client_or_404(client_id)
+    form = _prepare(ClientForm(obj=client, formdata=request.form if request.method == "POST" else None))
+    form.keeps_document = bool(client.document_number)
+    if request.method == "GET":
+        form.practice_area.data = client.practice_area_id or 0
+        form.responsible.data = client.responsible_id or 0
+        form.document_number.data = ""  # never pre-filled: blank keeps the current number
+    if form.validate_on_submit() and _resolve_referral(form):
+        changed = service.update_profile(client, _form_data(form), _me())
+        flash(_("Client saved.") if changed else _("Nothing changed."), "success")
+        return redirect(url_for("clients.show", client_id=client.id), 303)
+    return render("clients/edit.html", form=form, client=client, status=422 if form.errors else 200)
+
+
+@bp.post("/<int:client_id>/conflictos")
+@require("clients.evaluate")
+def decide(client_id):
+    client = _client_or_404(client_id)
+    form = DecisionForm()
+    if ConflictCheck.latest_for(client) is None:
+        abort(404)
+    if not form.validate_on_submit():
+        return render("clients/show.html", "clients/_tab_admision.html", status=422,
+                      **_tab_context(client, "admision", decision_form=form))
+    service.decide_conflicts(client, form.decision.data, (form.reason.data or "").strip(), _me())
+    flash(_("Conflict-check decision recorded."), "success")
+    return _back_to(client, "admision")
+
+
+@bp.post("/<int:client_id>/estado")
+@require("clients.evaluate")
+def change_status(client_id):
+    client = _client_or_404(client_id)
+    form = TransitionForm()
+    if form.validate_on_submit():
+        try:
+            service.transition(client, form.to.data, (form.reason.data or "").strip(), _me())
+        except service.TransitionError as exc:
+            form.to.errors.append(str(exc))
+        else:
+            flash(_("Status changed to “%(status)s”.", status=labels.STATUSES[client.status]), "success")
+            return _back_to(client, "admision")
+    return render("clients/show.html", "clients/_tab_admision.html", status=422,
+                  **_tab_context(client, "admision", transition_form=form))
+
+
+def _back_to(client, tab):
+    if wants_partial() and request.headers.get("HX-Request") == "true":
+        return render("clients/show.html", f"clients/_tab_{tab}.html", **_tab_context(client, tab))
+    return redirect(url_for("clients.show", client_id=client.id, tab=tab), 303)
+
+
+@bp.post("/<int:client_id>/revelar")
+@require("clients.reveal")
+@fresh_required
+def reveal(client_id):
+    client = _client_or_404(client_id)
+    if not _may_reveal(client):
+        abort(404)
+    form = RevealForm()
+    if not form.validate_on_submit():
+        return render("clients/show.html", "clients/_document.html", status=422,
+                      **_tab_context(client, "perfil", reveal_form=form))
+    plain = service.reveal_document(client, form.reason.data.strip(), _me())
+    return render("clients/show.html", "clients/_document.html", **_tab_context(client, "perfil", revealed=plain))

@@ -1,0 +1,262 @@
+"""Clients (persons or companies) from first contact on, the parties they declare, and conflict checks.
+
+The identity-document number is confidential: stored encrypted (AES-256-GCM, bound to its row) with a
+keyed blind index for exact lookups and the last four characters for the masked display.
+"""
+
+import json
+
+from peewee import JOIN, BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField, fn
+
+from core import crypto
+from core.db import BaseModel, utcnow
+from core.text import digits, fold, tokens
+from models.catalog import PracticeArea
+from models.users import User
+
+KINDS = ("person", "company")
+DOCUMENT_TYPES = ("CC", "CE", "NIT", "PAS", "DNI", "NIE", "CIF")
+CHANNELS = ("email", "phone", "whatsapp", "in_person", "video")
+SOURCES = ("visit", "social", "alliance", "referral", "web", "other")
+CUSTOMER_TYPES = ("aggressive", "shy", "talkative", "sceptical", "impatient")
+STATUSES = ("prospect", "evaluating", "accepted", "rejected", "active", "former")
+
+# The procedure's life cycle: prospect → evaluating → accepted | rejected → active → former.
+TRANSITIONS = {
+    "prospect": ("evaluating", "rejected"),
+    "evaluating": ("accepted", "rejected"),
+    "rejected": ("evaluating",),  # reopened
+    "accepted": ("active", "rejected"),
+    "active": ("former",),
+    "former": ("active",),
+}
+
+
+class SearchToken(BaseModel):
+    """A portable inverted index: one row per word of a searchable record (clients, parties).
+
+    Prefix lookups are index range scans (``token >= 'gonz' AND token < 'gonz\\uffff'``) on SQLite and
+    PostgreSQL alike, so search-as-you-type stays fast at 100,000 clients without engine-specific SQL.
+    """
+
+    kind = CharField(max_length=10)
+    ref_id = IntegerField()
+    token = CharField(max_length=60)
+
+    class Meta:
+        indexes = ((("kind", "token", "ref_id"), False), (("kind", "ref_id"), False))
+
+    @classmethod
+    def replace_for(cls, kind: str, ref_id: int, words) -> None:
+        cls.delete().where(cls.kind == kind, cls.ref_id == ref_id).execute()
+        unique = sorted({w[:60] for w in words if w})
+        if unique:
+            cls.insert_many([{"kind": kind, "ref_id": ref_id, "token": w} for w in unique]).execute()
+
+    @classmethod
+    def matching(cls, kind: str, prefix: str):
+        """Ids whose words start with ``prefix`` (a subquery)."""
+        return cls.select(cls.ref_id).where(cls.kind == kind, cls.token >= prefix, cls.token < prefix + "\uffff")
+
+
+class Client(BaseModel):
+    kind = CharField(max_length=10, default="person")
+    name = CharField(max_length=200)
+    name_key = CharField(max_length=200, index=True)
+    document_type = CharField(max_length=8, default="")
+    document_number = TextField(null=True)  # encrypted
+    document_index = CharField(max_length=64, null=True, index=True)
+    document_last4 = CharField(max_length=4, default="")
+    email = CharField(max_length=254, default="", index=True)
+    phone = CharField(max_length=20, default="", index=True)
+    phone_alt = CharField(max_length=20, default="")
+    address = CharField(max_length=200, default="")
+    city = CharField(max_length=100, default="")
+    country = CharField(max_length=2, default="CO")
+    preferred_channel = CharField(max_length=12, default="email")
+    source = CharField(max_length=12, default="other")
+    referred_by = ForeignKeyField("self", null=True, backref="referrals", on_delete="SET NULL")
+    practice_area = ForeignKeyField(PracticeArea, null=True, backref="clients", on_delete="RESTRICT")
+    responsible = ForeignKeyField(User, null=True, backref="clients", on_delete="SET NULL")
+    customer_type = CharField(max_length=12, default="")
+    need = TextField(default="")
+    special_requirements = TextField(default="")
+    newsletter = BooleanField(default=False)
+    status = CharField(max_length=12, default="prospect", index=True)
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("status", "name"), False), (("name", "id"), False))
+
+    # ----- confidential document number -----
+
+    def _doc_context(self) -> str:
+        return f"client|document_number|{self.id}"
+
+    def set_document(self, doc_type: str, number: str) -> None:
+        """Encrypt after the row has an id (the ciphertext is bound to it)."""
+        number = (number or "").strip().upper()
+        self.document_type = doc_type or ""
+        if not number:
+            self.document_number = self.document_index = None
+            self.document_last4 = ""
+            return
+        self.document_number = crypto.keys.field.encrypt(number, self._doc_context())
+        self.document_index = document_index(doc_type, number)
+        self.document_last4 = number[-4:]
+
+    def reveal_document(self) -> str:
+        return crypto.keys.field.decrypt(self.document_number, self._doc_context()) if self.document_number else ""
+
+    @property
+    def masked_document(self) -> str:
+        return f"•••• {self.document_last4}" if self.document_last4 else ""
+
+    # ----- search -----
+
+    def index_words(self) -> list[str]:
+        words = tokens(self.name) + tokens(self.email.replace("@", " ").replace(".", " "))
+        if self.email:
+            words.append(fold(self.email).replace(" ", ""))
+        for phone in (self.phone, self.phone_alt):
+            if phone:
+                words += [digits(phone), digits(phone)[-10:]]
+        return words
+
+    def reindex(self) -> None:
+        SearchToken.replace_for("client", self.id, self.index_words())
+
+    @classmethod
+    def listing(cls, q="", status="", practice_area=None, responsible=None, source="", sort="name"):
+        """The client list: one query, filters and search in SQL (DESIGN.md §3)."""
+        query = (cls.select(cls, PracticeArea, User)
+                 .join(PracticeArea, JOIN.LEFT_OUTER, on=(cls.practice_area == PracticeArea.id))
+                 .switch(cls).join(User, JOIN.LEFT_OUTER, on=(cls.responsible == User.id)))
+        query = cls._search(query, q)
+        if status:
+            query = query.where(cls.status == status)
+        if practice_area:
+            query = query.where(cls.practice_area == practice_area)
+        if responsible:
+            query = query.where(cls.responsible == responsible)
+        if source:
+            query = query.where(cls.source == source)
+        order = {"name": (cls.name, cls.id), "-created": (cls.id.desc(),), "status": (cls.status, cls.name, cls.id)}
+        return query.order_by(*order.get(sort, order["name"]))
+
+    @classmethod
+    def _search(cls, query, q: str):
+        q = (q or "").strip()
+        if not q:
+            return query
+        conditions = []
+        compact = q.replace(" ", "").replace(".", "").replace("-", "").upper()
+        if len(compact) >= 5 and any(ch.isdigit() for ch in compact):
+            # A document number matches exactly through the blind index, whatever its type.
+            conditions.append(cls.document_index.in_([document_index(t, compact) for t in DOCUMENT_TYPES]))
+        words = [w for w in tokens(q) if len(w) >= 2]
+        if words:
+            word_match = None
+            for word in words[:5]:
+                clause = cls.id.in_(SearchToken.matching("client", word))
+                word_match = clause if word_match is None else (word_match & clause)
+            conditions.append(word_match)
+        if not conditions:
+            return query.where(False)
+        combined = conditions[0]
+        for extra in conditions[1:]:
+            combined = combined | extra
+        return query.where(combined)
+
+    @classmethod
+    def by_document(cls, doc_type: str, number: str):
+        return cls.select().where(cls.document_index == document_index(doc_type, number))
+
+    def on_team(self, user) -> bool:
+        """Staff who work this client: its responsible now; case teams join when cases exist."""
+        return user is not None and self.responsible_id is not None and self.responsible_id == user.id
+
+    def allowed_transitions(self) -> tuple[str, ...]:
+        return TRANSITIONS.get(self.status, ())
+
+    @property
+    def is_company(self) -> bool:
+        return self.kind == "company"
+
+
+def document_index(doc_type: str, number: str) -> str:
+    compact = "".join(ch for ch in (number or "").upper() if ch.isalnum())
+    return crypto.blind_index(compact, f"document|{doc_type}")
+
+
+class ClientStatusChange(BaseModel):
+    client = ForeignKeyField(Client, backref="status_changes", on_delete="CASCADE")
+    from_status = CharField(max_length=12)
+    to_status = CharField(max_length=12)
+    reason = TextField(default="")
+    by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    @classmethod
+    def history(cls, client):
+        return (cls.select(cls, User).join(User, JOIN.LEFT_OUTER, on=(cls.by == User.id))
+                .where(cls.client == client).order_by(cls.id.desc()))
+
+
+class Party(BaseModel):
+    """A counterparty or related party: declared at intake now, attached to cases later."""
+
+    KINDS = ("counterparty", "related")
+
+    kind = CharField(max_length=14, default="counterparty")
+    name = CharField(max_length=200)
+    name_key = CharField(max_length=200, index=True)
+    document_type = CharField(max_length=8, default="")
+    document_index = CharField(max_length=64, null=True, index=True)
+    relation = CharField(max_length=120, default="")
+    client = ForeignKeyField(Client, null=True, backref="parties", on_delete="CASCADE")
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    def reindex(self) -> None:
+        SearchToken.replace_for("party", self.id, tokens(self.name))
+
+    @classmethod
+    def of_client(cls, client):
+        return cls.select().where(cls.client == client).order_by(cls.kind, cls.name)
+
+
+class ConflictCheck(BaseModel):
+    """The duplicate and conflict search of an intake, as it was, and the reviewer's decision."""
+
+    DECISIONS = ("clear", "conflict", "waived")
+
+    client = ForeignKeyField(Client, backref="conflict_checks", on_delete="CASCADE")
+    terms = TextField(default="[]")  # JSON: the names and documents searched (documents as blind indexes)
+    hits = TextField(default="[]")  # JSON: what matched, frozen at the time of the search
+    decision = CharField(max_length=10, null=True)
+    reason = TextField(default="")
+    decided_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    decided_at = DateTimeField(null=True)
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    @property
+    def hit_list(self) -> list[dict]:
+        return json.loads(self.hits or "[]")
+
+    @property
+    def term_list(self) -> list[str]:
+        return [t for t in json.loads(self.terms or "[]") if not t.startswith("#")]
+
+    @classmethod
+    def latest_for(cls, client):
+        return cls.select().where(cls.client == client).order_by(cls.id.desc()).first()
+
+    def decide(self, decision: str, reason: str, user) -> None:
+        type(self).update(decision=decision, reason=reason, decided_by=user, decided_at=utcnow()).where(
+            type(self).id == self.id).execute()
+        self.decision, self.reason, self.decided_by, self.decided_at = decision, reason, user, utcnow()
+
+
+def count_by_status() -> dict[str, int]:
+    rows = Client.select(Client.status, fn.COUNT(Client.id).alias("n")).group_by(Client.status)
+    return {r.status: r.n for r in rows}
+

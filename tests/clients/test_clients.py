@@ -1,0 +1,225 @@
+"""Client registry, intake with duplicate and conflict check, masking and reveal (issue: clients)."""
+
+import re
+from datetime import UTC
+
+from core.db import db
+from models.audit import AuditEvent
+from models.clients import Client, ClientStatusChange, ConflictCheck, Party
+from tests.factories import PASSWORD, make_area, make_client
+
+SENTINEL = "79865432"  # a valid CC number that must never show in clear without a reveal
+
+
+def _form(area_id, **overrides):
+    form = {"kind": "person", "name": "Julián Andrés Cárdenas", "document_type": "CC", "document_number": SENTINEL,
+            "email": "julian@correo.test", "phone": "300 765 4321", "country": "CO", "preferred_channel": "phone",
+            "source": "web", "practice_area": str(area_id), "responsible": "0", "need": "Reclamo por horas extra.",
+            "counterparties": "Constructora Andina S.A.S.; NIT 900123456-8"}
+    form.update(overrides)
+    return form
+
+
+def test_intake_checks_then_registers_with_conflict_search_stored(app, http, login_as):
+    user = login_as("commercial")
+    with app.test_request_context():
+        area = make_area()
+        existing = make_client(name="Constructora Andina SAS", kind="company", document_type="NIT",
+                               document_number="9001234568", email="", phone="")
+    first = http.post("/clientes/nuevo", data=_form(area.id))
+    body = first.get_data(as_text=True)
+    assert first.status_code == 200 and Client.select().count() == 1  # nothing written yet
+    assert "Constructora Andina SAS" in body and 'name="confirm" type="hidden" value="1"' in body
+    saved = http.post("/clientes/nuevo", data=_form(area.id, confirm="1"))
+    assert saved.status_code == 303
+    client = Client.get(Client.name == "Julián Andrés Cárdenas")
+    assert client.status == "prospect" and client.phone == "+573007654321"
+    assert client.document_last4 == "5432" and client.created_by_id == user.id
+    check = ConflictCheck.get(ConflictCheck.client == client)
+    assert check.decision is None
+    assert any(h["ref_id"] == existing.id and h["reason"] == "document" for h in check.hit_list)
+    assert Party.get(Party.client == client).name == "Constructora Andina S.A.S."
+    assert AuditEvent.select().where(AuditEvent.action == "client_create").count() == 2
+
+
+def test_intake_bad_input_messages_beside_fields(app, http, login_as):
+    login_as("commercial")
+    with app.test_request_context():
+        area = make_area()
+    response = http.post("/clientes/nuevo", data=_form(area.id, document_number="12AB", email="no-es", phone="12",
+                                                       practice_area="0", need="", counterparties="; NIT 1"))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for field in ("document_number", "email", "phone", "practice_area", "need", "counterparties"):
+        assert f'id="{field}-error"' in body, field
+    assert Client.select().count() == 0
+
+
+def test_company_needs_a_company_document(app, http, login_as):
+    login_as("commercial")
+    with app.test_request_context():
+        area = make_area()
+    response = http.post("/clientes/nuevo", data=_form(area.id, kind="company", name="Andes Ltda."))
+    assert response.status_code == 422 and 'id="document_number-error"' in response.get_data(as_text=True)
+
+
+def test_duplicate_by_similar_name_and_email(app, http, login_as):
+    login_as("commercial")
+    with app.test_request_context():
+        area = make_area()
+        make_client(name="Julian Andres Cardenas", document_number="", document_type="", email="julian@correo.test")
+    body = http.post("/clientes/nuevo", data=_form(area.id, name="Cárdenas, Julián Andrés")).get_data(as_text=True)
+    assert "posible" in body.lower() and "Julian Andres Cardenas" in body
+
+
+def test_conflict_when_prospect_is_a_counterparty_elsewhere(app, login_as):
+    from core import clients as service
+    from tests.factories import client_data
+
+    login_as("commercial")
+    with app.test_request_context():
+        make_client(name="Inversiones El Roble", kind="company", document_type="NIT", document_number="8001972684",
+                    counterparties=[{"name": "Gonzalo Pérez Restrepo", "kind": "counterparty", "document_type": "",
+                                     "document_number": ""}])
+        hits = service.search_hits(client_data(name="Gonzalo Perez Restrepo", document_number="", document_type=""), [])
+    assert hits["conflicts"] and hits["conflicts"][0].source == "party"
+    assert "Inversiones El Roble" in hits["conflicts"][0].detail
+
+
+def test_acceptance_requires_conflict_decision(app, http, login_as):
+    login_as("commercial")
+    with app.test_request_context():
+        client = make_client()
+    assert http.post(f"/clientes/{client.id}/estado", data={"to": "evaluating"}).status_code == 303
+    refused = http.post(f"/clientes/{client.id}/estado", data={"to": "accepted"})
+    assert refused.status_code == 422 and "decisión" in refused.get_data(as_text=True)
+    assert http.post(f"/clientes/{client.id}/conflictos", data={"decision": "waived", "reason": ""}).status_code == 422
+    assert http.post(f"/clientes/{client.id}/conflictos", data={"decision": "clear"}).status_code == 303
+    assert http.post(f"/clientes/{client.id}/estado", data={"to": "accepted"}).status_code == 303
+    assert Client.get_by_id(client.id).status == "accepted"
+    assert [c.to_status for c in ClientStatusChange.history(client)] == ["accepted", "evaluating", "prospect"]
+
+
+def test_reject_needs_reason_and_can_be_reopened(app, http, login_as):
+    login_as("commercial")
+    with app.test_request_context():
+        client = make_client()
+    response = http.post(f"/clientes/{client.id}/estado", data={"to": "rejected", "reason": ""})
+    assert response.status_code == 422 and Client.get_by_id(client.id).status == "prospect"
+    http.post(f"/clientes/{client.id}/estado", data={"to": "rejected", "reason": "Fuera de nuestra especialidad"})
+    assert Client.get_by_id(client.id).status == "rejected"
+    http.post(f"/clientes/{client.id}/estado", data={"to": "evaluating", "reason": "Aportó nuevos documentos"})
+    assert Client.get_by_id(client.id).status == "evaluating"
+
+
+def test_list_search_by_name_prefix_document_and_filters(app, http, login_as):
+    login_as("service")
+    with app.test_request_context():
+        make_client(name="Ana Lucía Gómez", document_number="1020304050", email="ana@correo.test")
+        make_client(name="Pedro Gómez Ruiz", document_number="1122334455", email="pedro@correo.test")
+    assert "Ana Lucía Gómez" in http.get("/clientes?q=gom ana").get_data(as_text=True)
+    assert "Pedro" not in http.get("/clientes?q=gom ana").get_data(as_text=True)
+    by_doc = http.get("/clientes?q=1.122.334.455").get_data(as_text=True)
+    assert "Pedro Gómez Ruiz" in by_doc and "Ana Lucía" not in by_doc
+    assert "Ana Lucía" not in http.get("/clientes?q=10203").get_data(as_text=True)  # documents match whole only
+    partial = http.get("/clientes?status=prospect", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'id="clients-list"' in partial and "<html" not in partial
+
+
+def test_list_queries_constant(app, http, login_as):
+    from playhouse.test_utils import count_queries
+
+    login_as("commercial")
+    with app.test_request_context():
+        make_client(name="Primero Uno")
+    with count_queries() as few:
+        http.get("/clientes")
+    with app.test_request_context():
+        for i in range(12):
+            make_client(name=f"Cliente Número {i}", document_number=str(60000000 + i), email=f"c{i}@correo.test")
+    with count_queries() as many:
+        http.get("/clientes")
+    assert few.count == many.count
+
+
+def test_masking_everywhere_until_reveal_then_one_audit_event(app, http, login_as, make_user):
+    owner = login_as("commercial")
+    with app.test_request_context():
+        client = make_client(responsible=owner.id, document_number=SENTINEL)
+    raw = " ".join(str(v) for v in db.execute_sql("SELECT * FROM client").fetchone())
+    assert SENTINEL not in raw
+    for url in ("/clientes", f"/clientes/{client.id}", f"/clientes/{client.id}?tab=admision",
+                f"/clientes/{client.id}/editar"):
+        for headers in ({}, {"HX-Request": "true"}):
+            assert SENTINEL not in http.get(url, headers=headers).get_data(as_text=True), url
+    assert "•••• 5432" in http.get(f"/clientes/{client.id}").get_data(as_text=True)
+    missing_reason = http.post(f"/clientes/{client.id}/revelar", data={"reason": ""}, headers={"HX-Request": "true"})
+    assert missing_reason.status_code == 422 and SENTINEL not in missing_reason.get_data(as_text=True)
+    shown = http.post(f"/clientes/{client.id}/revelar", data={"reason": "Redactar el poder"}, headers={"HX-Request": "true"})
+    assert SENTINEL in shown.get_data(as_text=True) and "<html" not in shown.get_data(as_text=True)
+    events = list(AuditEvent.select().where(AuditEvent.action == "sensitive_read"))
+    assert len(events) == 1 and events[0].fields == "document_number" and events[0].detail == "Redactar el poder"
+    assert SENTINEL not in " ".join(str(v) for e in AuditEvent.select() for v in e.__data__.values())
+    assert SENTINEL not in http.get(f"/clientes/{client.id}").get_data(as_text=True)  # only for that response
+
+
+def test_reveal_needs_team_membership_outside_management(app, login_as, make_user):
+    with app.test_request_context():
+        client = make_client(document_number=SENTINEL)
+    outsider = app.test_client()
+    login_as("commercial", client=outsider)
+    response = outsider.post(f"/clientes/{client.id}/revelar", data={"reason": "curiosidad"})
+    assert response.status_code == 404
+    boss = app.test_client()
+    login_as("management", client=boss)
+    assert SENTINEL in boss.post(f"/clientes/{client.id}/revelar", data={"reason": "Revisión"}).get_data(as_text=True)
+
+
+def test_reveal_needs_fresh_authentication(app, http, login_as):
+    from datetime import datetime
+
+    import time_machine
+
+    with time_machine.travel(datetime.now(UTC), tick=False) as traveller:
+        owner = login_as("commercial")
+        with app.test_request_context():
+            client = make_client(responsible=owner.id, document_number=SENTINEL)
+        traveller.shift(6 * 60)
+        http.get("/")
+        traveller.shift(5 * 60)
+        response = http.post(f"/clientes/{client.id}/revelar", data={"reason": "Poder"}, headers={"HX-Request": "true",
+                             "Referer": f"http://localhost/clientes/{client.id}"})
+        assert response.status_code == 401 and response.headers["HX-Redirect"].startswith("/confirmar")
+        assert SENTINEL not in response.get_data(as_text=True)
+        http.post("/confirmar", data={"password": PASSWORD})
+        assert SENTINEL in http.post(f"/clientes/{client.id}/revelar", data={"reason": "Poder"}).get_data(as_text=True)
+
+
+def test_edit_keeps_document_when_left_blank(app, http, login_as):
+    login_as("commercial")
+    with app.test_request_context():
+        client = make_client(document_number=SENTINEL)
+    form = http.get(f"/clientes/{client.id}/editar").get_data(as_text=True)
+    assert SENTINEL not in form
+    data = {"kind": "person", "name": "María Fernanda Rojas Díaz", "document_type": "CC", "document_number": "",
+            "email": "maria.rojas@correo.test", "phone": "+573001234567", "country": "CO", "preferred_channel": "email",
+            "source": "web", "practice_area": str(client.practice_area_id), "responsible": "0", "need": "Despido."}
+    assert http.post(f"/clientes/{client.id}/editar", data=data).status_code == 303
+    saved = Client.get_by_id(client.id)
+    assert saved.name == "María Fernanda Rojas Díaz" and saved.reveal_document() == SENTINEL
+    assert re.search("name", AuditEvent.get(AuditEvent.action == "client_update").fields)
+
+
+def test_customer_type_advice_on_the_client_page(app, http, login_as):
+    login_as("service")
+    with app.test_request_context():
+        client = make_client(customer_type="impatient")
+    body = http.get(f"/clientes/{client.id}").get_data(as_text=True)
+    assert "Evitar tantos detalles" in body
+
+
+def test_admin_manages_practice_areas_but_not_clients(app, http, login_as):
+    login_as("admin")
+    assert http.post("/admin/areas", data={"name": "Derecho penal", "description": "Defensa"}).status_code == 303
+    assert http.post("/admin/areas", data={"name": "Derecho penal"}).status_code == 422
+    assert http.get("/clientes").status_code == 403
