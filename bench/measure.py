@@ -1,4 +1,5 @@
-"""Timing requests through a Flask test client, and counting (and timing) the SQL each one runs.
+"""Timing requests (GETs, and form POSTs) through a Flask test client, and counting (and timing) the SQL
+each one runs.
 
 Timed requests run with no query hook installed; queries are counted afterwards on a few more requests
 through peewee's ``Database.query_hooks`` (every statement sent with ``execute_sql``: the same ones
@@ -12,6 +13,20 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from core.db import db
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request to repeat: a GET of ``url``, or a POST of ``form`` (already carrying any CSRF token: it
+    is computed once, before timing, not inside every timed request)."""
+
+    url: str
+    form: dict[str, str] | None = None
+
+    def send(self, client):
+        if self.form is None:
+            return client.get(self.url)
+        return client.post(self.url, data=self.form)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -82,23 +97,23 @@ class QueryRecorder:
 
 
 def measure(targets: list[tuple], requests: int, warmup: int, counted: int = 3) -> list[Measurement]:
-    """Time each (client, url) target; targets take turns request by request, so a page and its floor
+    """Time each (client, Call) target; targets take turns request by request, so a page and its floor
     see the same machine (a noisy neighbour slows both, not just whichever ran second)."""
     results = [Measurement() for _ in targets]
     for _ in range(warmup):
-        for (client, url), result in zip(targets, results, strict=True):
-            result.statuses[client.get(url).status_code] += 1
+        for (client, call), result in zip(targets, results, strict=True):
+            result.statuses[call.send(client).status_code] += 1
     for _ in range(requests):
-        for (client, url), result in zip(targets, results, strict=True):
+        for (client, call), result in zip(targets, results, strict=True):
             start = time.perf_counter()
-            response = client.get(url)
+            response = call.send(client)
             result.samples.append(time.perf_counter() - start)
             result.statuses[response.status_code] += 1
-    for (client, url), result in zip(targets, results, strict=True):
+    for (client, call), result in zip(targets, results, strict=True):
         events = []
         for _ in range(counted):
             with QueryRecorder() as recorder:
-                result.statuses[client.get(url).status_code] += 1
+                result.statuses[call.send(client).status_code] += 1
             result.queries.append(len(recorder.events))
             events.extend(recorder.events)
         result.statements = _statements(events, counted)

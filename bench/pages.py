@@ -1,13 +1,27 @@
 """The pages ``make bench`` measures: name, URL, the role it is signed in with, and its floor.
 
 Features add their main pages here with ``register(...)`` and a floor in ``bench/floors.py``.
+
+* ``form=``: the page is a POST of these fields (the run adds a valid CSRF token for the signed-in
+  session; the floor receives the same fields without it).
+* ``budget_ms=``: the page's p95 budget when it is not DESIGN.md §8's 50 ms.
+* Placeholders: ``{client_id}`` and the like in the URL or in form values are filled at run time, once
+  the data exists, by the function registered with ``@param("client_id")`` (a real row of the
+  generated firm: ids, document numbers decrypted with the run's keys…).
 """
 
+import string
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from urllib.parse import quote
 
 from bench import floors
+from core import crypto
 from core.guard import ROLES
+from models.catalog import PracticeArea
+from models.clients import Client, ClientStatusChange, ConflictCheck, Party
+
+BUDGET_MS = 50.0  # DESIGN.md §8: every page p95 ≤ 50 ms on SQLite, unless registered with its own budget
 
 
 @dataclass(frozen=True)
@@ -16,19 +30,114 @@ class Page:
     url: str
     role: str  # a key of core.guard.ROLES: the benchmark signs in as bench.<role>@…
     floor: Callable[[int], str]
+    form: dict[str, str] | None = field(default=None, hash=False)  # a POST of these fields; None: a GET
+    budget_ms: float = BUDGET_MS
+
+    @property
+    def method(self) -> str:
+        return "GET" if self.form is None else "POST"
+
+    @property
+    def label(self) -> str:
+        return self.url if self.form is None else f"POST {self.url}"
 
 
 PAGES: list[Page] = []
+PARAMS: dict[str, Callable[[], str]] = {}
 
 
-def register(name: str, url: str, role: str, floor: Callable[[int], str]) -> Page:
+def register(name: str, url: str, role: str, floor: Callable[[int], str], *, form: dict[str, str] | None = None,
+             budget_ms: float = BUDGET_MS) -> Page:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r} for page {name!r}")
     if any(p.name == name for p in PAGES):
         raise ValueError(f"page already registered: {name}")
-    page = Page(name, url, role, floor)
+    page = Page(name, url, role, floor, form, budget_ms)
+    unknown = _placeholders(page) - set(PARAMS)
+    if unknown:
+        raise ValueError(f"page {name!r} uses unregistered placeholders: {', '.join(sorted(unknown))}")
     PAGES.append(page)
     return page
+
+
+def param(name: str):
+    """Register ``fn() -> str`` filling ``{name}`` in URLs and forms; it runs inside an app context with the
+    working copy connected, once per run and only when a selected page needs it."""
+
+    def decorator(fn: Callable[[], str]) -> Callable[[], str]:
+        PARAMS[name] = fn
+        return fn
+
+    return decorator
+
+
+def _placeholders(page: Page) -> set[str]:
+    texts = [page.url] + list((page.form or {}).values())
+    return {name for text in texts for _lit, name, _spec, _conv in string.Formatter().parse(text) if name}
+
+
+def resolve(pages: list[Page]) -> list[Page]:
+    """The pages with their placeholders filled (URL values percent-encoded)."""
+    values: dict[str, str] = {}
+    out = []
+    for page in pages:
+        for name in sorted(_placeholders(page) - set(values)):
+            values[name] = str(PARAMS[name]())
+        encoded = {k: quote(v, safe="") for k, v in values.items()}
+        url = page.url.format_map(encoded)
+        form = None if page.form is None else {k: v.format_map(values) for k, v in page.form.items()}
+        out.append(replace(page, url=url, form=form))
+    return out
+
+
+# ----- run-time parameters: real rows of the generated firm -----
+
+
+def _middle(query):
+    """The row in the middle of ``query`` (by id), so the pick is neither the oldest nor the newest."""
+    count = query.count()
+    return query.order_by(Client.id).offset(count // 2).first() if count else None
+
+
+@param("client_id")
+def representative_client() -> int:
+    """A client in evaluation with a conflict check that found something, declared parties and a status
+    history: the intake tab with every section filled and the decision form shown. Relaxed step by step
+    when a small scale has no such client."""
+    with_check = Client.id.in_(ConflictCheck.select(ConflictCheck.client))
+    with_hits = Client.id.in_(ConflictCheck.select(ConflictCheck.client).where(ConflictCheck.hits != "[]"))
+    with_parties = Client.id.in_(Party.select(Party.client))
+    with_history = Client.id.in_(ClientStatusChange.select(ClientStatusChange.client))
+    attempts = [
+        (Client.status == "evaluating", with_hits, with_parties, with_history, Client.document_index.is_null(False)),
+        (Client.status.in_(("prospect", "evaluating")), with_check, with_parties, with_history),
+        (with_check, with_history),
+        (Client.id > 0,),
+    ]
+    for conditions in attempts:
+        client = _middle(Client.select(Client.id).where(*conditions))
+        if client is not None:
+            return client.id
+    raise SystemExit("the benchmark data has no client")
+
+
+@param("document_number")
+def document_number() -> str:
+    """A real client's document number, decrypted with the run's keys (as a user would type it)."""
+    client = _middle(Client.select(Client.id, Client.document_number).where(Client.document_number.is_null(False),
+                                                                            Client.document_type == "CC"))
+    if client is None:
+        raise SystemExit("the benchmark data has no client with a document number")
+    try:
+        return crypto.keys.field.decrypt(client.document_number, f"client|document_number|{client.id}")
+    except crypto.DecryptError:
+        raise SystemExit("the cached data was sealed with other keys than the run's: rebuild it "
+                         "(BENCH_REBUILD=1) or restore bench/.cache/keys.json") from None
+
+
+@param("practice_area_id")
+def practice_area_id() -> int:
+    return PracticeArea.active().first().id
 
 
 register("start", "/", "admin", floors.home)
@@ -37,3 +146,37 @@ register("users ?q=mar", "/admin/usuarios?q=mar", "admin", floors.users)
 register("audit log", "/admin/auditoria", "admin", floors.audit)
 register("audit log ?action=login_success", "/admin/auditoria?action=login_success", "admin", floors.audit)
 register("my sessions", "/perfil/sesiones", "commercial", floors.sessions)
+
+register("clients", "/clientes", "commercial", floors.clients)
+register("clients ?q=gonz mar", "/clientes?q=gonz%20mar", "commercial", floors.clients)
+register("clients ?q=<document number>", "/clientes?q={document_number}", "commercial", floors.clients)
+register("clients ?status=active", "/clientes?status=active", "commercial", floors.clients)
+register("client page", "/clientes/{client_id}", "commercial", floors.client_page)
+register("client intake tab", "/clientes/{client_id}?tab=admision", "commercial", floors.client_intake)
+
+# The intake form's duplicate and conflict check (no confirm=1: it searches, renders the hits, writes
+# nothing): a person with common Colombian names, a document, contact details and two counterparties.
+INTAKE_FORM = {
+    "kind": "person",
+    "name": "María Fernanda González Martínez",
+    "document_type": "CC",
+    "document_number": "1.020.456.789",
+    "email": "mafe.gonzalez@gmail.com",
+    "phone": "310 456 7890",
+    "phone_alt": "",
+    "address": "Carrera 15 # 93-47, apto 502",
+    "city": "Bogotá",
+    "country": "CO",
+    "preferred_channel": "whatsapp",
+    "source": "web",
+    "referred_by": "",
+    "practice_area": "{practice_area_id}",
+    "responsible": "0",
+    "customer_type": "",
+    "need": "La despidieron sin justa causa después de ocho años y no le han pagado la liquidación.",
+    "special_requirements": "",
+    "counterparties": "Constructora Andina S.A.S.; NIT 900123456-8\nCarlos Andrés Rodríguez Gómez; CC 79845123",
+    "confirm": "",
+}
+register("client intake check", "/clientes/nuevo", "commercial", floors.intake_check, form=INTAKE_FORM,
+         budget_ms=150.0)

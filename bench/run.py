@@ -12,8 +12,8 @@ from itsdangerous import URLSafeTimedSerializer
 
 from app import create_app
 from bench import data, floors
-from bench.measure import explain, measure
-from bench.pages import PAGES
+from bench.measure import Call, explain, measure
+from bench.pages import PAGES, resolve
 from bench.report import SLOW_QUERY_MS, Row, machine_facts, markdown, over_notes, text_table
 from core import auth
 from core.db import close_all, db, transaction, utcnow
@@ -52,9 +52,10 @@ class BenchClient(FlaskClient):
 
 def make_app(work_db):
     config = {
+        **data.bench_keys(),  # the keys the cached data was sealed and indexed with
         "ENV": "development",
         "DATABASE_URL": f"sqlite:///{work_db}",
-        "INSTANCE_PATH": str(data.CACHE_DIR / "instance"),  # keys generated here on the first run
+        "INSTANCE_PATH": str(data.CACHE_DIR / "instance"),
         "ARGON2_PROFILE": "fast",
         "RATELIMIT_ENABLED": False,
         "SESSION_IDLE": timedelta(hours=10),  # a long run must not sign the benchmark out
@@ -79,7 +80,7 @@ def prepare_accounts(app, roles) -> dict[str, tuple[int, str]]:
             seed = auth.new_totp_secret()
             User.update(
                 password_hash=auth.hash_password(PASSWORD), totp_secret=auth.seal_totp(user, seed), totp_pending=None,
-                last_totp_timecode=None, is_active=True, locked_at=None, failed_logins=0, throttled_until=None,
+                last_totp_timecode=None, is_active=True, locked_at=None, failed_logins=0,
                 otp_failures=0, otp_throttled_until=None,
             ).where(User.id == user.id).execute()
             UserSession.insert_many([
@@ -125,14 +126,19 @@ def main() -> int:
     try:
         app = make_app(work)
         accounts = prepare_accounts(app, {p.role for p in pages})
+        with app.app_context(), db.connection_context():
+            pages = resolve(pages)  # real ids and document numbers of the generated firm
         clients = {role: sign_in(app, role, seed) for role, (_uid, seed) in accounts.items()}
         floor_app, floor_urls = floors.make_app(pages, {role: uid for role, (uid, _seed) in accounts.items()})
         floor_client = floor_app.test_client()
 
         rows = []
         for page in pages:
-            print(f"measuring {page.name} ({page.url})…", flush=True)
-            app_result, floor_result = measure([(clients[page.role], page.url), (floor_client, floor_urls[page.name])],
+            print(f"measuring {page.name} ({page.label})…", flush=True)
+            client = clients[page.role]
+            form = None if page.form is None else {**page.form, "csrf_token": client.csrf_token()}
+            app_result, floor_result = measure([(client, Call(page.url, form)),
+                                                (floor_client, Call(floor_urls[page.name], page.form))],
                                                requests, warmup, COUNTED_REQUESTS)
             rows.append(Row(page, app_result, floor_result, []))
         for row in rows:

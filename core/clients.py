@@ -14,6 +14,8 @@ from core.db import transaction
 from core.text import name_key
 from models import conflict_search
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party, document_index
+from models.consent import Consent, PrivacyNotice
+from models.intake import IntakeEvaluation, VerificationCheck
 
 PROFILE_FIELDS = ("kind", "name", "email", "phone", "phone_alt", "address", "city", "country", "preferred_channel",
                   "source", "practice_area", "responsible", "customer_type", "need", "special_requirements",
@@ -93,6 +95,15 @@ def transition_blockers(client: Client, to: str) -> list[str]:
             problems.append(_("Record the conflict-check decision first."))
         elif check.decision == "conflict":
             problems.append(_("The conflict check found a conflict of interest: the client cannot be accepted."))
+        evaluation = IntakeEvaluation.get_or_none(IntakeEvaluation.client == client)
+        if evaluation is None or evaluation.specialty_fit is None:
+            problems.append(_("Judge whether the need falls in the firm's practice areas."))
+        elif evaluation.specialty_fit is False:
+            problems.append(_("The need does not fall in the firm's practice areas."))
+        if any(v.state == "pending" for v in VerificationCheck.checklist(client)):
+            problems.append(_("Complete the identity and background verification."))
+        if not Consent.has(client, "service"):
+            problems.append(_("Record the client's consent to process their data for the service."))
     if to == "active":
         problems.append(_("A client becomes active when their service contract is accepted."))
     return problems
@@ -117,8 +128,68 @@ def decide_conflicts(client: Client, decision: str, reason: str, user) -> Confli
     return check
 
 
-def reveal_document(client: Client, reason: str, user) -> str:
-    """The plain document number, for this response only; the read is audited first (SECURITY.md L1, L2)."""
+REVEALABLE = {"document_number": Client.reveal_document, "sensitive_data": Client.reveal_sensitive}
+
+
+def reveal(client: Client, field: str, reason: str, user) -> str:
+    """A confidential field in clear, for this response only; the read is audited first (SECURITY.md L1, L2)."""
     with transaction():
-        audit.record("sensitive_read", client, actor=user, fields=["document_number"], detail=reason)
-    return client.reveal_document()
+        audit.record("sensitive_read", client, actor=user, fields=[field], detail=reason)
+    return REVEALABLE[field](client)
+
+EVALUATION_FIELDS = ("specialty_fit", "viability_notes", "consultation_at", "consultation_mode", "attendees",
+                     "consultation_notes", "expectations")
+
+
+def save_evaluation(client: Client, data: dict, user) -> None:
+    evaluation = IntakeEvaluation.for_client(client)
+    changed = [f for f in EVALUATION_FIELDS if getattr(evaluation, f) != data[f]]
+    with transaction():
+        for f in EVALUATION_FIELDS:
+            setattr(evaluation, f, data[f])
+        evaluation.updated_by = user
+        evaluation.save()
+        audit.record("client_evaluation", client, actor=user, fields=changed)
+
+
+def record_verification(client: Client, item: str, state: str, notes: str, user) -> None:
+    with transaction():
+        VerificationCheck.record(client, item, state, notes, user)
+        audit.record("client_verification", client, actor=user, fields=[item], detail=state)
+
+
+def record_consent(client: Client, purposes, method: str, given_on, notes: str, user) -> None:
+    """One append-only row per purpose, bound to the notice text shown (SECURITY.md PR1)."""
+    notice = PrivacyNotice.current()
+    with transaction():
+        for purpose in purposes:
+            Consent.create(client=client, purpose=purpose, granted=True, method=method, given_on=given_on,
+                           notice=notice, notice_sha256=notice.sha256, collected_by=user, notes=notes)
+        audit.record("consent_given", client, actor=user, fields=sorted(purposes), detail=method)
+
+
+def withdraw_consent(client: Client, purpose: str, method: str, given_on, user) -> None:
+    """Withdrawing is a new record; what depended on it stops now (SECURITY.md PR2, PR3)."""
+    with transaction():
+        Consent.create(client=client, purpose=purpose, granted=False, method=method, given_on=given_on,
+                       notice=PrivacyNotice.current(), notice_sha256=PrivacyNotice.current().sha256, collected_by=user)
+        fields = [purpose]
+        if purpose == "sensitive_data" and client.sensitive_data:
+            client.set_sensitive("")
+            client.save()
+            fields.append("sensitive_data")
+        if purpose == "newsletter" and client.newsletter:
+            Client.update(newsletter=False).where(Client.id == client.id).execute()
+            client.newsletter = False
+            fields.append("newsletter")
+        audit.record("consent_withdrawn", client, actor=user, fields=fields, detail=method)
+
+
+def save_sensitive(client: Client, text: str, user) -> None:
+    if text and not Consent.has(client, "sensitive_data"):
+        raise TransitionError(_("Sensitive data can only be stored with the client's explicit consent for it."))
+    with transaction():
+        client.set_sensitive(text)
+        client.save()
+        audit.record("client_update", client, actor=user, fields=["sensitive_data"])
+

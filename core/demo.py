@@ -86,6 +86,43 @@ NEEDS = (
 )
 
 
+PRIVACY_NOTICE = """Duarte & Asociados Abogados, responsable del tratamiento, recoge y trata tus datos personales
+para prestarte los servicios jurídicos contratados, gestionar la relación contigo y, si lo autorizas, enviarte
+encuestas de satisfacción y nuestro boletín, conforme a la Ley 1581 de 2012 y sus decretos reglamentarios.
+
+Los datos sensibles (por ejemplo, de salud) solo se tratan con tu autorización explícita; no estás obligado a
+darla. Puedes conocer, actualizar, rectificar y suprimir tus datos, y revocar la autorización, escribiendo a
+datos@duarte-asociados.test. Conservamos tus datos mientras dure la relación y los plazos legales aplicables."""
+
+
+def _evaluate(service, client, user, fake) -> None:
+    from datetime import date, datetime, timedelta
+
+    service.decide_conflicts(client, "clear", "", user)
+    service.save_evaluation(client, {
+        "specialty_fit": True, "viability_notes": "Caso viable; pruebas documentales suficientes.",
+        "consultation_at": datetime(2026, 11, 2, 15, 0) + timedelta(days=fake.random_int(0, 15)),
+        "consultation_mode": fake.random_element(("in_person", "video", "phone")),
+        "attendees": f"{client.name}; {user.display_name}", "consultation_notes": "Se revisaron los antecedentes.",
+        "expectations": "Propuesta de servicios en cinco días hábiles."}, user)
+    for item in ("identity_document", "case_authenticity"):
+        service.record_verification(client, item, "verified", "", user)
+    service.record_verification(client, "power_of_attorney", "not_applicable", "", user)
+    if client.is_company:
+        service.record_verification(client, "company_registration", "verified", "Certificado de Cámara de Comercio", user)
+    service.record_consent(client, ["service", "surveys"], "written", date(2026, 11, 3), "Formulario firmado", user)
+
+
+COMPANY_FORMS = ("S.A.S.", "S.A.S.", "Ltda.", "S.A.", "& Cía. S.A.S.")
+COMPANY_TRADES = ("Inversiones", "Constructora", "Transportes", "Comercializadora", "Distribuidora", "Inmobiliaria",
+                  "Agroindustrial", "Laboratorios", "Consultores", "Textiles")
+
+
+def company_name(fake) -> str:
+    """Faker's es_CO companies read like "Reyes Group": build names as Colombian firms are named."""
+    return f"{fake.random_element(COMPANY_TRADES)} {fake.last_name()} {fake.random_element(COMPANY_FORMS)}"
+
+
 def _valid_nit(fake) -> str:
     from stdnum.co import nit
 
@@ -98,18 +135,20 @@ def _load_clients(fake, accounts) -> None:
     from core.text import name_key
     from models.catalog import PracticeArea
     from models.clients import Client
+    from models.consent import PrivacyNotice
 
     areas = [PracticeArea.create(name=n, description=d) for n, d in PRACTICE_AREAS]
+    PrivacyNotice.publish(PRIVACY_NOTICE, accounts["admin"])
     commercial, management = accounts["commercial"], accounts["management"]
     types = ["", "", "aggressive", "shy", "talkative", "sceptical", "impatient"]
     flow = ["prospect", "evaluating", "evaluating", "accepted", "rejected", "prospect", "accepted", "evaluating"]
     registered = []
     for i in range(36):
         company = i % 3 == 0
-        name = fake.company() if company else f"{fake.first_name()} {fake.last_name()} {fake.last_name()}"
+        name = company_name(fake) if company else f"{fake.first_name()} {fake.last_name()} {fake.last_name()}"
         counterparties = []
         if i % 4 == 1:
-            counterparties.append({"name": fake.company(), "kind": "counterparty", "document_type": "NIT",
+            counterparties.append({"name": company_name(fake), "kind": "counterparty", "document_type": "NIT",
                                    "document_number": _valid_nit(fake)})
         if i == 10 and registered:  # a prospect whose counterparty is already our client: a real conflict
             counterparties.append({"name": registered[0].name, "kind": "counterparty", "document_type": "",
@@ -133,7 +172,7 @@ def _load_clients(fake, accounts) -> None:
         if target in ("evaluating", "accepted", "rejected"):
             service.transition(client, "evaluating", "Consulta inicial agendada", commercial)
         if target == "accepted":
-            service.decide_conflicts(client, "clear", "", commercial)
+            _evaluate(service, client, commercial, fake)
             service.transition(client, "accepted", "Caso viable dentro de nuestra especialidad", commercial)
         if target == "rejected":
             service.transition(client, "rejected", "La necesidad no corresponde a nuestras áreas de práctica", commercial)

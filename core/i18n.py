@@ -46,3 +46,29 @@ def device(user_agent: str) -> str:
     if not browser and not system:
         return ua[:40] or "—"
     return " · ".join(p for p in (browser, system) if p)
+
+
+def _zone():
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def to_local(utc_naive):
+    """A stored (naive UTC) datetime in the firm's time zone, naive."""
+    from datetime import UTC
+
+    return utc_naive.replace(tzinfo=UTC).astimezone(_zone()).replace(tzinfo=None)
+
+
+def to_utc(local_naive):
+    """A datetime typed in the firm's time zone, as the naive UTC the database stores."""
+    from datetime import UTC
+
+    return local_naive.replace(tzinfo=_zone()).astimezone(UTC).replace(tzinfo=None)
+
+
+def today_local():
+    from datetime import datetime
+
+    return datetime.now(_zone()).date()

@@ -3,11 +3,14 @@
 from models.audit import AuditEvent
 from models.catalog import PracticeArea
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party, SearchToken
+from models.consent import Consent, PrivacyNotice
+from models.intake import IntakeEvaluation, VerificationCheck
 from models.mail import OutboundEmail
 from models.users import ActivationToken, LoginThrottle, RecoveryCode, User, UserRole, UserSession
 
 ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginThrottle, AuditEvent, OutboundEmail,
-              PracticeArea, SearchToken, Client, ClientStatusChange, Party, ConflictCheck]
+              PracticeArea, SearchToken, Client, ClientStatusChange, Party, ConflictCheck,
+              IntakeEvaluation, VerificationCheck, PrivacyNotice, Consent]
 
 __all__ = [
     "ALL_MODELS",
@@ -16,13 +19,17 @@ __all__ = [
     "Client",
     "ClientStatusChange",
     "ConflictCheck",
+    "Consent",
+    "IntakeEvaluation",
     "LoginThrottle",
     "Party",
     "PracticeArea",
+    "PrivacyNotice",
     "SearchToken",
     "OutboundEmail",
     "RecoveryCode",
     "User",
     "UserRole",
     "UserSession",
+    "VerificationCheck",
 ]

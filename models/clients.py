@@ -82,6 +82,7 @@ class Client(BaseModel):
     need = TextField(default="")
     special_requirements = TextField(default="")
     newsletter = BooleanField(default=False)
+    sensitive_data = TextField(null=True)  # encrypted; stored only with explicit consent for it
     status = CharField(max_length=12, default="prospect", index=True)
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
@@ -104,6 +105,13 @@ class Client(BaseModel):
         self.document_number = crypto.keys.field.encrypt(number, self._doc_context())
         self.document_index = document_index(doc_type, number)
         self.document_last4 = number[-4:]
+
+    def set_sensitive(self, text: str) -> None:
+        text = (text or "").strip()
+        self.sensitive_data = crypto.keys.field.encrypt(text, f"client|sensitive_data|{self.id}") if text else None
+
+    def reveal_sensitive(self) -> str:
+        return crypto.keys.field.decrypt(self.sensitive_data, f"client|sensitive_data|{self.id}") if self.sensitive_data else ""
 
     def reveal_document(self) -> str:
         return crypto.keys.field.decrypt(self.document_number, self._doc_context()) if self.document_number else ""

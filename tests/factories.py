@@ -97,3 +97,13 @@ def make_client(user=None, counterparties=(), **overrides):
     from core import clients as service
 
     return service.register(client_data(**overrides), list(counterparties), user)
+
+
+NOTICE_TEXT = ("Duarte & Asociados Abogados trata tus datos personales para prestarte el servicio contratado, "
+               "conforme a la Ley 1581 de 2012. Puedes consultar, actualizar o suprimir tus datos.")
+
+
+def make_notice(text=NOTICE_TEXT):
+    from models.consent import PrivacyNotice
+
+    return PrivacyNotice.current() or PrivacyNotice.publish(text, None)

@@ -59,3 +59,8 @@ class AuditFilterForm(FlaskForm):
 class PracticeAreaForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})
+
+
+class PrivacyNoticeForm(FlaskForm):
+    text = TextAreaField(_l("Text of the privacy notice"), validators=[DataRequired(), Length(min=50, max=20000)],
+                         render_kw={"rows": 14})

@@ -1,6 +1,6 @@
 """Administration of staff accounts (role ``admin``) and the audit log browser (``admin``, ``quality``)."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -10,6 +10,7 @@ from blueprints.admin.forms import (
     AuditFilterForm,
     InviteForm,
     PracticeAreaForm,
+    PrivacyNoticeForm,
     ResetTwoFactorForm,
     RolesForm,
     UserFilterForm,
@@ -20,9 +21,11 @@ from core.auth import fresh_required
 from core.db import transaction
 from core.guard import ROLES, require
 from core.htmx import render
+from core.i18n import to_utc
 from core.pagination import keyset, paginate
 from models.audit import AuditEvent
 from models.catalog import PracticeArea
+from models.consent import PrivacyNotice
 from models.users import User, UserSession
 
 from . import bp
@@ -177,12 +180,7 @@ def reset_2fa(user_id):
 
 def _local_midnight_utc(day):
     """The start of a day in the firm's time zone, as the naive UTC the database stores."""
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
-    local = datetime.combine(day, time.min, tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
-    return local.astimezone(UTC).replace(tzinfo=None)
+    return to_utc(datetime.combine(day, time.min))
 
 
 @bp.get("/auditoria")
@@ -231,3 +229,21 @@ def toggle_practice_area(area_id):
             audit.record("catalog_update", area, actor=_me(), fields=["is_active"])
         flash(_("Practice area updated."), "success")
     return redirect(url_for("admin.practice_areas"), 303)
+
+
+@bp.route("/aviso-privacidad", methods=["GET", "POST"])
+@require("catalog.manage")
+def privacy_notice():
+    current = PrivacyNotice.current()
+    form = PrivacyNoticeForm(text=current.text if current else "")
+    if form.validate_on_submit():
+        text = form.text.data.strip()
+        if current and PrivacyNotice.digest(text) == current.sha256:
+            form.text.errors.append(_("The text is the same as the current version."))
+        else:
+            with transaction():
+                notice = PrivacyNotice.publish(text, _me())
+                audit.record("privacy_notice_published", notice, actor=_me(), detail=notice.version)
+            flash(_("New version of the privacy notice published."), "success")
+            return redirect(url_for("admin.privacy_notice"), 303)
+    return render("admin/privacy.html", form=form, current=current, status=422 if form.errors else 200)

@@ -3,10 +3,19 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from stdnum.co import nit
 from stdnum.es import cif, dni, nie
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from blueprints.admin.forms import EMAIL
+from blueprints.admin.forms import EMAIL, CheckboxList
 from blueprints.clients import labels
 from models.clients import TRANSITIONS
 
@@ -147,6 +156,7 @@ class TransitionForm(FlaskForm):
 
 
 class RevealForm(FlaskForm):
+    field = HiddenField(default="document_number")
     reason = StringField(_l("Why do you need to see it?"), validators=[DataRequired(), Length(min=4, max=200)],
                          render_kw={"autocomplete": "off"})
 
@@ -162,3 +172,60 @@ class ClientFilterForm(FlaskForm):
     source = SelectField(_l("Source"), choices=_choices(labels.SOURCES, _l("All")), validators=[Optional()])
     sort = SelectField(_l("Sort by"), validators=[Optional()],
                        choices=[("name", _l("Name")), ("-created", _l("Newest first")), ("status", _l("Status"))])
+
+
+class EvaluationForm(FlaskForm):
+    specialty_fit = RadioField(_l("Does the need fall in our practice areas?"), validators=[Optional()],
+                               choices=[("yes", _l("Yes")), ("no", _l("No")), ("", _l("Not judged yet"))], default="")
+    viability_notes = TextAreaField(_l("Viability"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
+    consultation_date = DateField(_l("Initial consultation: date"), validators=[Optional()])
+    consultation_time = TimeField(_l("Time"), validators=[Optional()])
+    consultation_mode = SelectField(_l("Mode"), choices=_choices(labels.CONSULTATION_MODES, _l("—")), validators=[Optional()])
+    attendees = StringField(_l("Attendees"), validators=[Optional(), Length(max=300)])
+    consultation_notes = TextAreaField(_l("Notes of the consultation"), validators=[Optional(), Length(max=4000)],
+                                       render_kw={"rows": 3})
+    expectations = TextAreaField(_l("Expectations agreed with the client"), validators=[Optional(), Length(max=2000)],
+                                 render_kw={"rows": 2})
+
+    def validate_consultation_time(self, field):
+        if field.data and not self.consultation_date.data:
+            raise ValidationError(_l("Give the date of the consultation too."))
+
+    def validate_consultation_date(self, field):
+        if field.data and not (2000 <= field.data.year <= 2100):
+            raise ValidationError(_l("That date is not possible."))
+
+
+class VerificationForm(FlaskForm):
+    item = HiddenField(validators=[DataRequired()])
+    state = SelectField(_l("State"), choices=_choices(labels.VERIFICATION_STATES))
+    notes = StringField(_l("Notes"), validators=[Optional(), Length(max=500)])
+
+
+class ConsentForm(FlaskForm):
+    purposes = CheckboxList(_l("Purposes the client agrees to"), choices=_choices(labels.PURPOSES),
+                            validators=[DataRequired(message=_l("Choose at least one purpose."))])
+    method = SelectField(_l("How was it given?"), choices=_choices(labels.CONSENT_METHODS))
+    given_on = DateField(_l("Date"), validators=[DataRequired(message=_l("Give the date."))])
+    notes = StringField(_l("Notes (e.g. where the signed form is kept)"), validators=[Optional(), Length(max=500)])
+
+    def validate_given_on(self, field):
+        from datetime import date
+
+        if field.data and (field.data > date.today() or field.data.year < 2000):
+            raise ValidationError(_l("The date cannot be in the future."))
+
+
+class WithdrawForm(FlaskForm):
+    purpose = HiddenField(validators=[DataRequired()])
+    method = SelectField(_l("How was it withdrawn?"), choices=_choices(labels.CONSENT_METHODS))
+
+    def validate_purpose(self, field):
+        if field.data not in labels.PURPOSES:
+            raise ValidationError(_l("Unknown purpose."))
+
+
+class SensitiveForm(FlaskForm):
+    sensitive_data = TextAreaField(_l("Sensitive personal data"), validators=[Optional(), Length(max=4000)],
+                                   render_kw={"rows": 3},
+                                   description=_l("Health, disability or similar data the service needs. Stored encrypted."))

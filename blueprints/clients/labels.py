@@ -39,3 +39,15 @@ DECISIONS = {"clear": _l("No conflict"), "conflict": _l("Conflict of interest"),
 HIT_REASONS = {"document": _l("same document"), "email": _l("same email"), "phone": _l("same phone"),
                "name": _l("similar name")}
 PARTY_KINDS = {"counterparty": _l("Counterparty"), "related": _l("Related party")}
+CONSULTATION_MODES = {"in_person": _l("In person"), "phone": _l("Phone call"), "video": _l("Video call")}
+VERIFICATION_ITEMS = {
+    "identity_document": _l("Identity document seen"),
+    "case_authenticity": _l("Authenticity of the case"),
+    "power_of_attorney": _l("Power of attorney (if someone acts for the client)"),
+    "company_registration": _l("Company registration certificate"),
+}
+VERIFICATION_STATES = {"pending": _l("Pending"), "verified": _l("Verified"), "not_applicable": _l("Not applicable")}
+PURPOSES = {"service": _l("Delivering the service"), "surveys": _l("Satisfaction surveys"),
+            "newsletter": _l("Newsletter"), "sensitive_data": _l("Sensitive personal data (explicit)")}
+CONSENT_METHODS = {"written": _l("Written (signed form)"), "oral": _l("Oral (recorded by staff)"),
+                   "electronic": _l("Electronic")}

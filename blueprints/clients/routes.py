@@ -1,25 +1,41 @@
 """The client registry: list and search, intake with duplicate and conflict check, the client page with
 its tabs, status transitions, the conflict decision and revealing the document number."""
 
+from datetime import datetime, time
+
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import StringField, TextAreaField
 
 from blueprints.clients import labels
-from blueprints.clients.forms import ClientFilterForm, ClientForm, DecisionForm, RevealForm, TransitionForm
+from blueprints.clients.forms import (
+    ClientFilterForm,
+    ClientForm,
+    ConsentForm,
+    DecisionForm,
+    EvaluationForm,
+    RevealForm,
+    SensitiveForm,
+    TransitionForm,
+    VerificationForm,
+    WithdrawForm,
+)
 from core import clients as service
 from core.auth import fresh_required
 from core.guard import can, require
 from core.htmx import render, wants_partial
+from core.i18n import to_local, to_utc, today_local
 from core.pagination import paginate
 from models.catalog import PracticeArea
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party
+from models.consent import Consent, PrivacyNotice
+from models.intake import IntakeEvaluation, VerificationCheck
 from models.users import User, UserRole
 
 from . import bp
 
-TABS = ("perfil", "admision")
+TABS = ("perfil", "admision", "consentimiento")
 CLIENT_ROLES = ("management", "commercial", "operations", "service")
 
 
@@ -135,10 +151,27 @@ def _tab_context(client, tab, **extra):
         check = ConflictCheck.latest_for(client)
         ctx.update(check=check, decision_form=extra.pop("decision_form", None) or DecisionForm(),
                    transition_form=extra.pop("transition_form", None) or TransitionForm(),
+                   evaluation_form=extra.pop("evaluation_form", None) or _evaluation_form(client),
+                   checklist=VerificationCheck.checklist(client), verification_form=VerificationForm(),
                    history=list(ClientStatusChange.history(client)), parties=list(Party.of_client(client)),
                    blockers={to: service.transition_blockers(client, to) for to in client.allowed_transitions()})
+    if tab == "consentimiento":
+        ctx.update(consents=Consent.state(client), consent_history=list(Consent.history(client)),
+                   notice=PrivacyNotice.current(), consent_form=extra.pop("consent_form", None) or ConsentForm(),
+                   withdraw_form=WithdrawForm(),
+                   sensitive_form=extra.pop("sensitive_form", None) or SensitiveForm())
     ctx.update(extra)
     return ctx
+
+
+def _evaluation_form(client):
+    evaluation = IntakeEvaluation.for_client(client)
+    form = EvaluationForm(formdata=None, obj=evaluation)
+    form.specialty_fit.data = {True: "yes", False: "no"}.get(evaluation.specialty_fit, "")
+    if evaluation.consultation_at:
+        local = to_local(evaluation.consultation_at)
+        form.consultation_date.data, form.consultation_time.data = local.date(), local.time().replace(second=0)
+    return form
 
 
 def _may_reveal(client) -> bool:
@@ -206,11 +239,90 @@ def _back_to(client, tab):
 @fresh_required
 def reveal(client_id):
     client = _client_or_404(client_id)
-    if not _may_reveal(client):
-        abort(404)
     form = RevealForm()
+    if not _may_reveal(client) or form.field.data not in service.REVEALABLE:
+        abort(404)
+    field = form.field.data
+    partial = "clients/_document.html" if field == "document_number" else "clients/_sensitive.html"
+    tab = "perfil" if field == "document_number" else "consentimiento"
     if not form.validate_on_submit():
-        return render("clients/show.html", "clients/_document.html", status=422,
-                      **_tab_context(client, "perfil", reveal_form=form))
-    plain = service.reveal_document(client, form.reason.data.strip(), _me())
-    return render("clients/show.html", "clients/_document.html", **_tab_context(client, "perfil", revealed=plain))
+        return render("clients/show.html", partial, status=422, **_tab_context(client, tab, reveal_form=form))
+    plain = service.reveal(client, field, form.reason.data.strip(), _me())
+    return render("clients/show.html", partial, **_tab_context(client, tab, revealed=plain))
+
+
+@bp.post("/<int:client_id>/evaluacion")
+@require("clients.evaluate")
+def evaluate(client_id):
+    client = _client_or_404(client_id)
+    form = EvaluationForm()
+    if not form.validate_on_submit():
+        return render("clients/show.html", "clients/_tab_admision.html", status=422,
+                      **_tab_context(client, "admision", evaluation_form=form))
+    when = None
+    if form.consultation_date.data:
+        when = to_utc(datetime.combine(form.consultation_date.data, form.consultation_time.data or time(9, 0)))
+    service.save_evaluation(client, {
+        "specialty_fit": {"yes": True, "no": False}.get(form.specialty_fit.data), "consultation_at": when,
+        "viability_notes": (form.viability_notes.data or "").strip(), "consultation_mode": form.consultation_mode.data or "",
+        "attendees": (form.attendees.data or "").strip(), "consultation_notes": (form.consultation_notes.data or "").strip(),
+        "expectations": (form.expectations.data or "").strip()}, _me())
+    flash(_("Evaluation saved."), "success")
+    return _back_to(client, "admision")
+
+
+@bp.post("/<int:client_id>/verificacion")
+@require("clients.evaluate")
+def verify(client_id):
+    client = _client_or_404(client_id)
+    form = VerificationForm()
+    if not form.validate_on_submit() or form.item.data not in VerificationCheck.items_for(client):
+        abort(422)
+    service.record_verification(client, form.item.data, form.state.data, (form.notes.data or "").strip(), _me())
+    flash(_("Verification recorded."), "success")
+    return _back_to(client, "admision")
+
+
+@bp.post("/<int:client_id>/consentimiento")
+@require("clients.edit")
+def give_consent(client_id):
+    client = _client_or_404(client_id)
+    form = ConsentForm()
+    if PrivacyNotice.current() is None:
+        form.purposes.errors = [_("Publish the privacy notice first (Administration).")]
+    elif form.validate_on_submit():
+        service.record_consent(client, form.purposes.data, form.method.data, form.given_on.data,
+                               (form.notes.data or "").strip(), _me())
+        flash(_("Consent recorded."), "success")
+        return _back_to(client, "consentimiento")
+    return render("clients/show.html", "clients/_tab_consentimiento.html", status=422,
+                  **_tab_context(client, "consentimiento", consent_form=form))
+
+
+@bp.post("/<int:client_id>/consentimiento/retirar")
+@require("clients.edit")
+def withdraw_consent(client_id):
+    client = _client_or_404(client_id)
+    form = WithdrawForm()
+    if not form.validate_on_submit() or not Consent.has(client, form.purpose.data):
+        abort(422)
+    service.withdraw_consent(client, form.purpose.data, form.method.data, today_local(), _me())
+    flash(_("Consent withdrawn. What depended on it has stopped."), "success")
+    return _back_to(client, "consentimiento")
+
+
+@bp.post("/<int:client_id>/datos-sensibles")
+@require("clients.edit")
+def save_sensitive(client_id):
+    client = _client_or_404(client_id)
+    form = SensitiveForm()
+    if form.validate_on_submit():
+        try:
+            service.save_sensitive(client, (form.sensitive_data.data or "").strip(), _me())
+        except service.TransitionError as exc:
+            form.sensitive_data.errors.append(str(exc))
+        else:
+            flash(_("Sensitive data saved."), "success")
+            return _back_to(client, "consentimiento")
+    return render("clients/show.html", "clients/_tab_consentimiento.html", status=422,
+                  **_tab_context(client, "consentimiento", sensitive_form=form))

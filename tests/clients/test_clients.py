@@ -3,10 +3,12 @@
 import re
 from datetime import UTC
 
+import pytest
+
 from core.db import db
 from models.audit import AuditEvent
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party
-from tests.factories import PASSWORD, make_area, make_client
+from tests.factories import PASSWORD, make_area, make_client, make_notice
 
 SENTINEL = "79865432"  # a valid CC number that must never show in clear without a reveal
 
@@ -86,15 +88,29 @@ def test_conflict_when_prospect_is_a_counterparty_elsewhere(app, login_as):
     assert "Inversiones El Roble" in hits["conflicts"][0].detail
 
 
-def test_acceptance_requires_conflict_decision(app, http, login_as):
+def test_acceptance_requires_decision_fit_verification_and_consent(app, http, login_as):
     login_as("commercial")
     with app.test_request_context():
         client = make_client()
+        make_notice()
     assert http.post(f"/clientes/{client.id}/estado", data={"to": "evaluating"}).status_code == 303
     refused = http.post(f"/clientes/{client.id}/estado", data={"to": "accepted"})
-    assert refused.status_code == 422 and "decisión" in refused.get_data(as_text=True)
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    for reason in ("decisión", "áreas de práctica", "verificación", "consentimiento"):
+        assert reason in body, reason
     assert http.post(f"/clientes/{client.id}/conflictos", data={"decision": "waived", "reason": ""}).status_code == 422
     assert http.post(f"/clientes/{client.id}/conflictos", data={"decision": "clear"}).status_code == 303
+    assert http.post(f"/clientes/{client.id}/evaluacion", data={
+        "specialty_fit": "yes", "consultation_date": "2026-11-20", "consultation_time": "10:30",
+        "consultation_mode": "video", "attendees": "María Rojas; abogada", "expectations": "Respuesta en 15 días"}
+    ).status_code == 303
+    for item in ("identity_document", "case_authenticity"):
+        http.post(f"/clientes/{client.id}/verificacion", data={"item": item, "state": "verified", "notes": "Original"})
+    http.post(f"/clientes/{client.id}/verificacion", data={"item": "power_of_attorney", "state": "not_applicable"})
+    assert http.post(f"/clientes/{client.id}/estado", data={"to": "accepted"}).status_code == 422  # consent missing
+    assert http.post(f"/clientes/{client.id}/consentimiento", data={
+        "purposes": ["service", "surveys"], "method": "written", "given_on": "2026-11-20"}).status_code == 303
     assert http.post(f"/clientes/{client.id}/estado", data={"to": "accepted"}).status_code == 303
     assert Client.get_by_id(client.id).status == "accepted"
     assert [c.to_status for c in ClientStatusChange.history(client)] == ["accepted", "evaluating", "prospect"]
@@ -223,3 +239,84 @@ def test_admin_manages_practice_areas_but_not_clients(app, http, login_as):
     assert http.post("/admin/areas", data={"name": "Derecho penal", "description": "Defensa"}).status_code == 303
     assert http.post("/admin/areas", data={"name": "Derecho penal"}).status_code == 422
     assert http.get("/clientes").status_code == 403
+
+
+def test_evaluation_stores_consultation_in_utc_and_shows_it_local(app, http, login_as):
+    from models.intake import IntakeEvaluation
+
+    login_as("commercial")
+    with app.test_request_context():
+        client = make_client()
+    bad = http.post(f"/clientes/{client.id}/evaluacion", data={"consultation_time": "10:30", "consultation_date": ""})
+    assert bad.status_code == 422 and 'id="consultation_time-error"' in bad.get_data(as_text=True)
+    impossible = http.post(f"/clientes/{client.id}/evaluacion", data={"consultation_date": "2026-02-30"})
+    assert impossible.status_code == 422
+    http.post(f"/clientes/{client.id}/evaluacion", data={"specialty_fit": "no", "consultation_date": "2026-11-20",
+                                                         "consultation_time": "10:30"})
+    stored = IntakeEvaluation.get(IntakeEvaluation.client == client)
+    assert stored.specialty_fit is False and stored.consultation_at.hour == 15  # 10:30 in Bogotá
+    page = http.get(f"/clientes/{client.id}?tab=admision").get_data(as_text=True)
+    assert 'value="10:30"' in page
+
+
+def test_consent_is_append_only_bound_to_the_notice_and_withdrawal_stops_processing(app, http, login_as):
+    from peewee import DatabaseError
+
+    from core.db import transaction
+    from models.consent import Consent
+
+    login_as("commercial")
+    with app.test_request_context():
+        client = make_client(newsletter=True)
+        notice = make_notice()
+    future = http.post(f"/clientes/{client.id}/consentimiento", data={"purposes": ["service"], "method": "oral",
+                                                                     "given_on": "2999-01-01"})
+    assert future.status_code == 422 and Consent.select().count() == 0
+    http.post(f"/clientes/{client.id}/consentimiento", data={"purposes": ["service", "newsletter", "sensitive_data"],
+                                                             "method": "written", "given_on": "2026-11-01"})
+    given = Consent.get(Consent.purpose == "service")
+    assert given.notice_sha256 == notice.sha256 and given.granted
+    with pytest.raises(DatabaseError), transaction():
+        Consent.update(granted=False).where(Consent.id == given.id).execute()
+    with pytest.raises(DatabaseError), transaction():
+        Consent.delete().where(Consent.id == given.id).execute()
+    http.post(f"/clientes/{client.id}/datos-sensibles", data={"sensitive_data": "Diabetes tipo 2"})
+    assert Client.get_by_id(client.id).reveal_sensitive() == "Diabetes tipo 2"
+    http.post(f"/clientes/{client.id}/consentimiento/retirar", data={"purpose": "sensitive_data", "method": "written"})
+    http.post(f"/clientes/{client.id}/consentimiento/retirar", data={"purpose": "newsletter", "method": "oral"})
+    fresh = Client.get_by_id(client.id)
+    assert fresh.sensitive_data is None and fresh.newsletter is False
+    assert not Consent.has(fresh, "sensitive_data") and Consent.has(fresh, "service")
+    assert Consent.select().count() == 5  # three given, two withdrawn: nothing overwritten
+
+
+def test_sensitive_data_needs_explicit_consent_and_is_never_shown_in_clear(app, http, login_as):
+    owner = login_as("commercial")
+    with app.test_request_context():
+        client = make_client(responsible=owner.id)
+        make_notice()
+    refused = http.post(f"/clientes/{client.id}/datos-sensibles", data={"sensitive_data": "Asma"})
+    assert refused.status_code == 422 and Client.get_by_id(client.id).sensitive_data is None
+    http.post(f"/clientes/{client.id}/consentimiento", data={"purposes": ["sensitive_data"], "method": "written",
+                                                             "given_on": "2026-11-01"})
+    http.post(f"/clientes/{client.id}/datos-sensibles", data={"sensitive_data": "Asma bronquial severa"})
+    raw = " ".join(str(v) for v in db.execute_sql("SELECT sensitive_data FROM client").fetchone())
+    assert "Asma" not in raw
+    for tab in ("perfil", "admision", "consentimiento"):
+        assert "Asma" not in http.get(f"/clientes/{client.id}?tab={tab}").get_data(as_text=True)
+    shown = http.post(f"/clientes/{client.id}/revelar", data={"field": "sensitive_data", "reason": "Ajuste razonable"},
+                      headers={"HX-Request": "true"})
+    assert "Asma bronquial severa" in shown.get_data(as_text=True)
+    assert AuditEvent.get(AuditEvent.action == "sensitive_read").fields == "sensitive_data"
+
+
+def test_admin_publishes_privacy_notice_versions(app, http, login_as):
+    from models.consent import PrivacyNotice
+
+    login_as("admin")
+    text = "Aviso de privacidad de prueba con texto suficientemente largo para ser válido aquí."
+    assert http.post("/admin/aviso-privacidad", data={"text": text}).status_code == 303
+    assert http.post("/admin/aviso-privacidad", data={"text": text}).status_code == 422  # same text
+    assert http.post("/admin/aviso-privacidad", data={"text": text + " Versión dos."}).status_code == 303
+    assert [n.version for n in PrivacyNotice.select().order_by(PrivacyNotice.id)] == ["1.0", "2.0"]
+    assert PrivacyNotice.current().sha256 == PrivacyNotice.digest(text + " Versión dos.")
