@@ -851,22 +851,32 @@ def generate_conflict_checks(database, fake: Faker, sizes: dict[str, int]) -> No
     for client_id, name in Party.select(Party.client, Party.name).order_by(Party.id).tuples():
         if client_id in chosen_ids:
             declared.setdefault(client_id, []).append(name)
-    parties = list(Party.select(Party.id, Party.name, Party.kind, Client.name).join(
-        Client, on=(Party.client == Client.id)).tuples())
+    # Hits look like the search's: another record sharing a surname or a company word with the name searched.
+    clients_by_word: dict[str, list[tuple]] = {}
+    for row in clients:
+        for word in text.name_key(row[1]).split():
+            clients_by_word.setdefault(word, []).append(row)
+    parties_by_word: dict[str, list[tuple]] = {}
+    for row in Party.select(Party.id, Party.name, Party.kind, Client.name).join(
+            Client, on=(Party.client == Client.id)).tuples():
+        for word in text.name_key(row[1]).split():
+            parties_by_word.setdefault(word, []).append(row)
     deciders = _staff(("management", "commercial"))
     decided_statuses = ("accepted", "rejected", "active", "former")
 
     def rows():
         for client_id, name, status, index, created, creator in chosen:
             terms = [name] + declared.get(client_id, []) + ([f"#{index}"] if index else [])
+            words = text.name_key(name).split()
             hits = []
-            if rnd.random() < 0.15:
-                other = rnd.choice(clients)
+            if words and rnd.random() < 0.15:
+                other = rnd.choice(clients_by_word[rnd.choice(words)])
                 if other[0] != client_id:
                     hits.append({"term": name, "source": "client", "ref_id": other[0], "name": other[1],
                                  "reason": "name", "score": rnd.randint(86, 97), "detail": other[2]})
-            if parties and rnd.random() < 0.08:
-                pid, pname, pkind, owner = rnd.choice(parties)
+            shared = [w for w in words if w in parties_by_word]
+            if shared and rnd.random() < 0.08:
+                pid, pname, pkind, owner = rnd.choice(parties_by_word[rnd.choice(shared)])
                 hits.append({"term": name, "source": "party", "ref_id": pid, "name": pname, "reason": "name",
                              "score": rnd.randint(86, 100), "detail": f"{pkind}|{owner}"})
             decision = reason = None
