@@ -46,10 +46,11 @@ def _register_blueprints(app):
     from blueprints.admin import bp as admin_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.clients import bp as clients_bp
+    from blueprints.commercial import bp as commercial_bp
     from blueprints.home import bp as home_bp
     from blueprints.system import bp as system_bp
 
-    for bp in (system_bp, auth_bp, home_bp, admin_bp, clients_bp):
+    for bp in (system_bp, auth_bp, home_bp, admin_bp, clients_bp, commercial_bp):
         app.register_blueprint(bp)
     csrf.exempt("blueprints.system.routes.csp_report")  # reviewed: browsers post reports without tokens
 

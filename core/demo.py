@@ -123,6 +123,35 @@ def company_name(fake) -> str:
     return f"{fake.random_element(COMPANY_TRADES)} {fake.last_name()} {fake.random_element(COMPANY_FORMS)}"
 
 
+SERVICES = (("Consulta y concepto jurídico", "1", "450000"), ("Representación en audiencia", "2", "900000"),
+            ("Revisión y redacción de contratos", "3", "380000"), ("Acompañamiento mensual", "12", "1200000"))
+
+
+def _quote_and_contract(client, user, fake, activate, ends_in) -> None:
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from core import commercial
+
+    lines = [{"service": name, "quantity": Decimal(qty), "unit_price": Decimal(price), "tax_rate": Decimal("19")}
+             for name, qty, price in fake.random_elements(SERVICES, length=2, unique=True)]
+    today = date.today()
+    quotation = commercial.create_quotation(client, {"valid_until": today + timedelta(days=45),
+                                                     "notes": "Honorarios sujetos a IVA. Gastos procesales aparte."},
+                                            lines, "COP", user)
+    commercial.change_quotation(quotation, "sent", "", user, today)
+    if not activate:
+        return
+    commercial.change_quotation(quotation, "accepted", "", user, today)
+    contract = commercial.create_contract(quotation, {
+        "conditions": "Prestación de servicios jurídicos según la cotización aceptada.", "frequency": "monthly",
+        "duration_months": 12, "start_date": today - timedelta(days=365 - ends_in), "end_date": today + timedelta(days=ends_in),
+        "firm_duties": "Atender consultas en 48 horas hábiles e informar avances cada 15 días.",
+        "client_duties": "Entregar la documentación solicitada y pagar los honorarios en los plazos pactados.",
+        "signed_on": today - timedelta(days=365 - ends_in), "signer": client.name, "renews": None}, user)
+    commercial.activate_contract(contract, user)
+
+
 def _valid_nit(fake) -> str:
     from stdnum.co import nit
 
@@ -174,6 +203,7 @@ def _load_clients(fake, accounts) -> None:
         if target == "accepted":
             _evaluate(service, client, commercial, fake)
             service.transition(client, "accepted", "Caso viable dentro de nuestra especialidad", commercial)
+            _quote_and_contract(client, commercial, fake, activate=i % 2 == 1, ends_in=(20, 50, 200)[i % 3])
         if target == "rejected":
             service.transition(client, "rejected", "La necesidad no corresponde a nuestras áreas de práctica", commercial)
     assert Client.select().where(Client.name_key == name_key(registered[0].name)).exists()

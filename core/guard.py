@@ -24,12 +24,12 @@ SIGNED_IN = frozenset({"account.self"})
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"home.view", "users.manage", "audit.read", "catalog.manage"}),
     "management": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
-                             "clients.reveal"}),
+                             "clients.reveal", "commercial.view", "commercial.manage"}),
     "commercial": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
-                             "clients.reveal"}),
-    "operations": frozenset({"home.view", "clients.view", "clients.reveal"}),
+                             "clients.reveal", "commercial.view", "commercial.manage"}),
+    "operations": frozenset({"home.view", "clients.view", "clients.reveal", "commercial.view"}),
     "service": frozenset({"home.view", "clients.view", "clients.reveal"}),
-    "quality": frozenset({"home.view", "audit.read", "clients.view"}),
+    "quality": frozenset({"home.view", "audit.read", "clients.view", "commercial.view"}),
 }
 
 ALL_PERMISSIONS = frozenset().union(SIGNED_IN, *PERMISSIONS.values())

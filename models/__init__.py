@@ -3,6 +3,7 @@
 from models.audit import AuditEvent
 from models.catalog import PracticeArea
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party, SearchToken
+from models.commercial import Contract, Quotation, QuotationLine
 from models.consent import Consent, PrivacyNotice
 from models.intake import IntakeEvaluation, VerificationCheck
 from models.mail import OutboundEmail
@@ -10,7 +11,7 @@ from models.users import ActivationToken, LoginThrottle, RecoveryCode, User, Use
 
 ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginThrottle, AuditEvent, OutboundEmail,
               PracticeArea, SearchToken, Client, ClientStatusChange, Party, ConflictCheck,
-              IntakeEvaluation, VerificationCheck, PrivacyNotice, Consent]
+              IntakeEvaluation, VerificationCheck, PrivacyNotice, Consent, Quotation, QuotationLine, Contract]
 
 __all__ = [
     "ALL_MODELS",
@@ -20,11 +21,14 @@ __all__ = [
     "ClientStatusChange",
     "ConflictCheck",
     "Consent",
+    "Contract",
     "IntakeEvaluation",
     "LoginThrottle",
     "Party",
     "PracticeArea",
     "PrivacyNotice",
+    "Quotation",
+    "QuotationLine",
     "SearchToken",
     "OutboundEmail",
     "RecoveryCode",

@@ -293,3 +293,13 @@ def test_no_external_urls_in_shell_assets():
 def test_app_factory_runs_with_flask_cli():
     assert callable(create_app)
     assert os.path.exists(ROOT / "app.py")
+
+
+def test_no_stray_percent_in_the_catalog():
+    """Jinja formats every _() result with %: a lone % in a msgid or msgstr breaks the page."""
+    stray = re.compile(r"%(?!\(\w+\)[sd]|%)")
+    catalog = _read(ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po")
+    for message in catalog:
+        texts = [message.id] if isinstance(message.id, str) else list(message.id)
+        texts += [message.string] if isinstance(message.string, str) else list(message.string)
+        assert not any(t and stray.search(t) for t in texts), message.id

@@ -29,13 +29,14 @@ from core.i18n import to_local, to_utc, today_local
 from core.pagination import paginate
 from models.catalog import PracticeArea
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party
+from models.commercial import Contract, Quotation
 from models.consent import Consent, PrivacyNotice
 from models.intake import IntakeEvaluation, VerificationCheck
 from models.users import User, UserRole
 
 from . import bp
 
-TABS = ("perfil", "admision", "consentimiento")
+TABS = ("perfil", "admision", "consentimiento", "comercial")
 CLIENT_ROLES = ("management", "commercial", "operations", "service")
 
 
@@ -160,6 +161,11 @@ def _tab_context(client, tab, **extra):
                    notice=PrivacyNotice.current(), consent_form=extra.pop("consent_form", None) or ConsentForm(),
                    withdraw_form=WithdrawForm(),
                    sensitive_form=extra.pop("sensitive_form", None) or SensitiveForm())
+    if tab == "comercial":
+        from blueprints.commercial import labels as quote_labels
+
+        ctx.update(quotations=list(Quotation.of_client(client)), contracts=list(Contract.of_client(client)),
+                   today=today_local(), quote_labels=quote_labels)
     ctx.update(extra)
     return ctx
 

@@ -199,14 +199,16 @@ def test_t1_password_step_alone_reaches_nothing(app, http, make_user):
 
     user = make_user(roles=tuple(ROLES))
     http.post("/entrar", data={"email": user.email, "password": PASSWORD})
-    values = {"user_id": user.id, "session_id": 1, "client_id": 1, "area_id": 1, "token": "x"}
+    values = {"user_id": user.id, "session_id": 1, "client_id": 1, "area_id": 1, "token": "x", "quotation_id": 1,
+              "contract_id": 1}
     checked = 0
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
         if rule.endpoint == "static" or getattr(view, "_public", False):
             continue
         with app.test_request_context():
-            url = url_for(rule.endpoint, **{a: values[a] for a in rule.arguments})
+            step = {"step": "activar" if "contract" in rule.endpoint else "enviar"}
+            url = url_for(rule.endpoint, **{a: {**values, **step}[a] for a in rule.arguments})
         for method in sorted(rule.methods & {"GET", "POST"}):
             response = http.get(url) if method == "GET" else http.post(url, data={})
             assert response.status_code == 302, (method, url)

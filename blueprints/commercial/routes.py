@@ -1,0 +1,192 @@
+"""Quotations (versions, sending, the client's decision, PDF), contracts and the renewal queue."""
+
+from flask import abort, current_app, flash, make_response, redirect, request, url_for
+from flask_babel import format_currency, format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.clients import labels as client_labels
+from blueprints.commercial import labels
+from blueprints.commercial.forms import ContractForm, DecisionForm, QuotationForm
+from core import commercial as service
+from core.guard import require
+from core.htmx import render
+from core.i18n import today_local
+from core.pdf import Document
+from models.clients import Client
+from models.commercial import Contract, Quotation
+
+from . import bp
+
+
+@bp.context_processor
+def _labels():
+    return {"labels": labels, "client_labels": client_labels}
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _get(model, object_id):
+    obj = model.get_or_none(model.id == object_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+@bp.route("/clientes/<int:client_id>/cotizaciones/nueva", methods=["GET", "POST"])
+@require("commercial.manage")
+def new_quotation(client_id):
+    client = _get(Client, client_id)
+    form = QuotationForm()
+    if form.validate_on_submit():
+        try:
+            quotation = service.create_quotation(client, {"valid_until": form.valid_until.data,
+                                                          "notes": (form.notes.data or "").strip()},
+                                                 form.line_data(), current_app.config["FIRM_CURRENCY"], _me())
+        except service.CommercialError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("clients.show", client_id=client.id, tab="comercial"), 303)
+        flash(_("Quotation %(code)s created as a draft.", code=quotation.code), "success")
+        return redirect(url_for("commercial.quotation", quotation_id=quotation.id), 303)
+    return render("commercial/quotation_form.html", form=form, client=client, quotation=None,
+                  status=422 if form.errors else 200)
+
+
+@bp.get("/cotizaciones/<int:quotation_id>")
+@require("commercial.view")
+def quotation(quotation_id):
+    quotation = _get(Quotation, quotation_id)
+    lines = quotation.lines_list()
+    return render("commercial/quotation.html", quotation=quotation, lines=lines, totals=Quotation.totals(lines),
+                  versions=list(Quotation.versions(quotation.number)), status_now=quotation.effective_status(today_local()),
+                  decision_form=DecisionForm(), contracts=list(quotation.contracts))
+
+
+@bp.route("/cotizaciones/<int:quotation_id>/editar", methods=["GET", "POST"])
+@require("commercial.manage")
+def edit_quotation(quotation_id):
+    quotation = _get(Quotation, quotation_id)
+    if quotation.status != "draft":
+        abort(404)
+    lines = quotation.lines_list()
+    form = QuotationForm(data=None if request.method == "POST" else {
+        "valid_until": quotation.valid_until, "notes": quotation.notes,
+        "lines": [{"service": ln.service, "quantity": ln.quantity, "unit_price": ln.unit_price, "tax_rate": ln.tax_rate}
+                  for ln in lines]})
+    while len(form.lines.entries) < max(6, len(lines) + 2):
+        form.lines.append_entry()
+    if form.validate_on_submit():
+        service.update_quotation(quotation, {"valid_until": form.valid_until.data, "notes": (form.notes.data or "").strip()},
+                                 form.line_data(), _me())
+        flash(_("Quotation saved."), "success")
+        return redirect(url_for("commercial.quotation", quotation_id=quotation.id), 303)
+    return render("commercial/quotation_form.html", form=form, client=quotation.client, quotation=quotation,
+                  status=422 if form.errors else 200)
+
+
+@bp.post("/cotizaciones/<int:quotation_id>/<any(enviar, aceptar, rechazar):step>")
+@require("commercial.manage")
+def quotation_step(quotation_id, step):
+    quotation = _get(Quotation, quotation_id)
+    form = DecisionForm()
+    to = {"enviar": "sent", "aceptar": "accepted", "rechazar": "rejected"}[step]
+    if form.validate_on_submit():
+        try:
+            service.change_quotation(quotation, to, (form.reason.data or "").strip(), _me(), today_local())
+        except service.CommercialError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("Quotation %(code)s: %(status)s.", code=quotation.code, status=labels.QUOTATION_STATES[to]), "success")
+    return redirect(url_for("commercial.quotation", quotation_id=quotation.id), 303)
+
+
+@bp.post("/cotizaciones/<int:quotation_id>/ajustar")
+@require("commercial.manage")
+def adjust_quotation(quotation_id):
+    quotation = _get(Quotation, quotation_id)
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+    try:
+        adjusted = service.adjust_quotation(quotation, _me(), today_local())
+    except service.CommercialError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("commercial.quotation", quotation_id=quotation.id), 303)
+    flash(_("Version %(v)d created as a draft; the earlier version is kept.", v=adjusted.version), "success")
+    return redirect(url_for("commercial.edit_quotation", quotation_id=adjusted.id), 303)
+
+
+@bp.get("/cotizaciones/<int:quotation_id>/pdf")
+@require("commercial.view")
+def quotation_pdf(quotation_id):
+    quotation = _get(Quotation, quotation_id)
+    lines = quotation.lines_list()
+    totals = Quotation.totals(lines)
+    money = lambda v: format_currency(v, quotation.currency)  # noqa: E731
+    doc = Document(current_app.config["FIRM_NAME"], _("Quotation %(code)s", code=quotation.code))
+    doc.title_block(_("Quotation %(code)s", code=quotation.code), quotation.client.name)
+    doc.facts([(_("Date"), format_date(quotation.created_at, "long")),
+               (_("Valid until"), format_date(quotation.valid_until, "long")),
+               (_("Status"), str(labels.QUOTATION_STATES[quotation.effective_status(today_local())]))])
+    doc.table([_("Service"), _("Quantity"), _("Unit price"), _("Tax rate"), _("Subtotal")],
+              [[ln.service[:60], f"{ln.quantity:g}", money(ln.unit_price), f"{ln.tax_rate:g}", money(ln.subtotal)]
+               for ln in lines], [78, 18, 30, 16, 32], ["L", "R", "R", "R", "R"])
+    doc.facts([(_("Subtotal"), money(totals["subtotal"])), (_("Taxes"), money(totals["tax"])),
+               (_("Total"), money(totals["total"]))])
+    doc.paragraph(_("Notes and conditions"), quotation.notes)
+    response = make_response(doc.bytes())
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f"attachment; filename=\"cotizacion-{quotation.number:05d}-v{quotation.version}.pdf\""
+    return response
+
+
+@bp.route("/cotizaciones/<int:quotation_id>/contrato", methods=["GET", "POST"])
+@require("commercial.manage")
+def new_contract(quotation_id):
+    quotation = _get(Quotation, quotation_id)
+    if quotation.status != "accepted":
+        abort(404)
+    form = ContractForm()
+    form.renews.choices = [(0, _("— none —"))] + [(c.id, c.code) for c in Contract.of_client(quotation.client_id)
+                                                  if c.status == "active"]
+    if form.validate_on_submit():
+        contract = service.create_contract(quotation, form.contract_data(), _me())
+        flash(_("Contract %(code)s prepared. Activate it once the client has signed.", code=contract.code), "success")
+        return redirect(url_for("commercial.contract", contract_id=contract.id), 303)
+    return render("commercial/contract_form.html", form=form, quotation=quotation, status=422 if form.errors else 200)
+
+
+@bp.get("/contratos/<int:contract_id>")
+@require("commercial.view")
+def contract(contract_id):
+    contract = _get(Contract, contract_id)
+    return render("commercial/contract.html", contract=contract, action=DecisionForm())
+
+
+@bp.post("/contratos/<int:contract_id>/<any(activar, terminar):step>")
+@require("commercial.manage")
+def contract_step(contract_id, step):
+    contract = _get(Contract, contract_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            if step == "activar":
+                service.activate_contract(contract, _me())
+            else:
+                service.end_contract(contract, "terminated", (form.reason.data or "").strip(), _me())
+        except service.CommercialError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("Contract activated: the client is now active.") if step == "activar" else _("Contract terminated."),
+                  "success")
+    return redirect(url_for("commercial.contract", contract_id=contract.id), 303)
+
+
+@bp.get("/renovaciones")
+@require("commercial.view")
+def renewals():
+    today = today_local()
+    window = current_app.config["RENEWAL_WINDOW_DAYS"]
+    rows = list(Contract.renewal_queue(today, window))
+    return render("commercial/renewals.html", rows=rows, today=today, window=window)

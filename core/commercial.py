@@ -1,0 +1,118 @@
+"""Writes on quotations and contracts, each with its audit row (DESIGN.md §3).
+
+A quotation moves draft → sent → accepted | rejected (| expired once its validity passes). Adjusting a
+sent, rejected or expired quotation creates the next version as a draft and keeps the earlier one. An
+accepted quotation becomes a contract; activating the contract makes the client active.
+"""
+
+from flask_babel import gettext as _
+
+from core import audit
+from core.db import transaction, utcnow
+from models.clients import Client, ClientStatusChange
+from models.commercial import Contract, Quotation, QuotationLine
+
+
+class CommercialError(ValueError):
+    pass
+
+
+QUOTABLE = ("evaluating", "accepted", "active")
+
+
+def _save_lines(quotation: Quotation, lines: list[dict]) -> None:
+    QuotationLine.delete().where(QuotationLine.quotation == quotation).execute()
+    QuotationLine.insert_many([{**line, "quotation": quotation, "position": i, "created_at": utcnow(),
+                                "updated_at": utcnow()} for i, line in enumerate(lines)]).execute()
+
+
+def create_quotation(client: Client, data: dict, lines: list[dict], currency: str, user) -> Quotation:
+    if client.status not in QUOTABLE:
+        raise CommercialError(_("Quotations are prepared for clients in evaluation, accepted or active."))
+    with transaction():
+        quotation = Quotation.create(client=client, number=Quotation.next_number(), currency=currency,
+                                     valid_until=data["valid_until"], notes=data["notes"], created_by=user)
+        _save_lines(quotation, lines)
+        audit.record("quotation_create", quotation, actor=user, fields=["lines", "valid_until", "notes"])
+    return quotation
+
+
+def update_quotation(quotation: Quotation, data: dict, lines: list[dict], user) -> None:
+    if quotation.status != "draft":
+        raise CommercialError(_("Only a draft can be edited; adjust it to make a new version."))
+    with transaction():
+        Quotation.update(valid_until=data["valid_until"], notes=data["notes"], updated_at=utcnow()).where(
+            Quotation.id == quotation.id).execute()
+        _save_lines(quotation, lines)
+        audit.record("quotation_update", quotation, actor=user, fields=["lines", "valid_until", "notes"])
+
+
+def change_quotation(quotation: Quotation, to: str, reason: str, user, today) -> None:
+    current = quotation.effective_status(today)
+    allowed = {"draft": ("sent",), "sent": ("accepted", "rejected")}.get(current, ())
+    if to not in allowed:
+        raise CommercialError(_("That step is not possible for this quotation now."))
+    if to == "rejected" and len(reason) < 3:
+        raise CommercialError(_("Say why the client rejected the quotation."))
+    values = {"status": to, "updated_at": utcnow()}
+    values.update({"sent_at": utcnow()} if to == "sent" else {"decided_at": utcnow(), "decision_reason": reason})
+    with transaction():
+        changed = Quotation.update(**values).where(Quotation.id == quotation.id,
+                                                   Quotation.status == quotation.status).execute()
+        if changed != 1:
+            raise CommercialError(_("That step is not possible for this quotation now."))
+        audit.record(f"quotation_{to}", quotation, actor=user, fields=["status"], detail=reason)
+    quotation.status = to
+
+
+def adjust_quotation(quotation: Quotation, user, today) -> Quotation:
+    """The next version, as a draft with the same lines; the earlier version is kept as it was."""
+    if quotation.effective_status(today) not in ("sent", "rejected", "expired") or not quotation.is_current:
+        raise CommercialError(_("Only the current version of a sent, rejected or expired quotation can be adjusted."))
+    with transaction():
+        Quotation.update(is_current=False).where(Quotation.number == quotation.number).execute()
+        adjusted = Quotation.create(client=quotation.client_id, number=quotation.number, version=quotation.version + 1,
+                                    currency=quotation.currency, valid_until=max(quotation.valid_until, today),
+                                    notes=quotation.notes, created_by=user)
+        _save_lines(adjusted, [{"service": ln.service, "quantity": ln.quantity, "unit_price": ln.unit_price,
+                                "tax_rate": ln.tax_rate} for ln in quotation.lines_list()])
+        audit.record("quotation_adjust", adjusted, actor=user, detail=f"v{quotation.version}→v{adjusted.version}")
+    return adjusted
+
+
+def create_contract(quotation: Quotation, data: dict, user) -> Contract:
+    if quotation.status != "accepted":
+        raise CommercialError(_("A contract is made from an accepted quotation."))
+    with transaction():
+        contract = Contract.create(client=quotation.client_id, quotation=quotation, created_by=user, **data)
+        audit.record("contract_create", contract, actor=user, fields=sorted(data))
+    return contract
+
+
+def activate_contract(contract: Contract, user) -> None:
+    """The client accepted the contract: it starts, and the client becomes active (PRO-008 §5.2)."""
+    client = Client.get_by_id(contract.client_id)
+    if contract.status != "draft":
+        raise CommercialError(_("Only a draft contract can be activated."))
+    if not contract.signed_on or not contract.signer:
+        raise CommercialError(_("Record who signed the contract and when before activating it."))
+    if client.status not in ("accepted", "active", "former"):
+        raise CommercialError(_("The client must be accepted before the contract starts."))
+    with transaction():
+        Contract.update(status="active", updated_at=utcnow()).where(Contract.id == contract.id).execute()
+        if contract.renews_id:
+            Contract.update(status="renewed").where(Contract.id == contract.renews_id).execute()
+        if client.status != "active":
+            ClientStatusChange.create(client=client, from_status=client.status, to_status="active", by=user,
+                                      reason=_("Contract %(code)s accepted", code=contract.code))
+            Client.update(status="active").where(Client.id == client.id).execute()
+            audit.record("client_status", client, actor=user, fields=["status"], detail=f"{client.status}→active")
+        audit.record("contract_activate", contract, actor=user, fields=["status"])
+
+
+def end_contract(contract: Contract, to: str, reason: str, user) -> None:
+    if contract.status != "active" or to not in ("terminated", "expired"):
+        raise CommercialError(_("Only an active contract can end."))
+    with transaction():
+        Contract.update(status=to, updated_at=utcnow()).where(Contract.id == contract.id).execute()
+        audit.record(f"contract_{to}", contract, actor=user, fields=["status"], detail=reason)
