@@ -24,7 +24,7 @@ translations: $(STAMP)
 
 # Extract new msgids and merge them into the catalogs (then translate translations/es/…/messages.po).
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --ignore-dirs=".* __pycache__ bench tests instance" .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o translations/messages.pot --no-location --sort-output --ignore-dirs=".* __pycache__ bench tests instance" .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 run: install

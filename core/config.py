@@ -76,6 +76,7 @@ def build_config(overrides: dict | None = None) -> dict:
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "FIRM_NAME": os.environ.get("TRAZA_FIRM_NAME", "Traza"),
         "FIRM_CURRENCY": os.environ.get("TRAZA_CURRENCY", "COP"),
+        "FIRM_REGION": os.environ.get("TRAZA_REGION", "CO"),  # money and numbers follow es_CO / en_CO
         "RENEWAL_WINDOW_DAYS": int(os.environ.get("TRAZA_RENEWAL_WINDOW_DAYS", "60")),
         "TIMEZONE": os.environ.get("TRAZA_TIMEZONE", "America/Bogota"),
         "BABEL_DEFAULT_LOCALE": os.environ.get("TRAZA_LOCALE", "es"),

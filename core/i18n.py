@@ -5,7 +5,7 @@ in the firm's time zone.
 """
 
 from flask import current_app, request
-from flask_babel import Babel, format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 babel = Babel()
@@ -30,8 +30,7 @@ def init_app(app):
     app.jinja_env.filters["number"] = lambda v: format_decimal(v) if v is not None else ""
     app.jinja_env.filters["device"] = device
     app.jinja_env.globals["get_locale"] = get_locale
-    app.jinja_env.filters["money"] = lambda v, currency=None: format_currency(
-        v, currency or current_app.config["FIRM_CURRENCY"]) if v is not None else ""
+    app.jinja_env.filters["money"] = money
 
 
 _BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Chromium/", "Chromium"),
@@ -74,3 +73,13 @@ def today_local():
     from datetime import datetime
 
     return datetime.now(_zone()).date()
+
+
+def money(value, currency=None) -> str:
+    """Amounts as the firm's country writes them: "$ 2.500.000,00" in Colombia."""
+    if value is None:
+        return ""
+    from babel.numbers import format_currency as babel_currency
+
+    locale = f"{get_locale().language}_{current_app.config['FIRM_REGION']}"
+    return babel_currency(value, currency or current_app.config["FIRM_CURRENCY"], locale=locale)

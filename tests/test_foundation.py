@@ -248,7 +248,7 @@ def test_catalog_covers_the_source():
 
     for _file, _line, message, _comments, _context in extract_from_dir(
             str(ROOT), method_map, keywords={"_": None, "gettext": None, "ngettext": (1, 2), "_l": None,
-                                              "lazy_gettext": None}, directory_filter=visible):
+                                              "lazy_gettext": None, "lazy_pgettext": ((1, "c"), 2)}, directory_filter=visible):
         found.add(message if isinstance(message, str) else message[0])
     assert found - template == set()
 

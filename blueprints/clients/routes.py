@@ -158,7 +158,7 @@ def _tab_context(client, tab, **extra):
                    blockers={to: service.transition_blockers(client, to) for to in client.allowed_transitions()})
     if tab == "consentimiento":
         ctx.update(consents=Consent.state(client), consent_history=list(Consent.history(client)),
-                   notice=PrivacyNotice.current(), consent_form=extra.pop("consent_form", None) or ConsentForm(),
+                   notice=PrivacyNotice.current(), consent_form=extra.pop("consent_form", None) or ConsentForm(formdata=None, given_on=today_local()),
                    withdraw_form=WithdrawForm(),
                    sensitive_form=extra.pop("sensitive_form", None) or SensitiveForm())
     if tab == "comercial":

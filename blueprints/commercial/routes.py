@@ -1,7 +1,7 @@
 """Quotations (versions, sending, the client's decision, PDF), contracts and the renewal queue."""
 
 from flask import abort, current_app, flash, make_response, redirect, request, url_for
-from flask_babel import format_currency, format_date
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,6 +11,7 @@ from blueprints.commercial.forms import ContractForm, DecisionForm, QuotationFor
 from core import commercial as service
 from core.guard import require
 from core.htmx import render
+from core.i18n import money as format_money
 from core.i18n import today_local
 from core.pdf import Document
 from models.clients import Client
@@ -123,14 +124,14 @@ def quotation_pdf(quotation_id):
     quotation = _get(Quotation, quotation_id)
     lines = quotation.lines_list()
     totals = Quotation.totals(lines)
-    money = lambda v: format_currency(v, quotation.currency)  # noqa: E731
+    money = lambda v: format_money(v, quotation.currency)  # noqa: E731
     doc = Document(current_app.config["FIRM_NAME"], _("Quotation %(code)s", code=quotation.code))
     doc.title_block(_("Quotation %(code)s", code=quotation.code), quotation.client.name)
     doc.facts([(_("Date"), format_date(quotation.created_at, "long")),
                (_("Valid until"), format_date(quotation.valid_until, "long")),
                (_("Status"), str(labels.QUOTATION_STATES[quotation.effective_status(today_local())]))])
     doc.table([_("Service"), _("Quantity"), _("Unit price"), _("Tax rate"), _("Subtotal")],
-              [[ln.service[:60], f"{ln.quantity:g}", money(ln.unit_price), f"{ln.tax_rate:g}", money(ln.subtotal)]
+              [[ln.service[:60], f"{ln.quantity:g}", money(ln.unit_price), f"{ln.tax_rate:g} %", money(ln.subtotal)]
                for ln in lines], [78, 18, 30, 16, 32], ["L", "R", "R", "R", "R"])
     doc.facts([(_("Subtotal"), money(totals["subtotal"])), (_("Taxes"), money(totals["tax"])),
                (_("Total"), money(totals["total"]))])

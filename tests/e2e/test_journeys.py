@@ -159,3 +159,97 @@ def test_idle_warning_offers_to_stay_signed_in(app, page):
         pg.get_by_role("button", name="Mantener la sesión abierta").click()
     assert answer.value.status == 204
     expect(warning).to_be_hidden()
+
+
+def test_intake_to_active_client(app, page):
+    """Register a prospect whose counterparty is a party in another matter, see the conflict, decide,
+    evaluate, verify, consent, quote, contract: the client is active."""
+    from datetime import date, timedelta
+
+    from models.clients import Client
+    from tests.factories import make_area, make_client, make_notice
+
+    pg = page
+    with app.test_request_context():
+        user = make_user(roles=("commercial",), name="Julia Beltrán")
+        area = make_area("Derecho laboral")
+        make_notice()
+        make_client(name="Transportes Andinos S.A.S.", kind="company", document_type="NIT", document_number="9001234568",
+                    email="", phone="", counterparties=[{"name": "Ferretería El Tornillo Ltda.", "kind": "counterparty",
+                                                         "document_type": "", "document_number": ""}])
+    pg.goto(f"{pg.base}/clientes/nuevo")
+    pg.get_by_label("Correo electrónico").fill(user.email)
+    pg.get_by_label("Contraseña").fill(PASSWORD)
+    pg.get_by_role("button", name="Continuar").click()
+    pg.get_by_label("Código de verificación").fill(pyotp.TOTP(user.totp_plain).now())
+    pg.get_by_role("button", name="Verificar").click()
+    pg.wait_for_url("**/clientes/nuevo")
+
+    pg.get_by_label("Nombre completo o razón social").fill("Carlos Andrés Mejía")
+    pg.get_by_label("Documento de identidad").select_option("CC")
+    pg.get_by_label("Número de documento", exact=True).fill("80123456")
+    pg.get_by_label("Correo electrónico", exact=True).fill("carlos.mejia@correo.test")
+    pg.get_by_label("Teléfono", exact=True).fill("310 555 1234")
+    pg.get_by_label("Área de práctica").select_option(str(area.id))
+    pg.get_by_label("¿Qué necesita?").fill("Reclamación por despido sin justa causa.")
+    pg.get_by_label("Tipo de cliente").select_option("impatient")
+    pg.get_by_label("Contrapartes y partes vinculadas").fill("Ferreteria El Tornillo Ltda")
+    pg.get_by_role("button", name="Verificar duplicados y conflictos").click()
+    expect(pg.locator("#check-results")).to_contain_text("Ferretería El Tornillo Ltda.")
+    expect(pg.locator("#check-results")).to_contain_text("Transportes Andinos S.A.S.")
+    shoot(pg, "intake-conflict")
+    pg.get_by_role("button", name="Registrar prospecto").click()
+    pg.wait_for_url("**tab=admision")
+    expect(pg.locator(".notice-advice")).to_contain_text("Evitar tantos detalles")
+
+    pg.get_by_label("Conflicto dispensado").check()
+    pg.locator("#conflict-check").get_by_label("Motivo").fill("La contraparte es otra sede; sin relación con el asunto.")
+    pg.get_by_role("button", name="Guardar decisión").click()
+    expect(pg.locator("#conflict-check")).to_contain_text("Conflicto dispensado")
+    pg.get_by_role("button", name="Iniciar evaluación").click()
+    expect(pg.locator("#client-status")).to_contain_text("En evaluación")
+    pg.locator("#evaluation").get_by_label("Sí").check()
+    pg.get_by_label("Consulta inicial: fecha").fill(date.today().isoformat())
+    pg.get_by_role("button", name="Guardar evaluación").click()
+    expect(pg.locator(".toast").last).to_contain_text("Evaluación guardada")
+    for item in ("identity_document", "case_authenticity", "power_of_attorney"):
+        row = pg.locator(f"form:has(input[value='{item}'])")
+        row.locator("select").select_option("not_applicable" if item == "power_of_attorney" else "verified")
+        with pg.expect_response("**/verificacion") as answer:
+            row.get_by_role("button", name="Guardar").click()
+        assert answer.value.status == 200
+        expect(pg.locator(f"form:has(input[value='{item}']) select")).to_have_value(
+            "not_applicable" if item == "power_of_attorney" else "verified")
+    pg.get_by_role("link", name="Consentimiento").click()
+    pg.get_by_label("Prestación del servicio").check()
+    pg.get_by_label("Encuestas de satisfacción").check()
+    pg.get_by_role("button", name="Registrar consentimiento").click()
+    expect(pg.locator("#client-tab")).to_contain_text("Otorgado")
+    pg.get_by_role("link", name="Admisión y evaluación").click()
+    pg.get_by_role("button", name="Aceptar").click()
+    expect(pg.locator("#client-status")).to_contain_text("Aceptado")
+    shoot(pg, "intake-accepted")
+
+    pg.get_by_role("link", name="Cotizaciones y contratos").click()
+    pg.get_by_role("link", name="Nueva cotización").click()
+    pg.get_by_label("Servicio 1").fill("Demanda laboral ordinaria")
+    pg.get_by_label("Cantidad 1").fill("1")
+    pg.get_by_label("Precio unitario 1").fill("2500000")
+    pg.get_by_label("Válida hasta").fill((date.today() + timedelta(days=20)).isoformat())
+    pg.get_by_role("button", name="Guardar borrador").click()
+    pg.get_by_role("button", name="Marcar como enviada al cliente").click()
+    pg.get_by_role("button", name="El cliente aceptó").click()
+    shoot(pg, "quotation")
+    pg.get_by_role("link", name="Preparar el contrato de servicio").click()
+    pg.get_by_label("Condiciones del servicio").fill("Representación en el proceso laboral hasta primera instancia.")
+    pg.get_by_label("Inicio", exact=True).fill(date.today().isoformat())
+    pg.get_by_label("Fin", exact=True).fill((date.today() + timedelta(days=365)).isoformat())
+    pg.get_by_label("Responsabilidades de la firma").fill("Informar cada 15 días.")
+    pg.get_by_label("Responsabilidades del cliente").fill("Aportar las pruebas.")
+    pg.get_by_label("Fecha de firma").fill(date.today().isoformat())
+    pg.get_by_label("Firmado por (cliente)").fill("Carlos Andrés Mejía")
+    pg.get_by_role("button", name="Guardar contrato").click()
+    pg.get_by_role("button", name="Activar contrato").click()
+    expect(pg.locator(".toast").first).to_contain_text("el cliente ya está activo")
+    assert Client.get(Client.name == "Carlos Andrés Mejía").status == "active"
+    _no_csp_violations(pg)
