@@ -36,8 +36,9 @@ def search_hits(data: dict, counterparties: list[dict], exclude_id=None) -> dict
     }
 
 
-def register(data: dict, counterparties: list[dict], user) -> Client:
-    """Save a prospect, the parties it declared and the conflict search as it was."""
+def register(data: dict, counterparties: list[dict], user, search=True) -> Client:
+    """Save a prospect, the parties it declared and the conflict search as it was (``search=False`` for
+    imports: the check is then recorded empty and can be run again from the client page)."""
     with transaction():
         client = Client(**{f: data[f] for f in PROFILE_FIELDS if f in data}, name_key=name_key(data["name"]),
                         status="prospect", created_by=user, referred_by=data.get("referred_by"))
@@ -51,7 +52,7 @@ def register(data: dict, counterparties: list[dict], user) -> Client:
                                  document_index=document_index(declared["document_type"], declared["document_number"])
                                  if declared.get("document_number") else None)
             party.reindex()
-        hits = search_hits(data, counterparties, exclude_id=client.id)
+        hits = search_hits(data, counterparties, exclude_id=client.id) if search else {"duplicates": [], "conflicts": []}
         terms = [data["name"]] + [p["name"] for p in counterparties]
         if client.document_index:
             terms.append("#" + client.document_index)  # the document, as its blind index only
@@ -193,3 +194,18 @@ def save_sensitive(client: Client, text: str, user) -> None:
         client.save()
         audit.record("client_update", client, actor=user, fields=["sensitive_data"])
 
+
+
+def rerun_conflict_check(client: Client, user) -> ConflictCheck:
+    """Search again with today's clients and parties; the earlier check stays in the record."""
+    parties = [{"name": p.name, "kind": p.kind, "document_type": "", "document_number": ""} for p in Party.of_client(client)]
+    data = {"name": client.name, "document_type": client.document_type, "document_number": client.reveal_document(),
+            "email": client.email, "phone": client.phone}
+    hits = search_hits(data, parties, exclude_id=client.id)
+    with transaction():
+        terms = [client.name] + [p["name"] for p in parties] + (["#" + client.document_index] if client.document_index else [])
+        check = ConflictCheck.create(client=client, created_by=user, terms=json.dumps(terms, ensure_ascii=False),
+                                     hits=json.dumps([h.as_dict() for h in hits["duplicates"] + hits["conflicts"]],
+                                                     ensure_ascii=False))
+        audit.record("conflict_check", client, actor=user)
+    return check

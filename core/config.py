@@ -111,7 +111,7 @@ def build_config(overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": True,
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
-        "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 6 * 1024 * 1024,  # multipart text fields (the CSV import preview)
         "MAX_FORM_PARTS": 200,
         "DEBUG": False,
         "TESTING": False,

@@ -24,9 +24,9 @@ SIGNED_IN = frozenset({"account.self"})
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"home.view", "users.manage", "audit.read", "catalog.manage"}),
     "management": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
-                             "clients.reveal", "commercial.view", "commercial.manage"}),
+                             "clients.reveal", "clients.export", "commercial.view", "commercial.manage"}),
     "commercial": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
-                             "clients.reveal", "commercial.view", "commercial.manage"}),
+                             "clients.reveal", "clients.export", "commercial.view", "commercial.manage"}),
     "operations": frozenset({"home.view", "clients.view", "clients.reveal", "commercial.view"}),
     "service": frozenset({"home.view", "clients.view", "clients.reveal"}),
     "quality": frozenset({"home.view", "audit.read", "clients.view", "commercial.view"}),

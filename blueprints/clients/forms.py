@@ -1,8 +1,6 @@
-import phonenumbers
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from stdnum.co import nit
-from stdnum.es import cif, dni, nie
+from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,34 +15,8 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from blueprints.admin.forms import EMAIL, CheckboxList
 from blueprints.clients import labels
+from core.validation import compact_document, normalise_phone, valid_document
 from models.clients import TRANSITIONS
-
-_VALIDATORS = {
-    "CC": lambda n: n.isdigit() and 6 <= len(n) <= 10,
-    "CE": lambda n: n.isalnum() and 6 <= len(n) <= 12,
-    "NIT": nit.is_valid,
-    "PAS": lambda n: n.isalnum() and 5 <= len(n) <= 20,
-    "DNI": dni.is_valid,
-    "NIE": nie.is_valid,
-    "CIF": cif.is_valid,
-}
-
-
-def compact_document(value: str) -> str:
-    return "".join(ch for ch in (value or "").upper() if ch.isalnum())
-
-
-def valid_document(doc_type: str, number: str) -> bool:
-    check = _VALIDATORS.get(doc_type)
-    return bool(check and check(compact_document(number)))
-
-
-def normalise_phone(value: str, country: str) -> str:
-    """E.164, or raise ValueError."""
-    parsed = phonenumbers.parse(value, country or "CO")
-    if not phonenumbers.is_valid_number(parsed):
-        raise ValueError(value)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _choices(mapping, blank=None):
@@ -102,7 +74,7 @@ class ClientForm(FlaskForm):
         if field.data:
             try:
                 field.data = normalise_phone(field.data, self.country.data)
-            except (ValueError, phonenumbers.NumberParseException):
+            except ValueError:
                 raise ValidationError(_l("This is not a valid phone number for the country chosen.")) from None
 
     validate_phone = _validate_phone
@@ -229,3 +201,9 @@ class SensitiveForm(FlaskForm):
     sensitive_data = TextAreaField(_l("Sensitive personal data"), validators=[Optional(), Length(max=4000)],
                                    render_kw={"rows": 3},
                                    description=_l("Health, disability or similar data the service needs. Stored encrypted."))
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[FileAllowed(["csv", "txt"], _l("Upload a .csv file."))])
+    csv_text = HiddenField()
+    confirm = HiddenField()

@@ -3,8 +3,9 @@ its tabs, status transitions, the conflict decision and revealing the document n
 
 from datetime import datetime, time
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import StringField, TextAreaField
 
@@ -15,17 +16,21 @@ from blueprints.clients.forms import (
     ConsentForm,
     DecisionForm,
     EvaluationForm,
+    ImportForm,
     RevealForm,
     SensitiveForm,
     TransitionForm,
     VerificationForm,
     WithdrawForm,
 )
+from core import audit, client_io
 from core import clients as service
 from core.auth import fresh_required
+from core.db import transaction
 from core.guard import can, require
 from core.htmx import render, wants_partial
 from core.i18n import to_local, to_utc, today_local
+from core.limits import limiter
 from core.pagination import paginate
 from models.catalog import PracticeArea
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party
@@ -332,3 +337,75 @@ def save_sensitive(client_id):
             return _back_to(client, "consentimiento")
     return render("clients/show.html", "clients/_tab_consentimiento.html", status=422,
                   **_tab_context(client, "consentimiento", sensitive_form=form))
+
+
+@bp.post("/<int:client_id>/conflictos/repetir")
+@require("clients.evaluate")
+def rerun_check(client_id):
+    client = _client_or_404(client_id)
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+    service.rerun_conflict_check(client, _me())
+    flash(_("The duplicate and conflict search was run again."), "success")
+    return _back_to(client, "admision")
+
+
+@bp.route("/importar", methods=["GET", "POST"])
+@require("clients.create")
+@limiter.limit("20 per hour", methods=["POST"])
+def import_csv():
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return render("clients/import.html", form=form, rows=None, status=422 if form.errors else 200)
+    raw = form.file.data.read(5 * 1024 * 1024 + 1) if form.file.data else (form.csv_text.data or "").encode()
+    rows, problem = client_io.read_csv(raw) if len(raw) <= 5 * 1024 * 1024 else ([], _("The file is larger than 5 MB."))
+    if problem:
+        form.file.errors.append(problem)
+        return render("clients/import.html", form=form, rows=None, status=422)
+    items = client_io.validate(rows)
+    blocked = any(i.errors or i.duplicate_of for i in items)
+    if form.confirm.data == "1" and not blocked:
+        count = client_io.import_rows(items, _me())
+        flash(ngettext("%(num)d client imported as a prospect.", "%(num)d clients imported as prospects.", count), "success")
+        return redirect(url_for("clients.index", sort="-created"), 303)
+    form.csv_text.data, form.confirm.data = raw.decode("utf-8", "replace"), "1"
+    shown = [r for i, r in enumerate(items) if r.errors or r.duplicate_of or i < 50]  # problems, and a sample
+    return render("clients/import.html", form=form, rows=items, shown=shown, blocked=blocked,
+                  status=422 if blocked else 200)
+
+
+@bp.get("/importar/plantilla.csv")
+@require("clients.create")
+def import_template():
+    body = ";".join(client_io.COLUMNS) + "\n" + \
+        "Ana María Ruiz;persona;CC;52123456;ana.ruiz@correo.test;3001234567;Bogotá;CO;Derecho laboral;web;Despido\n"
+    response = make_response("\ufeff" + body)
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="plantilla-clientes.csv"'
+    return response
+
+
+@bp.get("/exportar.<any(csv, xlsx):fmt>")
+@require("clients.export")
+@fresh_required
+@limiter.limit("30 per hour")
+def export(fmt):
+    form = ClientFilterForm(formdata=request.args)
+    form.practice_area.choices = [(0, "")] + [(a.id, a.name) for a in PracticeArea.all_ordered()]
+    form.responsible.choices = _staff_choices("")
+    form.validate()
+    query = Client.listing(form.q.data or "", form.status.data or "", form.practice_area.data or None,
+                           form.responsible.data or None, form.source.data or "", form.sort.data or "name")
+    full = "management" in current_user.role_names  # document numbers in clear only for management
+    with transaction():
+        audit.record("sensitive_read" if full else "client_export", object_type="client", actor=_me(),
+                     fields=["document_number"] if full else [], detail=f"export {fmt} {request.query_string.decode()[:300]}")
+    rows = client_io.export_rows(query, full)
+    if fmt == "csv":
+        response = make_response(client_io.to_csv(rows))
+        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    else:
+        response = make_response(client_io.to_xlsx(rows))
+        response.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response.headers["Content-Disposition"] = f'attachment; filename="clientes.{fmt}"'
+    return response

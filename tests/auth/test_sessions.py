@@ -207,7 +207,7 @@ def test_t1_password_step_alone_reaches_nothing(app, http, make_user):
         if rule.endpoint == "static" or getattr(view, "_public", False):
             continue
         with app.test_request_context():
-            step = {"step": "activar" if "contract" in rule.endpoint else "enviar"}
+            step = {"step": "activar" if "contract" in rule.endpoint else "enviar", "fmt": "csv"}
             url = url_for(rule.endpoint, **{a: {**values, **step}[a] for a in rule.arguments})
         for method in sorted(rule.methods & {"GET", "POST"}):
             response = http.get(url) if method == "GET" else http.post(url, data={})

@@ -320,3 +320,28 @@ def test_admin_publishes_privacy_notice_versions(app, http, login_as):
     assert http.post("/admin/aviso-privacidad", data={"text": text + " Versión dos."}).status_code == 303
     assert [n.version for n in PrivacyNotice.select().order_by(PrivacyNotice.id)] == ["1.0", "2.0"]
     assert PrivacyNotice.current().sha256 == PrivacyNotice.digest(text + " Versión dos.")
+
+
+@pytest.mark.parametrize("role", ["quality", "service", "operations", "commercial", "admin"])
+def test_sentinel_never_shown_on_any_page_without_a_reveal(app, role):
+    """Every GET route, full page and partial, for a role that has not revealed (SECURITY.md A4, L1)."""
+    from flask import url_for
+
+    from tests.factories import make_user, sign_in
+
+    with app.test_request_context():
+        client = make_client(document_number=SENTINEL, email="centinela@correo.test")
+        me = make_user(roles=(role,))
+    browser = app.test_client()
+    sign_in(browser, me)
+    values = {"client_id": client.id, "user_id": me.id, "session_id": 1, "area_id": 1, "token": "x",
+              "quotation_id": 1, "contract_id": 1, "fmt": "csv"}
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static" or "step" in rule.arguments:
+            continue
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **{a: values[a] for a in rule.arguments})
+        for headers in ({}, {"HX-Request": "true"}):
+            for tab in ("", "?tab=admision", "?tab=consentimiento", "?tab=comercial") if rule.endpoint == "clients.show" else ("",):
+                response = browser.get(url + tab, headers=headers)
+                assert SENTINEL.encode() not in response.data, (role, url + tab)

@@ -43,6 +43,7 @@ def live_server(app):
     yield base
     server.shutdown()
     thread.join()
+    server.server_close()  # release the listening socket now, not at garbage collection
 
 
 @pytest.fixture

@@ -1,0 +1,173 @@
+"""Clients in and out of spreadsheets: CSV import (validated, previewed, all-or-nothing) and CSV/XLSX
+export of a list view (formulas neutralised, SECURITY.md V4)."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+import defusedcsv.csv as safe_csv
+from flask_babel import gettext as _
+
+from core import audit
+from core import clients as service
+from core.db import transaction
+from core.text import name_key
+from core.validation import normalise_phone, valid_document
+from models.catalog import PracticeArea
+from models.clients import DOCUMENT_TYPES, Client, document_index
+
+COLUMNS = ("nombre", "tipo", "tipo_documento", "numero_documento", "correo", "telefono", "ciudad", "pais",
+           "area", "origen", "necesidad")
+MAX_ROWS = 10_000
+KINDS = {"persona": "person", "empresa": "company", "person": "person", "company": "company", "": "person"}
+SOURCES = {"visita": "visit", "redes": "social", "alianza": "alliance", "referido": "referral", "web": "web",
+           "otro": "other", "": "other"}
+
+
+@dataclass
+class ImportRow:
+    line: int
+    data: dict
+    errors: list[str] = field(default_factory=list)
+    duplicate_of: str = ""
+
+
+def read_csv(raw: bytes) -> tuple[list[dict], str | None]:
+    """Rows as dicts keyed by the expected column names, or an error for the whole file."""
+    for encoding in ("utf-8-sig", "latin-1"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("nombre",) if c not in headers]
+    if missing:
+        return [], _("The file needs a header row with at least the column “nombre”. Expected columns: %(cols)s.",
+                     cols=", ".join(COLUMNS))
+    rows = []
+    for raw_row in reader:
+        rows.append({(k or "").strip().lower(): (v or "").strip() for k, v in raw_row.items() if k})
+        if len(rows) > MAX_ROWS:
+            return [], _("At most %(n)d rows per import.", n=MAX_ROWS)
+    if not rows:
+        return [], _("The file has no rows.")
+    return rows, None
+
+
+def validate(rows: list[dict]) -> list[ImportRow]:
+    """Check every row like the intake form does, and find duplicates in the file and in Traza (few queries)."""
+    areas = {name_key(a.name): a.id for a in PracticeArea.active()}
+    result, seen_docs, seen_emails = [], {}, {}
+    for number, row in enumerate(rows, start=2):
+        item = ImportRow(number, {})
+        d = item.data
+        d["name"] = row.get("nombre", "")[:200]
+        d["kind"] = KINDS.get(row.get("tipo", "").lower())
+        d["document_type"] = row.get("tipo_documento", "").upper()
+        d["document_number"] = "".join(ch for ch in row.get("numero_documento", "").upper() if ch.isalnum())
+        d["email"] = row.get("correo", "").lower()
+        d["city"], d["country"] = row.get("ciudad", "")[:100], (row.get("pais", "") or "CO").upper()[:2]
+        d["practice_area"] = areas.get(name_key(row.get("area", "")))
+        d["source"] = SOURCES.get(row.get("origen", "").lower())
+        d["need"] = row.get("necesidad", "")[:4000]
+        if not d["name"]:
+            item.errors.append(_("The name is missing."))
+        if d["kind"] is None:
+            item.errors.append(_("Type must be “persona” or “empresa”."))
+        if d["document_number"] and not valid_document(d["document_type"], d["document_number"]):
+            item.errors.append(_("The document number is not valid for its type."))
+        if d["email"] and ("@" not in d["email"] or "." not in d["email"].split("@")[-1]):
+            item.errors.append(_("The email address is not valid."))
+        try:
+            d["phone"] = normalise_phone(row["telefono"], d["country"]) if row.get("telefono") else ""
+        except ValueError:
+            item.errors.append(_("The phone number is not valid."))
+        if row.get("area") and d["practice_area"] is None:
+            item.errors.append(_("Unknown practice area: %(area)s.", area=row["area"]))
+        if d["source"] is None:
+            item.errors.append(_("Unknown source: %(source)s.", source=row.get("origen", "")))
+        if d["document_number"]:
+            key = (d["document_type"], d["document_number"])
+            if key in seen_docs:
+                item.duplicate_of = _("line %(n)d of this file", n=seen_docs[key])
+            seen_docs.setdefault(key, number)
+        if d["email"]:
+            if d["email"] in seen_emails and not item.duplicate_of:
+                item.duplicate_of = _("line %(n)d of this file", n=seen_emails[d["email"]])
+            seen_emails.setdefault(d["email"], number)
+        result.append(item)
+    _mark_existing(result)
+    return result
+
+
+def _mark_existing(items: list[ImportRow]) -> None:
+    by_index = {document_index(i.data["document_type"], i.data["document_number"]): i for i in items
+                if i.data.get("document_number") and i.data["document_type"] in DOCUMENT_TYPES}
+    by_email = {i.data["email"]: i for i in items if i.data.get("email")}
+    for chunk in _chunks(list(by_index), 500):
+        for c in Client.select(Client.id, Client.name, Client.document_index).where(Client.document_index.in_(chunk)):
+            by_index[c.document_index].duplicate_of = by_index[c.document_index].duplicate_of or c.name
+    for chunk in _chunks(list(by_email), 500):
+        for c in Client.select(Client.id, Client.name, Client.email).where(Client.email.in_(chunk)):
+            by_email[c.email].duplicate_of = by_email[c.email].duplicate_of or c.name
+
+
+def _chunks(values, size):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def import_rows(items: list[ImportRow], user) -> int:
+    """All or nothing: every row valid and new, then one transaction."""
+    if any(i.errors or i.duplicate_of for i in items):
+        raise service.TransitionError(_("Fix the rows with errors or duplicates before importing."))
+    defaults = {"phone_alt": "", "address": "", "preferred_channel": "email", "responsible": None, "customer_type": "",
+                "special_requirements": "", "newsletter": False}
+    with transaction():
+        for item in items:
+            service.register({**defaults, **item.data}, [], user, search=False)
+        audit.record("client_import", object_type="client", actor=user, detail=f"rows={len(items)}")
+    return len(items)
+
+
+EXPORT_HEADERS = ("id", "nombre", "tipo", "estado", "tipo_documento", "numero_documento", "correo", "telefono",
+                  "ciudad", "pais", "area", "responsable", "origen", "creado")
+
+
+def export_rows(query, full_documents: bool):
+    for c in query.iterator():
+        yield [c.id, c.name, c.kind, c.status, c.document_type,
+               c.reveal_document() if full_documents else c.masked_document, c.email, c.phone, c.city, c.country,
+               c.practice_area.name if c.practice_area_id else "", c.responsible.display_name if c.responsible_id else "",
+               c.source, c.created_at.date().isoformat()]
+
+
+def to_csv(rows) -> str:
+    buffer = io.StringIO()
+    writer = safe_csv.writer(buffer, delimiter=";")  # defusedcsv prefixes cells that a spreadsheet would run
+    writer.writerow(EXPORT_HEADERS)
+    writer.writerows(rows)
+    return "\ufeff" + buffer.getvalue()  # BOM: Excel opens UTF-8 with accents intact
+
+
+def neutral(value):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def to_xlsx(rows) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Clientes")
+    sheet.append(EXPORT_HEADERS)
+    for row in rows:
+        sheet.append([neutral(v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

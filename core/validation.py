@@ -1,0 +1,35 @@
+"""Checks shared by forms and imports: identity-document numbers per type, phone numbers."""
+
+import phonenumbers
+from stdnum.co import nit
+from stdnum.es import cif, dni, nie
+
+_VALIDATORS = {
+    "CC": lambda n: n.isdigit() and 6 <= len(n) <= 10,
+    "CE": lambda n: n.isalnum() and 6 <= len(n) <= 12,
+    "NIT": nit.is_valid,
+    "PAS": lambda n: n.isalnum() and 5 <= len(n) <= 20,
+    "DNI": dni.is_valid,
+    "NIE": nie.is_valid,
+    "CIF": cif.is_valid,
+}
+
+
+def compact_document(value: str) -> str:
+    return "".join(ch for ch in (value or "").upper() if ch.isalnum())
+
+
+def valid_document(doc_type: str, number: str) -> bool:
+    check = _VALIDATORS.get(doc_type)
+    return bool(check and check(compact_document(number)))
+
+
+def normalise_phone(value: str, country: str) -> str:
+    """E.164, or raise ValueError."""
+    try:
+        parsed = phonenumbers.parse(value, country or "CO")
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(value) from exc
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValueError(value)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
