@@ -55,6 +55,13 @@ class Row:
                 f"{self.page.budget_ms:g}", self.verdict]
 
 
+def _short_params(params: tuple, keep: int = 12) -> str:
+    """The first call's parameters; a long IN list is cut (``… 288 more``)."""
+    if len(params) <= keep:
+        return repr(params)
+    return repr(params[:keep])[:-1] + f", … {len(params) - keep} more)"
+
+
 def _statuses(measurement: Measurement) -> str:
     return ",".join(f"{code}×{n}" for code, n in sorted(measurement.statuses.items()) if code != 200)
 
@@ -145,7 +152,7 @@ def markdown(rows: list[Row], *, date: str, dataset, requests: int, warmup: int,
                     f"statements); the floor's SQL: {row.floor.sql_ms:.1f} ms of {row.floor.median_ms:.1f} ms.", ""]
             for stat, plan in row.plans:
                 calls = f"{stat.calls_per_request:g} call" + ("s" if stat.calls_per_request != 1 else "")
-                out += [f"- **{stat.ms_per_request:.1f} ms**, {calls}, params `{stat.params!r}`", "",
+                out += [f"- **{stat.ms_per_request:.1f} ms**, {calls}, params `{_short_params(stat.params)}`", "",
                         "  ```sql", f"  {stat.short_sql}", "  ```", ""]
                 if plan:
                     out += ["  ```text"] + [f"  {p}" for p in plan] + ["  ```", ""]

@@ -215,8 +215,7 @@ def decide(client_id):
     if ConflictCheck.latest_for(client) is None:
         abort(404)
     if not form.validate_on_submit():
-        return render("clients/show.html", "clients/_tab_admision.html", status=422,
-                      **_tab_context(client, "admision", decision_form=form))
+        return _invalid(client, "admision", decision_form=form)
     service.decide_conflicts(client, form.decision.data, (form.reason.data or "").strip(), _me())
     flash(_("Conflict-check decision recorded."), "success")
     return _back_to(client, "admision")
@@ -235,8 +234,12 @@ def change_status(client_id):
         else:
             flash(_("Status changed to “%(status)s”.", status=labels.STATUSES[client.status]), "success")
             return _back_to(client, "admision")
-    return render("clients/show.html", "clients/_tab_admision.html", status=422,
-                  **_tab_context(client, "admision", transition_form=form))
+    return _invalid(client, "admision", transition_form=form)
+
+
+def _invalid(client, tab, **forms):
+    """The tab again with the submitted form and its errors beside the fields (422)."""
+    return render("clients/show.html", f"clients/_tab_{tab}.html", status=422, **_tab_context(client, tab, **forms))
 
 
 def _back_to(client, tab):
@@ -268,8 +271,7 @@ def evaluate(client_id):
     client = _client_or_404(client_id)
     form = EvaluationForm()
     if not form.validate_on_submit():
-        return render("clients/show.html", "clients/_tab_admision.html", status=422,
-                      **_tab_context(client, "admision", evaluation_form=form))
+        return _invalid(client, "admision", evaluation_form=form)
     when = None
     if form.consultation_date.data:
         when = to_utc(datetime.combine(form.consultation_date.data, form.consultation_time.data or time(9, 0)))
@@ -306,8 +308,7 @@ def give_consent(client_id):
                                (form.notes.data or "").strip(), _me())
         flash(_("Consent recorded."), "success")
         return _back_to(client, "consentimiento")
-    return render("clients/show.html", "clients/_tab_consentimiento.html", status=422,
-                  **_tab_context(client, "consentimiento", consent_form=form))
+    return _invalid(client, "consentimiento", consent_form=form)
 
 
 @bp.post("/<int:client_id>/consentimiento/retirar")
@@ -335,8 +336,7 @@ def save_sensitive(client_id):
         else:
             flash(_("Sensitive data saved."), "success")
             return _back_to(client, "consentimiento")
-    return render("clients/show.html", "clients/_tab_consentimiento.html", status=422,
-                  **_tab_context(client, "consentimiento", sensitive_form=form))
+    return _invalid(client, "consentimiento", sensitive_form=form)
 
 
 @bp.post("/<int:client_id>/conflictos/repetir")

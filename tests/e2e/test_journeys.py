@@ -14,6 +14,14 @@ from tests.factories import PASSWORD, make_user
 pytestmark = pytest.mark.e2e
 
 
+def _sign_in(pg, user, password=PASSWORD):
+    pg.get_by_label("Correo electrónico").fill(user.email)
+    pg.get_by_label("Contraseña").fill(password)
+    pg.get_by_role("button", name="Continuar").click()
+    pg.get_by_label("Código de verificación").fill(pyotp.TOTP(user.totp_plain).now())
+    pg.get_by_role("button", name="Verificar").click()
+
+
 def _no_csp_violations(pg):
     refused = [m for m in pg.console_messages if "Refused to" in m or "Content Security Policy" in m]
     assert refused == []
@@ -114,11 +122,7 @@ def test_shell_sign_in_search_as_you_type_and_sign_out(app, page):
     shoot(pg, "login")
     shoot(pg, "login", 360)
     pg.set_viewport_size({"width": 1280, "height": 860})
-    pg.get_by_label("Correo electrónico").fill(admin.email)
-    pg.get_by_label("Contraseña").fill(PASSWORD)
-    pg.get_by_role("button", name="Continuar").click()
-    pg.get_by_label("Código de verificación").fill(pyotp.TOTP(admin.totp_plain).now())
-    pg.get_by_role("button", name="Verificar").click()
+    _sign_in(pg, admin)
     pg.wait_for_url("**/admin/usuarios")
     assert pg.locator("#users-table tbody tr").count() == 4
     pg.evaluate("window.__marker = 'no reload'")
@@ -142,11 +146,7 @@ def test_idle_warning_offers_to_stay_signed_in(app, page):
         user = make_user(roles=("commercial",))
     pg.clock.install()
     pg.goto(f"{pg.base}/entrar")
-    pg.get_by_label("Correo electrónico").fill(user.email)
-    pg.get_by_label("Contraseña").fill(PASSWORD)
-    pg.get_by_role("button", name="Continuar").click()
-    pg.get_by_label("Código de verificación").fill(pyotp.TOTP(user.totp_plain).now())
-    pg.get_by_role("button", name="Verificar").click()
+    _sign_in(pg, user)
     pg.wait_for_url(f"{pg.base}/")
     warning = pg.locator("#idle-warning")
     assert warning.is_hidden()
@@ -178,11 +178,7 @@ def test_intake_to_active_client(app, page):
                     email="", phone="", counterparties=[{"name": "Ferretería El Tornillo Ltda.", "kind": "counterparty",
                                                          "document_type": "", "document_number": ""}])
     pg.goto(f"{pg.base}/clientes/nuevo")
-    pg.get_by_label("Correo electrónico").fill(user.email)
-    pg.get_by_label("Contraseña").fill(PASSWORD)
-    pg.get_by_role("button", name="Continuar").click()
-    pg.get_by_label("Código de verificación").fill(pyotp.TOTP(user.totp_plain).now())
-    pg.get_by_role("button", name="Verificar").click()
+    _sign_in(pg, user)
     pg.wait_for_url("**/clientes/nuevo")
 
     pg.get_by_label("Nombre completo o razón social").fill("Carlos Andrés Mejía")
