@@ -12,7 +12,12 @@ Extending it when a feature lands:
   and use the matching key of ``bench.data.SIZES``; the cache is rebuilt when generators, sizes or
   migrations change.
 * pages: ``bench.pages.register(name, url, role, floor)``, with ``floor(user_id) -> str`` written in
-  ``bench/floors.py`` next to the existing ones.
+  ``bench/floors.py`` next to the existing ones. ``form={...}`` makes it a POST (a valid CSRF token is
+  added for the signed-in session), ``budget_ms=`` gives it its own p95 budget, and ``{placeholders}``
+  in the URL or form (``{client_id}``, ``{document_number}``…) are filled at run time from real rows by
+  functions registered with ``@bench.pages.param(name)``.
+* keys: confidential columns are generated as real ciphertext and blind indexes with the bench's own key
+  set (``bench/.cache/keys.json``, created once), and the app is started with the same keys.
 
 Environment: ``BENCH_SCALE`` (float, default 1.0, multiplies every size), ``BENCH_REQUESTS`` (timed
 requests per page, default 100), ``BENCH_WARMUP`` (untimed requests first, default 10),

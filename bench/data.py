@@ -57,6 +57,7 @@ HISTORY_DAYS = 730  # the audit log and sessions span two years
 
 # Full sizes (BENCH_SCALE multiplies them). Keys without a generator are the sizes DESIGN.md §8 sets
 # for features not built yet: their generators register under these names when the models exist.
+# Practice areas are a fixed list (PRACTICE_AREAS); conflict checks are a share of the clients.
 SIZES: dict[str, int] = {
     "users": 2_000,  # staff accounts, with roles and recovery codes
     "user_sessions": 20_000,  # past sign-ins: ended, idle or expired

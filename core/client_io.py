@@ -128,10 +128,10 @@ def import_rows(items: list[ImportRow], user) -> int:
     defaults = {"phone_alt": "", "address": "", "preferred_channel": "email", "responsible": None, "customer_type": "",
                 "special_requirements": "", "newsletter": False}
     with transaction():
-        for item in items:
-            service.register({**defaults, **item.data}, [], user, search=False)
-        audit.record("client_import", object_type="client", actor=user, detail=f"rows={len(items)}")
-    return len(items)
+        ids = service.register_many([{**defaults, **item.data} for item in items], user)
+        audit.record("client_import", object_type="client", actor=user, fields=["document_number"],
+                     detail=f"rows={len(ids)} ids={ids[0]}-{ids[-1]}")
+    return len(ids)
 
 
 EXPORT_HEADERS = ("id", "nombre", "tipo", "estado", "tipo_documento", "numero_documento", "correo", "telefono",
