@@ -29,10 +29,11 @@ class Page:
         return self.number < self.pages
 
 
-def paginate(query, size: int = 25) -> Page:
+def paginate(query, size: int = 25, total: int | None = None) -> Page:
+    """``total`` lets a caller count with a cheaper query than the page's own (no joins)."""
     number = request.args.get("pagina", 1, type=int)
     number = number if 1 <= number < 10**9 else 1
-    total = query.count()
+    total = query.count() if total is None else total
     number = min(number, max(1, -(-total // size)))
     return Page(list(query.paginate(number, size)), number, size, total)
 

@@ -6,7 +6,9 @@ search-token index (records sharing the most word prefixes first), so the cost d
 number of clients.
 """
 
+import operator
 from dataclasses import asdict, dataclass
+from functools import reduce
 
 from peewee import SQL, fn
 from rapidfuzz import fuzz
@@ -15,7 +17,7 @@ from core.text import STOP_WORDS, digits, name_key, tokens
 from models.clients import Client, Party, SearchToken, document_index
 
 NAME_THRESHOLD = 86
-CANDIDATES = 300
+CANDIDATES = 150
 
 
 @dataclass
@@ -33,37 +35,40 @@ class Hit:
 
 
 def _candidates(kind: str, name: str) -> list[int]:
-    words = [w for w in tokens(name) if len(w) >= 3 and w not in STOP_WORDS][:6]
-    if not words:
+    """Records sharing the most word prefixes with ``name``. One index range per prefix, joined with UNION:
+    an OR of ranges under GROUP BY makes SQLite walk every token of the kind (make bench: 200 ms → 7 ms)."""
+    prefixes = sorted({w[:4] for w in tokens(name) if len(w) >= 3 and w not in STOP_WORDS})[:6]
+    if not prefixes:
         return []
-    condition = None
-    for word in words:
-        prefix = word[:4]
-        clause = (SearchToken.token >= prefix) & (SearchToken.token < prefix + "\uffff")
-        condition = clause if condition is None else (condition | clause)
-    rows = (SearchToken.select(SearchToken.ref_id)
-            .where(SearchToken.kind == kind, condition)
-            .group_by(SearchToken.ref_id)
-            .order_by(fn.COUNT(SearchToken.id).desc(), SQL("1"))
-            .limit(CANDIDATES))
-    return [r.ref_id for r in rows]
+    parts = [SearchToken.select(SearchToken.ref_id, SearchToken.token)
+             .where(SearchToken.kind == kind, SearchToken.token >= p, SearchToken.token < p + "\uffff")
+             for p in prefixes]
+    matches = reduce(operator.or_, parts).alias("m")
+    rows = (SearchToken.select(matches.c.ref_id).from_(matches).group_by(matches.c.ref_id)
+            .order_by(fn.COUNT(SQL("*")).desc(), SQL("1")).limit(CANDIDATES))
+    return [r[0] for r in rows.tuples()]
 
 
-def _score(a: str, b: str) -> int:
-    ka, kb = name_key(a), name_key(b)
-    if not ka or not kb:
+def _score(key_a: str, key_b: str) -> int:
+    """Fuzzy likeness of two name keys. Word order never matters; a name inside a longer one counts only when
+    the shorter has three words or more ("María Martínez" is not "María Fernanda González Martínez")."""
+    if not key_a or not key_b:
         return 0
-    return int(max(fuzz.token_sort_ratio(ka, kb), fuzz.token_set_ratio(ka, kb) if min(len(ka), len(kb)) >= 8 else 0))
+    score = fuzz.token_sort_ratio(key_a, key_b)
+    if min(key_a.count(" "), key_b.count(" ")) >= 2:
+        score = max(score, fuzz.token_set_ratio(key_a, key_b))
+    return int(score)
 
 
 def similar_clients(name: str, exclude_id=None) -> list[tuple[Client, int]]:
     ids = _candidates("client", name)
     if not ids:
         return []
-    query = Client.select(Client.id, Client.name, Client.status).where(Client.id.in_(ids))
+    query = Client.select(Client.id, Client.name, Client.name_key, Client.status).where(Client.id.in_(ids))
     if exclude_id:
         query = query.where(Client.id != exclude_id)
-    scored = [(c, _score(name, c.name)) for c in query]
+    key = name_key(name)
+    scored = [(c, _score(key, c.name_key)) for c in query]
     return sorted([(c, s) for c, s in scored if s >= NAME_THRESHOLD], key=lambda cs: -cs[1])
 
 
@@ -75,7 +80,8 @@ def similar_parties(name: str, exclude_client=None) -> list[tuple[Party, int]]:
              .where(Party.id.in_(ids)))
     if exclude_client:
         query = query.where(Party.client != exclude_client)
-    scored = [(p, _score(name, p.name)) for p in query.objects()]
+    key = name_key(name)
+    scored = [(p, _score(key, p.name_key)) for p in query.objects()]
     return sorted([(p, s) for p, s in scored if s >= NAME_THRESHOLD], key=lambda ps: -ps[1])
 
 

@@ -62,9 +62,9 @@ def _client_or_404(client_id: int) -> Client:
 
 
 def _staff_choices(blank):
-    staff = (User.select(User.id, User.name, User.email).join(UserRole, on=(UserRole.user == User.id))
+    staff = (User.select(User.id, User.name).join(UserRole, on=(UserRole.user == User.id))
              .where(UserRole.role.in_(CLIENT_ROLES), User.is_active == True).distinct().order_by(User.name))  # noqa: E712
-    return [(0, blank)] + [(u.id, u.display_name) for u in staff]
+    return [(0, blank)] + list(staff.tuples())
 
 
 def _prepare(form: ClientForm) -> ClientForm:
@@ -76,14 +76,20 @@ def _prepare(form: ClientForm) -> ClientForm:
 @bp.get("")
 @require("clients.view")
 def index():
+    form, filters = _filters()
+    page = paginate(Client.listing(**filters, sort=form.sort.data or "name"), size=25,
+                    total=Client.count_matching(**filters))
+    return render("clients/index.html", "clients/_list.html", form=form, page=page, params=_list_params(form))
+
+
+def _filters():
+    """The list's filters from the URL: the same for the page, its partial and the exports."""
     form = ClientFilterForm(formdata=request.args)
     form.practice_area.choices = [(0, _("All"))] + [(a.id, a.name) for a in PracticeArea.all_ordered()]
-    form.responsible.choices = _staff_choices(_("Anyone"))
     form.validate()
-    query = Client.listing(form.q.data or "", form.status.data or "", form.practice_area.data or None,
-                           form.responsible.data or None, form.source.data or "", form.sort.data or "name")
-    page = paginate(query, size=25)
-    return render("clients/index.html", "clients/_list.html", form=form, page=page, params=_list_params(form))
+    responsible = {"me": current_user.id, "none": "none"}.get(form.responsible.data)
+    return form, {"q": form.q.data or "", "status": form.status.data or "", "practice_area": form.practice_area.data or None,
+                  "responsible": responsible, "source": form.source.data or ""}
 
 
 def _list_params(form):
@@ -390,12 +396,8 @@ def import_template():
 @fresh_required
 @limiter.limit("30 per hour")
 def export(fmt):
-    form = ClientFilterForm(formdata=request.args)
-    form.practice_area.choices = [(0, "")] + [(a.id, a.name) for a in PracticeArea.all_ordered()]
-    form.responsible.choices = _staff_choices("")
-    form.validate()
-    query = Client.listing(form.q.data or "", form.status.data or "", form.practice_area.data or None,
-                           form.responsible.data or None, form.source.data or "", form.sort.data or "name")
+    form, filters = _filters()
+    query = Client.listing(**filters, sort=form.sort.data or "name")
     full = "management" in current_user.role_names  # document numbers in clear only for management
     with transaction():
         audit.record("sensitive_read" if full else "client_export", object_type="client", actor=_me(),

@@ -345,3 +345,23 @@ def test_sentinel_never_shown_on_any_page_without_a_reveal(app, role):
             for tab in ("", "?tab=admision", "?tab=consentimiento", "?tab=comercial") if rule.endpoint == "clients.show" else ("",):
                 response = browser.get(url + tab, headers=headers)
                 assert SENTINEL.encode() not in response.data, (role, url + tab)
+
+
+def test_name_inside_a_longer_name_is_not_a_match_for_two_words(app):
+    from models.conflict_search import similar_clients
+
+    with app.test_request_context():
+        make_client(name="María Fernanda González Martínez", document_number="", email="")
+        assert similar_clients("María Martínez") == []
+        assert [c.name for c, _ in similar_clients("Gonzales Martinez, Maria Fernanda")] == ["María Fernanda González Martínez"]
+
+
+def test_list_filters_mine_and_unassigned(app, http, login_as):
+    me = login_as("commercial")
+    with app.test_request_context():
+        make_client(name="Cliente Mío", responsible=me.id, document_number="", email="")
+        make_client(name="Cliente Sin Asignar", document_number="", email="")
+    mine = http.get("/clientes?responsible=me").get_data(as_text=True)
+    nobody = http.get("/clientes?responsible=none").get_data(as_text=True)
+    assert "Cliente Mío" in mine and "Sin Asignar" not in mine
+    assert "Cliente Sin Asignar" in nobody and "Cliente Mío" not in nobody
