@@ -9,7 +9,7 @@ import json
 
 from flask_babel import gettext as _
 
-from core import audit
+from core import audit, files
 from core.db import transaction
 from core.text import name_key
 from models import conflict_search
@@ -181,19 +181,22 @@ def save_evaluation(client: Client, data: dict, user) -> None:
         audit.record("client_evaluation", client, actor=user, fields=changed)
 
 
-def record_verification(client: Client, item: str, state: str, notes: str, user) -> None:
+def record_verification(client: Client, item: str, state: str, notes: str, user, upload=None) -> None:
     with transaction():
-        VerificationCheck.record(client, item, state, notes, user)
-        audit.record("client_verification", client, actor=user, fields=[item], detail=state)
+        stored = files.store(upload, "verification", user) if upload else None
+        VerificationCheck.record(client, item, state, notes, user, stored)
+        audit.record("client_verification", client, actor=user, fields=[item] + (["file"] if stored else []),
+                     detail=state)
 
 
-def record_consent(client: Client, purposes, method: str, given_on, notes: str, user) -> None:
+def record_consent(client: Client, purposes, method: str, given_on, notes: str, user, upload=None) -> None:
     """One append-only row per purpose, bound to the notice text shown (SECURITY.md PR1)."""
     notice = PrivacyNotice.current()
     with transaction():
+        evidence = files.store(upload, "consent", user) if upload else None
         for purpose in purposes:
             Consent.create(client=client, purpose=purpose, granted=True, method=method, given_on=given_on,
-                           notice=notice, notice_sha256=notice.sha256, collected_by=user, notes=notes)
+                           notice=notice, notice_sha256=notice.sha256, collected_by=user, notes=notes, evidence=evidence)
         audit.record("consent_given", client, actor=user, fields=sorted(purposes), detail=method)
 
 
@@ -237,3 +240,20 @@ def rerun_conflict_check(client: Client, user) -> ConflictCheck:
                                                      ensure_ascii=False))
         audit.record("conflict_check", client, actor=user)
     return check
+
+
+def client_file(client: Client, file_id: int):
+    """A stored file only if it belongs to this client (evidence, consent form, signed contract)."""
+    from models.commercial import Contract
+    from models.files import StoredFile
+
+    owned = (VerificationCheck.select().where(VerificationCheck.client == client, VerificationCheck.file == file_id).exists()
+             or Consent.select().where(Consent.client == client, Consent.evidence == file_id).exists()
+             or Contract.select().where(Contract.client == client, Contract.signed_copy == file_id).exists())
+    return StoredFile.get_or_none(StoredFile.id == file_id) if owned else None
+
+
+def read_file(client: Client, stored, reason: str, user):
+    with transaction():
+        audit.record("sensitive_read", client, actor=user, fields=[f"file:{stored.purpose}"], detail=reason or stored.original_name)
+    return files.download(stored)

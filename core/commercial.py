@@ -116,3 +116,12 @@ def end_contract(contract: Contract, to: str, reason: str, user) -> None:
     with transaction():
         Contract.update(status=to, updated_at=utcnow()).where(Contract.id == contract.id).execute()
         audit.record(f"contract_{to}", contract, actor=user, fields=["status"], detail=reason)
+
+
+def attach_signed_copy(contract: Contract, upload, user) -> None:
+    from core import files
+
+    with transaction():
+        stored = files.store(upload, "contract", user)
+        Contract.update(signed_copy=stored, updated_at=utcnow()).where(Contract.id == contract.id).execute()
+        audit.record("contract_update", contract, actor=user, fields=["signed_copy"])

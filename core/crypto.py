@@ -60,6 +60,23 @@ class Cipher:
         ct = AESGCM(self.keys[self.primary]).encrypt(nonce, plaintext.encode(), self._aad(context, self.primary))
         return f"v1.{self.primary}.{base64.urlsafe_b64encode(nonce + ct).decode()}"
 
+    def seal(self, data: bytes, context: str) -> bytes:
+        """Bytes (files): key id ‖ nonce ‖ ciphertext+tag."""
+        nonce = secrets.token_bytes(12)
+        kid = self.primary.encode()
+        return bytes([len(kid)]) + kid + nonce + AESGCM(self.keys[self.primary]).encrypt(nonce, data, self._aad(context, self.primary))
+
+    def unseal(self, blob: bytes, context: str) -> bytes:
+        try:
+            kid = blob[1:1 + blob[0]].decode()
+            body = blob[1 + blob[0]:]
+            if kid not in self.keys:
+                raise DecryptError("clave desconocida")
+            return AESGCM(self.keys[kid]).decrypt(body[:12], body[12:], self._aad(context, kid))
+        except (ValueError, IndexError, InvalidTag, DecryptError) as exc:
+            log.warning("crypt_decrypt_fail", extra={"event": "crypt_decrypt_fail", "context": context})
+            raise DecryptError("no se pudo descifrar") from exc
+
     def decrypt(self, token: str, context: str) -> str:
         try:
             version, kid, payload = token.split(".", 2)

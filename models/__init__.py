@@ -5,12 +5,13 @@ from models.catalog import PracticeArea
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party, SearchToken
 from models.commercial import Contract, Quotation, QuotationLine
 from models.consent import Consent, PrivacyNotice
+from models.files import StoredFile
 from models.intake import IntakeEvaluation, VerificationCheck
 from models.mail import OutboundEmail
 from models.users import ActivationToken, LoginThrottle, RecoveryCode, User, UserRole, UserSession
 
 ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginThrottle, AuditEvent, OutboundEmail,
-              PracticeArea, SearchToken, Client, ClientStatusChange, Party, ConflictCheck,
+              PracticeArea, SearchToken, StoredFile, Client, ClientStatusChange, Party, ConflictCheck,
               IntakeEvaluation, VerificationCheck, PrivacyNotice, Consent, Quotation, QuotationLine, Contract]
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Quotation",
     "QuotationLine",
     "SearchToken",
+    "StoredFile",
     "OutboundEmail",
     "RecoveryCode",
     "User",

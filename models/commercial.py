@@ -21,6 +21,7 @@ from peewee import (
 
 from core.db import BaseModel
 from models.clients import Client
+from models.files import StoredFile
 from models.users import User
 
 QUOTATION_STATES = ("draft", "sent", "accepted", "rejected", "expired")
@@ -112,6 +113,7 @@ class Contract(BaseModel):
     client_duties = TextField(default="")
     signed_on = DateField(null=True)
     signer = CharField(max_length=200, default="")
+    signed_copy = ForeignKeyField(StoredFile, null=True, backref="+", on_delete="SET NULL")
     renews = ForeignKeyField("self", null=True, backref="renewals", on_delete="SET NULL")
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 

@@ -10,6 +10,7 @@ from peewee import BooleanField, CharField, DateField, ForeignKeyField, TextFiel
 
 from core.db import BaseModel
 from models.clients import Client
+from models.files import StoredFile
 from models.users import User
 
 PURPOSES = ("service", "surveys", "newsletter", "sensitive_data")
@@ -47,6 +48,7 @@ class Consent(BaseModel):
     notice_sha256 = CharField(max_length=64)  # the exact text shown, even if the notice row changed
     collected_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     notes = CharField(max_length=500, default="")
+    evidence = ForeignKeyField(StoredFile, null=True, backref="+", on_delete="RESTRICT")  # e.g. the signed form
 
     class Meta:
         indexes = ((("client", "purpose", "id"), False),)

@@ -5,6 +5,7 @@ from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, Text
 
 from core.db import BaseModel, utcnow
 from models.clients import Client
+from models.files import StoredFile
 from models.users import User
 
 CONSULTATION_MODES = ("in_person", "phone", "video")
@@ -36,6 +37,7 @@ class VerificationCheck(BaseModel):
     notes = CharField(max_length=500, default="")
     checked_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     checked_at = DateTimeField(null=True)
+    file = ForeignKeyField(StoredFile, null=True, backref="+", on_delete="SET NULL")
 
     class Meta:
         indexes = ((("client", "item"), True),)
@@ -52,9 +54,11 @@ class VerificationCheck(BaseModel):
         return [stored.get(item) or cls(client=client, item=item) for item in cls.items_for(client)]
 
     @classmethod
-    def record(cls, client, item: str, state: str, notes: str, user) -> None:
+    def record(cls, client, item: str, state: str, notes: str, user, file=None) -> None:
+        update = {cls.state: state, cls.notes: notes, cls.checked_by: user, cls.checked_at: utcnow(),
+                  cls.updated_at: utcnow()}
+        if file is not None:
+            update[cls.file] = file  # a new file replaces the old one; no file keeps it
         cls.insert(client=client, item=item, state=state, notes=notes, checked_by=user, checked_at=utcnow(),
-                   created_at=utcnow(), updated_at=utcnow()).on_conflict(
-            conflict_target=[cls.client, cls.item],
-            update={cls.state: state, cls.notes: notes, cls.checked_by: user, cls.checked_at: utcnow(),
-                    cls.updated_at: utcnow()}).execute()
+                   created_at=utcnow(), updated_at=utcnow(), file=file).on_conflict(
+            conflict_target=[cls.client, cls.item], update=update).execute()

@@ -48,7 +48,7 @@ def _url(app, endpoint, target, client=None):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     values = {"user_id": target.id, "session_id": 999999, "token": "x" * 43,
               "client_id": client.id if client else 999999, "area_id": client.practice_area_id if client else 999999,
-              "quotation_id": 999999, "contract_id": 999999,
+              "quotation_id": 999999, "contract_id": 999999, "file_id": 999999,
               "step": "activar" if endpoint == "commercial.contract_step" else "enviar", "fmt": "csv"}
     with app.test_request_context():
         return url_for(endpoint, **{k: values[k] for k in rule.arguments})

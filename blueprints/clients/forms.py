@@ -173,6 +173,7 @@ class VerificationForm(FlaskForm):
     item = HiddenField(validators=[DataRequired()])
     state = SelectField(_l("State"), choices=_choices(labels.VERIFICATION_STATES))
     notes = StringField(_l("Notes"), validators=[Optional(), Length(max=500)])
+    file = FileField(_l("File (optional)"))
 
 
 class ConsentForm(FlaskForm):
@@ -181,6 +182,7 @@ class ConsentForm(FlaskForm):
     method = SelectField(_l("How was it given?"), choices=_choices(labels.CONSENT_METHODS))
     given_on = DateField(_l("Date"), validators=[DataRequired(message=_l("Give the date."))])
     notes = StringField(_l("Notes (e.g. where the signed form is kept)"), validators=[Optional(), Length(max=500)])
+    evidence = FileField(_l("Signed form or other evidence (optional)"))
 
     def validate_given_on(self, field):
         from datetime import date

@@ -23,7 +23,7 @@ from blueprints.clients.forms import (
     VerificationForm,
     WithdrawForm,
 )
-from core import audit, client_io
+from core import audit, client_io, files
 from core import clients as service
 from core.auth import fresh_required
 from core.db import transaction
@@ -47,7 +47,7 @@ CLIENT_ROLES = ("management", "commercial", "operations", "service")
 
 @bp.context_processor
 def _labels():
-    return {"labels": labels}
+    return {"labels": labels, "accept_files": files.ACCEPT}
 
 
 def _me():
@@ -297,7 +297,12 @@ def verify(client_id):
     form = VerificationForm()
     if not form.validate_on_submit() or form.item.data not in VerificationCheck.items_for(client):
         abort(422)
-    service.record_verification(client, form.item.data, form.state.data, (form.notes.data or "").strip(), _me())
+    try:
+        service.record_verification(client, form.item.data, form.state.data, (form.notes.data or "").strip(), _me(),
+                                    form.file.data or None)
+    except files.FileRejected as exc:
+        flash(str(exc), "error")
+        return _back_to(client, "admision")
     flash(_("Verification recorded."), "success")
     return _back_to(client, "admision")
 
@@ -310,10 +315,14 @@ def give_consent(client_id):
     if PrivacyNotice.current() is None:
         form.purposes.errors = [_("Publish the privacy notice first (Administration).")]
     elif form.validate_on_submit():
-        service.record_consent(client, form.purposes.data, form.method.data, form.given_on.data,
-                               (form.notes.data or "").strip(), _me())
-        flash(_("Consent recorded."), "success")
-        return _back_to(client, "consentimiento")
+        try:
+            service.record_consent(client, form.purposes.data, form.method.data, form.given_on.data,
+                                   (form.notes.data or "").strip(), _me(), form.evidence.data or None)
+        except files.FileRejected as exc:
+            form.evidence.errors.append(str(exc))
+        else:
+            flash(_("Consent recorded."), "success")
+            return _back_to(client, "consentimiento")
     return _invalid(client, "consentimiento", consent_form=form)
 
 
@@ -411,3 +420,15 @@ def export(fmt):
         response.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response.headers["Content-Disposition"] = f'attachment; filename="clientes.{fmt}"'
     return response
+
+
+@bp.get("/<int:client_id>/archivos/<int:file_id>")
+@require("clients.reveal")
+@fresh_required
+def download_file(client_id, file_id):
+    """Evidence files show identity documents and signatures: the reveal rules apply, and the read is audited."""
+    client = _client_or_404(client_id)
+    stored = service.client_file(client, file_id) if _may_reveal(client) else None
+    if stored is None:
+        abort(404)
+    return service.read_file(client, stored, request.args.get("motivo", ""), _me())

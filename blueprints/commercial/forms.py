@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
     DecimalField,
@@ -96,3 +97,7 @@ class ContractForm(FlaskForm):
                 "end_date": self.end_date.data, "firm_duties": self.firm_duties.data.strip(),
                 "client_duties": self.client_duties.data.strip(), "signed_on": self.signed_on.data,
                 "signer": (self.signer.data or "").strip(), "renews": self.renews.data or None}
+
+
+class SignedCopyForm(FlaskForm):
+    file = FileField(_l("Signed copy (PDF or image)"), validators=[FileRequired(message=_l("Choose the file."))])

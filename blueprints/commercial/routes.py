@@ -7,8 +7,9 @@ from flask_login import current_user
 
 from blueprints.clients import labels as client_labels
 from blueprints.commercial import labels
-from blueprints.commercial.forms import ContractForm, DecisionForm, QuotationForm
+from blueprints.commercial.forms import ContractForm, DecisionForm, QuotationForm, SignedCopyForm
 from core import commercial as service
+from core import files
 from core.guard import require
 from core.htmx import render
 from core.i18n import money as format_money
@@ -162,7 +163,23 @@ def new_contract(quotation_id):
 @require("commercial.view")
 def contract(contract_id):
     contract = _get(Contract, contract_id)
-    return render("commercial/contract.html", contract=contract, action=DecisionForm())
+    return render("commercial/contract.html", contract=contract, action=DecisionForm(), upload=SignedCopyForm())
+
+
+@bp.post("/contratos/<int:contract_id>/copia-firmada")
+@require("commercial.manage")
+def upload_signed_copy(contract_id):
+    contract = _get(Contract, contract_id)
+    form = SignedCopyForm()
+    if form.validate_on_submit():
+        try:
+            service.attach_signed_copy(contract, form.file.data, _me())
+        except files.FileRejected as exc:
+            form.file.errors.append(str(exc))
+        else:
+            flash(_("Signed copy attached."), "success")
+            return redirect(url_for("commercial.contract", contract_id=contract.id), 303)
+    return render("commercial/contract.html", contract=contract, action=DecisionForm(), upload=form, status=422)
 
 
 @bp.post("/contratos/<int:contract_id>/<any(activar, terminar):step>")

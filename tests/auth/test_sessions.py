@@ -200,7 +200,7 @@ def test_t1_password_step_alone_reaches_nothing(app, http, make_user):
     user = make_user(roles=tuple(ROLES))
     http.post("/entrar", data={"email": user.email, "password": PASSWORD})
     values = {"user_id": user.id, "session_id": 1, "client_id": 1, "area_id": 1, "token": "x", "quotation_id": 1,
-              "contract_id": 1}
+              "contract_id": 1, "file_id": 1}
     checked = 0
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]

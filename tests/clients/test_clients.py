@@ -335,7 +335,7 @@ def test_sentinel_never_shown_on_any_page_without_a_reveal(app, role):
     browser = app.test_client()
     sign_in(browser, me)
     values = {"client_id": client.id, "user_id": me.id, "session_id": 1, "area_id": 1, "token": "x",
-              "quotation_id": 1, "contract_id": 1, "fmt": "csv"}
+              "quotation_id": 1, "contract_id": 1, "fmt": "csv", "file_id": 1}
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static" or "step" in rule.arguments:
             continue
