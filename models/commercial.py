@@ -124,6 +124,10 @@ class Contract(BaseModel):
     def code(self) -> str:
         return f"CON-{self.id:05d}"
 
+    def effective_status(self, today: date) -> str:
+        """An active contract past its end date is expired, even before anyone marks it."""
+        return "expired" if self.status == "active" and self.end_date < today else self.status
+
     @classmethod
     def of_client(cls, client):
         return cls.select().where(cls.client == client).order_by(cls.id.desc())

@@ -163,7 +163,8 @@ def new_contract(quotation_id):
 @require("commercial.view")
 def contract(contract_id):
     contract = _get(Contract, contract_id)
-    return render("commercial/contract.html", contract=contract, action=DecisionForm(), upload=SignedCopyForm())
+    return render("commercial/contract.html", contract=contract, action=DecisionForm(), upload=SignedCopyForm(),
+                  today=today_local())
 
 
 @bp.post("/contratos/<int:contract_id>/copia-firmada")
@@ -179,7 +180,8 @@ def upload_signed_copy(contract_id):
         else:
             flash(_("Signed copy attached."), "success")
             return redirect(url_for("commercial.contract", contract_id=contract.id), 303)
-    return render("commercial/contract.html", contract=contract, action=DecisionForm(), upload=form, status=422)
+    return render("commercial/contract.html", contract=contract, action=DecisionForm(), upload=form,
+                  today=today_local(), status=422)
 
 
 @bp.post("/contratos/<int:contract_id>/<any(activar, terminar):step>")

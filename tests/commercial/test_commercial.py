@@ -145,3 +145,30 @@ def test_quotations_not_for_prospects(app, http, login_as):
     response = http.post(f"/comercial/clientes/{client.id}/cotizaciones/nueva",
                          data={**_lines(("Asesoría", "1", "1", "0")), "valid_until": TOMORROW})
     assert response.status_code == 303 and Quotation.select().count() == 0
+
+
+def test_active_contract_past_its_end_shows_expired(app, http, login_as):
+    login_as("commercial")
+    client = _accepted_client(app)
+    with app.test_request_context():
+        quotation = Quotation.create(client=client, number=9, status="accepted", valid_until=date.today())
+        contract = Contract.create(client=client, quotation=quotation, status="active",
+                                   start_date=date.today() - timedelta(days=400), end_date=date.today() - timedelta(days=1))
+    assert "Vencido" in http.get(f"/comercial/contratos/{contract.id}").get_data(as_text=True)
+    assert "Vencido" in http.get(f"/clientes/{client.id}?tab=comercial").get_data(as_text=True)
+
+
+def test_client_page_queries_do_not_grow_with_records(app, http, login_as):
+    from playhouse.test_utils import count_queries
+
+    login_as("commercial")
+    client = _accepted_client(app)
+    with count_queries() as few:
+        http.get(f"/clientes/{client.id}?tab=comercial")
+    with app.test_request_context():
+        for n in range(10):
+            quotation = Quotation.create(client=client, number=100 + n, status="accepted", valid_until=date.today())
+            Contract.create(client=client, quotation=quotation, start_date=date.today(), end_date=date.today())
+    with count_queries() as many:
+        http.get(f"/clientes/{client.id}?tab=comercial")
+    assert few.count == many.count
