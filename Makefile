@@ -30,7 +30,7 @@ messages: $(STAMP)
 run: install
 	$(FLASK) db up
 	$(FLASK) demo load --if-empty
-	@mkdir -p instance/correo
+	@mkdir -p instance/correo/tmp instance/correo/new instance/correo/cur
 	@echo ""
 	@echo "Traza sirve en http://$(HOST):$(PORT)"
 	@$(FLASK) demo info
