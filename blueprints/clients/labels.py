@@ -1,6 +1,7 @@
 """Words shown for the client model's codes (the codes live in models/clients.py)."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 KINDS = {"person": _l("Person"), "company": _l("Company")}
 DOCUMENT_TYPES = {
@@ -19,7 +20,7 @@ CHANNELS = {"email": _l("Email"), "phone": _l("Phone call"), "whatsapp": _l("Mes
 SOURCES = {"visit": _l("Commercial visit"), "social": _l("Social networks"), "alliance": _l("Strategic alliance"),
            "referral": _l("Referred by a client"), "web": _l("Website"), "other": _l("Other")}
 STATUSES = {"prospect": _l("Prospect"), "evaluating": _l("In evaluation"), "accepted": _l("Accepted"),
-            "rejected": _l("Rejected"), "active": _l("Active"), "former": _l("Former client")}
+            "rejected": _l("Rejected"), "active": lazy_pgettext("client", "Active"), "former": _l("Former client")}
 STATUS_BADGES = {"prospect": "muted", "evaluating": "warn", "accepted": "ok", "rejected": "danger",
                  "active": "ok", "former": "muted"}
 TRANSITION_ACTIONS = {"evaluating": _l("Start evaluation"), "accepted": _l("Accept"), "rejected": _l("Reject"),
