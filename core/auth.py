@@ -321,8 +321,10 @@ def fresh_required(view):
     """Sensitive actions need a password confirmation within the last 10 minutes (SECURITY.md S7)."""
     from functools import wraps
 
-    from flask import flash, redirect, url_for
+    from flask import flash, url_for
     from flask_babel import gettext as _
+
+    from core.htmx import redirect_page
 
     @wraps(view)
     def wrapped(*args, **kwargs):
@@ -330,14 +332,7 @@ def fresh_required(view):
         if row is None or not row.is_fresh(current_app.config["SESSION_FRESH"]):
             back = request.path if request.method == "GET" else _same_site_path(request.referrer)
             flash(_("Confirm your password to continue."), "info")
-            target = url_for("auth.confirm", next=back)
-            if request.headers.get("HX-Request") == "true":
-                # A partial must not swap the confirmation page into a fragment: load it as a page.
-                response = redirect(target)
-                response.status_code = 401
-                response.headers["HX-Redirect"] = target
-                return response
-            return redirect(target)
+            return redirect_page(url_for("auth.confirm", next=back))
         return view(*args, **kwargs)
 
     return wrapped

@@ -6,7 +6,7 @@ route with neither. Templates ask ``can("noun.verb")`` to hide controls; the ser
 
 from functools import wraps
 
-from flask import abort, redirect, request, url_for
+from flask import abort, request, url_for
 from flask_login import current_user
 
 ROLES = {
@@ -75,10 +75,6 @@ def require(permission: str):
 
 
 def _to_login():
-    target = url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
-    if request.headers.get("HX-Request") == "true":
-        response = redirect(target)
-        response.status_code = 401
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target)
+    from core.htmx import redirect_page
+
+    return redirect_page(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))

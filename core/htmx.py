@@ -7,7 +7,7 @@ partial responses; full pages render them in the toast region.
 
 import json
 
-from flask import get_flashed_messages, make_response, render_template, request
+from flask import get_flashed_messages, make_response, redirect, render_template, request
 from flask_htmx import HTMX
 
 htmx = HTMX()
@@ -20,6 +20,16 @@ def wants_partial() -> bool:
 def render(page: str, partial: str | None = None, /, status: int = 200, **ctx):
     template = partial if partial and wants_partial() else page
     return make_response(render_template(template, **ctx), status)
+
+
+def redirect_page(target: str):
+    """Send the browser to a whole page (sign-in, password confirmation): under htmx a 401 with
+    ``HX-Redirect``, so a partial never swaps that page into a fragment; otherwise a plain redirect."""
+    response = redirect(target)
+    if request.headers.get("HX-Request") == "true":
+        response.status_code = 401
+        response.headers["HX-Redirect"] = target
+    return response
 
 
 def toast(response, message: str, level: str = "info"):
