@@ -187,6 +187,14 @@ class Client(BaseModel):
         return query.where(combined)
 
     @classmethod
+    def for_page(cls, client_id: int):
+        """One client with its practice area and responsible in one query (the header shows both)."""
+        return (cls.select(cls, PracticeArea, User)
+                .join(PracticeArea, JOIN.LEFT_OUTER, on=(cls.practice_area == PracticeArea.id))
+                .switch(cls).join(User, JOIN.LEFT_OUTER, on=(cls.responsible == User.id))
+                .where(cls.id == client_id).first())
+
+    @classmethod
     def by_document(cls, doc_type: str, number: str):
         return cls.select().where(cls.document_index == document_index(doc_type, number))
 

@@ -55,7 +55,7 @@ def _me():
 
 
 def _client_or_404(client_id: int) -> Client:
-    client = Client.get_or_none(Client.id == client_id)
+    client = Client.for_page(client_id)
     if client is None:
         abort(404)
     return client
