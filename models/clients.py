@@ -12,7 +12,7 @@ from peewee import JOIN, BooleanField, CharField, DateTimeField, ForeignKeyField
 
 from core import crypto
 from core.db import BaseModel, utcnow
-from core.text import digits, fold, tokens
+from core.text import digits, fold, name_key, tokens
 from models.catalog import PracticeArea
 from models.users import User
 
@@ -174,7 +174,7 @@ class Client(BaseModel):
         compact = q.replace(" ", "").replace(".", "").replace("-", "").upper()
         if len(compact) >= 5 and any(ch.isdigit() for ch in compact):
             # A document number matches exactly through the blind index, whatever its type.
-            conditions.append(cls.document_index.in_([document_index(t, compact) for t in DOCUMENT_TYPES]))
+            conditions.append(cls.any_document(compact))
         words = [w for w in tokens(q) if len(w) >= 2]
         if words:
             # Every word must match: one INTERSECT of index ranges, not one IN (…) per word.
@@ -193,6 +193,17 @@ class Client(BaseModel):
                 .join(PracticeArea, JOIN.LEFT_OUTER, on=(cls.practice_area == PracticeArea.id))
                 .switch(cls).join(User, JOIN.LEFT_OUTER, on=(cls.responsible == User.id))
                 .where(cls.id == client_id).first())
+
+    @classmethod
+    def any_document(cls, number: str):
+        """A condition: the stored document equals ``number`` whatever its type (through the blind index)."""
+        compact = "".join(ch for ch in (number or "").upper() if ch.isalnum())
+        return cls.document_index.in_([document_index(t, compact) for t in DOCUMENT_TYPES])
+
+    @classmethod
+    def referral_candidates(cls, text: str):
+        """Clients a "referred by" entry may mean: exact document number or exact name (at most 3)."""
+        return list(cls.select().where(cls.any_document(text) | (cls.name_key == name_key(text))).limit(3))
 
     @classmethod
     def by_document(cls, doc_type: str, number: str):

@@ -121,12 +121,7 @@ def _resolve_referral(form) -> bool:
     text = (form.referred_by.data or "").strip()
     if not text:
         return True
-    from core.text import name_key
-    from models.clients import DOCUMENT_TYPES, document_index
-
-    compact = "".join(ch for ch in text.upper() if ch.isalnum())
-    matches = list(Client.select().where(Client.document_index.in_([document_index(t, compact) for t in DOCUMENT_TYPES])
-                                         | (Client.name_key == name_key(text))).limit(3))
+    matches = Client.referral_candidates(text)
     if len(matches) == 1:
         form.referral = matches[0]
         return True

@@ -365,3 +365,18 @@ def test_list_filters_mine_and_unassigned(app, http, login_as):
     nobody = http.get("/clientes?responsible=none").get_data(as_text=True)
     assert "Cliente Mío" in mine and "Sin Asignar" not in mine
     assert "Cliente Sin Asignar" in nobody and "Cliente Mío" not in nobody
+
+
+def test_referred_by_is_found_by_document_or_exact_name(app, http, login_as):
+    login_as("commercial")
+    with app.test_request_context():
+        area = make_area()
+        referrer = make_client(name="Rocío Salamanca", document_number="1020304050", email="rocio@correo.test")
+        make_client(name="Pedro Páez", document_number="", email="p1@correo.test")
+        make_client(name="Pedro Paez", document_number="", email="p2@correo.test")
+    unknown = http.post("/clientes/nuevo", data=_form(area.id, referred_by="Nadie Conocido"))
+    assert unknown.status_code == 422 and 'id="referred_by-error"' in unknown.get_data(as_text=True)
+    several = http.post("/clientes/nuevo", data=_form(area.id, referred_by="pedro paez"))
+    assert "Varios clientes" in several.get_data(as_text=True)
+    http.post("/clientes/nuevo", data=_form(area.id, referred_by="1.020.304.050", confirm="1"))
+    assert Client.get(Client.name == "Julián Andrés Cárdenas").referred_by_id == referrer.id
