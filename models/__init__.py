@@ -1,20 +1,48 @@
 """Peewee models, one module per aggregate. ALL_MODELS lists them for migrations and the schema test."""
 
 from models.audit import AuditEvent
+from models.cases import Case, CaseMember, CaseStatusChange, EvidenceItem, FinalDelivery, Intervention
 from models.catalog import PracticeArea
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party, SearchToken
 from models.commercial import Contract, Quotation, QuotationLine
 from models.consent import Consent, PrivacyNotice
+from models.documents import (
+              CalendarFeed,
+              Deadline,
+              DocumentItem,
+              DocumentVersion,
+              Holiday,
+              RequirementTemplate,
+)
 from models.files import StoredFile
 from models.intake import IntakeEvaluation, VerificationCheck
+from models.interactions import Interaction, Meeting
 from models.mail import OutboundEmail
+from models.tasks import Task
 from models.users import ActivationToken, LoginThrottle, RecoveryCode, User, UserRole, UserSession
 
 ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginThrottle, AuditEvent, OutboundEmail,
               PracticeArea, SearchToken, StoredFile, Client, ClientStatusChange, Party, ConflictCheck,
-              IntakeEvaluation, VerificationCheck, PrivacyNotice, Consent, Quotation, QuotationLine, Contract]
+              IntakeEvaluation, VerificationCheck, PrivacyNotice, Consent, Quotation, QuotationLine, Contract,
+              Case, CaseMember, CaseStatusChange, EvidenceItem, Intervention, FinalDelivery, Interaction, Meeting,
+              RequirementTemplate, DocumentItem, DocumentVersion, Deadline, Holiday, CalendarFeed, Task]
 
 __all__ = [
+    "Task",
+    "RequirementTemplate",
+    "Meeting",
+    "Intervention",
+    "Interaction",
+    "Holiday",
+    "FinalDelivery",
+    "EvidenceItem",
+    "DocumentVersion",
+    "DocumentItem",
+    "Deadline",
+    "CaseStatusChange",
+    "CaseMember",
+    "Case",
+    "CalendarFeed",
     "ALL_MODELS",
     "ActivationToken",
     "AuditEvent",

@@ -8,7 +8,17 @@ import json
 import operator
 from functools import reduce
 
-from peewee import JOIN, BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField, fn
+from peewee import (
+    JOIN,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    DeferredForeignKey,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+    fn,
+)
 
 from core import crypto
 from core.db import BaseModel, utcnow
@@ -86,10 +96,12 @@ class Client(BaseModel):
     newsletter = BooleanField(default=False)
     sensitive_data = TextField(null=True)  # encrypted; stored only with explicit consent for it
     status = CharField(max_length=12, default="prospect", index=True)
+    last_update_at = DateTimeField(null=True)  # the last outgoing update ("Actualización periódica")
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
     class Meta:
-        indexes = ((("status", "name"), False), (("name", "id"), False))
+        indexes = ((("status", "name"), False), (("name", "id"), False),
+                   (("responsible", "status", "last_update_at"), False))
 
     # ----- confidential document number -----
 
@@ -210,8 +222,25 @@ class Client(BaseModel):
         return cls.select().where(cls.document_index == document_index(doc_type, number))
 
     def on_team(self, user) -> bool:
-        """Staff who work this client: its responsible now; case teams join when cases exist."""
-        return user is not None and self.responsible_id is not None and self.responsible_id == user.id
+        """Staff who work this client: its responsible, and the responsible and members of its cases."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        if self.responsible_id is not None and self.responsible_id == user.id:
+            return True
+        from models.cases import Case, CaseMember  # cases depend on clients, not the reverse
+
+        member = CaseMember.select(CaseMember.case).where(CaseMember.user == user.id)
+        return Case.select(Case.id).where(Case.client == self.id, (Case.responsible == user.id) | Case.id.in_(member)).exists()
+
+    def needs_update(self, now, days: int) -> bool:
+        """An active client without an outgoing update in ``days`` days ("Actualización periódica")."""
+        return self.status == "active" and (self.last_update_at is None or (now - self.last_update_at).days >= days)
+
+    @classmethod
+    def stale_of(cls, user_id: int, since):
+        """Active clients of this responsible without an outgoing update since ``since``."""
+        return cls.select().where(cls.responsible == user_id, cls.status == "active",
+                                  cls.last_update_at.is_null() | (cls.last_update_at < since)).order_by(cls.last_update_at, cls.id)
 
     def allowed_transitions(self) -> tuple[str, ...]:
         return TRANSITIONS.get(self.status, ())
@@ -251,6 +280,7 @@ class Party(BaseModel):
     document_index = CharField(max_length=64, null=True, index=True)
     relation = CharField(max_length=120, default="")
     client = ForeignKeyField(Client, null=True, backref="parties", on_delete="CASCADE")
+    case = DeferredForeignKey("Case", null=True, backref="parties", on_delete="CASCADE")  # models/cases.py
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
     def reindex(self) -> None:
@@ -259,6 +289,10 @@ class Party(BaseModel):
     @classmethod
     def of_client(cls, client):
         return cls.select().where(cls.client == client).order_by(cls.kind, cls.name)
+
+    @classmethod
+    def of_case(cls, case):
+        return cls.select().where(cls.case == case).order_by(cls.kind, cls.name)
 
 
 class ConflictCheck(BaseModel):

@@ -1,0 +1,238 @@
+"""Cases: the matter or service engagement of an active client, with its team, planning, interventions,
+evidence checklist, final deliveries and closing (PRO-008 §5.3; the legal-advice guide's "Planificación y
+Estrategia del Caso" and "Resolución del Caso y Cierre").
+
+The legal analysis and the procedural strategy are confidential: encrypted at rest (AES-256-GCM bound to
+the row) and shown only to the case team and management, each read logged.
+"""
+
+from peewee import (
+    JOIN,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+    fn,
+)
+
+from core import crypto
+from core.db import BaseModel
+from models.catalog import PracticeArea
+from models.clients import Client
+from models.commercial import Contract
+from models.users import User, UserRole
+
+STATES = ("open", "in_progress", "resolved", "closed")
+TRANSITIONS = {
+    "open": ("in_progress",),
+    "in_progress": ("resolved",),
+    "resolved": ("in_progress", "closed"),  # a resolution the client contests goes back to work
+    "closed": (),
+}
+EVIDENCE_KINDS = ("document", "testimony", "other")
+CONTACT_WAYS = ("in_person", "phone", "video", "email", "letter")
+DELIVERY_KINDS = ("agreement", "resolution", "ruling", "other")
+INTERVENTION_STATES = ("planned", "done", "cancelled")
+
+
+class Case(BaseModel):
+    client = ForeignKeyField(Client, backref="cases", on_delete="RESTRICT")
+    contract = ForeignKeyField(Contract, null=True, backref="cases", on_delete="SET NULL")
+    title = CharField(max_length=200)
+    practice_area = ForeignKeyField(PracticeArea, null=True, backref="cases", on_delete="RESTRICT")
+    responsible = ForeignKeyField(User, null=True, backref="cases", on_delete="SET NULL")
+    status = CharField(max_length=12, default="open")
+    opened_on = DateField()
+    description = TextField(default="")
+    # Planning (confidential ones encrypted)
+    legal_analysis = TextField(null=True)
+    strategy = TextField(null=True)
+    budget_amount = DecimalField(max_digits=16, decimal_places=2, null=True)
+    budget_notes = TextField(default="")
+    budget_told_on = DateField(null=True)
+    budget_told_how = CharField(max_length=12, default="")
+    # Resolution and closing
+    resolution_summary = TextField(default="")
+    explained_on = DateField(null=True)
+    explained_how = CharField(max_length=12, default="")
+    client_understood = BooleanField(default=False)
+    resolved_at = DateTimeField(null=True)
+    closed_at = DateTimeField(null=True)
+    closed_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    survey_due_on = DateField(null=True)  # five days after closing (PRO-008 §5.4); the survey issue sends it
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        table_name = "legal_case"
+        indexes = ((("client", "id"), False), (("status", "id"), False), (("responsible", "status"), False))
+
+    @property
+    def code(self) -> str:
+        return f"EXP-{self.id:05d}"
+
+    # ----- confidential planning -----
+
+    CONFIDENTIAL = ("legal_analysis", "strategy")
+
+    def set_confidential(self, field: str, text: str) -> None:
+        assert field in self.CONFIDENTIAL
+        text = (text or "").strip()
+        setattr(self, field, crypto.keys.field.encrypt(text, f"legal_case|{field}|{self.id}") if text else None)
+
+    def reveal(self, field: str) -> str:
+        assert field in self.CONFIDENTIAL
+        value = getattr(self, field)
+        return crypto.keys.field.decrypt(value, f"legal_case|{field}|{self.id}") if value else ""
+
+    # ----- team -----
+
+    def team_ids(self) -> set[int]:
+        ids = {m.user_id for m in CaseMember.select(CaseMember.user).where(CaseMember.case == self)}
+        if self.responsible_id:
+            ids.add(self.responsible_id)
+        return ids
+
+    def on_team(self, user) -> bool:
+        """The case team sees the confidential parts; management sees everything (DESIGN.md §5)."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        return "management" in user.role_names or user.id in self.team_ids()
+
+    def allowed_transitions(self) -> tuple[str, ...]:
+        return TRANSITIONS.get(self.status, ())
+
+    # ----- queries -----
+
+    @classmethod
+    def for_page(cls, case_id: int):
+        """One case with its client, practice area and responsible (the header shows all three)."""
+        return (cls.select(cls, Client, PracticeArea, User).join(Client).switch(cls)
+                .join(PracticeArea, JOIN.LEFT_OUTER, on=(cls.practice_area == PracticeArea.id)).switch(cls)
+                .join(User, JOIN.LEFT_OUTER, on=(cls.responsible == User.id))
+                .where(cls.id == case_id).first())
+
+    @classmethod
+    def listing(cls, status="", responsible=None, practice_area=None, mine_of=None):
+        query = (cls.select(cls, Client, User).join(Client).switch(cls)
+                 .join(User, JOIN.LEFT_OUTER, on=(cls.responsible == User.id)))
+        if status == "active":
+            query = query.where(cls.status != "closed")
+        elif status:
+            query = query.where(cls.status == status)
+        if responsible:
+            query = query.where(cls.responsible == responsible)
+        if practice_area:
+            query = query.where(cls.practice_area == practice_area)
+        if mine_of is not None:
+            query = query.where((cls.responsible == mine_of) | cls.id.in_(
+                CaseMember.select(CaseMember.case).where(CaseMember.user == mine_of)))
+        return query.order_by(cls.id.desc())
+
+    @classmethod
+    def of_client(cls, client):
+        return (cls.select(cls, User).join(User, JOIN.LEFT_OUTER, on=(cls.responsible == User.id))
+                .where(cls.client == client).order_by(cls.id.desc()))
+
+
+class CaseMember(BaseModel):
+    case = ForeignKeyField(Case, backref="members", on_delete="CASCADE")
+    user = ForeignKeyField(User, backref="case_memberships", on_delete="CASCADE")
+    added_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("case", "user"), True), (("user", "case"), False))
+
+    @classmethod
+    def of_case(cls, case):
+        return cls.select(cls, User).join(User, on=(cls.user == User.id)).where(cls.case == case).order_by(User.name)
+
+
+class CaseStatusChange(BaseModel):
+    case = ForeignKeyField(Case, backref="status_changes", on_delete="CASCADE")
+    from_status = CharField(max_length=12)
+    to_status = CharField(max_length=12)
+    reason = TextField(default="")
+    by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    @classmethod
+    def history(cls, case):
+        return (cls.select(cls, User).join(User, JOIN.LEFT_OUTER, on=(cls.by == User.id))
+                .where(cls.case == case).order_by(cls.id.desc()))
+
+
+class EvidenceItem(BaseModel):
+    """"Recopilación de pruebas": what has to be gathered (documents, testimonies, other)."""
+
+    case = ForeignKeyField(Case, backref="evidence", on_delete="CASCADE")
+    kind = CharField(max_length=10, default="document")
+    description = CharField(max_length=300)
+    collected_on = DateField(null=True)
+    notes = TextField(default="")
+
+    @classmethod
+    def of_case(cls, case):
+        return cls.select().where(cls.case == case).order_by(cls.collected_on.is_null(False), cls.id)
+
+
+class Intervention(BaseModel):
+    """A planned visit or action (PRO-008 §5.3) and, once done, what was done."""
+
+    case = ForeignKeyField(Case, backref="interventions", on_delete="CASCADE")
+    starts_at = DateTimeField()  # UTC
+    duration_minutes = IntegerField(default=60)
+    place = CharField(max_length=200, default="")
+    purpose = CharField(max_length=300, default="")
+    assigned = ForeignKeyField(User, backref="interventions", on_delete="RESTRICT")
+    status = CharField(max_length=10, default="planned")
+    done_at = DateTimeField(null=True)
+    work_done = TextField(default="")
+    treatment_type = CharField(max_length=120, default="")
+    resources_used = TextField(default="")
+    recommendations = TextField(default="")
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("assigned", "starts_at"), False), (("case", "starts_at"), False))
+
+    @classmethod
+    def of_case(cls, case):
+        return (cls.select(cls, User).join(User, on=(cls.assigned == User.id))
+                .where(cls.case == case).order_by(cls.starts_at.desc()))
+
+    @classmethod
+    def agenda(cls, user_id: int, start_utc, end_utc):
+        """One person's interventions in a time range, with their case and client (one query)."""
+        return (cls.select(cls, Case, Client).join(Case).join(Client)
+                .where(cls.assigned == user_id, cls.starts_at >= start_utc, cls.starts_at < end_utc,
+                       cls.status != "cancelled")
+                .order_by(cls.starts_at))
+
+
+class FinalDelivery(BaseModel):
+    """"Entrega de documentos finales": copies of agreements, resolutions or rulings given to the client."""
+
+    case = ForeignKeyField(Case, backref="deliveries", on_delete="CASCADE")
+    kind = CharField(max_length=12, default="resolution")
+    description = CharField(max_length=300)
+    delivered_on = DateField(null=True)
+    delivered_how = CharField(max_length=12, default="")
+
+    @classmethod
+    def of_case(cls, case):
+        return cls.select().where(cls.case == case).order_by(cls.id)
+
+
+def staff_choices():
+    """Active staff who work cases (for team, responsible and assignment pickers)."""
+    workers = UserRole.select(UserRole.user).where(UserRole.role.in_(("management", "operations", "commercial", "service")))
+    return (User.select(User.id, User.name)
+            .where(User.is_active == True, User.id.in_(workers))  # noqa: E712
+            .order_by(User.name))
+
+
+def case_counts_by_status() -> dict[str, int]:
+    return {r.status: r.n for r in Case.select(Case.status, fn.COUNT(Case.id).alias("n")).group_by(Case.status)}

@@ -1,0 +1,209 @@
+"""Document checklists per case, legal deadlines ("plazos"), the holiday calendar and calendar feeds
+(the legal-advice guide's "Gestión Documental y Cumplimiento Normativo").
+
+Files themselves are ``StoredFile`` rows (encrypted, outside static/); a checklist item keeps every version.
+"""
+
+from datetime import date, timedelta
+
+from peewee import (
+    JOIN,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+    fn,
+)
+from peewee import Case as SqlCase  # CASE WHEN … END (models.cases.Case is the legal case)
+
+from core.db import BaseModel
+from models.cases import Case
+from models.catalog import PracticeArea
+from models.clients import Client
+from models.files import StoredFile
+from models.users import User
+
+ITEM_STATES = ("pending", "received", "reviewed", "rejected", "expired")
+SATISFIED = ("received", "reviewed")
+DEADLINE_KINDS = ("procedural", "contractual", "administrative")
+DEADLINE_STATES = ("open", "done", "missed")
+REGIONS = ("CO", "ES")
+
+
+class RequirementTemplate(BaseModel):
+    """A document a case of this practice area needs; applied to every new case of the area."""
+
+    practice_area = ForeignKeyField(PracticeArea, backref="requirements", on_delete="CASCADE")
+    name = CharField(max_length=200)
+    required = BooleanField(default=True)
+    confidential = BooleanField(default=False)
+    due_days = IntegerField(null=True)  # due so many days after the case opens
+    review_every_days = IntegerField(null=True)  # periodic review ("Revisión periódica")
+    position = IntegerField(default=0)
+    is_active = BooleanField(default=True)
+
+    class Meta:
+        indexes = ((("practice_area", "position"), False),)
+
+    @classmethod
+    def of_area(cls, area_id, only_active=True):
+        query = cls.select().where(cls.practice_area == area_id)
+        if only_active:
+            query = query.where(cls.is_active == True)  # noqa: E712
+        return query.order_by(cls.position, cls.id)
+
+
+class DocumentItem(BaseModel):
+    case = ForeignKeyField(Case, backref="documents", on_delete="CASCADE")
+    template = ForeignKeyField(RequirementTemplate, null=True, backref="+", on_delete="SET NULL")
+    name = CharField(max_length=200)
+    required = BooleanField(default=True)
+    confidential = BooleanField(default=False)
+    status = CharField(max_length=10, default="pending")
+    due_on = DateField(null=True)
+    review_on = DateField(null=True)
+    note = TextField(default="")  # e.g. why it was rejected
+    reviewed_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    reviewed_at = DateTimeField(null=True)
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("case", "id"), False), (("status", "review_on"), False))
+
+    @classmethod
+    def of_case(cls, case):
+        return cls.select().where(cls.case == case).order_by(cls.required.desc(), cls.id)
+
+    @classmethod
+    def progress(cls, case) -> tuple[int, int]:
+        """(satisfied, total): received or reviewed items over all items (the header's 3/7)."""
+        row = (cls.select(fn.COUNT(cls.id).alias("total"),
+                          fn.SUM(SqlCase(None, [(cls.status.in_(SATISFIED), 1)], 0)).alias("done"))
+               .where(cls.case == case).dicts().get())
+        return int(row["done"] or 0), int(row["total"] or 0)
+
+    @classmethod
+    def pending_required(cls, case):
+        return cls.select().where(cls.case == case, cls.required == True, cls.status.not_in(SATISFIED))  # noqa: E712
+
+    def effective_status(self, today: date) -> str:
+        """A reviewed document whose periodic review date has passed is due again (shown as expired)."""
+        if self.status in SATISFIED and self.review_on and self.review_on < today:
+            return "expired"
+        return self.status
+
+    @classmethod
+    def to_review_for(cls, user_id: int, today: date, limit: int | None = 100):
+        """Items waiting for a review on the open cases of this person (responsible or team member): received
+        and not reviewed yet, or reviewed with their periodic review date reached. With case and client (one
+        query); the oldest first."""
+        from models.cases import CaseMember
+
+        mine = (Case.select(Case.id).where(Case.responsible == user_id, Case.status != "closed")
+                | Case.select(Case.id).join(CaseMember).where(CaseMember.user == user_id, Case.status != "closed"))
+        return (cls.select(cls, Case, Client).join(Case).join(Client)
+                .where(cls.case.in_(mine),
+                       (cls.status == "received") | ((cls.status == "reviewed") & (cls.review_on <= today)))
+                .order_by(cls.id).limit(limit))
+
+
+class DocumentVersion(BaseModel):
+    item = ForeignKeyField(DocumentItem, backref="versions", on_delete="CASCADE")
+    number = IntegerField()
+    file = ForeignKeyField(StoredFile, backref="+", on_delete="RESTRICT")
+    note = CharField(max_length=300, default="")
+    uploaded_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("item", "number"), True),)
+
+    @classmethod
+    def of_items(cls, item_ids):
+        return (cls.select(cls, StoredFile).join(StoredFile).where(cls.item.in_(item_ids))
+                .order_by(cls.item, cls.number.desc()))
+
+
+class Deadline(BaseModel):
+    case = ForeignKeyField(Case, backref="deadlines", on_delete="CASCADE")
+    description = CharField(max_length=300)
+    kind = CharField(max_length=14, default="procedural")
+    due_at = DateTimeField()  # UTC
+    responsible = ForeignKeyField(User, backref="deadlines", on_delete="RESTRICT")
+    alert_days = CharField(max_length=40, default="7,1")  # days before the due date to alert
+    alert_from = DateField()  # the first alert day: the work queue shows the deadline from then on
+    status = CharField(max_length=6, default="open")
+    done_at = DateTimeField(null=True)
+    done_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    note = TextField(default="")
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("case", "due_at"), False), (("responsible", "status", "alert_from"), False))
+
+    @property
+    def offsets(self) -> list[int]:
+        return sorted({int(x) for x in self.alert_days.split(",") if x.strip().isdigit()}, reverse=True)
+
+    @staticmethod
+    def first_alert(due: date, offsets: list[int]) -> date:
+        return due - timedelta(days=max(offsets or [0]))
+
+    @classmethod
+    def of_case(cls, case):
+        return (cls.select(cls, User).join(User, on=(cls.responsible == User.id))
+                .where(cls.case == case).order_by(cls.status != "open", cls.due_at))
+
+    @classmethod
+    def open_of_case(cls, case):
+        return cls.select().where(cls.case == case, cls.status == "open").order_by(cls.due_at)
+
+    @classmethod
+    def alerting_for(cls, user_id: int, today: date, limit: int = 100):
+        """Open deadlines of this person whose alert window has begun, with case and client (one query)."""
+        return (cls.select(cls, Case, Client).join(Case).join(Client)
+                .where(cls.responsible == user_id, cls.status == "open", cls.alert_from <= today)
+                .order_by(cls.due_at).limit(limit))
+
+    @classmethod
+    def feed_for(cls, user_id: int):
+        return (cls.select(cls, Case, Client).join(Case).join(Client)
+                .where(cls.responsible == user_id, cls.status == "open").order_by(cls.due_at))
+
+
+class Holiday(BaseModel):
+    day = DateField()
+    region = CharField(max_length=2, default="CO")
+    name = CharField(max_length=120)
+
+    class Meta:
+        indexes = ((("region", "day"), True),)
+
+    @classmethod
+    def days(cls, region: str, start: date, end: date) -> dict[date, str]:
+        rows = cls.select(cls.day, cls.name).where(cls.region == region, cls.day >= start, cls.day <= end)
+        return {r.day: r.name for r in rows}
+
+    @classmethod
+    def of_year(cls, region: str, year: int):
+        return cls.select().where(cls.region == region, cls.day >= date(year, 1, 1), cls.day <= date(year, 12, 31)).order_by(cls.day)
+
+    @classmethod
+    def years_known(cls, region: str) -> set[int]:
+        return {d.year for (d,) in cls.select(cls.day).where(cls.region == region).tuples()}
+
+
+class CalendarFeed(BaseModel):
+    """A person's secret calendar URL (ICS). Only the SHA-256 of the token is stored; a new link revokes the old."""
+
+    user = ForeignKeyField(User, backref="+", unique=True, on_delete="CASCADE")
+    token_hash = CharField(max_length=64, unique=True)
+    last_used_at = DateTimeField(null=True)
+
+    @classmethod
+    def by_token_hash(cls, digest: str):
+        return (cls.select(cls, User).join(User, JOIN.INNER, on=(cls.user == User.id))
+                .where(cls.token_hash == digest, User.is_active == True).first())  # noqa: E712
+
