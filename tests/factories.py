@@ -107,3 +107,19 @@ def make_notice(text=NOTICE_TEXT):
     from models.consent import PrivacyNotice
 
     return PrivacyNotice.current() or PrivacyNotice.publish(text, None)
+
+
+def make_case(client=None, responsible=None, team=(), title="Demanda por despido sin justa causa", today=None, **data):
+    """An open case for an active client (made active here); call inside ``app.test_request_context()``."""
+    from datetime import date
+
+    from core import cases as service
+    from models.clients import Client
+
+    client = client or make_client(name=data.pop("client_name", "María Fernanda Rojas"))
+    Client.update(status="active").where(Client.id == client.id).execute()
+    client = Client.get_by_id(client.id)
+    if responsible is None:
+        responsible = make_user(roles=("operations",), email=f"ops{client.id}@duarte.test", name="Laura Gómez")
+    return service.open_case(client, {"title": title, "responsible": responsible, "team": list(team), **data},
+                             responsible, today or date.today())

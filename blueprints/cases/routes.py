@@ -1,0 +1,367 @@
+"""Cases: list, opening, summary and planning, team and parties, evidence, interventions and agenda, closing."""
+
+from datetime import datetime, timedelta
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.cases import labels
+from blueprints.cases.forms import (
+    AgendaFilter,
+    CaseForm,
+    DeliveredForm,
+    DeliveryForm,
+    EvidenceForm,
+    InterventionForm,
+    InterventionReportForm,
+    PartyForm,
+    PlanningForm,
+    ResolutionForm,
+    StatusForm,
+    TeamForm,
+)
+from core import cases as service
+from core.cases import case_or_404, header, team_or_404
+from core.guard import require
+from core.htmx import render
+from core.i18n import to_local, to_utc, today_local
+from core.pagination import paginate
+from models.cases import (
+    Case,
+    CaseMember,
+    CaseStatusChange,
+    EvidenceItem,
+    FinalDelivery,
+    Intervention,
+    staff_choices,
+)
+from models.catalog import PracticeArea
+from models.clients import Client, Party
+from models.commercial import Contract
+from models.users import User
+
+from . import bp
+
+STEPS = {"en-curso": "in_progress", "resuelto": "resolved", "cerrar": "closed", "reabrir": "in_progress"}
+
+
+@bp.app_context_processor
+def _labels():
+    return {"case_labels": labels}
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _get(model, object_id):
+    obj = model.get_or_none(model.id == object_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _staff(blank=None):
+    choices = list(staff_choices().tuples())
+    return ([(0, blank)] if blank else []) + choices
+
+
+def _tab(case, page, partial, **ctx):
+    return render(page, partial, **header(case, _me()), **ctx)
+
+
+# ----- list and opening -----
+
+@bp.get("/")
+@require("cases.view")
+def index():
+    state = request.args.get("estado", "active")
+    whose = request.args.get("responsable", "")
+    query = Case.listing(status=state if state in (*labels.STATES, "active") else "",
+                         mine_of=_me().id if whose == "yo" else None)
+    return render("cases/index.html", "cases/_list.html", page=paginate(query, 25), state=state, whose=whose)
+
+
+@bp.route("/nuevo/<int:client_id>", methods=["GET", "POST"])
+@require("cases.manage")
+def new(client_id):
+    client = _get(Client, client_id)
+    form = CaseForm(formdata=request.form if request.method == "POST" else None,
+                    data={"practice_area": client.practice_area_id or 0, "responsible": _me().id})
+    _case_choices(form, client)
+    if form.validate_on_submit():
+        staff = {u.id: u for u in User.select().where(User.id.in_([form.responsible.data, *form.team.data]))}
+        try:
+            case = service.open_case(client, {
+                "title": form.title.data.strip(), "practice_area": form.practice_area.data or None,
+                "contract": form.contract.data or None, "responsible": staff[form.responsible.data],
+                "team": [staff[i] for i in form.team.data if i in staff], "description": (form.description.data or "").strip()},
+                _me(), today_local())
+        except service.CaseError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("clients.show", client_id=client.id, tab="comercial"), 303)
+        flash(_("Case %(code)s opened.", code=case.code), "success")
+        return redirect(url_for("cases.show", case_id=case.id), 303)
+    return render("cases/new.html", form=form, client=client, status=422 if form.errors else 200)
+
+
+def _case_choices(form, client):
+    form.practice_area.choices = [(0, "—")] + [(a.id, a.name) for a in PracticeArea.active()]
+    form.contract.choices = [(0, _("No contract"))] + [(c.id, c.code) for c in Contract.of_client(client)
+                                                       if c.status == "active"]
+    form.responsible.choices = _staff()
+    form.team.choices = _staff()
+
+
+# ----- summary and planning -----
+
+@bp.get("/<int:case_id>")
+@require("cases.view")
+def show(case_id):
+    case = case_or_404(case_id)
+    return _tab(case, "cases/show.html", "cases/_summary.html", **_summary_context(case))
+
+
+def _summary_context(case, **forms):
+    team = list(CaseMember.of_case(case))
+    team_form = forms.get("team_form") or TeamForm(formdata=None, data={"responsible": case.responsible_id or 0,
+                                                                         "team": [m.user_id for m in team]})
+    team_form.responsible.choices = _staff()
+    team_form.team.choices = _staff()
+    return {"team": team, "parties": list(Party.of_case(case)), "evidence": list(EvidenceItem.of_case(case)),
+            "history": list(CaseStatusChange.history(case)), "team_form": team_form,
+            "party_form": forms.get("party_form") or PartyForm(formdata=None),
+            "evidence_form": forms.get("evidence_form") or EvidenceForm(formdata=None), "status_form": StatusForm(),
+            "has_confidential": bool(case.legal_analysis or case.strategy)}
+
+
+@bp.get("/<int:case_id>/estrategia")
+@require("cases.view")
+def confidential(case_id):
+    """The legal analysis and strategy, for the team only; each read is one sensitive_read row (L1)."""
+    case = case_or_404(case_id)
+    team_or_404(case, _me(), "planning")
+    return render("cases/_confidential.html", "cases/_confidential.html", case=case,
+                  revealed=service.read_confidential(case, _me()))
+
+
+@bp.route("/<int:case_id>/planificacion", methods=["GET", "POST"])
+@require("cases.manage")
+def planning(case_id):
+    case = case_or_404(case_id)
+    team_or_404(case, _me(), "planning")
+    form = PlanningForm(obj=case, formdata=request.form if request.method == "POST" else None)
+    if request.method == "GET":
+        revealed = service.read_confidential(case, _me())  # the form shows them: a read like any other
+        form.legal_analysis.data, form.strategy.data = revealed["legal_analysis"], revealed["strategy"]
+    if form.validate_on_submit():
+        service.save_planning(case, {f: form[f].data for f in ("legal_analysis", "strategy", "budget_amount",
+                                                               "budget_told_on", "budget_told_how")}
+                              | {f: (form[f].data or "").strip() for f in ("description", "budget_notes")}, _me())
+        flash(_("Planning saved."), "success")
+        return redirect(url_for("cases.show", case_id=case.id), 303)
+    return _tab(case, "cases/planning.html", "cases/planning.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.post("/<int:case_id>/equipo")
+@require("cases.manage")
+def team(case_id):
+    case = case_or_404(case_id)
+    form = TeamForm()
+    form.responsible.choices = form.team.choices = _staff()
+    if not form.validate_on_submit():
+        return _tab(case, "cases/show.html", "cases/_summary.html", status=422, **_summary_context(case, team_form=form))
+    users = {u.id: u for u in User.select().where(User.id.in_([form.responsible.data, *form.team.data]))}
+    service.set_team(case, users[form.responsible.data], [users[i] for i in form.team.data if i in users], _me())
+    flash(_("Team saved."), "success")
+    return redirect(url_for("cases.show", case_id=case.id), 303)
+
+
+@bp.post("/<int:case_id>/partes")
+@require("cases.manage")
+def add_party(case_id):
+    case = case_or_404(case_id)
+    form = PartyForm()
+    if not form.validate_on_submit():
+        return _tab(case, "cases/show.html", "cases/_summary.html", status=422, **_summary_context(case, party_form=form))
+    service.add_party(case, form.kind.data, form.name.data.strip(), (form.relation.data or "").strip(), _me())
+    flash(_("Party added; the conflict check will take it into account."), "success")
+    return redirect(url_for("cases.show", case_id=case.id) + "#partes", 303)
+
+
+@bp.post("/<int:case_id>/pruebas")
+@require("cases.manage")
+def add_evidence(case_id):
+    case = case_or_404(case_id)
+    form = EvidenceForm()
+    if not form.validate_on_submit():
+        return _tab(case, "cases/show.html", "cases/_summary.html", status=422, **_summary_context(case, evidence_form=form))
+    service.add_evidence(case, form.kind.data, form.description.data.strip(), _me())
+    flash(_("Evidence added to the list."), "success")
+    return redirect(url_for("cases.show", case_id=case.id) + "#pruebas", 303)
+
+
+@bp.post("/pruebas/<int:evidence_id>/recogida")
+@require("cases.manage")
+def toggle_evidence(evidence_id):
+    item = _get(EvidenceItem, evidence_id)
+    if StatusForm().validate_on_submit():
+        service.toggle_evidence(item, today_local(), _me())
+    return redirect(url_for("cases.show", case_id=item.case_id) + "#pruebas", 303)
+
+
+@bp.post("/<int:case_id>/estado/<any('en-curso', resuelto, cerrar, reabrir):step>")
+@require("cases.manage")
+def change_status(case_id, step):
+    case = case_or_404(case_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            service.change_status(case, STEPS[step], (form.reason.data or "").strip(), _me(), today_local())
+        except service.CaseError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("Case %(code)s: %(status)s.", code=case.code, status=labels.STATES[case.status]), "success")
+    back = "cases.closing" if step in ("cerrar", "resuelto") else "cases.show"
+    return redirect(url_for(back, case_id=case.id), 303)
+
+
+# ----- interventions and agenda -----
+
+@bp.get("/<int:case_id>/intervenciones")
+@require("cases.view")
+def interventions(case_id):
+    case = case_or_404(case_id)
+    return _interventions_tab(case, _intervention_form(case, None))
+
+
+def _intervention_form(case, formdata):
+    form = InterventionForm(formdata=formdata, data={"assigned": case.responsible_id or 0, "duration_minutes": 60})
+    form.assigned.choices = _staff()
+    return form
+
+
+def _interventions_tab(case, form, status=200):
+    return _tab(case, "cases/interventions.html", "cases/_interventions.html", form=form, status=status,
+                interventions=list(Intervention.of_case(case)))
+
+
+@bp.post("/<int:case_id>/intervenciones")
+@require("cases.manage")
+def plan_intervention(case_id):
+    case = case_or_404(case_id)
+    form = _intervention_form(case, request.form)
+    if not form.validate_on_submit():
+        return _interventions_tab(case, form, status=422)
+    try:
+        service.plan_intervention(case, {"starts_at": to_utc(datetime.combine(form.day.data, form.time.data)),
+                                         "duration_minutes": form.duration_minutes.data, "assigned": form.assigned.data,
+                                         "place": (form.place.data or "").strip(), "purpose": form.purpose.data.strip()}, _me())
+    except service.CaseError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Intervention planned."), "success")
+    return redirect(url_for("cases.interventions", case_id=case.id), 303)
+
+
+@bp.route("/intervenciones/<int:intervention_id>", methods=["GET", "POST"])
+@require("cases.manage")
+def report_intervention(intervention_id):
+    intervention = _get(Intervention, intervention_id)
+    case = case_or_404(intervention.case_id)
+    form = InterventionReportForm(obj=intervention if intervention.status == "done" else None)
+    if intervention.status == "cancelled":
+        abort(404)
+    if form.validate_on_submit():
+        service.record_intervention(intervention, {f: (form[f].data or "").strip() for f in (
+            "work_done", "treatment_type", "resources_used", "recommendations")}, _me())
+        flash(_("Intervention recorded."), "success")
+        return redirect(url_for("cases.interventions", case_id=case.id), 303)
+    return _tab(case, "cases/intervention.html", "cases/intervention.html", intervention=intervention, form=form,
+                status=422 if form.errors else 200)
+
+
+@bp.post("/intervenciones/<int:intervention_id>/cancelar")
+@require("cases.manage")
+def cancel_intervention(intervention_id):
+    intervention = _get(Intervention, intervention_id)
+    if StatusForm().validate_on_submit() and intervention.status == "planned":
+        service.cancel_intervention(intervention, _me())
+        flash(_("Intervention cancelled."), "success")
+    return redirect(url_for("cases.interventions", case_id=intervention.case_id), 303)
+
+
+@bp.get("/agenda")
+@require("cases.view")
+def agenda():
+    """One person's week of interventions (PRO-008 §5.3: schedule visits and assign staff)."""
+    form = AgendaFilter(request.args, data={"persona": _me().id})
+    form.persona.choices = _staff()
+    person = form.persona.data if isinstance(form.persona.data, int) else _me().id
+    start = form.semana.data if form.semana.validate(form) and form.semana.data else today_local()
+    monday = start - timedelta(days=start.weekday())
+    rows = list(Intervention.agenda(person, to_utc(datetime.combine(monday, datetime.min.time())),
+                                    to_utc(datetime.combine(monday + timedelta(days=7), datetime.min.time()))))
+    days = [(monday + timedelta(days=i), [r for r in rows if to_local(r.starts_at).date() == monday + timedelta(days=i)])
+            for i in range(7)]
+    return render("cases/agenda.html", "cases/_week.html", form=form, person=person, days=days, monday=monday,
+                  today=today_local(), prev_week=monday - timedelta(days=7), next_week=monday + timedelta(days=7))
+
+
+# ----- resolution and closing -----
+
+@bp.get("/<int:case_id>/cierre")
+@require("cases.view")
+def closing(case_id):
+    case = case_or_404(case_id)
+    return _tab(case, "cases/closing.html", "cases/_closing.html", **_closing_context(case))
+
+
+def _closing_context(case, **forms):
+    return {"resolution_form": forms.get("resolution_form") or ResolutionForm(formdata=None, obj=case),
+            "delivery_form": forms.get("delivery_form") or DeliveryForm(formdata=None),
+            "delivered_form": DeliveredForm(formdata=None, delivered_on=today_local()),
+            "deliveries": list(FinalDelivery.of_case(case)), "blockers": service.closing_blockers(case),
+            "status_form": StatusForm()}
+
+
+@bp.post("/<int:case_id>/resolucion")
+@require("cases.manage")
+def resolution(case_id):
+    case = case_or_404(case_id)
+    form = ResolutionForm()
+    if case.status == "closed" or not form.validate_on_submit():
+        return _tab(case, "cases/closing.html", "cases/_closing.html", status=422,
+                    **_closing_context(case, resolution_form=form))
+    service.save_resolution(case, {"resolution_summary": form.resolution_summary.data.strip(),
+                                   "explained_on": form.explained_on.data, "explained_how": form.explained_how.data or "",
+                                   "client_understood": form.client_understood.data}, _me())
+    flash(_("Resolution saved."), "success")
+    return redirect(url_for("cases.closing", case_id=case.id), 303)
+
+
+@bp.post("/<int:case_id>/entregas")
+@require("cases.manage")
+def add_delivery(case_id):
+    case = case_or_404(case_id)
+    form = DeliveryForm()
+    if not form.validate_on_submit():
+        return _tab(case, "cases/closing.html", "cases/_closing.html", status=422, **_closing_context(case, delivery_form=form))
+    service.add_delivery(case, {"kind": form.kind.data, "description": form.description.data.strip(),
+                                "delivered_on": form.delivered_on.data, "delivered_how": form.delivered_how.data or ""}, _me())
+    flash(_("Final document added."), "success")
+    return redirect(url_for("cases.closing", case_id=case.id) + "#entregas", 303)
+
+
+@bp.post("/entregas/<int:delivery_id>/entregada")
+@require("cases.manage")
+def mark_delivered(delivery_id):
+    delivery = _get(FinalDelivery, delivery_id)
+    form = DeliveredForm()
+    if form.validate_on_submit():
+        service.mark_delivered(delivery, form.delivered_on.data, form.delivered_how.data, _me())
+        flash(_("Delivery recorded."), "success")
+    else:
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("cases.closing", case_id=delivery.case_id) + "#entregas", 303)

@@ -1,0 +1,230 @@
+"""Writes on cases, each with its audit row in one transaction (DESIGN.md §3), and the helpers every case
+page shares: loading a case (404 when absent), the team check for confidential parts (404 plus an
+``authz_fail`` row, SECURITY.md A3) and the header's context.
+
+A case opens for an active client (PRO-008 §5.3: the service is delivered under a contract), takes the
+document requirements of its practice area, moves open → in progress → resolved → closed, and closes only
+when the resolution was explained, the final documents delivered, no deadline is open and no required
+document is pending. Closing creates the post-case follow-up and makes the satisfaction survey due in 5 days.
+"""
+
+from datetime import timedelta
+
+from flask import abort
+from flask_babel import gettext as _
+
+from core import audit
+from core.db import transaction, utcnow
+from core.text import name_key
+from models.cases import Case, CaseMember, CaseStatusChange, EvidenceItem, FinalDelivery, Intervention
+from models.clients import Party
+from models.documents import Deadline, DocumentItem, RequirementTemplate
+from models.tasks import Task
+
+SURVEY_DAYS = 5  # PRO-008 §5.4: the satisfaction survey within 5 days after the service
+POST_CASE_FOLLOW_UP_DAYS = 30
+
+
+class CaseError(ValueError):
+    pass
+
+
+# ----- shared by every case page -----
+
+def case_or_404(case_id: int) -> Case:
+    case = Case.for_page(case_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+def team_or_404(case: Case, user, what: str = "case") -> None:
+    """Confidential parts answer 404 to staff off the team, like something that does not exist (A3)."""
+    if not case.on_team(user):
+        audit.record("authz_fail", object_type="legal_case", object_id=case.id, detail=f"not on team: {what}")
+        abort(404)
+
+
+def header(case: Case, user) -> dict:
+    """What the case layout needs: the case, its document progress and whether the viewer is on the team."""
+    done, total = DocumentItem.progress(case)
+    return {"case": case, "progress": (done, total), "on_team": case.on_team(user)}
+
+
+# ----- opening and status -----
+
+def open_case(client, data: dict, user, today) -> Case:
+    if client.status != "active":
+        raise CaseError(_("Cases are opened for active clients (with a signed contract)."))
+    with transaction():
+        case = Case.create(client=client, contract=data.get("contract"), title=data["title"],
+                           practice_area=data.get("practice_area") or client.practice_area_id,
+                           responsible=data.get("responsible") or user, description=data.get("description", ""),
+                           opened_on=today, created_by=user)
+        for member in data.get("team", ()):
+            if member.id != case.responsible_id:
+                CaseMember.create(case=case, user=member, added_by=user)
+        applied = apply_requirements(case, today, user)
+        audit.record("case_open", case, actor=user, fields=["title", "practice_area", "responsible", "team"],
+                     detail=f"client={client.id} requirements={applied}")
+    return case
+
+
+def apply_requirements(case: Case, today, user) -> int:
+    """The practice area's document requirements become the case's checklist."""
+    if not case.practice_area_id:
+        return 0
+    rows = [{"case": case.id, "template": t.id, "name": t.name, "required": t.required, "confidential": t.confidential,
+             "due_on": today + timedelta(days=t.due_days) if t.due_days else None, "status": "pending",
+             "created_by": user.id, "created_at": utcnow(), "updated_at": utcnow()}
+            for t in RequirementTemplate.of_area(case.practice_area_id)]
+    if rows:
+        DocumentItem.insert_many(rows).execute()
+    return len(rows)
+
+
+def closing_blockers(case: Case) -> list[str]:
+    """Why the case cannot close yet, one line each (empty when it can)."""
+    blockers = []
+    for deadline in Deadline.open_of_case(case):
+        blockers.append(_("Open deadline: %(what)s.", what=deadline.description))
+    for item in DocumentItem.pending_required(case):
+        blockers.append(_("Required document not received: %(what)s.", what=item.name))
+    if not case.explained_on:
+        blockers.append(_("Record how and when the resolution was explained to the client."))
+    elif not case.client_understood:
+        blockers.append(_("The client has not confirmed that they understood the resolution."))
+    for delivery in FinalDelivery.of_case(case):
+        if not delivery.delivered_on:
+            blockers.append(_("Final document not delivered: %(what)s.", what=delivery.description))
+    return blockers
+
+
+def change_status(case: Case, to: str, reason: str, user, today) -> None:
+    if to not in case.allowed_transitions():
+        raise CaseError(_("That step is not possible for this case now."))
+    if to == "resolved" and len(case.resolution_summary.strip()) < 3:
+        raise CaseError(_("Write the resolution before marking the case as resolved."))
+    if to == "closed":
+        blockers = closing_blockers(case)
+        if blockers:
+            raise CaseError(" ".join(blockers))
+    values = {"status": to, "updated_at": utcnow()}
+    if to == "resolved":
+        values["resolved_at"] = utcnow()
+    if to == "closed":
+        values.update(closed_at=utcnow(), closed_by=user, survey_due_on=today + timedelta(days=SURVEY_DAYS))
+    with transaction():
+        changed = Case.update(**values).where(Case.id == case.id, Case.status == case.status).execute()
+        if not changed:
+            raise CaseError(_("Someone changed this case meanwhile; reload the page."))
+        CaseStatusChange.create(case=case, from_status=case.status, to_status=to, reason=reason, by=user)
+        if to == "closed":
+            Task.create(kind="post_case", title=_("Post-case follow-up: %(title)s", title=case.title),
+                        due_on=today + timedelta(days=POST_CASE_FOLLOW_UP_DAYS),
+                        owner=case.responsible_id or user.id, client=case.client_id, case=case, created_by=user)
+        audit.record("case_status", case, actor=user, fields=["status"], detail=f"{case.status}→{to}")
+    case.status = to
+
+
+# ----- team, parties, planning -----
+
+def set_team(case: Case, responsible, members: list, user) -> None:
+    with transaction():
+        Case.update(responsible=responsible, updated_at=utcnow()).where(Case.id == case.id).execute()
+        CaseMember.delete().where(CaseMember.case == case).execute()
+        for member in members:
+            if member.id != responsible.id:
+                CaseMember.create(case=case, user=member, added_by=user)
+        audit.record("case_team", case, actor=user, fields=["responsible", "team"],
+                     detail="team=" + ",".join(str(m.id) for m in members))
+
+
+def add_party(case: Case, kind: str, name: str, relation: str, user) -> Party:
+    with transaction():
+        party = Party.create(kind=kind, name=name, name_key=name_key(name), relation=relation, client=case.client_id,
+                             case=case, created_by=user)
+        party.reindex()  # the conflict check finds it from now on
+        audit.record("case_party_add", case, actor=user, fields=["parties"], detail=f"party={party.id}")
+    return party
+
+
+def save_planning(case: Case, data: dict, user) -> None:
+    """Budget and description in clear; the legal analysis and strategy encrypted (team only)."""
+    with transaction():
+        for field in Case.CONFIDENTIAL:
+            if field in data:
+                case.set_confidential(field, data[field])
+        for field in ("description", "budget_amount", "budget_notes", "budget_told_on", "budget_told_how"):
+            if field in data:
+                setattr(case, field, data[field])
+        case.save()
+        audit.record("case_planning", case, actor=user, fields=sorted(data))
+
+
+def read_confidential(case: Case, user) -> dict:
+    """The legal analysis and strategy in clear, with the one ``sensitive_read`` row this read costs (L1)."""
+    audit.record("sensitive_read", case, actor=user, fields=list(Case.CONFIDENTIAL), detail="planning")
+    return {field: case.reveal(field) for field in Case.CONFIDENTIAL}
+
+
+def add_evidence(case: Case, kind: str, description: str, user) -> EvidenceItem:
+    with transaction():
+        item = EvidenceItem.create(case=case, kind=kind, description=description)
+        audit.record("case_evidence", case, actor=user, fields=["evidence"], detail=f"add {item.id}")
+    return item
+
+
+def toggle_evidence(item: EvidenceItem, today, user) -> None:
+    with transaction():
+        item.collected_on = None if item.collected_on else today
+        item.save()
+        audit.record("case_evidence", item.case, actor=user, fields=["evidence"], detail=f"collected {item.id}")
+
+
+# ----- interventions -----
+
+def plan_intervention(case: Case, data: dict, user) -> Intervention:
+    if case.status == "closed":
+        raise CaseError(_("The case is closed."))
+    with transaction():
+        intervention = Intervention.create(case=case, created_by=user, **data)
+        audit.record("intervention_plan", intervention, actor=user, fields=sorted(data), detail=f"case={case.id}")
+    return intervention
+
+
+def record_intervention(intervention: Intervention, data: dict, user) -> None:
+    with transaction():
+        Intervention.update(status="done", done_at=utcnow(), updated_at=utcnow(), **data).where(
+            Intervention.id == intervention.id).execute()
+        audit.record("intervention_done", intervention, actor=user, fields=sorted(data))
+
+
+def cancel_intervention(intervention: Intervention, user) -> None:
+    with transaction():
+        Intervention.update(status="cancelled", updated_at=utcnow()).where(Intervention.id == intervention.id).execute()
+        audit.record("intervention_cancel", intervention, actor=user)
+
+
+# ----- resolution and final deliveries -----
+
+def save_resolution(case: Case, data: dict, user) -> None:
+    with transaction():
+        for field in ("resolution_summary", "explained_on", "explained_how", "client_understood"):
+            setattr(case, field, data[field])
+        case.save()
+        audit.record("case_resolution", case, actor=user, fields=sorted(data))
+
+
+def add_delivery(case: Case, data: dict, user) -> FinalDelivery:
+    with transaction():
+        delivery = FinalDelivery.create(case=case, **data)
+        audit.record("case_delivery", case, actor=user, fields=["deliveries"], detail=f"add {delivery.id}")
+    return delivery
+
+
+def mark_delivered(delivery: FinalDelivery, day, how: str, user) -> None:
+    with transaction():
+        FinalDelivery.update(delivered_on=day, delivered_how=how, updated_at=utcnow()).where(
+            FinalDelivery.id == delivery.id).execute()
+        audit.record("case_delivery", delivery.case, actor=user, fields=["deliveries"], detail=f"delivered {delivery.id}")
