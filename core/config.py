@@ -78,6 +78,8 @@ def build_config(overrides: dict | None = None) -> dict:
         "FIRM_CURRENCY": os.environ.get("TRAZA_CURRENCY", "COP"),
         "FIRM_REGION": os.environ.get("TRAZA_REGION", "CO"),  # money and numbers follow es_CO / en_CO
         "RENEWAL_WINDOW_DAYS": int(os.environ.get("TRAZA_RENEWAL_WINDOW_DAYS", "60")),
+        # "Actualización periódica": an active client without an outgoing update in this many days is flagged.
+        "UPDATE_INTERVAL_DAYS": int(os.environ.get("TRAZA_UPDATE_INTERVAL_DAYS", "15")),
         "TIMEZONE": os.environ.get("TRAZA_TIMEZONE", "America/Bogota"),
         "BABEL_DEFAULT_LOCALE": os.environ.get("TRAZA_LOCALE", "es"),
         "BABEL_DEFAULT_TIMEZONE": "UTC",

@@ -5,6 +5,7 @@
 encrypted at rest and erased once delivered, because they may carry single-use links.
 """
 
+import base64
 import json
 import logging
 import smtplib
@@ -20,13 +21,20 @@ from models.mail import OutboundEmail
 log = logging.getLogger("traza.mail")
 
 
-def queue(to: str, subject: str, template: str, **ctx) -> OutboundEmail:
-    """Render ``<template>.txt`` and ``<template>.html`` and queue one message for one recipient."""
+def queue(to: str, subject: str, template: str, attachments=(), **ctx) -> OutboundEmail:
+    """Render ``<template>.txt`` and ``<template>.html`` and queue one message for one recipient.
+
+    ``attachments``: ``[(filename, content_type, bytes)]``, kept (base64) inside the encrypted body;
+    ``content_type`` may carry parameters (``text/calendar; method=REQUEST``)."""
     ctx.setdefault("firm_name", current_app.config["FIRM_NAME"])
     text = render_template(f"{template}.txt", **ctx)
     html = render_template(f"{template}.html", **ctx)
     message = OutboundEmail(to_addr=to, subject=subject[:200])
-    message.body = crypto.keys.field.encrypt(json.dumps({"text": text, "html": html}), _context(message))
+    body = {"text": text, "html": html}
+    if attachments:
+        body["attachments"] = [{"filename": name, "content_type": kind, "data": base64.b64encode(data).decode()}
+                               for name, kind, data in attachments]
+    message.body = crypto.keys.field.encrypt(json.dumps(body), _context(message))
     message.save()
     g.mail_queued = True
     return message
@@ -45,6 +53,11 @@ def _build(message: OutboundEmail, config) -> EmailMessage:
     email["Message-ID"] = make_msgid(domain="traza.local")
     email.set_content(body["text"])
     email.add_alternative(body["html"], subtype="html")
+    for item in body.get("attachments", ()):
+        kind, *params = [p.strip() for p in item["content_type"].split(";")]
+        maintype, subtype = kind.split("/", 1)
+        email.add_attachment(base64.b64decode(item["data"]), maintype=maintype, subtype=subtype,
+                             filename=item["filename"], params=dict(p.split("=", 1) for p in params if "=" in p))
     return email
 
 

@@ -32,6 +32,7 @@ from core.htmx import render, wants_partial
 from core.i18n import to_local, to_utc, today_local
 from core.limits import limiter
 from core.pagination import paginate
+from models.cases import Case
 from models.catalog import PracticeArea
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party
 from models.commercial import Contract, Quotation
@@ -41,7 +42,7 @@ from models.users import User, UserRole
 
 from . import bp
 
-TABS = ("perfil", "admision", "consentimiento", "comercial")
+TABS = ("perfil", "admision", "consentimiento", "comercial", "interacciones")
 CLIENT_ROLES = ("management", "commercial", "operations", "service")
 
 
@@ -171,7 +172,11 @@ def _tab_context(client, tab, **extra):
         from blueprints.commercial import labels as quote_labels
 
         ctx.update(quotations=list(Quotation.of_client(client)), contracts=list(Contract.of_client(client)),
-                   today=today_local(), quote_labels=quote_labels)
+                   today=today_local(), quote_labels=quote_labels, cases=list(Case.of_client(client)))
+    if tab == "interacciones":
+        from core.interactions import timeline_context
+
+        ctx.update(timeline_context(client=client, case=None, args=request.args, user=current_user))
     ctx.update(extra)
     return ctx
 

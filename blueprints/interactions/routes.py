@@ -1,0 +1,180 @@
+"""The interaction log (timeline on client and case pages) and virtual meetings."""
+
+from flask import abort, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.clients import labels as client_labels
+from blueprints.interactions import labels
+from blueprints.interactions.forms import InteractionForm, MeetingForm
+from core import interactions as service
+from core.cases import case_or_404, header
+from core.db import utcnow
+from core.guard import require
+from core.htmx import render, wants_partial
+from models.clients import Client
+from models.interactions import Meeting
+
+from . import bp
+
+
+@bp.app_context_processor
+def _helpers():
+    """For the timeline wherever it is shown (the client tab renders under the clients blueprint)."""
+    return {"interaction_labels": labels, "update_gap": service.update_gap, "response_time": service.response_time}
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _client_or_404(client_id: int) -> Client:
+    client = Client.for_page(client_id)
+    if client is None:
+        abort(404)
+    return client
+
+
+def _is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true" and wants_partial()
+
+
+# ----- the timeline -----
+
+@bp.get("/casos/<int:case_id>")
+@require("cases.view")
+def case_log(case_id):
+    case = case_or_404(case_id)
+    return render("interactions/case_log.html", "interactions/_timeline.html", case_tab="interacciones",
+                  **header(case, _me()), **service.timeline_context(case=case, args=request.args, user=_me()))
+
+
+@bp.post("/clientes/<int:client_id>")
+@require("interactions.log")
+def log_for_client(client_id):
+    client = _client_or_404(client_id)
+    form = InteractionForm().prepare(service.case_choices(client), service.staff_choices())
+    return _log(form, client, None)
+
+
+@bp.post("/casos/<int:case_id>")
+@require("interactions.log")
+def log_for_case(case_id):
+    case = case_or_404(case_id)
+    form = InteractionForm().prepare((), service.staff_choices())
+    form.case.data = 0  # the case is the page's
+    return _log(form, case.client, case)
+
+
+def _log(form, client, case):
+    """Valid: the entry is stored; under htmx a fresh form plus the entry at the top of the timeline,
+    otherwise 303 back to the timeline. Invalid: the form with its errors (422), nothing stored."""
+    if not form.validate_on_submit():
+        return _timeline_page(client, case, log_form=form, status=422)
+    entry = service.log(client, form.data_for_service(), _me(), case=case)
+    flash(_("Interaction recorded."), "success")
+    if not _is_htmx():
+        return redirect(service.timeline_url(client, case), 303)
+    cases = service.case_choices(client) if case is None else []
+    return render("interactions/_logged.html", entry=entry, log_form=InteractionForm.fresh(_me(), cases, service.staff_choices()),
+                  timeline_client=client, timeline_case=case, may_see_confidential=True, log_url=service.log_url(client, case))
+
+
+def _timeline_page(client, case, status=200, **extra):
+    """The whole page the timeline lives on (for a form sent without JavaScript), or under htmx its form."""
+    ctx = service.timeline_context(client=client, case=case, args={}, user=_me(), **extra)
+    if _is_htmx():
+        return render("interactions/_log_form.html", status=status, **ctx)
+    if case is not None:
+        return render("interactions/case_log.html", status=status, case_tab="interacciones", **header(case, _me()), **ctx)
+    return render("clients/show.html", status=status, client=client, tab="interacciones", labels=client_labels, **ctx)
+
+
+@bp.get("/<int:interaction_id>")
+@require("clients.view")
+def reveal(interaction_id):
+    entry = service.interaction_or_404(interaction_id)
+    service.team_or_404(entry, _me())
+    summary = service.reveal(entry, _me())
+    return render("interactions/entry.html", "interactions/_entry.html", entry=entry, revealed=summary,
+                  may_see_confidential=True, timeline_case=None)
+
+
+@bp.post("/<int:interaction_id>/respondida")
+@require("interactions.log")
+def answer(interaction_id):
+    entry = service.interaction_or_404(interaction_id)
+    if entry.confidential:
+        service.team_or_404(entry, _me())
+    if service.mark_answered(entry, _me()):
+        flash(_("Marked as answered."), "success")
+    if _is_htmx():
+        return render("interactions/_entry.html", entry=entry, may_see_confidential=service.may_see(entry, _me()),
+                      timeline_case=None)
+    if request.form.get("vista") == "caso" and entry.case_id:
+        return redirect(url_for("interactions.case_log", case_id=entry.case_id), 303)
+    return redirect(url_for("clients.show", client_id=entry.client_id, tab="interacciones"), 303)
+
+
+# ----- meetings -----
+
+@bp.route("/clientes/<int:client_id>/reuniones/nueva", methods=["GET", "POST"])
+@require("interactions.log")
+def new_meeting(client_id):
+    client = _client_or_404(client_id)
+    form = MeetingForm().prepare(service.case_choices(client))
+    if request.method == "GET":
+        form.case.data = request.args.get("caso", 0, type=int)
+    warnings = service.protocol_warnings(form.starts_at, form.duration_minutes.data or 0) if (
+        form.is_submitted() and form.starts_on.data and form.starts_time.data) else []
+    if form.validate_on_submit() and (not warnings or form.confirm.data):
+        meeting, sent = service.schedule_meeting(client, form.data_for_service(), _me())
+        if sent:
+            flash(_("Meeting scheduled. The invitation was sent to %(email)s.", email=client.email), "success")
+        else:
+            flash(_("Meeting scheduled, but no invitation was sent: the client has no email. "
+                    "Send the calendar file by another channel."), "warning")
+        return redirect(url_for("interactions.meeting", meeting_id=meeting.id), 303)
+    if warnings and not form.confirm.data and not form.errors:
+        form.confirm.errors = [_("Tick “Schedule anyway” to go ahead despite the warnings.")]
+    return render("interactions/meeting_form.html", form=form, client=client, warnings=warnings, zone=service.zone_label(),
+                  status=422 if form.is_submitted() else 200)
+
+
+def _meeting_or_404(meeting_id: int) -> Meeting:
+    meeting = Meeting.get_or_none(Meeting.id == meeting_id) if meeting_id < 2**63 else None
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+@bp.get("/reuniones/<int:meeting_id>")
+@require("clients.view")
+def meeting(meeting_id):
+    meeting = _meeting_or_404(meeting_id)
+    return render("interactions/meeting.html", meeting=meeting, client=meeting.client, when=service.meeting_time(meeting),
+                  now=utcnow())
+
+
+@bp.get("/reuniones/<int:meeting_id>/invitacion.ics")
+@require("clients.view")
+def meeting_ics(meeting_id):
+    meeting = _meeting_or_404(meeting_id)
+    response = make_response(service.invitation_file(meeting, meeting.client))
+    method = "CANCEL" if meeting.status == "cancelled" else "REQUEST"
+    response.headers["Content-Type"] = f"text/calendar; method={method}; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="reunion-{meeting.id}.ics"'
+    return response
+
+
+@bp.post("/reuniones/<int:meeting_id>/cancelar")
+@require("interactions.log")
+def cancel_meeting(meeting_id):
+    meeting = _meeting_or_404(meeting_id)
+    try:
+        sent = service.cancel_meeting(meeting, _me())
+    except service.MeetingError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Meeting cancelled. The client was told by email.") if sent else _("Meeting cancelled."), "success")
+    return redirect(url_for("interactions.meeting", meeting_id=meeting.id), 303)

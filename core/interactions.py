@@ -1,0 +1,324 @@
+"""The interaction log ("Registro de interacciones") and virtual meetings: writes with their audit row in
+one transaction, the confidential read (one ``sensitive_read`` row, team only), the periodic-update flag
+("Actualización periódica") and what the timeline needs on the client and case pages.
+
+Team for a confidential entry: the client's team (``Client.on_team``), or the case team when the entry has
+a case; management always passes (DESIGN.md §5, SECURITY.md A3, L1).
+
+Meetings follow the firm's protocol ("Protocolo en reuniones virtuales"): an agenda, an agreed time, the
+invitation at least three days before, no more than two hours, recording only with the client's consent.
+The invitation goes by email with an iCalendar file (METHOD:REQUEST); cancelling sends METHOD:CANCEL.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from babel.dates import get_timezone_location
+from flask import abort, current_app, request, url_for
+from flask_babel import force_locale, format_date, format_time, get_timezone
+from flask_babel import gettext as _
+
+from core import audit, ics, mail
+from core.db import transaction, utcnow
+from core.guard import can
+from core.pagination import keyset
+from models.cases import Case
+from models.clients import Client
+from models.interactions import Interaction, Meeting
+from models.tasks import Task
+from models.users import User, UserRole
+
+PAGE_SIZE = 20
+STAFF_ROLES = ("management", "commercial", "operations", "service")
+INVITATION_NOTICE = timedelta(days=3)  # "Enviar la invitación mínimo con tres días de anticipación"
+LONG_MEETING_MINUTES = 120  # "Se recomienda que no dure más de dos horas"
+
+
+class MeetingError(ValueError):
+    pass
+
+
+# ----- who sees what -----
+
+def is_management(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and "management" in user.role_names
+
+
+def may_see(interaction: Interaction, user, client: Client | None = None) -> bool:
+    """May this person read the summary of a confidential entry?"""
+    if not interaction.confidential or is_management(user):
+        return True
+    client = client or Client.get_by_id(interaction.client_id)
+    if client.on_team(user):
+        return True
+    case = Case.get_or_none(Case.id == interaction.case_id) if interaction.case_id else None
+    return case is not None and case.on_team(user)
+
+
+def interaction_or_404(interaction_id: int) -> Interaction:
+    entry = Interaction.for_entry(interaction_id) if interaction_id < 2**63 else None
+    if entry is None:
+        abort(404)
+    return entry
+
+
+def team_or_404(entry: Interaction, user) -> None:
+    """A confidential entry answers 404 to staff off the team, like one that does not exist (A3)."""
+    if not may_see(entry, user):
+        audit.record("authz_fail", entry, detail="not on team: confidential interaction")
+        abort(404)
+
+
+def reveal(entry: Interaction, user) -> str:
+    """The summary in clear, with the one ``sensitive_read`` row this read costs (L1)."""
+    if entry.confidential:
+        audit.record("sensitive_read", entry, actor=user, fields=["summary"], detail=f"client={entry.client_id}")
+    return entry.reveal_summary()
+
+
+# ----- the periodic update -----
+
+@dataclass
+class UpdateGap:
+    days: int | None  # days since the last outgoing update; None when there was never one
+
+
+def update_gap(client: Client, now=None) -> UpdateGap | None:
+    """``None`` when the client is up to date (or not active); otherwise how long since the last update."""
+    now = now or utcnow()
+    if not client.needs_update(now, current_app.config["UPDATE_INTERVAL_DAYS"]):
+        return None
+    return UpdateGap((now - client.last_update_at).days if client.last_update_at else None)
+
+
+def response_time(entry: Interaction) -> str:
+    """How long the firm took to answer, in words ("3 horas")."""
+    from flask_babel import format_timedelta
+
+    delta = entry.response_time
+    return format_timedelta(delta, threshold=1.5) if delta is not None else ""
+
+
+# ----- choices -----
+
+def staff_choices():
+    query = (User.select(User.id, User.name).join(UserRole, on=(UserRole.user == User.id))
+             .where(UserRole.role.in_(STAFF_ROLES), User.is_active == True).distinct().order_by(User.name))  # noqa: E712
+    return list(query.tuples())
+
+
+def case_choices(client):
+    query = Case.select(Case.id, Case.title).where(Case.client == client).order_by(Case.id.desc())
+    return [(case_id, f"EXP-{case_id:05d} · {title}") for case_id, title in query.tuples()]
+
+
+# ----- the timeline on the client and case pages -----
+
+def timeline_context(client=None, case=None, args=None, user=None, log_form=None, meeting_list=True) -> dict:
+    """Everything the timeline templates need, for the client tab (``case`` None) or a case page.
+
+    An htmx request aimed at ``#timeline`` (filters, paging) gets only the list: no forms, no meetings.
+    """
+    from blueprints.interactions.forms import FilterForm, InteractionForm
+
+    client = client if client is not None else case.client
+    list_only = request.headers.get("HX-Target") == "timeline"
+    cases = case_choices(client) if case is None else []
+    filters = FilterForm(formdata=args)
+    filters.caso.choices = [(0, _("All cases"))] + cases
+    filters.validate()
+    for field in filters:
+        if field.errors:
+            field.data = 0 if field.name == "caso" else ""
+    query = Interaction.timeline(client=client, case=case, channel=filters.canal.data or "", kind=filters.tipo.data or "",
+                                 direction=filters.sentido.data or "", case_id=filters.caso.data or None)
+    page, link, params = keyset(query, Interaction.id, size=PAGE_SIZE), timeline_link(client, case), filters.params()
+    ctx = {
+        "timeline_client": client, "timeline_case": case, "timeline": page, "filter_form": filters,
+        "filter_params": params, "list_only": list_only, "timeline_query": link["query"], "log_url": log_url(client, case),
+        "filter_url": url_for(link["endpoint"], **link["args"]),
+        "newest_url": url_for(link["endpoint"], **link["args"], **link["query"], **params) if page.before else None,
+        "older_url": url_for(link["endpoint"], **link["args"], **link["query"], **params, antes=page.next_before)
+        if page.next_before else None,
+        "may_see_confidential": is_management(user) or client.on_team(user),
+        "may_log": can("interactions.log", user),
+        "update_interval": current_app.config["UPDATE_INTERVAL_DAYS"],
+    }
+    if not list_only:
+        if ctx["may_log"]:
+            ctx["log_form"] = log_form or InteractionForm.fresh(user, cases, staff_choices())
+        if case is None and meeting_list:
+            now = utcnow()
+            ctx["meetings"] = list(Meeting.upcoming_of(client, now)) + list(Meeting.recent_of(client, now))
+            ctx["now"] = now
+    return ctx
+
+
+def timeline_link(client, case) -> dict:
+    """The timeline's own URL: endpoint, path values and fixed query (for filters, paging, redirects)."""
+    if case is None:
+        return {"endpoint": "clients.show", "args": {"client_id": client.id}, "query": {"tab": "interacciones"}}
+    return {"endpoint": "interactions.case_log", "args": {"case_id": case.id}, "query": {}}
+
+
+def timeline_url(client, case) -> str:
+    link = timeline_link(client, case)
+    return url_for(link["endpoint"], **link["args"], **link["query"])
+
+
+def log_url(client, case) -> str:
+    """Where the form records an entry: the case's endpoint on a case page, the client's otherwise."""
+    if case is not None:
+        return url_for("interactions.log_for_case", case_id=case.id)
+    return url_for("interactions.log_for_client", client_id=client.id)
+
+
+# ----- writes -----
+
+def log(client: Client, data: dict, user, case: Case | None = None) -> Interaction:
+    """Record one contact; a follow-up date makes a task; an outgoing update refreshes the client's
+    "last update" (only forwards)."""
+    case_id = case.id if case is not None else data.get("case")
+    with transaction():
+        entry = Interaction.create(client=client, case=case_id, occurred_at=data["occurred_at"], channel=data["channel"],
+                                   direction=data["direction"], kind=data["kind"], confidential=data["confidential"],
+                                   created_by=user)
+        entry.set_summary(data["summary"])  # after the id: the ciphertext is bound to it
+        entry.save()
+        if data.get("follow_up_on"):
+            Task.create(kind="follow_up", title=_follow_up_title(entry, client, data["summary"]), due_on=data["follow_up_on"],
+                        owner=data["follow_up_owner"], client=client, case=case_id, interaction=entry, created_by=user)
+        if entry.direction == "out" and entry.kind == "update":
+            Client.update(last_update_at=entry.occurred_at).where(
+                Client.id == client.id, Client.last_update_at.is_null() | (Client.last_update_at < entry.occurred_at)).execute()
+            if client.last_update_at is None or client.last_update_at < entry.occurred_at:
+                client.last_update_at = entry.occurred_at
+        fields = ["occurred_at", "channel", "direction", "kind", "summary", "confidential", "case"]
+        audit.record("interaction_log", entry, actor=user, fields=fields + (["follow_up"] if data.get("follow_up_on") else []),
+                     detail=f"client={client.id}")
+    return entry
+
+
+def _follow_up_title(entry, client, summary) -> str:
+    from blueprints.interactions import labels
+
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        title = _("Follow up: %(kind)s · %(client)s", kind=str(labels.KINDS[entry.kind]), client=client.name)
+    if not entry.confidential:  # a confidential summary never leaves the entry
+        title += f" — {summary[:120]}"
+    return title[:300]
+
+
+def mark_answered(entry: Interaction, user) -> bool:
+    """A question or concern from the client answered now; False when it already was."""
+    if not entry.needs_answer:
+        return False
+    now = utcnow()
+    with transaction():
+        done = Interaction.update(answered_at=now, answered_by=user, updated_at=now).where(
+            Interaction.id == entry.id, Interaction.answered_at.is_null()).execute()
+        if done:
+            audit.record("interaction_answer", entry, actor=user, fields=["answered_at"])
+    if done:
+        entry.answered_at, entry.answered_by = now, user
+    return bool(done)
+
+
+# ----- meetings -----
+
+def protocol_warnings(starts_at, duration_minutes: int, now=None) -> list[str]:
+    """What the firm's protocol advises against; scheduling anyway needs an explicit confirmation."""
+    now = now or utcnow()
+    warnings = []
+    if starts_at - now < INVITATION_NOTICE:
+        warnings.append(_("The protocol asks to send the invitation at least 3 days before the meeting."))
+    if duration_minutes and duration_minutes > LONG_MEETING_MINUTES:
+        warnings.append(_("The protocol recommends meetings of no more than two hours: attention drops."))
+    return warnings
+
+
+def schedule_meeting(client: Client, data: dict, user) -> tuple[Meeting, bool]:
+    """Store the meeting and, when the client has an email, queue the invitation (with the .ics) and log
+    it. Returns the meeting and whether the invitation was sent."""
+    with transaction():
+        meeting = Meeting.create(client=client, organiser=user, **data)
+        sent = bool(client.email)
+        if sent:
+            _send(meeting, client, "REQUEST")
+            meeting.invitation_sent_at = utcnow()
+            meeting.save()
+            _log_meeting_mail(meeting, client, user, cancelled=False)
+        audit.record("meeting_schedule", meeting, actor=user, fields=sorted(data),
+                     detail=f"client={client.id} invitation={'sent' if sent else 'none'}")
+    return meeting, sent
+
+
+def cancel_meeting(meeting: Meeting, user) -> bool:
+    """Call the meeting off; a client who was invited gets the cancellation (METHOD:CANCEL, SEQUENCE+1).
+    Returns whether the cancellation was sent."""
+    if meeting.status != "scheduled":
+        raise MeetingError(_("This meeting is not scheduled any more."))
+    client = Client.get_by_id(meeting.client_id)
+    with transaction():
+        changed = Meeting.update(status="cancelled", sequence=Meeting.sequence + 1, updated_at=utcnow()).where(
+            Meeting.id == meeting.id, Meeting.status == "scheduled").execute()
+        if not changed:
+            raise MeetingError(_("Someone changed this meeting meanwhile; reload the page."))
+        meeting.status, meeting.sequence = "cancelled", meeting.sequence + 1
+        sent = bool(client.email and meeting.invitation_sent_at)
+        if sent:
+            _send(meeting, client, "CANCEL")
+            _log_meeting_mail(meeting, client, user, cancelled=True)
+        audit.record("meeting_cancel", meeting, actor=user, fields=["status"], detail=f"client={client.id}")
+    return sent
+
+
+def zone_label() -> str:
+    """The firm's time zone as people say it ("hora de Colombia")."""
+    from flask_babel import get_locale
+
+    return get_timezone_location(get_timezone(), locale=get_locale())
+
+
+def meeting_time(meeting: Meeting) -> str:
+    """The start in the firm's time zone, in words: "martes, 3 de diciembre de 2030, 10:00 (hora de Colombia)"."""
+    return f"{format_date(meeting.starts_at, 'full')}, {format_time(meeting.starts_at, 'short')} ({zone_label()})"
+
+
+def invitation_file(meeting: Meeting, client: Client, method: str = "") -> bytes:
+    """The meeting's .ics: REQUEST while scheduled, CANCEL once cancelled."""
+    config = current_app.config
+    method = method or ("CANCEL" if meeting.status == "cancelled" else "REQUEST")
+    with force_locale(config["BABEL_DEFAULT_LOCALE"]):
+        summary = _("Meeting with %(firm)s", firm=config["FIRM_NAME"])
+    return ics.meeting_invitation(meeting, summary=summary, organizer=config["MAIL_FROM"], organizer_name=config["FIRM_NAME"],
+                                  attendee_email=client.email or "", attendee_name=client.name, method=method)
+
+
+def _send(meeting: Meeting, client: Client, method: str) -> None:
+    from blueprints.interactions import labels
+
+    config = current_app.config
+    with force_locale(config["BABEL_DEFAULT_LOCALE"]):  # the client gets the firm's language
+        when = meeting_time(meeting)
+        if method == "CANCEL":
+            subject = _("Meeting cancelled: %(when)s", when=when)
+        else:
+            subject = _("Invitation: meeting with %(firm)s, %(when)s", firm=config["FIRM_NAME"], when=when)
+        attachment = ("invitacion.ics", f"text/calendar; method={method}; charset=utf-8", invitation_file(meeting, client, method))
+        mail.queue(client.email, subject, "mail/meeting_invitation", attachments=[attachment], meeting=meeting,
+                   client=client, when=when, cancelled=method == "CANCEL", labels=labels)
+
+
+def _log_meeting_mail(meeting, client, user, cancelled: bool) -> None:
+    """The invitation (or the cancellation) in the interaction log, written in the firm's language."""
+    from blueprints.interactions import labels
+
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        values = {"when": meeting_time(meeting), "channel": str(labels.MEETING_CHANNELS[meeting.channel]),
+                  "agenda": meeting.agenda[:500]}
+        summary = (_("Meeting of %(when)s (%(channel)s) cancelled; the client was told. Agenda: %(agenda)s", **values)
+                   if cancelled else _("Meeting invitation sent for %(when)s (%(channel)s). Agenda: %(agenda)s", **values))
+    entry = Interaction.create(client=client, case=meeting.case_id, occurred_at=utcnow(), channel="email", direction="out",
+                               kind="meeting", summary=summary, created_by=user)
+    audit.record("interaction_log", entry, actor=user, fields=["kind", "summary"], detail=f"client={client.id} meeting={meeting.id}")
