@@ -10,7 +10,15 @@ from models.intake import VerificationCheck
 from tests.factories import make_client
 
 PDF = b"%PDF-1.4\n% Cedula escaneada CENTINELA-PDF\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 
 
 def _attach(http, client, name, data):
@@ -23,7 +31,9 @@ def test_f1_type_must_match_content_and_extension(app, http, login_as):
     owner = login_as("commercial")
     with app.test_request_context():
         client = make_client(responsible=owner.id)
-    for name, data in (("cedula.pdf", PNG), ("x.pdf.php", PDF), ("script.html", b"<script>"), ("vacio.pdf", b"")):
+    fake_png = b"\x89PNG\r\n\x1a\n" + b"<html><script>alert(1)</script>"  # PNG signature, no picture
+    for name, data in (("cedula.pdf", PNG), ("x.pdf.php", PDF), ("script.html", b"<script>"), ("vacio.pdf", b""),
+                       ("foto.png", fake_png)):
         response = _attach(http, client, name, data)
         assert response.status_code == 303, name
         assert StoredFile.select().count() == 0, name
