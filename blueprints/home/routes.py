@@ -1,12 +1,19 @@
-"""The start page: what the signed-in person needs first."""
+"""The start page: what the signed-in person needs first; and their work queue."""
 
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from blueprints.documents import deadline_forms as deadline_labels
+from blueprints.documents.deadline_forms import ActionForm
 from core import auth
+from core import work as queue
 from core.audit import EVENT_LABELS
 from core.guard import ROLES, can, require
-from core.htmx import render
+from core.htmx import render, wants_partial
+from core.i18n import today_local
 from models.audit import AuditEvent
+from models.tasks import Task
 from models.users import RecoveryCode, User, UserSession
 
 from . import bp
@@ -21,4 +28,27 @@ def index():
     admin = User.admin_summary() if can("users.manage") else None
     return render("home/index.html", recent=recent, admin=admin, roles=ROLES, event_labels=EVENT_LABELS,
                   remaining_codes=RecoveryCode.remaining(user),
-                  session_count=UserSession.live_for(user).count(), current=auth.current_session())
+                  session_count=UserSession.live_for(user).count(), current=auth.current_session(),
+                  for_today=queue.queue_for(user, today_local(), limit=0) if can("work.view") else None)
+
+
+@bp.get("/mi-trabajo")
+@require("work.view")
+def work():
+    context = queue.page_context(current_user._get_current_object(), today_local(), only=request.args.get("ver"))
+    return render("home/work.html", "home/_work_queue.html", deadline_labels=deadline_labels, **context)
+
+
+@bp.post("/mi-trabajo/tareas/<int:task_id>/hecha")
+@require("work.view")
+def task_done(task_id):
+    me = current_user._get_current_object()
+    task = Task.get_or_none(Task.id == task_id, Task.owner == me.id)
+    if task is None:
+        abort(404)  # someone else's task: as if it did not exist
+    if ActionForm().validate_on_submit():
+        if queue.mark_task_done(task, me):
+            flash(_("Done: %(title)s.", title=task.title), "success")
+    if wants_partial():
+        return work()
+    return redirect(url_for("home.work"), 303)
