@@ -45,12 +45,15 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _register_blueprints(app):
     from blueprints.admin import bp as admin_bp
     from blueprints.auth import bp as auth_bp
+    from blueprints.cases import bp as cases_bp
     from blueprints.clients import bp as clients_bp
     from blueprints.commercial import bp as commercial_bp
+    from blueprints.documents import bp as documents_bp
     from blueprints.home import bp as home_bp
+    from blueprints.interactions import bp as interactions_bp
     from blueprints.system import bp as system_bp
 
-    for bp in (system_bp, auth_bp, home_bp, admin_bp, clients_bp, commercial_bp):
+    for bp in (system_bp, auth_bp, home_bp, admin_bp, clients_bp, commercial_bp, cases_bp, interactions_bp, documents_bp):
         app.register_blueprint(bp)
     csrf.exempt("blueprints.system.routes.csp_report")  # reviewed: browsers post reports without tokens
 

@@ -18,6 +18,11 @@ Extending it when a feature lands:
   functions registered with ``@bench.pages.param(name)``.
 * keys: confidential columns are generated as real ciphertext and blind indexes with the bench's own key
   set (``bench/.cache/keys.json``, created once), and the app is started with the same keys.
+* the heavy user: staff picked at random never include the sign-in accounts; the operations account gets
+  an exact load instead (``bench.data.WORKLOAD``: 500 open items in its work queue, a case with 2,300
+  interactions whose client has ~2,900), and the case-work pages are measured signed in as it. A cache
+  built on an earlier day is reused with that account's day-bound items (today's interventions, alert
+  windows, due dates) moved to today (``bench.data.refresh_workload``).
 
 Environment: ``BENCH_SCALE`` (float, default 1.0, multiplies every size), ``BENCH_REQUESTS`` (timed
 requests per page, default 100), ``BENCH_WARMUP`` (untimed requests first, default 10),

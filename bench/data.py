@@ -30,6 +30,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 
@@ -43,8 +44,21 @@ from core.config import KEY_NAMES
 from core.db import close_all, db, init_database, utcnow
 from core.guard import ROLES
 from models.audit import AuditEvent
+from models.cases import (
+    CONTACT_WAYS,
+    EVIDENCE_KINDS,
+    Case,
+    CaseMember,
+    CaseStatusChange,
+    EvidenceItem,
+    Intervention,
+)
 from models.catalog import PracticeArea
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party, SearchToken, document_index
+from models.documents import Deadline, DocumentItem, DocumentVersion, Holiday, RequirementTemplate
+from models.files import StoredFile
+from models.interactions import Interaction
+from models.tasks import Task
 from models.users import RecoveryCode, User, UserRole, UserSession
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -127,6 +141,7 @@ class Dataset:
     build_seconds: float
     steps: dict[str, float]  # seconds per generator (and "migrations")
     built_now: bool
+    anchor: datetime | None = None  # "now" of the generated data (see anchor()); None for an old sidecar
 
 
 def bench_keys() -> dict[str, str]:
@@ -172,10 +187,13 @@ def ensure_dataset(scale: float, rebuild: bool = False, log=print) -> Dataset:
         meta = json.loads(meta_path.read_text())
         if meta.get("fingerprint") == wanted:
             log(f"reusing {path.relative_to(BENCH_DIR.parent)} (built {meta['built_at']}, {meta['build_seconds']:.0f} s)")
-            return Dataset(path, scale, sizes, meta["counts"], meta["build_seconds"], meta["steps"], False)
+            return Dataset(path, scale, sizes, meta["counts"], meta["build_seconds"], meta["steps"], False,
+                           _meta_anchor(meta))
         log(f"{path.name} is stale (migrations, generators or sizes changed): rebuilding")
+    start = anchor()
     seconds, steps, counts = _build(path, sizes, log)
     meta = {
+        "anchor": start.isoformat(),
         "fingerprint": wanted,
         "scale": scale,
         "sizes": sizes,
@@ -185,7 +203,17 @@ def ensure_dataset(scale: float, rebuild: bool = False, log=print) -> Dataset:
         "built_at": utcnow().strftime("%Y-%m-%d %H:%M UTC"),
     }
     meta_path.write_text(json.dumps(meta, indent=2) + "\n")
-    return Dataset(path, scale, sizes, counts, seconds, steps, True)
+    return Dataset(path, scale, sizes, counts, seconds, steps, True, start)
+
+
+def _meta_anchor(meta: dict) -> datetime | None:
+    if meta.get("anchor"):
+        return datetime.fromisoformat(meta["anchor"])
+    try:  # older sidecars: the build started build_seconds before it ended
+        ended = datetime.strptime(meta["built_at"], "%Y-%m-%d %H:%M UTC")
+    except (KeyError, ValueError):
+        return None
+    return (ended - timedelta(seconds=meta.get("build_seconds", 0))).replace(minute=0, second=0, microsecond=0)
 
 
 def working_copy(dataset: Dataset) -> Path:
@@ -255,15 +283,26 @@ def _max_variables() -> int:
 
 
 def bulk_insert(model, fields: list, rows: Iterable[tuple], chunks_per_transaction: int = 50) -> int:
-    """insert_many in chunks as large as the bound-parameter limit allows, many chunks per transaction."""
+    """Multi-row INSERTs in chunks as large as the bound-parameter limit allows, many chunks per transaction.
+
+    What ``insert_many(rows, fields=fields)`` sends (each value through its field's ``db_value``), with the
+    statement text built once per chunk size instead of peewee composing it value by value (which cost
+    ~8 µs a value: minutes at the full size)."""
     size = max(1, min(1_000, _max_variables() // len(fields)))
+    columns = ", ".join(f'"{field.column_name}"' for field in fields)
+    head = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES '
+    row_sql = "(" + ", ".join([db.param] * len(fields)) + ")"
+    converters = [field.db_value for field in fields]
+    statements: dict[int, str] = {}
     batches = _chunks(rows, size)
     total = 0
     while True:
         done = 0
         with db.atomic():
             for batch in islice(batches, chunks_per_transaction):
-                model.insert_many(batch, fields=fields).as_rowcount().execute()
+                sql = statements.get(len(batch)) or statements.setdefault(len(batch), head + ", ".join([row_sql] * len(batch)))
+                db.execute_sql(sql, [convert(value) for row in batch
+                                     for convert, value in zip(converters, row, strict=True)])
                 total += len(batch)
                 done += 1
         if done < chunks_per_transaction:
@@ -896,3 +935,765 @@ def generate_conflict_checks(database, fake: Faker, sizes: dict[str, int]) -> No
     bulk_insert(ConflictCheck, [ConflictCheck.created_at, ConflictCheck.updated_at, ConflictCheck.client,
                                 ConflictCheck.terms, ConflictCheck.hits, ConflictCheck.decision, ConflictCheck.reason,
                                 ConflictCheck.decided_by, ConflictCheck.decided_at, ConflictCheck.created_by], rows())
+
+
+# ----- case work (issue 5): models/cases.py, interactions.py, documents.py, tasks.py -----
+#
+# Cases belong to active and former clients (a former client's are all closed); ids follow the time they
+# opened, interactions' ids the time they happened (the timelines page newest first by id). Times are
+# office hours in Bogotá (UTC−5 all year), stored UTC. Staff picked at random never include the sign-in
+# accounts: the operations account gets its own, exact load instead (WORKLOAD), and the other accounts
+# none, so the work queue measured is the one described here.
+
+LOCAL_OFFSET = timedelta(hours=5)  # America/Bogota, no daylight saving
+CASE_STATUS_MIX = {"closed": 70, "in_progress": 15, "open": 9, "resolved": 6}  # an active client's cases
+# The operations sign-in account's load: open items of its work queue (220 + 150 + 30 + 100 = 500), its
+# cases, and the long timelines of one of its cases and of that case's client.
+WORKLOAD = {"cases": 60, "tasks": 220, "deadlines": 150, "interventions_today": 30, "documents_to_review": 100,
+            "interventions_week": 20, "case_interactions": 2_300, "client_interactions": 600}
+CASE_TITLES = {
+    "Derecho laboral": ["Despido sin justa causa — {empresa}", "Reclamación de prestaciones sociales — {empresa}",
+                        "Acoso laboral: queja ante el comité de convivencia", "Reintegro por estabilidad laboral reforzada",
+                        "Horas extras y recargos dominicales no pagados — {empresa}",
+                        "Conciliación ante el Ministerio del Trabajo ({ciudad})"],
+    "Seguridad social y pensiones": ["Pensión de vejez negada por Colpensiones", "Tutela contra {eps}: tratamiento no autorizado",
+                                     "Calificación de pérdida de capacidad laboral", "Pensión de sobrevivientes de {persona}",
+                                     "Traslado de régimen pensional", "Incapacidades no pagadas por {eps}"],
+    "Derecho de familia": ["Divorcio de mutuo acuerdo", "Divorcio contencioso", "Fijación de cuota alimentaria",
+                           "Custodia y régimen de visitas", "Sucesión de {persona}", "Liquidación de sociedad conyugal",
+                           "Declaración de unión marital de hecho"],
+    "Derecho civil y contratos": ["Restitución de inmueble arrendado en {ciudad}", "Proceso ejecutivo: cobro de pagaré a {persona}",
+                                  "Revisión de promesa de compraventa", "Responsabilidad civil por accidente de tránsito",
+                                  "Incumplimiento de contrato de obra — {empresa}", "Proceso de pertenencia en {ciudad}"],
+    "Derecho comercial y societario": ["Constitución de una S.A.S.", "Reforma de estatutos y cesión de acciones",
+                                       "Cobro de cartera — {empresa}", "Reorganización empresarial (Ley 1116 de 2006)",
+                                       "Contrato de distribución con {empresa}", "Registro de marca ante la SIC"],
+    "Derecho penal": ["Denuncia por estafa", "Defensa técnica: lesiones personales", "Representación de víctima: hurto calificado",
+                      "Denuncia por abuso de confianza contra {persona}", "Querella por injuria y calumnia"],
+    "Derecho administrativo": ["Reparación directa contra el municipio de {ciudad}", "Nulidad y restablecimiento: sanción de {entidad}",
+                               "Observaciones al pliego de condiciones de {entidad}", "Derecho de petición ante {entidad}",
+                               "Acción de cumplimiento contra {entidad}"],
+    "Derecho tributario": ["Requerimiento especial de la DIAN — renta {año}", "Cobro coactivo del impuesto predial",
+                           "Planeación tributaria {año}", "Recurso de reconsideración contra liquidación oficial",
+                           "Devolución de saldo a favor de IVA {año}"],
+}
+EPS = ["Nueva EPS", "EPS Sura", "Sanitas", "Compensar", "Famisanar", "Salud Total", "Coosalud"]
+ENTITIES = ["la Superintendencia de Industria y Comercio", "la Secretaría de Movilidad", "la DIAN", "la Alcaldía",
+            "la Superintendencia de Sociedades", "la Gobernación", "la Contraloría Departamental"]
+RESOLUTIONS = ["Acuerdo conciliatorio aprobado por el juzgado.", "Sentencia favorable en primera instancia, en firme.",
+               "La contraparte pagó la totalidad de lo reclamado.", "Fallo de tutela a favor; la entidad cumplió.",
+               "Se firmó la escritura y se registró.", "Desistimiento acordado con el cliente tras el arreglo directo.",
+               "Sentencia desfavorable; el cliente decidió no apelar."]
+# Per practice area: (document, required, confidential, due days after opening, review every n days)
+REQUIREMENTS = {
+    "Derecho laboral": [("Contrato de trabajo", True, False, 10, None), ("Carta de despido", True, False, 10, None),
+                        ("Desprendibles de nómina", True, False, 15, None), ("Liquidación de prestaciones", False, False, 20, None),
+                        ("Historia clínica ocupacional", False, True, 30, None)],
+    "Seguridad social y pensiones": [("Historia laboral de Colpensiones", True, False, 10, None),
+                                     ("Resolución que niega la pensión", True, False, 10, None),
+                                     ("Historia clínica", True, True, 15, 180), ("Dictamen de calificación", False, True, 30, None)],
+    "Derecho de familia": [("Registro civil de matrimonio", True, False, 10, None), ("Registros civiles de los hijos", True, False, 10, None),
+                           ("Certificado de ingresos", True, True, 15, 365), ("Inventario de bienes", False, True, 30, None)],
+    "Derecho civil y contratos": [("Contrato", True, False, 7, None), ("Certificado de tradición y libertad", True, False, 15, 90),
+                                  ("Título valor original", False, False, 10, None), ("Avalúo comercial", False, False, 45, None)],
+    "Derecho comercial y societario": [("Certificado de existencia y representación legal", True, False, 5, 30),
+                                       ("Estatutos vigentes", True, False, 10, None), ("Estados financieros", True, True, 20, 365),
+                                       ("Libro de accionistas", False, False, 20, None), ("RUT", True, False, 5, 365)],
+    "Derecho penal": [("Copia de la denuncia", True, False, 5, None), ("Pruebas documentales", True, True, 20, None),
+                      ("Dictamen de Medicina Legal", False, True, 45, None)],
+    "Derecho administrativo": [("Acto administrativo demandado", True, False, 10, None), ("Constancia de notificación", True, False, 10, None),
+                               ("Solicitud de conciliación prejudicial", True, False, 30, None), ("Pruebas de los perjuicios", False, False, 45, None)],
+    "Derecho tributario": [("Declaración de renta", True, True, 10, None), ("Requerimiento de la DIAN", True, False, 5, None),
+                           ("Soportes contables", True, True, 20, None), ("RUT", True, False, 5, 365)],
+}
+AD_HOC_DOCUMENTS = ["Poder especial firmado", "Copia de la cédula", "Fotografías del inmueble", "Correos con la contraparte",
+                    "Certificado bancario", "Declaración extrajuicio"]
+FILE_TYPES = [("application/pdf", "pdf", 80), ("image/jpeg", "jpg", 10), ("image/png", "png", 5),
+              ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx", 5)]
+CASE_EVENTS = ["la demanda fue admitida", "se radicó el memorial de pruebas", "el juzgado fijó fecha para la audiencia inicial",
+               "seguimos a la espera del fallo de primera instancia", "la contraparte contestó la demanda",
+               "se presentó el recurso de apelación", "se notificó el auto admisorio", "la audiencia de conciliación se aplazó",
+               "la entidad respondió el derecho de petición", "el borrador del acuerdo está listo para su revisión",
+               "se recibió el dictamen pericial", "el despacho decretó las medidas cautelares", "la tutela fue fallada a favor",
+               "se pidió corregir la liquidación"]
+CLIENT_NEWS = ["recibió una notificación del juzgado", "la empresa lo citó a descargos", "la contraparte lo contactó directamente",
+               "ya tiene los extractos bancarios", "cambió de dirección de residencia", "le llegó una carta de cobro"]
+QUESTIONS = ["¿Cuánto tiempo más puede tardar el proceso?", "¿Debo asistir personalmente a la audiencia?",
+             "¿Qué documentos faltan por entregar?", "¿Cuánto queda pendiente de los honorarios?",
+             "¿Puedo viajar al exterior mientras sigue el proceso?", "¿Qué pasa si la contraparte no paga?",
+             "¿Me pueden enviar copia del memorial radicado?", "¿Hay que autenticar el poder en notaría?",
+             "¿Cuándo me devuelven los documentos originales?", "¿Hay alguna novedad desde la última audiencia?"]
+CONCERNS = ["la demora del juzgado en fijar la audiencia", "el costo total del proceso",
+            "una llamada de la contraparte ofreciendo un arreglo", "no haber recibido noticias en varias semanas",
+            "la posibilidad de perder el inmueble", "el embargo de su cuenta de nómina", "posibles represalias de la empresa"]
+MEETING_NOTES = ["Reunión para revisar la estrategia del caso.", "Preparación de la audiencia con el cliente.",
+                 "Se firmó el poder y se revisaron los documentos aportados.", "Se explicó la resolución y los siguientes pasos.",
+                 "Reunión con el cliente y el perito.", "Revisión del borrador del contrato con el cliente."]
+COMPLAINT_NOTES = ["Queja por la demora en responder; se registró en quejas y reclamos.",
+                   "Reclamo por un cobro que no reconoce; remitido a quejas y reclamos.",
+                   "Queja por la atención telefónica; la atiende Atención al Cliente."]
+OTHER_OUT = ["Se envió la cuenta de cobro del mes.", "Se le recordó la cita del {dia}.",
+             "Se pidió copia de la cédula y del certificado de existencia.", "Se envió el paz y salvo.",
+             "Se confirmó la dirección para notificaciones."]
+OTHER_IN = ["El cliente envió los soportes de pago.", "El cliente dio un nuevo número de contacto.",
+            "El cliente confirmó que asistirá a la reunión.", "El cliente envió copia del contrato firmado."]
+CONFIDENTIAL_NOTES = ["El cliente contó detalles de su estado de salud que afectan la estrategia.",
+                      "Información sobre bienes que el cliente pidió mantener en reserva.",
+                      "El cliente relató antecedentes familiares delicados relacionados con el caso.",
+                      "Posible oferta de arreglo que la contraparte no debe conocer todavía."]
+INTERACTION_KINDS = {"update": 38, "question": 18, "concern": 7, "meeting": 10, "complaint": 1.5, "other": 25.5}
+OUTGOING_SHARE = {"update": 0.85, "question": 0.1, "concern": 0.1, "meeting": 0.5, "complaint": 0.0, "other": 0.5}
+INTERACTION_CHANNELS = {"email": 30, "messaging": 30, "phone": 25, "in_person": 8, "video": 7}
+MEETING_PLACES = {"in_person": 45, "video": 45, "phone": 10}
+DEADLINES = {"procedural": ["Contestar la demanda", "Presentar recurso de apelación", "Alegatos de conclusión",
+                            "Audiencia inicial", "Subsanar la demanda", "Aportar pruebas", "Sustentar el recurso"],
+             "contractual": ["Vencimiento del contrato de arrendamiento", "Pago de la segunda cuota del acuerdo",
+                             "Renovación de la póliza", "Entrega del inmueble"],
+             "administrative": ["Responder el requerimiento de la DIAN", "Recurso de reposición ante la entidad",
+                                "Término para responder el derecho de petición", "Radicar la solicitud de conciliación"]}
+DEADLINE_KIND_MIX = {"procedural": 60, "contractual": 20, "administrative": 20}
+ALERT_DAYS = {"7,1": 50, "15,5,1": 20, "3,1": 15, "1": 10, "30,7,1": 5}
+INTERVENTION_PURPOSES = ["Visita a las instalaciones del cliente", "Audiencia en el juzgado", "Revisión de documentos con el cliente",
+                         "Inspección del inmueble", "Diligencia de notificación personal", "Reunión con la contraparte",
+                         "Acompañamiento a la diligencia de descargos", "Radicación en la entidad"]
+INTERVENTION_PLACES = ["Oficina de la firma", "Juzgado {n} Civil del Circuito", "Juzgado {n} Laboral del Circuito",
+                       "Instalaciones del cliente", "Centro de conciliación de la Cámara de Comercio", "Sede de la entidad"]
+TREATMENTS = ["Asesoría presencial", "Representación judicial", "Revisión documental", "Negociación directa", "Diligencia"]
+FOLLOW_UPS = ["Llamar al cliente para confirmar la fecha de la audiencia", "Enviar copia del memorial radicado",
+              "Responder la pregunta sobre honorarios", "Pedir los documentos que faltan", "Confirmar el pago de la cuota",
+              "Revisar el estado del proceso en la rama judicial", "Enviar el resumen de la reunión"]
+
+
+def _local_day(moment: datetime):
+    return (moment - LOCAL_OFFSET).date()
+
+
+def _utc_at(day, minutes: float) -> datetime:
+    """``minutes`` after local midnight of ``day``, in UTC, to the minute."""
+    return datetime(day.year, day.month, day.day) + LOCAL_OFFSET + timedelta(minutes=int(minutes))
+
+
+def _office_time(rnd, moment: datetime, now: datetime) -> datetime:
+    """``moment`` moved to office hours (7:00–19:30 local) on a weekday of the same week, not after ``now``."""
+    day = _local_day(moment)
+    if day.weekday() >= 5 and rnd.random() < 0.85:
+        day -= timedelta(days=day.weekday() - 4)
+    return min(now, _utc_at(day, rnd.uniform(7 * 60, 19.5 * 60)) + timedelta(seconds=rnd.randrange(60)))
+
+
+def _business_day(day, holidays: set) -> object:
+    while day.weekday() >= 5 or day in holidays:
+        day += timedelta(days=1)
+    return day
+
+
+def _bench_ids() -> dict[str, int]:
+    return {role: User.get(User.email == bench_email(role)).id for role in ROLES}
+
+
+def _crew(roles: tuple[str, ...]) -> list[int]:
+    """Active staff with these roles, without the sign-in accounts."""
+    bench = set(_bench_ids().values())
+    return [uid for uid in _staff(roles) if uid not in bench]
+
+
+def _workload_cases(ops: int) -> list[tuple]:
+    """The operations account's cases (id, client, status, opened_on), the long-timeline one first."""
+    return list(Case.select(Case.id, Case.client, Case.status, Case.opened_on)
+                .where(Case.responsible == ops).order_by(Case.opened_on, Case.id).tuples())
+
+
+def _title(rnd, area: str, pools, fill_company: str) -> str:
+    template = rnd.choice(CASE_TITLES[area])
+    return template.format(empresa=fill_company, persona=_person_name(rnd, pools)[0], ciudad=rnd.choice(CITIES[:14])[0],
+                           eps=rnd.choice(EPS), entidad=rnd.choice(ENTITIES), año=rnd.randint(2019, 2025))[:200]
+
+
+HELPERS += (_local_day, _utc_at, _office_time, _business_day, _bench_ids, _crew, _workload_cases, _title)
+TABLES += (LOCAL_OFFSET, CASE_STATUS_MIX, WORKLOAD, CASE_TITLES, EPS, ENTITIES, RESOLUTIONS, REQUIREMENTS, AD_HOC_DOCUMENTS,
+           FILE_TYPES, CASE_EVENTS, CLIENT_NEWS, QUESTIONS, CONCERNS, MEETING_NOTES, COMPLAINT_NOTES, OTHER_OUT, OTHER_IN,
+           CONFIDENTIAL_NOTES, INTERACTION_KINDS, OUTGOING_SHARE, INTERACTION_CHANNELS, MEETING_PLACES, DEADLINES,
+           DEADLINE_KIND_MIX, ALERT_DAYS, INTERVENTION_PURPOSES, INTERVENTION_PLACES, TREATMENTS, FOLLOW_UPS)
+
+
+@generator("holidays")
+def generate_holidays(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """Colombia's holidays over the data's years and the next (the admin loads them from the package)."""
+    from core.calendar import package_holidays
+
+    now = anchor()
+    rows = [(now, now, day, "CO", name) for year in range(now.year - HISTORY_YEARS, now.year + 2)
+            for day, name in package_holidays("CO", year).items()]
+    bulk_insert(Holiday, [Holiday.created_at, Holiday.updated_at, Holiday.day, Holiday.region, Holiday.name], rows)
+
+
+@generator("requirement_templates")
+def generate_requirement_templates(database, fake: Faker, sizes: dict[str, int]) -> None:
+    at = anchor() - timedelta(days=HISTORY_YEARS * 365)
+    area_ids = dict(PracticeArea.select(PracticeArea.name, PracticeArea.id).tuples())
+    rows = [(at, at, area_ids[area], name, required, confidential, due, review, position, True)
+            for area, items in REQUIREMENTS.items()
+            for position, (name, required, confidential, due, review) in enumerate(items, 1)]
+    bulk_insert(RequirementTemplate, [RequirementTemplate.created_at, RequirementTemplate.updated_at,
+                                      RequirementTemplate.practice_area, RequirementTemplate.name,
+                                      RequirementTemplate.required, RequirementTemplate.confidential,
+                                      RequirementTemplate.due_days, RequirementTemplate.review_every_days,
+                                      RequirementTemplate.position, RequirementTemplate.is_active], rows)
+
+
+@generator("cases")
+def generate_cases(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """Cases of active and former clients (a few each, companies more), with team, status history, some
+    parties (and their search tokens) and, for a third, an encrypted legal analysis and strategy. The
+    operations account becomes responsible of WORKLOAD["cases"] open cases and of one old company client
+    whose oldest open case is the long-timeline one."""
+    rnd = fake.random
+    now = anchor()
+    pools = _name_pools(fake)
+    field_cipher = crypto.keys.field
+    ops = _bench_ids()["operations"]
+    responsibles = _crew(("operations", "management"))
+    helpers = _crew(("operations", "service", "commercial"))
+    area_ids = dict(PracticeArea.select(PracticeArea.name, PracticeArea.id).tuples())
+    area_names = {v: k for k, v in area_ids.items()}
+    areas, area_weights = [area_ids[n] for n, _d, _s in PRACTICE_AREAS], [s for _n, _d, s in PRACTICE_AREAS]
+    clients = list(Client.select(Client.id, Client.status, Client.practice_area, Client.created_at, Client.kind)
+                   .where(Client.status.in_(("active", "former"))).order_by(Client.id).tuples())
+    if not clients:
+        return
+    statuses, status_weights = _weighted(CASE_STATUS_MIX)
+    # Every such client has a case; the rest go mostly to companies, to a long tail of frequent clients and
+    # to clients of some standing (the registry's statuses do not depend on age: a new client has few cases).
+    weights = [rnd.paretovariate(1.5) * (2.5 if kind == "company" else 1.0) * (1.3 if status == "active" else 1.0)
+               * min(1.0, ((now - created).days + 30) / 730) for _id, status, _a, created, kind in clients]
+    n = sizes["cases"]
+    picks = clients[:n] + rnd.choices(clients, weights, k=max(0, n - len(clients)))
+    # The long-timeline client: an active company of long standing, in the middle of the registry.
+    old = [c for c in clients if c[1] == "active" and c[4] == "company" and (now - c[3]).days > 800] or \
+          [c for c in clients if c[1] == "active"] or clients
+    heavy_client = old[len(old) // 2]
+
+    specs = []  # (opened, client id, status, closed, area id, kind)
+    for cid, cstatus, carea, created, kind in picks:
+        status = "closed" if cstatus == "former" else rnd.choices(statuses, status_weights)[0]
+        start = created + timedelta(days=1)
+        if status == "closed":
+            lasted = timedelta(days=rnd.lognormvariate(4.8, 0.6))  # median four months
+            latest = now - lasted - timedelta(days=1)
+            if latest > start:
+                opened = start + (latest - start) * rnd.random()
+                closed = opened + lasted
+            else:  # a recent client: its case opened and closed since
+                opened = start + (now - start) * rnd.uniform(0, 0.5)
+                closed = opened + (now - opened) * rnd.uniform(0.3, 0.95)
+        else:
+            age = {"open": rnd.uniform(0, 90), "in_progress": rnd.uniform(20, 500), "resolved": rnd.uniform(90, 600)}[status]
+            opened, closed = max(start, now - timedelta(days=age)), None
+        opened = min(now - timedelta(hours=1), _office_time(rnd, opened, now))
+        area = carea if carea and rnd.random() < 0.85 else rnd.choices(areas, area_weights)[0]
+        specs.append([opened, cid, status, closed if closed is None else min(now, max(closed, opened + timedelta(hours=3))),
+                      area, kind])
+    heavy_opened = _office_time(rnd, max(heavy_client[3] + timedelta(days=1), now - timedelta(days=700)), now)
+    specs.append([heavy_opened, heavy_client[0], "in_progress", None, heavy_client[2] or areas[0], heavy_client[4]])
+    specs.sort(key=lambda s: s[0])
+    open_specs = [i for i, s in enumerate(specs) if s[2] in ("open", "in_progress") and s[1] != heavy_client[0]]
+    mine = set(rnd.sample(open_specs, min(len(open_specs), WORKLOAD["cases"] - 1)))
+    heavy_index = next(i for i, s in enumerate(specs) if s[1] == heavy_client[0] and s[0] == heavy_opened)
+    mine.add(heavy_index)
+
+    first_id = _next_id(Case)
+    first_party = _next_id(Party)
+    cases, members, changes, parties, tokens = [], [], [], [], []
+    for i, (opened, cid, status, closed, area, kind) in enumerate(specs):
+        case_id = first_id + i
+        area_name = area_names[area]
+        responsible = ops if i in mine else rnd.choice(responsibles)
+        company = _company_name(rnd, pools)[0]
+        title = _title(rnd, area_name, pools, company)
+        planned = rnd.random() < (0.35 if status != "closed" else 0.2)
+        analysis = field_cipher.encrypt(f"Análisis jurídico: {rnd.choice(NEEDS[area_name])} Normas aplicables y "
+                                        "jurisprudencia revisadas.", f"legal_case|legal_analysis|{case_id}") if planned else None
+        strategy = field_cipher.encrypt("Estrategia: escenario favorable, intermedio y desfavorable, con sus riesgos.",
+                                        f"legal_case|strategy|{case_id}") if planned else None
+        budget = Decimal(rnd.randrange(15, 600) * 100_000) if rnd.random() < 0.7 else None
+        told_on = (opened + timedelta(days=rnd.uniform(1, 10))).date() if budget else None
+        resolved_at = explained_on = survey_due = None
+        if status in ("resolved", "closed"):
+            resolved_at = (closed - timedelta(days=rnd.uniform(5, 40))) if closed else now - timedelta(days=rnd.uniform(1, 60))
+            resolved_at = max(resolved_at, opened + timedelta(hours=2))
+            explained_on = min(_local_day(now), _local_day(resolved_at + timedelta(days=rnd.uniform(0, 5))))
+        if closed:
+            survey_due = _local_day(closed) + timedelta(days=5)
+        creator = responsible if rnd.random() < 0.7 else rnd.choice(helpers)
+        cases.append((
+            opened, closed or resolved_at or opened, case_id, cid, None, title, area, responsible, status, opened.date(),
+            rnd.choice(NEEDS[area_name]), analysis, strategy, budget,
+            "Honorarios en dos cuotas; gastos del proceso aparte." if budget and rnd.random() < 0.4 else "",
+            told_on, rnd.choice(CONTACT_WAYS) if budget else "",
+            rnd.choice(RESOLUTIONS) if resolved_at else "", explained_on,
+            rnd.choice(CONTACT_WAYS) if explained_on else "", bool(closed) or (bool(explained_on) and rnd.random() < 0.7),
+            resolved_at, closed, responsible if closed else None, survey_due, creator))
+        team = [uid for uid in {rnd.choice(helpers) for _ in range(rnd.choice((1, 1, 2, 2, 3)))} if uid != responsible]
+        members += [(opened, opened, case_id, uid, creator) for uid in sorted(team)]
+        path = ["open", "in_progress", "resolved", "closed"]
+        steps = path[: path.index(status) + 1]
+        at = opened
+        for before, after in zip(steps, steps[1:], strict=False):
+            at = {"in_progress": at + ((resolved_at or now) - at) * rnd.uniform(0.02, 0.15), "resolved": resolved_at,
+                  "closed": closed}[after]
+            changes.append((at, at, case_id, before, after, "", responsible))
+        if rnd.random() < 0.15:
+            for j in range(rnd.choice((1, 1, 2))):
+                pid = first_party + len(parties)
+                pkind = "company" if j == 0 and (kind == "person" or rnd.random() < 0.5) else "person"
+                name = company if pkind == "company" else _person_name(rnd, pools)[0]
+                parties.append((opened, opened, pid, "counterparty", name[:200], text.name_key(name), "", None,
+                                rnd.choice(PARTY_RELATIONS[pkind]), cid, case_id, creator))
+                tokens.extend(_token_rows("party", pid, text.tokens(name), opened))
+
+    bulk_insert(Case, [Case.created_at, Case.updated_at, Case.id, Case.client, Case.contract, Case.title,
+                       Case.practice_area, Case.responsible, Case.status, Case.opened_on, Case.description,
+                       Case.legal_analysis, Case.strategy, Case.budget_amount, Case.budget_notes, Case.budget_told_on,
+                       Case.budget_told_how, Case.resolution_summary, Case.explained_on, Case.explained_how,
+                       Case.client_understood, Case.resolved_at, Case.closed_at, Case.closed_by, Case.survey_due_on,
+                       Case.created_by], cases)
+    bulk_insert(CaseMember, [CaseMember.created_at, CaseMember.updated_at, CaseMember.case, CaseMember.user,
+                             CaseMember.added_by], members)
+    bulk_insert(CaseStatusChange, [CaseStatusChange.created_at, CaseStatusChange.updated_at, CaseStatusChange.case,
+                                   CaseStatusChange.from_status, CaseStatusChange.to_status, CaseStatusChange.reason,
+                                   CaseStatusChange.by], changes)
+    bulk_insert(Party, [Party.created_at, Party.updated_at, Party.id, Party.kind, Party.name, Party.name_key,
+                        Party.document_type, Party.document_index, Party.relation, Party.client, Party.case,
+                        Party.created_by], parties)
+    bulk_insert(SearchToken, [SearchToken.created_at, SearchToken.updated_at, SearchToken.kind, SearchToken.ref_id,
+                              SearchToken.token], tokens)
+    Client.update(responsible=ops).where(Client.id == heavy_client[0]).execute()
+    # Evidence to collect for the cases being worked (the summary tab's checklist).
+    evidence = []
+    for case_id, opened in Case.select(Case.id, Case.created_at).where(Case.status != "closed").order_by(Case.id).tuples():
+        for _ in range(10 if case_id == first_id + heavy_index else rnd.choice((0, 1, 2, 3, 4))):
+            kind = rnd.choices(EVIDENCE_KINDS, (70, 20, 10))[0]
+            description = {"document": rnd.choice(AD_HOC_DOCUMENTS), "testimony": f"Testimonio de {_person_name(rnd, pools)[0]}",
+                           "other": "Inspección judicial del lugar de los hechos"}[kind]
+            collected = (opened + timedelta(days=rnd.uniform(1, 60))).date() if rnd.random() < 0.5 else None
+            evidence.append((opened, opened, case_id, kind, description[:300], collected if collected and
+                             collected <= _local_day(now) else None, ""))
+    bulk_insert(EvidenceItem, [EvidenceItem.created_at, EvidenceItem.updated_at, EvidenceItem.case, EvidenceItem.kind,
+                               EvidenceItem.description, EvidenceItem.collected_on, EvidenceItem.notes], evidence)
+
+
+UPDATE_OUT = ["Se le informó que {e}.", "Actualización del caso: {e}.", "Se envió el resumen del avance: {e}.",
+              "Se le explicó que {e} y cuáles son los siguientes pasos."]
+CLIENT_WEIGHT = {"active": 10, "former": 3, "accepted": 3, "evaluating": 2, "prospect": 1, "rejected": 0.5}
+TABLES += (UPDATE_OUT, CLIENT_WEIGHT)
+
+
+def _summary(rnd, kind: str, out: bool, at: datetime) -> str:
+    if kind == "update":
+        return rnd.choice(UPDATE_OUT).format(e=rnd.choice(CASE_EVENTS)) if out else \
+            f"El cliente informa que {rnd.choice(CLIENT_NEWS)}."
+    if kind == "question":
+        return rnd.choice(QUESTIONS) if not out else f"Se le preguntó: {rnd.choice(QUESTIONS)}"
+    if kind == "concern":
+        return f"El cliente manifiesta preocupación por {rnd.choice(CONCERNS)}."
+    if kind == "meeting":
+        return rnd.choice(MEETING_NOTES)
+    if kind == "complaint":
+        return rnd.choice(COMPLAINT_NOTES)
+    if out:
+        return rnd.choice(OTHER_OUT).format(dia=(at + timedelta(days=rnd.randint(1, 10))).strftime("%d/%m"))
+    return rnd.choice(OTHER_IN)
+
+
+HELPERS += (_summary,)
+
+
+@generator("interactions")
+def generate_interactions(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """The interaction log: 60 % on a case (in its lifetime, busier towards its end), the rest on the client
+    (recent months denser); a tenth confidential (real ciphertext: the team reads them); questions and
+    concerns mostly answered; a few with a follow-up task. Then each client's last outgoing update. The
+    operations account's long-timeline case and its client get WORKLOAD's interactions."""
+    rnd = fake.random
+    now = anchor()
+    today = _local_day(now)
+    field_cipher = crypto.keys.field
+    ops = _bench_ids()["operations"]
+    crew = _crew(("operations", "service"))
+    service = _crew(("service",)) or crew
+    clients = list(Client.select(Client.id, Client.status, Client.created_at, Client.responsible)
+                   .order_by(Client.id).tuples())
+    responsible_of = {cid: resp for cid, _s, _c, resp in clients}
+    cases = list(Case.select(Case.id, Case.client, Case.created_at, Case.closed_at, Case.status, Case.responsible)
+                 .order_by(Case.id).tuples())
+    mine = _workload_cases(ops)
+    n = sizes["interactions"]
+    heavy_n = min(n // 3, WORKLOAD["case_interactions"]) if mine else 0
+    extra_n = min(n // 6, WORKLOAD["client_interactions"]) if mine else 0
+    linked = round((n - heavy_n - extra_n) * 0.6) if cases else 0
+
+    keys = []  # (occurred_at, client, case, the case's responsible)
+    weights = [(3.0 if status != "closed" else 1.0) * (1 + ((closed or now) - opened).days / 200)
+               for _i, _c, opened, closed, status, _r in cases]
+    picked = rnd.choices(cases, weights, k=linked) if linked else []
+    if mine:
+        heavy = next(c for c in cases if c[0] == mine[0][0])
+        others = [c for c in cases if c[1] == heavy[1] and c[0] != heavy[0]]
+        picked += [heavy] * heavy_n + [rnd.choice(others) for _ in range(extra_n // 2 if others else 0)]
+    for case_id, client_id, opened, closed, _status, responsible in picked:
+        at = opened + ((closed or now) - opened) * (1 - rnd.random() ** 1.3)
+        keys.append((_office_time(rnd, at, now), client_id, case_id, responsible))
+    weights = [CLIENT_WEIGHT[status] * min(rnd.paretovariate(1.2), 40) for _i, status, _c, _r in clients]
+    plain = rnd.choices(clients, weights, k=n - len(keys) - (extra_n - extra_n // 2 if mine else 0))
+    if mine:
+        plain += [next(c for c in clients if c[0] == mine[0][1])] * (n - len(keys) - len(plain))
+    for client_id, _status, created, _r in plain:
+        at = now - (now - created) * rnd.random() ** 1.8
+        keys.append((_office_time(rnd, at, now), client_id, None, None))
+    keys.sort(key=lambda k: k[0])
+
+    kinds, kind_weights = _weighted(INTERACTION_KINDS)
+    channels, channel_weights = _weighted(INTERACTION_CHANNELS)
+    places, place_weights = _weighted(MEETING_PLACES)
+    kind_draws = rnd.choices(kinds, kind_weights, k=len(keys))
+    channel_draws = rnd.choices(channels, channel_weights, k=len(keys))
+    first_id = _next_id(Interaction)
+    tasks = []
+    last_update: dict[int, datetime] = {}
+
+    def rows():
+        for i, (at, client_id, case_id, case_responsible) in enumerate(keys):
+            iid = first_id + i
+            kind = kind_draws[i]
+            out = rnd.random() < OUTGOING_SHARE[kind]
+            channel = rnd.choices(places, place_weights)[0] if kind == "meeting" else channel_draws[i]
+            owner = case_responsible or responsible_of[client_id]
+            author = owner if owner and rnd.random() < 0.6 else rnd.choice(service if not out else crew)
+            confidential = rnd.random() < 0.1
+            summary = _summary(rnd, kind, out, at)
+            if confidential:
+                summary = field_cipher.encrypt(rnd.choice(CONFIDENTIAL_NOTES), f"interaction|summary|{iid}")
+            answered_at = answered_by = None
+            if kind in ("question", "concern") and not out:
+                if not (rnd.random() < 0.04 or (now - at < timedelta(days=3) and rnd.random() < 0.5)):
+                    answered_at = at + timedelta(minutes=int(60 * rnd.lognormvariate(2.5, 1.0)) + 5)
+                    answered_at, answered_by = (answered_at, owner or author) if answered_at < now else (None, None)
+            if out and kind == "update":
+                last_update[client_id] = at  # keys are in time order: the last one seen is the latest
+            yield (at, answered_at or at, iid, client_id, case_id, at, channel, "out" if out else "in", kind, summary,
+                   confidential, answered_at, answered_by, author)
+            if rnd.random() < (0.08 if kind in ("question", "concern", "meeting") else 0.015):
+                due = _local_day(at) + timedelta(days=rnd.randint(1, 10))
+                follower = author if author != ops else rnd.choice(crew)
+                done = due < today - timedelta(days=2) and rnd.random() < 0.96 or rnd.random() < 0.2
+                done_at = min(now, _office_time(rnd, _utc_at(due, 0) - timedelta(days=rnd.uniform(0, 3)), now)) if done else None
+                tasks.append((at, done_at or at, "follow_up", rnd.choice(FOLLOW_UPS), due, follower, client_id, case_id,
+                              iid, done_at, follower if done else None, "", author))
+
+    bulk_insert(Interaction, [Interaction.created_at, Interaction.updated_at, Interaction.id, Interaction.client,
+                              Interaction.case, Interaction.occurred_at, Interaction.channel, Interaction.direction,
+                              Interaction.kind, Interaction.summary, Interaction.confidential, Interaction.answered_at,
+                              Interaction.answered_by, Interaction.created_by], rows())
+    bulk_insert(Task, [Task.created_at, Task.updated_at, Task.kind, Task.title, Task.due_on, Task.owner, Task.client,
+                       Task.case, Task.interaction, Task.done_at, Task.done_by, Task.note, Task.created_by], tasks)
+    # "Actualización periódica": each client's last outgoing update, as logging one sets it.
+    with db.atomic():
+        for client_id, at in sorted(last_update.items()):
+            Client.update(last_update_at=at).where(Client.id == client_id).execute()
+
+
+ITEM_STATUS_MIX = {  # per case status: pending, received, reviewed, rejected, expired
+    "open": (60, 25, 10, 5, 0), "in_progress": (25, 20, 45, 5, 5), "resolved": (3, 12, 83, 2, 0), "closed": (2, 10, 88, 0, 0)}
+TABLES += (ITEM_STATUS_MIX,)
+
+
+@generator("documents")
+def generate_documents(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """Checklists of the most recent cases (the feature's first years: older cases have none): the practice
+    area's requirements and now and then an ad-hoc item, with statuses by the case's stage, versions for
+    what was received (stored-file metadata only, no file on disk). The operations account's cases hold
+    exactly WORKLOAD["documents_to_review"] received items and nothing else waiting on it."""
+    rnd = fake.random
+    now = anchor()
+    today = _local_day(now)
+    ops = _bench_ids()["operations"]
+    crew = _crew(("operations",)) or _crew(("management",))
+    templates: dict[int, list[tuple]] = {}
+    for row in RequirementTemplate.select(RequirementTemplate.id, RequirementTemplate.practice_area,
+                                          RequirementTemplate.name, RequirementTemplate.required,
+                                          RequirementTemplate.confidential, RequirementTemplate.due_days,
+                                          RequirementTemplate.review_every_days).order_by(
+            RequirementTemplate.position).tuples():
+        templates.setdefault(row[1], []).append(row)
+    mine = {case_id for case_id, *_rest in _workload_cases(ops)}
+    cases = list(Case.select(Case.id, Case.practice_area, Case.status, Case.created_at, Case.closed_at, Case.responsible)
+                 .order_by(Case.id.desc()).tuples())
+    cases.sort(key=lambda c: c[0] not in mine)  # the operations account's first, then newest first
+    statuses = ("pending", "received", "reviewed", "rejected", "expired")
+    file_types = [(ct, ext) for ct, ext, _w in FILE_TYPES]
+    file_weights = [w for _c, _e, w in FILE_TYPES]
+
+    items = []  # [case, template, name, required, confidential, status, due_on, review_on, opened, responsible]
+    for case_id, area, status, opened, closed, responsible in cases:
+        if len(items) >= sizes["documents"]:
+            break
+        chosen = [t for t in templates.get(area, []) if t[3] or rnd.random() < 0.6]
+        rows = [(t[0], t[2], t[3], t[4], t[5], t[6]) for t in chosen]
+        if rnd.random() < 0.12 or not rows:
+            rows.append((None, rnd.choice(AD_HOC_DOCUMENTS), rnd.random() < 0.5, False, rnd.choice((5, 10, 15)), None))
+        for template, name, required, confidential, due_days, review_days in rows:
+            state = rnd.choices(statuses, ITEM_STATUS_MIX[status])[0]
+            if status in ("resolved", "closed") and required and state == "pending":
+                state = "reviewed"  # a case closes only with its required documents in
+            if case_id in mine and state in ("received", "expired"):
+                state = "pending"
+            due = opened.date() + timedelta(days=due_days) if due_days else None
+            items.append([case_id, template, name, required, confidential, state, due, review_days, opened, closed,
+                          responsible])
+    # The operations account's documents to review: received on its cases.
+    own = [item for item in items if item[0] in mine and item[5] == "pending"]
+    for item in rnd.sample(own, min(len(own), WORKLOAD["documents_to_review"])):
+        item[5] = "received"
+    items.sort(key=lambda item: (item[8], item[0]))
+
+    first_item = _next_id(DocumentItem)
+    first_file = _next_id(StoredFile)
+    item_rows, versions, files = [], [], []
+    for k, (case_id, template, name, required, confidential, state, due, review_days, opened, closed,
+            responsible) in enumerate(items):
+        item_id = first_item + k
+        end = closed or now
+        reviewed_at = reviewed_by = review_on = None
+        received = opened + (end - opened) * rnd.uniform(0.02, 0.5)
+        if state in ("reviewed", "rejected", "expired"):
+            reviewed_at = min(now, received + timedelta(hours=rnd.uniform(2, 24 * 6)))
+            reviewed_by = responsible
+        if review_days and state in ("reviewed", "expired"):
+            review_on = reviewed_at.date() + timedelta(days=review_days)
+            if case_id in mine and review_on <= today:
+                review_on = today + timedelta(days=rnd.randint(5, review_days))
+        note = "Ilegible: se pidió una copia nítida." if state == "rejected" else ""
+        item_rows.append((opened, reviewed_at or (received if state != "pending" else opened), item_id, case_id,
+                          template, name[:200], required, confidential, state, due, review_on, note, reviewed_by,
+                          reviewed_at, responsible))
+        if state == "pending":
+            continue
+        for number in range(1, (2 if rnd.random() < 0.2 else 1) + 1):
+            at = min(now, received + timedelta(days=(number - 1) * rnd.uniform(1, 20)))
+            content_type, ext = rnd.choices(file_types, file_weights)[0]
+            uploader = rnd.choice(crew)
+            files.append((at, at, first_file + len(files), hex_digits(rnd, 64),
+                          f"{ascii_slug(name)[:40] or 'documento'}{'-v' + str(number) if number > 1 else ''}.{ext}",
+                          content_type, int(rnd.lognormvariate(12.3, 0.9)) + 2_000, hex_digits(rnd, 64), "case_document",
+                          uploader))
+            versions.append((at, at, item_id, number, first_file + len(files) - 1, "", uploader))
+
+    bulk_insert(StoredFile, [StoredFile.created_at, StoredFile.updated_at, StoredFile.id, StoredFile.storage_name,
+                             StoredFile.original_name, StoredFile.content_type, StoredFile.size, StoredFile.sha256,
+                             StoredFile.purpose, StoredFile.uploaded_by], files)
+    bulk_insert(DocumentItem, [DocumentItem.created_at, DocumentItem.updated_at, DocumentItem.id, DocumentItem.case,
+                               DocumentItem.template, DocumentItem.name, DocumentItem.required,
+                               DocumentItem.confidential, DocumentItem.status, DocumentItem.due_on,
+                               DocumentItem.review_on, DocumentItem.note, DocumentItem.reviewed_by,
+                               DocumentItem.reviewed_at, DocumentItem.created_by], item_rows)
+    bulk_insert(DocumentVersion, [DocumentVersion.created_at, DocumentVersion.updated_at, DocumentVersion.item,
+                                  DocumentVersion.number, DocumentVersion.file, DocumentVersion.note,
+                                  DocumentVersion.uploaded_by], versions)
+
+
+def _alert_from(due_day, offsets: str):
+    return due_day - timedelta(days=max(int(x) for x in offsets.split(",")))
+
+
+HELPERS += (_alert_from,)
+
+
+@generator("deadlines")
+def generate_deadlines(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """About one open deadline per two cases being worked (on business days, most weeks ahead, some in
+    their alert window, a few overdue), and the done or missed ones of their past and of closed cases. The
+    operations account: WORKLOAD["deadlines"] open in their alert window, 30 further ahead, a past."""
+    rnd = fake.random
+    now = anchor()
+    today = _local_day(now)
+    ops = _bench_ids()["operations"]
+    crew = _crew(("operations",)) or _crew(("management",))
+    holidays = {day for (day,) in Holiday.select(Holiday.day).where(Holiday.region == "CO").tuples()}
+    mine = [case_id for case_id, *_rest in _workload_cases(ops)]
+    kinds, kind_weights = _weighted(DEADLINE_KIND_MIX)
+    alerts, alert_weights = _weighted(ALERT_DAYS)
+    rows = []
+
+    def add(case_id, due_day, status, responsible, created, offsets=None):
+        kind = rnd.choices(kinds, kind_weights)[0]
+        offsets = offsets or rnd.choices(alerts, alert_weights)[0]
+        due_day = _business_day(due_day, holidays)
+        due_at = _utc_at(due_day, rnd.choice((8 * 60, 9 * 60, 10 * 60 + 30, 14 * 60, 17 * 60, 17 * 60, 17 * 60)))
+        created = min(created, due_at - timedelta(days=1))
+        done_at = min(now, due_at - timedelta(hours=rnd.uniform(1, 24 * 6))) if status == "done" else None
+        rows.append((created, done_at or created, case_id, rnd.choice(DEADLINES[kind]), kind, due_at, responsible,
+                     offsets, _alert_from(due_day, offsets), status, done_at, responsible if done_at else None,
+                     "Venció sin actuación: se informó al cliente." if status == "missed" else "", responsible))
+        return due_day
+
+    for case_id, status, opened, closed, responsible in Case.select(
+            Case.id, Case.status, Case.created_at, Case.closed_at, Case.responsible).order_by(Case.id).tuples():
+        owner = responsible if rnd.random() < 0.85 or responsible == ops else rnd.choice(crew)
+        if status != "closed" and responsible != ops:
+            draw = rnd.random()
+            for _ in range(2 if draw < 0.05 else 1 if draw < 0.47 else 0):
+                ahead = rnd.randint(-3, 0) if rnd.random() < 0.03 else rnd.randint(1, 120)
+                add(case_id, today + timedelta(days=ahead), "open", owner,
+                    max(opened, now - timedelta(days=rnd.uniform(1, 60))))
+        past = (closed or now) - opened
+        draw = rnd.random()
+        for _ in range((1 if draw < 0.3 else 0) if status == "closed" else (1 if draw < 0.5 else 0)):
+            due = opened + past * rnd.uniform(0.1, 0.95)
+            if _local_day(due) >= today:
+                continue
+            add(case_id, _local_day(due), "missed" if rnd.random() < 0.04 else "done", owner,
+                due - timedelta(days=rnd.uniform(5, 60)))
+    if mine:
+        for k in range(WORKLOAD["deadlines"]):
+            case_id = mine[0] if k % 10 == 0 else rnd.choice(mine)
+            offsets = rnd.choice(("7,1", "15,5,1", "30,7,1"))
+            while True:  # due within its window (a few already overdue), on a business day
+                due = _business_day(today + timedelta(days=rnd.randint(-4, 7)), holidays)
+                if _alert_from(due, offsets) <= today:
+                    break
+            add(case_id, due, "open", ops, now - timedelta(days=rnd.uniform(10, 60)), offsets)
+        for _ in range(30):
+            add(rnd.choice(mine), today + timedelta(days=rnd.randint(45, 150)), "open", ops,
+                now - timedelta(days=rnd.uniform(1, 30)), "7,1")
+    rows.sort(key=lambda r: r[0])
+    bulk_insert(Deadline, [Deadline.created_at, Deadline.updated_at, Deadline.case, Deadline.description, Deadline.kind,
+                           Deadline.due_at, Deadline.responsible, Deadline.alert_days, Deadline.alert_from,
+                           Deadline.status, Deadline.done_at, Deadline.done_by, Deadline.note, Deadline.created_by], rows)
+
+
+@generator("interventions")
+def generate_interventions(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """About two per case being worked: done ones in its past, planned ones in the coming weeks, a few
+    cancelled; office hours. The operations account: WORKLOAD["interventions_today"] planned today and
+    WORKLOAD["interventions_week"] more this week (done when already past), besides its cases' past."""
+    rnd = fake.random
+    now = anchor()
+    today = _local_day(now)
+    ops = _bench_ids()["operations"]
+    crew = _crew(("operations",)) or _crew(("management",))
+    holidays = {day for (day,) in Holiday.select(Holiday.day).where(Holiday.region == "CO").tuples()}
+    rows = []
+
+    def add(case_id, starts, status, assigned, created):
+        minutes = rnd.choice((30, 45, 60, 60, 90, 120))
+        done_at = min(now, starts + timedelta(minutes=minutes)) if status == "done" else None
+        place = rnd.choice(INTERVENTION_PLACES).format(n=rnd.randint(1, 40))
+        report = (rnd.choice(("Se revisaron los documentos y se resolvieron las dudas del cliente.",
+                              "Se asistió a la diligencia; queda pendiente el acta.",
+                              "Se inspeccionó el lugar y se tomaron fotografías.")),
+                  rnd.choice(TREATMENTS), rnd.choice(("Expediente físico", "Portátil y formatos", "Vehículo de la firma")),
+                  rnd.choice(("Guardar los soportes de pago.", "No firmar nada sin consultarnos.",
+                              "Enviar los documentos que faltan esta semana."))) if done_at else ("", "", "", "")
+        rows.append((min(created, starts), done_at or created, case_id, starts, minutes, place, rnd.choice(INTERVENTION_PURPOSES),
+                     assigned, status, done_at, *report, assigned))
+
+    def office(day):
+        return _utc_at(day, rnd.randrange(8 * 4, 17 * 4) * 15)
+
+    mine = [case_id for case_id, *_rest in _workload_cases(ops)]
+    for case_id, status, opened, responsible in Case.select(Case.id, Case.status, Case.created_at, Case.responsible).where(
+            Case.status != "closed").order_by(Case.id).tuples():
+        assigned = responsible if responsible == ops or rnd.random() < 0.6 else rnd.choice(crew)
+        count = rnd.choices((0, 1, 2, 3, 4), (10, 25, 35, 20, 10))[0] + (10 if mine and case_id == mine[0] else 0)
+        for _ in range(count):
+            draw = rnd.random()
+            planned = responsible != ops and draw < {"open": 0.65, "in_progress": 0.28, "resolved": 0.0}[status]
+            if planned:
+                add(case_id, office(_business_day(today + timedelta(days=rnd.randint(0, 45)), holidays)), "planned",
+                    assigned, now - timedelta(days=rnd.uniform(0, 20)))
+            else:
+                day = _local_day(opened + (now - opened) * rnd.random())
+                if day >= today:
+                    continue
+                add(case_id, office(_business_day(day, holidays) if day.weekday() < 5 else day), "cancelled"
+                    if rnd.random() < 0.06 else "done", assigned, opened)
+    if mine:
+        cases = mine
+        for k in range(WORKLOAD["interventions_today"]):
+            add(rnd.choice(cases), _utc_at(today, 7 * 60 + k * 23), "planned", ops, now - timedelta(days=rnd.uniform(1, 14)))
+        monday = today - timedelta(days=today.weekday())
+        week = [monday + timedelta(days=d) for d in range(7) if monday + timedelta(days=d) != today]
+        for _ in range(WORKLOAD["interventions_week"]):
+            starts = office(rnd.choice(week))
+            add(rnd.choice(cases), starts, "done" if starts < now else "planned", ops, now - timedelta(days=rnd.uniform(1, 14)))
+    rows.sort(key=lambda r: r[0])
+    bulk_insert(Intervention, [Intervention.created_at, Intervention.updated_at, Intervention.case, Intervention.starts_at,
+                               Intervention.duration_minutes, Intervention.place, Intervention.purpose,
+                               Intervention.assigned, Intervention.status, Intervention.done_at, Intervention.work_done,
+                               Intervention.treatment_type, Intervention.resources_used, Intervention.recommendations,
+                               Intervention.created_by], rows)
+
+
+@generator("tasks")
+def generate_tasks(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """Post-case follow-ups of the cases closed this last year (as closing creates them; follow-ups of
+    interactions come with the interactions), and the operations account's WORKLOAD["tasks"] open
+    follow-ups, many overdue, on its long-timeline client's recent interactions and on its cases."""
+    rnd = fake.random
+    now = anchor()
+    today = _local_day(now)
+    ops = _bench_ids()["operations"]
+    rows = []
+    for case_id, client_id, title, closed, responsible in Case.select(
+            Case.id, Case.client, Case.title, Case.closed_at, Case.responsible).where(
+            Case.status == "closed", Case.closed_at >= now - timedelta(days=365)).order_by(Case.closed_at).tuples():
+        due = _local_day(closed) + timedelta(days=30)
+        done_at = _office_time(rnd, _utc_at(due, 0) + timedelta(days=rnd.uniform(-5, 3)), now) \
+            if due < today and rnd.random() < 0.9 else None
+        rows.append((closed, done_at or closed, "post_case", f"Seguimiento posterior: {title}"[:300], due, responsible or ops,
+                     client_id, case_id, None, done_at, responsible if done_at else None, "", responsible))
+    mine = _workload_cases(ops)
+    if mine:
+        heavy_case, heavy_client = mine[0][0], mine[0][1]
+        recent = [iid for (iid,) in Interaction.select(Interaction.id).where(Interaction.client == heavy_client)
+                  .order_by(Interaction.id.desc()).limit(300).tuples()]
+        for k in range(WORKLOAD["tasks"]):
+            created = now - timedelta(days=rnd.uniform(1, 40))
+            if k % 2 == 0 and recent:
+                client_id, case_id, interaction = heavy_client, heavy_case, rnd.choice(recent)
+            else:
+                case_id, client_id, *_rest = rnd.choice(mine)
+                interaction = None
+            rows.append((created, created, "follow_up", rnd.choice(FOLLOW_UPS), today + timedelta(days=rnd.randint(-20, 14)),
+                         ops, client_id, case_id, interaction, None, None, "", ops))
+    bulk_insert(Task, [Task.created_at, Task.updated_at, Task.kind, Task.title, Task.due_on, Task.owner, Task.client,
+                       Task.case, Task.interaction, Task.done_at, Task.done_by, Task.note, Task.created_by], rows)
+
+
+# ----- run time -----
+
+
+def refresh_workload(built: datetime | None) -> int:
+    """Keep the operations account's work queue as generated when the cache is reused on a later day: its
+    interventions, deadlines, tasks and its cases' document dates move by the whole days since the data's
+    "now" (``built``), so "today", "in the alert window" and "overdue" stay what WORKLOAD describes. On the
+    working copy (SQLite); returns the days moved."""
+    if built is None:
+        return 0
+    days = (_local_day(anchor()) - _local_day(built)).days
+    if not days:
+        return 0
+    ops = _bench_ids()["operations"]
+    step = f"{days:+d} days"
+    cases = "SELECT id FROM legal_case WHERE responsible_id = ?"
+    for sql, params in [
+        ("UPDATE intervention SET starts_at = datetime(starts_at, ?), done_at = datetime(done_at, ?) "
+         "WHERE assigned_id = ?", (step, step, ops)),
+        ("UPDATE deadline SET due_at = datetime(due_at, ?), alert_from = date(alert_from, ?), "
+         "done_at = datetime(done_at, ?) WHERE responsible_id = ?", (step, step, step, ops)),
+        ("UPDATE task SET due_on = date(due_on, ?) WHERE owner_id = ?", (step, ops)),
+        (f"UPDATE document_item SET due_on = date(due_on, ?), review_on = date(review_on, ?) WHERE case_id IN ({cases})",
+         (step, step, ops)),
+    ]:
+        db.execute_sql(sql, params)
+    return days

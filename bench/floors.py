@@ -8,16 +8,19 @@ page URL's query string, ``request.form`` a POST page's fields, ``page_url()`` t
 """
 
 import operator
+from datetime import datetime, timedelta
 from functools import cache, reduce
 
 import phonenumbers
 from flask import Flask, current_app, g, request
 from peewee import JOIN, SQL, fn
+from peewee import Case as SqlCase
 from rapidfuzz import fuzz
 
 from core.db import db, utcnow
 from core.text import STOP_WORDS, name_key, tokens
 from models.audit import AuditEvent
+from models.cases import Case, CaseMember, CaseStatusChange, EvidenceItem, Intervention
 from models.catalog import PracticeArea
 from models.clients import (
     DOCUMENT_TYPES,
@@ -28,6 +31,10 @@ from models.clients import (
     SearchToken,
     document_index,
 )
+from models.documents import SATISFIED, Deadline, DocumentItem, DocumentVersion
+from models.files import StoredFile
+from models.interactions import Interaction
+from models.tasks import Task
 from models.users import User, UserSession
 
 PAGE = "<!doctype html><html lang=es><meta charset=utf-8><title>floor</title><body>{}</body></html>"
@@ -254,3 +261,201 @@ def _view(floor, user_id: int, url: str):
         return floor(user_id)
 
     return view
+
+
+# ----- case work (issue 5) -----
+# Times as the app shows them: Bogotá is UTC−5 all year.
+
+LOCAL_OFFSET = timedelta(hours=5)
+
+CASE_HEAD = """<h1>{{ case.title }} <span>{{ case.status }}</span></h1>
+<p>EXP-{{ '%05d' % case.id }} · {{ case.practice_area.name if case.practice_area_id else "" }} · {{ case.responsible.name if case.responsible_id else "—" }}
+· <a href="/clientes/{{ case.client_id }}">{{ case.client.name }}</a> · Documentos {{ done }}/{{ total }}</p>"""
+
+CASE_SUMMARY = PAGE.format(CASE_HEAD + """<dl><dt>Abierto</dt><dd>{{ case.opened_on.strftime("%d/%m/%Y") }}</dd>
+<dt>Costo</dt><dd>{{ case.budget_amount or "—" }}</dd><dt>Informado</dt><dd>{{ case.budget_told_on or "" }} {{ case.budget_told_how }}</dd></dl>
+<p>{{ case.description }}</p><p>{{ case.budget_notes }}</p>
+<ul>{% for m in team %}<li>{{ m.user.name }}</li>{% endfor %}</ul>
+<ul>{% for p in parties %}<li>{{ p.name }} · {{ p.kind }} · {{ p.relation }}</li>{% endfor %}</ul>
+<ul>{% for e in evidence %}<li>{{ e.description }} · {{ e.kind }} · {{ e.collected_on or "" }}</li>{% endfor %}</ul>
+<ul>{% for h in history %}<li>{{ h.created_at.strftime("%d/%m/%y %H:%M") }} · {{ h.from_status }} → {{ h.to_status }} · {{ h.by.name if h.by_id else "" }}</li>{% endfor %}</ul>""")
+
+CASES = PAGE.format("""<table><tbody>{% for c in rows %}<tr><td><a href="/casos/{{ c.id }}">{{ c.title }}</a> · EXP-{{ '%05d' % c.id }}</td>
+<td><a href="/clientes/{{ c.client_id }}">{{ c.client.name }}</a></td><td>{{ c.status }}</td>
+<td>{{ c.responsible.name if c.responsible_id else "—" }}</td><td>{{ c.opened_on.strftime("%d/%m/%y") }}</td></tr>{% endfor %}</tbody></table>""")
+
+AGENDA = PAGE.format("""<ol>{% for day, rows in days %}<li><h3>{{ day.strftime("%A %d") }}</h3>{% for r in rows %}
+<a href="/casos/{{ r.case_id }}/intervenciones"><strong>{{ (r.starts_at - offset).strftime("%H:%M") }}</strong> {{ r.purpose }}<br>
+{{ r.case.client.name }} · EXP-{{ '%05d' % r.case_id }} · {{ r.place }}</a>{% else %}<p>Libre</p>{% endfor %}</li>{% endfor %}</ol>""")
+
+TIMELINE = """<ol>{% for i in rows %}<li><time datetime="{{ i.occurred_at.isoformat() }}Z">{{ (i.occurred_at - offset).strftime("%d/%m/%y %H:%M") }}</time>
+· {{ i.channel }} · {{ i.direction }} · {{ i.kind }}{% if i.case_id %} · <a href="/casos/{{ i.case_id }}">EXP-{{ '%05d' % i.case_id }}</a>{% endif %}
+<p>{{ "Confidencial" if i.confidential else i.summary }}</p>{% if i.answered_at %}<p>{{ (i.answered_at - offset).strftime("%d/%m/%y %H:%M") }}</p>{% endif %}
+<small>{{ i.created_by.name if i.created_by_id else "" }}</small></li>{% endfor %}</ol>
+{% if more %}<a href="?antes={{ rows[-1].id }}">Anteriores</a>{% endif %}"""
+
+CLIENT_TIMELINE = PAGE.format("""<h1>{{ c.name }} <span>{{ c.status }}</span></h1>
+<p>{{ c.kind }} · {{ c.practice_area.name if c.practice_area_id else "" }} · {{ c.responsible.name if c.responsible_id else "—" }}
+· {{ c.last_update_at.strftime("%d/%m/%y") if c.last_update_at else "—" }}</p>""" + TIMELINE)
+
+CASE_TIMELINE = PAGE.format(CASE_HEAD + TIMELINE)
+
+CASE_DOCUMENTS = PAGE.format(CASE_HEAD + """<table><tbody>{% for d in items %}<tr><td>{{ d.name }}{% if d.required %} *{% endif %}</td>
+<td>{{ d.status }}</td><td>{{ d.due_on.strftime("%d/%m/%y") if d.due_on else "" }}</td><td>{{ d.review_on.strftime("%d/%m/%y") if d.review_on else "" }}</td>
+<td>{% for v in versions.get(d.id, []) %}<a href="/documentos/versiones/{{ v.id }}">v{{ v.number }} {{ v.file.original_name }} ({{ v.file.size }})</a> {% endfor %}</td></tr>{% endfor %}</tbody></table>""")
+
+CASE_DEADLINES = PAGE.format(CASE_HEAD + """<table><tbody>{% for d in rows %}<tr><td>{{ d.description }}</td><td>{{ d.kind }}</td>
+<td>{{ (d.due_at - offset).strftime("%d/%m/%y %H:%M") }}</td><td>{{ d.responsible.name }}</td><td>{{ d.alert_days }}</td><td>{{ d.status }}</td></tr>{% endfor %}</tbody></table>""")
+
+WORK = PAGE.format("""{% for key, rows in sections %}<section><h2>{{ key }}</h2><ul>{% for r in rows %}<li>{{ r.when }} · {{ r.what }}
+{% if r.case_id %}· <a href="/casos/{{ r.case_id }}">EXP-{{ '%05d' % r.case_id }}</a>{% endif %}
+{% if r.client_name %}· <a href="/clientes/{{ r.client_id }}">{{ r.client_name }}</a>{% endif %}</li>{% endfor %}</ul></section>{% endfor %}""")
+
+
+def _local_today():
+    return (utcnow() - LOCAL_OFFSET).date()
+
+
+def _case_id() -> int:
+    """The case id in the page's URL: /casos/<id>, /interacciones/casos/<id>, /documentos/casos/<id>/plazos."""
+    parts = page_url().partition("?")[0].split("/")
+    return int(parts[parts.index("casos") + 1])
+
+
+def _case_header(case_id: int):
+    """The case with its client, practice area and responsible, and the document progress: two queries."""
+    case = (Case.select(Case, Client, PracticeArea, User).join(Client).switch(Case)
+            .join(PracticeArea, JOIN.LEFT_OUTER, on=(Case.practice_area == PracticeArea.id)).switch(Case)
+            .join(User, JOIN.LEFT_OUTER, on=(Case.responsible == User.id)).where(Case.id == case_id).get())
+    row = (DocumentItem.select(fn.COUNT(DocumentItem.id).alias("total"),
+                               fn.SUM(SqlCase(None, [(DocumentItem.status.in_(SATISFIED), 1)], 0)).alias("done"))
+           .where(DocumentItem.case == case_id).dicts().get())
+    return {"case": case, "done": int(row["done"] or 0), "total": int(row["total"] or 0)}
+
+
+def case_summary(user_id: int) -> str:
+    """The case, its progress, team, parties, evidence and status history: six indexed queries."""
+    head = _case_header(_case_id())
+    case = head["case"]
+    team = list(CaseMember.select(CaseMember, User).join(User, on=(CaseMember.user == User.id))
+                .where(CaseMember.case == case.id).order_by(User.name))
+    parties = list(Party.select().where(Party.case == case.id).order_by(Party.kind, Party.name))
+    evidence = list(EvidenceItem.select().where(EvidenceItem.case == case.id).order_by(EvidenceItem.id))
+    history = list(CaseStatusChange.select(CaseStatusChange, User)
+                   .join(User, JOIN.LEFT_OUTER, on=(CaseStatusChange.by == User.id))
+                   .where(CaseStatusChange.case == case.id).order_by(CaseStatusChange.id.desc()))
+    return render(CASE_SUMMARY, team=team, parties=parties, evidence=evidence, history=history, **head)
+
+
+def cases(user_id: int) -> str:
+    """The cases being worked, newest first, 25 (no count)."""
+    rows = (Case.select(Case, Client, User).join(Client).switch(Case)
+            .join(User, JOIN.LEFT_OUTER, on=(Case.responsible == User.id))
+            .where(Case.status != "closed").order_by(Case.id.desc()).limit(25))
+    return render(CASES, rows=list(rows))
+
+
+def agenda(user_id: int) -> str:
+    """This week's interventions of the person (Monday to Sunday, local), with case and client: one query."""
+    today = _local_today()
+    monday = today - timedelta(days=today.weekday())
+    start = datetime(monday.year, monday.month, monday.day) + LOCAL_OFFSET
+    rows = list(Intervention.select(Intervention, Case, Client).join(Case).join(Client)
+                .where(Intervention.assigned == user_id, Intervention.starts_at >= start,
+                       Intervention.starts_at < start + timedelta(days=7), Intervention.status != "cancelled")
+                .order_by(Intervention.starts_at))
+    days = [(monday + timedelta(days=i), [r for r in rows if (r.starts_at - LOCAL_OFFSET).date() == monday + timedelta(days=i)])
+            for i in range(7)]
+    return render(AGENDA, days=days, offset=LOCAL_OFFSET)
+
+
+TIMELINE_SIZE = 20  # core.interactions.PAGE_SIZE
+
+
+def _timeline(where):
+    rows = list(Interaction.select(Interaction, User).join(User, JOIN.LEFT_OUTER, on=(Interaction.created_by == User.id))
+                .where(where).order_by(Interaction.id.desc()).limit(TIMELINE_SIZE + 1))
+    return rows[:TIMELINE_SIZE], len(rows) > TIMELINE_SIZE
+
+
+def client_interactions(user_id: int) -> str:
+    """The client and the newest page of its timeline, with each entry's author: two indexed queries."""
+    client = _client_rows().where(Client.id == _path_id()).get()
+    rows, more = _timeline(Interaction.client == client.id)
+    return render(CLIENT_TIMELINE, c=client, rows=rows, more=more, offset=LOCAL_OFFSET)
+
+
+def case_interactions(user_id: int) -> str:
+    head = _case_header(_case_id())
+    rows, more = _timeline(Interaction.case == head["case"].id)
+    return render(CASE_TIMELINE, rows=rows, more=more, offset=LOCAL_OFFSET, **head)
+
+
+def case_documents(user_id: int) -> str:
+    """The checklist and every version's file: the header's two queries, the items, their versions."""
+    head = _case_header(_case_id())
+    items = list(DocumentItem.select().where(DocumentItem.case == head["case"].id)
+                 .order_by(DocumentItem.required.desc(), DocumentItem.id))
+    versions: dict[int, list] = {}
+    for version in (DocumentVersion.select(DocumentVersion, StoredFile).join(StoredFile)
+                    .where(DocumentVersion.item.in_([i.id for i in items]))
+                    .order_by(DocumentVersion.item, DocumentVersion.number.desc())):
+        versions.setdefault(version.item_id, []).append(version)
+    return render(CASE_DOCUMENTS, items=items, versions=versions, **head)
+
+
+def case_deadlines(user_id: int) -> str:
+    head = _case_header(_case_id())
+    rows = list(Deadline.select(Deadline, User).join(User, on=(Deadline.responsible == User.id))
+                .where(Deadline.case == head["case"].id).order_by(Deadline.status != "open", Deadline.due_at))
+    return render(CASE_DEADLINES, rows=rows, offset=LOCAL_OFFSET, **head)
+
+
+WORK_ROWS = 50  # core.work: rows per section
+
+
+def _row(when, what, case_id=None, client=None):
+    return {"when": when, "what": what, "case_id": case_id, "client_id": client.id if client else None,
+            "client_name": client.name if client else ""}
+
+
+def work_queue(user_id: int) -> str:
+    """The person's queue, section by section, the rows only (no tallies), each with what it links to: its
+    deadlines in their alert window, planned interventions up to today, open follow-ups, documents waiting for
+    a review on its open cases, unanswered questions of its clients, closed cases with the survey due, and
+    active clients waiting for their periodic update: seven indexed queries."""
+    today = _local_today()
+    now = utcnow()
+    day_end = datetime(today.year, today.month, today.day) + LOCAL_OFFSET + timedelta(days=1)
+    deadlines = (Deadline.select(Deadline, Case, Client).join(Case).join(Client)
+                 .where(Deadline.responsible == user_id, Deadline.status == "open", Deadline.alert_from <= today)
+                 .order_by(Deadline.due_at).limit(WORK_ROWS))
+    interventions = (Intervention.select(Intervention, Case, Client).join(Case).join(Client)
+                     .where(Intervention.assigned == user_id, Intervention.status == "planned",
+                            Intervention.starts_at < day_end).order_by(Intervention.starts_at).limit(WORK_ROWS))
+    tasks = (Task.select(Task, Client).join(Client, JOIN.LEFT_OUTER, on=(Task.client == Client.id))
+             .where(Task.owner == user_id, Task.done_at.is_null()).order_by(Task.due_on, Task.id).limit(WORK_ROWS))
+    documents = (DocumentItem.select(DocumentItem, Case, Client).join(Case).join(Client)
+                 .where(Case.responsible == user_id, Case.status != "closed",
+                        (DocumentItem.status == "received") | ((DocumentItem.status == "reviewed") & (DocumentItem.review_on <= today)))
+                 .order_by(DocumentItem.id).limit(WORK_ROWS))
+    questions = (Interaction.select(Interaction, Client).join(Client)
+                 .where(Client.responsible == user_id, Interaction.kind.in_(("question", "concern")),
+                        Interaction.direction == "in", Interaction.answered_at.is_null())
+                 .order_by(Interaction.occurred_at, Interaction.id).limit(WORK_ROWS))
+    surveys = (Case.select(Case, Client).join(Client)
+               .where(Case.responsible == user_id, Case.status == "closed", Case.survey_due_on.is_null(False))
+               .order_by(Case.survey_due_on, Case.id).limit(WORK_ROWS))
+    updates = (Client.select().where(Client.responsible == user_id, Client.status == "active",
+                                     Client.last_update_at.is_null() | (Client.last_update_at < now - timedelta(days=15)))
+               .order_by(Client.last_update_at, Client.id).limit(WORK_ROWS))
+    sections = [
+        ("Plazos", [_row(d.due_at - LOCAL_OFFSET, d.description, d.case_id, d.case.client) for d in deadlines]),
+        ("Intervenciones", [_row(r.starts_at - LOCAL_OFFSET, r.purpose, r.case_id, r.case.client) for r in interventions]),
+        ("Seguimientos", [_row(t.due_on, t.title, t.case_id, t.client if t.client_id else None) for t in tasks]),
+        ("Documentos", [_row(d.review_on or "", d.name, d.case_id, d.case.client) for d in documents]),
+        ("Preguntas", [_row(q.occurred_at - LOCAL_OFFSET, q.kind, q.case_id, q.client) for q in questions]),
+        ("Encuestas", [_row(c.survey_due_on, c.title, c.id, c.client) for c in surveys]),
+        ("Actualización", [_row(c.last_update_at or "", c.name, None, c) for c in updates]),
+    ]
+    return render(WORK, sections=sections)

@@ -16,10 +16,13 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 from bench import floors
+from bench.data import bench_email
 from core import crypto
 from core.guard import ROLES
+from models.cases import Case
 from models.catalog import PracticeArea
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party
+from models.users import User
 
 BUDGET_MS = 50.0  # DESIGN.md §8: every page p95 ≤ 50 ms on SQLite, unless registered with its own budget
 
@@ -180,3 +183,37 @@ INTAKE_FORM = {
 }
 register("client intake check", "/clientes/nuevo", "commercial", floors.intake_check, form=INTAKE_FORM,
          budget_ms=150.0)
+
+
+# ----- case work (issue 5): signed in as the operations account, which carries the heavy load -----
+
+
+def _long_timeline_case() -> Case:
+    """The operations account's long-timeline case (bench.data.WORKLOAD: its oldest case, ≥ 2,000
+    interactions, a client with more)."""
+    case = (Case.select(Case.id, Case.client).join(User, on=(Case.responsible == User.id))
+            .where(User.email == bench_email("operations")).order_by(Case.opened_on, Case.id).first())
+    if case is None:
+        raise SystemExit("the benchmark data has no case for the operations account: rebuild it (BENCH_REBUILD=1)")
+    return case
+
+
+@param("case_id")
+def long_timeline_case() -> int:
+    return _long_timeline_case().id
+
+
+@param("timeline_client_id")
+def long_timeline_client() -> int:
+    return _long_timeline_case().client_id
+
+
+register("case list", "/casos/", "operations", floors.cases)
+register("case summary", "/casos/{case_id}", "operations", floors.case_summary)
+register("agenda", "/casos/agenda", "operations", floors.agenda)
+register("client interactions tab", "/clientes/{timeline_client_id}?tab=interacciones", "operations",
+         floors.client_interactions)
+register("case interactions", "/interacciones/casos/{case_id}", "operations", floors.case_interactions)
+register("case documents", "/documentos/casos/{case_id}", "operations", floors.case_documents)
+register("case deadlines", "/documentos/casos/{case_id}/plazos", "operations", floors.case_deadlines)
+register("work queue", "/mi-trabajo", "operations", floors.work_queue)

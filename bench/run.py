@@ -125,6 +125,9 @@ def main() -> int:
     work = data.working_copy(dataset)
     try:
         app = make_app(work)
+        with app.app_context(), db.connection_context(), transaction():
+            if moved := data.refresh_workload(dataset.anchor):
+                print(f"the data is from {moved} day(s) ago: the operations account's work queue moved to today")
         accounts = prepare_accounts(app, {p.role for p in pages})
         with app.app_context(), db.connection_context():
             pages = resolve(pages)  # real ids and document numbers of the generated firm

@@ -61,6 +61,7 @@ def load() -> list[str]:
             user.set_roles([roles[i % len(roles)]] + (["quality"] if i % 7 == 3 else []))
             audit.record("user_create", user, actor=None, fields=["email", "name", "roles"])
         _load_clients(fake, accounts)
+        _load_cases(fake, accounts)
     lines.append("Demostración cargada: firma «Duarte & Asociados Abogados».")
     return lines
 
@@ -207,6 +208,70 @@ def _load_clients(fake, accounts) -> None:
         if target == "rejected":
             service.transition(client, "rejected", "La necesidad no corresponde a nuestras áreas de práctica", commercial)
     assert Client.select().where(Client.name_key == name_key(registered[0].name)).exists()
+
+
+CASE_TITLES = {
+    "Derecho laboral": ("Demanda por despido sin justa causa", "Reclamación de horas extra y recargos"),
+    "Derecho de familia": ("Divorcio de mutuo acuerdo", "Fijación de cuota alimentaria"),
+    "Derecho comercial y societario": ("Constitución de S.A.S. y acuerdo de accionistas", "Revisión de contrato de distribución"),
+    "Derecho tributario": ("Respuesta a requerimiento ordinario de la DIAN", "Planeación fiscal anual"),
+    "Derecho inmobiliario": ("Restitución de inmueble arrendado", "Compraventa de local comercial"),
+    "Protección de datos": ("Política de tratamiento de datos personales", "Atención de incidente de seguridad"),
+}
+
+
+def _load_cases(fake, accounts) -> None:
+    """Cases of the active clients at every stage, with interventions, interactions, documents and deadlines."""
+    from datetime import date, datetime, time, timedelta
+
+    from core import calendar, cases, deadlines, documents, interactions
+    from core.i18n import to_utc
+    from models.catalog import PracticeArea
+    from models.clients import Client
+
+    ops, management, service = accounts["operations"], accounts["management"], accounts["service"]
+    for area in PracticeArea.select():
+        documents.add_suggested(area, accounts["admin"])
+    for year in (date.today().year, date.today().year + 1):
+        calendar.load_holidays("CO", year)
+    today = date.today()
+    active = list(Client.select().where(Client.status == "active").order_by(Client.id))
+    stages = ["in_progress", "open", "resolved", "in_progress", "open"]
+    for n, client in enumerate(active):
+        area = client.practice_area
+        title = CASE_TITLES.get(area.name, ("Asesoría integral", ""))[0]
+        case = cases.open_case(client, {"title": title, "responsible": ops, "team": [service],
+                                        "description": client.need}, management, today - timedelta(days=40 - n))
+        cases.save_planning(case, {"legal_analysis": "Normas aplicables y precedentes revisados en la consulta inicial.",
+                                   "strategy": "Intentar primero un acuerdo; si no prospera, acción judicial. Riesgo: "
+                                               "falta de pruebas documentales del cliente.",
+                                   "budget_amount": 3_500_000 + 500_000 * n, "budget_told_on": today - timedelta(days=35),
+                                   "budget_told_how": "in_person",
+                                   "budget_notes": "Honorarios según cotización; gastos procesales aparte."}, ops)
+        cases.add_party(case, "counterparty", company_name(fake), "Contraparte", ops)
+        for kind, what in (("document", "Correos y comunicaciones con la contraparte"), ("testimony", "Declaración de un testigo")):
+            cases.add_evidence(case, kind, what, ops)
+        for when, channel, direction, kind, summary in (
+                (25, "in_person", "in", "meeting", "Reunión de inicio: se explicaron el plan de trabajo y los costos."),
+                (12, "email", "out", "update", "Informe de avance enviado al cliente con los próximos pasos."),
+                (3, "phone", "in", "question", "El cliente pregunta cuándo estará lista la radicación.")):
+            interactions.log(client, {"occurred_at": datetime.utcnow() - timedelta(days=when + n), "channel": channel,
+                                      "direction": direction, "kind": kind, "summary": summary, "confidential": False},
+                             ops, case=case)
+        cases.plan_intervention(case, {"starts_at": to_utc(datetime.combine(today + timedelta(days=1 + n), time(14, 0))),
+                                       "duration_minutes": 90, "assigned": ops, "place": "Oficina del cliente",
+                                       "purpose": "Reunión de seguimiento y revisión de documentos"}, management)
+        if stages[n % len(stages)] != "open":
+            cases.change_status(case, "in_progress", "", ops, today)
+        due = calendar.add_business_days(today, 4 + 3 * n, "CO")
+        deadlines.add_deadline(case, {"description": "Radicar la respuesta" if n % 2 else "Presentar la demanda",
+                                      "kind": "procedural", "due_on": due, "due_time": time(17, 0), "responsible": ops,
+                                      "offsets": [7, 1]}, management)
+        if stages[n % len(stages)] == "resolved":
+            cases.save_resolution(case, {"resolution_summary": "Acuerdo conciliatorio aprobado; pago en 30 días.",
+                                         "explained_on": today - timedelta(days=1), "explained_how": "in_person",
+                                         "client_understood": True}, ops)
+            cases.change_status(case, "resolved", "", ops, today)
 
 
 def describe() -> list[str]:

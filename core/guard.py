@@ -21,15 +21,19 @@ ROLES = {
 # Every signed-in staff member, whatever their roles: their own profile, sessions and language.
 SIGNED_IN = frozenset({"account.self"})
 
+_CASE_WORK = frozenset({"cases.view", "cases.manage", "interactions.log", "documents.manage", "deadlines.manage",
+                        "work.view"})
+
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"home.view", "users.manage", "audit.read", "catalog.manage"}),
     "management": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
-                             "clients.reveal", "clients.export", "commercial.view", "commercial.manage"}),
+                             "clients.reveal", "clients.export", "commercial.view", "commercial.manage"}) | _CASE_WORK,
     "commercial": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
-                             "clients.reveal", "clients.export", "commercial.view", "commercial.manage"}),
-    "operations": frozenset({"home.view", "clients.view", "clients.reveal", "commercial.view"}),
-    "service": frozenset({"home.view", "clients.view", "clients.reveal"}),
-    "quality": frozenset({"home.view", "audit.read", "clients.view", "commercial.view"}),
+                             "clients.reveal", "clients.export", "commercial.view", "commercial.manage",
+                             "cases.view", "interactions.log", "work.view"}),
+    "operations": frozenset({"home.view", "clients.view", "clients.reveal", "commercial.view"}) | _CASE_WORK,
+    "service": frozenset({"home.view", "clients.view", "clients.reveal", "cases.view", "interactions.log", "work.view"}),
+    "quality": frozenset({"home.view", "audit.read", "clients.view", "commercial.view", "cases.view", "work.view"}),
 }
 
 ALL_PERMISSIONS = frozenset().union(SIGNED_IN, *PERMISSIONS.values())

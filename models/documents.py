@@ -96,14 +96,16 @@ class DocumentItem(BaseModel):
         return self.status
 
     @classmethod
-    def to_review_for(cls, user_id: int, today: date, limit: int | None = 100):
+    def to_review_for(cls, user_id: int, today: date, limit: int | None = 100, case_ids=None):
         """Items waiting for a review on the open cases of this person (responsible or team member): received
         and not reviewed yet, or reviewed with their periodic review date reached. With case and client (one
-        query); the oldest first."""
+        query); the oldest first. Pass ``case_ids`` when they are known (a literal list lets SQLite walk the
+        (case, id) index instead of every received item of the firm)."""
         from models.cases import CaseMember
 
-        mine = (Case.select(Case.id).where(Case.responsible == user_id, Case.status != "closed")
-                | Case.select(Case.id).join(CaseMember).where(CaseMember.user == user_id, Case.status != "closed"))
+        mine = case_ids if case_ids is not None else (
+            Case.select(Case.id).where(Case.responsible == user_id, Case.status != "closed")
+            | Case.select(Case.id).join(CaseMember).where(CaseMember.user == user_id, Case.status != "closed"))
         return (cls.select(cls, Case, Client).join(Case).join(Client)
                 .where(cls.case.in_(mine),
                        (cls.status == "received") | ((cls.status == "reviewed") & (cls.review_on <= today)))

@@ -8,7 +8,7 @@ import yaml
 
 from app import create_app
 from core.guard import ROLES
-from tests.factories import make_client, make_user, sign_in
+from tests.factories import make_case, make_client, make_user, sign_in
 
 MATRIX = yaml.safe_load((Path(__file__).parent / "access_matrix.yaml").read_text())
 CSRF_EXEMPT = {"system.csp_report"}  # reviewed: browsers send CSP reports without tokens
@@ -42,14 +42,19 @@ def _cases():
                 yield pytest.param(rule.endpoint, method, who, id=f"{rule.endpoint}-{method}-{who}")
 
 
-def _url(app, endpoint, target, client=None):
+def _url(app, endpoint, target, client=None, case=None):
     from flask import url_for
 
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     values = {"user_id": target.id, "session_id": 999999, "token": "x" * 43,
+              "case_id": case.id if case else 999999,
               "client_id": client.id if client else 999999, "area_id": client.practice_area_id if client else 999999,
               "quotation_id": 999999, "contract_id": 999999, "file_id": 999999,
-              "step": "activar" if endpoint == "commercial.contract_step" else "enviar", "fmt": "csv"}
+              "step": {"commercial.contract_step": "activar", "cases.change_status": "en-curso"}.get(endpoint, "enviar"),
+              "fmt": "csv", "evidence_id": 999999, "intervention_id": 999999, "delivery_id": 999999,
+              "item_id": 999999, "version_id": 999999, "template_id": 999999,
+              "deadline_id": 999999, "holiday_id": 999999, "task_id": 999999,
+              "interaction_id": 999999, "meeting_id": 999999}
     with app.test_request_context():
         return url_for(endpoint, **{k: values[k] for k in rule.arguments})
 
@@ -72,9 +77,10 @@ def test_a2_role_matrix(app, endpoint, method, who):
         client = app.test_client()
         me = None if who == "anonymous" else make_user(roles=() if who == "no_role" else (who,))
         record = make_client(responsible=me.id if me else None)
+        case = make_case(client=record, responsible=me) if me is not None else None
         if me is not None:
             sign_in(client, me)
-    url = _url(app, endpoint, target, record)
+    url = _url(app, endpoint, target, record, case)
     response = client.get(url) if method == "GET" else client.post(url, data={})
     expected = _expected(endpoint, who)
     location = response.headers.get("Location", "")

@@ -325,26 +325,38 @@ def test_admin_publishes_privacy_notice_versions(app, http, login_as):
 @pytest.mark.parametrize("role", ["quality", "service", "operations", "commercial", "admin"])
 def test_sentinel_never_shown_on_any_page_without_a_reveal(app, role):
     """Every GET route, full page and partial, for a role that has not revealed (SECURITY.md A4, L1)."""
+    from datetime import datetime
+
     from flask import url_for
 
-    from tests.factories import make_user, sign_in
+    from core import cases, interactions
+    from tests.factories import make_case, make_user, sign_in
 
+    secret = "SECRETO-DEL-CASO-5521"
     with app.test_request_context():
         client = make_client(document_number=SENTINEL, email="centinela@correo.test")
         me = make_user(roles=(role,))
+        case = make_case(client=client)
+        cases.save_planning(case, {"strategy": secret, "legal_analysis": secret}, None)
+        interactions.log(client, {"occurred_at": datetime.utcnow(), "channel": "phone", "direction": "in", "kind": "concern",
+                                  "summary": secret, "confidential": True}, None, case=case)
     browser = app.test_client()
     sign_in(browser, me)
     values = {"client_id": client.id, "user_id": me.id, "session_id": 1, "area_id": 1, "token": "x",
-              "quotation_id": 1, "contract_id": 1, "fmt": "csv", "file_id": 1}
+              "quotation_id": 1, "contract_id": 1, "fmt": "csv", "file_id": 1, "case_id": case.id}
+    explicit_reveals = {"cases.confidential", "cases.planning", "interactions.reveal"}
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static" or "step" in rule.arguments:
             continue
         with app.test_request_context():
-            url = url_for(rule.endpoint, **{a: values[a] for a in rule.arguments})
+            url = url_for(rule.endpoint, **{a: values.get(a, 1) for a in rule.arguments})
         for headers in ({}, {"HX-Request": "true"}):
-            for tab in ("", "?tab=admision", "?tab=consentimiento", "?tab=comercial") if rule.endpoint == "clients.show" else ("",):
+            tabs = ("", "?tab=admision", "?tab=consentimiento", "?tab=comercial", "?tab=interacciones")
+            for tab in tabs if rule.endpoint == "clients.show" else ("",):
                 response = browser.get(url + tab, headers=headers)
                 assert SENTINEL.encode() not in response.data, (role, url + tab)
+                if rule.endpoint not in explicit_reveals:
+                    assert secret.encode() not in response.data, (role, url + tab)
 
 
 def test_name_inside_a_longer_name_is_not_a_match_for_two_words(app):

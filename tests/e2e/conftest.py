@@ -76,3 +76,6 @@ def shoot(pg, name, width=1280):
     ARTIFACTS.mkdir(exist_ok=True)
     pg.set_viewport_size({"width": width, "height": 860})
     pg.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+    # The screenshot leaves style="" on inputs; htmx would settle it onto swapped-in inputs with the same ids
+    # and the CSP (style-src 'self') would report it: a false violation, so remove it.
+    pg.evaluate("document.querySelectorAll('[style=\"\"]').forEach(e => e.removeAttribute('style'))")
