@@ -10,7 +10,8 @@ document is pending. Closing creates the post-case follow-up and makes the satis
 
 from datetime import timedelta
 
-from flask import abort
+from flask import abort, current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from core import audit
@@ -49,6 +50,12 @@ def header(case: Case, user) -> dict:
     """What the case layout needs: the case, its document progress and whether the viewer is on the team."""
     done, total = DocumentItem.progress(case)
     return {"case": case, "progress": (done, total), "on_team": case.on_team(user)}
+
+
+def _open(case: Case) -> None:
+    """A closed case is final: every write on it is refused (the buttons are hidden too)."""
+    if case.status == "closed" or Case.select().where(Case.id == case.id, Case.status == "closed").exists():
+        raise CaseError(_("The case is closed: it cannot be changed."))
 
 
 # ----- opening and status -----
@@ -97,6 +104,8 @@ def closing_blockers(case: Case) -> list[str]:
     for delivery in FinalDelivery.of_case(case):
         if not delivery.delivered_on:
             blockers.append(_("Final document not delivered: %(what)s.", what=delivery.description))
+    for intervention in Intervention.select().where(Intervention.case == case, Intervention.status == "planned"):
+        blockers.append(_("Planned intervention not recorded or cancelled: %(what)s.", what=intervention.purpose))
     return blockers
 
 
@@ -105,22 +114,24 @@ def change_status(case: Case, to: str, reason: str, user, today) -> None:
         raise CaseError(_("That step is not possible for this case now."))
     if to == "resolved" and len(case.resolution_summary.strip()) < 3:
         raise CaseError(_("Write the resolution before marking the case as resolved."))
-    if to == "closed":
-        blockers = closing_blockers(case)
-        if blockers:
-            raise CaseError(" ".join(blockers))
     values = {"status": to, "updated_at": utcnow()}
     if to == "resolved":
         values["resolved_at"] = utcnow()
     if to == "closed":
         values.update(closed_at=utcnow(), closed_by=user, survey_due_on=today + timedelta(days=SURVEY_DAYS))
     with transaction():
+        if to == "closed":  # inside the transaction: nothing can be added between the check and the close
+            blockers = closing_blockers(case)
+            if blockers:
+                raise CaseError(" ".join(blockers))
         changed = Case.update(**values).where(Case.id == case.id, Case.status == case.status).execute()
         if not changed:
             raise CaseError(_("Someone changed this case meanwhile; reload the page."))
         CaseStatusChange.create(case=case, from_status=case.status, to_status=to, reason=reason, by=user)
         if to == "closed":
-            Task.create(kind="post_case", title=_("Post-case follow-up: %(title)s", title=case.title),
+            with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # stored text: the firm's language
+                title = _("Post-case follow-up: %(title)s", title=case.title)
+            Task.create(kind="post_case", title=title[:300],
                         due_on=today + timedelta(days=POST_CASE_FOLLOW_UP_DAYS),
                         owner=case.responsible_id or user.id, client=case.client_id, case=case, created_by=user)
         audit.record("case_status", case, actor=user, fields=["status"], detail=f"{case.status}→{to}")
@@ -130,6 +141,7 @@ def change_status(case: Case, to: str, reason: str, user, today) -> None:
 # ----- team, parties, planning -----
 
 def set_team(case: Case, responsible, members: list, user) -> None:
+    _open(case)
     with transaction():
         Case.update(responsible=responsible, updated_at=utcnow()).where(Case.id == case.id).execute()
         CaseMember.delete().where(CaseMember.case == case).execute()
@@ -141,6 +153,7 @@ def set_team(case: Case, responsible, members: list, user) -> None:
 
 
 def add_party(case: Case, kind: str, name: str, relation: str, user) -> Party:
+    _open(case)
     with transaction():
         party = Party.create(kind=kind, name=name, name_key=name_key(name), relation=relation, client=case.client_id,
                              case=case, created_by=user)
@@ -151,6 +164,7 @@ def add_party(case: Case, kind: str, name: str, relation: str, user) -> Party:
 
 def save_planning(case: Case, data: dict, user) -> None:
     """Budget and description in clear; the legal analysis and strategy encrypted (team only)."""
+    _open(case)
     with transaction():
         for field in Case.CONFIDENTIAL:
             if field in data:
@@ -169,24 +183,28 @@ def read_confidential(case: Case, user) -> dict:
 
 
 def add_evidence(case: Case, kind: str, description: str, user) -> EvidenceItem:
+    _open(case)
     with transaction():
         item = EvidenceItem.create(case=case, kind=kind, description=description)
         audit.record("case_evidence", case, actor=user, fields=["evidence"], detail=f"add {item.id}")
     return item
 
 
-def toggle_evidence(item: EvidenceItem, today, user) -> None:
+def mark_evidence(item: EvidenceItem, collected: bool, today, user) -> None:
+    """Collected or pending again; the target state comes from the form, so a double click changes nothing."""
+    _open(item.case)
     with transaction():
-        item.collected_on = None if item.collected_on else today
-        item.save()
-        audit.record("case_evidence", item.case, actor=user, fields=["evidence"], detail=f"collected {item.id}")
+        changed = EvidenceItem.update(collected_on=today if collected else None, updated_at=utcnow()).where(
+            EvidenceItem.id == item.id, EvidenceItem.collected_on.is_null(collected)).execute()
+        if changed:
+            audit.record("case_evidence", item.case, actor=user, fields=["evidence"],
+                         detail=f"{'collected' if collected else 'pending'} {item.id}")
 
 
 # ----- interventions -----
 
 def plan_intervention(case: Case, data: dict, user) -> Intervention:
-    if case.status == "closed":
-        raise CaseError(_("The case is closed."))
+    _open(case)
     with transaction():
         intervention = Intervention.create(case=case, created_by=user, **data)
         audit.record("intervention_plan", intervention, actor=user, fields=sorted(data), detail=f"case={case.id}")
@@ -194,21 +212,31 @@ def plan_intervention(case: Case, data: dict, user) -> Intervention:
 
 
 def record_intervention(intervention: Intervention, data: dict, user) -> None:
+    """Planned → done once; a done report may be corrected (same status), a cancelled one not."""
+    _open(intervention.case)
     with transaction():
-        Intervention.update(status="done", done_at=utcnow(), updated_at=utcnow(), **data).where(
-            Intervention.id == intervention.id).execute()
+        changed = Intervention.update(status="done", done_at=intervention.done_at or utcnow(), updated_at=utcnow(), **data).where(
+            Intervention.id == intervention.id, Intervention.status == intervention.status,
+            Intervention.status.in_(("planned", "done"))).execute()
+        if not changed:
+            raise CaseError(_("Someone changed this intervention meanwhile; reload the page."))
         audit.record("intervention_done", intervention, actor=user, fields=sorted(data))
 
 
 def cancel_intervention(intervention: Intervention, user) -> None:
+    _open(intervention.case)
     with transaction():
-        Intervention.update(status="cancelled", updated_at=utcnow()).where(Intervention.id == intervention.id).execute()
+        changed = Intervention.update(status="cancelled", updated_at=utcnow()).where(
+            Intervention.id == intervention.id, Intervention.status == "planned").execute()
+        if not changed:
+            raise CaseError(_("Only a planned intervention can be cancelled."))
         audit.record("intervention_cancel", intervention, actor=user)
 
 
 # ----- resolution and final deliveries -----
 
 def save_resolution(case: Case, data: dict, user) -> None:
+    _open(case)
     with transaction():
         for field in ("resolution_summary", "explained_on", "explained_how", "client_understood"):
             setattr(case, field, data[field])
@@ -217,6 +245,7 @@ def save_resolution(case: Case, data: dict, user) -> None:
 
 
 def add_delivery(case: Case, data: dict, user) -> FinalDelivery:
+    _open(case)
     with transaction():
         delivery = FinalDelivery.create(case=case, **data)
         audit.record("case_delivery", case, actor=user, fields=["deliveries"], detail=f"add {delivery.id}")
@@ -224,6 +253,7 @@ def add_delivery(case: Case, data: dict, user) -> FinalDelivery:
 
 
 def mark_delivered(delivery: FinalDelivery, day, how: str, user) -> None:
+    _open(delivery.case)
     with transaction():
         FinalDelivery.update(delivered_on=day, delivered_how=how, updated_at=utcnow()).where(
             FinalDelivery.id == delivery.id).execute()

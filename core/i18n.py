@@ -83,3 +83,10 @@ def money(value, currency=None) -> str:
 
     locale = f"{get_locale().language}_{current_app.config['FIRM_REGION']}"
     return babel_currency(value, currency or current_app.config["FIRM_CURRENCY"], locale=locale)
+
+
+def now_local():
+    """The firm's wall-clock time now, naive."""
+    from datetime import datetime
+
+    return datetime.now(_zone()).replace(tzinfo=None)

@@ -48,11 +48,11 @@ def may_see(interaction: Interaction, user, client: Client | None = None) -> boo
     """May this person read the summary of a confidential entry?"""
     if not interaction.confidential or is_management(user):
         return True
+    if interaction.case_id:  # an entry of a case: that case's team decides (not every case of the client)
+        case = Case.get_or_none(Case.id == interaction.case_id)
+        return case is not None and case.on_team(user)
     client = client or Client.get_by_id(interaction.client_id)
-    if client.on_team(user):
-        return True
-    case = Case.get_or_none(Case.id == interaction.case_id) if interaction.case_id else None
-    return case is not None and case.on_team(user)
+    return client.on_team(user)
 
 
 def interaction_or_404(interaction_id: int) -> Interaction:
@@ -258,6 +258,8 @@ def cancel_meeting(meeting: Meeting, user) -> bool:
     Returns whether the cancellation was sent."""
     if meeting.status != "scheduled":
         raise MeetingError(_("This meeting is not scheduled any more."))
+    if meeting.starts_at <= utcnow():
+        raise MeetingError(_("This meeting has already started; it cannot be called off."))
     client = Client.get_by_id(meeting.client_id)
     with transaction():
         changed = Meeting.update(status="cancelled", sequence=Meeting.sequence + 1, updated_at=utcnow()).where(

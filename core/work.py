@@ -24,6 +24,7 @@ from models.tasks import Task
 
 SECTIONS = ("deadlines", "interventions", "tasks", "documents", "questions", "surveys", "updates")
 FULL_LIST = 500  # "ver todos": one section alone, up to this many rows
+PER_SECTION = 25  # rows per section on the whole queue (each section says how many more there are)
 
 
 @dataclass
@@ -75,7 +76,7 @@ def _queries(user_id: int, today, now) -> dict:
     }
 
 
-def queue_for(user, today, limit: int = 50, now=None, only: str | None = None) -> list[Section]:
+def queue_for(user, today, limit: int = PER_SECTION, now=None, only: str | None = None) -> list[Section]:
     """The sections of one person's queue; ``limit=0`` gives the counts alone (the start page's card)."""
     now = now or utcnow()
     sections = []
@@ -101,7 +102,7 @@ def page_context(user, today, only: str | None = None, feed_url: str | None = No
     from models.documents import CalendarFeed
 
     only = only if only in SECTIONS else None
-    sections = queue_for(user, today, FULL_LIST if only else 50, only=only) if with_queue else []
+    sections = queue_for(user, today, FULL_LIST if only else PER_SECTION, only=only) if with_queue else []
     return {"sections": sections, "totals": totals(sections), "today": today, "now": utcnow(), "only": only,
             "feed": CalendarFeed.get_or_none(CalendarFeed.user == user.id), "feed_url": feed_url, "to_local": to_local}
 

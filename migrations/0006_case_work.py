@@ -154,7 +154,7 @@ def up(migrator, db):
         class Meta:
             database = db
             table_name = 'document_item'
-            indexes = ((('case', 'id'), False), (('status', 'review_on'), False))
+            indexes = ((('case', 'id'), False), (('case', 'status', 'review_on'), False))
     db.create_tables([DocumentItem])
 
     class DocumentVersion(Model):
@@ -226,7 +226,7 @@ def up(migrator, db):
         class Meta:
             database = db
             table_name = 'interaction'
-            indexes = ((('client', 'id'), False), (('case', 'id'), False), (('kind', 'answered_at'), False))
+            indexes = ((('client', 'id'), False), (('case', 'id'), False), (('client', 'kind', 'answered_at'), False))
     db.create_tables([Interaction])
 
     class Intervention(Model):

@@ -133,6 +133,19 @@ class Case(BaseModel):
         return query.order_by(cls.id.desc())
 
     @classmethod
+    def count_listing(cls, status="", mine_of=None) -> int:
+        """The listing's count without its joins; "not closed" as an IN list so the (status, id) index counts."""
+        query = cls.select(cls.id)
+        if status == "active":
+            query = query.where(cls.status.in_(("open", "in_progress", "resolved")))
+        elif status:
+            query = query.where(cls.status == status)
+        if mine_of is not None:
+            query = query.where((cls.responsible == mine_of) | cls.id.in_(
+                CaseMember.select(CaseMember.case).where(CaseMember.user == mine_of)))
+        return query.count()
+
+    @classmethod
     def of_client(cls, client):
         return (cls.select(cls, User).join(User, JOIN.LEFT_OUTER, on=(cls.responsible == User.id))
                 .where(cls.client == client).order_by(cls.id.desc()))

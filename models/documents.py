@@ -71,7 +71,7 @@ class DocumentItem(BaseModel):
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
     class Meta:
-        indexes = ((("case", "id"), False), (("status", "review_on"), False))
+        indexes = ((("case", "id"), False), (("case", "status", "review_on"), False))
 
     @classmethod
     def of_case(cls, case):

@@ -37,7 +37,7 @@ class Interaction(BaseModel):
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
     class Meta:
-        indexes = ((("client", "id"), False), (("case", "id"), False), (("kind", "answered_at"), False))
+        indexes = ((("client", "id"), False), (("case", "id"), False), (("client", "kind", "answered_at"), False))
 
     def set_summary(self, text: str) -> None:
         """After the row has an id when confidential (the ciphertext is bound to it)."""

@@ -120,6 +120,6 @@ def make_case(client=None, responsible=None, team=(), title="Demanda por despido
     Client.update(status="active").where(Client.id == client.id).execute()
     client = Client.get_by_id(client.id)
     if responsible is None:
-        responsible = make_user(roles=("operations",), email=f"ops{client.id}@duarte.test", name="Laura Gómez")
+        responsible = make_user(roles=("operations",), name="Laura Gómez")
     return service.open_case(client, {"title": title, "responsible": responsible, "team": list(team), **data},
                              responsible, today or date.today())

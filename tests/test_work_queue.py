@@ -170,7 +170,7 @@ def test_page_partial_see_all_and_forbidden(app, http, login_as, frozen):
     _fill(app, me, client, case, 55)
     page = http.get("/mi-trabajo")
     text = page.get_data(as_text=True)
-    assert page.status_code == 200 and "<html" in text and text.count('class="work-item') == 50 * 7
+    assert page.status_code == 200 and "<html" in text and text.count('class="work-item') == work.PER_SECTION * 7
     assert "/mi-trabajo?ver=deadlines" in text
     partial = http.get("/mi-trabajo", headers={"HX-Request": "true"})
     body = partial.get_data(as_text=True)

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.cases import labels
-from core.i18n import today_local
+from core.i18n import now_local, today_local
 
 
 class CheckboxList(SelectMultipleField):
@@ -94,6 +94,10 @@ class InterventionForm(FlaskForm):
     def validate_day(self, field):
         if field.data and field.data < today_local():
             raise ValidationError(_l("Plan it for today or a later date."))
+
+    def validate_time(self, field):
+        if field.data and self.day.data == today_local() and field.data < now_local().time():
+            raise ValidationError(_l("That time has already passed today."))
 
 
 class InterventionReportForm(FlaskForm):

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -43,6 +43,9 @@ from models.users import User
 
 from . import bp
 
+PLANNING_FIELDS = ("description", "legal_analysis", "strategy", "budget_amount", "budget_notes", "budget_told_on",
+                   "budget_told_how")
+TEXT_FIELDS = ("description", "legal_analysis", "strategy", "budget_notes", "budget_told_how")
 STEPS = {"en-curso": "in_progress", "resuelto": "resolved", "cerrar": "closed", "reabrir": "in_progress"}
 
 
@@ -53,6 +56,14 @@ def _labels():
 
 def _me():
     return current_user._get_current_object()
+
+
+@bp.errorhandler(service.CaseError)
+def _refused(exc):
+    """A write the case's state does not allow (e.g. on a closed case): say why, back to the case."""
+    flash(str(exc), "error")
+    case_id = (request.view_args or {}).get("case_id") or g.get("case_id")
+    return redirect(url_for("cases.show", case_id=case_id) if case_id else url_for("cases.index"), 303)
 
 
 def _get(model, object_id):
@@ -78,9 +89,9 @@ def _tab(case, page, partial, **ctx):
 def index():
     state = request.args.get("estado", "active")
     whose = request.args.get("responsable", "")
-    query = Case.listing(status=state if state in (*labels.STATES, "active") else "",
-                         mine_of=_me().id if whose == "yo" else None)
-    return render("cases/index.html", "cases/_list.html", page=paginate(query, 25), state=state, whose=whose)
+    filters = {"status": state if state in (*labels.STATES, "active") else "", "mine_of": _me().id if whose == "yo" else None}
+    page = paginate(Case.listing(**filters), 25, total=Case.count_listing(**filters))
+    return render("cases/index.html", "cases/_list.html", page=page, state=state, whose=whose)
 
 
 @bp.route("/nuevo/<int:client_id>", methods=["GET", "POST"])
@@ -124,13 +135,8 @@ def show(case_id):
 
 
 def _summary_context(case, **forms):
-    team = list(CaseMember.of_case(case))
-    team_form = forms.get("team_form") or TeamForm(formdata=None, data={"responsible": case.responsible_id or 0,
-                                                                         "team": [m.user_id for m in team]})
-    team_form.responsible.choices = _staff()
-    team_form.team.choices = _staff()
-    return {"team": team, "parties": list(Party.of_case(case)), "evidence": list(EvidenceItem.of_case(case)),
-            "history": list(CaseStatusChange.history(case)), "team_form": team_form,
+    return {"team": list(CaseMember.of_case(case)), "parties": list(Party.of_case(case)),
+            "evidence": list(EvidenceItem.of_case(case)), "history": list(CaseStatusChange.history(case)),
             "party_form": forms.get("party_form") or PartyForm(formdata=None),
             "evidence_form": forms.get("evidence_form") or EvidenceForm(formdata=None), "status_form": StatusForm(),
             "has_confidential": bool(case.legal_analysis or case.strategy)}
@@ -142,8 +148,7 @@ def confidential(case_id):
     """The legal analysis and strategy, for the team only; each read is one sensitive_read row (L1)."""
     case = case_or_404(case_id)
     team_or_404(case, _me(), "planning")
-    return render("cases/_confidential.html", "cases/_confidential.html", case=case,
-                  revealed=service.read_confidential(case, _me()))
+    return _tab(case, "cases/confidential.html", "cases/_confidential.html", revealed=service.read_confidential(case, _me()))
 
 
 @bp.route("/<int:case_id>/planificacion", methods=["GET", "POST"])
@@ -151,31 +156,36 @@ def confidential(case_id):
 def planning(case_id):
     case = case_or_404(case_id)
     team_or_404(case, _me(), "planning")
-    form = PlanningForm(obj=case, formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
+        form = PlanningForm(obj=case, formdata=None)
         revealed = service.read_confidential(case, _me())  # the form shows them: a read like any other
         form.legal_analysis.data, form.strategy.data = revealed["legal_analysis"], revealed["strategy"]
+    else:  # never from the row: its confidential columns hold ciphertext
+        form = PlanningForm()
     if form.validate_on_submit():
-        service.save_planning(case, {f: form[f].data for f in ("legal_analysis", "strategy", "budget_amount",
-                                                               "budget_told_on", "budget_told_how")}
-                              | {f: (form[f].data or "").strip() for f in ("description", "budget_notes")}, _me())
+        sent = {f for f in PLANNING_FIELDS if f in request.form}  # a field left out keeps its value
+        service.save_planning(case, {f: (form[f].data or "").strip() if f in TEXT_FIELDS else form[f].data
+                                     for f in sent}, _me())
         flash(_("Planning saved."), "success")
         return redirect(url_for("cases.show", case_id=case.id), 303)
     return _tab(case, "cases/planning.html", "cases/planning.html", form=form, status=422 if form.errors else 200)
 
 
-@bp.post("/<int:case_id>/equipo")
+@bp.route("/<int:case_id>/equipo", methods=["GET", "POST"])
 @require("cases.manage")
 def team(case_id):
     case = case_or_404(case_id)
-    form = TeamForm()
+    team_or_404(case, _me(), "team")  # joining the team opens the confidential parts: only the team decides it
+    members = [m.user_id for m in CaseMember.select(CaseMember.user).where(CaseMember.case == case)]
+    form = TeamForm(formdata=request.form if request.method == "POST" else None,
+                    data={"responsible": case.responsible_id or 0, "team": members})
     form.responsible.choices = form.team.choices = _staff()
-    if not form.validate_on_submit():
-        return _tab(case, "cases/show.html", "cases/_summary.html", status=422, **_summary_context(case, team_form=form))
-    users = {u.id: u for u in User.select().where(User.id.in_([form.responsible.data, *form.team.data]))}
-    service.set_team(case, users[form.responsible.data], [users[i] for i in form.team.data if i in users], _me())
-    flash(_("Team saved."), "success")
-    return redirect(url_for("cases.show", case_id=case.id), 303)
+    if form.validate_on_submit():
+        users = {u.id: u for u in User.select().where(User.id.in_([form.responsible.data, *form.team.data]))}
+        service.set_team(case, users[form.responsible.data], [users[i] for i in form.team.data if i in users], _me())
+        flash(_("Team saved."), "success")
+        return redirect(url_for("cases.show", case_id=case.id), 303)
+    return _tab(case, "cases/team.html", "cases/team.html", form=form, status=422 if form.errors else 200)
 
 
 @bp.post("/<int:case_id>/partes")
@@ -204,10 +214,11 @@ def add_evidence(case_id):
 
 @bp.post("/pruebas/<int:evidence_id>/recogida")
 @require("cases.manage")
-def toggle_evidence(evidence_id):
+def mark_evidence(evidence_id):
     item = _get(EvidenceItem, evidence_id)
+    g.case_id = item.case_id
     if StatusForm().validate_on_submit():
-        service.toggle_evidence(item, today_local(), _me())
+        service.mark_evidence(item, request.form.get("recogida") == "1", today_local(), _me())
     return redirect(url_for("cases.show", case_id=item.case_id) + "#pruebas", 303)
 
 
@@ -270,6 +281,7 @@ def plan_intervention(case_id):
 def report_intervention(intervention_id):
     intervention = _get(Intervention, intervention_id)
     case = case_or_404(intervention.case_id)
+    g.case_id = case.id
     form = InterventionReportForm(obj=intervention if intervention.status == "done" else None)
     if intervention.status == "cancelled":
         abort(404)
@@ -286,7 +298,8 @@ def report_intervention(intervention_id):
 @require("cases.manage")
 def cancel_intervention(intervention_id):
     intervention = _get(Intervention, intervention_id)
-    if StatusForm().validate_on_submit() and intervention.status == "planned":
+    g.case_id = intervention.case_id
+    if StatusForm().validate_on_submit():
         service.cancel_intervention(intervention, _me())
         flash(_("Intervention cancelled."), "success")
     return redirect(url_for("cases.interventions", case_id=intervention.case_id), 303)
@@ -358,6 +371,7 @@ def add_delivery(case_id):
 @require("cases.manage")
 def mark_delivered(delivery_id):
     delivery = _get(FinalDelivery, delivery_id)
+    g.case_id = delivery.case_id
     form = DeliveredForm()
     if form.validate_on_submit():
         service.mark_delivered(delivery, form.delivered_on.data, form.delivered_how.data, _me())

@@ -17,7 +17,7 @@ from core import calendar, work
 from core import deadlines as service
 from core.cases import case_or_404, header, team_or_404
 from core.db import utcnow
-from core.guard import public, require
+from core.guard import can, public, require
 from core.htmx import render, wants_partial
 from core.i18n import to_local, today_local
 from core.limits import limiter
@@ -104,7 +104,8 @@ def deadline_status(deadline_id):
     if deadline is None:
         abort(404)
     case = case_or_404(deadline.case_id)
-    team_or_404(case, _me(), "deadlines")
+    if deadline.responsible_id != _me().id:  # its responsible may always mark it, even off the team
+        team_or_404(case, _me(), "deadlines")
     deadline.case = case
     form = DeadlineStatusForm()
     if form.validate_on_submit():
@@ -188,7 +189,7 @@ def holidays_load():
 @limiter.limit(FEED_LIMIT)
 def feed(token):
     row = service.feed_for_token(token)
-    if row is None:
+    if row is None or not can("work.view", row.user):  # roles removed: the link stops at once (A5)
         abort(404)
     service.touch_feed(row)
     response = make_response(calendar.feed_ics(row.user, utcnow()))

@@ -131,7 +131,7 @@ def test_evidence_checklist(app, http, login_as):
     assert http.post(f"/casos/{case.id}/pruebas", data={"kind": "testimony", "description": ""}).status_code == 422
     http.post(f"/casos/{case.id}/pruebas", data={"kind": "testimony", "description": "Declaración del compañero de turno"})
     item = EvidenceItem.get()
-    http.post(f"/casos/pruebas/{item.id}/recogida")
+    http.post(f"/casos/pruebas/{item.id}/recogida", data={"recogida": "1"})
     assert EvidenceItem.get_by_id(item.id).collected_on == date.today()
     assert "Declaración del compañero" in http.get(f"/casos/{case.id}").get_data(as_text=True)
 
