@@ -304,7 +304,8 @@ def test_query_counts_constant_on_client_tab_and_case_tab(app, http, login_as, m
         for i in range(n):
             _add(app, case.client, authors[i % 3], 1, case=case if i % 2 else None, kind="question", direction="in")
         with app.test_request_context():
-            Interaction.update(answered_at=utcnow()).where(Interaction.id % 3 == 0).execute()
+            every_third = [i for (i,) in Interaction.select(Interaction.id).order_by(Interaction.id).tuples()][::3]
+            Interaction.update(answered_at=utcnow()).where(Interaction.id.in_(every_third)).execute()  # not `%`: LIKE
 
     add(3)
     http.get(pages[0]), http.get(pages[1])  # warm: the session's last-activity write
