@@ -23,13 +23,12 @@ from core.db import transaction, utcnow
 from core.guard import can
 from core.pagination import keyset
 from models.cases import Case
+from models.cases import staff_choices as case_staff
 from models.clients import Client
 from models.interactions import Interaction, Meeting
 from models.tasks import Task
-from models.users import User, UserRole
 
 PAGE_SIZE = 20
-STAFF_ROLES = ("management", "commercial", "operations", "service")
 INVITATION_NOTICE = timedelta(days=3)  # "Enviar la invitación mínimo con tres días de anticipación"
 LONG_MEETING_MINUTES = 120  # "Se recomienda que no dure más de dos horas"
 
@@ -102,9 +101,8 @@ def response_time(entry: Interaction) -> str:
 # ----- choices -----
 
 def staff_choices():
-    query = (User.select(User.id, User.name).join(UserRole, on=(UserRole.user == User.id))
-             .where(UserRole.role.in_(STAFF_ROLES), User.is_active == True).distinct().order_by(User.name))  # noqa: E712
-    return list(query.tuples())
+    """Who may own a follow-up: the staff who work cases (one list for every picker)."""
+    return list(case_staff().tuples())
 
 
 def case_choices(client):
