@@ -24,8 +24,9 @@ def browser():
         if os.environ.get("REQUIRE_E2E") == "1":
             pytest.fail(f"REQUIRE_E2E=1 but no Chromium at {CHROMIUM}")
         pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium to run the browser tests")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=10_000)  # as the page's own timeout: a busy CI machine answers slower than 5 s
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield instance
