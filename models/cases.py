@@ -16,7 +16,6 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     TextField,
-    fn,
 )
 
 from core import crypto
@@ -116,17 +115,13 @@ class Case(BaseModel):
                 .where(cls.id == case_id).first())
 
     @classmethod
-    def listing(cls, status="", responsible=None, practice_area=None, mine_of=None):
+    def listing(cls, status="", mine_of=None):
         query = (cls.select(cls, Client, User).join(Client).switch(cls)
                  .join(User, JOIN.LEFT_OUTER, on=(cls.responsible == User.id)))
         if status == "active":
             query = query.where(cls.status != "closed")
         elif status:
             query = query.where(cls.status == status)
-        if responsible:
-            query = query.where(cls.responsible == responsible)
-        if practice_area:
-            query = query.where(cls.practice_area == practice_area)
         if mine_of is not None:
             query = query.where((cls.responsible == mine_of) | cls.id.in_(
                 CaseMember.select(CaseMember.case).where(CaseMember.user == mine_of)))
@@ -245,7 +240,3 @@ def staff_choices():
     return (User.select(User.id, User.name)
             .where(User.is_active == True, User.id.in_(workers))  # noqa: E712
             .order_by(User.name))
-
-
-def case_counts_by_status() -> dict[str, int]:
-    return {r.status: r.n for r in Case.select(Case.status, fn.COUNT(Case.id).alias("n")).group_by(Case.status)}

@@ -113,9 +113,6 @@ class Meeting(BaseModel):
     class Meta:
         indexes = ((("client", "starts_at"), False), (("organiser", "starts_at"), False))
 
-    @classmethod
-    def of_client(cls, client):
-        return cls.select().where(cls.client == client).order_by(cls.starts_at.desc())
 
     @classmethod
     def upcoming_of(cls, client, now, limit=10):

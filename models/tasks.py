@@ -32,7 +32,3 @@ class Task(BaseModel):
     def open_for(cls, user_id: int, limit: int = 100):
         return (cls.select(cls, Client).join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id))
                 .where(cls.owner == user_id, cls.done_at.is_null()).order_by(cls.due_on, cls.id).limit(limit))
-
-    @classmethod
-    def open_of_case(cls, case):
-        return cls.select().where(cls.case == case, cls.done_at.is_null()).order_by(cls.due_on)
