@@ -48,12 +48,15 @@ def _register_blueprints(app):
     from blueprints.cases import bp as cases_bp
     from blueprints.clients import bp as clients_bp
     from blueprints.commercial import bp as commercial_bp
+    from blueprints.complaints import bp as complaints_bp
     from blueprints.documents import bp as documents_bp
     from blueprints.home import bp as home_bp
     from blueprints.interactions import bp as interactions_bp
+    from blueprints.surveys import bp as surveys_bp
     from blueprints.system import bp as system_bp
 
-    for bp in (system_bp, auth_bp, home_bp, admin_bp, clients_bp, commercial_bp, cases_bp, interactions_bp, documents_bp):
+    for bp in (system_bp, auth_bp, home_bp, admin_bp, clients_bp, commercial_bp, cases_bp, interactions_bp, documents_bp,
+               surveys_bp, complaints_bp):
         app.register_blueprint(bp)
     csrf.exempt("blueprints.system.routes.csp_report")  # reviewed: browsers post reports without tokens
 

@@ -24,16 +24,26 @@ SIGNED_IN = frozenset({"account.self"})
 _CASE_WORK = frozenset({"cases.view", "cases.manage", "interactions.log", "documents.manage", "deadlines.manage",
                         "work.view"})
 
+# Listening to the client (issue 6): everyone who meets clients registers complaints; service, quality and
+# management handle them and the crisis protocol; quality owns survey templates and the analysis.
+_LISTEN = frozenset({"complaints.log"})
+_HANDLE = frozenset({"complaints.log", "complaints.manage", "crisis.manage", "surveys.invite"})
+_ANALYSE = frozenset({"surveys.results", "surveys.templates", "complaints.analyze", "complaints.configure"})
+
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"home.view", "users.manage", "audit.read", "catalog.manage"}),
     "management": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
-                             "clients.reveal", "clients.export", "commercial.view", "commercial.manage"}) | _CASE_WORK,
+                             "clients.reveal", "clients.export", "commercial.view", "commercial.manage"})
+    | _CASE_WORK | _HANDLE | _ANALYSE,
     "commercial": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
                              "clients.reveal", "clients.export", "commercial.view", "commercial.manage",
-                             "cases.view", "interactions.log", "work.view"}),
-    "operations": frozenset({"home.view", "clients.view", "clients.reveal", "commercial.view"}) | _CASE_WORK,
-    "service": frozenset({"home.view", "clients.view", "clients.reveal", "cases.view", "interactions.log", "work.view"}),
-    "quality": frozenset({"home.view", "audit.read", "clients.view", "commercial.view", "cases.view", "work.view"}),
+                             "cases.view", "interactions.log", "work.view", "surveys.invite",
+                             "surveys.results"}) | _LISTEN,
+    "operations": frozenset({"home.view", "clients.view", "clients.reveal", "commercial.view"}) | _CASE_WORK | _LISTEN,
+    "service": frozenset({"home.view", "clients.view", "clients.reveal", "cases.view", "interactions.log",
+                          "work.view"}) | _HANDLE,
+    "quality": frozenset({"home.view", "audit.read", "clients.view", "commercial.view", "cases.view",
+                          "work.view"}) | _HANDLE | _ANALYSE,
 }
 
 ALL_PERMISSIONS = frozenset().union(SIGNED_IN, *PERMISSIONS.values())

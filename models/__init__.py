@@ -5,6 +5,14 @@ from models.cases import Case, CaseMember, CaseStatusChange, EvidenceItem, Final
 from models.catalog import PracticeArea
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party, SearchToken
 from models.commercial import Contract, Quotation, QuotationLine
+from models.complaints import (
+              Complaint,
+              ComplaintCategory,
+              ComplaintStatusChange,
+              CrisisIncident,
+              CrisisStep,
+              SlaRule,
+)
 from models.consent import Consent, PrivacyNotice
 from models.documents import (
               CalendarFeed,
@@ -18,6 +26,14 @@ from models.files import StoredFile
 from models.intake import IntakeEvaluation, VerificationCheck
 from models.interactions import Interaction, Meeting
 from models.mail import OutboundEmail
+from models.surveys import (
+              SurveyAnswer,
+              SurveyInvitation,
+              SurveyLink,
+              SurveyQuestion,
+              SurveyResponse,
+              SurveyTemplate,
+)
 from models.tasks import Task
 from models.users import ActivationToken, LoginThrottle, RecoveryCode, User, UserRole, UserSession
 
@@ -25,9 +41,13 @@ ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginT
               PracticeArea, SearchToken, StoredFile, Client, ClientStatusChange, Party, ConflictCheck,
               IntakeEvaluation, VerificationCheck, PrivacyNotice, Consent, Quotation, QuotationLine, Contract,
               Case, CaseMember, CaseStatusChange, EvidenceItem, Intervention, FinalDelivery, Interaction, Meeting,
-              RequirementTemplate, DocumentItem, DocumentVersion, Deadline, Holiday, CalendarFeed, Task]
+              RequirementTemplate, DocumentItem, DocumentVersion, Deadline, Holiday, CalendarFeed, Task,
+              SurveyTemplate, SurveyQuestion, SurveyInvitation, SurveyLink, SurveyResponse, SurveyAnswer,
+              ComplaintCategory, SlaRule, Complaint, ComplaintStatusChange, CrisisIncident, CrisisStep]
 
 __all__ = [
+    "SurveyTemplate", "SurveyQuestion", "SurveyInvitation", "SurveyLink", "SurveyResponse", "SurveyAnswer",
+    "ComplaintCategory", "SlaRule", "Complaint", "ComplaintStatusChange", "CrisisIncident", "CrisisStep",
     "Task",
     "RequirementTemplate",
     "Meeting",

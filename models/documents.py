@@ -136,6 +136,7 @@ class Deadline(BaseModel):
     responsible = ForeignKeyField(User, backref="deadlines", on_delete="RESTRICT")
     alert_days = CharField(max_length=40, default="7,1")  # days before the due date to alert
     alert_from = DateField()  # the first alert day: the work queue shows the deadline from then on
+    alerted_on = DateField(null=True)  # the last day an alert email went out (the jobs send one per offset)
     status = CharField(max_length=6, default="open")
     done_at = DateTimeField(null=True)
     done_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")

@@ -9,7 +9,7 @@ from models.clients import Client
 from models.interactions import Interaction
 from models.users import User
 
-KINDS = ("follow_up", "post_case", "other")
+KINDS = ("follow_up", "post_case", "crisis", "complaint", "other")
 
 
 class Task(BaseModel):

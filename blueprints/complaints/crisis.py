@@ -1,0 +1,3 @@
+"""(being built)"""
+
+from blueprints.complaints import bp  # noqa: F401

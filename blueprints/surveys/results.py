@@ -1,0 +1,3 @@
+"""(being built)"""
+
+from blueprints.surveys import bp  # noqa: F401
