@@ -70,7 +70,7 @@ def up(migrator, db):
         class Meta:
             database = db
             table_name = 'complaint'
-            indexes = ((('status', 'due_at'), False), (('owner', 'status', 'due_at'), False), (('client', 'id'), False), (('received_at',), False), (('category', 'received_at'), False))
+            indexes = ((('status', 'due_at'), False), (('owner', 'status', 'due_at'), False), (('client', 'id'), False), (('received_at', 'client'), False), (('category', 'received_at'), False))
     db.create_tables([Complaint])
 
     class ComplaintStatusChange(Model):
@@ -174,11 +174,14 @@ def up(migrator, db):
         reminders_sent = SmallIntegerField(default=0)
         last_sent_at = DateTimeField(null=True)
         withdrawn_at = DateTimeField(null=True)
+        opted_out_on = DateField(null=True)
         created_by = ForeignKeyField(User, null=True, on_delete='SET NULL')
+        practice_area = ForeignKeyField(PracticeArea, null=True, on_delete='SET NULL')
+        responsible = ForeignKeyField(User, null=True, on_delete='SET NULL')
         class Meta:
             database = db
             table_name = 'survey_invitation'
-            indexes = ((('status', 'send_on'), False), (('client', 'id'), False), (('case', 'id'), False), (('status', 'sent_at'), False))
+            indexes = ((('status', 'send_on'), False), (('client', 'id'), False), (('case', 'id'), False), (('status', 'sent_at'), False), (('practice_area', 'send_on'), False), (('responsible', 'send_on'), False))
     db.create_tables([SurveyInvitation])
 
     class SurveyResponse(Model):
@@ -200,6 +203,14 @@ def up(migrator, db):
         nps = SmallIntegerField(null=True)
         has_comment = BooleanField(default=False)
         low_score = BooleanField(default=False)
+        alert_sent = BooleanField(default=False)
+        c_response_times = SmallIntegerField(null=True)
+        c_communication = SmallIntegerField(null=True)
+        c_courtesy = SmallIntegerField(null=True)
+        c_commitments = SmallIntegerField(null=True)
+        c_accessibility = SmallIntegerField(null=True)
+        c_facilities = SmallIntegerField(null=True)
+        c_overall = SmallIntegerField(null=True)
         class Meta:
             database = db
             table_name = 'survey_response'
@@ -234,7 +245,7 @@ def up(migrator, db):
         class Meta:
             database = db
             table_name = 'survey_answer'
-            indexes = ((('response', 'question'), True), (('criterion', 'score'), False))
+            indexes = ((('response', 'question'), True), (('response', 'criterion', 'score'), False))
     db.create_tables([SurveyAnswer])
 
     class SurveyLink(Model):
@@ -250,9 +261,11 @@ def up(migrator, db):
     db.create_tables([SurveyLink])
 
     migrator.migrate(migrator.add_column('deadline', 'alerted_on', DateField(null=True)))
+    migrator.migrate(migrator.add_index('deadline', ('status', 'alert_from')))
 
 
 def down(migrator, db):
+    migrator.migrate(migrator.drop_index('deadline', 'deadline_status_alert_from'))
     migrator.migrate(migrator.drop_column('deadline', 'alerted_on'))
     migrator.migrate(migrator.drop_table('survey_link'))
     migrator.migrate(migrator.drop_table('survey_answer'))

@@ -10,6 +10,8 @@ descriptions are confidential (encrypted, shown to service, quality and manageme
 """
 
 from peewee import (
+    JOIN,
+    SQL,
     BooleanField,
     CharField,
     DateTimeField,
@@ -17,7 +19,10 @@ from peewee import (
     IntegerField,
     SmallIntegerField,
     TextField,
+    Value,
+    fn,
 )
+from peewee import Case as SqlCase
 
 from core.db import BaseModel
 from models.cases import Case
@@ -43,6 +48,11 @@ class ComplaintCategory(BaseModel):
     name = CharField(max_length=120, unique=True)
     is_active = BooleanField(default=True)
 
+    @classmethod
+    def catalog(cls, active_only: bool = False):
+        query = cls.select().order_by(cls.name)
+        return query.where(cls.is_active == True) if active_only else query  # noqa: E712
+
 
 class SlaRule(BaseModel):
     """Business days to answer and to resolve, per kind and severity; a missing rule uses the defaults
@@ -55,6 +65,11 @@ class SlaRule(BaseModel):
 
     class Meta:
         indexes = ((("kind", "severity"), True),)
+
+    @classmethod
+    def matrix(cls) -> dict:
+        """{(kind, severity): rule} for the configuration page (one query)."""
+        return {(r.kind, r.severity): r for r in cls.select()}
 
 
 class Complaint(BaseModel):
@@ -90,7 +105,179 @@ class Complaint(BaseModel):
 
     class Meta:
         indexes = ((("status", "due_at"), False), (("owner", "status", "due_at"), False), (("client", "id"), False),
-                   (("received_at",), False), (("category", "received_at"), False))
+                   (("received_at", "client"), False), (("category", "received_at"), False))
+
+    # ----- the SLA -----
+
+    @property
+    def current_due_at(self):
+        """The due date that matters now: the response while it is still "received", then the resolution."""
+        return self.response_due_at if self.status == "received" else self.due_at
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATES
+
+    @property
+    def who(self) -> str:
+        """The client's name, or the walk-in person's (empty for an anonymous one)."""
+        return self.client.name if self.client_id else self.walk_in_name
+
+    @classmethod
+    def due_before(cls, moment):
+        """Open and its current due date before ``moment`` (SQL)."""
+        return cls.status.in_(OPEN_STATES) & (
+            ((cls.status == "received") & (cls.response_due_at <= moment))
+            | ((cls.status != "received") & (cls.due_at <= moment)))
+
+    # ----- queries -----
+
+    @classmethod
+    def last_number(cls, prefix: str):
+        return (cls.select(fn.MAX(cls.number)).where(cls.number.startswith(prefix))).scalar()
+
+    @classmethod
+    def for_page(cls, complaint_id: int):
+        """The complaint with its client, owner and category (one query), or None."""
+        if not 0 < complaint_id < 2**63:
+            return None
+        return (cls.select(cls, Client, User, ComplaintCategory, Case)
+                .join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id)).switch(cls)
+                .join(User, on=(cls.owner == User.id)).switch(cls)
+                .join(ComplaintCategory, JOIN.LEFT_OUTER, on=(cls.category == ComplaintCategory.id)).switch(cls)
+                .join(Case, JOIN.LEFT_OUTER, on=(cls.case == Case.id))
+                .where(cls.id == complaint_id).first())
+
+    @classmethod
+    def _filter(cls, query, status="", kind="", owner=None, category=None, overdue=False, q="", now=None):
+        if status == "open":
+            query = query.where(cls.status.in_(OPEN_STATES))
+        elif status in STATES:
+            query = query.where(cls.status == status)
+        if kind in KINDS:
+            query = query.where(cls.kind == kind)
+        if owner:
+            query = query.where(cls.owner == owner)
+        if category:
+            query = query.where(cls.category == category)
+        if overdue and now is not None:
+            query = query.where(cls.due_before(now))
+        q = (q or "").strip()
+        if q:
+            matching = Client._search(Client.select(Client.id), q)
+            query = query.where(cls.client.in_(matching) | (cls.number == q.upper())
+                                | cls.walk_in_name.contains(q[:100]))
+        return query
+
+    @classmethod
+    def listing(cls, **filters):
+        """The register: one query with client, owner and category, newest received first."""
+        query = (cls.select(cls, Client, User, ComplaintCategory)
+                 .join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id)).switch(cls)
+                 .join(User, on=(cls.owner == User.id)).switch(cls)
+                 .join(ComplaintCategory, JOIN.LEFT_OUTER, on=(cls.category == ComplaintCategory.id)))
+        return cls._filter(query, **filters).order_by(cls.received_at.desc(), cls.id.desc())
+
+    @classmethod
+    def count_listing(cls, **filters) -> int:
+        return cls._filter(cls.select(cls.id), **filters).count()
+
+    @classmethod
+    def of_client(cls, client, limit: int = 50):
+        return (cls.select(cls, User).join(User, on=(cls.owner == User.id))
+                .where(cls.client == client).order_by(cls.id.desc()).limit(limit))
+
+    @classmethod
+    def open_of_owner(cls, user_id: int):
+        """The work queue: this person's open complaints, the soonest due first, with their client."""
+        return (cls.select(cls, Client).join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id))
+                .where(cls.owner == user_id, cls.status.in_(OPEN_STATES)).order_by(cls.due_at, cls.id))
+
+    @classmethod
+    def escalation_candidates(cls, now, horizon):
+        """Open complaints whose current due date is within the near-breach horizon and that have not had
+        the alert they are due (near: level 0; breached: below level 2), with their client."""
+        return (cls.select(cls, Client).join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id))
+                .where(cls.due_before(horizon), cls.alert_level < ALERT_BREACH,
+                       (cls.alert_level == ALERT_NONE) | cls.due_before(now))
+                .order_by(cls.due_at, cls.id))
+
+    # ----- trends (aggregated in SQL; the period is on received_at) -----
+
+    @classmethod
+    def _in(cls, start, end):
+        return (cls.received_at >= start) & (cls.received_at < end)
+
+    @classmethod
+    def _hours(cls):
+        """Calendar hours from received to resolved, in the database's own date arithmetic."""
+        from core.db import is_sqlite
+
+        if is_sqlite():
+            return (fn.julianday(cls.resolved_at) - fn.julianday(cls.received_at)) * 24.0
+        return fn.date_part("epoch", cls.resolved_at - cls.received_at) / 3600.0
+
+    @classmethod
+    def breakdown(cls, start, end) -> list[dict]:
+        """One scan of the period, grouped by (category, channel, practice area, kind): per group how many were
+        received, are open, were resolved, were resolved by their due date, and the sum of their resolution
+        hours. At most a few hundred rows, which ``core.complaints.trends`` folds into every table it shows."""
+        resolved = cls.resolved_at.is_null(False)
+        return list(cls.select(
+            cls.category.alias("category"), cls.channel.alias("channel"), cls.practice_area.alias("area"),
+            cls.kind.alias("kind"), fn.COUNT(cls.id).alias("total"), fn.COUNT(cls.resolved_at).alias("resolved"),
+            fn.SUM(SqlCase(None, [(resolved & (cls.resolved_at <= cls.due_at), 1)], 0)).alias("within"),
+            fn.SUM(SqlCase(None, [(cls.status.in_(OPEN_STATES), 1)], 0)).alias("open"),
+            fn.SUM(SqlCase(None, [(resolved, cls._hours())], None)).alias("hours"))
+            .where(cls._in(start, end)).group_by(cls.category, cls.channel, cls.practice_area, cls.kind).dicts())
+
+    @classmethod
+    def resolution_percentile(cls, start, end, resolved: int, share: float):
+        """Nearest-rank percentile of the resolution time in hours: the database sorts, one value comes back."""
+        if not resolved:
+            return None
+        import math
+
+        rank = max(1, math.ceil(share * resolved))
+        value = (cls.select(cls._hours().alias("h")).where(cls._in(start, end), cls.resolved_at.is_null(False))
+                 .order_by(cls._hours()).limit(1).offset(rank - 1).scalar())
+        return float(value) if value is not None else None
+
+    @classmethod
+    def _range_of(cls, bounds, lo: int, hi: int):
+        """SQL for the index i (lo ≤ i < hi) of the range [bounds[i], bounds[i+1]) holding ``received_at``, as
+        nested CASEs that halve the ranges: about log2(n) comparisons per row instead of one per range."""
+        if hi - lo == 1:
+            return Value(lo)
+        mid = (lo + hi) // 2
+        return SqlCase(None, [(cls.received_at < bounds[mid], cls._range_of(bounds, lo, mid))],
+                       cls._range_of(bounds, mid, hi))
+
+    @classmethod
+    def counts_by_ranges(cls, bounds) -> list[int]:
+        """Complaints received in each [bounds[i], bounds[i+1]) (one query grouped by range, a row per range
+        with any). The bounds are UTC moments; for the trends they are the local month starts, computed with
+        the firm's time zone in Python (``core.i18n.to_utc``), so the buckets are local months even across a
+        daylight-saving change and the database needs no time-zone knowledge."""
+        counts = [0] * (len(bounds) - 1)
+        if not counts:
+            return counts
+        rows = (cls.select(cls._range_of(bounds, 0, len(counts)).alias("r"), fn.COUNT(cls.id))
+                .where(cls._in(bounds[0], bounds[-1])).group_by(SQL("1")).tuples())  # GROUP BY 1: the CASE written once
+        for index, n in rows:
+            counts[int(index)] = int(n)
+        return counts
+
+    @classmethod
+    def recurring_clients(cls, start, end, minimum: int = 2, limit: int = 50):
+        """Clients with ``minimum`` or more complaints received in the period, most first (then by name).
+        Counted per ``client`` id in a subquery; only the clients that pass join the client table."""
+        n = fn.COUNT(cls.id)
+        per = (cls.select(cls.client.alias("client_id"), n.alias("n"))
+               .where(cls._in(start, end), cls.client.is_null(False)).group_by(cls.client).having(n >= minimum)
+               .alias("per"))
+        return (Client.select(Client.id, Client.name, per.c.n.alias("n")).join(per, on=(per.c.client_id == Client.id))
+                .order_by(per.c.n.desc(), Client.name).limit(limit).dicts())
 
 
 class ComplaintStatusChange(BaseModel):
@@ -99,6 +286,11 @@ class ComplaintStatusChange(BaseModel):
     to_status = CharField(max_length=10)
     note = TextField(default="")
     changed_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    @classmethod
+    def history(cls, complaint):
+        return (cls.select(cls, User).join(User, JOIN.LEFT_OUTER, on=(cls.changed_by == User.id))
+                .where(cls.complaint == complaint).order_by(cls.id))
 
 
 class CrisisIncident(BaseModel):
@@ -124,6 +316,64 @@ class CrisisIncident(BaseModel):
     class Meta:
         indexes = ((("client", "occurred_at"), False), (("status", "occurred_at"), False))
 
+    SECRET_FIELDS = ("behaviour", "solution", "supervisor_note", "outcome")
+
+    def _secret_context(self, name: str) -> str:
+        return f"crisis_incident|{name}|{self.id}"
+
+    def seal(self, name: str, text: str) -> None:
+        """Store a confidential field encrypted, bound to this row and column (the row needs its id)."""
+        from core import crypto
+
+        text = (text or "").strip()
+        setattr(self, name, crypto.keys.field.encrypt(text, self._secret_context(name)) if text else "")
+
+    def reveal(self, name: str) -> str:
+        from core import crypto
+
+        value = getattr(self, name)
+        return crypto.keys.field.decrypt(value, self._secret_context(name)) if value else ""
+
+    @property
+    def action_list(self) -> list[str]:
+        return [a for a in self.actions.split(",") if a in CRISIS_ACTIONS]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+    @classmethod
+    def for_page(cls, incident_id: int):
+        """The incident with its client (one query), or None."""
+        if not 0 < incident_id < 2**63:
+            return None
+        return cls.select(cls, Client).join(Client).where(cls.id == incident_id).first()
+
+    @classmethod
+    def flag_for(cls, client_id: int, since):
+        """The latest incident of this client still open or closed since ``since`` (the page's flag)."""
+        return (cls.select(cls.id, cls.status, cls.occurred_at, cls.closed_at)
+                .where(cls.client == client_id, (cls.status == "open") | (cls.closed_at >= since))
+                .order_by(cls.occurred_at.desc()).first())
+
+    @classmethod
+    def listing(cls, status: str = ""):
+        """Newest first, with the client, who opened it and the supervisor (one query)."""
+        opener, supervisor = User.alias(), User.alias()
+        query = (cls.select(cls, Client, opener, supervisor).join(Client)
+                 .switch(cls).join(opener, on=(cls.opened_by == opener.id), attr="opened_by")
+                 .switch(cls).join(supervisor, JOIN.LEFT_OUTER, on=(cls.supervisor == supervisor.id), attr="supervisor"))
+        if status in CRISIS_STATES:
+            query = query.where(cls.status == status)
+        return query.order_by(cls.occurred_at.desc(), cls.id.desc())
+
+    @classmethod
+    def awaiting_supervisor(cls, user_id: int):
+        """Open incidents escalated to this person whose intervention is not recorded yet, with the client."""
+        return (cls.select(cls, Client).join(Client)
+                .where(cls.supervisor == user_id, cls.supervisor_at.is_null(), cls.status == "open")
+                .order_by(cls.escalated_at, cls.id))
+
 
 class CrisisStep(BaseModel):
     incident = ForeignKeyField(CrisisIncident, backref="steps", on_delete="CASCADE")
@@ -134,3 +384,9 @@ class CrisisStep(BaseModel):
 
     class Meta:
         indexes = ((("incident", "step"), True),)
+
+    @classmethod
+    def of_incident(cls, incident) -> dict:
+        """{step number: CrisisStep with who ticked it} (one query)."""
+        rows = cls.select(cls, User).join(User, JOIN.LEFT_OUTER, on=(cls.done_by == User.id)).where(cls.incident == incident)
+        return {row.step: row for row in rows}

@@ -144,7 +144,8 @@ class Deadline(BaseModel):
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
     class Meta:
-        indexes = ((("case", "due_at"), False), (("responsible", "status", "alert_from"), False))
+        indexes = ((("case", "due_at"), False), (("responsible", "status", "alert_from"), False),
+                   (("status", "alert_from"), False))
 
     @property
     def offsets(self) -> list[int]:

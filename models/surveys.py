@@ -8,11 +8,13 @@ invitations sent to clients with single-use links, and the responses.
   which only the SHA-256 is stored (``SurveyLink``, SECURITY.md PS1); the first answer consumes the
   invitation atomically, so every link of it stops working at once (PS2). Reissuing revokes the earlier
   links.
-- A **response** of an anonymous template keeps no link to the invitation, the client or the case, and its
-  time is kept to the day: staff views and exports can only count it.
+- A **response** of an anonymous template keeps no link to the invitation, the client, the case, the
+  practice area or the responsible, and its time is kept to the day: staff views and exports can only
+  count it.
 """
 
 from peewee import (
+    JOIN,
     BooleanField,
     CharField,
     DateField,
@@ -21,6 +23,7 @@ from peewee import (
     IntegerField,
     SmallIntegerField,
     TextField,
+    fn,
 )
 
 from core.db import BaseModel
@@ -49,6 +52,45 @@ class SurveyTemplate(BaseModel):
 
     class Meta:
         indexes = ((("family", "version"), True),)
+
+    # ----- queries (staff side) -----
+
+    @classmethod
+    def current_default(cls):
+        return (cls.select().where(cls.is_default == True, cls.is_current == True)  # noqa: E712
+                .order_by(cls.id.desc()).first())
+
+    @classmethod
+    def offered(cls):
+        """Current, active versions: what a new invitation may use."""
+        return cls.select().where(cls.is_current == True, cls.is_active == True).order_by(  # noqa: E712
+            cls.is_default.desc(), cls.name)
+
+    @classmethod
+    def listing(cls):
+        """The current version of every family, with its number of questions, invitations and answers
+        (one query whatever the number of templates)."""
+        questions = (SurveyQuestion.select(fn.COUNT(SurveyQuestion.id)).where(SurveyQuestion.template == cls.id))
+        invitations = (SurveyInvitation.select(fn.COUNT(SurveyInvitation.id))
+                       .where(SurveyInvitation.template == cls.id))
+        responses = (SurveyResponse.select(fn.COUNT(SurveyResponse.id)).where(SurveyResponse.template == cls.id))
+        return (cls.select(cls, questions.alias("n_questions"), invitations.alias("n_invitations"),
+                           responses.alias("n_responses"))
+                .where(cls.is_current == True).order_by(cls.is_default.desc(), cls.name, cls.id))  # noqa: E712
+
+    @classmethod
+    def versions_of(cls, family: int):
+        return cls.select().where(cls.family == family).order_by(cls.version.desc())
+
+    def has_invitations(self) -> bool:
+        return SurveyInvitation.select().where(SurveyInvitation.template == self.id).exists()
+
+    def has_responses(self) -> bool:
+        return SurveyResponse.select().where(SurveyResponse.template == self.id).exists()
+
+    def ordered_questions(self):
+        return SurveyQuestion.select().where(SurveyQuestion.template == self.id).order_by(
+            SurveyQuestion.position, SurveyQuestion.id)
 
 
 class SurveyQuestion(BaseModel):
@@ -83,11 +125,78 @@ class SurveyInvitation(BaseModel):
     reminders_sent = SmallIntegerField(default=0)
     last_sent_at = DateTimeField(null=True)  # invitation or last reminder
     withdrawn_at = DateTimeField(null=True)
+    opted_out_on = DateField(null=True)  # the client asked from this link for no more surveys (local day)
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    # Copied from the case (else the client) when invited, for the results' filters by area and responsible
+    # (core.survey_results.invitations reads them without joining case and client).
+    practice_area = ForeignKeyField(PracticeArea, null=True, backref="+", on_delete="SET NULL")
+    responsible = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
     class Meta:
         indexes = ((("status", "send_on"), False), (("client", "id"), False), (("case", "id"), False),
-                   (("status", "sent_at"), False))
+                   (("status", "sent_at"), False), (("practice_area", "send_on"), False),
+                   (("responsible", "send_on"), False))
+
+    # ----- queries (staff side) -----
+
+    @classmethod
+    def listing(cls, status: str = ""):
+        """Newest first, with the client, the case and the template the list shows (one query)."""
+        query = (cls.select(cls, Client, Case, SurveyTemplate).join(Client).switch(cls)
+                 .join(Case, JOIN.LEFT_OUTER, on=(cls.case == Case.id)).switch(cls)
+                 .join(SurveyTemplate, on=(cls.template == SurveyTemplate.id)))
+        if status:
+            query = query.where(cls.status == status)
+        return query.order_by(cls.id.desc())
+
+    @classmethod
+    def count_listing(cls, status: str = "") -> int:
+        query = cls.select(cls.id)
+        return (query.where(cls.status == status) if status else query).count()
+
+    @classmethod
+    def for_page(cls, invitation_id: int):
+        return (cls.select(cls, Client, Case, PracticeArea, SurveyTemplate, User).join(Client).switch(cls)
+                .join(Case, JOIN.LEFT_OUTER, on=(cls.case == Case.id))
+                .join(PracticeArea, JOIN.LEFT_OUTER, on=(Case.practice_area == PracticeArea.id)).switch(cls)
+                .join(SurveyTemplate, on=(cls.template == SurveyTemplate.id)).switch(cls)
+                .join(User, JOIN.LEFT_OUTER, on=(cls.created_by == User.id))
+                .where(cls.id == invitation_id).first())
+
+    @classmethod
+    def for_mail(cls):
+        """Invitations with what their message names: the client, the case and its practice area."""
+        return (cls.select(cls, Client, Case, PracticeArea).join(Client).switch(cls)
+                .join(Case, JOIN.LEFT_OUTER, on=(cls.case == Case.id))
+                .join(PracticeArea, JOIN.LEFT_OUTER, on=(Case.practice_area == PracticeArea.id)))
+
+    @classmethod
+    def of_client(cls, client_id: int, limit: int = 20):
+        return (cls.select(cls, Case).join(Case, JOIN.LEFT_OUTER, on=(cls.case == Case.id))
+                .where(cls.client == client_id).order_by(cls.id.desc()).limit(limit))
+
+    @classmethod
+    def of_case(cls, case_id: int):
+        return cls.select().where(cls.case == case_id).order_by(cls.id.desc())
+
+    @classmethod
+    def cases_to_survey(cls, user_id: int, today, window_days: int = 30):
+        """The person's closed cases whose survey is due or overdue (PRO-008 §5.4) and has not reached the
+        client: a case counts as surveyed only once an invitation of it was sent, opened or answered. A
+        pending one (its id comes along as ``waiting_invitation``; ``waiting_by_email`` when the job will
+        email it), one that expired unsent or one withdrawn leaves the case here until ``window_days``
+        after its survey was due. One query; the oldest due first."""
+        from datetime import timedelta
+
+        waiting = cls.select(fn.MAX(cls.id)).where(cls.case == Case.id, cls.status == "pending")
+        by_email = cls.select(cls.id).where(cls.case == Case.id, cls.status == "pending", cls.email != "")
+        reached = cls.select(cls.id).where(cls.case == Case.id, cls.sent_at.is_null(False) | cls.opened_at.is_null(False)
+                                           | (cls.status == "answered"))
+        return (Case.select(Case, Client, waiting.alias("waiting_invitation"), fn.EXISTS(by_email).alias("waiting_by_email"))
+                .join(Client)
+                .where(Case.responsible == user_id, Case.status == "closed", Case.survey_due_on.is_null(False),
+                       Case.survey_due_on >= today - timedelta(days=window_days), ~fn.EXISTS(reached))
+                .order_by(Case.survey_due_on, Case.id))
 
 
 class SurveyLink(BaseModel):
@@ -106,7 +215,7 @@ class SurveyResponse(BaseModel):
     client = ForeignKeyField(Client, null=True, backref="survey_responses", on_delete="SET NULL")
     case = ForeignKeyField(Case, null=True, backref="survey_responses", on_delete="SET NULL")
     anonymous = BooleanField(default=False)
-    # For the filters and the analysis (kept for anonymous answers too: they only ever feed counts).
+    # For the filters and the analysis; empty for anonymous answers, so no filter can single one out.
     practice_area = ForeignKeyField(PracticeArea, null=True, backref="+", on_delete="SET NULL")
     responsible = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     answered_on = DateField()  # the firm's local day
@@ -119,10 +228,48 @@ class SurveyResponse(BaseModel):
     nps = SmallIntegerField(null=True)  # 0–10
     has_comment = BooleanField(default=False)
     low_score = BooleanField(default=False)
+    # Anonymous low scores: counted in a quality digest by the job (core.survey_answers), never one by one.
+    alert_sent = BooleanField(default=False)
+    # The rating (1–5) given to each criterion of CRITERIA (``c_<criterion>``), copied from the answers so
+    # the per-criterion averages read one row per response; None when not rated.
+    c_response_times = SmallIntegerField(null=True)
+    c_communication = SmallIntegerField(null=True)
+    c_courtesy = SmallIntegerField(null=True)
+    c_commitments = SmallIntegerField(null=True)
+    c_accessibility = SmallIntegerField(null=True)
+    c_facilities = SmallIntegerField(null=True)
+    c_overall = SmallIntegerField(null=True)
 
     class Meta:
         indexes = ((("month",), False), (("practice_area", "month"), False), (("responsible", "month"), False),
                    (("answered_on",), False))
+
+    @classmethod
+    def criterion_field(cls, criterion: str):
+        """The column holding the rating of one of CRITERIA."""
+        return getattr(cls, f"c_{criterion}")
+
+    @classmethod
+    def named_for_page(cls, response_id: int):
+        """One named response with its client, case, area, responsible and survey version (one query); None
+        for an anonymous or unknown one (staff see anonymous answers only as counts)."""
+        return (cls.select(cls, Client, Case, PracticeArea, User, SurveyTemplate)
+                .join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id)).switch(cls)
+                .join(Case, JOIN.LEFT_OUTER, on=(cls.case == Case.id)).switch(cls)
+                .join(PracticeArea, JOIN.LEFT_OUTER, on=(cls.practice_area == PracticeArea.id)).switch(cls)
+                .join(User, JOIN.LEFT_OUTER, on=(cls.responsible == User.id)).switch(cls)
+                .join(SurveyTemplate, on=(cls.template == SurveyTemplate.id))
+                .where(cls.id == response_id, cls.anonymous == False).first())  # noqa: E712
+
+    def questions_and_answers(self) -> list[tuple]:
+        """``(question, answer or None)`` for every question of the version answered, in order (one query)."""
+        rows = (SurveyQuestion.select(SurveyQuestion, SurveyAnswer)
+                .join(SurveyAnswer, JOIN.LEFT_OUTER,
+                      on=((SurveyAnswer.question == SurveyQuestion.id) & (SurveyAnswer.response == self.id)),
+                      attr="answer")
+                .where(SurveyQuestion.template == self.template_id)
+                .order_by(SurveyQuestion.position, SurveyQuestion.id))
+        return [(q, q.answer if getattr(q, "answer", None) is not None and q.answer.id else None) for q in rows]
 
 
 class SurveyAnswer(BaseModel):
@@ -133,4 +280,4 @@ class SurveyAnswer(BaseModel):
     value = TextField(default="")  # the chosen option or the free text
 
     class Meta:
-        indexes = ((("response", "question"), True), (("criterion", "score"), False))
+        indexes = ((("response", "question"), True), (("response", "criterion", "score"), False))
