@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from core import audit
 from core.db import transaction, utcnow
+from core.surveys import invite_closed_case
 from core.text import name_key
 from models.cases import Case, CaseMember, CaseStatusChange, EvidenceItem, FinalDelivery, Intervention
 from models.clients import Party
@@ -134,6 +135,7 @@ def change_status(case: Case, to: str, reason: str, user, today) -> None:
             Task.create(kind="post_case", title=title[:300],
                         due_on=today + timedelta(days=POST_CASE_FOLLOW_UP_DAYS),
                         owner=case.responsible_id or user.id, client=case.client_id, case=case, created_by=user)
+            invite_closed_case(case, user, today)  # PRO-008 §5.4: the satisfaction survey, same transaction
         audit.record("case_status", case, actor=user, fields=["status"], detail=f"{case.status}→{to}")
     case.status = to
 

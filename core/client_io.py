@@ -146,10 +146,10 @@ def export_rows(query, full_documents: bool):
                c.source, c.created_at.date().isoformat()]
 
 
-def to_csv(rows) -> str:
+def to_csv(rows, headers=None) -> str:
     buffer = io.StringIO()
     writer = safe_csv.writer(buffer, delimiter=";")  # defusedcsv prefixes cells that a spreadsheet would run
-    writer.writerow(EXPORT_HEADERS)
+    writer.writerow(headers or EXPORT_HEADERS)
     writer.writerows(rows)
     return "\ufeff" + buffer.getvalue()  # BOM: Excel opens UTF-8 with accents intact
 
@@ -160,12 +160,12 @@ def neutral(value):
     return value
 
 
-def to_xlsx(rows) -> bytes:
+def to_xlsx(rows, headers=None, title: str = "Clientes") -> bytes:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("Clientes")
-    sheet.append(EXPORT_HEADERS)
+    sheet = book.create_sheet(title[:31])
+    sheet.append(headers or EXPORT_HEADERS)
     for row in rows:
         sheet.append([neutral(v) for v in row])
     buffer = io.BytesIO()

@@ -80,6 +80,9 @@ def build_config(overrides: dict | None = None) -> dict:
         "RENEWAL_WINDOW_DAYS": int(os.environ.get("TRAZA_RENEWAL_WINDOW_DAYS", "60")),
         # "Actualización periódica": an active client without an outgoing update in this many days is flagged.
         "UPDATE_INTERVAL_DAYS": int(os.environ.get("TRAZA_UPDATE_INTERVAL_DAYS", "15")),
+        # A survey answer with a rating at or below this, or an NPS at or below that, opens a follow-up.
+        "SURVEY_LOW_RATING": int(os.environ.get("TRAZA_SURVEY_LOW_RATING", "2")),
+        "SURVEY_LOW_NPS": int(os.environ.get("TRAZA_SURVEY_LOW_NPS", "6")),
         "TIMEZONE": os.environ.get("TRAZA_TIMEZONE", "America/Bogota"),
         "BABEL_DEFAULT_LOCALE": os.environ.get("TRAZA_LOCALE", "es"),
         "BABEL_DEFAULT_TIMEZONE": "UTC",

@@ -13,6 +13,9 @@ babel = Babel()
 
 def select_locale():
     languages = current_app.config["LANGUAGES"]
+    if (request.endpoint or "").startswith("surveys.public"):
+        # The client's survey speaks the firm's language, like its questions (data written by the firm).
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in languages:
         return user_locale

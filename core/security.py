@@ -4,6 +4,8 @@ Every response carries the CSP, nosniff, referrer and cache policies and ``Vary:
 requests that a browser marks as cross-site are refused before they reach a view.
 """
 
+import logging
+import re
 import secrets
 
 from flask import abort, g, request
@@ -23,8 +25,30 @@ def _has_nul(values) -> bool:
     return any("\x00" in v for _key, items in values.lists() for v in items)
 FORM_LIMIT = 1024 * 1024
 
+# A token in a path (/e/<token>, /activar/<token>) must not reach a log: the server's request log shows "…".
+_TOKEN_PATH = re.compile(r"(?<![^\s\"])(/(?:e|activar)/)([^/\s?#\"\x1b]+)")
+_NOT_TOKENS = frozenset({"gracias", "baja"})
+
+
+def redact_token_paths(text: str) -> str:
+    return _TOKEN_PATH.sub(lambda m: m.group(0) if m.group(2) in _NOT_TOKENS else m.group(1) + "…", text)
+
+
+class RedactTokens(logging.Filter):
+    """On werkzeug's logger (``flask run``): request lines lose their link tokens."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact_token_paths(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_token_paths(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
 
 def init_app(app):
+    werkzeug_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, RedactTokens) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(RedactTokens())
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_prefix=0)

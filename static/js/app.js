@@ -34,6 +34,20 @@
       event.preventDefault();
       window.print();
     }
+    // "Copiar enlace": copy the text of the field named by data-copy (the field stays selectable without JS).
+    if (target.matches && target.matches("[data-copy]")) {
+      var source = document.querySelector(target.getAttribute("data-copy"));
+      if (source) {
+        source.select();
+        var done = function () { showToast(target.getAttribute("data-copied") || "OK", "success"); };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(source.value).then(done, function () { document.execCommand("copy"); done(); });
+        } else {
+          document.execCommand("copy");
+          done();
+        }
+      }
+    }
   });
 
   // Forms that ask before doing something that cannot be undone.

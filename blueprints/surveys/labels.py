@@ -1,0 +1,17 @@
+"""Words shown for the survey models' codes (the codes live in models/surveys.py)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+
+QUESTION_KINDS = {"rating": _l("Rating 1–5"), "nps": _l("Recommendation 0–10 (NPS)"), "choice": _l("Single choice"),
+                  "yes_no": _l("Yes / no"), "text": _l("Free text")}
+# The evaluation criteria of the customer-service material ("Evaluación del servicio").
+CRITERIA = {"response_times": _l("Response times"), "communication": _l("Communication"), "courtesy": _l("Courtesy"),
+            "commitments": _l("Fulfilment of commitments"), "accessibility": _l("Accessibility"),
+            "facilities": _l("State of the facilities"), "overall": _l("Overall satisfaction")}
+INVITATION_STATES = {"pending": lazy_pgettext("survey", "Pending"), "sent": lazy_pgettext("survey", "Sent"),
+                     "opened": lazy_pgettext("survey", "Opened"), "answered": lazy_pgettext("survey", "Answered"),
+                     "expired": lazy_pgettext("survey", "Expired"), "withdrawn": lazy_pgettext("survey", "Withdrawn")}
+INVITATION_BADGES = {"pending": "warn", "sent": "info", "opened": "info", "answered": "ok", "expired": "muted",
+                     "withdrawn": "muted"}
+LINK_PURPOSES = {"email": _l("Invitation email"), "reminder": _l("Reminder"), "manual": _l("Handed over by staff")}
