@@ -42,7 +42,7 @@ from models.users import User, UserRole
 
 from . import bp
 
-TABS = ("perfil", "admision", "consentimiento", "comercial", "interacciones")
+TABS = ("perfil", "admision", "consentimiento", "comercial", "interacciones", "quejas")
 CLIENT_ROLES = ("management", "commercial", "operations", "service")
 
 
@@ -177,6 +177,10 @@ def _tab_context(client, tab, **extra):
         from core.interactions import timeline_context
 
         ctx.update(timeline_context(client=client, case=None, args=request.args, user=current_user))
+    if tab == "quejas":
+        from models.complaints import Complaint
+
+        ctx.update(complaints=list(Complaint.of_client(client)))
     ctx.update(extra)
     return ctx
 

@@ -1,0 +1,101 @@
+"""Forms and the words shown for the crisis protocol (codes in models/complaints.py and core/crisis.py).
+
+The protocol's own texts (steps, purposes, suggested phrases) are the firm's Spanish document, quoted in
+``core.crisis_protocol``; the labels here are ordinary msgids.
+"""
+
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from blueprints.complaints.forms import plausible_date
+from core.crisis import MAX_TEXT
+from core.db import utcnow
+from core.i18n import now_local, to_utc
+
+CHANNELS = {"in_person": _l("In person"), "phone": _l("Phone"), "email": _l("Email"), "messaging": _l("Messaging"),
+            "web": _l("Web")}
+STATES = {"open": _l("Open"), "closed": _l("Closed")}
+BADGES = {"open": "danger", "closed": "muted"}
+ACTIONS = {"solution": _l("Concrete solution (refund, change, compensation)"), "apology": _l("Empathic apology"),
+           "safety": _l("Safety"), "pause": _l("A pause")}
+CLOCK_SLACK = timedelta(minutes=5)
+
+
+class CheckboxList(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class OpenForm(FlaskForm):
+    case = SelectField(_l("Case (optional)"), coerce=int, default=0)
+    channel = SelectField(_l("Channel"), choices=list(CHANNELS.items()), default="in_person")
+    occurred_on = DateField(_l("Date"), validators=[Optional(), plausible_date])
+    occurred_time = TimeField(_l("Time"), validators=[Optional()])
+
+    def prepare(self, cases):
+        self.case.choices = [(0, "—"), *cases]
+        return self
+
+    @property
+    def occurred_at(self):
+        """UTC; now when the date or time is left empty (one click in the middle of a crisis)."""
+        if not (self.occurred_on.data and self.occurred_time.data):
+            return utcnow()
+        return to_utc(datetime.combine(self.occurred_on.data, self.occurred_time.data))
+
+    def validate_occurred_time(self, field):
+        if self.occurred_on.errors:
+            return  # an impossible date is said beside the date
+        if self.occurred_on.data and field.data and self.occurred_at > utcnow() + CLOCK_SLACK:
+            raise ValidationError(_l("The time of the incident cannot be in the future."))
+
+    @classmethod
+    def fresh(cls, cases):
+        now = now_local()
+        return cls(formdata=None, occurred_on=now.date(), occurred_time=now.time().replace(second=0, microsecond=0)
+                   ).prepare(cases)
+
+
+class StepForm(FlaskForm):
+    step = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=8)])
+
+
+class RecordForm(FlaskForm):
+    behaviour = TextAreaField(_l("The client's behaviour, as observed"),
+                              validators=[DataRequired(message=_l("Describe what happened.")), Length(max=MAX_TEXT)])
+    actions = CheckboxList(_l("Response actions taken"), choices=list(ACTIONS.items()), validators=[Optional()])
+    solution = TextAreaField(_l("Concrete solution offered"), validators=[Optional(), Length(max=MAX_TEXT)])
+    security_called = BooleanField(_l("Security was called"))
+
+    def validate_solution(self, field):
+        if "solution" in (self.actions.data or []) and not (field.data or "").strip():
+            raise ValidationError(_l("Describe the concrete solution offered (refund, change, compensation)."))
+
+
+class EscalateForm(FlaskForm):
+    supervisor = SelectField(_l("Supervisor"), coerce=int,
+                             validators=[DataRequired(message=_l("Choose who takes over."))])
+
+
+class InterventionForm(FlaskForm):
+    note = TextAreaField(_l("What you did"), validators=[DataRequired(message=_l("Write what you did.")),
+                                                         Length(max=MAX_TEXT)])
+
+
+class CloseForm(FlaskForm):
+    outcome = TextAreaField(_l("How it ended"), validators=[DataRequired(message=_l("Write how it ended.")),
+                                                            Length(max=MAX_TEXT)])
+    as_complaint = BooleanField(_l("Also register it as a complaint"))
