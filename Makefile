@@ -37,9 +37,13 @@ run: install
 	@echo ""
 	@echo "Los correos (enlaces de activación, avisos) se guardan en instance/correo/new/ (servidor SMTP local)."
 	@echo ""
+	@echo "Las tareas programadas (flask jobs run) se ejecutan cada minuto; la última salida, en instance/tareas.log."
 	@$(BIN)/python -m aiosmtpd -n -l $(HOST):$(SMTP_DEMO_PORT) -c aiosmtpd.handlers.Mailbox instance/correo & \
-	  SMTP_PID=$$!; trap "kill $$SMTP_PID 2>/dev/null" EXIT INT TERM; \
-	  BASE_URL=http://$(HOST):$(PORT) SMTP_HOST=$(HOST) SMTP_PORT=$(SMTP_DEMO_PORT) $(FLASK) run --host $(HOST) --port $(PORT)
+	  SMTP_PID=$$!; \
+	  export BASE_URL=http://$(HOST):$(PORT) SMTP_HOST=$(HOST) SMTP_PORT=$(SMTP_DEMO_PORT); \
+	  ( while :; do $(FLASK) jobs run > instance/tareas.log 2>&1; sleep 60; done ) & \
+	  JOBS_PID=$$!; trap "kill $$SMTP_PID $$JOBS_PID 2>/dev/null" EXIT INT TERM; \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

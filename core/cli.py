@@ -1,4 +1,4 @@
-"""Command line: ``flask db``, ``flask users``, ``flask audit``, ``flask mail``, ``flask demo``."""
+"""Command line: ``flask db``, ``flask users``, ``flask audit``, ``flask mail``, ``flask demo``, ``flask jobs``."""
 
 import logging
 import sys
@@ -16,6 +16,7 @@ users_cli = AppGroup("users", help="Cuentas del personal.")
 audit_cli = AppGroup("audit", help="Registro de auditoría.")
 mail_cli = AppGroup("mail", help="Correo saliente.")
 demo_cli = AppGroup("demo", help="Datos de demostración.")
+jobs_cli = AppGroup("jobs", help="Tareas programadas (cron).")
 
 
 @db_cli.command("up")
@@ -151,8 +152,20 @@ def demo_load(if_empty):
             click.echo(line)
 
 
+@jobs_cli.command("run")
+def jobs_run():
+    """Ejecuta las tareas programadas y envía el correo; termina con 1 si alguna falló."""
+    from core import jobs
+
+    results = jobs.run()
+    for result in results:
+        click.echo(result.line(), err=not result.ok)
+    if not all(r.ok for r in results):
+        sys.exit(1)
+
+
 def init_app(app):
-    for group in (db_cli, users_cli, audit_cli, mail_cli, demo_cli):
+    for group in (db_cli, users_cli, audit_cli, mail_cli, demo_cli, jobs_cli):
         app.cli.add_command(group)
 
 
