@@ -9,6 +9,7 @@ from flask import Flask, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from core import audit, auth, cli, crypto, db, htmx, i18n, limits, mail, security
 from core.config import build_config
@@ -19,10 +20,19 @@ csrf = CSRFProtect()
 ERROR_PAGES = {400, 403, 404, 405, 413, 422, 429, 500}
 
 
+class RowId(IntegerConverter):
+    """``<int:…>`` in every route: a number past a 64-bit column is no row (404), not a database overflow."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     config = build_config(overrides)
     app = Flask(__name__, instance_path=config["INSTANCE_PATH"], instance_relative_config=False)
     app.config.update(config)
+    app.url_map.converters["int"] = RowId
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
 
     crypto.configure(app.config)

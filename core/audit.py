@@ -97,6 +97,34 @@ EVENT_LABELS = {
     "calendar_feed_create": _l("Calendar link created"),
     "calendar_feed_revoke": _l("Calendar link revoked"),
     "task_done": _l("Task done"),
+    # complaints register
+    "complaint_open": _l("Complaint registered"),
+    "complaint_status": _l("Complaint status changed"),
+    "complaint_analysis": _l("Complaint root cause and actions saved"),
+    "complaint_informed": _l("Client informed of the complaint's actions"),
+    "complaint_reopen": _l("Complaint reopened"),
+    "complaint_owner": _l("Complaint owner changed"),
+    "complaint_escalation": _l("Complaint escalation digests sent"),
+    "complaint_sla": _l("Complaint SLA changed"),
+    "complaint_category": _l("Complaint category changed"),
+    # satisfaction surveys (staff side)
+    "survey_template": _l("Survey template saved"),
+    "survey_invite": _l("Survey invitation created"),
+    "survey_sent": _l("Survey invitation or reminder sent"),
+    "survey_link": _l("Survey link handed over"),
+    "survey_withdraw": _l("Survey invitation withdrawn"),
+    # satisfaction surveys (public form and results)
+    "survey_answer": _l("Survey answered"),
+    "survey_opt_out": _l("Client asked for no more surveys"),
+    "survey_export": _l("Satisfaction record exported"),
+    # crisis protocol
+    "crisis_open": _l("Crisis protocol opened"),
+    "crisis_step": _l("Crisis protocol step done"),
+    "crisis_record": _l("Crisis incident documented"),
+    "crisis_escalate": _l("Crisis escalated to a supervisor"),
+    "crisis_intervention": _l("Supervisor intervention recorded"),
+    "crisis_close": _l("Crisis incident closed"),
+    "deadline_alerts": _l("Deadline alerts sent"),
 }
 
 OBJECT_LABELS = {
@@ -111,6 +139,13 @@ OBJECT_LABELS = {
     "deadline": _l("Deadline"),
     "intervention": _l("Intervention"),
     "task": _l("Task"),
+    "complaint": _l("Complaint"),
+    "complaint_category": _l("Complaint category"),
+    "sla_rule": _l("Complaint SLA"),
+    "survey_template": _l("Survey template"),
+    "survey_invitation": _l("Survey invitation"),
+    "survey_response": _l("Survey response"),
+    "crisis_incident": _l("Crisis incident"),
 }
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

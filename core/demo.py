@@ -62,6 +62,9 @@ def load() -> list[str]:
             audit.record("user_create", user, actor=None, fields=["email", "name", "roles"])
         _load_clients(fake, accounts)
         _load_cases(fake, accounts)
+        _load_complaints(fake, accounts)
+        _load_surveys(fake, accounts)
+        _load_crisis(fake, accounts)
     lines.append("Demostración cargada: firma «Duarte & Asociados Abogados».")
     return lines
 
@@ -274,6 +277,154 @@ def _load_cases(fake, accounts) -> None:
             cases.change_status(case, "resolved", "", ops, today)
 
 
+COMPLAINT_CATEGORIES = ("Demora en la respuesta", "Comunicación e información", "Facturación y cobros",
+                       "Trato del personal", "Calidad del servicio jurídico", "Instalaciones y atención")
+SLA_RULES = (("complaint", "high", 1, 3), ("complaint", "medium", 1, 5), ("complaint", "low", 2, 10),
+             ("claim", "high", 1, 3), ("claim", "medium", 1, 5), ("claim", "low", 2, 10),
+             ("request", "medium", 1, 5), ("query", "medium", 1, 2))
+
+
+def _load_complaints(fake, accounts) -> None:
+    """The complaints register: categories, SLA rules and complaints of the demo clients in every status
+    (one breached, one near breach, one closed with the client informed)."""
+    from datetime import datetime, time
+
+    from core import calendar, complaints
+    from core.i18n import to_local, to_utc
+    from models.cases import Case
+    from models.clients import Client
+    from models.complaints import Complaint, ComplaintCategory, SlaRule
+
+    service, quality = accounts["service"], accounts["quality"]
+    categories = {name: ComplaintCategory.create(name=name) for name in COMPLAINT_CATEGORIES}
+    for kind, severity, response, resolution in SLA_RULES:
+        SlaRule.create(kind=kind, severity=severity, response_days=response, resolution_days=resolution)
+    clients = list(Client.select().where(Client.status == "active").order_by(Client.id))
+    if not clients:
+        return
+    now = utcnow()
+    today = to_local(now).date()
+
+    def one(n, kind, text, category, days_ago, severity="medium", channel="email", owner=service, **extra):
+        client = clients[n % len(clients)] if not extra.get("walk_in_name") else None
+        case = client.cases.order_by(Case.id).first() if client else None
+        return complaints.open_complaint(kind=kind, description=text, owner=owner, client=client, case=case,
+                                         channel=channel, severity=severity, actor=service, category=categories[category],
+                                         received_at=now - timedelta(days=days_ago, hours=n), **extra)
+
+    # Breached: received two weeks ago and nobody has answered.
+    one(0, "complaint", "Lleva dos semanas escribiendo y nadie le responde sobre el estado de su demanda.",
+        "Demora en la respuesta", 14, severity="high", channel="phone")
+    # Near breach: in analysis, due at the end of the current business day.
+    near = one(1, "claim", "Le cobraron dos veces la consulta inicial; pide la devolución.", "Facturación y cobros", 2)
+    complaints.change_status(near, "analysis", service, "Se revisan los pagos con contabilidad.")
+    end_today = to_utc(datetime.combine(calendar.add_business_days(today, 0), time(23, 59, 59)))
+    Complaint.update(due_at=end_today).where(Complaint.id == near.id).execute()
+    # In resolution, with the cause and the actions.
+    working = one(2, "complaint", "El abogado llegó 40 minutos tarde a la reunión sin avisar.", "Trato del personal", 3,
+                  channel="in_person", owner=quality)
+    complaints.change_status(working, "analysis", quality)
+    complaints.save_analysis(working, "Agenda del abogado sin sincronizar con el calendario de la firma.",
+                             "Se sincronizaron las agendas y se ofreció una nueva reunión sin costo.", quality)
+    complaints.change_status(working, "resolution", quality)
+    # Resolved, the client not informed yet (it cannot be closed).
+    resolved = one(3, "request", "Pide una copia del poder firmado y del acta de conciliación.", "Comunicación e información",
+                   6, severity="medium")
+    complaints.change_status(resolved, "analysis", service)
+    complaints.save_analysis(resolved, "Solicitud de documentos del expediente.",
+                             "Se enviaron por correo las copias escaneadas.", service)
+    complaints.change_status(resolved, "resolved", service)
+    # Closed, with the client informed and agreeing.
+    closed = one(4, "complaint", "El informe de avance llegó con datos de otro proceso.", "Calidad del servicio jurídico",
+                 20, severity="high")
+    complaints.change_status(closed, "analysis", service)
+    complaints.save_analysis(closed, "Se usó una plantilla de informe sin revisar.",
+                             "Se corrigió el informe, se pidieron disculpas y se añadió una revisión previa al envío.",
+                             service)
+    complaints.change_status(closed, "resolved", service)
+    complaints.record_informed(closed, utcnow(), "phone", "agreed", service)  # not before it was resolved
+    complaints.change_status(closed, "closed", service, "El cliente quedó conforme.")
+    # A walk-in suggestion, a compliment and a query, just received.
+    one(5, "suggestion", "Sería útil poder pagar con transferencia desde el portal.", "Instalaciones y atención", 0,
+        severity="low", channel="in_person", walk_in_name="Visitante en recepción")
+    one(6, "compliment", "Agradece la atención de la recepcionista y la claridad de la explicación.",
+        "Trato del personal", 1, severity="low", channel="web")
+    one(7, "query", "¿Cuándo es la próxima audiencia?", "Comunicación e información", 0, channel="messaging")
+
+
+SURVEY_CASES = (  # (days since closing, what happened to its survey)
+    (1, "pending"), (3, "sent"), (4, "opened"), (6, "answered"), (9, "answered"), (20, "expired"),
+    (7, "by_hand"), (2, "by_hand_shown"))
+SURVEY_COMMENTS = ("Muy buena atención; me explicaron cada paso con claridad.",
+                   "El proceso fue ágil, aunque me hubiera gustado recibir más avances por correo.")
+
+
+def _load_surveys(fake, accounts) -> None:
+    """The default satisfaction survey and closed cases whose invitations are in every state: waiting to be
+    sent, sent, opened, answered, expired, and two for a client without email consent (one overdue in the
+    responsible's work queue, one whose link was handed over)."""
+    from datetime import date
+
+    from peewee import fn
+
+    from core import cases, clients, survey_answers, surveys
+    from models.cases import Case
+    from models.clients import Client
+    from models.documents import Deadline, DocumentItem
+    from models.mail import OutboundEmail
+    from models.surveys import SurveyInvitation
+
+    ops, service = accounts["operations"], accounts["service"]
+    surveys.default_template(accounts["quality"])
+    active = list(Client.select().where(Client.status == "active").order_by(Client.id))
+    if not active:
+        return
+    now, today = utcnow(), date.today()
+    first_mail = OutboundEmail.select(fn.MAX(OutboundEmail.id)).scalar() or 0
+    no_consent = active[-1]
+    clients.withdraw_consent(no_consent, "surveys", "oral", today - timedelta(days=30), service)
+    for n, (days_ago, state) in enumerate(SURVEY_CASES):
+        client = no_consent if state.startswith("by_hand") else active[n % (len(active) - 1 or 1)]
+        closed_on = today - timedelta(days=days_ago)
+        area = client.practice_area
+        title = CASE_TITLES.get(area.name, ("", "Asesoría puntual"))[1] or "Asesoría puntual"
+        case = cases.open_case(client, {"title": title, "responsible": ops, "team": [service],
+                                        "description": client.need}, ops, closed_on - timedelta(days=60))
+        DocumentItem.update(status="received").where(DocumentItem.case == case.id).execute()  # demo: all in
+        Deadline.update(status="done").where(Deadline.case == case.id).execute()
+        cases.change_status(case, "in_progress", "", ops, closed_on)
+        cases.save_resolution(case, {"resolution_summary": "Asunto resuelto; el cliente recibió el concepto final.",
+                                     "explained_on": closed_on, "explained_how": "in_person",
+                                     "client_understood": True}, ops)
+        cases.change_status(case, "resolved", "", ops, closed_on)
+        cases.change_status(case, "closed", "Servicio concluido", ops, closed_on)
+        closed_at = now - timedelta(days=days_ago)
+        Case.update(closed_at=closed_at, resolved_at=closed_at).where(Case.id == case.id).execute()
+        invitation = SurveyInvitation.get(SurveyInvitation.case == case.id)
+        sent_at = closed_at + timedelta(days=1)
+        SurveyInvitation.update(send_on=sent_at.date(), created_at=closed_at).where(
+            SurveyInvitation.id == invitation.id).execute()
+        if state in ("pending", "by_hand"):
+            continue
+        if state == "by_hand_shown":
+            surveys.hand_over_link(invitation, service, now=sent_at)
+            continue
+        surveys.send_due_invitations(now=sent_at)
+        invitation = SurveyInvitation.get_by_id(invitation.id)
+        if state == "opened":
+            surveys.mark_opened(invitation, now=sent_at + timedelta(hours=5))
+        elif state == "answered":
+            questions = survey_answers.questions_of(invitation.template_id)
+            values = {survey_answers.field_name(q): {"rating": str(5 - (i + n) % 2), "nps": str(9 + n % 2),
+                                                     "text": SURVEY_COMMENTS[n % 2]}.get(q.kind, "")
+                      for i, q in enumerate(questions)}
+            survey_answers.submit(invitation, values, questions, now=sent_at + timedelta(days=1))
+        elif state == "expired":
+            surveys.expire_invitations(now=now)
+    # The messages of these past sends are history: not to be delivered now to the demo's invented addresses.
+    OutboundEmail.delete().where(OutboundEmail.id > first_mail).execute()
+
+
 def describe() -> list[str]:
     lines = ["", "Cuentas de demostración (una por rol), contraseña: " + DEMO_PASSWORD]
     for local, _role, label in DEMO_ACCOUNTS:
@@ -292,3 +443,33 @@ def _slug(text: str) -> str:
 
     folded = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in folded if ch.isalnum() and not unicodedata.combining(ch))
+
+
+def _load_crisis(fake, accounts) -> None:
+    """Two crisis incidents: one closed ten days ago (the client's page still shows the flag) and one open
+    now, escalated by customer service to quality, waiting in quality's work queue for the intervention."""
+    from datetime import timedelta
+
+    from core import crisis
+    from models.clients import Client
+    from models.complaints import CrisisIncident
+
+    service, quality = accounts["service"], accounts["quality"]
+    clients = list(Client.select().where(Client.status == "active").order_by(Client.id).limit(2))
+    if len(clients) < 2:
+        return
+    past = crisis.open_incident(clients[0], service, channel="phone", occurred_at=utcnow() - timedelta(days=10))
+    for step in (1, 2, 3, 4, 5):
+        crisis.tick_step(past, step, service)
+    crisis.save_record(past, crisis.Record("Llamó muy alterado por la demora en la audiencia; levantó la voz y "
+                                           "amenazó con cambiar de firma.", ["apology", "pause"], "", False), service)
+    crisis.close(past, "Aceptó una pausa; se le explicó la nueva fecha y quedó conforme.", service)
+    CrisisIncident.update(closed_at=utcnow() - timedelta(days=10)).where(CrisisIncident.id == past.id).execute()
+    now = crisis.open_incident(clients[1], service, channel="in_person")
+    for step in (1, 2):
+        crisis.tick_step(now, step, service)
+    crisis.save_record(now, crisis.Record("Se presentó en recepción exigiendo ver a su abogado y gritando al "
+                                          "personal.", ["solution", "apology"], "Reunión hoy con el socio "
+                                          "responsable, sin costo.", False), service)
+    crisis.escalate(now, quality, service)
+

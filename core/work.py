@@ -18,11 +18,14 @@ from core.db import transaction, utcnow
 from core.i18n import to_local, to_utc
 from models.cases import Case, CaseMember, Intervention
 from models.clients import Client
+from models.complaints import Complaint, CrisisIncident
 from models.documents import Deadline, DocumentItem
 from models.interactions import Interaction
+from models.surveys import SurveyInvitation
 from models.tasks import Task
 
-SECTIONS = ("deadlines", "interventions", "tasks", "documents", "questions", "surveys", "updates")
+SECTIONS = ("crisis", "deadlines", "interventions", "tasks", "complaints", "documents", "questions", "surveys",
+            "updates")
 FULL_LIST = 500  # "ver todos": one section alone, up to this many rows
 PER_SECTION = 25  # rows per section on the whole queue (each section says how many more there are)
 
@@ -47,6 +50,10 @@ def _tally(query, model, late=None) -> tuple[int, int]:
     return int(row["n"] or 0), int(row.get("late") or 0)
 
 
+# A complaint's current due date in SQL (Complaint.current_due_at), so the queue lists the soonest due first.
+_complaint_due = SqlCase(None, [(Complaint.status == "received", Complaint.response_due_at)], Complaint.due_at)
+
+
 def _queries(user_id: int, today, now) -> dict:
     """Per section: (rows query without limit, model counted, overdue condition or None); None when the
     person has no case or client the section could come from."""
@@ -59,19 +66,21 @@ def _queries(user_id: int, today, now) -> dict:
                 .tuples()]
     client_ids = [c for (c,) in Client.select(Client.id).where(Client.responsible == user_id).tuples()]
     return {
+        "crisis": (CrisisIncident.awaiting_supervisor(user_id), CrisisIncident, None),
         "deadlines": (Deadline.alerting_for(user_id, today, None), Deadline, Deadline.due_at < now),
         "interventions": (Intervention.select(Intervention, Case, Client).join(Case).join(Client)
                           .where(Intervention.assigned == user_id, Intervention.status == "planned",
                                  Intervention.starts_at < day_end).order_by(Intervention.starts_at),
                           Intervention, Intervention.starts_at < day_start),
         "tasks": (Task.open_for(user_id, None), Task, Task.due_on < today),
+        # Overdue by the due date that matters now: the response while "received", the resolution after.
+        "complaints": (Complaint.open_of_owner(user_id).order_by(_complaint_due, Complaint.id), Complaint,
+                       Complaint.due_before(now)),
         "documents": (DocumentItem.to_review_for(user_id, today, None, case_ids=case_ids), DocumentItem,
                       DocumentItem.review_on < today) if case_ids else None,
         "questions": (Interaction.unanswered_of(client_ids).select_extend(Client).join(Client)
                       .order_by(Interaction.occurred_at, Interaction.id), Interaction, None) if client_ids else None,
-        "surveys": (Case.select(Case, Client).join(Client)
-                    .where(Case.responsible == user_id, Case.status == "closed", Case.survey_due_on.is_null(False))
-                    .order_by(Case.survey_due_on, Case.id), Case, Case.survey_due_on < today),
+        "surveys": (SurveyInvitation.cases_to_survey(user_id, today), Case, Case.survey_due_on < today),
         "updates": (Client.stale_of(user_id, now - timedelta(days=days)), Client, None) if client_ids else None,
     }
 
@@ -90,7 +99,8 @@ def queue_for(user, today, limit: int = PER_SECTION, now=None, only: str | None 
         count, overdue = _tally(query, model, late)
         rows = list(query.limit(limit)) if limit and count else []
         sections.append(Section(key, count, overdue, rows))
-    return sorted(sections, key=lambda s: s.overdue == 0)  # stable: the default order otherwise
+    # A client in crisis waiting for me leads; then sections with overdue items (stable otherwise).
+    return sorted(sections, key=lambda s: (not (s.key == "crisis" and s.count), s.overdue == 0))
 
 
 def totals(sections: list[Section]) -> dict:

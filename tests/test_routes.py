@@ -54,7 +54,9 @@ def _url(app, endpoint, target, client=None, case=None):
               "fmt": "csv", "evidence_id": 999999, "intervention_id": 999999, "delivery_id": 999999,
               "item_id": 999999, "version_id": 999999, "template_id": 999999,
               "deadline_id": 999999, "holiday_id": 999999, "task_id": 999999,
-              "interaction_id": 999999, "meeting_id": 999999}
+              "interaction_id": 999999, "meeting_id": 999999, "incident_id": 999999,
+              "complaint_id": 999999, "category_id": 999999,
+              "invitation_id": 999999, "response_id": 999999}
     with app.test_request_context():
         return url_for(endpoint, **{k: values[k] for k in rule.arguments})
 
