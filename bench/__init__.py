@@ -15,7 +15,11 @@ Extending it when a feature lands:
   ``bench/floors.py`` next to the existing ones. ``form={...}`` makes it a POST (a valid CSRF token is
   added for the signed-in session), ``budget_ms=`` gives it its own p95 budget, and ``{placeholders}``
   in the URL or form (``{client_id}``, ``{document_number}``…) are filled at run time from real rows by
-  functions registered with ``@bench.pages.param(name)``.
+  functions registered with ``@bench.pages.param(name)``. ``role=None`` measures a public page with nobody
+  signed in (the survey form ``/e/<token>``, on a link issued for the run).
+* sending: ``bench/send.py`` ("survey send") creates 1,000 survey invitations due today on the working copy
+  and times the real job, ``core.surveys.send_due_invitations`` then ``core.mail.deliver_pending`` until
+  the outbox is empty, against an aiosmtpd server in the process (budget 60 s).
 * keys: confidential columns are generated as real ciphertext and blind indexes with the bench's own key
   set (``bench/.cache/keys.json``, created once), and the app is started with the same keys.
 * the heavy user: staff picked at random never include the sign-in accounts; the operations account gets
@@ -26,5 +30,6 @@ Extending it when a feature lands:
 
 Environment: ``BENCH_SCALE`` (float, default 1.0, multiplies every size), ``BENCH_REQUESTS`` (timed
 requests per page, default 100), ``BENCH_WARMUP`` (untimed requests first, default 10),
-``BENCH_REBUILD=1`` (regenerate the cached database), ``BENCH_ONLY`` (comma-separated page names).
+``BENCH_REBUILD=1`` (regenerate the cached database), ``BENCH_ONLY`` (comma-separated page names, and
+``survey send`` for the sending benchmark).
 """

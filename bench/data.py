@@ -43,6 +43,7 @@ from core import crypto, migrate, text
 from core.config import KEY_NAMES
 from core.db import close_all, db, init_database, utcnow
 from core.guard import ROLES
+from core.surveys import DEFAULT_NAME, DEFAULT_QUESTIONS
 from models.audit import AuditEvent
 from models.cases import (
     CONTACT_WAYS,
@@ -55,9 +56,31 @@ from models.cases import (
 )
 from models.catalog import PracticeArea
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party, SearchToken, document_index
+from models.complaints import (
+    ALERT_BREACH,
+    ALERT_NEAR,
+    CRISIS_ACTIONS,
+    OPEN_STATES,
+    Complaint,
+    ComplaintCategory,
+    ComplaintStatusChange,
+    CrisisIncident,
+    CrisisStep,
+    SlaRule,
+)
+from models.consent import Consent, PrivacyNotice
 from models.documents import Deadline, DocumentItem, DocumentVersion, Holiday, RequirementTemplate
 from models.files import StoredFile
 from models.interactions import Interaction
+from models.surveys import (
+    CRITERIA,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyLink,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyTemplate,
+)
 from models.tasks import Task
 from models.users import RecoveryCode, User, UserRole, UserSession
 
@@ -82,7 +105,9 @@ SIZES: dict[str, int] = {
     "interactions": 1_000_000,
     "documents": 200_000,
     "survey_responses": 50_000,
+    "survey_invitations": 70_000,  # informative: 1.4 per response (some expire, a few are still live)
     "complaints": 20_000,
+    "crisis_incidents": 300,
 }
 
 Generator = Callable[[object, Faker, dict[str, int]], None]
@@ -1668,6 +1693,572 @@ def generate_tasks(database, fake: Faker, sizes: dict[str, int]) -> None:
                          ops, client_id, case_id, interaction, None, None, "", ops))
     bulk_insert(Task, [Task.created_at, Task.updated_at, Task.kind, Task.title, Task.due_on, Task.owner, Task.client,
                        Task.case, Task.interaction, Task.done_at, Task.done_by, Task.note, Task.created_by], rows)
+
+
+# ----- surveys, complaints and crisis incidents (issue 6): models/surveys.py, models/complaints.py -----
+#
+# The last ~24 months of closed cases get a satisfaction invitation (a few by hand, for a client), most
+# answered, some expired, the newest still live or pending; a tenth go out with the anonymous template,
+# whose responses keep no link to the invitation, client or case. Every sent message has its own link
+# (only the SHA-256 of a token nobody knows). Low scores of named responses open a complaint, as the
+# public form does; the rest of the register is complaints, claims, requests… received by hand. Crisis
+# incidents are a few hundred, with their eight steps, sealed descriptions and follow-up tasks.
+
+SURVEY_MONTHS = 24
+SURVEY_EXPIRY_DAYS = 14
+SURVEY_REMINDER_DAYS = (3, 7)
+SURVEY_V2_MONTHS = 10  # the default template's current version has been in use this many months
+DEFAULT_SURVEY_V1 = [  # (kind, criterion, required, text)
+    ("rating", "response_times", True, "¿Cómo califica el tiempo que tardamos en responder sus solicitudes?"),
+    ("rating", "communication", True, "¿Cómo califica la información que recibió sobre el avance de su caso?"),
+    ("rating", "courtesy", True, "¿Cómo califica la amabilidad del equipo que lo atendió?"),
+    ("rating", "commitments", True, "¿Cumplimos lo que le prometimos?"),
+    ("rating", "accessibility", True, "¿Le resultó fácil comunicarse con nosotros?"),
+    ("nps", "", True, "¿Recomendaría nuestra firma a un familiar o amigo?"),
+    ("text", "", False, "Comentarios"),
+]
+# The current version is the app's own default template (core.surveys.DEFAULT_QUESTIONS).
+DEFAULT_SURVEY_V2 = [(q["kind"], q["criterion"], q["required"], q["text"]) for q in DEFAULT_QUESTIONS]
+ANONYMOUS_SURVEY = [
+    ("rating", "overall", True, "En general, ¿qué tan satisfecho está con nuestro servicio?"),
+    ("rating", "courtesy", True, "¿Cómo lo trató nuestro equipo?"),
+    ("rating", "communication", True, "¿Lo mantuvimos informado?"),
+    ("nps", "", True, "¿Nos recomendaría?"),
+    ("text", "", False, "Si quiere, déjenos un comentario (no sabremos quién lo escribió)."),
+]
+# Each response's mood: (weight, rating choices and weights, NPS choices and weights)
+SURVEY_MOODS = [
+    (58, (5, 4, 3), (68, 29, 3), (10, 9, 8), (55, 35, 10)),
+    (31, (5, 4, 3), (30, 55, 15), (10, 9, 8, 7, 6), (5, 17, 40, 35, 3)),
+    (8, (4, 3, 2, 1), (20, 42, 28, 10), (7, 6, 5, 4, 3), (15, 30, 30, 15, 10)),
+    (3, (3, 2, 1), (20, 40, 40), (4, 3, 2, 1, 0), (15, 20, 25, 20, 20)),
+]
+SURVEY_COMMENTS = {
+    "good": ["Excelente atención, siempre me mantuvieron informado.", "Muy profesionales y amables. Gracias.",
+             "Resolvieron mi caso más rápido de lo que esperaba.", "La abogada fue muy clara al explicarme cada paso.",
+             "Todo muy bien, los recomiendo.", "Gracias por la paciencia y la dedicación."],
+    "fair": ["Buen servicio, aunque a veces tardaban en devolver las llamadas.",
+             "Me hubiera gustado recibir más actualizaciones del proceso.",
+             "Buena atención; el parqueadero de la oficina es difícil.", "El resultado fue bueno, pero el proceso fue largo."],
+    "bad": ["Nunca me devolvieron las llamadas y tuve que insistir mucho.", "No me explicaron los costos adicionales.",
+            "Me cambiaron de abogado sin avisarme.", "Tardaron semanas en responder un correo.",
+            "No quedé satisfecho con el resultado ni con la atención."],
+}
+COMPLAINT_CATEGORIES = ["Demora en la respuesta", "Comunicación del avance del caso", "Trato del personal",
+                        "Honorarios y cobros", "Facturación", "Atención telefónica", "Citas y agenda",
+                        "Documentos extraviados o incompletos", "Instalaciones", "Resultado del proceso",
+                        "Confidencialidad", "Cambio de abogado responsable", "Otro"]
+COMPLAINT_KIND_MIX = {"complaint": 34, "claim": 14, "request": 26, "query": 13, "suggestion": 8, "compliment": 5}
+COMPLAINT_SEVERITY_MIX = {"low": 40, "medium": 45, "high": 15}
+COMPLAINT_CHANNEL_MIX = {"email": 32, "phone": 26, "in_person": 14, "web": 12, "messaging": 12, "letter": 4}
+SLA_DAYS = {"low": (2, 10), "medium": (1, 5), "high": (1, 2)}  # (response, resolution) business days
+COMPLAINT_TEXTS = {
+    "complaint": ["El cliente se queja de que lleva dos semanas sin noticias de su proceso.",
+                  "Queja por la atención en recepción: lo hicieron esperar más de una hora.",
+                  "El cliente reclama que no le devolvieron la llamada prometida.",
+                  "Queja porque le cambiaron la cita sin avisarle.",
+                  "El cliente dice que el abogado no asistió a la reunión acordada."],
+    "claim": ["Reclama un cobro de honorarios que no corresponde a lo pactado en el contrato.",
+              "Reclama la devolución de documentos originales entregados hace un mes.",
+              "Reclama la factura del mes pasado: le cobraron dos veces la misma cuota."],
+    "request": ["Solicita copia del expediente completo.", "Solicita cambio de abogado responsable.",
+                "Solicita paz y salvo de honorarios.", "Solicita una reunión para revisar la estrategia.",
+                "Solicita certificado de la representación para su empleador."],
+    "query": ["Pregunta por el estado de su proceso y la fecha de la próxima audiencia.",
+              "Consulta cuánto le falta por pagar de los honorarios.", "Pregunta qué documentos debe traer a la cita."],
+    "suggestion": ["Sugiere enviar un resumen mensual del caso por correo.", "Sugiere habilitar pagos en línea.",
+                   "Sugiere ampliar el horario de atención los sábados."],
+    "compliment": ["Felicita a la abogada por el resultado y la atención.", "Agradece la paciencia del equipo de atención.",
+                   "Felicitación por la rapidez en la solución del caso."],
+}
+ROOT_CAUSES = ["Sobrecarga del abogado responsable en el periodo.", "Falla en el registro de la llamada en el sistema.",
+               "No se informó al cliente del cambio de agenda.", "Error en la liquidación de la cuota.",
+               "El cliente no tenía claro el alcance del contrato.", "Demora del juzgado, no de la firma; faltó explicarlo."]
+ACTIONS_TAKEN = ["Se llamó al cliente, se le explicó el estado del proceso y se fijó una reunión.",
+                 "Se corrigió la factura y se envió la nota crédito.", "Se asignó un segundo abogado de apoyo al caso.",
+                 "Se recordó al equipo el protocolo de devolución de llamadas.", "Se entregaron los documentos originales con acta.",
+                 "Se envió al cliente el resumen escrito del avance."]
+CRISIS_BEHAVIOURS = ["El cliente llegó alterado a recepción, levantó la voz y exigió hablar con el socio.",
+                     "Por teléfono, el cliente insultó a la asistente y amenazó con denunciar a la firma.",
+                     "El cliente golpeó el mostrador y se negó a salir hasta recibir su expediente.",
+                     "El cliente envió mensajes agresivos reiterados por WhatsApp a la abogada."]
+CRISIS_SOLUTIONS = ["Se ofreció devolver la cuota del mes.", "Se cambió el abogado responsable del caso.",
+                    "Se programó una reunión con la gerencia para el día siguiente.", "Se entregó copia del expediente."]
+TABLES += (SURVEY_MONTHS, SURVEY_EXPIRY_DAYS, SURVEY_REMINDER_DAYS, SURVEY_V2_MONTHS, DEFAULT_SURVEY_V1,
+           DEFAULT_SURVEY_V2, ANONYMOUS_SURVEY, SURVEY_MOODS, SURVEY_COMMENTS, COMPLAINT_CATEGORIES, COMPLAINT_KIND_MIX,
+           COMPLAINT_SEVERITY_MIX, COMPLAINT_CHANNEL_MIX, SLA_DAYS, COMPLAINT_TEXTS, ROOT_CAUSES, ACTIONS_TAKEN,
+           CRISIS_BEHAVIOURS, CRISIS_SOLUTIONS)
+
+
+def _add_business_days(day, n: int, holidays: set):
+    """As core.calendar.add_business_days for n ≥ 1: n business days strictly after ``day``."""
+    while n:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in holidays:
+            n -= 1
+    return day
+
+
+def _end_of_local_day(day) -> datetime:
+    return _utc_at(day, 24 * 60) - timedelta(seconds=1)
+
+
+HELPERS += (_add_business_days, _end_of_local_day)
+
+
+CONSENT_NOTICE = ("Aviso de privacidad de Duarte & Asociados Abogados: tratamos sus datos personales para prestarle "
+                  "el servicio contratado y, si lo autoriza, para pedirle su opinión sobre él (Ley 1581 de 2012).")
+CONSENT_SHARES = {"service": 1.0, "surveys": 0.85, "newsletter": 0.3}  # of the clients past intake
+TABLES += (CONSENT_NOTICE, CONSENT_SHARES)
+
+
+@generator("consents")
+def generate_consents(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """The privacy notice and the consents of the clients past intake, given when they were registered
+    (written or electronic): service always, surveys for most, the newsletter for some; a few withdrew
+    their consent for surveys later (a second row: the register is append-only)."""
+    rnd = fake.random
+    now = anchor()
+    at0 = now - timedelta(days=HISTORY_YEARS * 365 + 30)
+    notice_id = _next_id(PrivacyNotice)
+    digest = PrivacyNotice.digest(CONSENT_NOTICE)
+    bulk_insert(PrivacyNotice, [PrivacyNotice.created_at, PrivacyNotice.updated_at, PrivacyNotice.id,
+                                PrivacyNotice.version, PrivacyNotice.text, PrivacyNotice.sha256],
+                [(at0, at0, notice_id, "1.0", CONSENT_NOTICE, digest)])
+    rows = []
+    for client_id, created, creator, newsletter in Client.select(
+            Client.id, Client.created_at, Client.created_by, Client.newsletter).where(
+            Client.status.in_(("evaluating", "accepted", "active", "former"))).order_by(Client.id).tuples():
+        method = rnd.choice(("written", "written", "electronic"))
+        for purpose, share in CONSENT_SHARES.items():
+            if rnd.random() >= share or (purpose == "newsletter" and not newsletter):
+                continue
+            rows.append((created, created, client_id, purpose, True, method, _local_day(created), notice_id, digest,
+                         creator, ""))
+            if purpose == "surveys" and rnd.random() < 0.02:
+                later = created + (now - created) * rnd.uniform(0.3, 0.99)
+                rows.append((later, later, client_id, purpose, False, "electronic", _local_day(later), notice_id, digest,
+                             None, "Retiró la autorización para encuestas."))
+    rows.sort(key=lambda r: r[0])
+    bulk_insert(Consent, [Consent.created_at, Consent.updated_at, Consent.client, Consent.purpose, Consent.granted,
+                          Consent.method, Consent.given_on, Consent.notice, Consent.notice_sha256, Consent.collected_by,
+                          Consent.notes], rows)
+
+
+@generator("survey_templates")
+def generate_survey_templates(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """The default template (an older version, then the current one) and an anonymous template."""
+    now = anchor()
+    quality = _crew(("quality",)) or _crew(("management",))
+    first = _next_id(SurveyTemplate)
+    v1_at = now - timedelta(days=30 * SURVEY_MONTHS + 60)
+    v2_at = now - timedelta(days=30 * SURVEY_V2_MONTHS)
+    intro = ("Gracias por confiar en nosotros. Su opinión sobre el servicio que recibió nos ayuda a mejorar: "
+             "responder le toma menos de tres minutos.")
+    templates = [  # (id, family, version, is_current, is_active, is_default, name, anonymous, created, questions)
+        (first, first, 1, False, False, False, DEFAULT_NAME, False, v1_at, DEFAULT_SURVEY_V1),
+        (first + 1, first, 2, True, True, True, DEFAULT_NAME, False, v2_at, DEFAULT_SURVEY_V2),
+        (first + 2, first + 2, 1, True, True, False, "Encuesta anónima de satisfacción", True, v1_at, ANONYMOUS_SURVEY),
+    ]
+    bulk_insert(SurveyTemplate, [SurveyTemplate.created_at, SurveyTemplate.updated_at, SurveyTemplate.id,
+                                 SurveyTemplate.family, SurveyTemplate.version, SurveyTemplate.is_current,
+                                 SurveyTemplate.is_active, SurveyTemplate.is_default, SurveyTemplate.name,
+                                 SurveyTemplate.intro, SurveyTemplate.anonymous, SurveyTemplate.created_by],
+                [(at, at, tid, family, version, current, active, default, name, intro, anonymous, quality[0])
+                 for tid, family, version, current, active, default, name, anonymous, at, _q in templates])
+    rows = [(at, at, tid, position, kind, question, "1 = muy insatisfecho · 5 = muy satisfecho" if kind == "rating" else
+             "0 = nada probable · 10 = muy probable" if kind == "nps" else "Opcional.", required, "", criterion)
+            for tid, *_rest, at, questions in templates
+            for position, (kind, criterion, required, question) in enumerate(questions, 1)]
+    bulk_insert(SurveyQuestion, [SurveyQuestion.created_at, SurveyQuestion.updated_at, SurveyQuestion.template,
+                                 SurveyQuestion.position, SurveyQuestion.kind, SurveyQuestion.text, SurveyQuestion.help,
+                                 SurveyQuestion.required, SurveyQuestion.choices, SurveyQuestion.criterion], rows)
+
+
+def _survey_templates() -> dict[str, tuple[int, list[tuple]]]:
+    """{"v1"|"v2"|"anonymous": (template id, [(question id, kind, criterion, required)])}."""
+    out = {}
+    for template in SurveyTemplate.select().order_by(SurveyTemplate.id):
+        key = "anonymous" if template.anonymous else f"v{template.version}"
+        out[key] = (template.id, list(SurveyQuestion.select(SurveyQuestion.id, SurveyQuestion.kind, SurveyQuestion.criterion,
+                                                            SurveyQuestion.required).where(SurveyQuestion.template == template.id)
+                                      .order_by(SurveyQuestion.position).tuples()))
+    return out
+
+
+HELPERS += (_survey_templates,)
+
+
+@generator("surveys")
+def generate_surveys(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """Invitations for closed cases of the last SURVEY_MONTHS (a sample when there are more than the size,
+    a few by hand), their links, the responses with their summary columns and their answers."""
+    rnd = fake.random
+    now = anchor()
+    today = _local_day(now)
+    templates = _survey_templates()
+    v2_from = now - timedelta(days=30 * SURVEY_V2_MONTHS)
+    crew = _crew(("service", "commercial"))
+    latest = Consent.select(fn.MAX(Consent.id)).where(Consent.purpose == "surveys").group_by(Consent.client)
+    consenting = {cid for (cid,) in Consent.select(Consent.client).where(Consent.id.in_(latest), Consent.granted == True)  # noqa: E712
+                  .tuples()}
+    emails = {cid: email for cid, email in Client.select(Client.id, Client.email).tuples() if cid in consenting}
+    n_invitations = round(sizes["survey_responses"] * 1.4)
+    cases = list(Case.select(Case.id, Case.client, Case.closed_at, Case.practice_area, Case.responsible)
+                 .where(Case.status == "closed", Case.closed_at >= now - timedelta(days=30 * SURVEY_MONTHS))
+                 .order_by(Case.id).tuples())
+    cases = rnd.sample(cases, min(len(cases), n_invitations))  # the survey is recent: not every closed case had one
+    moods = [(r, rw, p, pw) for _w, r, rw, p, pw in SURVEY_MOODS]
+    mood_weights = [w for w, *_rest in SURVEY_MOODS]
+
+    of_client = {cid: (area, responsible) for cid, area, responsible in
+                 Client.select(Client.id, Client.practice_area, Client.responsible).tuples()}
+
+    specs = []  # one per invitation, in creation order
+    for case_id, client_id, closed, area, responsible in cases:
+        by_hand = rnd.random() < 0.03
+        created = _office_time(rnd, closed + timedelta(days=rnd.uniform(5, 60)), now) if by_hand else closed
+        client_area, client_responsible = of_client[client_id]
+        if by_hand and rnd.random() < 0.5:  # for the client, not a case: the client's area and responsible
+            specs.append((created, client_id, None, client_area, client_responsible, client_area, client_responsible,
+                          by_hand))
+        else:  # the response takes the case's (core.survey_answers.store), the invitation the case's else the
+            # client's (core.surveys.invite)
+            specs.append((created, client_id, case_id, area, responsible, area or client_area,
+                          responsible or client_responsible, by_hand))
+    specs.sort(key=lambda s: s[0])
+
+    inv_rows, link_rows, responses, answers = [], [], [], []
+    first_inv, first_resp = _next_id(SurveyInvitation), _next_id(SurveyResponse)
+    for k, (created, client_id, case_id, area, responsible, inv_area, inv_responsible, by_hand) in enumerate(specs):
+        inv_id = first_inv + k
+        anonymous = rnd.random() < 0.10
+        key = "anonymous" if anonymous else "v2" if created >= v2_from else "v1"
+        template_id, questions = templates[key]
+        email = emails.get(client_id) or ""
+        send_on = _local_day(created) + timedelta(days=0 if by_hand else rnd.choices((0, 1, 2, 3, 5, 8), (20, 35, 20, 12, 8, 5))[0])
+        sent_at = max(created, _utc_at(send_on, 7 * 60 + rnd.uniform(0, 60)))
+        expires = sent_at + timedelta(days=SURVEY_EXPIRY_DAYS)
+        draw = rnd.random()
+        answered_at = opened_at = withdrawn_at = None
+        if draw < 0.715:
+            delay = rnd.choices(((0.02, 3), (3, 7), (7, 13.9)), (58, 28, 14))[0]
+            answered_at = sent_at + timedelta(days=rnd.uniform(*delay))
+            opened_at = answered_at - timedelta(minutes=rnd.uniform(2, 15))
+        elif draw < 0.725:
+            withdrawn_at = sent_at + timedelta(days=rnd.uniform(0.5, 10))
+        elif draw < 0.85:
+            opened_at = sent_at + timedelta(days=rnd.uniform(0.01, 13))
+        if send_on > today:
+            status, sent_at, answered_at, opened_at, withdrawn_at = "pending", None, None, None, None
+            expires = _utc_at(send_on, 7 * 60) + timedelta(days=SURVEY_EXPIRY_DAYS)
+        elif withdrawn_at and withdrawn_at <= now:
+            status, answered_at, opened_at = "withdrawn", None, None
+        elif answered_at and answered_at <= now:
+            status = "answered"
+        elif expires <= now:
+            status, answered_at = "expired", None
+        else:
+            status = "opened" if opened_at and opened_at <= now else "sent"
+            answered_at = withdrawn_at = None
+            opened_at = opened_at if status == "opened" else None
+        end = answered_at or withdrawn_at or min(expires, now)
+        reminders = [sent_at + timedelta(days=d) for d in SURVEY_REMINDER_DAYS] if sent_at and email else []
+        reminders = [at for at in reminders if at < end]
+        last_sent = reminders[-1] if reminders else sent_at
+        creator = rnd.choice(crew) if by_hand else None
+        if anonymous:  # only the day of the opening and of the answer (core.surveys.mark_opened, survey_answers.submit)
+            opened_at = opened_at and _utc_at(_local_day(opened_at), 0)
+            answered_at = answered_at and _utc_at(_local_day(answered_at), 0)
+        updated = max(t for t in (created, sent_at, opened_at, answered_at, withdrawn_at, last_sent) if t)
+        if anonymous and answered_at:
+            updated = answered_at  # the answer stamps the invitation with its midnight too
+        inv_rows.append((created, updated, inv_id, template_id, client_id, case_id, email, status, send_on, sent_at,
+                         opened_at, answered_at, expires, len(reminders), last_sent, withdrawn_at, creator, inv_area,
+                         inv_responsible))
+        if sent_at or not email:
+            link_at = sent_at or created
+            link_rows.append((link_at, link_at, inv_id, hex_digits(rnd, 64), "email" if email else "manual"))
+            link_rows += [(at, at, inv_id, hex_digits(rnd, 64), "reminder") for at in reminders]
+        if status != "answered":
+            continue
+        # The response and its answers, as the public form stores them.
+        ratings, weights, npss, nps_weights = rnd.choices(moods, mood_weights)[0]
+        resp_id = first_resp + len(responses)
+        day = _local_day(answered_at)
+        at = answered_at  # an anonymous one is already at the firm's midnight of its day
+        scores, nps, comment, by_criterion = [], None, "", {}
+        for question_id, kind, criterion, required in questions:
+            if kind == "rating":
+                if not required and rnd.random() < 0.2:
+                    continue
+                score = rnd.choices(ratings, weights)[0]
+                if criterion == "response_times" and rnd.random() < 0.15:
+                    score = max(1, score - 1)
+                elif criterion == "courtesy" and rnd.random() < 0.15:
+                    score = min(5, score + 1)
+                scores.append(score)
+                by_criterion.setdefault(criterion, score)
+                answers.append((at, at, resp_id, question_id, criterion, score, ""))
+            elif kind == "nps":
+                nps = rnd.choices(npss, nps_weights)[0]
+                answers.append((at, at, resp_id, question_id, criterion, nps, ""))
+            elif rnd.random() < (0.3 if min(scores or [5]) >= 4 else 0.7):
+                tone = "good" if min(scores or [5]) >= 4 else "fair" if min(scores or [5]) == 3 else "bad"
+                comment = rnd.choice(SURVEY_COMMENTS[tone])
+                answers.append((at, at, resp_id, question_id, criterion, None, comment))
+        low = min(scores or [5]) <= 2 or (nps is not None and nps <= 6)
+        responses.append((at, at, resp_id, template_id, None if anonymous else inv_id, None if anonymous else client_id,
+                          None if anonymous else case_id, anonymous, None if anonymous else area,
+                          None if anonymous else responsible, day, day.replace(day=1),
+                          len(scores), sum(scores), sum(1 for s in scores if s >= 4), min(scores) if scores else None,
+                          nps, bool(comment), low, anonymous and low,  # alert_sent: earlier quality digests
+                          *(by_criterion.get(c) for c in CRITERIA)))
+
+    bulk_insert(SurveyInvitation, [SurveyInvitation.created_at, SurveyInvitation.updated_at, SurveyInvitation.id,
+                                   SurveyInvitation.template, SurveyInvitation.client, SurveyInvitation.case,
+                                   SurveyInvitation.email, SurveyInvitation.status, SurveyInvitation.send_on,
+                                   SurveyInvitation.sent_at, SurveyInvitation.opened_at, SurveyInvitation.answered_at,
+                                   SurveyInvitation.expires_at, SurveyInvitation.reminders_sent,
+                                   SurveyInvitation.last_sent_at, SurveyInvitation.withdrawn_at,
+                                   SurveyInvitation.created_by, SurveyInvitation.practice_area,
+                                   SurveyInvitation.responsible], inv_rows)
+    bulk_insert(SurveyLink, [SurveyLink.created_at, SurveyLink.updated_at, SurveyLink.invitation, SurveyLink.token_hash,
+                             SurveyLink.purpose], link_rows)
+    # Responses in the order they were given (anonymous ones keep only their day).
+    order = sorted(range(len(responses)), key=lambda i: (responses[i][10], responses[i][2]))
+    renumber = {responses[i][2]: first_resp + j for j, i in enumerate(order)}
+    bulk_insert(SurveyResponse, [SurveyResponse.created_at, SurveyResponse.updated_at, SurveyResponse.id,
+                                 SurveyResponse.template, SurveyResponse.invitation, SurveyResponse.client,
+                                 SurveyResponse.case, SurveyResponse.anonymous, SurveyResponse.practice_area,
+                                 SurveyResponse.responsible, SurveyResponse.answered_on, SurveyResponse.month,
+                                 SurveyResponse.ratings_count, SurveyResponse.ratings_sum, SurveyResponse.ratings_high,
+                                 SurveyResponse.min_rating, SurveyResponse.nps, SurveyResponse.has_comment,
+                                 SurveyResponse.low_score, SurveyResponse.alert_sent,
+                                 *(SurveyResponse.criterion_field(c) for c in CRITERIA)],
+                (row[:2] + (renumber[row[2]],) + row[3:] for row in (responses[i] for i in order)))
+    answers.sort(key=lambda a: renumber[a[2]])
+    bulk_insert(SurveyAnswer, [SurveyAnswer.created_at, SurveyAnswer.updated_at, SurveyAnswer.response,
+                               SurveyAnswer.question, SurveyAnswer.criterion, SurveyAnswer.score, SurveyAnswer.value],
+                (a[:2] + (renumber[a[2]],) + a[3:] for a in answers))
+
+
+@generator("complaints")
+def generate_complaints(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """The register: a complaint for each named low-score response (source "survey"), the rest received by
+    hand over the same months, with SLA due dates in business days, owners, status history, and the outcome
+    of the resolved ones. The service account owns a few dozen open ones and some closed."""
+    rnd = fake.random
+    now = anchor()
+    holidays = {day for (day,) in Holiday.select(Holiday.day).where(Holiday.region == "CO").tuples()}
+    service = _crew(("service",)) or _crew(("management",))
+    others = _crew(("operations", "commercial", "quality")) or service
+    supervisors = _crew(("management", "quality")) or service
+    bench_service = _bench_ids()["service"]
+    at0 = now - timedelta(days=30 * SURVEY_MONTHS + 60)
+    bulk_insert(ComplaintCategory, [ComplaintCategory.created_at, ComplaintCategory.updated_at, ComplaintCategory.name,
+                                    ComplaintCategory.is_active],
+                [(at0, at0, name, True) for name in COMPLAINT_CATEGORIES])
+    categories = dict(ComplaintCategory.select(ComplaintCategory.name, ComplaintCategory.id).tuples())
+    category_ids = [categories[name] for name in COMPLAINT_CATEGORIES]
+    bulk_insert(SlaRule, [SlaRule.created_at, SlaRule.updated_at, SlaRule.kind, SlaRule.severity, SlaRule.response_days,
+                          SlaRule.resolution_days],
+                [(at0, at0, kind, severity, *SLA_DAYS[severity]) for kind in COMPLAINT_KIND_MIX for severity in SLA_DAYS])
+
+    specs = []  # (received, kind, severity, channel, source, response id, client, case, area, text)
+    n = sizes["complaints"]
+    for resp_id, client_id, case_id, area, answered in (
+            SurveyResponse.select(SurveyResponse.id, SurveyResponse.client, SurveyResponse.case,
+                                  SurveyResponse.practice_area, SurveyResponse.created_at)
+            .where(SurveyResponse.low_score == True, SurveyResponse.anonymous == False)  # noqa: E712
+            .order_by(SurveyResponse.id).limit(n // 3).tuples()):
+        specs.append((answered + timedelta(seconds=1), "complaint", "medium", "survey", "survey", resp_id, client_id,
+                      case_id, area, "Respuesta de la encuesta de satisfacción con calificación baja: hacer seguimiento."))
+    clients = list(Client.select(Client.id, Client.practice_area, Client.created_at)
+                   .where(Client.status.in_(("active", "former", "accepted"))).tuples())
+    client_cases: dict[int, list] = {}
+    for case_id, client_id, area in Case.select(Case.id, Case.client, Case.practice_area).where(
+            Case.closed_at.is_null() | (Case.closed_at >= now - timedelta(days=30 * SURVEY_MONTHS + 90))).tuples():
+        client_cases.setdefault(client_id, []).append((case_id, area))
+    kinds, kind_weights = _weighted(COMPLAINT_KIND_MIX)
+    severities, severity_weights = _weighted(COMPLAINT_SEVERITY_MIX)
+    channels, channel_weights = _weighted(COMPLAINT_CHANNEL_MIX)
+    # A few recurring clients: about a tenth of the register comes from 2 % of the clients.
+    recurring = rnd.sample(clients, max(1, len(clients) // 50))
+    span = timedelta(days=30 * SURVEY_MONTHS)
+    while len(specs) < n:
+        received = _office_time(rnd, now - span * (rnd.random() ** 1.15), now)
+        kind = rnd.choices(kinds, kind_weights)[0]
+        if rnd.random() < 0.12:
+            client_id = area = case_id = None
+        else:
+            client_id, area, _created = rnd.choice(recurring) if rnd.random() < 0.1 else rnd.choice(clients)
+            case_id = None
+            if client_id in client_cases and rnd.random() < 0.6:
+                case_id, area = rnd.choice(client_cases[client_id])
+        severity = rnd.choices(severities, severity_weights)[0] if kind in ("complaint", "claim") else \
+            rnd.choice(("low", "low", "medium"))
+        specs.append((received, kind, severity, rnd.choices(channels, channel_weights)[0], "manual", None, client_id,
+                      case_id, area, rnd.choice(COMPLAINT_TEXTS[kind])))
+    specs.sort(key=lambda s: s[0])
+
+    first_id = _next_id(Complaint)
+    rows, changes, sequence = [], [], {}
+    mine_open = 0
+    for k, (received, kind, severity, channel, source, resp_id, client_id, case_id, area, description) in enumerate(specs):
+        complaint_id = first_id + k
+        year = _local_day(received).year
+        sequence[year] = sequence.get(year, 0) + 1
+        response_days, resolution_days = SLA_DAYS[severity]
+        day = _local_day(received)
+        response_due = _end_of_local_day(_add_business_days(day, response_days, holidays))
+        due = _end_of_local_day(_add_business_days(day, resolution_days, holidays))
+        age = (now - received).days
+        if age > 45:
+            status = rnd.choices(("closed", "resolved", "resolution", "analysis"), (92, 5, 2, 1))[0]
+        else:
+            status = rnd.choices(("received", "analysis", "resolution", "resolved", "closed"),
+                                 (6 + max(0, 10 - age) * 3, 12, 14, 18, 50 if age > 10 else 10))[0]
+        owner = rnd.choice(service) if rnd.random() < 0.7 else rnd.choice(others)
+        if status in ("received", "analysis", "resolution") and mine_open < 40 and rnd.random() < 0.05:
+            owner, mine_open = bench_service, mine_open + 1
+        elif status == "closed" and rnd.random() < 0.01:
+            owner = bench_service
+        late = rnd.random() < 0.18  # resolved after the SLA
+        span_h = (due - received).total_seconds() / 3600
+        first_response = min(now, received + timedelta(hours=rnd.uniform(0.5, 20 if not late else 60)))
+        resolved = received + timedelta(hours=span_h * (rnd.uniform(1.05, 3) if late else rnd.uniform(0.15, 0.98)))
+        closed = resolved + timedelta(days=rnd.uniform(0.5, 8))
+        if status in ("resolved", "closed") and resolved > now:
+            resolved = received + (now - received) * rnd.uniform(0.3, 0.9)
+        if status == "closed" and closed > now:
+            closed = resolved + (now - resolved) * rnd.uniform(0.2, 0.95)
+        path = {"received": [], "analysis": ["analysis"], "resolution": ["analysis", "resolution"],
+                "resolved": ["analysis", "resolution", "resolved"],
+                "closed": ["analysis", "resolution", "resolved", "closed"]}[status]
+        reopened = 1 if status == "closed" and rnd.random() < 0.03 else 0
+        times = {"analysis": first_response, "resolution": first_response + (resolved - first_response) * 0.3
+                 if status in ("resolved", "closed") else first_response + (now - first_response) * rnd.uniform(0.1, 0.6),
+                 "resolved": resolved, "closed": closed}
+        history = [(received, received, complaint_id, "", "received", "", owner)]
+        before = "received"
+        for step in path:
+            at = min(now, max(received, times[step]))
+            history.append((at, at, complaint_id, before, step, "", owner))
+            if step == "resolved" and reopened:
+                back = min(now, at + timedelta(days=rnd.uniform(0.5, 4)))
+                history.append((back, back, complaint_id, "resolved", "analysis",
+                                "El cliente no quedó conforme con la solución.", rnd.choice(supervisors)))
+                history.append((back, back, complaint_id, "analysis", "resolution", "", owner))
+            before = step
+        changes += history
+        done = status in ("resolved", "closed")
+        informed = closed - timedelta(hours=rnd.uniform(1, 20)) if status == "closed" else \
+            resolved + timedelta(hours=2) if done and rnd.random() < 0.5 and resolved + timedelta(hours=2) < now else None
+        last = max(row[0] for row in history)
+        alert = 0
+        if status in OPEN_STATES:
+            alert = ALERT_BREACH if now > due else ALERT_NEAR if due - now < timedelta(days=1) else 0
+        rows.append((received, last, complaint_id, f"Q-{year}-{sequence[year]:05d}", kind, client_id,
+                     "" if client_id else fake.name()[:200] if rnd.random() < 0.8 else "",
+                     "" if client_id else _mobile(rnd), case_id, area, channel, source, resp_id, description,
+                     rnd.choice(category_ids[:3]) if source == "survey" else rnd.choice(category_ids), severity, received,
+                     owner, response_due, due, first_response if status != "received" else None, status,
+                     resolved if done else None, closed if status == "closed" else None,
+                     rnd.choice(ROOT_CAUSES) if done or status == "resolution" else "",
+                     rnd.choice(ACTIONS_TAKEN) if done else "", informed,
+                     rnd.choice(("phone", "email", "in_person")) if informed else "",
+                     rnd.choices(("agreed", "disagreed", "no_answer"), (85, 5, 10))[0] if status == "closed" else "",
+                     reopened, alert, owner if source == "manual" else None))
+    bulk_insert(Complaint, [Complaint.created_at, Complaint.updated_at, Complaint.id, Complaint.number, Complaint.kind,
+                            Complaint.client, Complaint.walk_in_name, Complaint.walk_in_contact, Complaint.case,
+                            Complaint.practice_area, Complaint.channel, Complaint.source, Complaint.survey_response,
+                            Complaint.description, Complaint.category, Complaint.severity, Complaint.received_at,
+                            Complaint.owner, Complaint.response_due_at, Complaint.due_at, Complaint.first_response_at,
+                            Complaint.status, Complaint.resolved_at, Complaint.closed_at, Complaint.root_cause,
+                            Complaint.actions_taken, Complaint.informed_at, Complaint.informed_channel,
+                            Complaint.client_agreement, Complaint.reopened, Complaint.alert_level,
+                            Complaint.created_by], rows)
+    changes.sort(key=lambda c: (c[0], c[2]))
+    bulk_insert(ComplaintStatusChange, [ComplaintStatusChange.created_at, ComplaintStatusChange.updated_at,
+                                        ComplaintStatusChange.complaint, ComplaintStatusChange.from_status,
+                                        ComplaintStatusChange.to_status, ComplaintStatusChange.note,
+                                        ComplaintStatusChange.changed_by], changes)
+
+
+@generator("crisis")
+def generate_crisis(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """Crisis incidents over the same months (the latest few still open), each with the protocol's steps
+    as they were ticked, sealed descriptions, the supervisor's intervention when escalated, a complaint for
+    some, and the "Seguimiento posterior" task."""
+    rnd = fake.random
+    now = anchor()
+    field_cipher = crypto.keys.field
+    service = _crew(("service",)) or _crew(("management",))
+    supervisors = _crew(("management",)) or service
+    supervisor_of = dict(User.select(User.id, User.supervisor).where(User.supervisor.is_null(False)).tuples())
+    clients = list(Client.select(Client.id).where(Client.status.in_(("active", "former")),
+                                                  Client.customer_type.in_(("aggressive", "impatient"))).tuples())
+    clients = clients or list(Client.select(Client.id).tuples())
+    cases = {}
+    for case_id, client_id in Case.select(Case.id, Case.client).where(Case.status != "closed").tuples():
+        cases.setdefault(client_id, case_id)
+    complaints = [cid for (cid,) in Complaint.select(Complaint.id).where(Complaint.kind == "complaint",
+                                                                        Complaint.source == "manual").tuples()]
+    n = sizes["crisis_incidents"]
+    span = timedelta(days=30 * SURVEY_MONTHS)
+    occurred = sorted(_office_time(rnd, now - span * rnd.random(), now) for _ in range(n))
+    first_id, first_task = _next_id(CrisisIncident), _next_id(Task)
+    incidents, steps, tasks, linked = [], [], [], []
+    for k, at in enumerate(occurred):
+        incident_id = first_id + k
+        (client_id,) = rnd.choice(clients)
+        opener = rnd.choice(service)
+        open_ = k >= n - max(1, n // 40)
+        escalated = rnd.random() < 0.55
+        supervisor = supervisor_of.get(opener) or rnd.choice(supervisors) if escalated else None
+        step_count = rnd.randint(3, 7) if open_ else 8
+        when = at
+        for step in range(1, step_count + 1):
+            when = min(now, when + timedelta(minutes=rnd.uniform(1, 6 if step < 7 else 60)))
+            steps.append((when, when, incident_id, step, when, opener, ""))
+        closed_at = None if open_ else min(now, when + timedelta(days=rnd.uniform(1, 10)))
+        complaint = rnd.choice(complaints) if complaints and rnd.random() < 0.3 else None
+        if complaint:
+            linked.append(complaint)
+        seal = field_cipher.encrypt
+        task_id = first_task + len(tasks)
+        due = _local_day(at) + timedelta(days=rnd.randint(2, 5))
+        done = not open_ and rnd.random() < 0.95
+        tasks.append((at, at, task_id, "crisis", "Seguimiento posterior: contactar al cliente tras el incidente",
+                      due, opener, client_id, cases.get(client_id), None,
+                      closed_at if done else None, opener if done else None, "", opener))
+        incidents.append((at, closed_at or when, incident_id, client_id, cases.get(client_id), complaint, opener, at,
+                          rnd.choice(("in_person", "in_person", "phone", "messaging")), "open" if open_ else "closed",
+                          seal(rnd.choice(CRISIS_BEHAVIOURS), f"crisis_incident|behaviour|{incident_id}"),
+                          ",".join(sorted(rnd.sample(CRISIS_ACTIONS, rnd.randint(1, 3)))),
+                          seal(rnd.choice(CRISIS_SOLUTIONS), f"crisis_incident|solution|{incident_id}"),
+                          rnd.random() < 0.05, supervisor, at + timedelta(minutes=rnd.uniform(5, 30)) if supervisor else None,
+                          seal("El supervisor habló con el cliente y acordó una reunión.",
+                               f"crisis_incident|supervisor_note|{incident_id}") if supervisor and not open_ else "",
+                          at + timedelta(minutes=rnd.uniform(30, 120)) if supervisor and not open_ else None,
+                          seal("El cliente se calmó y aceptó la solución propuesta.", f"crisis_incident|outcome|{incident_id}")
+                          if not open_ else "", closed_at, task_id))
+    bulk_insert(Task, [Task.created_at, Task.updated_at, Task.id, Task.kind, Task.title, Task.due_on, Task.owner,
+                       Task.client, Task.case, Task.interaction, Task.done_at, Task.done_by, Task.note, Task.created_by],
+                tasks)
+    bulk_insert(CrisisIncident, [CrisisIncident.created_at, CrisisIncident.updated_at, CrisisIncident.id,
+                                 CrisisIncident.client, CrisisIncident.case, CrisisIncident.complaint,
+                                 CrisisIncident.opened_by, CrisisIncident.occurred_at, CrisisIncident.channel,
+                                 CrisisIncident.status, CrisisIncident.behaviour, CrisisIncident.actions,
+                                 CrisisIncident.solution, CrisisIncident.security_called, CrisisIncident.supervisor,
+                                 CrisisIncident.escalated_at, CrisisIncident.supervisor_note, CrisisIncident.supervisor_at,
+                                 CrisisIncident.outcome, CrisisIncident.closed_at, CrisisIncident.follow_up_task], incidents)
+    bulk_insert(CrisisStep, [CrisisStep.created_at, CrisisStep.updated_at, CrisisStep.incident, CrisisStep.step,
+                             CrisisStep.done_at, CrisisStep.done_by, CrisisStep.note], steps)
+    with db.atomic():
+        for batch in _chunks(sorted(set(linked)), 500):
+            Complaint.update(source="crisis").where(Complaint.id.in_(batch)).execute()
 
 
 # ----- run time -----

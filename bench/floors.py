@@ -17,7 +17,9 @@ from peewee import JOIN, SQL, fn
 from peewee import Case as SqlCase
 from rapidfuzz import fuzz
 
+from core import crypto
 from core.db import db, utcnow
+from core.surveys import LIVE_STATES
 from core.text import STOP_WORDS, name_key, tokens
 from models.audit import AuditEvent
 from models.cases import Case, CaseMember, CaseStatusChange, EvidenceItem, Intervention
@@ -31,9 +33,18 @@ from models.clients import (
     SearchToken,
     document_index,
 )
+from models.complaints import OPEN_STATES, Complaint, ComplaintCategory
 from models.documents import SATISFIED, Deadline, DocumentItem, DocumentVersion
 from models.files import StoredFile
 from models.interactions import Interaction
+from models.surveys import (
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyLink,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyTemplate,
+)
 from models.tasks import Task
 from models.users import User, UserSession
 
@@ -459,3 +470,168 @@ def work_queue(user_id: int) -> str:
         ("Actualización", [_row(c.last_update_at or "", c.name, None, c) for c in updates]),
     ]
     return render(WORK, sections=sections)
+
+
+# ----- surveys, complaints (issue 6) -----
+
+INVITATIONS = PAGE.format("""<table><tbody>{% for i in rows %}<tr><td><a href="/encuestas/invitaciones/{{ i.id }}">{{ i.client.name }}</a></td>
+<td>{{ i.case.title if i.case_id else "—" }}</td><td>{{ i.template.name }} v{{ i.template.version }}</td><td>{{ i.status }}</td>
+<td>{{ i.send_on.strftime("%d/%m/%y") }}</td><td>{{ (i.sent_at - offset).strftime("%d/%m/%y %H:%M") if i.sent_at else "—" }}</td>
+<td>{{ i.reminders_sent }}</td><td>{{ (i.expires_at - offset).strftime("%d/%m/%y") }}</td></tr>{% endfor %}</tbody></table>""")
+
+SURVEY_RESULTS = PAGE.format("""<dl><dt>Respuestas</dt><dd>{{ total.n }}</dd><dt>Satisfacción</dt><dd>{{ "%.1f"|format(total.rate) }} %</dd>
+<dt>NPS</dt><dd>{{ "%.0f"|format(total.nps) }} ({{ total.promoters }}/{{ total.passives }}/{{ total.detractors }})</dd></dl>
+<ul>{% for status, n in invitations %}<li>{{ status }}: {{ n }}</li>{% endfor %}</ul>
+<table><tbody>{% for c, avg, n, high in criteria %}<tr><td>{{ c }}</td><td>{{ "%.2f"|format(avg) }}</td><td>{{ n }}</td><td>{{ high }}</td></tr>{% endfor %}</tbody></table>
+<svg viewBox="0 0 640 170">{% for m in months %}<rect x="{{ loop.index0 * 50 }}" y="{{ 170 - m.rate * 1.7 }}" width="40" height="{{ m.rate * 1.7 }}"><title>{{ m.month }} {{ m.n }}</title></rect>{% endfor %}</svg>""")
+
+SURVEY_RESPONSES = PAGE.format("""<table><tbody>{% for r in rows %}<tr><td>{{ r.answered_on.strftime("%d/%m/%y") }}</td>
+<td>{{ "Anónima" if r.anonymous else (r.client.name if r.client_id else "") }}</td><td>{{ r.case.title if r.case_id and not r.anonymous else "" }}</td>
+<td>{{ r.practice_area.name if r.practice_area_id and not r.anonymous else "" }}</td><td>{{ r.responsible.name if r.responsible_id and not r.anonymous else "" }}</td>
+<td>{% for a in answers.get(r.id, []) %}{{ a.criterion }} {{ a.score if a.score is not none else a.value }} · {% endfor %}</td><td>{{ r.nps }}</td></tr>{% endfor %}</tbody></table>""")
+
+COMPLAINTS = PAGE.format("""<table><tbody>{% for c in rows %}<tr><td><a href="/quejas/{{ c.id }}">{{ c.number }}</a></td><td>{{ c.kind }}</td>
+<td>{{ c.client.name if c.client_id else c.walk_in_name }}</td><td>{{ c.category.name if c.category_id else "" }}</td><td>{{ c.severity }}</td>
+<td>{{ (c.received_at - offset).strftime("%d/%m/%y %H:%M") }}</td><td>{{ c.owner.name }}</td><td>{{ c.status }}</td>
+<td>{{ ((c.response_due_at if c.status == "received" else c.due_at) - offset).strftime("%d/%m/%y") }}</td></tr>{% endfor %}</tbody></table>""")
+
+COMPLAINT_TRENDS = PAGE.format("""<dl><dt>Recibidas</dt><dd>{{ s.total }}</dd><dt>Resueltas</dt><dd>{{ s.resolved }} ({{ s.within }} a tiempo)</dd>
+<dt>Promedio</dt><dd>{{ "%.1f"|format((s.avg_hours or 0) / 24) }} días</dd><dt>p90</dt><dd>{{ "%.1f"|format((p90 or 0) / 24) }} días</dd></dl>
+{% for title, rows in groups %}<h2>{{ title }}</h2><ul>{% for key, n in rows %}<li>{{ key }}: {{ n }}</li>{% endfor %}</ul>{% endfor %}
+<ol>{% for c in recurring %}<li><a href="/clientes/{{ c.id }}">{{ c.name }}</a> {{ c.n }}</li>{% endfor %}</ol>""")
+
+SURVEY_FORM = PAGE.format("""<h1>{{ firm }}</h1><p>{{ service }}</p><p>{{ t.intro }}</p><form method=post>
+{% for q in questions %}<fieldset><legend>{{ q.text }}</legend><small>{{ q.help }}</small>
+{% if q.kind == "rating" %}{% for v in range(1, 6) %}<label><input type=radio name="q{{ q.id }}" value="{{ v }}">{{ v }}</label>{% endfor %}
+{% elif q.kind == "nps" %}{% for v in range(0, 11) %}<label><input type=radio name="q{{ q.id }}" value="{{ v }}">{{ v }}</label>{% endfor %}
+{% else %}<textarea name="q{{ q.id }}" maxlength=2000></textarea>{% endif %}</fieldset>{% endfor %}<button>Enviar</button></form>""")
+
+
+def _months_back(months: int):
+    """The results pages' period: ``?desde=`` or the first day of the month ``months - 1`` months ago, to today."""
+    today = _local_today()
+    if desde := request.args.get("desde"):
+        return datetime.strptime(desde, "%Y-%m-%d").date(), today
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    return today.replace(year=index // 12, month=index % 12 + 1, day=1), today
+
+
+def survey_invitations(user_id: int) -> str:
+    """The newest 25 invitations with client, case and template: one query (no count)."""
+    rows = (SurveyInvitation.select(SurveyInvitation, Client, Case, SurveyTemplate).join(Client).switch(SurveyInvitation)
+            .join(Case, JOIN.LEFT_OUTER, on=(SurveyInvitation.case == Case.id)).switch(SurveyInvitation)
+            .join(SurveyTemplate, on=(SurveyInvitation.template == SurveyTemplate.id))
+            .order_by(SurveyInvitation.id.desc()).limit(25))
+    return render(INVITATIONS, rows=list(rows), offset=LOCAL_OFFSET)
+
+
+def survey_results(user_id: int) -> str:
+    """The last 12 months: the responses' summary columns per month (the totals are their sum), the
+    per-criterion averages over those responses' answers, and the invitations by status: three queries."""
+    R, A, I = SurveyResponse, SurveyAnswer, SurveyInvitation  # noqa: E741
+    start, end = _months_back(12)
+    period = (R.answered_on >= start) & (R.answered_on <= end)
+    if area := request.args.get("area"):
+        period &= R.practice_area == int(area)
+
+    def count_if(cond):
+        return fn.SUM(SqlCase(None, [(cond, 1)], 0))
+
+    months = list(R.select(R.month, fn.COUNT(R.id).alias("n"), fn.SUM(R.ratings_count).alias("ratings"),
+                           fn.SUM(R.ratings_high).alias("high"), fn.COUNT(R.nps).alias("nps_n"),
+                           count_if(R.nps >= 9).alias("promoters"), count_if(R.nps.between(7, 8)).alias("passives"),
+                           count_if(R.nps <= 6).alias("detractors"))
+                  .where(period).group_by(R.month).order_by(R.month).dicts())
+    total = {key: sum(m[key] or 0 for m in months) for key in ("n", "ratings", "high", "nps_n", "promoters", "passives",
+                                                                 "detractors")}
+    total["rate"] = 100 * total["high"] / total["ratings"] if total["ratings"] else 0
+    total["nps"] = 100 * (total["promoters"] - total["detractors"]) / total["nps_n"] if total["nps_n"] else 0
+    for m in months:
+        m["rate"] = 100 * (m["high"] or 0) / m["ratings"] if m["ratings"] else 0
+    criteria = list(A.select(A.criterion, fn.AVG(A.score), fn.COUNT(A.score), count_if(A.score >= 4))
+                    .join(R, on=(A.response == R.id)).where(period, A.criterion != "", A.score.is_null(False))
+                    .group_by(A.criterion).tuples())
+    invitations = list(I.select(I.status, fn.COUNT(I.id)).where(I.send_on >= start, I.send_on <= end)
+                       .group_by(I.status).tuples())
+    return render(SURVEY_RESULTS, total=total, months=months, criteria=criteria, invitations=invitations)
+
+
+def survey_responses(user_id: int) -> str:
+    """The last 12 months' responses, newest day first, 20 with client, case, area and responsible, and their
+    answers: two queries (no count)."""
+    R = SurveyResponse
+    start, end = _months_back(12)
+    query = (R.select(R, Client, Case, PracticeArea, User)
+             .join(Client, JOIN.LEFT_OUTER, on=(R.client == Client.id)).switch(R)
+             .join(Case, JOIN.LEFT_OUTER, on=(R.case == Case.id)).switch(R)
+             .join(PracticeArea, JOIN.LEFT_OUTER, on=(R.practice_area == PracticeArea.id)).switch(R)
+             .join(User, JOIN.LEFT_OUTER, on=(R.responsible == User.id))
+             .where(R.answered_on >= start, R.answered_on <= end))
+    if "comentarios" in page_url():
+        query = query.where(R.has_comment == True)  # noqa: E712
+    rows = list(query.order_by(R.answered_on.desc(), R.anonymous, R.id.desc()).limit(20))
+    answers: dict[int, list] = {}
+    for answer in SurveyAnswer.select().where(SurveyAnswer.response.in_([r.id for r in rows])).order_by(SurveyAnswer.id):
+        answers.setdefault(answer.response_id, []).append(answer)
+    return render(SURVEY_RESPONSES, rows=rows, answers=answers)
+
+
+def complaints(user_id: int) -> str:
+    """The open complaints, newest received first, 25 with client, owner and category: one query (no count)."""
+    query = (Complaint.select(Complaint, Client, User, ComplaintCategory)
+             .join(Client, JOIN.LEFT_OUTER, on=(Complaint.client == Client.id)).switch(Complaint)
+             .join(User, on=(Complaint.owner == User.id)).switch(Complaint)
+             .join(ComplaintCategory, JOIN.LEFT_OUTER, on=(Complaint.category == ComplaintCategory.id)))
+    estado = request.args.get("estado", "open")
+    if estado == "open":
+        query = query.where(Complaint.status.in_(OPEN_STATES))
+    elif estado:
+        query = query.where(Complaint.status == estado)
+    rows = query.order_by(Complaint.received_at.desc(), Complaint.id.desc()).limit(25)
+    return render(COMPLAINTS, rows=list(rows), offset=LOCAL_OFFSET)
+
+
+def complaint_trends(user_id: int) -> str:
+    """The last 12 months of complaints received: one pass for the totals and resolution times, one grouped
+    query per breakdown (month, category, channel, area), the p90 by offset, recurring clients: seven."""
+    C = Complaint
+    start_day, end_day = _months_back(12)
+    start = datetime(start_day.year, start_day.month, start_day.day) + LOCAL_OFFSET
+    end = datetime(end_day.year, end_day.month, end_day.day) + LOCAL_OFFSET + timedelta(days=1)
+    period = (C.received_at >= start) & (C.received_at < end)
+    hours = (fn.julianday(C.resolved_at) - fn.julianday(C.received_at)) * 24.0
+    s = (C.select(fn.COUNT(C.id).alias("total"), fn.COUNT(C.resolved_at).alias("resolved"),
+                  fn.SUM(SqlCase(None, [((C.resolved_at.is_null(False)) & (C.resolved_at <= C.due_at), 1)], 0)).alias("within"),
+                  fn.AVG(hours).alias("avg_hours")).where(period).dicts().get())
+    p90 = (C.select(hours).where(period, C.resolved_at.is_null(False)).order_by(hours)
+           .limit(1).offset(max(0, int(0.9 * (s["resolved"] or 0)) - 1)).scalar())
+    month = fn.strftime("%Y-%m", C.received_at)
+    groups = [
+        ("Mes", list(C.select(month, fn.COUNT(C.id)).where(period).group_by(month).order_by(month).tuples())),
+        ("Categoría", list(C.select(ComplaintCategory.name, fn.COUNT(C.id)).join(ComplaintCategory, JOIN.LEFT_OUTER)
+                           .where(period).group_by(C.category).order_by(fn.COUNT(C.id).desc()).tuples())),
+        ("Canal", list(C.select(C.channel, fn.COUNT(C.id)).where(period).group_by(C.channel)
+                       .order_by(fn.COUNT(C.id).desc()).tuples())),
+        ("Área", list(C.select(PracticeArea.name, fn.COUNT(C.id)).join(PracticeArea, JOIN.LEFT_OUTER,
+                                                                        on=(C.practice_area == PracticeArea.id))
+                      .where(period).group_by(C.practice_area).order_by(fn.COUNT(C.id).desc()).tuples())),
+    ]
+    n = fn.COUNT(C.id)
+    recurring = list(C.select(Client.id, Client.name, n.alias("n")).join(Client, on=(C.client == Client.id))
+                     .where(period).group_by(Client.id).having(n >= 2).order_by(n.desc(), Client.name).limit(50).dicts())
+    return render(COMPLAINT_TRENDS, s=s, p90=p90, groups=groups, recurring=recurring)
+
+
+def survey_form(user_id) -> str:
+    """The public form: the invitation its link opens, with template, client and case (one indexed query),
+    and the template's questions."""
+    token = page_url().rstrip("/").rsplit("/", 1)[1]
+    invitation = (SurveyInvitation.select(SurveyInvitation, SurveyTemplate, Client, Case).join(SurveyLink)
+                  .switch(SurveyInvitation).join(SurveyTemplate).switch(SurveyInvitation).join(Client)
+                  .switch(SurveyInvitation).join(Case, JOIN.LEFT_OUTER, on=(SurveyInvitation.case == Case.id))
+                  .where(SurveyLink.token_hash == crypto.token_hash(token), SurveyLink.revoked_at.is_null(),
+                         SurveyInvitation.status.in_(LIVE_STATES), SurveyInvitation.expires_at > utcnow()).get())
+    questions = list(SurveyQuestion.select().where(SurveyQuestion.template == invitation.template_id)
+                     .order_by(SurveyQuestion.position, SurveyQuestion.id))
+    return render(SURVEY_FORM, firm="Duarte & Asociados Abogados", t=invitation.template, questions=questions,
+                  service=invitation.case.title if invitation.case_id else "")

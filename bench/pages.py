@@ -31,7 +31,7 @@ BUDGET_MS = 50.0  # DESIGN.md §8: every page p95 ≤ 50 ms on SQLite, unless re
 class Page:
     name: str
     url: str
-    role: str  # a key of core.guard.ROLES: the benchmark signs in as bench.<role>@…
+    role: str | None  # a key of core.guard.ROLES: the benchmark signs in as bench.<role>@…; None: not signed in
     floor: Callable[[int], str]
     form: dict[str, str] | None = field(default=None, hash=False)  # a POST of these fields; None: a GET
     budget_ms: float = BUDGET_MS
@@ -49,9 +49,9 @@ PAGES: list[Page] = []
 PARAMS: dict[str, Callable[[], str]] = {}
 
 
-def register(name: str, url: str, role: str, floor: Callable[[int], str], *, form: dict[str, str] | None = None,
+def register(name: str, url: str, role: str | None, floor: Callable[[int], str], *, form: dict[str, str] | None = None,
              budget_ms: float = BUDGET_MS) -> Page:
-    if role not in ROLES:
+    if role is not None and role not in ROLES:
         raise ValueError(f"unknown role {role!r} for page {name!r}")
     if any(p.name == name for p in PAGES):
         raise ValueError(f"page already registered: {name}")
@@ -217,3 +217,60 @@ register("case interactions", "/interacciones/casos/{case_id}", "operations", fl
 register("case documents", "/documentos/casos/{case_id}", "operations", floors.case_documents)
 register("case deadlines", "/documentos/casos/{case_id}/plazos", "operations", floors.case_deadlines)
 register("work queue", "/mi-trabajo", "operations", floors.work_queue)
+
+
+# ----- surveys and complaints (issue 6) -----
+
+
+@param("survey_token")
+def live_survey_token() -> str:
+    """A fresh link (core.surveys.issue_link) of a live invitation for a closed case, as a client opens it
+    from the message; at a scale with none live, a new invitation handed over by link."""
+    from core import surveys
+    from core.db import transaction, utcnow
+    from models.surveys import SurveyInvitation
+
+    live = (SurveyInvitation.select().where(SurveyInvitation.status.in_(("sent", "opened")),
+                                            SurveyInvitation.expires_at > utcnow(), SurveyInvitation.case.is_null(False))
+            .order_by(SurveyInvitation.id.desc()).first())
+    if live is not None:
+        with transaction():
+            return surveys.issue_link(live, "email")
+    case = Case.select().where(Case.status == "closed").order_by(Case.closed_at.desc()).first()
+    invitation = SurveyInvitation.get_by_id(surveys.invite(case.client, case, email="").id)
+    return surveys.hand_over_link(invitation, None)
+
+
+def _months_ago_start(months: int) -> str:
+    from core.i18n import today_local
+
+    today = today_local()
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    return today.replace(year=index // 12, month=index % 12 + 1, day=1).isoformat()
+
+
+@param("start_24_months")
+def start_24_months() -> str:
+    """The first day of the month 23 months ago: a two-year period, the whole generated history."""
+    return _months_ago_start(24)
+
+
+INDICATOR_MS = 300.0  # issue 6: results and trend pages p95 ≤ 300 ms at full size
+PUBLIC_FORM_MS = 30.0  # issue 6: the public survey form ≤ 30 ms
+
+register("survey invitations", "/encuestas", "service", floors.survey_invitations)
+register("survey results", "/encuestas/resultados", "quality", floors.survey_results, budget_ms=INDICATOR_MS)
+register("survey results 24 months", "/encuestas/resultados?desde={start_24_months}", "quality", floors.survey_results,
+         budget_ms=INDICATOR_MS)
+register("survey results ?area=", "/encuestas/resultados?area={practice_area_id}", "quality", floors.survey_results,
+         budget_ms=INDICATOR_MS)
+register("survey responses", "/encuestas/resultados/respuestas", "quality", floors.survey_responses,
+         budget_ms=INDICATOR_MS)
+register("survey comments", "/encuestas/resultados/comentarios", "quality", floors.survey_responses,
+         budget_ms=INDICATOR_MS)
+register("survey public form", "/e/{survey_token}", None, floors.survey_form, budget_ms=PUBLIC_FORM_MS)
+register("complaints", "/quejas", "service", floors.complaints)
+register("complaints ?estado=", "/quejas?estado=", "service", floors.complaints)
+register("complaint trends", "/quejas/analisis", "quality", floors.complaint_trends, budget_ms=INDICATOR_MS)
+register("complaint trends 24 months", "/quejas/analisis?desde={start_24_months}", "quality", floors.complaint_trends,
+         budget_ms=INDICATOR_MS)

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
 from app import create_app
-from bench import data, floors
+from bench import data, floors, send
 from bench.measure import Call, explain, measure
 from bench.pages import PAGES, resolve
 from bench.report import SLOW_QUERY_MS, Row, machine_facts, markdown, over_notes, text_table
@@ -106,12 +106,14 @@ def sign_in(app, role: str, seed: str) -> BenchClient:
     return client
 
 
-def selected_pages():
+def selected_pages() -> tuple[list, bool]:
+    """The pages to measure and whether to run the survey sending benchmark (``BENCH_ONLY`` names either)."""
     only = [name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()]
     pages = [p for p in PAGES if not only or p.name in only]
-    if not pages:
-        raise SystemExit(f"BENCH_ONLY matches no page; pages: {', '.join(p.name for p in PAGES)}")
-    return pages
+    sending = not only or send.NAME in only
+    if not pages and not sending:
+        raise SystemExit(f"BENCH_ONLY matches no page; pages: {', '.join(p.name for p in PAGES)}, {send.NAME}")
+    return pages, sending
 
 
 def main() -> int:
@@ -119,7 +121,7 @@ def main() -> int:
     scale = data.scale_from_env()
     requests = _env_int("BENCH_REQUESTS", 100, 5)
     warmup = _env_int("BENCH_WARMUP", 10, 0)
-    pages = selected_pages()
+    pages, sending = selected_pages()
 
     dataset = data.ensure_dataset(scale, rebuild=os.environ.get("BENCH_REBUILD") == "1")
     work = data.working_copy(dataset)
@@ -128,11 +130,12 @@ def main() -> int:
         with app.app_context(), db.connection_context(), transaction():
             if moved := data.refresh_workload(dataset.anchor):
                 print(f"the data is from {moved} day(s) ago: the operations account's work queue moved to today")
-        accounts = prepare_accounts(app, {p.role for p in pages})
+        accounts = prepare_accounts(app, {p.role for p in pages if p.role})
         with app.app_context(), db.connection_context():
             pages = resolve(pages)  # real ids and document numbers of the generated firm
         clients = {role: sign_in(app, role, seed) for role, (_uid, seed) in accounts.items()}
-        floor_app, floor_urls = floors.make_app(pages, {role: uid for role, (uid, _seed) in accounts.items()})
+        clients[None] = app.test_client()  # public pages: nobody signed in
+        floor_app, floor_urls = floors.make_app(pages, {None: None} | {role: uid for role, (uid, _seed) in accounts.items()})
         floor_client = floor_app.test_client()
 
         rows = []
@@ -148,22 +151,25 @@ def main() -> int:
             if row.reasons:
                 row.plans = [(stat, explain(stat.sql, stat.params)) for stat in row.app.statements[:5]
                              if stat.ms_per_request >= SLOW_QUERY_MS]
+        sent = send.run(app) if sending else None  # last: it writes to the working copy
     finally:
         close_all()
         data.remove_db(work)
 
     total = time.perf_counter() - started
-    table = text_table(rows)
+    table = text_table(rows) if rows else ""
     print()
     print(table)
+    if sent is not None:
+        print(sent.line())
     notes = over_notes(rows)
     if notes:
         print()
         print(notes)
     date = utcnow().strftime("%Y-%m-%d %H:%M UTC")
     REPORT.write_text(markdown(rows, date=date, dataset=dataset, requests=requests, warmup=warmup,
-                               counted=COUNTED_REQUESTS, facts=machine_facts(), total_seconds=total))
+                               counted=COUNTED_REQUESTS, facts=machine_facts(), total_seconds=total, sent=sent))
     print(f"\nscale {dataset.scale:g}, {requests} requests per page after {warmup} warm-up; "
           f"report: {REPORT.relative_to(data.BENCH_DIR.parent)} ({total:.0f} s)")
     # Benchmarks report, they do not gate (DESIGN.md §8); a page that errors is a broken benchmark.
-    return 1 if any(row.verdict.startswith("ERROR") for row in rows) else 0
+    return 1 if any(row.verdict.startswith("ERROR") for row in rows) or (sent and not sent.ok) else 0
