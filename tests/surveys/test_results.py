@@ -243,7 +243,7 @@ def test_criteria_from_the_response_columns_match_the_answers(app, record):
                             .group_by(A.criterion).tuples())
             assert {c: v.answers for c, v in by.items() if v.answers} == {c: n for c, (_a, n) in expected.items()}
             assert {c: v.average for c, v in by.items() if v.answers} == pytest.approx(
-                {c: avg for c, (avg, _n) in expected.items()})
+                {c: float(avg) for c, (avg, _n) in expected.items()})
 
 
 def test_a_template_cannot_rate_one_criterion_twice(app, http, login_as):
