@@ -55,7 +55,7 @@ def may_see(interaction: Interaction, user, client: Client | None = None) -> boo
 
 
 def interaction_or_404(interaction_id: int) -> Interaction:
-    entry = Interaction.for_entry(interaction_id) if interaction_id < 2**63 else None
+    entry = Interaction.for_entry(interaction_id)
     if entry is None:
         abort(404)
     return entry

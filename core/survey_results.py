@@ -122,10 +122,6 @@ class Summary:
         return 100.0 * self.ratings_high / self.ratings if self.ratings else None
 
     @property
-    def average_rating(self) -> float | None:
-        return self.ratings_sum / self.ratings if self.ratings else None
-
-    @property
     def nps(self) -> float | None:
         """% promoters − % detractors, from −100 to 100."""
         if not self.nps_answers:

@@ -50,10 +50,6 @@ def _tally(query, model, late=None) -> tuple[int, int]:
     return int(row["n"] or 0), int(row.get("late") or 0)
 
 
-# A complaint's current due date in SQL (Complaint.current_due_at), so the queue lists the soonest due first.
-_complaint_due = SqlCase(None, [(Complaint.status == "received", Complaint.response_due_at)], Complaint.due_at)
-
-
 def _queries(user_id: int, today, now) -> dict:
     """Per section: (rows query without limit, model counted, overdue condition or None); None when the
     person has no case or client the section could come from."""
@@ -74,7 +70,7 @@ def _queries(user_id: int, today, now) -> dict:
                           Intervention, Intervention.starts_at < day_start),
         "tasks": (Task.open_for(user_id, None), Task, Task.due_on < today),
         # Overdue by the due date that matters now: the response while "received", the resolution after.
-        "complaints": (Complaint.open_of_owner(user_id).order_by(_complaint_due, Complaint.id), Complaint,
+        "complaints": (Complaint.open_of_owner(user_id), Complaint,
                        Complaint.due_before(now)),
         "documents": (DocumentItem.to_review_for(user_id, today, None, case_ids=case_ids), DocumentItem,
                       DocumentItem.review_on < today) if case_ids else None,

@@ -115,13 +115,14 @@ class Complaint(BaseModel):
         return self.response_due_at if self.status == "received" else self.due_at
 
     @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATES
-
-    @property
     def who(self) -> str:
         """The client's name, or the walk-in person's (empty for an anonymous one)."""
         return self.client.name if self.client_id else self.walk_in_name
+
+    @classmethod
+    def current_due(cls):
+        """``current_due_at`` in SQL, to order by."""
+        return SqlCase(None, [(cls.status == "received", cls.response_due_at)], cls.due_at)
 
     @classmethod
     def due_before(cls, moment):
@@ -139,8 +140,6 @@ class Complaint(BaseModel):
     @classmethod
     def for_page(cls, complaint_id: int):
         """The complaint with its client, owner and category (one query), or None."""
-        if not 0 < complaint_id < 2**63:
-            return None
         return (cls.select(cls, Client, User, ComplaintCategory, Case)
                 .join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id)).switch(cls)
                 .join(User, on=(cls.owner == User.id)).switch(cls)
@@ -189,9 +188,9 @@ class Complaint(BaseModel):
 
     @classmethod
     def open_of_owner(cls, user_id: int):
-        """The work queue: this person's open complaints, the soonest due first, with their client."""
+        """The work queue: this person's open complaints, the soonest current due date first, with their client."""
         return (cls.select(cls, Client).join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id))
-                .where(cls.owner == user_id, cls.status.in_(OPEN_STATES)).order_by(cls.due_at, cls.id))
+                .where(cls.owner == user_id, cls.status.in_(OPEN_STATES)).order_by(cls.current_due(), cls.id))
 
     @classmethod
     def escalation_candidates(cls, now, horizon):
@@ -338,15 +337,9 @@ class CrisisIncident(BaseModel):
     def action_list(self) -> list[str]:
         return [a for a in self.actions.split(",") if a in CRISIS_ACTIONS]
 
-    @property
-    def is_open(self) -> bool:
-        return self.status == "open"
-
     @classmethod
     def for_page(cls, incident_id: int):
         """The incident with its client (one query), or None."""
-        if not 0 < incident_id < 2**63:
-            return None
         return cls.select(cls, Client).join(Client).where(cls.id == incident_id).first()
 
     @classmethod

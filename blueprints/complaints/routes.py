@@ -24,7 +24,7 @@ from core import complaints as service
 from core.db import utcnow
 from core.guard import can, require
 from core.htmx import render, wants_partial
-from core.i18n import now_local, to_local, to_utc, today_local
+from core.i18n import now_local, to_utc, today_local
 from core.pagination import paginate
 from models.cases import Case
 from models.clients import Client
@@ -353,7 +353,3 @@ def hours_as_days(hours):
 
     return format_decimal(round(hours / 24, 1), format="#,##0.0")
 
-
-@bp.app_template_global("complaint_local")
-def complaint_local(moment):
-    return to_local(moment) if moment else None

@@ -142,7 +142,7 @@ def new_meeting(client_id):
 
 
 def _meeting_or_404(meeting_id: int) -> Meeting:
-    meeting = Meeting.get_or_none(Meeting.id == meeting_id) if meeting_id < 2**63 else None
+    meeting = Meeting.get_or_none(Meeting.id == meeting_id)
     if meeting is None:
         abort(404)
     return meeting
