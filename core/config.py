@@ -95,6 +95,8 @@ def build_config(overrides: dict | None = None) -> dict:
         "SMTP_STARTTLS": _env_bool("SMTP_STARTTLS"),
         "SMTP_TIMEOUT": 10,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Traza <no-responder@traza.local>"),
+        # A message still unsent after this many minutes shows on /healthz and on the administrator's home.
+        "MAIL_DELAY_ALERT_MINUTES": int(os.environ.get("TRAZA_MAIL_DELAY_ALERT_MINUTES", "15")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": False,

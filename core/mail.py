@@ -68,7 +68,7 @@ def deliver_pending(config=None) -> int:
     if not config["SMTP_HOST"]:
         log.warning("SMTP_HOST sin configurar: los correos quedan en la bandeja de salida.")
         return 0
-    pending = list(OutboundEmail.pending())
+    pending = list(OutboundEmail.deliverable())
     if not pending:
         return 0
     smtp = None
@@ -86,15 +86,10 @@ def deliver_pending(config=None) -> int:
     sent = 0
     with smtp:
         for message in pending:
-            if not _claim(message):
-                continue  # another request is sending it
+            if not OutboundEmail.claim(message):
+                continue  # another sender holds a live claim on it
             sent += _send_one(smtp, message, config)
     return sent
-
-
-def _claim(message: OutboundEmail) -> bool:
-    return OutboundEmail.update(status="sending").where(OutboundEmail.id == message.id,
-                                                       OutboundEmail.status == "pending").execute() == 1
 
 
 def _send_one(smtp, message: OutboundEmail, config) -> int:
@@ -107,6 +102,16 @@ def _send_one(smtp, message: OutboundEmail, config) -> int:
     OutboundEmail.update(status="sent", sent_at=utcnow(), body="", attempts=OutboundEmail.attempts + 1).where(
         OutboundEmail.id == message.id).execute()
     return 1
+
+
+def delay(config=None) -> int | None:
+    """Minutes the oldest unsent message has waited, when past the alert threshold; None otherwise."""
+    config = config or current_app.config
+    oldest = OutboundEmail.oldest_waiting()
+    if oldest is None:
+        return None
+    minutes = int((utcnow() - oldest).total_seconds() // 60)
+    return minutes if minutes >= config["MAIL_DELAY_ALERT_MINUTES"] else None
 
 
 def init_app(app):

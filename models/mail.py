@@ -1,10 +1,16 @@
 """The outbox: mail is written in the same transaction as the change and delivered after commit."""
 
 import uuid
+from datetime import timedelta
 
 from peewee import CharField, DateTimeField, IntegerField, TextField
 
-from core.db import BaseModel
+from core.db import BaseModel, utcnow
+
+# A claim is a lease: a message marked "sending" whose sender died (killed mid-DATA, host lost) is offered
+# again once its claim is older than this. Longer than any SMTP conversation (timeout 10 s per step).
+CLAIM_LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
 
 
 class OutboundEmail(BaseModel):
@@ -19,5 +25,21 @@ class OutboundEmail(BaseModel):
     sent_at = DateTimeField(null=True)
 
     @classmethod
-    def pending(cls, limit=50):
-        return cls.select().where(cls.status == "pending", cls.attempts < 5).order_by(cls.id).limit(limit)
+    def deliverable(cls, limit=50, now=None):
+        """Queued messages, and those whose claim expired (``updated_at`` is the claim time)."""
+        stale = (now or utcnow()) - CLAIM_LEASE
+        waiting = (cls.status == "pending") | ((cls.status == "sending") & (cls.updated_at < stale))
+        return cls.select().where(waiting, cls.attempts < MAX_ATTEMPTS).order_by(cls.id).limit(limit)
+
+    @classmethod
+    def claim(cls, message, now=None):
+        """Take ``message`` for sending; False when another sender holds a live claim on it."""
+        now = now or utcnow()
+        free = (cls.status == "pending") | ((cls.status == "sending") & (cls.updated_at < now - CLAIM_LEASE))
+        return cls.update(status="sending", updated_at=now).where(cls.id == message.id, free).execute() == 1
+
+    @classmethod
+    def oldest_waiting(cls):
+        """When the oldest message still to send was queued (None when the outbox is empty)."""
+        return (cls.select(cls.created_at).where(cls.status.in_(("pending", "sending")), cls.attempts < MAX_ATTEMPTS)
+                .order_by(cls.created_at).limit(1).scalar())

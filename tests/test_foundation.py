@@ -127,7 +127,7 @@ def test_flask_db_cli(app):
 def test_healthz_ok(http):
     response = http.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+    assert response.json == {"status": "ok", "database": "ok", "mail": "ok"}
 
 
 def test_healthz_503_with_pending_migration(app, http, tmp_path, monkeypatch):

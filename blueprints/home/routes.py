@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from blueprints.documents import deadline_forms as deadline_labels
 from blueprints.documents.deadline_forms import ActionForm
-from core import auth
+from core import auth, mail
 from core import work as queue
 from core.audit import EVENT_LABELS
 from core.guard import ROLES, can, require
@@ -26,6 +26,8 @@ def index():
     recent = list(AuditEvent.browse(actor_id=user.id).where(
         AuditEvent.action.in_(("login_success", "password_change", "mfa_enrol", "recovery_code_used"))).limit(5))
     admin = User.admin_summary() if can("users.manage") else None
+    if admin is not None:
+        admin["mail_delay"] = mail.delay()
     return render("home/index.html", recent=recent, admin=admin, roles=ROLES, event_labels=EVENT_LABELS,
                   remaining_codes=RecoveryCode.remaining(user),
                   session_count=UserSession.live_for(user).count(), current=auth.current_session(),

@@ -5,7 +5,7 @@ import json
 from flask import jsonify, request
 from peewee import PeeweeException
 
-from core import migrate
+from core import mail, migrate
 from core.audit import log_security_event
 from core.db import db
 from core.guard import public
@@ -17,15 +17,19 @@ from . import bp
 @bp.get("/healthz")
 @public
 def healthz():
-    """200 with the database reachable and every migration applied; 503 otherwise."""
+    """200 with the database reachable and every migration applied; 503 otherwise. A stuck outbox is
+    reported (``mail: delayed``) without failing the check: the web node itself still serves."""
     try:
         db.execute_sql("SELECT 1")
         pending = migrate.pending()
+        mail_delay = None if pending else mail.delay()
     except (PeeweeException, OSError):
         return jsonify(status="error", database="unreachable"), 503
     if pending:
         return jsonify(status="error", database="ok", pending_migrations=len(pending)), 503
-    return jsonify(status="ok", database="ok")
+    if mail_delay is not None:
+        return jsonify(status="ok", database="ok", mail="delayed", mail_oldest_minutes=mail_delay)
+    return jsonify(status="ok", database="ok", mail="ok")
 
 
 @bp.post("/csp-report")
