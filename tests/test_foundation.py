@@ -303,3 +303,17 @@ def test_no_stray_percent_in_the_catalog():
         texts = [message.id] if isinstance(message.id, str) else list(message.id)
         texts += [message.string] if isinstance(message.string, str) else list(message.string)
         assert not any(t and stray.search(t) for t in texts), message.id
+
+
+def test_the_readme_settings_table_lists_every_variable_the_code_reads():
+    """An IT person configures Traza from the README: a variable read by the code and missing there is a
+    setting nobody can find."""
+    read = set()
+    for path in [ROOT / "app.py", *ROOT.glob("core/*.py"), *ROOT.glob("models/*.py"), *ROOT.glob("blueprints/**/*.py"),
+                 *ROOT.glob("services/**/*.py")]:
+        read |= set(re.findall(r"""(?:os\.environ(?:\.get)?[(\[]|_env_bool\()["']([A-Z][A-Z0-9_]+)["']""",
+                               path.read_text()))
+    readme = (ROOT / "README.md").read_text()
+    table = "\n".join(line for line in readme.splitlines() if line.startswith("| `"))
+    assert "TRAZA_ENV" in read and "SMTP_HOST" in read  # the scan finds what it must
+    assert {name for name in read if f"`{name}`" not in table} == set()
