@@ -149,11 +149,17 @@ def transition(client: Client, to: str, reason: str, user) -> None:
         client.status = to
 
 
-def decide_conflicts(client: Client, decision: str, reason: str, user) -> ConflictCheck:
-    check = ConflictCheck.latest_for(client)
+def decide_conflicts(client: Client, decision: str, reason: str, user, check: ConflictCheck | None = None) -> ConflictCheck:
+    """Record the decision on the latest check. Setting aside a strong match (or deciding a conflict or a
+    waiver) needs a reason; the audit row keeps it, since a later decision replaces the one on the check."""
+    check = check or ConflictCheck.latest_for(client)
+    if check.needs_reason(decision) and len(reason.strip()) < 5:
+        raise TransitionError(_("Explain the decision (at least a few words)."))
+    strong = len(check.strong_hits)
     with transaction():
         check.decide(decision, reason, user)
-        audit.record("conflict_decision", client, actor=user, fields=["decision"], detail=decision)
+        audit.record("conflict_decision", client, actor=user, fields=["decision"] + (["reason"] if reason else []),
+                     detail=f"{decision} · strong={strong}" + (f" · {reason}" if reason else ""))
     return check
 
 

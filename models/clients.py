@@ -314,6 +314,17 @@ class ConflictCheck(BaseModel):
         return json.loads(self.hits or "[]")
 
     @property
+    def strong_hits(self) -> list[dict]:
+        """Hits at or above the strong score: setting them aside as "no conflict" needs a reason."""
+        from models.conflict_search import is_strong  # that module imports this one
+
+        return [h for h in self.hit_list if is_strong(h)]
+
+    def needs_reason(self, decision: str) -> bool:
+        """A conflict or a waiver is always explained; "no conflict" too when a strong match was found."""
+        return decision in ("conflict", "waived") or (decision == "clear" and bool(self.strong_hits))
+
+    @property
     def term_list(self) -> list[str]:
         return [t for t in json.loads(self.terms or "[]") if not t.startswith("#")]
 

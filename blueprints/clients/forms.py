@@ -108,9 +108,14 @@ class ClientForm(FlaskForm):
 class DecisionForm(FlaskForm):
     decision = RadioField(_l("Decision"), choices=_choices(labels.DECISIONS), validators=[DataRequired()])
     reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)], render_kw={"rows": 2})
+    check = None  # the ConflictCheck decided on: a strong match makes "no conflict" need a reason too
 
     def validate_reason(self, field):
-        if self.decision.data in ("waived", "conflict") and len((field.data or "").strip()) < 5:
+        if len((field.data or "").strip()) >= 5:
+            return
+        if self.decision.data == "clear" and self.check is not None and self.check.needs_reason("clear"):
+            raise ValidationError(_l("The search found a strong match: explain why there is no conflict."))
+        if self.decision.data in ("waived", "conflict"):
             raise ValidationError(_l("Explain the decision (at least a few words)."))
 
 

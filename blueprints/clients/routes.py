@@ -32,6 +32,7 @@ from core.htmx import render, wants_partial
 from core.i18n import to_local, to_utc, today_local
 from core.limits import limiter
 from core.pagination import paginate
+from models import conflict_search
 from models.cases import Case
 from models.catalog import PracticeArea
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party
@@ -48,7 +49,7 @@ CLIENT_ROLES = ("management", "commercial", "operations", "service")
 
 @bp.context_processor
 def _labels():
-    return {"labels": labels, "accept_files": files.ACCEPT}
+    return {"labels": labels, "accept_files": files.ACCEPT, "strong_score": conflict_search.STRONG_SCORE}
 
 
 def _me():
@@ -222,11 +223,12 @@ def edit(client_id):
 def decide(client_id):
     client = _client_or_404(client_id)
     form = DecisionForm()
-    if ConflictCheck.latest_for(client) is None:
+    form.check = ConflictCheck.latest_for(client)
+    if form.check is None:
         abort(404)
     if not form.validate_on_submit():
         return _invalid(client, "admision", decision_form=form)
-    service.decide_conflicts(client, form.decision.data, (form.reason.data or "").strip(), _me())
+    service.decide_conflicts(client, form.decision.data, (form.reason.data or "").strip(), _me(), form.check)
     flash(_("Conflict-check decision recorded."), "success")
     return _back_to(client, "admision")
 

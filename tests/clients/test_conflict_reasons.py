@@ -1,0 +1,93 @@
+"""A conflict check cleared against a strong match records why (issue 11, item 14).
+
+Strong: the same document, email or phone (100) or a name scoring at least ``STRONG_SCORE`` with the
+fuzzy matching the search already uses. The reason is required beside the field, stored on the check,
+kept in the audit row and shown with the decision.
+"""
+
+import pytest
+
+from core import clients as service
+from models import conflict_search
+from models.audit import AuditEvent
+from models.clients import Client, ConflictCheck
+from tests.factories import make_client
+
+ANDINA = {"name": "Constructora Andina S.A.S.", "kind": "counterparty", "document_type": "NIT",
+          "document_number": "9001234568"}
+
+
+def _prospect_against_active_client(app, counterparty):
+    with app.test_request_context():
+        existing = make_client(name="Constructora Andina SAS", kind="company", document_type="NIT",
+                               document_number="9001234568", email="", phone="")
+        Client.update(status="active").where(Client.id == existing.id).execute()
+        prospect = make_client(name="Julián Andrés Cárdenas", document_number="79865432", email="julian@correo.test",
+                               phone="+573007654321", counterparties=[counterparty])
+    return prospect
+
+
+def test_clearing_a_strong_match_needs_a_reason_beside_the_field(app, http, login_as):
+    login_as("commercial")
+    prospect = _prospect_against_active_client(app, ANDINA)
+    check = ConflictCheck.latest_for(prospect)
+    assert [h["score"] for h in check.strong_hits] == [100]
+    page = http.get(f"/clientes/{prospect.id}?tab=admision").get_data(as_text=True)
+    assert "coincidencia fuerte" in page and "Obligatorio: la búsqueda encontró una coincidencia fuerte" in page
+
+    refused = http.post(f"/clientes/{prospect.id}/conflictos", data={"decision": "clear", "reason": "  "})
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'id="reason-error"' in body and "explica por qué no hay conflicto" in body
+    assert ConflictCheck.get_by_id(check.id).decision is None
+    assert not AuditEvent.select().where(AuditEvent.action == "conflict_decision").exists()
+
+    why = "Es otra sociedad: NIT distinto verificado en Cámara de Comercio."
+    saved = http.post(f"/clientes/{prospect.id}/conflictos", data={"decision": "clear", "reason": why})
+    assert saved.status_code == 303
+    stored = ConflictCheck.get_by_id(check.id)
+    assert stored.decision == "clear" and stored.reason == why
+    event = AuditEvent.get(AuditEvent.action == "conflict_decision")
+    assert "reason" in event.fields.split(",") and why in event.detail and "strong=1" in event.detail
+    shown = http.get(f"/clientes/{prospect.id}?tab=admision").get_data(as_text=True)
+    assert "Sin conflicto" in shown and f"Motivo:</strong> {why}" in shown
+
+
+def test_a_reason_is_kept_in_the_audit_when_a_later_decision_replaces_it(app, http, login_as):
+    login_as("commercial")
+    prospect = _prospect_against_active_client(app, ANDINA)
+    first, second = "Homónimo: otra sociedad, verificado.", "Revisado de nuevo: conflicto dispensado por escrito."
+    assert http.post(f"/clientes/{prospect.id}/conflictos", data={"decision": "clear", "reason": first}).status_code == 303
+    assert http.post(f"/clientes/{prospect.id}/conflictos", data={"decision": "waived", "reason": second}).status_code == 303
+    details = [e.detail for e in AuditEvent.select().where(AuditEvent.action == "conflict_decision").order_by(AuditEvent.id)]
+    assert first in details[0] and second in details[1]
+
+
+def test_a_weak_match_can_be_cleared_without_a_reason(app, http, login_as):
+    login_as("commercial")
+    weak = {"name": "Carlos Gómez Díaz", "kind": "counterparty", "document_type": "", "document_number": ""}
+    with app.test_request_context():
+        other = make_client(name="Carlos Gómez Ruiz", document_number="80123456", email="", phone="")
+        Client.update(status="active").where(Client.id == other.id).execute()
+        prospect = make_client(name="Julián Andrés Cárdenas", document_number="79865432", email="julian@correo.test",
+                               phone="+573007654321", counterparties=[weak])
+    check = ConflictCheck.latest_for(prospect)
+    scores = [h["score"] for h in check.hit_list]
+    assert scores and all(conflict_search.NAME_THRESHOLD <= s < conflict_search.STRONG_SCORE for s in scores)
+    assert "coincidencia fuerte" not in http.get(f"/clientes/{prospect.id}?tab=admision").get_data(as_text=True)
+    assert http.post(f"/clientes/{prospect.id}/conflictos", data={"decision": "clear"}).status_code == 303
+    assert ConflictCheck.get_by_id(check.id).decision == "clear"
+
+
+def test_the_rule_holds_below_the_form_too(app, make_user):
+    prospect = _prospect_against_active_client(app, ANDINA)
+    user = make_user(roles=("commercial",))
+    with app.test_request_context(), pytest.raises(service.TransitionError):
+        service.decide_conflicts(prospect, "clear", "", user)
+    assert ConflictCheck.latest_for(prospect).decision is None
+
+
+def test_strong_is_the_same_score_the_page_marks(app):
+    assert conflict_search.NAME_THRESHOLD < conflict_search.STRONG_SCORE <= 100
+    assert conflict_search.is_strong({"score": conflict_search.STRONG_SCORE})
+    assert not conflict_search.is_strong({"score": conflict_search.STRONG_SCORE - 1})
