@@ -4,15 +4,17 @@ create_app(): config → db → extensions → hooks → error handlers → blue
 """
 
 import logging
+import sys
 
+import click
 from flask import Flask, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from core import audit, auth, cli, crypto, db, htmx, i18n, limits, mail, security
-from core.config import build_config
+from core import audit, auth, cli, crypto, db, htmx, i18n, keys, limits, mail, security
+from core.config import ConfigError, build_config
 from core.guard import can
 
 csrf = CSRFProtect()
@@ -29,7 +31,15 @@ class RowId(IntegerConverter):
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    config = build_config(overrides)
+    try:
+        config = build_config(overrides)
+    except ConfigError as exc:
+        if overrides is not None:
+            raise
+        if _asks_for_keys():  # `flask keys generate` is how the keys come to exist
+            return _keys_only_app()
+        # Started by `flask` or gunicorn: one clear line for the person installing, not a traceback.
+        raise SystemExit(f"Traza no puede arrancar: {exc}") from None
     app = Flask(__name__, instance_path=config["INSTANCE_PATH"], instance_relative_config=False)
     app.config.update(config)
     app.url_map.converters["int"] = RowId
@@ -49,6 +59,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_blueprints(app)
     cli.init_app(app)
     app.jinja_env.globals.update(can=can)
+    return app
+
+
+def _asks_for_keys() -> bool:
+    """Run as ``flask … keys …`` (click keeps no parsed arguments at app-load time, so read argv)."""
+    return click.get_current_context(silent=True) is not None and "keys" in sys.argv[1:]
+
+
+def _keys_only_app() -> Flask:
+    app = Flask(__name__)
+    app.cli.add_command(keys.keys_cli)
     return app
 
 
@@ -114,7 +135,8 @@ def _register_error_handlers(app):
     def _http(exc):
         if exc.code not in ERROR_PAGES:
             return exc  # 416, 304…: Werkzeug's own answer is the right one (headers are added after)
-        response = _error_response(exc.code)
+        message = getattr(exc, "page_message", None)  # e.g. core.security.CrossSiteRequest says why
+        response = _error_response(exc.code, str(message) if message else None)
         for name, value in exc.get_headers():
             if name in ("Allow", "Retry-After"):
                 response.headers[name] = value

@@ -165,7 +165,9 @@ def jobs_run():
 
 
 def init_app(app):
-    for group in (db_cli, users_cli, audit_cli, mail_cli, demo_cli, jobs_cli):
+    from core.keys import keys_cli
+
+    for group in (db_cli, users_cli, audit_cli, mail_cli, demo_cli, jobs_cli, keys_cli):
         app.cli.add_command(group)
 
 

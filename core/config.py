@@ -55,10 +55,12 @@ def _resolve_keys(config: dict, instance_path: Path) -> None:
         config[name] = config.get(name) or os.environ.get(f"TRAZA_{name}") or file_keys.get(name)
     absent = [n for n in KEY_NAMES if not config.get(n)]
     if absent:
-        raise ConfigError(f"Faltan claves: {', '.join(absent)} (variables TRAZA_<NOMBRE> o instance/keys.json).")
+        raise ConfigError(f"faltan claves: {', '.join(absent)}. Genérelas con `flask --app app keys generate` y "
+                          "páselas como variables TRAZA_<NOMBRE> (o en instance/keys.json).")
     values = [config[n] for n in KEY_NAMES]
     if len(set(values)) != len(values):
-        raise ConfigError("Cada clave debe ser distinta: SECRET_KEY, FIELD_KEY, TOTP_KEY, AUDIT_KEY, BLIND_INDEX_KEY.")
+        raise ConfigError("cada clave debe ser distinta (SECRET_KEY, FIELD_KEY, TOTP_KEY, AUDIT_KEY, BLIND_INDEX_KEY); "
+                          "genere un juego nuevo con `flask --app app keys generate`.")
     for name in KEY_NAMES:
         if len(config[name]) < 32:
             raise ConfigError(f"La clave {name} es demasiado corta (mínimo 32 caracteres).")
@@ -116,7 +118,9 @@ def build_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_DOMAIN": None,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "WTF_CSRF_TIME_LIMIT": None,
-        "WTF_CSRF_SSL_STRICT": True,
+        # Flask-WTF's strict mode refuses every HTTPS post without a Referer, which is what the no-referrer
+        # token pages (survey, activation, reset) send; core/security.py checks Origin/Referer instead (C3).
+        "WTF_CSRF_SSL_STRICT": False,
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 6 * 1024 * 1024,  # multipart text fields (the CSV import preview)
         "MAX_FORM_PARTS": 200,
