@@ -29,7 +29,6 @@ from models.tasks import Task
 from models.users import User, UserRole
 
 FOLLOW_UP_BUSINESS_DAYS = 2
-FLAG_DAYS = 30  # the client's page shows the flag while an incident is open or closed within this many days
 SUPERVISOR_ROLES = ("management", "quality", "service")
 CHANNELS = ("in_person", "phone", "email", "messaging", "web")
 MAX_TEXT = 4000
@@ -251,7 +250,7 @@ def reveal(incident: CrisisIncident, user) -> dict:
     return {name: incident.reveal(name) for name in CrisisIncident.SECRET_FIELDS}
 
 
-def flag(client, now=None):
-    """The incident behind the client page's flag (open, or closed within FLAG_DAYS), or None. One query."""
-    now = now or utcnow()
-    return CrisisIncident.flag_for(client.id, now - timedelta(days=FLAG_DAYS))
+def flag(client):
+    """The open incident behind the client page's "Cliente en crisis" flag, or None. One query. A closed
+    incident raises no flag: the crisis is over, and its record stays on the crisis list."""
+    return CrisisIncident.flag_for(client.id)

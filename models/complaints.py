@@ -343,10 +343,10 @@ class CrisisIncident(BaseModel):
         return cls.select(cls, Client).join(Client).where(cls.id == incident_id).first()
 
     @classmethod
-    def flag_for(cls, client_id: int, since):
-        """The latest incident of this client still open or closed since ``since`` (the page's flag)."""
-        return (cls.select(cls.id, cls.status, cls.occurred_at, cls.closed_at)
-                .where(cls.client == client_id, (cls.status == "open") | (cls.closed_at >= since))
+    def flag_for(cls, client_id: int):
+        """The latest incident of this client still open (the client page's flag), or None."""
+        return (cls.select(cls.id, cls.status, cls.occurred_at)
+                .where(cls.client == client_id, cls.status == "open")
                 .order_by(cls.occurred_at.desc()).first())
 
     @classmethod
