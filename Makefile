@@ -35,14 +35,16 @@ run: install
 	@echo "Traza sirve en http://$(HOST):$(PORT)"
 	@$(FLASK) demo info
 	@echo ""
-	@echo "Los correos (enlaces de activación, avisos) se guardan en instance/correo/new/ (servidor SMTP local)."
+	@echo "Los correos (enlaces de activación, avisos) salen cada 2 s y se guardan en instance/correo/new/ (servidor SMTP local)."
 	@echo ""
 	@echo "Las tareas programadas (flask jobs run) se ejecutan cada minuto; la última salida, en instance/tareas.log."
 	@$(BIN)/python -m aiosmtpd -n -l $(HOST):$(SMTP_DEMO_PORT) -c aiosmtpd.handlers.Mailbox instance/correo & \
 	  SMTP_PID=$$!; \
 	  export BASE_URL=http://$(HOST):$(PORT) SMTP_HOST=$(HOST) SMTP_PORT=$(SMTP_DEMO_PORT); \
 	  ( while :; do $(FLASK) jobs run > instance/tareas.log 2>&1; sleep 60; done ) & \
-	  JOBS_PID=$$!; trap "kill $$SMTP_PID $$JOBS_PID 2>/dev/null" EXIT INT TERM; \
+	  JOBS_PID=$$!; \
+	  $(FLASK) mail worker --interval 2 > instance/correo.log 2>&1 & \
+	  MAIL_PID=$$!; trap "kill $$SMTP_PID $$JOBS_PID $$MAIL_PID 2>/dev/null" EXIT INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install

@@ -137,6 +137,21 @@ def mail_send():
         click.echo(f"enviados: {mail.deliver_pending()}")
 
 
+@mail_cli.command("worker")
+@click.option("--interval", default=2.0, show_default=True, help="Segundos entre rondas de envío.")
+@click.option("--once", is_flag=True, help="Una sola ronda (para probar la configuración).")
+def mail_worker(interval, once):
+    """Envía la bandeja de salida cada pocos segundos hasta recibir SIGTERM o SIGINT."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    click.echo(f"enviando correo cada {interval:g} s" if not once else "una ronda de envío")
+    mail.work(interval, once=once, stop=stop)
+
+
 @demo_cli.command("load")
 @click.option("--if-empty", is_flag=True, help="Solo si no hay cuentas todavía.")
 def demo_load(if_empty):

@@ -97,6 +97,9 @@ def build_config(overrides: dict | None = None) -> dict:
         "SMTP_STARTTLS": _env_bool("SMTP_STARTTLS"),
         "SMTP_TIMEOUT": 10,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Traza <no-responder@traza.local>"),
+        # Mail leaves the outbox through `flask mail worker` (or `flask jobs run`): requests only queue it, so
+        # nobody waits on a slow SMTP server. Sending right after each request is for tests and trials only.
+        "MAIL_SEND_IN_REQUEST": _env_bool("TRAZA_MAIL_SEND_IN_REQUEST", False),
         # A message still unsent after this many minutes shows on /healthz and on the administrator's home.
         "MAIL_DELAY_ALERT_MINUTES": int(os.environ.get("TRAZA_MAIL_DELAY_ALERT_MINUTES", "15")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -1,8 +1,10 @@
 """Outgoing mail through SMTP, by way of an outbox.
 
 ``queue()`` writes the message in the caller's transaction (so a rolled-back change sends nothing);
-``deliver_pending()`` sends what is queued after the request, one message per recipient. Bodies are
-encrypted at rest and erased once delivered, because they may carry single-use links.
+``deliver_pending()`` sends what is queued, one message per recipient, from ``flask mail worker`` (every
+few seconds) or ``flask jobs run``: a request never waits on SMTP. A claim is a lease, so a message whose
+sender died goes out on a later run. Bodies are encrypted at rest and erased once delivered, because they
+may carry single-use links.
 """
 
 import base64
@@ -114,7 +116,26 @@ def delay(config=None) -> int | None:
     return minutes if minutes >= config["MAIL_DELAY_ALERT_MINUTES"] else None
 
 
+def work(interval: float, stop, once: bool = False) -> None:
+    """The mail worker: deliver, wait ``interval`` seconds, again; until ``stop`` (an Event) is set."""
+    from core.db import db
+
+    while True:
+        try:
+            with db.connection_context():
+                sent = deliver_pending()
+            if sent:
+                log.info("correos enviados: %s", sent)
+        except Exception:  # noqa: BLE001 — a bad round (database restarting) must not end the worker
+            log.exception("ronda de envío fallida; se reintenta")
+        if once or stop.wait(interval):
+            return
+
+
 def init_app(app):
+    if not app.config["MAIL_SEND_IN_REQUEST"]:
+        return
+
     @app.after_request
     def _deliver(response):
         if g.pop("mail_queued", False):

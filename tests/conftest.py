@@ -87,6 +87,7 @@ def _base_overrides(instance, smtp_port, url):
         "SMTP_PORT": smtp_port,
         "BASE_URL": "https://traza.example.test",
         "RATELIMIT_ENABLED": False,
+        "MAIL_SEND_IN_REQUEST": True,  # the mailbox holds a request's mail when it answers (test_mail covers the worker)
         "FIRM_NAME": "Duarte & Asociados Abogados",
     }
 

@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 from core import mail
 from core.db import utcnow
 from models.mail import CLAIM_LEASE, OutboundEmail
+from tests import factories
 
 
 class StallingServer:
@@ -117,3 +118,34 @@ def test_a_fresh_outbox_is_not_an_alert(app, http, login_as):
     assert http.get("/healthz").get_json()["mail"] == "ok"
     login_as("admin")
     assert 'id="mail-delayed"' not in http.get("/").get_data(as_text=True)
+
+
+def test_in_production_a_request_only_queues_and_the_worker_sends(make_app, keys_dir, db_url, smtp_server, mailbox):
+    """A slow SMTP server must not make anyone wait: the request that queues mail never talks to SMTP;
+    `flask mail worker` delivers it."""
+    stalling = StallingServer()
+    controller = Controller(stalling, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        app = make_app(MAIL_SEND_IN_REQUEST=False, SMTP_PORT=controller.port)
+        http = app.test_client()
+        with app.app_context():
+            admin = factories.make_user(roles=("admin",))
+        factories.sign_in(http, admin)
+        response = http.post("/admin/usuarios/nuevo", data={"email": "nuevo@firma.test", "name": "Nuevo Abogado",
+                                                              "roles": ["operations"]})
+        assert response.status_code in (200, 303), response.status_code
+        assert not stalling.in_data.is_set(), "the request did not talk to SMTP"
+        with app.app_context():
+            assert OutboundEmail.get(OutboundEmail.to_addr == "nuevo@firma.test").status == "pending"
+    finally:
+        stalling.release.set()
+        controller.stop()
+    env = dict(os.environ, DATABASE_URL=db_url, TRAZA_INSTANCE=str(keys_dir), SMTP_HOST="127.0.0.1",
+               SMTP_PORT=str(smtp_server[1]))
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "mail", "worker", "--once"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    [message] = mailbox.to("nuevo@firma.test")
+    assert "/activar/" in mailbox.text(message)
+
