@@ -3,7 +3,6 @@
 create_app(): config → db → extensions → hooks → error handlers → blueprints → CLI.
 """
 
-import logging
 import sys
 
 import click
@@ -13,7 +12,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from core import audit, auth, cli, crypto, db, htmx, i18n, keys, limits, mail, security
+from core import audit, auth, cli, crypto, db, htmx, i18n, keys, limits, logs, mail, security
 from core.config import ConfigError, build_config
 from core.guard import can
 
@@ -43,7 +42,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=config["INSTANCE_PATH"], instance_relative_config=False)
     app.config.update(config)
     app.url_map.converters["int"] = RowId
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    logs.configure(app)
 
     crypto.configure(app.config)
     db.init_app(app)

@@ -106,6 +106,7 @@ def build_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": False,
         "PROXY_HOPS": int(os.environ.get("TRAZA_PROXY_HOPS", "0")),
+        "LOG_FORMAT": "json" if os.environ.get("TRAZA_LOG_FORMAT", "text").strip().lower() == "json" else "text",
         "ARGON2_PROFILE": "default",
         # Sessions (SECURITY.md S3, S7): idle 15 min, absolute 10 h, fresh authentication within 10 min.
         "SESSION_IDLE": timedelta(minutes=15),

@@ -11,6 +11,8 @@ import secrets
 from flask import abort, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from core import logs
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'; "
@@ -55,7 +57,7 @@ def init_app(app):
 
     @app.before_request
     def _request_id_and_fetch_metadata():
-        g.request_id = secrets.token_hex(8)
+        g.request_id = logs.request_id() or secrets.token_hex(8)
         if request.mimetype != "multipart/form-data":
             request.max_content_length = FORM_LIMIT  # plain forms are small; only uploads may be large
         if _has_nul(request.args) or (request.method in UNSAFE and request.mimetype in FORM_TYPES and _has_nul(request.form)):
