@@ -52,6 +52,12 @@ def _labels():
     return {"labels": labels, "accept_files": files.ACCEPT, "strong_score": conflict_search.STRONG_SCORE}
 
 
+@bp.app_context_processor
+def _client_words():
+    """The customer-type advice (clients/_advice.html) shows on pages other blueprints render too."""
+    return {"client_labels": labels}
+
+
 def _me():
     return current_user._get_current_object()
 
