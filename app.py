@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from core import audit, auth, cli, crypto, db, htmx, i18n, keys, limits, logs, mail, security
+from core import audit, auth, cli, crypto, db, htmx, i18n, keycheck, keys, limits, logs, mail, security
 from core.config import ConfigError, build_config
 from core.guard import can
 
@@ -31,7 +31,7 @@ class RowId(IntegerConverter):
 
 def create_app(overrides: dict | None = None) -> Flask:
     try:
-        config = build_config(overrides)
+        return _create(overrides)
     except ConfigError as exc:
         if overrides is not None:
             raise
@@ -39,6 +39,10 @@ def create_app(overrides: dict | None = None) -> Flask:
             return _keys_only_app()
         # Started by `flask` or gunicorn: one clear line for the person installing, not a traceback.
         raise SystemExit(f"Traza no puede arrancar: {exc}") from None
+
+
+def _create(overrides: dict | None) -> Flask:
+    config = build_config(overrides)
     app = Flask(__name__, instance_path=config["INSTANCE_PATH"], instance_relative_config=False)
     app.config.update(config)
     app.url_map.converters["int"] = RowId
@@ -46,6 +50,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     crypto.configure(app.config)
     db.init_app(app)
+    keycheck.verify()
     security.init_app(app)
     csrf.init_app(app)
     auth.login_manager.init_app(app)

@@ -5,6 +5,7 @@ begins IMMEDIATE so data and audit rows are written without lock upgrades (SECUR
 PostgreSQL goes through a connection pool.
 """
 
+import os
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +37,8 @@ def make_database(url: str):
         raw = unquote(parsed.path[1:] if parsed.path.startswith("/") else parsed.path)
         path = Path(raw) if Path(raw).is_absolute() else ROOT / raw
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not path.exists():  # 0600 from the start (SECURITY.md B1); SQLite gives its -wal/-shm the same mode
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         return SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=5, lock_type="IMMEDIATE")
     if parsed.scheme in ("postgres", "postgresql"):
         options = {k: v[0] for k, v in parse_qs(parsed.query).items()}

@@ -25,6 +25,7 @@ from models.documents import (
 from models.files import StoredFile
 from models.intake import IntakeEvaluation, VerificationCheck
 from models.interactions import Interaction, Meeting
+from models.keys import KeyCheck
 from models.mail import OutboundEmail
 from models.surveys import (
               SurveyAnswer,
@@ -37,7 +38,7 @@ from models.surveys import (
 from models.tasks import Task
 from models.users import ActivationToken, LoginThrottle, RecoveryCode, User, UserRole, UserSession
 
-ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginThrottle, AuditEvent, OutboundEmail,
+ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginThrottle, AuditEvent, OutboundEmail, KeyCheck,
               PracticeArea, SearchToken, StoredFile, Client, ClientStatusChange, Party, ConflictCheck,
               IntakeEvaluation, VerificationCheck, PrivacyNotice, Consent, Quotation, QuotationLine, Contract,
               Case, CaseMember, CaseStatusChange, EvidenceItem, Intervention, FinalDelivery, Interaction, Meeting,

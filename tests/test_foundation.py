@@ -127,7 +127,7 @@ def test_flask_db_cli(app):
 def test_healthz_ok(http):
     response = http.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok", "mail": "ok"}
+    assert response.json == {"status": "ok", "database": "ok", "keys": "ok", "mail": "ok"}
 
 
 def test_healthz_503_with_pending_migration(app, http, tmp_path, monkeypatch):
@@ -317,3 +317,21 @@ def test_the_readme_settings_table_lists_every_variable_the_code_reads():
     table = "\n".join(line for line in readme.splitlines() if line.startswith("| `"))
     assert "TRAZA_ENV" in read and "SMTP_HOST" in read  # the scan finds what it must
     assert {name for name in read if f"`{name}`" not in table} == set()
+
+
+def test_b1_a_new_sqlite_database_and_its_wal_are_0600(tmp_path):
+    from core.db import close_all, init_database
+
+    path = tmp_path / "inst" / "nueva.db"
+    database = init_database(f"sqlite:///{path}")
+    database.connect()
+    database.execute_sql("CREATE TABLE t (x INTEGER)")
+    database.execute_sql("INSERT INTO t VALUES (1)")
+    try:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+        wal = path.with_name(path.name + "-wal")
+        assert not wal.exists() or stat.S_IMODE(wal.stat().st_mode) == 0o600
+    finally:
+        database.close()
+        close_all()

@@ -5,7 +5,7 @@ import json
 from flask import jsonify, request
 from peewee import PeeweeException
 
-from core import mail, migrate
+from core import keycheck, mail, migrate
 from core.audit import log_security_event
 from core.db import db
 from core.guard import public
@@ -22,14 +22,17 @@ def healthz():
     try:
         db.execute_sql("SELECT 1")
         pending = migrate.pending()
+        mismatched = [] if pending else keycheck.mismatched()
         mail_delay = None if pending else mail.delay()
     except (PeeweeException, OSError):
         return jsonify(status="error", database="unreachable"), 503
     if pending:
         return jsonify(status="error", database="ok", pending_migrations=len(pending)), 503
+    if mismatched:
+        return jsonify(status="error", database="ok", keys="mismatch", settings=mismatched), 503
     if mail_delay is not None:
-        return jsonify(status="ok", database="ok", mail="delayed", mail_oldest_minutes=mail_delay)
-    return jsonify(status="ok", database="ok", mail="ok")
+        return jsonify(status="ok", database="ok", keys="ok", mail="delayed", mail_oldest_minutes=mail_delay)
+    return jsonify(status="ok", database="ok", keys="ok", mail="ok")
 
 
 @bp.post("/csp-report")
