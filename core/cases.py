@@ -205,24 +205,52 @@ def mark_evidence(item: EvidenceItem, collected: bool, today, user) -> None:
 
 # ----- interventions -----
 
+def _done_at(starts_at, minutes: int):
+    """When an intervention was carried out: its planned end, or now if it is recorded before that end."""
+    return min(starts_at + timedelta(minutes=minutes), utcnow())
+
+
+def _not_before_it_starts(starts_at) -> None:
+    if starts_at > utcnow():
+        raise CaseError(_("It has not started yet: it can be recorded as done once it has started, or correct its "
+                          "date and time if it took place earlier."))
+
+
 def plan_intervention(case: Case, data: dict, user) -> Intervention:
+    """Plan an intervention or, with ``work_done``, record one that already took place: it is stored as done
+    with its real date, as staff record what happened when it happened."""
     _open(case)
+    data = dict(data)
+    work_done = data.pop("work_done", "")
+    if work_done:
+        _not_before_it_starts(data["starts_at"])
+        data.update(status="done", work_done=work_done,
+                    done_at=_done_at(data["starts_at"], data.get("duration_minutes") or 60))
     with transaction():
         intervention = Intervention.create(case=case, created_by=user, **data)
-        audit.record("intervention_plan", intervention, actor=user, fields=sorted(data), detail=f"case={case.id}")
+        audit.record("intervention_done" if work_done else "intervention_plan", intervention, actor=user,
+                     fields=sorted(data), detail=f"case={case.id}")
     return intervention
 
 
-def record_intervention(intervention: Intervention, data: dict, user) -> None:
-    """Planned → done once; a done report may be corrected (same status), a cancelled one not."""
+def record_intervention(intervention: Intervention, data: dict, user, starts_at=None) -> None:
+    """Planned → done once; a done report may be corrected (same status), a cancelled one not. ``starts_at``
+    (UTC) corrects when it took place; it cannot be done before it starts."""
     _open(intervention.case)
+    minute = intervention.starts_at.replace(second=0, microsecond=0)
+    moved = starts_at is not None and starts_at.replace(second=0, microsecond=0) != minute  # the form has minutes
+    starts_at = starts_at if moved else intervention.starts_at
+    _not_before_it_starts(starts_at)
+    done_at = intervention.done_at if intervention.done_at and not moved else _done_at(
+        starts_at, intervention.duration_minutes)
     with transaction():
-        changed = Intervention.update(status="done", done_at=intervention.done_at or utcnow(), updated_at=utcnow(), **data).where(
+        changed = Intervention.update(status="done", starts_at=starts_at, done_at=done_at, updated_at=utcnow(),
+                                      **data).where(
             Intervention.id == intervention.id, Intervention.status == intervention.status,
             Intervention.status.in_(("planned", "done"))).execute()
         if not changed:
             raise CaseError(_("Someone changed this intervention meanwhile; reload the page."))
-        audit.record("intervention_done", intervention, actor=user, fields=sorted(data))
+        audit.record("intervention_done", intervention, actor=user, fields=sorted(data) + (["starts_at"] if moved else []))
 
 
 def cancel_intervention(intervention: Intervention, user) -> None:

@@ -1,3 +1,4 @@
+from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -90,17 +91,40 @@ class InterventionForm(FlaskForm):
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
     purpose = StringField(_l("Purpose"), validators=[DataRequired(message=_l("Say what the intervention is for.")),
                                                      Length(min=3, max=300)])
+    work_done = TextAreaField(_l("What was done, if it already took place"), validators=[Length(max=8000)],
+                              render_kw={"rows": 3})  # no Optional(): it would skip the check below when empty
 
+    # Staff record what happened when it happened: a moment already past is recorded as done ("Realizada")
+    # with its real date, so it needs what was done; one still to come is planned (issue 11).
     def validate_day(self, field):
-        if field.data and field.data < today_local():
-            raise ValidationError(_l("Plan it for today or a later date."))
+        plausible_day(field)
 
-    def validate_time(self, field):
-        if field.data and self.day.data == today_local() and field.data < now_local().time():
-            raise ValidationError(_l("That time has already passed today."))
+    def validate_work_done(self, field):
+        moment = starts(self.day, self.time)
+        text = (field.data or "").strip()
+        if moment is None:
+            return
+        if moment <= now_local() and len(text) < 3:
+            raise ValidationError(_l("It already took place: describe what was done to record it."))
+        if moment > now_local() and text:
+            raise ValidationError(_l("It has not taken place yet: plan it now and record what was done afterwards."))
+
+
+def plausible_day(field):
+    if field.data and not 1900 <= field.data.year <= 2100:
+        raise ValidationError(_l("That date is not possible."))
+
+
+def starts(day, time):
+    """The local moment of a date and a time field, or None while either is missing or wrong."""
+    if day.errors or time.errors or not day.data or not time.data or not 1900 <= day.data.year <= 2100:
+        return None
+    return datetime.combine(day.data, time.data)
 
 
 class InterventionReportForm(FlaskForm):
+    day = DateField(_l("Date it took place"), validators=[DataRequired(message=_l("Choose the date."))])
+    time = TimeField(_l("Time"), validators=[DataRequired(message=_l("Choose the time."))])
     work_done = TextAreaField(_l("What was done"), validators=[DataRequired(message=_l("Describe what was done.")),
                                                               Length(min=3, max=8000)], render_kw={"rows": 4})
     treatment_type = StringField(_l("Type of treatment or service"), validators=[Optional(), Length(max=120)])
@@ -108,6 +132,18 @@ class InterventionReportForm(FlaskForm):
                                    render_kw={"rows": 2})
     recommendations = TextAreaField(_l("Recommendations to the client"), validators=[Optional(), Length(max=4000)],
                                     render_kw={"rows": 3})
+
+    def validate_day(self, field):
+        plausible_day(field)
+        if field.data and field.data > today_local():
+            raise ValidationError(_l("That day has not come yet: it can be recorded once it has taken place, "
+                                     "or correct the date if it was earlier."))
+
+    def validate_time(self, field):
+        moment = starts(self.day, field)
+        if moment is not None and moment > now_local():
+            raise ValidationError(_l("That time has not come yet: it can be recorded once it has started, "
+                                     "or correct the time if it was earlier."))
 
 
 class ResolutionForm(FlaskForm):

@@ -23,6 +23,7 @@ from blueprints.cases.forms import (
 )
 from core import cases as service
 from core.cases import case_or_404, header, team_or_404
+from core.db import utcnow
 from core.guard import require
 from core.htmx import render
 from core.i18n import to_local, to_utc, today_local
@@ -266,13 +267,15 @@ def plan_intervention(case_id):
     if not form.validate_on_submit():
         return _interventions_tab(case, form, status=422)
     try:
-        service.plan_intervention(case, {"starts_at": to_utc(datetime.combine(form.day.data, form.time.data)),
-                                         "duration_minutes": form.duration_minutes.data, "assigned": form.assigned.data,
-                                         "place": (form.place.data or "").strip(), "purpose": form.purpose.data.strip()}, _me())
+        done = service.plan_intervention(case, {
+            "starts_at": to_utc(datetime.combine(form.day.data, form.time.data)),
+            "duration_minutes": form.duration_minutes.data, "assigned": form.assigned.data,
+            "place": (form.place.data or "").strip(), "purpose": form.purpose.data.strip(),
+            "work_done": (form.work_done.data or "").strip()}, _me()).status == "done"
     except service.CaseError as exc:
         flash(str(exc), "error")
     else:
-        flash(_("Intervention planned."), "success")
+        flash(_("Intervention recorded as done.") if done else _("Intervention planned."), "success")
     return redirect(url_for("cases.interventions", case_id=case.id), 303)
 
 
@@ -282,16 +285,19 @@ def report_intervention(intervention_id):
     intervention = _get(Intervention, intervention_id)
     case = case_or_404(intervention.case_id)
     g.case_id = case.id
-    form = InterventionReportForm(obj=intervention if intervention.status == "done" else None)
     if intervention.status == "cancelled":
         abort(404)
+    start = to_local(intervention.starts_at)  # the form may correct it: staff record when it really happened
+    form = InterventionReportForm(obj=intervention if intervention.status == "done" else None,
+                                  data={"day": start.date(), "time": start.time()})
     if form.validate_on_submit():
         service.record_intervention(intervention, {f: (form[f].data or "").strip() for f in (
-            "work_done", "treatment_type", "resources_used", "recommendations")}, _me())
+            "work_done", "treatment_type", "resources_used", "recommendations")}, _me(),
+            starts_at=to_utc(datetime.combine(form.day.data, form.time.data)))
         flash(_("Intervention recorded."), "success")
         return redirect(url_for("cases.interventions", case_id=case.id), 303)
     return _tab(case, "cases/intervention.html", "cases/intervention.html", intervention=intervention, form=form,
-                status=422 if form.errors else 200)
+                not_yet=intervention.starts_at > utcnow(), status=422 if form.errors else 200)
 
 
 @bp.post("/intervenciones/<int:intervention_id>/cancelar")

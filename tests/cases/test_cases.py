@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from playhouse.test_utils import count_queries
 
 from core.db import db
+from core.i18n import today_local
 from models import conflict_search
 from models.audit import AuditEvent
 from models.cases import Case, CaseMember, EvidenceItem, FinalDelivery, Intervention
@@ -151,7 +152,10 @@ def test_interventions_plan_record_cancel_and_agenda(app, http, login_as):
     week = http.get(f"/casos/agenda?persona={me.id}&semana={day.isoformat()}").get_data(as_text=True)
     assert "Visita a la empresa" in week and "10:30" in week
     assert http.post(f"/casos/intervenciones/{intervention.id}", data={"work_done": ""}).status_code == 422
-    http.post(f"/casos/intervenciones/{intervention.id}", data={
+    with app.test_request_context():
+        firm_today = today_local()
+    http.post(f"/casos/intervenciones/{intervention.id}", data={  # it took place earlier than planned
+        "day": firm_today.isoformat(), "time": "00:00",
         "work_done": "Reunión con recursos humanos.", "treatment_type": "Asesoría presencial",
         "resources_used": "Expediente", "recommendations": "Guardar los desprendibles."})
     done = Intervention.get_by_id(intervention.id)

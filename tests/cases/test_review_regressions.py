@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, timedelta
 
+from core.i18n import today_local
 from models.audit import AuditEvent
 from models.cases import Case, CaseMember, EvidenceItem, FinalDelivery, Intervention
 from models.documents import Deadline
@@ -128,12 +129,14 @@ def test_post_case_task_title_in_the_firm_language(app, http, login_as):
     assert Task.get().title.startswith("Seguimiento")
 
 
-def test_intervention_earlier_today_is_refused(app, http, login_as):
+def test_intervention_earlier_today_needs_what_was_done(app, http, login_as):
     me = login_as("operations")
     case = _case(app, responsible=me)
+    with app.test_request_context():
+        firm_today = today_local()
     response = http.post(f"/casos/{case.id}/intervenciones", data={
-        "purpose": "Visita", "day": date.today().isoformat(), "time": "00:00", "duration_minutes": 30, "assigned": me.id})
-    assert response.status_code == 422 and not Intervention.select().exists()
+        "purpose": "Visita", "day": firm_today.isoformat(), "time": "00:00", "duration_minutes": 30, "assigned": me.id})
+    assert response.status_code == 422 and not Intervention.select().exists()  # issue 11: recorded, not refused
 
 
 def test_confidential_planning_has_a_full_page_without_htmx(app, http, login_as):
