@@ -73,9 +73,26 @@ def open_case(client, data: dict, user, today) -> Case:
             if member.id != case.responsible_id:
                 CaseMember.create(case=case, user=member, added_by=user)
         applied = apply_requirements(case, today, user)
-        audit.record("case_open", case, actor=user, fields=["title", "practice_area", "responsible", "team"],
-                     detail=f"client={client.id} requirements={applied}")
+        carried = carry_parties(case, data.get("parties", ()))
+        audit.record("case_open", case, actor=user, fields=["title", "practice_area", "responsible", "team"] +
+                     (["parties"] if carried else []), detail=f"client={client.id} requirements={applied} parties={carried}")
     return case
+
+
+def carry_parties(case: Case, parties) -> int:
+    """Parties declared at intake join the new case as the form left them. The same rows move (no copies), so
+    the conflict search still finds each party once; one another case took meanwhile stays where it is."""
+    carried = 0
+    for item in parties:
+        party, name = item["party"], item["name"]
+        moved = Party.update(case=case, kind=item["kind"], name=name, name_key=name_key(name), relation=item["relation"],
+                             updated_at=utcnow()).where(Party.id == party.id, Party.client == case.client_id,
+                                                        Party.case.is_null()).execute()
+        if moved and name != party.name:
+            party.name = name
+            party.reindex()
+        carried += moved
+    return carried
 
 
 def apply_requirements(case: Case, today, user) -> int:

@@ -294,6 +294,16 @@ class Party(BaseModel):
     def of_case(cls, case):
         return cls.select().where(cls.case == case).order_by(cls.kind, cls.name)
 
+    @classmethod
+    def declared_unassigned(cls, client):
+        """Parties declared at intake that no case has taken yet: the new-case form offers them."""
+        return cls.select().where(cls.client == client, cls.case.is_null()).order_by(cls.id)
+
+    @classmethod
+    def named_on_case(cls, case, name: str) -> bool:
+        """Whether the case already lists a party of this name (accents, case and legal forms aside)."""
+        return cls.select().where(cls.case == case, cls.name_key == name_key(name)).exists()
+
 
 class ConflictCheck(BaseModel):
     """The duplicate and conflict search of an intake, as it was, and the reviewer's decision."""

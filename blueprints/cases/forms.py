@@ -7,6 +7,9 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    FieldList,
+    FormField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -19,6 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.cases import labels
 from core.i18n import now_local, today_local
+from core.text import name_key
 
 
 class CheckboxList(SelectMultipleField):
@@ -30,6 +34,23 @@ def _choices(mapping):
     return list(mapping.items())
 
 
+class CarriedPartyForm(FlaskForm):
+    """One party declared at intake, offered pre-filled on the new-case form (a row of CaseForm.parties)."""
+
+    class Meta:
+        csrf = False  # the case form's token covers it
+
+    party = HiddenField()
+    include = BooleanField(_l("Add to the case"))
+    kind = SelectField(_l("Kind"), choices=_choices(labels.PARTY_KINDS))
+    name = StringField(_l("Name"), validators=[Length(max=200)])
+    relation = StringField(_l("Relation to the case"), validators=[Optional(), Length(max=120)])
+
+    def validate_name(self, field):
+        if self.include.data and len((field.data or "").strip()) < 2:
+            raise ValidationError(_l("Write the name of the party."))
+
+
 class CaseForm(FlaskForm):
     title = StringField(_l("Title of the case"), validators=[DataRequired(message=_l("Give the case a short title.")),
                                                             Length(max=200)])
@@ -38,6 +59,21 @@ class CaseForm(FlaskForm):
     responsible = SelectField(_l("Responsible"), coerce=int, validate_choice=True)
     team = CheckboxList(_l("Team"), coerce=int)
     description = TextAreaField(_l("What the case is about"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 4})
+    parties = FieldList(FormField(CarriedPartyForm))
+
+    def validate_parties(self, field):
+        """The rows kept must name different parties: the case lists each one once (the error shows beside the
+        repeated name; the list's own error only marks the form invalid)."""
+        seen, repeated = set(), False
+        for row in field:
+            key = name_key(row.form.name.data or "")
+            if row.form.include.data and key:
+                if key in seen:
+                    row.form.name.errors.append(_l("This party is already listed above."))
+                    repeated = True
+                seen.add(key)
+        if repeated:
+            raise ValidationError(_l("This party is already listed above."))
 
 
 class TeamForm(FlaskForm):

@@ -99,8 +99,11 @@ def index():
 @require("cases.manage")
 def new(client_id):
     client = _get(Client, client_id)
+    declared = {p.id: p for p in Party.declared_unassigned(client)}  # intake parties, offered pre-filled
     form = CaseForm(formdata=request.form if request.method == "POST" else None,
-                    data={"practice_area": client.practice_area_id or 0, "responsible": _me().id})
+                    data={"practice_area": client.practice_area_id or 0, "responsible": _me().id,
+                          "parties": [{"party": p.id, "include": True, "kind": p.kind, "name": p.name,
+                                       "relation": p.relation} for p in declared.values()]})
     _case_choices(form, client)
     if form.validate_on_submit():
         staff = {u.id: u for u in User.select().where(User.id.in_([form.responsible.data, *form.team.data]))}
@@ -108,14 +111,22 @@ def new(client_id):
             case = service.open_case(client, {
                 "title": form.title.data.strip(), "practice_area": form.practice_area.data or None,
                 "contract": form.contract.data or None, "responsible": staff[form.responsible.data],
-                "team": [staff[i] for i in form.team.data if i in staff], "description": (form.description.data or "").strip()},
-                _me(), today_local())
+                "team": [staff[i] for i in form.team.data if i in staff], "description": (form.description.data or "").strip(),
+                "parties": _carried_parties(form, declared)}, _me(), today_local())
         except service.CaseError as exc:
             flash(str(exc), "error")
             return redirect(url_for("clients.show", client_id=client.id, tab="comercial"), 303)
         flash(_("Case %(code)s opened.", code=case.code), "success")
         return redirect(url_for("cases.show", case_id=case.id), 303)
-    return render("cases/new.html", form=form, client=client, status=422 if form.errors else 200)
+    return render("cases/new.html", form=form, client=client, declared=declared, status=422 if form.errors else 200)
+
+
+def _carried_parties(form, declared) -> list[dict]:
+    """The intake parties kept on the form, as edited; a row naming no offered party is ignored."""
+    rows = [row.form for row in form.parties if row.form.include.data]
+    return [{"party": declared[int(row.party.data)], "kind": row.kind.data, "name": row.name.data.strip(),
+             "relation": (row.relation.data or "").strip()} for row in rows
+            if (row.party.data or "").isdigit() and int(row.party.data) in declared]
 
 
 def _case_choices(form, client):
@@ -194,7 +205,11 @@ def team(case_id):
 def add_party(case_id):
     case = case_or_404(case_id)
     form = PartyForm()
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and Party.named_on_case(case, form.name.data):
+        form.name.errors.append(_("The case already lists this party."))
+        valid = False
+    if not valid:
         return _tab(case, "cases/show.html", "cases/_summary.html", status=422, **_summary_context(case, party_form=form))
     service.add_party(case, form.kind.data, form.name.data.strip(), (form.relation.data or "").strip(), _me())
     flash(_("Party added; the conflict check will take it into account."), "success")
