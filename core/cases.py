@@ -3,11 +3,14 @@ page shares: loading a case (404 when absent), the team check for confidential p
 ``authz_fail`` row, SECURITY.md A3) and the header's context.
 
 A case opens for an active client (PRO-008 §5.3: the service is delivered under a contract), takes the
-document requirements of its practice area, moves open → in progress → resolved → closed, and closes only
-when the resolution was explained, the final documents delivered, no deadline is open and no required
-document is pending. Closing creates the post-case follow-up and makes the satisfaction survey due in 5 days.
+document requirements of its practice area, moves open → in progress → resolved → closed, and closes once no
+deadline is open and no intervention is still planned; with anything else still open (the resolution not
+explained, final documents not delivered, required documents or evidence pending) only with a written reason,
+kept with the list of what was open. Closing creates the post-case follow-up and makes the satisfaction
+survey due in 5 days.
 """
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import abort, current_app
@@ -108,23 +111,63 @@ def apply_requirements(case: Case, today, user) -> int:
     return len(rows)
 
 
-def closing_blockers(case: Case) -> list[str]:
-    """Why the case cannot close yet, one line each (empty when it can)."""
-    blockers = []
+@dataclass
+class ClosingCheck:
+    """What is still open on a case, one line each. ``settle``: deadlines and planned interventions, which sit
+    in someone's work queue and could not be changed once the case is closed, so they are settled first.
+    ``open``: the rest (documents, evidence, the explanation, final deliveries); the case may close with them
+    only with a written reason, which is kept with the list (issue 11)."""
+
+    settle: list[str] = field(default_factory=list)
+    open: list[str] = field(default_factory=list)
+
+
+class ClosingNeedsReason(CaseError):
+    pass
+
+
+MIN_REASON = 10  # characters: a reason, not a dot
+
+
+def closing_check(case: Case) -> ClosingCheck:
+    check = ClosingCheck()
     for deadline in Deadline.open_of_case(case):
-        blockers.append(_("Open deadline: %(what)s.", what=deadline.description))
+        check.settle.append(_("Open deadline: %(what)s.", what=deadline.description))
+    for intervention in Intervention.select().where(Intervention.case == case, Intervention.status == "planned"):
+        check.settle.append(_("Planned intervention not recorded or cancelled: %(what)s.", what=intervention.purpose))
     for item in DocumentItem.pending_required(case):
-        blockers.append(_("Required document not received: %(what)s.", what=item.name))
+        check.open.append(_("Required document not received: %(what)s.", what=item.name))
+    for item in EvidenceItem.select().where(EvidenceItem.case == case, EvidenceItem.collected_on.is_null()):
+        check.open.append(_("Evidence still pending: %(what)s.", what=item.description))
     if not case.explained_on:
-        blockers.append(_("Record how and when the resolution was explained to the client."))
+        check.open.append(_("Record how and when the resolution was explained to the client."))
     elif not case.client_understood:
-        blockers.append(_("The client has not confirmed that they understood the resolution."))
+        check.open.append(_("The client has not confirmed that they understood the resolution."))
     for delivery in FinalDelivery.of_case(case):
         if not delivery.delivered_on:
-            blockers.append(_("Final document not delivered: %(what)s.", what=delivery.description))
-    for intervention in Intervention.select().where(Intervention.case == case, Intervention.status == "planned"):
-        blockers.append(_("Planned intervention not recorded or cancelled: %(what)s.", what=intervention.purpose))
-    return blockers
+            check.open.append(_("Final document not delivered: %(what)s.", what=delivery.description))
+    return check
+
+
+def closing_blockers(case: Case) -> list[str]:
+    """Everything still open on the case, one line each (empty when it closes without a reason)."""
+    check = closing_check(case)
+    return check.settle + check.open
+
+
+def _closing_override(case: Case, reason: str) -> dict:
+    """Inside the closing transaction: refuse while something must be settled; with items still open, ask for a
+    reason and return the columns that keep it, with the list in the firm's language (stored text)."""
+    check = closing_check(case)
+    if check.settle:
+        raise CaseError(" ".join(check.settle))
+    if not check.open:
+        return {}
+    if len(reason) < MIN_REASON:
+        raise ClosingNeedsReason(_("Some items are still open: settle them, or write why the case closes anyway."))
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        items = closing_check(case).open
+    return {"closing_reason": reason[:2000], "closed_open_items": "\n".join(items)}
 
 
 def change_status(case: Case, to: str, reason: str, user, today) -> None:
@@ -137,11 +180,10 @@ def change_status(case: Case, to: str, reason: str, user, today) -> None:
         values["resolved_at"] = utcnow()
     if to == "closed":
         values.update(closed_at=utcnow(), closed_by=user, survey_due_on=today + timedelta(days=SURVEY_DAYS))
+    reason = (reason or "").strip()
     with transaction():
         if to == "closed":  # inside the transaction: nothing can be added between the check and the close
-            blockers = closing_blockers(case)
-            if blockers:
-                raise CaseError(" ".join(blockers))
+            values.update(_closing_override(case, reason))
         changed = Case.update(**values).where(Case.id == case.id, Case.status == case.status).execute()
         if not changed:
             raise CaseError(_("Someone changed this case meanwhile; reload the page."))
@@ -153,8 +195,14 @@ def change_status(case: Case, to: str, reason: str, user, today) -> None:
                         due_on=today + timedelta(days=POST_CASE_FOLLOW_UP_DAYS),
                         owner=case.responsible_id or user.id, client=case.client_id, case=case, created_by=user)
             invite_closed_case(case, user, today)  # PRO-008 §5.4: the satisfaction survey, same transaction
-        audit.record("case_status", case, actor=user, fields=["status"], detail=f"{case.status}→{to}")
+        override = "closing_reason" in values
+        audit.record("case_status", case, actor=user, fields=["status"] + (["closing_reason"] if override else []),
+                     detail=f"{case.status}→{to}" + (f" open_items={values['closed_open_items'].count(chr(10)) + 1}"
+                                                      if override else ""))
     case.status = to
+    for key in ("closing_reason", "closed_open_items"):
+        if key in values:
+            setattr(case, key, values[key])
 
 
 # ----- team, parties, planning -----

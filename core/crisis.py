@@ -206,16 +206,55 @@ def record_intervention(incident: CrisisIncident, note: str, user) -> None:
 
 # ----- closing -----
 
-def close(incident: CrisisIncident, outcome: str, user, *, as_complaint: bool = False):
+class ClosingNeedsReason(CrisisError):
+    pass
+
+
+MIN_REASON = 10  # characters: a reason, not a dot
+
+
+def open_items(incident: CrisisIncident, steps: dict, task) -> list[str]:
+    """What is still open on the incident, one line each: the protocol's steps not done (the follow-up, step 8,
+    counts as done once its task is) and a supervisor's intervention still awaited. ``steps`` as
+    ``CrisisStep.of_incident`` gives them, ``task`` the follow-up Task (or None). No query."""
+    items = []
+    for step in protocol.STEPS:
+        follow_up_done = step.number == protocol.FOLLOW_UP_STEP and task is not None and task.done_at is not None
+        if step.number not in steps and not follow_up_done:
+            items.append(_("Step %(n)d not done: %(title)s.", n=step.number, title=step.title))
+    if incident.supervisor_id and incident.supervisor_at is None:
+        items.append(_("Waiting for the supervisor to record their intervention."))
+    return items
+
+
+def _open_items_now(incident_id: int) -> list[str]:
+    current = CrisisIncident.get_by_id(incident_id)
+    task = Task.get_or_none(Task.id == current.follow_up_task) if current.follow_up_task else None
+    return open_items(current, CrisisStep.of_incident(incident_id), task)
+
+
+def close(incident: CrisisIncident, outcome: str, user, *, as_complaint: bool = False, reason: str = ""):
     """Close with the outcome; optionally register the matter in the complaints register too (its
-    description names the incident and nothing confidential: the details stay here, encrypted)."""
+    description names the incident and nothing confidential: the details stay here, encrypted). With steps
+    still open, only with a written reason: it is kept (encrypted) with the list of what was open."""
     _still_open(incident)
     if not (outcome or "").strip():
         raise CrisisError(_("Write how it ended."))
+    reason = (reason or "").strip()
     incident.seal("outcome", outcome[:MAX_TEXT])
     now = utcnow()
     with transaction():
-        changed = (CrisisIncident.update(status="closed", closed_at=now, outcome=incident.outcome, updated_at=now)
+        items = _open_items_now(incident.id)  # inside: a step ticked meanwhile counts
+        if items and len(reason) < MIN_REASON:
+            raise ClosingNeedsReason(_("Some steps are still open: do them, or write why the incident closes anyway."))
+        if items:
+            with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # stored text: the firm's language
+                items = _open_items_now(incident.id)
+            incident.seal("closing_reason", reason[:MAX_TEXT])
+            incident.closed_open_items = "\n".join(items)
+        changed = (CrisisIncident.update(status="closed", closed_at=now, outcome=incident.outcome, updated_at=now,
+                                         closing_reason=incident.closing_reason,
+                                         closed_open_items=incident.closed_open_items)
                    .where(CrisisIncident.id == incident.id, CrisisIncident.status == "open").execute())
         if not changed:
             raise CrisisError(_("The incident is closed."))
@@ -224,8 +263,10 @@ def close(incident: CrisisIncident, outcome: str, user, *, as_complaint: bool = 
             complaint = _open_complaint(incident, user)
             CrisisIncident.update(complaint=complaint.id).where(CrisisIncident.id == incident.id).execute()
             incident.complaint = complaint
-        audit.record("crisis_close", incident, actor=user, fields=["status", "outcome", "closed_at"],
-                     detail=f"complaint={complaint.id}" if complaint else "")
+        audit.record("crisis_close", incident, actor=user,
+                     fields=["status", "outcome", "closed_at"] + (["closing_reason"] if items else []),
+                     detail=" ".join(filter(None, (f"complaint={complaint.id}" if complaint else "",
+                                                   f"open_items={len(items)}" if items else ""))))
     incident.status, incident.closed_at = "closed", now
     return complaint
 

@@ -446,8 +446,9 @@ def _slug(text: str) -> str:
 
 
 def _load_crisis(fake, accounts) -> None:
-    """Two crisis incidents: one closed ten days ago (the client's page still shows the flag) and one open
-    now, escalated by customer service to quality, waiting in quality's work queue for the intervention."""
+    """Two crisis incidents: one closed ten days ago (no flag on the client's page any more; it closed without
+    step 6, with the reason recorded) and one open now, escalated by customer service to quality, waiting in
+    quality's work queue for the intervention (the client's page shows the flag)."""
     from datetime import timedelta
 
     from core import crisis
@@ -459,11 +460,12 @@ def _load_crisis(fake, accounts) -> None:
     if len(clients) < 2:
         return
     past = crisis.open_incident(clients[0], service, channel="phone", occurred_at=utcnow() - timedelta(days=10))
-    for step in (1, 2, 3, 4, 5):
+    for step in (1, 2, 3, 4, 5, 8):
         crisis.tick_step(past, step, service)
     crisis.save_record(past, crisis.Record("Llamó muy alterado por la demora en la audiencia; levantó la voz y "
                                            "amenazó con cambiar de firma.", ["apology", "pause"], "", False), service)
-    crisis.close(past, "Aceptó una pausa; se le explicó la nueva fecha y quedó conforme.", service)
+    crisis.close(past, "Aceptó una pausa; se le explicó la nueva fecha y quedó conforme.", service,
+                 reason="No hizo falta derivar a un supervisor: el cliente se calmó con la pausa.")
     CrisisIncident.update(closed_at=utcnow() - timedelta(days=10)).where(CrisisIncident.id == past.id).execute()
     now = crisis.open_incident(clients[1], service, channel="in_person")
     for step in (1, 2):

@@ -63,6 +63,8 @@ class Case(BaseModel):
     closed_at = DateTimeField(null=True)
     closed_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     survey_due_on = DateField(null=True)  # five days after closing (PRO-008 §5.4); the survey issue sends it
+    closing_reason = TextField(default="")  # why it closed with items still open; empty when nothing was open
+    closed_open_items = TextField(default="")  # those items as they stood at closing, one a line
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
     class Meta:

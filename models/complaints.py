@@ -88,8 +88,8 @@ class Complaint(BaseModel):
     severity = CharField(max_length=6, default="medium")
     received_at = DateTimeField()  # UTC
     owner = ForeignKeyField(User, backref="complaints", on_delete="RESTRICT")
-    response_due_at = DateTimeField()  # UTC, end of the last business day allowed
-    due_at = DateTimeField()  # resolution due, UTC
+    response_due_at = DateTimeField(null=True)  # UTC, end of the last business day allowed; None: no SLA
+    due_at = DateTimeField(null=True)  # resolution due, UTC; None for a kind without SLA (a compliment)
     first_response_at = DateTimeField(null=True)
     status = CharField(max_length=10, default="received")
     resolved_at = DateTimeField(null=True)
@@ -310,12 +310,14 @@ class CrisisIncident(BaseModel):
     supervisor_at = DateTimeField(null=True)
     outcome = TextField(default="")  # encrypted: how it ended
     closed_at = DateTimeField(null=True)
+    closing_reason = TextField(default="")  # encrypted: why it closed with steps still open
+    closed_open_items = TextField(default="")  # the steps and waits still open at closing, one a line
     follow_up_task = IntegerField(null=True)  # the "Seguimiento posterior" Task id
 
     class Meta:
         indexes = ((("client", "occurred_at"), False), (("status", "occurred_at"), False))
 
-    SECRET_FIELDS = ("behaviour", "solution", "supervisor_note", "outcome")
+    SECRET_FIELDS = ("behaviour", "solution", "supervisor_note", "outcome", "closing_reason")
 
     def _secret_context(self, name: str) -> str:
         return f"crisis_incident|{name}|{self.id}"

@@ -118,6 +118,13 @@ class StatusForm(FlaskForm):
     reason = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})
 
 
+class CloseForm(FlaskForm):
+    """Closing: the reason is asked for (by the service) only while items are still open."""
+
+    reason = TextAreaField(_l("Why the case closes with these items open"), validators=[Optional(), Length(max=2000)],
+                           render_kw={"rows": 3})
+
+
 class InterventionForm(FlaskForm):
     day = DateField(_l("Date"), validators=[DataRequired(message=_l("Choose the date."))])
     time = TimeField(_l("Time"), validators=[DataRequired(message=_l("Choose the time."))])

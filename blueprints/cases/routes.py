@@ -10,6 +10,7 @@ from blueprints.cases import labels
 from blueprints.cases.forms import (
     AgendaFilter,
     CaseForm,
+    CloseForm,
     DeliveredForm,
     DeliveryForm,
     EvidenceForm,
@@ -242,6 +243,8 @@ def mark_evidence(evidence_id):
 @require("cases.manage")
 def change_status(case_id, step):
     case = case_or_404(case_id)
+    if step == "cerrar":
+        return _close(case)
     form = StatusForm()
     if form.validate_on_submit():
         try:
@@ -252,6 +255,23 @@ def change_status(case_id, step):
             flash(_("Case %(code)s: %(status)s.", code=case.code, status=labels.STATES[case.status]), "success")
     back = "cases.closing" if step in ("cerrar", "resuelto") else "cases.show"
     return redirect(url_for(back, case_id=case.id), 303)
+
+
+def _close(case):
+    """Closing: with items still open, the reason is asked for beside its field (422)."""
+    form = CloseForm()
+    if form.validate_on_submit():
+        try:
+            service.change_status(case, "closed", form.reason.data or "", _me(), today_local())
+        except service.ClosingNeedsReason as exc:
+            form.reason.errors.append(str(exc))
+        except service.CaseError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("cases.closing", case_id=case.id), 303)
+        else:
+            flash(_("Case %(code)s: %(status)s.", code=case.code, status=labels.STATES[case.status]), "success")
+            return redirect(url_for("cases.closing", case_id=case.id), 303)
+    return _tab(case, "cases/closing.html", "cases/_closing.html", status=422, **_closing_context(case, close_form=form))
 
 
 # ----- interventions and agenda -----
@@ -356,8 +376,8 @@ def _closing_context(case, **forms):
     return {"resolution_form": forms.get("resolution_form") or ResolutionForm(formdata=None, obj=case),
             "delivery_form": forms.get("delivery_form") or DeliveryForm(formdata=None),
             "delivered_form": DeliveredForm(formdata=None, delivered_on=today_local()),
-            "deliveries": list(FinalDelivery.of_case(case)), "blockers": service.closing_blockers(case),
-            "status_form": StatusForm()}
+            "deliveries": list(FinalDelivery.of_case(case)), "check": service.closing_check(case),
+            "status_form": StatusForm(), "close_form": forms.get("close_form") or CloseForm(formdata=None)}
 
 
 @bp.post("/<int:case_id>/resolucion")

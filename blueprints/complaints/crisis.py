@@ -109,10 +109,12 @@ def _page(incident, status=200, **forms):
                                  actions=incident.action_list, security_called=incident.security_called)
     people = {u.id: u for u in User.select().where(User.id.in_(
         [i for i in (incident.opened_by_id, incident.supervisor_id) if i]))}
+    steps = CrisisStep.of_incident(incident)
+    task = Task.get_or_none(Task.id == incident.follow_up_task) if incident.follow_up_task else None
     return render("complaints/crisis_show.html", status=status, incident=incident, client=incident.client,
-                  steps=CrisisStep.of_incident(incident), secrets=secrets, people=people,
+                  steps=steps, secrets=secrets, people=people, task=task,
+                  open_items=service.open_items(incident, steps, task) if incident.status == "open" else [],
                   case=Case.get_or_none(Case.id == incident.case_id) if incident.case_id else None,
-                  task=Task.get_or_none(Task.id == incident.follow_up_task) if incident.follow_up_task else None,
                   record_form=record_form, escalate_form=escalate_form,
                   intervention_form=forms.get("intervention_form") or InterventionForm(formdata=None),
                   close_form=forms.get("close_form") or CloseForm(formdata=None), step_form=StepForm(formdata=None))
@@ -208,7 +210,10 @@ def crisis_close(incident_id):
     form = CloseForm()
     if form.validate_on_submit():
         try:
-            complaint = service.close(incident, form.outcome.data, _me(), as_complaint=form.as_complaint.data)
+            complaint = service.close(incident, form.outcome.data, _me(), as_complaint=form.as_complaint.data,
+                                      reason=form.reason.data or "")
+        except service.ClosingNeedsReason as exc:
+            form.reason.errors = [str(exc)]
         except service.CrisisError as exc:
             form.outcome.errors = [str(exc)]
         else:

@@ -99,3 +99,5 @@ class CloseForm(FlaskForm):
     outcome = TextAreaField(_l("How it ended"), validators=[DataRequired(message=_l("Write how it ended.")),
                                                             Length(max=MAX_TEXT)])
     as_complaint = BooleanField(_l("Also register it as a complaint"))
+    reason = TextAreaField(_l("Why it closes with these steps open"), validators=[Optional(), Length(max=MAX_TEXT)],
+                           render_kw={"rows": 3})  # asked for (by the service) only while steps are still open

@@ -248,7 +248,8 @@ def test_closing_with_a_complaint_lowers_the_flag(app, http, login_as, make_user
     incident_id = _incident_id(_open(http, client_row.id))
     url = f"/crisis/{incident_id}/cerrar"
     assert http.post(url, data={"outcome": ""}).status_code == 422
-    assert http.post(url, data={"outcome": "Se ofreció reembolso; el cliente se calmó", "as_complaint": "y"}).status_code == 303
+    assert http.post(url, data={"outcome": "Se ofreció reembolso; el cliente se calmó", "as_complaint": "y",
+                                "reason": "Se calmó en cuanto se le ofreció el reembolso."}).status_code == 303
     incident = CrisisIncident.get_by_id(incident_id)
     assert incident.status == "closed" and incident.closed_at is not None
     assert "reembolso" not in incident.outcome

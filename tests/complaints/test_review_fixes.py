@@ -93,7 +93,8 @@ def test_a_closed_incident_refuses_every_write_even_from_a_stale_copy(app, http,
     http.post(f"/crisis/{incident_id}/registro", data={"behaviour": "Gritó en recepción."})
     http.post(f"/crisis/{incident_id}/supervisor", data={"supervisor": boss.id})
     stale = CrisisIncident.get_by_id(incident_id)  # read before the close, as a concurrent request would
-    assert http.post(f"/crisis/{incident_id}/cerrar", data={"outcome": "Se calmó y se fue."}).status_code == 303
+    assert http.post(f"/crisis/{incident_id}/cerrar", data={
+        "outcome": "Se calmó y se fue.", "reason": "Se fue antes de completar el protocolo."}).status_code == 303
     with app.test_request_context():
         attempts = [
             lambda: crisis.save_record(stale, crisis.Record("Otra versión", [], "", True), me),
@@ -199,7 +200,7 @@ POSTS = {
     "crisis_record": ("/crisis/{incident}/registro", ("behaviour", "actions", "solution", "security_called")),
     "crisis_escalate": ("/crisis/{incident}/supervisor", ("supervisor",)),
     "crisis_intervene": ("/crisis/{incident}/intervencion", ("note",)),
-    "crisis_close": ("/crisis/{incident}/cerrar", ("outcome", "as_complaint")),
+    "crisis_close": ("/crisis/{incident}/cerrar", ("outcome", "as_complaint", "reason")),
 }
 
 
@@ -275,7 +276,8 @@ def test_an_english_user_escalating_sends_a_spanish_mail_to_a_spanish_supervisor
     (message,) = mailbox.to("kevin@firma.test")
     assert message["Subject"] == "Crisis incident: your help is needed now"
     # The complaint the English user registers on closing is written in the firm's language.
-    assert http.post(f"/crisis/{incident_id}/cerrar", data={"outcome": "Calm again.", "as_complaint": "y"}).status_code == 303
+    assert http.post(f"/crisis/{incident_id}/cerrar", data={"outcome": "Calm again.", "as_complaint": "y",
+                                                          "reason": "Left before the protocol ended."}).status_code == 303
     complaint = Complaint.get_by_id(CrisisIncident.get_by_id(incident_id).complaint_id)
     assert complaint.description.startswith("Cliente en crisis el ")
     assert f"n.º {incident_id}" in complaint.description
