@@ -841,7 +841,7 @@ def generate_clients(database, fake: Faker, sizes: dict[str, int]) -> None:
             rnd.choices(ctypes, ctype_weights)[0], rnd.choice(NEEDS[area_names[area]]),
             "Requiere intérprete de lengua de señas." if rnd.random() < 0.01 else
             "Prefiere atención en la tarde." if rnd.random() < 0.05 else "",
-            rnd.random() < 0.3, status, creator,
+            status, creator,
         ))
         words = Client(name=name, email=email, phone=phone, phone_alt=phone_alt).index_words()
         tokens.extend(_token_rows("client", cid, words, created))
@@ -853,7 +853,7 @@ def generate_clients(database, fake: Faker, sizes: dict[str, int]) -> None:
               Client.document_type, Client.document_number, Client.document_index, Client.document_last4,
               Client.email, Client.phone, Client.phone_alt, Client.address, Client.city, Client.country,
               Client.preferred_channel, Client.source, Client.referred_by, Client.practice_area, Client.responsible,
-              Client.customer_type, Client.need, Client.special_requirements, Client.newsletter, Client.status,
+              Client.customer_type, Client.need, Client.special_requirements, Client.status,
               Client.created_by]
     bulk_insert(Client, fields, clients)
     bulk_insert(SearchToken, [SearchToken.created_at, SearchToken.updated_at, SearchToken.kind, SearchToken.ref_id,
@@ -1808,7 +1808,7 @@ HELPERS += (_add_business_days, _end_of_local_day)
 
 CONSENT_NOTICE = ("Aviso de privacidad de Duarte & Asociados Abogados: tratamos sus datos personales para prestarle "
                   "el servicio contratado y, si lo autoriza, para pedirle su opinión sobre él (Ley 1581 de 2012).")
-CONSENT_SHARES = {"service": 1.0, "surveys": 0.85, "newsletter": 0.3}  # of the clients past intake
+CONSENT_SHARES = {"service": 1.0, "surveys": 0.85, "newsletter": 0.1}  # of the clients past intake
 TABLES += (CONSENT_NOTICE, CONSENT_SHARES)
 
 
@@ -1826,12 +1826,11 @@ def generate_consents(database, fake: Faker, sizes: dict[str, int]) -> None:
                                 PrivacyNotice.version, PrivacyNotice.text, PrivacyNotice.sha256],
                 [(at0, at0, notice_id, "1.0", CONSENT_NOTICE, digest)])
     rows = []
-    for client_id, created, creator, newsletter in Client.select(
-            Client.id, Client.created_at, Client.created_by, Client.newsletter).where(
+    for client_id, created, creator in Client.select(Client.id, Client.created_at, Client.created_by).where(
             Client.status.in_(("evaluating", "accepted", "active", "former"))).order_by(Client.id).tuples():
         method = rnd.choice(("written", "written", "electronic"))
         for purpose, share in CONSENT_SHARES.items():
-            if rnd.random() >= share or (purpose == "newsletter" and not newsletter):
+            if rnd.random() >= share:
                 continue
             rows.append((created, created, client_id, purpose, True, method, _local_day(created), notice_id, digest,
                          creator, ""))

@@ -126,7 +126,7 @@ def import_rows(items: list[ImportRow], user) -> int:
     if any(i.errors or i.duplicate_of for i in items):
         raise service.TransitionError(_("Fix the rows with errors or duplicates before importing."))
     defaults = {"phone_alt": "", "address": "", "preferred_channel": "email", "responsible": None, "customer_type": "",
-                "special_requirements": "", "newsletter": False}
+                "special_requirements": ""}
     with transaction():
         ids = service.register_many([{**defaults, **item.data} for item in items], user)
         audit.record("client_import", object_type="client", actor=user, fields=["document_number"],

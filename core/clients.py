@@ -18,8 +18,7 @@ from models.consent import Consent, PrivacyNotice
 from models.intake import IntakeEvaluation, VerificationCheck
 
 PROFILE_FIELDS = ("kind", "name", "email", "phone", "phone_alt", "address", "city", "country", "preferred_channel",
-                  "source", "practice_area", "responsible", "customer_type", "need", "special_requirements",
-                  "newsletter")
+                  "source", "practice_area", "responsible", "customer_type", "need", "special_requirements")
 
 
 class TransitionError(ValueError):
@@ -216,10 +215,6 @@ def withdraw_consent(client: Client, purpose: str, method: str, given_on, user) 
             client.set_sensitive("")
             client.save()
             fields.append("sensitive_data")
-        if purpose == "newsletter" and client.newsletter:
-            Client.update(newsletter=False).where(Client.id == client.id).execute()
-            client.newsletter = False
-            fields.append("newsletter")
         audit.record("consent_withdrawn", client, actor=user, fields=fields, detail=method)
 
 

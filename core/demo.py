@@ -99,7 +99,7 @@ darla. Puedes conocer, actualizar, rectificar y suprimir tus datos, y revocar la
 datos@duarte-asociados.test. Conservamos tus datos mientras dure la relación y los plazos legales aplicables."""
 
 
-def _evaluate(service, client, user, fake) -> None:
+def _evaluate(service, client, user, fake, newsletter=False) -> None:
     from datetime import date, datetime, timedelta
 
     service.decide_conflicts(client, "clear", "", user)
@@ -114,7 +114,8 @@ def _evaluate(service, client, user, fake) -> None:
     service.record_verification(client, "power_of_attorney", "not_applicable", "", user)
     if client.is_company:
         service.record_verification(client, "company_registration", "verified", "Certificado de Cámara de Comercio", user)
-    service.record_consent(client, ["service", "surveys"], "written", date(2026, 11, 3), "Formulario firmado", user)
+    service.record_consent(client, ["service", "surveys"] + (["newsletter"] if newsletter else []), "written",
+                           date(2026, 11, 3), "Formulario firmado", user)
 
 
 COMPANY_FORMS = ("S.A.S.", "S.A.S.", "Ltda.", "S.A.", "& Cía. S.A.S.")
@@ -197,7 +198,6 @@ def _load_clients(fake, accounts) -> None:
             "source": fake.random_element(("visit", "social", "alliance", "web", "other")),
             "practice_area": areas[i % len(areas)].id, "responsible": commercial.id if i % 2 else management.id,
             "customer_type": types[i % len(types)], "need": NEEDS[i % len(NEEDS)], "special_requirements": "",
-            "newsletter": i % 3 == 1,
         }
         client = service.register(data, counterparties, commercial)
         registered.append(client)
@@ -205,7 +205,7 @@ def _load_clients(fake, accounts) -> None:
         if target in ("evaluating", "accepted", "rejected"):
             service.transition(client, "evaluating", "Consulta inicial agendada", commercial)
         if target == "accepted":
-            _evaluate(service, client, commercial, fake)
+            _evaluate(service, client, commercial, fake, newsletter=i % 3 == 1)
             service.transition(client, "accepted", "Caso viable dentro de nuestra especialidad", commercial)
             _quote_and_contract(client, commercial, fake, activate=i % 2 == 1, ends_in=(20, 50, 200)[i % 3])
         if target == "rejected":

@@ -10,7 +10,6 @@ from functools import reduce
 
 from peewee import (
     JOIN,
-    BooleanField,
     CharField,
     DateTimeField,
     DeferredForeignKey,
@@ -93,7 +92,6 @@ class Client(BaseModel):
     customer_type = CharField(max_length=12, default="")
     need = TextField(default="")
     special_requirements = TextField(default="")
-    newsletter = BooleanField(default=False)
     sensitive_data = TextField(null=True)  # encrypted; stored only with explicit consent for it
     status = CharField(max_length=12, default="prospect", index=True)
     last_update_at = DateTimeField(null=True)  # the last outgoing update ("Actualización periódica")

@@ -88,7 +88,7 @@ def client_data(**overrides):
             "email": "maria.rojas@correo.test", "phone": "+573001234567", "phone_alt": "", "address": "Calle 10 # 5-20",
             "city": "Bogotá", "country": "CO", "preferred_channel": "email", "source": "web",
             "practice_area": make_area().id, "responsible": None, "customer_type": "", "need": "Despido sin justa causa.",
-            "special_requirements": "", "newsletter": False}
+            "special_requirements": ""}
     data.update(overrides)
     return data
 

@@ -2,7 +2,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
-    BooleanField,
     DateField,
     HiddenField,
     RadioField,
@@ -50,7 +49,6 @@ class ClientForm(FlaskForm):
     need = TextAreaField(_l("What do they need?"), validators=[DataRequired(), Length(max=4000)], render_kw={"rows": 4})
     special_requirements = TextAreaField(_l("Special requirements"), validators=[Optional(), Length(max=2000)],
                                          render_kw={"rows": 2})
-    newsletter = BooleanField(_l("Wants to receive the newsletter"))
     counterparties = TextAreaField(
         _l("Counterparties and related parties"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3},
         description=_l("One per line: name; document type and number (optional); 'related' if it is not a counterparty. "

@@ -162,6 +162,8 @@ def show(client_id):
 
 def _tab_context(client, tab, **extra):
     ctx = {"client": client, "tab": tab, "reveal_form": RevealForm(), "can_reveal": _may_reveal(client)}
+    if tab == "perfil":
+        ctx["newsletter"] = Consent.has(client, "newsletter")  # the consent register is the one record of it
     if tab == "admision":
         check = ConflictCheck.latest_for(client)
         ctx.update(check=check, decision_form=extra.pop("decision_form", None) or DecisionForm(),
