@@ -125,6 +125,9 @@ EVENT_LABELS = {
     "crisis_intervention": _l("Supervisor intervention recorded"),
     "crisis_close": _l("Crisis incident closed"),
     "deadline_alerts": _l("Deadline alerts sent"),
+    # operations
+    "backup_create": _l("Backup taken"),
+    "backup_restore": _l("Backup restored"),
 }
 
 OBJECT_LABELS = {

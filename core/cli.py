@@ -1,4 +1,5 @@
-"""Command line: ``flask db``, ``flask users``, ``flask audit``, ``flask mail``, ``flask demo``, ``flask jobs``."""
+"""Command line: ``flask db``, ``flask users``, ``flask audit``, ``flask mail``, ``flask demo``, ``flask jobs``;
+``flask keys`` lives in core/keys.py and ``flask backup`` in core/backup.py."""
 
 import logging
 import sys
@@ -180,9 +181,10 @@ def jobs_run():
 
 
 def init_app(app):
+    from core.backup import backup_cli
     from core.keys import keys_cli
 
-    for group in (db_cli, users_cli, audit_cli, mail_cli, demo_cli, jobs_cli, keys_cli):
+    for group in (db_cli, users_cli, audit_cli, mail_cli, demo_cli, jobs_cli, keys_cli, backup_cli):
         app.cli.add_command(group)
 
 
