@@ -128,6 +128,7 @@ EVENT_LABELS = {
     # operations
     "backup_create": _l("Backup taken"),
     "backup_restore": _l("Backup restored"),
+    "keys_rotate": _l("Encryption keys rotated"),
 }
 
 OBJECT_LABELS = {
