@@ -1,8 +1,10 @@
 """Writes on quotations and contracts, each with its audit row (DESIGN.md §3).
 
 A quotation moves draft → sent → accepted | rejected (| expired once its validity passes). Adjusting a
-sent, rejected or expired quotation creates the next version as a draft and keeps the earlier one. An
-accepted quotation becomes a contract; activating the contract makes the client active.
+sent, rejected or expired quotation creates the next version as a draft and keeps the earlier one; when a
+version is accepted, earlier versions still open become superseded. An accepted quotation becomes a
+contract, prepared as a draft (editable, or discarded); activating it with its signature makes the client
+active.
 """
 
 from flask_babel import gettext as _
@@ -50,7 +52,7 @@ def update_quotation(quotation: Quotation, data: dict, lines: list[dict], user) 
 def change_quotation(quotation: Quotation, to: str, reason: str, user, today) -> None:
     current = quotation.effective_status(today)
     allowed = {"draft": ("sent",), "sent": ("accepted", "rejected")}.get(current, ())
-    if to not in allowed:
+    if to not in allowed or not quotation.is_current:
         raise CommercialError(_("That step is not possible for this quotation now."))
     if to == "rejected" and len(reason) < 3:
         raise CommercialError(_("Say why the client rejected the quotation."))
@@ -62,7 +64,20 @@ def change_quotation(quotation: Quotation, to: str, reason: str, user, today) ->
         if changed != 1:
             raise CommercialError(_("That step is not possible for this quotation now."))
         audit.record(f"quotation_{to}", quotation, actor=user, fields=["status"], detail=reason)
+        if to == "accepted":
+            _supersede_earlier(quotation, user)
     quotation.status = to
+
+
+def _supersede_earlier(accepted: Quotation, user) -> None:
+    """Earlier versions still open (sent, or past their validity) are replaced by the accepted one."""
+    earlier = list(Quotation.select(Quotation.id, Quotation.version).where(
+        Quotation.number == accepted.number, Quotation.version < accepted.version, Quotation.status == "sent"))
+    if not earlier:
+        return
+    Quotation.update(status="superseded", updated_at=utcnow()).where(Quotation.id.in_([q.id for q in earlier])).execute()
+    for old in earlier:
+        audit.record("quotation_superseded", old, actor=user, fields=["status"], detail=f"v{accepted.version}")
 
 
 def adjust_quotation(quotation: Quotation, user, today) -> Quotation:
@@ -84,22 +99,59 @@ def create_contract(quotation: Quotation, data: dict, user) -> Contract:
     if quotation.status != "accepted":
         raise CommercialError(_("A contract is made from an accepted quotation."))
     with transaction():
+        if Contract.draft_of(quotation) is not None:
+            raise CommercialError(_("This quotation already has a draft contract: complete that one."))
         contract = Contract.create(client=quotation.client_id, quotation=quotation, created_by=user, **data)
         audit.record("contract_create", contract, actor=user, fields=sorted(data))
     return contract
 
 
-def activate_contract(contract: Contract, user) -> None:
-    """The client accepted the contract: it starts, and the client becomes active (PRO-008 §5.2)."""
+def update_contract(contract: Contract, data: dict, user) -> list[str]:
+    """A draft is the contract being prepared: every field may change until it is activated."""
+    changed = sorted(f for f, v in data.items() if getattr(contract, "renews_id" if f == "renews" else f) != v)
+    with transaction():
+        updated = Contract.update(**data, updated_at=utcnow()).where(Contract.id == contract.id,
+                                                                     Contract.status == "draft").execute()
+        if updated != 1:
+            raise CommercialError(_("Only a draft contract can be edited."))
+        if changed:
+            audit.record("contract_update", contract, actor=user, fields=changed)
+    return changed
+
+
+def discard_contract(contract: Contract, user) -> None:
+    """Delete a draft that will not be signed (a signed copy attached to it goes with it)."""
+    from core import files
+    from models.files import StoredFile
+
+    with transaction():
+        deleted = Contract.delete().where(Contract.id == contract.id, Contract.status == "draft").execute()
+        if deleted != 1:
+            raise CommercialError(_("Only a draft contract can be discarded."))
+        stored = StoredFile.get_or_none(StoredFile.id == contract.signed_copy_id) if contract.signed_copy_id else None
+        if stored is not None:
+            stored.delete_instance()
+        audit.record("contract_discard", contract, actor=user, detail=f"{contract.code} ({contract.quotation.code})")
+    if stored is not None:
+        files.discard(stored)
+
+
+def activate_contract(contract: Contract, user, signed_on=None, signer: str = "") -> None:
+    """The client signed: the contract starts, and the client becomes active (PRO-008 §5.2)."""
     client = Client.get_by_id(contract.client_id)
+    signed_on, signer = signed_on or contract.signed_on, signer or contract.signer
     if contract.status != "draft":
         raise CommercialError(_("Only a draft contract can be activated."))
-    if not contract.signed_on or not contract.signer:
+    if not signed_on or not signer:
         raise CommercialError(_("Record who signed the contract and when before activating it."))
     if client.status not in ("accepted", "active", "former"):
         raise CommercialError(_("The client must be accepted before the contract starts."))
+    signature = [f for f, v in (("signed_on", signed_on), ("signer", signer)) if getattr(contract, f) != v]
     with transaction():
-        Contract.update(status="active", updated_at=utcnow()).where(Contract.id == contract.id).execute()
+        updated = Contract.update(status="active", signed_on=signed_on, signer=signer, updated_at=utcnow()).where(
+            Contract.id == contract.id, Contract.status == "draft").execute()
+        if updated != 1:
+            raise CommercialError(_("Only a draft contract can be activated."))
         if contract.renews_id:
             Contract.update(status="renewed").where(Contract.id == contract.renews_id).execute()
         if client.status != "active":
@@ -107,7 +159,8 @@ def activate_contract(contract: Contract, user) -> None:
                                       reason=_("Contract %(code)s accepted", code=contract.code))
             Client.update(status="active").where(Client.id == client.id).execute()
             audit.record("client_status", client, actor=user, fields=["status"], detail=f"{client.status}→active")
-        audit.record("contract_activate", contract, actor=user, fields=["status"])
+        audit.record("contract_activate", contract, actor=user, fields=["status", *signature])
+    contract.status, contract.signed_on, contract.signer = "active", signed_on, signer
 
 
 def end_contract(contract: Contract, to: str, reason: str, user) -> None:

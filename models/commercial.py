@@ -24,7 +24,8 @@ from models.clients import Client
 from models.files import StoredFile
 from models.users import User
 
-QUOTATION_STATES = ("draft", "sent", "accepted", "rejected", "expired")
+# "superseded": an earlier version still open (sent) when a later version of the same number was accepted.
+QUOTATION_STATES = ("draft", "sent", "accepted", "rejected", "expired", "superseded")
 CONTRACT_STATES = ("draft", "active", "expired", "renewed", "terminated")
 FREQUENCIES = ("one_off", "monthly", "quarterly", "yearly", "on_demand")
 CENT = Decimal("0.01")
@@ -131,6 +132,11 @@ class Contract(BaseModel):
     @classmethod
     def of_client(cls, client):
         return cls.select().where(cls.client == client).order_by(cls.id.desc())
+
+    @classmethod
+    def draft_of(cls, quotation):
+        """The contract being prepared from this quotation, if any (one draft per quotation)."""
+        return cls.select().where(cls.quotation == quotation, cls.status == "draft").order_by(cls.id).first()
 
     @classmethod
     def renewal_queue(cls, today: date, window_days: int = 60):

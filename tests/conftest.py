@@ -22,6 +22,8 @@ from core.db import close_all, db, init_database
 from tests import factories
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+# The Redis server CI machines run; a database number of its own, emptied around each test that uses it.
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
 class Mailbox:
@@ -63,6 +65,106 @@ def smtp_server():
     controller.start()
     yield box, controller.port
     controller.stop()
+
+
+@pytest.fixture
+def redis_store():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no Redis server at {REDIS_URL}")
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    box, _port = smtp_server
+    box.clear()
+    return box
+
+
+@pytest.fixture(scope="session")
+def keys_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("instance")
+
+
+def _base_overrides(instance, smtp_port, url):
+    return {
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": url,
+        "ARGON2_PROFILE": "fast",
+        "TESTING": True,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": smtp_port,
+        "BASE_URL": "https://traza.example.test",
+        "RATELIMIT_ENABLED": False,
+        "MAIL_SEND_IN_REQUEST": True,  # the mailbox holds a request's mail when it answers (test_mail covers the worker)
+        "FIRM_NAME": "Duarte & Asociados Abogados",
+    }
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory, keys_dir, smtp_server):
+    """Migrate once with the real migrations; tests start from a copy (SQLite) or an emptied schema (PG)."""
+    if PG_URL:
+        init_database(PG_URL)
+        db.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        db.execute_sql("CREATE SCHEMA public")
+        migrate.runner().up()
+        close_all()
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    init_database(f"sqlite:///{path}")
+    migrate.runner().up()
+    close_all()
+    return str(path)
+
+
+def _empty_pg_tables():
+    tables = [t for t in db.get_tables() if t != "schema_migration"]
+    if tables:
+        db.execute_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")  # noqa: S608 (our table names)
+
+
+@pytest.fixture
+def db_url(template_db, tmp_path):
+    if PG_URL:
+        init_database(PG_URL)
+        _empty_pg_tables()
+        close_all()
+        return PG_URL
+    copy = tmp_path / "traza.db"
+    shutil.copyfile(template_db, copy)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def make_app(db_url, keys_dir, smtp_server, tmp_path):
+    """Build an app on this test's database; pass overrides for production mode, rate limits…"""
+    apps = []
+
+    def build(**overrides):
+        config = _base_overrides(keys_dir, smtp_server[1], db_url)
+        config.update(overrides)
+        application = create_app(config)
+        application.test_client_class = TrazaClient
+        apps.append(application)
+        return application
+
+    yield build
+    close_all()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 @pytest.fixture

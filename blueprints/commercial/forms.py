@@ -100,4 +100,18 @@ class ContractForm(FlaskForm):
 
 
 class SignedCopyForm(FlaskForm):
+
+
+class ActivationForm(FlaskForm):
+    """Activating a draft asks for the signature it still lacks, beside its fields."""
+
+    signed_on = DateField(_l("Signed on"), validators=[DataRequired(message=_l("Give the date the client signed."))])
+    signer = StringField(_l("Signed by (client)"), validators=[
+        DataRequired(message=_l("Give the name of the person who signed for the client.")), Length(max=200)])
+
+    def validate_signed_on(self, field):
+        from core.i18n import today_local
+
+        if field.data and field.data > today_local():
+            raise ValidationError(_l("The signature date cannot be in the future."))
     file = FileField(_l("Signed copy (PDF or image)"), validators=[FileRequired(message=_l("Choose the file."))])

@@ -3,8 +3,10 @@ from flask_babel import lazy_pgettext
 
 # Contexts keep the grammatical gender right in Spanish: una cotización aceptada, un contrato activo.
 QUOTATION_STATES = {"draft": _l("Draft"), "sent": _l("Sent"), "accepted": lazy_pgettext("quotation", "Accepted"),
-                    "rejected": lazy_pgettext("quotation", "Rejected"), "expired": _l("Expired")}
-QUOTATION_BADGES = {"draft": "muted", "sent": "warn", "accepted": "ok", "rejected": "danger", "expired": "muted"}
+                    "rejected": lazy_pgettext("quotation", "Rejected"), "expired": _l("Expired"),
+                    "superseded": lazy_pgettext("quotation", "Superseded")}
+QUOTATION_BADGES = {"draft": "muted", "sent": "warn", "accepted": "ok", "rejected": "danger", "expired": "muted",
+                    "superseded": "muted"}
 CONTRACT_STATES = {"draft": _l("Draft"), "active": lazy_pgettext("contract", "Active"),
                    "expired": lazy_pgettext("contract", "Expired"), "renewed": _l("Renewed"), "terminated": _l("Terminated")}
 CONTRACT_BADGES = {"draft": "muted", "active": "ok", "expired": "muted", "renewed": "muted", "terminated": "danger"}

@@ -7,7 +7,13 @@ from flask_login import current_user
 
 from blueprints.clients import labels as client_labels
 from blueprints.commercial import labels
-from blueprints.commercial.forms import ContractForm, DecisionForm, QuotationForm, SignedCopyForm
+from blueprints.commercial.forms import (
+    ActivationForm,
+    ContractForm,
+    DecisionForm,
+    QuotationForm,
+    SignedCopyForm,
+)
 from core import commercial as service
 from core import files
 from core.guard import require
@@ -60,10 +66,10 @@ def new_quotation(client_id):
 @require("commercial.view")
 def quotation(quotation_id):
     quotation = _get(Quotation, quotation_id)
-    lines = quotation.lines_list()
+    lines, today = quotation.lines_list(), today_local()
     return render("commercial/quotation.html", quotation=quotation, lines=lines, totals=Quotation.totals(lines),
-                  versions=list(Quotation.versions(quotation.number)), status_now=quotation.effective_status(today_local()),
-                  decision_form=DecisionForm(), contracts=list(quotation.contracts))
+                  versions=list(Quotation.versions(quotation.number)), status_now=quotation.effective_status(today),
+                  today=today, decision_form=DecisionForm(), contracts=list(quotation.contracts))
 
 
 @bp.route("/cotizaciones/<int:quotation_id>/editar", methods=["GET", "POST"])
@@ -149,22 +155,82 @@ def new_contract(quotation_id):
     quotation = _get(Quotation, quotation_id)
     if quotation.status != "accepted":
         abort(404)
-    form = ContractForm()
-    form.renews.choices = [(0, _("— none —"))] + [(c.id, c.code) for c in Contract.of_client(quotation.client_id)
-                                                  if c.status == "active"]
+    draft = Contract.draft_of(quotation)
+    if draft is not None:  # one contract in preparation per quotation: finish that one
+        flash(_("This quotation already has a draft contract: complete it here."), "info")
+        return redirect(url_for("commercial.edit_contract", contract_id=draft.id), 303)
+    form = _renewable(ContractForm(), quotation.client_id)
     if form.validate_on_submit():
-        contract = service.create_contract(quotation, form.contract_data(), _me())
+        try:
+            contract = service.create_contract(quotation, form.contract_data(), _me())
+        except service.CommercialError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("commercial.quotation", quotation_id=quotation.id), 303)
         flash(_("Contract %(code)s prepared. Activate it once the client has signed.", code=contract.code), "success")
         return redirect(url_for("commercial.contract", contract_id=contract.id), 303)
-    return render("commercial/contract_form.html", form=form, quotation=quotation, status=422 if form.errors else 200)
+    return render("commercial/contract_form.html", form=form, quotation=quotation, contract=None,
+                  status=422 if form.errors else 200)
+
+
+def _renewable(form, client_id, contract=None):
+    form.renews.choices = [(0, _("— none —"))] + [(c.id, c.code) for c in Contract.of_client(client_id)
+                                                  if c.status == "active" and c != contract]
+    return form
+
+
+def _draft(contract_id):
+    contract = _get(Contract, contract_id)
+    if contract.status != "draft":
+        abort(404)
+    return contract
+
+
+@bp.route("/contratos/<int:contract_id>/editar", methods=["GET", "POST"])
+@require("commercial.manage")
+def edit_contract(contract_id):
+    contract = _draft(contract_id)
+    form = ContractForm(obj=None if request.method == "POST" else contract)
+    if request.method == "GET":
+        form.renews.data = contract.renews_id or 0
+    _renewable(form, contract.client_id, contract)
+    if form.validate_on_submit():
+        try:
+            service.update_contract(contract, form.contract_data(), _me())
+        except service.CommercialError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("Draft contract saved."), "success")
+        return redirect(url_for("commercial.contract", contract_id=contract.id), 303)
+    return render("commercial/contract_form.html", form=form, quotation=contract.quotation, contract=contract,
+                  status=422 if form.errors else 200)
+
+
+@bp.post("/contratos/<int:contract_id>/descartar")
+@require("commercial.manage")
+def discard_contract(contract_id):
+    contract = _draft(contract_id)
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+    try:
+        service.discard_contract(contract, _me())
+    except service.CommercialError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("commercial.contract", contract_id=contract.id), 303)
+    flash(_("Draft contract %(code)s discarded.", code=contract.code), "success")
+    return redirect(url_for("commercial.quotation", quotation_id=contract.quotation_id), 303)
+
+
+def _contract_page(contract, status=200, **forms):
+    forms.setdefault("activation", ActivationForm(formdata=None, obj=contract))
+    forms.setdefault("upload", SignedCopyForm(formdata=None))
+    return render("commercial/contract.html", contract=contract, action=DecisionForm(formdata=None), today=today_local(),
+                  status=status, **forms)
 
 
 @bp.get("/contratos/<int:contract_id>")
 @require("commercial.view")
 def contract(contract_id):
-    contract = _get(Contract, contract_id)
-    return render("commercial/contract.html", contract=contract, action=DecisionForm(), upload=SignedCopyForm(),
-                  today=today_local())
+    return _contract_page(_get(Contract, contract_id))
 
 
 @bp.post("/contratos/<int:contract_id>/copia-firmada")
@@ -180,26 +246,37 @@ def upload_signed_copy(contract_id):
         else:
             flash(_("Signed copy attached."), "success")
             return redirect(url_for("commercial.contract", contract_id=contract.id), 303)
-    return render("commercial/contract.html", contract=contract, action=DecisionForm(), upload=form,
-                  today=today_local(), status=422)
+    return _contract_page(contract, status=422, upload=form)
 
 
 @bp.post("/contratos/<int:contract_id>/<any(activar, terminar):step>")
 @require("commercial.manage")
 def contract_step(contract_id, step):
     contract = _get(Contract, contract_id)
+    if step == "activar":
+        return _activate(contract)
     form = DecisionForm()
     if form.validate_on_submit():
         try:
-            if step == "activar":
-                service.activate_contract(contract, _me())
-            else:
-                service.end_contract(contract, "terminated", (form.reason.data or "").strip(), _me())
+            service.end_contract(contract, "terminated", (form.reason.data or "").strip(), _me())
         except service.CommercialError as exc:
             flash(str(exc), "error")
         else:
-            flash(_("Contract activated: the client is now active.") if step == "activar" else _("Contract terminated."),
-                  "success")
+            flash(_("Contract terminated."), "success")
+    return redirect(url_for("commercial.contract", contract_id=contract.id), 303)
+
+
+def _activate(contract):
+    """What the activation still needs is asked beside its fields (422), never a dead end."""
+    form = ActivationForm(obj=contract)  # a field left out of the request keeps what the draft holds
+    if contract.status == "draft" and not form.validate_on_submit():
+        return _contract_page(contract, status=422, activation=form)
+    try:  # a contract no longer in draft is refused by the service, with its reason
+        service.activate_contract(contract, _me(), form.signed_on.data, (form.signer.data or "").strip())
+    except service.CommercialError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Contract activated: the client is now active."), "success")
     return redirect(url_for("commercial.contract", contract_id=contract.id), 303)
 
 

@@ -10,28 +10,8 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
-
-from tests.conftest import _base_overrides
+from tests.conftest import REDIS_URL, _base_overrides
 from tests.factories import make_user as factory
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
-
-
-@pytest.fixture
-def redis_store():
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no Redis server at {REDIS_URL}")
-    client.flushdb()
-    yield client
-    client.flushdb()
-
 
 OTHER_HOST = textwrap.dedent("""
     import json, sys
