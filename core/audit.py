@@ -69,6 +69,8 @@ EVENT_LABELS = {
     "contract_create": _l("Contract created"),
     "contract_update": _l("Contract changed"),
     "contract_activate": _l("Contract activated"),
+    "contract_discard": _l("Draft contract discarded"),
+    "quotation_superseded": _l("Quotation superseded by a later version"),
     "sensitive_read": _l("Confidential data read"),
     # case work
     "case_open": _l("Case opened"),

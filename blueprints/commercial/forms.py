@@ -100,6 +100,7 @@ class ContractForm(FlaskForm):
 
 
 class SignedCopyForm(FlaskForm):
+    file = FileField(_l("Signed copy (PDF or image)"), validators=[FileRequired(message=_l("Choose the file."))])
 
 
 class ActivationForm(FlaskForm):
@@ -114,4 +115,3 @@ class ActivationForm(FlaskForm):
 
         if field.data and field.data > today_local():
             raise ValidationError(_l("The signature date cannot be in the future."))
-    file = FileField(_l("Signed copy (PDF or image)"), validators=[FileRequired(message=_l("Choose the file."))])
