@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from core import audit
 from core import clients as service
 from core.db import transaction
-from core.text import name_key
+from core.i18n import to_local
+from core.text import fold, name_key
 from core.validation import normalise_phone, valid_document
 from models.catalog import PracticeArea
 from models.clients import DOCUMENT_TYPES, Client, document_index
@@ -19,9 +20,19 @@ from models.clients import DOCUMENT_TYPES, Client, document_index
 COLUMNS = ("nombre", "tipo", "tipo_documento", "numero_documento", "correo", "telefono", "ciudad", "pais",
            "area", "origen", "necesidad")
 MAX_ROWS = 10_000
-KINDS = {"persona": "person", "empresa": "company", "person": "person", "company": "company", "": "person"}
-SOURCES = {"visita": "visit", "redes": "social", "alianza": "alliance", "referido": "referral", "web": "web",
-           "otro": "other", "": "other"}
+# The file's words are Spanish, as the import template shows them; the export writes the same words so that an
+# exported file reads back. Lookups fold case and accents; the long labels of the screens and the stored codes
+# (files exported before the export wrote Spanish) are accepted too.
+KIND_WORDS = {"person": "persona", "company": "empresa"}
+SOURCE_WORDS = {"visit": "visita", "social": "redes", "alliance": "alianza", "referral": "referido", "web": "web",
+                "other": "otro"}
+STATUS_WORDS = {"prospect": "prospecto", "evaluating": "en evaluación", "accepted": "aceptado", "rejected": "rechazado",
+                "active": "activo", "former": "excliente"}
+KINDS = {"": "person", **{code: code for code in KIND_WORDS}, **{word: code for code, word in KIND_WORDS.items()}}
+SOURCES = {"": "other", **{code: code for code in SOURCE_WORDS}, **{word: code for code, word in SOURCE_WORDS.items()},
+           "visita comercial": "visit", "redes sociales": "social", "alianza estrategica": "alliance",
+           "referido por un cliente": "referral", "sitio web": "web"}
+MASK = "•"  # a masked document number ("•••• 3456") says there is one, not which
 
 
 @dataclass
@@ -30,6 +41,7 @@ class ImportRow:
     data: dict
     errors: list[str] = field(default_factory=list)
     duplicate_of: str = ""
+    traza_id: int | None = None  # the "id" column of a file exported from Traza
 
 
 def read_csv(raw: bytes) -> tuple[list[dict], str | None]:
@@ -43,19 +55,24 @@ def read_csv(raw: bytes) -> tuple[list[dict], str | None]:
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in ("nombre",) if c not in headers]
+    reader.fieldnames = [_column(h) for h in (reader.fieldnames or [])]
+    missing = [c for c in ("nombre",) if c not in reader.fieldnames]
     if missing:
         return [], _("The file needs a header row with at least the column “nombre”. Expected columns: %(cols)s.",
                      cols=", ".join(COLUMNS))
     rows = []
     for raw_row in reader:
-        rows.append({(k or "").strip().lower(): (v or "").strip() for k, v in raw_row.items() if k})
+        rows.append({k: (v or "").strip() for k, v in raw_row.items() if k})
         if len(rows) > MAX_ROWS:
             return [], _("At most %(n)d rows per import.", n=MAX_ROWS)
     if not rows:
         return [], _("The file has no rows.")
     return rows, None
+
+
+def _column(header: str | None) -> str:
+    """'Teléfono', ' PAIS ' and 'tipo documento' name the columns telefono, pais and tipo_documento."""
+    return "_".join(fold(header or "").split())
 
 
 def validate(rows: list[dict]) -> list[ImportRow]:
@@ -66,13 +83,15 @@ def validate(rows: list[dict]) -> list[ImportRow]:
         item = ImportRow(number, {})
         d = item.data
         d["name"] = row.get("nombre", "")[:200]
-        d["kind"] = KINDS.get(row.get("tipo", "").lower())
+        d["kind"] = KINDS.get(fold(row.get("tipo", "")))
         d["document_type"] = row.get("tipo_documento", "").upper()
-        d["document_number"] = "".join(ch for ch in row.get("numero_documento", "").upper() if ch.isalnum())
+        masked = MASK in row.get("numero_documento", "")  # a list exported without document numbers
+        d["document_number"] = "" if masked else "".join(ch for ch in row.get("numero_documento", "").upper() if ch.isalnum())
+        item.traza_id = int(row["id"]) if row.get("id", "").isdigit() and len(row["id"]) < 12 else None
         d["email"] = row.get("correo", "").lower()
         d["city"], d["country"] = row.get("ciudad", "")[:100], (row.get("pais", "") or "CO").upper()[:2]
         d["practice_area"] = areas.get(name_key(row.get("area", "")))
-        d["source"] = SOURCES.get(row.get("origen", "").lower())
+        d["source"] = SOURCES.get(fold(row.get("origen", "")))
         d["need"] = row.get("necesidad", "")[:4000]
         if not d["name"]:
             item.errors.append(_("The name is missing."))
@@ -114,6 +133,12 @@ def _mark_existing(items: list[ImportRow]) -> None:
     for chunk in _chunks(list(by_email), 500):
         for c in Client.select(Client.id, Client.name, Client.email).where(Client.email.in_(chunk)):
             by_email[c.email].duplicate_of = by_email[c.email].duplicate_of or c.name
+    # A row of an exported list names its client by id; the name must agree (a file from elsewhere may reuse ids).
+    by_id = {i.traza_id: i for i in items if i.traza_id}
+    for chunk in _chunks(list(by_id), 500):
+        for c in Client.select(Client.id, Client.name, Client.name_key).where(Client.id.in_(chunk)):
+            if c.name_key == name_key(by_id[c.id].data["name"]):
+                by_id[c.id].duplicate_of = by_id[c.id].duplicate_of or c.name
 
 
 def _chunks(values, size):
@@ -139,11 +164,12 @@ EXPORT_HEADERS = ("id", "nombre", "tipo", "estado", "tipo_documento", "numero_do
 
 
 def export_rows(query, full_documents: bool):
+    """One row per client in the import's columns and words, "creado" being the firm's day (not UTC's)."""
     for c in query.iterator():
-        yield [c.id, c.name, c.kind, c.status, c.document_type,
+        yield [c.id, c.name, KIND_WORDS.get(c.kind, c.kind), STATUS_WORDS.get(c.status, c.status), c.document_type,
                c.reveal_document() if full_documents else c.masked_document, c.email, c.phone, c.city, c.country,
                c.practice_area.name if c.practice_area_id else "", c.responsible.display_name if c.responsible_id else "",
-               c.source, c.created_at.date().isoformat()]
+               SOURCE_WORDS.get(c.source, c.source), to_local(c.created_at).date()]
 
 
 def to_csv(rows, headers=None) -> str:
