@@ -2062,7 +2062,8 @@ def generate_complaints(database, fake: Faker, sizes: dict[str, int]) -> None:
     category_ids = [categories[name] for name in COMPLAINT_CATEGORIES]
     bulk_insert(SlaRule, [SlaRule.created_at, SlaRule.updated_at, SlaRule.kind, SlaRule.severity, SlaRule.response_days,
                           SlaRule.resolution_days],
-                [(at0, at0, kind, severity, *SLA_DAYS[severity]) for kind in COMPLAINT_KIND_MIX for severity in SLA_DAYS])
+                [(at0, at0, kind, severity, *SLA_DAYS[severity]) for kind in COMPLAINT_KIND_MIX for severity in SLA_DAYS
+                 if kind != "compliment"])  # a compliment has no SLA
 
     specs = []  # (received, kind, severity, channel, source, response id, client, case, area, text)
     n = sizes["complaints"]
@@ -2156,13 +2157,14 @@ def generate_complaints(database, fake: Faker, sizes: dict[str, int]) -> None:
             resolved + timedelta(hours=2) if done and rnd.random() < 0.5 and resolved + timedelta(hours=2) < now else None
         last = max(row[0] for row in history)
         alert = 0
-        if status in OPEN_STATES:
+        if status in OPEN_STATES and kind != "compliment":
             alert = ALERT_BREACH if now > due else ALERT_NEAR if due - now < timedelta(days=1) else 0
         rows.append((received, last, complaint_id, f"Q-{year}-{sequence[year]:05d}", kind, client_id,
                      "" if client_id else fake.name()[:200] if rnd.random() < 0.8 else "",
                      "" if client_id else _mobile(rnd), case_id, area, channel, source, resp_id, description,
                      rnd.choice(category_ids[:3]) if source == "survey" else rnd.choice(category_ids), severity, received,
-                     owner, response_due, due, first_response if status != "received" else None, status,
+                     owner, *((None, None) if kind == "compliment" else (response_due, due)),
+                     first_response if status != "received" else None, status,
                      resolved if done else None, closed if status == "closed" else None,
                      rnd.choice(ROOT_CAUSES) if done or status == "resolution" else "",
                      rnd.choice(ACTIONS_TAKEN) if done else "", informed,

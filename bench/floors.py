@@ -493,7 +493,7 @@ SURVEY_RESPONSES = PAGE.format("""<table><tbody>{% for r in rows %}<tr><td>{{ r.
 COMPLAINTS = PAGE.format("""<table><tbody>{% for c in rows %}<tr><td><a href="/quejas/{{ c.id }}">{{ c.number }}</a></td><td>{{ c.kind }}</td>
 <td>{{ c.client.name if c.client_id else c.walk_in_name }}</td><td>{{ c.category.name if c.category_id else "" }}</td><td>{{ c.severity }}</td>
 <td>{{ (c.received_at - offset).strftime("%d/%m/%y %H:%M") }}</td><td>{{ c.owner.name }}</td><td>{{ c.status }}</td>
-<td>{{ ((c.response_due_at if c.status == "received" else c.due_at) - offset).strftime("%d/%m/%y") }}</td></tr>{% endfor %}</tbody></table>""")
+<td>{% set due = c.response_due_at if c.status == "received" else c.due_at %}{{ (due - offset).strftime("%d/%m/%y") if due else "" }}</td></tr>{% endfor %}</tbody></table>""")
 
 COMPLAINT_TRENDS = PAGE.format("""<dl><dt>Recibidas</dt><dd>{{ s.total }}</dd><dt>Resueltas</dt><dd>{{ s.resolved }} ({{ s.within }} a tiempo)</dd>
 <dt>Promedio</dt><dd>{{ "%.1f"|format((s.avg_hours or 0) / 24) }} días</dd><dt>p90</dt><dd>{{ "%.1f"|format((p90 or 0) / 24) }} días</dd></dl>
@@ -577,7 +577,8 @@ def survey_responses(user_id: int) -> str:
 
 
 def complaints(user_id: int) -> str:
-    """The open complaints, newest received first, 25 with client, owner and category: one query (no count)."""
+    """The first 25 of the register with client, owner and category: the open ones by their current due date
+    (those without one last), then the handled ones newest received first; two queries (no count)."""
     query = (Complaint.select(Complaint, Client, User, ComplaintCategory)
              .join(Client, JOIN.LEFT_OUTER, on=(Complaint.client == Client.id)).switch(Complaint)
              .join(User, on=(Complaint.owner == User.id)).switch(Complaint)
@@ -587,8 +588,12 @@ def complaints(user_id: int) -> str:
         query = query.where(Complaint.status.in_(OPEN_STATES))
     elif estado:
         query = query.where(Complaint.status == estado)
-    rows = query.order_by(Complaint.received_at.desc(), Complaint.id.desc()).limit(25)
-    return render(COMPLAINTS, rows=list(rows), offset=LOCAL_OFFSET)
+    due = SqlCase(None, [(Complaint.status == "received", Complaint.response_due_at)], Complaint.due_at)
+    rows = list(query.where(Complaint.status.in_(OPEN_STATES))
+                .order_by(due.is_null(), due, Complaint.received_at.desc(), Complaint.id.desc()).limit(25))
+    rows += list(query.where(Complaint.status.not_in(OPEN_STATES))
+                 .order_by(Complaint.received_at.desc(), Complaint.id.desc()).limit(25 - len(rows)))
+    return render(COMPLAINTS, rows=rows, offset=LOCAL_OFFSET)
 
 
 def complaint_trends(user_id: int) -> str:

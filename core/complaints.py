@@ -12,7 +12,8 @@ Rules, as the firm applies them:
   date and a resolution due date, each the **end of that local business day** (23:59:59 in the firm's time
   zone, stored in UTC), counted with ``core.calendar.add_business_days`` from the local day it was received
   (that day is not counted). Without a rule: ``DEFAULT_SLA`` — high severity 1 business day to answer and 3
-  to resolve, medium 1 and 5, low 2 and 10.
+  to resolve, medium 1 and 5, low 2 and 10. A compliment (``NO_SLA_KINDS``) owes nothing: no due dates, never
+  near breach or breached, never escalated.
 - **States.** ``received → analysis → resolution → resolved → closed``. Leaving "received" records the first
   response. Resolving needs the root cause and the actions taken. **Closing needs the client informed of the
   actions** (when and how); the client's agreement (agreed, disagreed, no answer) is recorded with it.
@@ -48,8 +49,10 @@ from models.complaints import (
     ALERT_NONE,
     CHANNELS,
     KINDS,
+    NO_SLA_KINDS,
     OPEN_STATES,
     SEVERITIES,
+    SLA_KINDS,
     SOURCES,
     Complaint,
     ComplaintCategory,
@@ -93,8 +96,11 @@ def end_of_business_day(start_local_day, days: int):
     return to_utc(datetime.combine(day, END_OF_DAY))
 
 
-def due_dates(kind: str, severity: str, received_at) -> tuple[datetime, datetime]:
-    """(response due, resolution due), UTC, for a complaint received at ``received_at`` (UTC)."""
+def due_dates(kind: str, severity: str, received_at) -> tuple[datetime | None, datetime | None]:
+    """(response due, resolution due), UTC, for a complaint received at ``received_at`` (UTC); (None, None)
+    for a kind without SLA."""
+    if kind in NO_SLA_KINDS:
+        return None, None
     response_days, resolution_days = sla_days(kind, severity)
     day = to_local(received_at).date()
     return end_of_business_day(day, response_days), end_of_business_day(day, resolution_days)
@@ -107,10 +113,12 @@ def near_horizon(now):
 
 
 def sla_state(complaint: Complaint, now, horizon=None) -> str:
-    """"done" (resolved or closed), "breached", "near" or "ok" (within SLA)."""
+    """"done" (resolved or closed), "none" (a kind without SLA), "breached", "near" or "ok" (within SLA)."""
     if complaint.status not in OPEN_STATES:
         return "done"
     due = complaint.current_due_at
+    if due is None:
+        return "none"
     if due <= now:
         return "breached"
     return "near" if due <= (horizon or near_horizon(now)) else "ok"
@@ -296,7 +304,8 @@ def reopen(complaint: Complaint, user, reason: str) -> None:
     before = complaint.status
     values = {"status": "analysis", "reopened": complaint.reopened + 1, "resolved_at": None, "closed_at": None,
               "informed_at": None, "informed_channel": "", "client_agreement": "", "alert_level": ALERT_NONE,
-              "due_at": end_of_business_day(to_local(utcnow()).date(), resolution_days)}
+              "due_at": None if complaint.kind in NO_SLA_KINDS
+              else end_of_business_day(to_local(utcnow()).date(), resolution_days)}
     with transaction():
         _guarded_update(complaint, values)
         ComplaintStatusChange.create(complaint=complaint, from_status=before, to_status="analysis",
@@ -406,8 +415,8 @@ def save_sla(days: dict, user, current: dict | None = None) -> int:
     changed = 0
     with transaction():
         for (kind, severity), (response, resolution) in days.items():
-            if kind not in KINDS or severity not in SEVERITIES:
-                continue
+            if kind not in SLA_KINDS or severity not in SEVERITIES:
+                continue  # a compliment has no SLA to configure
             rule = current.get((kind, severity))
             if rule is None:
                 try:
@@ -481,10 +490,12 @@ def trends(start_local_day, end_local_day) -> dict:
     bounds = [to_utc(datetime.combine(m, time.min)) for m in months] + [end]
     bounds[0] = start
     groups = Complaint.breakdown(start, end)
-    summary = {key: sum(int(g[key] or 0) for g in groups) for key in ("total", "resolved", "within", "open")}
+    summary = {key: sum(int(g[key] or 0) for g in groups)
+               for key in ("total", "resolved", "resolved_sla", "within", "open")}
     hours = sum(float(g["hours"] or 0) for g in groups)
     summary["avg_hours"] = hours / summary["resolved"] if summary["resolved"] else None
-    summary["within_share"] = summary["within"] / summary["resolved"] if summary["resolved"] else None
+    # Within SLA: over the resolved ones that had a due date (a compliment has none to meet).
+    summary["within_share"] = summary["within"] / summary["resolved_sla"] if summary["resolved_sla"] else None
     categories = {c.id: c.name for c in ComplaintCategory.select(ComplaintCategory.id, ComplaintCategory.name)}
     areas = {a.id: a.name for a in PracticeArea.select(PracticeArea.id, PracticeArea.name)}
     return {

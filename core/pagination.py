@@ -29,13 +29,24 @@ class Page:
         return self.number < self.pages
 
 
-def paginate(query, size: int = 25, total: int | None = None) -> Page:
-    """``total`` lets a caller count with a cheaper query than the page's own (no joins)."""
+def _number(total: int, size: int) -> int:
     number = request.args.get("pagina", 1, type=int)
     number = number if 1 <= number < 10**9 else 1
+    return min(number, max(1, -(-total // size)))
+
+
+def paginate(query, size: int = 25, total: int | None = None) -> Page:
+    """``total`` lets a caller count with a cheaper query than the page's own (no joins)."""
     total = query.count() if total is None else total
-    number = min(number, max(1, -(-total // size)))
+    number = _number(total, size)
     return Page(list(query.paginate(number, size)), number, size, total)
+
+
+def paginate_with(fetch, size: int, total: int) -> Page:
+    """A numbered page whose rows the caller fetches itself: ``fetch(offset, size)`` returns them (a listing
+    made of parts, each read in its own index order)."""
+    number = _number(total, size)
+    return Page(list(fetch((number - 1) * size, size)), number, size, total)
 
 
 @dataclass

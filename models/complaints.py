@@ -31,6 +31,11 @@ from models.clients import Client
 from models.users import User
 
 KINDS = ("complaint", "claim", "request", "query", "suggestion", "compliment")
+# A compliment owes the client nothing: no answer or resolution due, so no SLA, no breach and no escalation.
+# Every other kind asks something of the firm (PRO-008 §5.4 "Solución de Incidencias", the manual's "registrar
+# las quejas y sugerencias, asignar responsables, informar a los clientes sobre acciones tomadas").
+NO_SLA_KINDS = ("compliment",)
+SLA_KINDS = tuple(k for k in KINDS if k not in NO_SLA_KINDS)
 SEVERITIES = ("low", "medium", "high")
 CHANNELS = ("email", "phone", "in_person", "web", "letter", "survey", "messaging")
 STATES = ("received", "analysis", "resolution", "resolved", "closed")
@@ -111,7 +116,8 @@ class Complaint(BaseModel):
 
     @property
     def current_due_at(self):
-        """The due date that matters now: the response while it is still "received", then the resolution."""
+        """The due date that matters now: the response while it is still "received", then the resolution (None
+        for a kind without SLA)."""
         return self.response_due_at if self.status == "received" else self.due_at
 
     @property
@@ -169,17 +175,34 @@ class Complaint(BaseModel):
         return query
 
     @classmethod
-    def listing(cls, **filters):
-        """The register: one query with client, owner and category, newest received first."""
-        query = (cls.select(cls, Client, User, ComplaintCategory)
-                 .join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id)).switch(cls)
-                 .join(User, on=(cls.owner == User.id)).switch(cls)
-                 .join(ComplaintCategory, JOIN.LEFT_OUTER, on=(cls.category == ComplaintCategory.id)))
-        return cls._filter(query, **filters).order_by(cls.received_at.desc(), cls.id.desc())
+    def _joined(cls):
+        return (cls.select(cls, Client, User, ComplaintCategory)
+                .join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id)).switch(cls)
+                .join(User, on=(cls.owner == User.id)).switch(cls)
+                .join(ComplaintCategory, JOIN.LEFT_OUTER, on=(cls.category == ComplaintCategory.id)))
 
     @classmethod
-    def count_listing(cls, **filters) -> int:
-        return cls._filter(cls.select(cls.id), **filters).count()
+    def register_counts(cls, **filters) -> tuple[int, int]:
+        """(all, open) matching the register's filters: one query, no joins."""
+        row = cls._filter(cls.select(fn.COUNT(cls.id).alias("n"), fn.SUM(
+            SqlCase(None, [(cls.status.in_(OPEN_STATES), 1)], 0)).alias("open")), **filters).dicts().get()
+        return int(row["n"] or 0), int(row["open"] or 0)
+
+    @classmethod
+    def register_page(cls, offset: int, size: int, open_count: int, **filters) -> list:
+        """One page of the register, with client, owner and category: the open ones first, by the due date that
+        matters now (so the breached lead; those without SLA come after them), then the handled ones, newest
+        received first. Two queries, each on its own part's index (the open ones are few; the handled ones walk
+        ``received_at``), so the register is never sorted whole. ``open_count`` from ``register_counts``."""
+        first = max(0, min(size, open_count - offset))
+        due = cls.current_due()
+        open_rows = (cls._filter(cls._joined(), **filters).where(cls.status.in_(OPEN_STATES))
+                     .order_by(due.is_null(), due, cls.received_at.desc(), cls.id.desc())
+                     .offset(min(offset, open_count)).limit(first))
+        handled = (cls._filter(cls._joined(), **filters).where(cls.status.not_in(OPEN_STATES))
+                   .order_by(cls.received_at.desc(), cls.id.desc())
+                   .offset(max(0, offset - open_count)).limit(size - first))
+        return list(open_rows) + list(handled)
 
     @classmethod
     def of_client(cls, client, limit: int = 50):
@@ -190,7 +213,8 @@ class Complaint(BaseModel):
     def open_of_owner(cls, user_id: int):
         """The work queue: this person's open complaints, the soonest current due date first, with their client."""
         return (cls.select(cls, Client).join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id))
-                .where(cls.owner == user_id, cls.status.in_(OPEN_STATES)).order_by(cls.current_due(), cls.id))
+                .where(cls.owner == user_id, cls.status.in_(OPEN_STATES))
+                .order_by(cls.current_due().is_null(), cls.current_due(), cls.id))  # no SLA (None) last
 
     @classmethod
     def escalation_candidates(cls, now, horizon):
@@ -219,13 +243,14 @@ class Complaint(BaseModel):
     @classmethod
     def breakdown(cls, start, end) -> list[dict]:
         """One scan of the period, grouped by (category, channel, practice area, kind): per group how many were
-        received, are open, were resolved, were resolved by their due date, and the sum of their resolution
+        received, are open, were resolved, were resolved by their due date (and had one), and the sum of their resolution
         hours. At most a few hundred rows, which ``core.complaints.trends`` folds into every table it shows."""
         resolved = cls.resolved_at.is_null(False)
         return list(cls.select(
             cls.category.alias("category"), cls.channel.alias("channel"), cls.practice_area.alias("area"),
             cls.kind.alias("kind"), fn.COUNT(cls.id).alias("total"), fn.COUNT(cls.resolved_at).alias("resolved"),
             fn.SUM(SqlCase(None, [(resolved & (cls.resolved_at <= cls.due_at), 1)], 0)).alias("within"),
+            fn.SUM(SqlCase(None, [(resolved & cls.due_at.is_null(False), 1)], 0)).alias("resolved_sla"),
             fn.SUM(SqlCase(None, [(cls.status.in_(OPEN_STATES), 1)], 0)).alias("open"),
             fn.SUM(SqlCase(None, [(resolved, cls._hours())], None)).alias("hours"))
             .where(cls._in(start, end)).group_by(cls.category, cls.channel, cls.practice_area, cls.kind).dicts())

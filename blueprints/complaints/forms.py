@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from blueprints.complaints import labels
 from core.i18n import now_local
-from models.complaints import KINDS, SEVERITIES
+from models.complaints import SEVERITIES, SLA_KINDS
 
 MAX_SLA_DAYS = 60
 MIN_YEAR, MAX_YEAR = 1900, 2100  # beyond these a date is a typo (and year 9999 overflows the time zone arithmetic)
@@ -96,7 +96,7 @@ class SlaForm(FlaskForm):
     """One pair of fields (response, resolution) per kind and severity, named ``<kind>_<severity>_response``."""
 
     def pairs(self):
-        for kind in KINDS:
+        for kind in SLA_KINDS:
             for severity in SEVERITIES:
                 yield kind, severity, self[f"{kind}_{severity}_response"], self[f"{kind}_{severity}_resolution"]
 
@@ -115,7 +115,7 @@ def _days_field(label):
         NumberRange(min=0, max=MAX_SLA_DAYS, message=_l("Between 0 and %(max)d business days.", max=MAX_SLA_DAYS))])
 
 
-for _kind in KINDS:
+for _kind in SLA_KINDS:  # a compliment has no SLA
     for _severity in SEVERITIES:
         setattr(SlaForm, f"{_kind}_{_severity}_response", _days_field(_l("Response (business days)")))
         setattr(SlaForm, f"{_kind}_{_severity}_resolution", _days_field(_l("Resolution (business days)")))

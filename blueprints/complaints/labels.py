@@ -22,5 +22,6 @@ AGREEMENT = {"": _l("Not recorded"), "agreed": _l("Agrees with the actions"), "d
 INFORMED_CHANNELS = {"in_person": _l("In person"), "phone": _l("Phone call"), "email": _l("Email"),
                      "letter": _l("Letter"), "messaging": _l("Messaging (WhatsApp…)"),
                      "anonymous": _l("No contact details (anonymous)")}
-SLA = {"ok": _l("Within SLA"), "near": _l("Near breach"), "breached": _l("Breached"), "done": _l("Handled")}
-SLA_BADGES = {"ok": "ok", "near": "warn", "breached": "danger", "done": "muted"}
+SLA = {"ok": _l("Within SLA"), "near": _l("Near breach"), "breached": _l("Breached"), "done": _l("Handled"),
+       "none": _l("No SLA")}
+SLA_BADGES = {"ok": "ok", "near": "warn", "breached": "danger", "done": "muted", "none": "muted"}

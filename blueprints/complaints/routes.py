@@ -25,12 +25,13 @@ from core.db import utcnow
 from core.guard import can, require
 from core.htmx import render, wants_partial
 from core.i18n import now_local, to_utc, today_local
-from core.pagination import paginate
+from core.pagination import paginate_with
 from models.cases import Case
 from models.clients import Client
 from models.complaints import (
     KINDS,
     SEVERITIES,
+    SLA_KINDS,
     STATES,
     Complaint,
     ComplaintCategory,
@@ -96,8 +97,9 @@ def _filters() -> dict:
 @require("complaints.log")
 def index():
     filters, now = _filters(), utcnow()
-    page = paginate(Complaint.listing(**filters, now=now), PAGE_SIZE,
-                    total=Complaint.count_listing(**filters, now=now))
+    total, open_count = Complaint.register_counts(**filters, now=now)
+    page = paginate_with(lambda offset, size: Complaint.register_page(offset, size, open_count, **filters, now=now),
+                         PAGE_SIZE, total)
     params = {"estado": filters["status"], "tipo": filters["kind"], "responsable": filters["owner"] or "",
               "categoria": filters["category"] or "", "vencidas": "1" if filters["overdue"] else "", "q": filters["q"]}
     return render("complaints/index.html", "complaints/_list.html", page=page, filters=filters, params=params,
@@ -255,7 +257,7 @@ def owner(complaint_id):
 def sla():
     rules = SlaRule.matrix()
     data = {}
-    for kind in KINDS:
+    for kind in SLA_KINDS:
         for severity in SEVERITIES:
             rule = rules.get((kind, severity))
             response, resolution = ((rule.response_days, rule.resolution_days) if rule
@@ -270,7 +272,8 @@ def sla():
         else:
             flash(_("SLA saved (%(n)d changed). New complaints take the new due dates.", n=changed), "success")
             return redirect(url_for("complaints.sla"), 303)
-    return render("complaints/sla.html", form=form, defaults=service.DEFAULT_SLA, status=422 if form.errors else 200)
+    return render("complaints/sla.html", form=form, defaults=service.DEFAULT_SLA, kinds=SLA_KINDS,
+                  status=422 if form.errors else 200)
 
 
 @bp.route("/quejas/configuracion/categorias", methods=["GET", "POST"])

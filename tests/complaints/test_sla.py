@@ -75,7 +75,7 @@ def test_sla_configuration_page_saves_and_refuses_bad_input(app, http, login_as)
     assert http.post("/quejas/configuracion/sla", data=good).status_code == 303
     rule = SlaRule.get(SlaRule.kind == "claim", SlaRule.severity == "high")
     assert (rule.response_days, rule.resolution_days) == (2, 4)
-    assert SlaRule.select().count() == 18  # every kind × severity now has its rule
+    assert SlaRule.select().count() == 15  # every kind with an SLA (not compliments) × severity has its rule
 
 
 def test_sla_pages_are_for_quality_and_management(app, http, login_as):

@@ -53,22 +53,28 @@ def test_open_plan_and_close_a_case(app, page):
     pg.get_by_label("El cliente dice que entendió el resultado y sus implicaciones").check()
     pg.get_by_role("button", name="Guardar resolución").click()
     pg.get_by_role("button", name="Marcar como resuelto").click()
-    pg.once("dialog", lambda dialog: dialog.accept())
-    pg.get_by_role("button", name="Cerrar el caso").click()
-    blockers = pg.locator(".notice-warning")
-    expect(blockers).to_contain_text("Radicar la demanda")
-    expect(blockers).to_contain_text("Poder firmado")
+    # The open deadline is settled first: no close button until then (issue 11).
+    expect(pg.locator(".notice-warning").first).to_contain_text("Radicar la demanda")
+    expect(pg.locator("[data-testid=open-items]")).to_contain_text("Poder firmado")
+    expect(pg.get_by_role("button", name="Cerrar con los puntos abiertos")).to_have_count(0)
     assert Case.get_by_id(case.id).status == "resolved"
     shoot(pg, "case-closing-refused")
     shoot(pg, "case-closing-refused", width=360)
 
+    # With only the document still open, the case closes with a written reason, kept on the closed case.
     Deadline.update(status="done").execute()
-    DocumentItem.update(status="reviewed").execute()
     pg.reload()
-    expect(pg.locator(".notice-warning")).to_have_count(0)
     pg.once("dialog", lambda dialog: dialog.accept())
-    pg.get_by_role("button", name="Cerrar el caso").click()
+    pg.get_by_role("button", name="Cerrar con los puntos abiertos").click()
+    expect(pg.locator("#reason-error")).to_contain_text("Quedan puntos abiertos")
+    assert Case.get_by_id(case.id).status == "resolved"
+    pg.get_by_label("Por qué se cierra el caso con estos puntos abiertos").fill(
+        "El cliente entregará el poder firmado directamente en el juzgado.")
+    pg.once("dialog", lambda dialog: dialog.accept())
+    pg.get_by_role("button", name="Cerrar con los puntos abiertos").click()
     expect(pg.locator(".notice-ok")).to_contain_text("Caso cerrado")
+    expect(pg.locator("[data-testid=closed-with-open-items]")).to_contain_text("Poder firmado")
+    expect(pg.locator("[data-testid=closed-with-open-items]")).to_contain_text("directamente en el juzgado")
     assert Case.get_by_id(case.id).status == "closed"
     assert Task.select().where(Task.kind == "post_case").count() == 1
     shoot(pg, "case-closed")
