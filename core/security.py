@@ -1,14 +1,22 @@
 """Request hygiene and response headers (SECURITY.md H1–H3, C3, S5).
 
 Every response carries the CSP, nosniff, referrer and cache policies and ``Vary: HX-Request``. Unsafe
-requests that a browser marks as cross-site are refused before they reach a view.
+requests that come from another site are refused before they reach a view (C3, defence in depth behind
+the CSRF token): ``Sec-Fetch-Site: cross-site`` where the browser sends it; otherwise a present ``Origin``,
+else a present ``Referer``, must be Traza's own origin. A request with neither header passes (the token
+still guards it): the pages that carry a token in their address send ``Referrer-Policy: no-referrer``, so
+their own forms post without a Referer, and older browsers then send ``Origin: null``, which is accepted
+only on those addresses.
 """
 
 import logging
 import re
 import secrets
+from urllib.parse import urlsplit
 
-from flask import abort, g, request
+from flask import current_app, g, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import BadRequest, Forbidden
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import logs
@@ -27,8 +35,10 @@ def _has_nul(values) -> bool:
     return any("\x00" in v for _key, items in values.lists() for v in items)
 FORM_LIMIT = 1024 * 1024
 
-# A token in a path (/e/<token>, /activar/<token>) must not reach a log: the server's request log shows "…".
-_TOKEN_PATH = re.compile(r"(?<![^\s\"])(/(?:e|activar)/)([^/\s?#\"\x1b]+)")
+# Addresses that carry a single-use token (the public survey, activation and password-reset links). Their
+# pages send ``Referrer-Policy: no-referrer``, and the token must not reach a log: the request log shows "…".
+TOKEN_PATH_PREFIXES = ("e", "activar", "restablecer")
+_TOKEN_PATH = re.compile(r"(?<![^\s\"])(/(?:" + "|".join(TOKEN_PATH_PREFIXES) + r")/)([^/\s?#\"\x1b]+)")
 _NOT_TOKENS = frozenset({"gracias", "baja"})
 
 
@@ -47,6 +57,59 @@ class RedactTokens(logging.Filter):
         return True
 
 
+class CrossSiteRequest(Forbidden):
+    """403 for an unsafe request sent from another site; the error page says why."""
+
+    page_message = _l("This form was sent from another website, so Traza did not accept it. "
+                      "Open Traza directly and try again.")
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple | None:
+    """(scheme, host, port) of an absolute http(s) URL, or None for anything else."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme]
+
+
+def own_origins() -> set:
+    """The request's own origin (scheme as ProxyFix corrected it, host and port) and BASE_URL's, for a
+    proxy that rewrites the Host header or terminates TLS without telling."""
+    return {o for o in (_origin(request.host_url), _origin(current_app.config["BASE_URL"])) if o is not None}
+
+
+def _on_token_page() -> bool:
+    first = request.path.lstrip("/").split("/", 1)[0]
+    return first in TOKEN_PATH_PREFIXES and request.path.count("/") >= 2
+
+
+def cross_site_reason() -> str | None:
+    """Why this unsafe request looks cross-site (SECURITY.md C3), or None when it may go on."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return "cross-site" if site.strip().lower() == "cross-site" else None
+    mine = own_origins()
+    origin = request.headers.get("Origin")
+    referer = request.headers.get("Referer")
+    if origin is not None and origin.strip().lower() != "null":
+        return None if _origin(origin) in mine else "origin"
+    if referer:
+        return None if _origin(referer) in mine else "referer"
+    if origin is not None and not _on_token_page():
+        # An opaque origin (sandboxed frame, data: page, or a no-referrer page) with nothing else to go by:
+        # only Traza's own no-referrer pages post like that.
+        return "origin-null"
+    return None
+
+
 def init_app(app):
     werkzeug_log = logging.getLogger("werkzeug")
     if not any(isinstance(f, RedactTokens) for f in werkzeug_log.filters):
@@ -61,12 +124,12 @@ def init_app(app):
         if request.mimetype != "multipart/form-data":
             request.max_content_length = FORM_LIMIT  # plain forms are small; only uploads may be large
         if _has_nul(request.args) or (request.method in UNSAFE and request.mimetype in FORM_TYPES and _has_nul(request.form)):
-            abort(400)  # NUL never belongs in text, and PostgreSQL refuses it (SECURITY.md V1)
-        if request.method in UNSAFE and request.headers.get("Sec-Fetch-Site") == "cross-site":
+            raise BadRequest()  # NUL never belongs in text, and PostgreSQL refuses it (SECURITY.md V1)
+        if request.method in UNSAFE and (reason := cross_site_reason()):
             from core.audit import log_security_event
 
-            log_security_event("malicious_csrf", reason="cross-site")
-            abort(403)
+            log_security_event("malicious_csrf", reason=reason, endpoint=request.endpoint or "")
+            raise CrossSiteRequest()
 
     @app.after_request
     def _headers(response):

@@ -164,3 +164,28 @@ def test_c4_templates_have_no_eval_paths():
         text = path.read_text()
         assert "hx-on" not in text and "js:" not in text, path
         assert "|safe" not in text.replace(" ", ""), path
+
+
+@pytest.mark.parametrize("headers", [{"Origin": "http://evil.example"}, {"Referer": "http://evil.example/x"},
+                                     {"Sec-Fetch-Site": "cross-site"}], ids=["origin", "referer", "fetch-metadata"])
+def test_c3_every_unsafe_route_refuses_another_site_even_with_token(app, headers):
+    """C3 over the inventory: every POST (and any PUT, PATCH, DELETE) with a valid token but sent from
+    another site answers 403 before its view runs; a token page included."""
+    from models.audit import AuditEvent
+
+    with app.test_request_context():
+        admin = make_user(roles=tuple(ROLES))
+        record = make_client(responsible=admin.id)
+    client = app.test_client()
+    sign_in(client, admin)
+    events = AuditEvent.select().count()
+    checked = 0
+    for rule in _rules(app):
+        for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"}):
+            url = _url(app, rule.endpoint, admin, record)
+            response = client.open(url, method=method, data={"csrf_token": client.csrf_token()}, headers=headers)
+            assert response.status_code == 403, (method, url, response.status_code)
+            checked += 1
+    assert checked >= 15
+    assert AuditEvent.select().count() == events  # no view ran: nothing written
+    assert client.get("/").status_code == 200  # still signed in: logout was refused too
