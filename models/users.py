@@ -260,3 +260,34 @@ class ActivationToken(BaseModel):
         """Atomically mark as used: True for exactly one caller."""
         cls = type(self)
         return cls.update(used_at=utcnow()).where(cls.id == self.id, cls.used_at.is_null()).execute() == 1
+
+
+class PasswordResetToken(BaseModel):
+    """Single-use link to choose a new password (SECURITY.md P6): only its SHA-256 is stored, it lasts
+    30 minutes, and a newer link of the same person replaces it. It never touches the second factor."""
+
+    token_hash = CharField(max_length=64, unique=True)
+    user = ForeignKeyField(User, backref="reset_tokens", on_delete="CASCADE")
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+
+    @classmethod
+    def valid(cls, token_hash: str):
+        return (cls.select(cls, User).join(User)
+                .where(cls.token_hash == token_hash, cls.used_at.is_null(), cls.expires_at > utcnow(),
+                       User.is_active == True)  # noqa: E712
+                .first())
+
+    @classmethod
+    def issued_since(cls, user, since) -> int:
+        return cls.select().where(cls.user == user, cls.created_at > since).count()
+
+    @classmethod
+    def retire_all(cls, user) -> int:
+        """Earlier unused links of the person stop working."""
+        return cls.update(used_at=utcnow()).where(cls.user == user, cls.used_at.is_null()).execute()
+
+    def consume(self) -> bool:
+        """Atomically mark as used: True for exactly one caller."""
+        cls = type(self)
+        return cls.update(used_at=utcnow()).where(cls.id == self.id, cls.used_at.is_null()).execute() == 1

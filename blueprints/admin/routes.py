@@ -16,7 +16,7 @@ from blueprints.admin.forms import (
     UserFilterForm,
 )
 from blueprints.auth.forms import ActionForm
-from core import accounts, audit
+from core import accounts, audit, password_reset
 from core.auth import fresh_required
 from core.db import transaction
 from core.guard import ROLES, require
@@ -163,6 +163,16 @@ def end_sessions(user_id):
 def resend_activation(user_id):
     return _user_action(user_id, lambda u: accounts.resend_activation(u, actor=_me()),
                         _("A new activation link was sent. Earlier links no longer work."))
+
+
+@bp.post("/usuarios/<int:user_id>/enlace-contrasena")
+@require("users.manage")
+@fresh_required
+def send_password_reset(user_id):
+    """The person chooses the new password through the emailed link; nobody else learns it (SECURITY.md P6)."""
+    return _user_action(user_id, lambda u: password_reset.send_link(u, actor=_me()),
+                        _("A link to choose a new password was sent by email. It works for 30 minutes; earlier links no "
+                          "longer work."))
 
 
 @bp.route("/usuarios/<int:user_id>/restablecer-2fa", methods=["GET", "POST"])

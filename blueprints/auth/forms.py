@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from core import passwords
 
@@ -11,6 +11,13 @@ class LoginForm(FlaskForm):
                         render_kw={"autocomplete": "username", "type": "email", "autofocus": True})
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)],
                              render_kw={"autocomplete": "current-password"})
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = StringField(_l("Email"), validators=[DataRequired(message=_l("Write the email you sign in with.")),
+                                                 Length(max=254), Regexp(r"^[^@\s]+@[^@\s]+$",
+                                                                         message=_l("Enter a valid email address."))],
+                        render_kw={"autocomplete": "username", "type": "email", "autofocus": True})
 
 
 class CodeForm(FlaskForm):

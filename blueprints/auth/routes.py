@@ -1,7 +1,7 @@
-"""Sign in (password, then TOTP or a recovery code), first-time 2FA enrolment, activation links,
-sign out, and the user's own profile, password, language, recovery codes and sessions."""
+"""Sign in (password, then TOTP or a recovery code), first-time 2FA enrolment, activation links, a
+forgotten password, sign out, and the user's own profile, password, language, recovery codes and sessions."""
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,18 +10,19 @@ from blueprints.auth.forms import (
     ChangePasswordForm,
     CodeForm,
     ConfirmForm,
+    ForgotPasswordForm,
     LanguageForm,
     LoginForm,
     RecoveryForm,
     SetPasswordForm,
 )
-from core import audit, auth, crypto, signin
+from core import audit, auth, crypto, password_reset, signin
 from core.db import transaction
 from core.guard import public, require
 from core.htmx import render
 from core.limits import CODE_LIMIT, LOGIN_LIMIT, limiter, only_failures
 from core.qr import qr_svg
-from models.users import ActivationToken, RecoveryCode, UserSession
+from models.users import ActivationToken, PasswordResetToken, RecoveryCode, UserSession
 
 from . import bp
 
@@ -48,7 +49,7 @@ def login():
                                     next=_next()), 303)
         form.password.errors.append(outcome.message)
     return render("auth/login.html", form=form, signed_out=request.args.get("salida") == "1",
-                  status=422 if form.errors else 200)
+                  reset_done=request.args.get("restablecida") == "1", status=422 if form.errors else 200)
 
 
 @bp.route("/entrar/verificacion", methods=["GET", "POST"])
@@ -121,6 +122,36 @@ def activate(token):
 def _no_referrer(response):
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@bp.route("/entrar/olvido", methods=["GET", "POST"])
+@public
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def forgot_password():
+    """The same answer whether or not the address has an account (SECURITY.md P5, P6)."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        password_reset.request_link(form.email.data)
+        return redirect(url_for("auth.forgot_password", enviado=1), 303)
+    return render("auth/forgot.html", form=form, sent=request.args.get("enviado") == "1",
+                  status=422 if form.errors else 200)
+
+
+@bp.route("/restablecer/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def reset_password(token):
+    """GET shows the form and never uses the link (mail scanners open links, SECURITY.md G11)."""
+    link = PasswordResetToken.valid(crypto.token_hash(token))
+    if link is None:
+        return _no_referrer(render("auth/reset_invalid.html", status=404))
+    form = SetPasswordForm(user=link.user)
+    if form.validate_on_submit():
+        if not password_reset.complete(link, form.password.data):
+            return _no_referrer(render("auth/reset_invalid.html", status=404))
+        session.clear()  # this browser's own session, if any, was ended with the others
+        return _no_referrer(redirect(url_for("auth.login", restablecida=1), 303))
+    return _no_referrer(render("auth/reset.html", form=form, user=link.user, status=422 if form.errors else 200))
 
 
 @bp.route("/salir", methods=["POST"])
