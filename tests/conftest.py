@@ -9,9 +9,11 @@ import os
 import shutil
 import socket
 import threading
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
@@ -24,6 +26,11 @@ from tests import factories
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 # The Redis server CI machines run; a database number of its own, emptied around each test that uses it.
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+# 02:30 UTC on Tuesday 10 March 2026 is still Monday 9 March, 21:30, in Bogotá (the firm's zone), and already the
+# 10th on a machine in UTC or east of it (16:30 in Pacific/Kiritimati). A test that takes "today" from the machine
+# (date.today(), datetime.now()) instead of the firm's calendar fails at this hour on every run.
+AWKWARD_HOUR = datetime(2026, 3, 10, 2, 30, tzinfo=UTC)
 
 
 class Mailbox:
@@ -165,6 +172,24 @@ def make_app(db_url, keys_dir, smtp_server, tmp_path):
 @pytest.fixture
 def app(make_app):
     return make_app()
+
+
+@pytest.fixture
+def clock():
+    """Time frozen at AWKWARD_HOUR (still ticking), for tests where dates matter; ``clock.shift(delta)`` moves it.
+    Request it before ``app`` (or through ``pytestmark = pytest.mark.usefixtures("clock")``) so that sign-in and
+    the rows a test makes share its instant."""
+    with time_machine.travel(AWKWARD_HOUR, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def firm_today(clock, app):
+    """The firm's today at the clock's instant (core.i18n.today_local): the day forms and queries take as today."""
+    from core.i18n import today_local
+
+    with app.app_context():
+        return today_local()
 
 
 class TrazaClient(FlaskClient):

@@ -188,9 +188,9 @@ class ConsentForm(FlaskForm):
     evidence = FileField(_l("Signed form or other evidence (optional)"))
 
     def validate_given_on(self, field):
-        from datetime import date
+        from core.i18n import today_local
 
-        if field.data and (field.data > date.today() or field.data.year < 2000):
+        if field.data and (field.data > today_local() or field.data.year < 2000):
             raise ValidationError(_l("The date cannot be in the future."))
 
 

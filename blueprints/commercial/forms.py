@@ -1,4 +1,3 @@
-from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from blueprints.commercial import labels
+from core.i18n import today_local
 
 
 class LineForm(Form):
@@ -39,7 +39,7 @@ class QuotationForm(FlaskForm):
     notes = TextAreaField(_l("Notes and conditions"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
 
     def validate_valid_until(self, field):
-        if field.data and field.data < date.today():
+        if field.data and field.data < today_local():
             raise ValidationError(_l("The validity cannot end in the past."))
 
     def validate_lines(self, field):
@@ -88,7 +88,7 @@ class ContractForm(FlaskForm):
             raise ValidationError(_l("The end must come after the start."))
 
     def validate_signed_on(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > today_local():
             raise ValidationError(_l("The signature date cannot be in the future."))
 
     def contract_data(self) -> dict:
