@@ -133,14 +133,15 @@ SERVICES = (("Consulta y concepto jurídico", "1", "450000"), ("Representación 
 
 
 def _quote_and_contract(client, user, fake, activate, ends_in) -> None:
-    from datetime import date, timedelta
+    from datetime import timedelta
     from decimal import Decimal
 
     from core import commercial
+    from core.i18n import today_local
 
     lines = [{"service": name, "quantity": Decimal(qty), "unit_price": Decimal(price), "tax_rate": Decimal("19")}
              for name, qty, price in fake.random_elements(SERVICES, length=2, unique=True)]
-    today = date.today()
+    today = today_local()
     quotation = commercial.create_quotation(client, {"valid_until": today + timedelta(days=45),
                                                      "notes": "Honorarios sujetos a IVA. Gastos procesales aparte."},
                                             lines, "COP", user)
@@ -225,19 +226,19 @@ CASE_TITLES = {
 
 def _load_cases(fake, accounts) -> None:
     """Cases of the active clients at every stage, with interventions, interactions, documents and deadlines."""
-    from datetime import date, datetime, time, timedelta
+    from datetime import datetime, time, timedelta
 
     from core import calendar, cases, deadlines, documents, interactions
-    from core.i18n import to_utc
+    from core.i18n import to_utc, today_local
     from models.catalog import PracticeArea
     from models.clients import Client
 
     ops, management, service = accounts["operations"], accounts["management"], accounts["service"]
     for area in PracticeArea.select():
         documents.add_suggested(area, accounts["admin"])
-    for year in (date.today().year, date.today().year + 1):
+    today = today_local()
+    for year in (today.year, today.year + 1):
         calendar.load_holidays("CO", year)
-    today = date.today()
     active = list(Client.select().where(Client.status == "active").order_by(Client.id))
     stages = ["in_progress", "open", "resolved", "in_progress", "open"]
     for n, client in enumerate(active):
@@ -363,11 +364,10 @@ def _load_surveys(fake, accounts) -> None:
     """The default satisfaction survey and closed cases whose invitations are in every state: waiting to be
     sent, sent, opened, answered, expired, and two for a client without email consent (one overdue in the
     responsible's work queue, one whose link was handed over)."""
-    from datetime import date
-
     from peewee import fn
 
     from core import cases, clients, survey_answers, surveys
+    from core.i18n import to_local, today_local
     from models.cases import Case
     from models.clients import Client
     from models.documents import Deadline, DocumentItem
@@ -379,7 +379,7 @@ def _load_surveys(fake, accounts) -> None:
     active = list(Client.select().where(Client.status == "active").order_by(Client.id))
     if not active:
         return
-    now, today = utcnow(), date.today()
+    now, today = utcnow(), today_local()
     first_mail = OutboundEmail.select(fn.MAX(OutboundEmail.id)).scalar() or 0
     no_consent = active[-1]
     clients.withdraw_consent(no_consent, "surveys", "oral", today - timedelta(days=30), service)
@@ -402,7 +402,7 @@ def _load_surveys(fake, accounts) -> None:
         Case.update(closed_at=closed_at, resolved_at=closed_at).where(Case.id == case.id).execute()
         invitation = SurveyInvitation.get(SurveyInvitation.case == case.id)
         sent_at = closed_at + timedelta(days=1)
-        SurveyInvitation.update(send_on=sent_at.date(), created_at=closed_at).where(
+        SurveyInvitation.update(send_on=to_local(sent_at).date(), created_at=closed_at).where(
             SurveyInvitation.id == invitation.id).execute()
         if state in ("pending", "by_hand"):
             continue

@@ -4,14 +4,16 @@ withdrawal or a withdrawn consent, never twice when two runs race), links handed
 the work queue, access by role and constant query counts."""
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import time_machine
 from playhouse.test_utils import count_queries
 
 from core import cases, clients, mail, surveys
 from core.db import utcnow
+from core.i18n import today_local
 from models.mail import OutboundEmail
 from models.surveys import SurveyInvitation, SurveyLink
 from tests.factories import make_case, make_client, make_notice, run_concurrently
@@ -19,10 +21,12 @@ from tests.factories import make_case, make_client, make_notice, run_concurrentl
 BASE = "https://traza.example.test"
 LINK = re.compile(re.escape(BASE) + r"/e/([A-Za-z0-9_-]+)")
 
+pytestmark = pytest.mark.usefixtures("clock")  # dates matter here: the firm's today at an awkward hour
+
 
 def _consent(client, user=None, purposes=("surveys",)):
     make_notice()
-    clients.record_consent(client, list(purposes), "written", date.today(), "", user)
+    clients.record_consent(client, list(purposes), "written", today_local(), "", user)
 
 
 def _closed_case(app, me, consent=True, **kw):
@@ -30,7 +34,7 @@ def _closed_case(app, me, consent=True, **kw):
         case = make_case(responsible=me, **kw)
         if consent:
             _consent(case.client, me)
-        today = date.today()
+        today = today_local()
         cases.change_status(case, "in_progress", "", me, today)
         cases.save_resolution(case, {"resolution_summary": "Conciliación aprobada.", "explained_on": today,
                                      "explained_how": "in_person", "client_understood": True}, me)
@@ -42,7 +46,7 @@ def _closed_case(app, me, consent=True, **kw):
 def _sent_invitation(app, me, **kw):
     case = _closed_case(app, me, **kw)
     with app.app_context():
-        SurveyInvitation.update(send_on=date.today()).execute()
+        SurveyInvitation.update(send_on=today_local()).execute()
         assert surveys.send_due_invitations() == 1
     return SurveyInvitation.get(SurveyInvitation.case == case.id)
 
@@ -52,12 +56,12 @@ def _deliver(app):
         mail.deliver_pending()
 
 
-def test_closing_a_case_creates_the_invitation_in_the_same_transaction(app, make_user):
+def test_closing_a_case_creates_the_invitation_in_the_same_transaction(app, make_user, firm_today):
     me = make_user(roles=("operations",))
     case = _closed_case(app, me)
     invitation = SurveyInvitation.get(SurveyInvitation.case == case.id)
     assert invitation.status == "pending" and invitation.email == case.client.email
-    assert date.today() < invitation.send_on <= date.today() + timedelta(days=5)  # the next business day
+    assert firm_today < invitation.send_on <= firm_today + timedelta(days=5)  # the next business day
     assert invitation.template.is_default and invitation.template.name == "Encuesta de satisfacción"
     assert invitation.created_by_id == me.id
 
@@ -67,9 +71,9 @@ def test_closing_a_case_creates_the_invitation_in_the_same_transaction(app, make
 
     with app.test_request_context():  # a close that fails creates nothing
         blocked = make_case(responsible=me, title="Caso con pendientes")
-        cases.change_status(blocked, "in_progress", "", me, date.today())
+        cases.change_status(blocked, "in_progress", "", me, today_local())
         try:
-            cases.change_status(blocked, "closed", "", me, date.today())
+            cases.change_status(blocked, "closed", "", me, today_local())
         except cases.CaseError:
             pass
     assert not SurveyInvitation.select().where(SurveyInvitation.case == blocked.id).exists()
@@ -101,7 +105,7 @@ def test_mail_one_recipient_per_message_with_firm_service_link_expiry_and_opt_ou
                                client_name="Jorge Iván Salazar")
     assert second_case.client.email == first.client.email  # the factory's address: still one message each
     with app.app_context():
-        SurveyInvitation.update(send_on=date.today()).execute()
+        SurveyInvitation.update(send_on=today_local()).execute()
         assert surveys.send_due_invitations() == 1
         assert surveys.send_due_invitations() == 0  # idempotent
     _deliver(app)
@@ -118,7 +122,7 @@ def test_mail_one_recipient_per_message_with_firm_service_link_expiry_and_opt_ou
     assert len(set(LINK.findall(bodies))) == 2  # each message its own link
 
 
-def test_ps4_handed_over_link_uses_base_url_even_with_a_forged_host(app, http, login_as, mailbox):
+def test_ps4_handed_over_link_uses_base_url_even_with_a_forged_host(app, http, login_as, mailbox, firm_today):
     me = login_as("service")
     with app.test_request_context():
         client = make_client(name="Ana Lucía Pardo", email="ana.pardo@correo.test")
@@ -127,13 +131,13 @@ def test_ps4_handed_over_link_uses_base_url_even_with_a_forged_host(app, http, l
     for cookie in list(http._cookies.values()):  # the browser is on the forged host with its session
         http.set_cookie(cookie.key, cookie.value, domain="evil.com")
     response = http.post(f"/encuestas/enviar/cliente/{client.id}", headers={"Host": "evil.com"},
-                         data={**token_field, "template": "", "delivery": "email", "send_on": date.today().isoformat()})
+                         data={**token_field, "template": "", "delivery": "email", "send_on": firm_today.isoformat()})
     assert response.status_code == 422, response.get_data(as_text=True)[-3000:]  # no template chosen
     with app.test_request_context():
         template = surveys.default_template(me)
     response = http.post(f"/encuestas/enviar/cliente/{client.id}", headers={"Host": "evil.com"},
                          data={**token_field, "template": template.id, "delivery": "email",
-                               "send_on": date.today().isoformat()})
+                               "send_on": firm_today.isoformat()})
     assert response.status_code == 303
     invitation = SurveyInvitation.get()
     assert invitation.status == "sent"
@@ -162,7 +166,7 @@ def test_link_handed_over_for_a_client_without_email_leaves_the_work_queue(app, 
         with app.test_request_context():
             from core.work import queue_for
 
-            (section,) = queue_for(me, date.today(), only="surveys")
+            (section,) = queue_for(me, today_local(), only="surveys")
             assert section.count == 1 and section.overdue == 1
             assert section.rows[0].waiting_invitation == invitation.id
     assert http.post(f"/encuestas/invitaciones/{invitation.id}/enlace").status_code == 200
@@ -200,7 +204,7 @@ def test_no_reminder_after_answer_withdrawal_or_withdrawn_consent(app, make_user
     with app.test_request_context():
         assert surveys.consume(answered)
         assert surveys.withdraw(withdrawn, me)
-        clients.withdraw_consent(no_consent.client, "surveys", "written", date.today(), me)
+        clients.withdraw_consent(no_consent.client, "surveys", "written", today_local(), me)
     sent_before = OutboundEmail.select().count()
     with time_machine.travel(datetime.now(UTC) + timedelta(days=4), tick=False), app.app_context():
         assert surveys.send_due_reminders() == 0
@@ -212,8 +216,8 @@ def test_consent_withdrawn_before_sending_withdraws_the_invitation(app, make_use
     me = make_user(roles=("operations",))
     case = _closed_case(app, me)
     with app.test_request_context():
-        clients.withdraw_consent(case.client, "surveys", "written", date.today(), me)
-        SurveyInvitation.update(send_on=date.today()).execute()
+        clients.withdraw_consent(case.client, "surveys", "written", today_local(), me)
+        SurveyInvitation.update(send_on=today_local()).execute()
         assert surveys.send_due_invitations() == 0
     assert SurveyInvitation.get(SurveyInvitation.case == case.id).status == "withdrawn"
     assert OutboundEmail.select().count() == 0
@@ -230,10 +234,10 @@ def test_reminder_job_run_twice_at_once_queues_one_mail(app, make_user):
     assert SurveyInvitation.get_by_id(invitation.id).reminders_sent == 1
 
 
-def test_invitation_job_run_twice_at_once_queues_one_mail(app, make_user):
+def test_invitation_job_run_twice_at_once_queues_one_mail(app, make_user, firm_today):
     me = make_user(roles=("operations",))
     _closed_case(app, me)
-    SurveyInvitation.update(send_on=date.today()).execute()
+    SurveyInvitation.update(send_on=firm_today).execute()
     results = run_concurrently(app, surveys.send_due_invitations, n=4)
     assert sorted(results) == [0, 0, 0, 1]
     assert OutboundEmail.select().count() == 1 and SurveyLink.select().count() == 1
@@ -250,7 +254,7 @@ def test_withdraw_from_the_invitation_page(app, http, login_as):
     assert SurveyLink.select().where(SurveyLink.revoked_at.is_null()).count() == 0
 
 
-def test_send_survey_from_the_case_page_by_hand(app, http, login_as):
+def test_send_survey_from_the_case_page_by_hand(app, http, login_as, firm_today):
     me = login_as("operations", "service")
     case = _closed_case(app, me, consent=False)
     assert f"/encuestas/enviar/caso/{case.id}" in http.get(f"/casos/{case.id}").get_data(as_text=True)
@@ -258,13 +262,13 @@ def test_send_survey_from_the_case_page_by_hand(app, http, login_as):
     assert 'value="email"' not in form  # no consent: only the link
     template = SurveyInvitation.get().template_id
     refused = http.post(f"/encuestas/enviar/caso/{case.id}", data={"template": template, "delivery": "link",
-                                                                  "send_on": date.today().isoformat()})
+                                                                  "send_on": firm_today.isoformat()})
     assert refused.status_code == 422  # the case already has one
     SurveyInvitation.update(status="expired").execute()
     assert http.post(f"/encuestas/enviar/caso/{case.id}", data={"template": template, "delivery": "email",
-                                                               "send_on": date.today().isoformat()}).status_code == 422
+                                                               "send_on": firm_today.isoformat()}).status_code == 422
     done = http.post(f"/encuestas/enviar/caso/{case.id}", data={"template": template, "delivery": "link",
-                                                               "send_on": date.today().isoformat()})
+                                                               "send_on": firm_today.isoformat()})
     assert done.status_code == 303
     assert SurveyInvitation.select().where(SurveyInvitation.case == case.id, SurveyInvitation.status == "pending",
                                            SurveyInvitation.email == "").count() == 1
