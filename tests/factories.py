@@ -111,9 +111,8 @@ def make_notice(text=NOTICE_TEXT):
 
 def make_case(client=None, responsible=None, team=(), title="Demanda por despido sin justa causa", today=None, **data):
     """An open case for an active client (made active here); call inside ``app.test_request_context()``."""
-    from datetime import date
-
     from core import cases as service
+    from core.i18n import today_local
     from models.clients import Client
 
     client = client or make_client(name=data.pop("client_name", "María Fernanda Rojas"))
@@ -122,4 +121,4 @@ def make_case(client=None, responsible=None, team=(), title="Demanda por despido
     if responsible is None:
         responsible = make_user(roles=("operations",), name="Laura Gómez")
     return service.open_case(client, {"title": title, "responsible": responsible, "team": list(team), **data},
-                             responsible, today or date.today())
+                             responsible, today or today_local())

@@ -1,8 +1,9 @@
 """Cases: opening, team and confidential planning, parties, evidence, interventions and agenda, closing
 (issue 5; PRO-008 §5.3; the legal-advice guide's planning and closing sections)."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
+import pytest
 from playhouse.test_utils import count_queries
 
 from core.db import db
@@ -16,6 +17,8 @@ from models.tasks import Task
 from tests.factories import make_case, make_client
 
 CANARY = "ESTRATEGIA-CANARIO-7731"
+
+pytestmark = pytest.mark.usefixtures("clock")  # dates matter here: the firm's today at an awkward hour
 
 
 def _active_client(app, **kw):
@@ -126,24 +129,24 @@ def test_parties_feed_the_conflict_check(app, http, login_as):
     assert any("Transportes" in h.name for h in hits)
 
 
-def test_evidence_checklist(app, http, login_as):
+def test_evidence_checklist(app, http, login_as, firm_today):
     me = login_as("operations")
     case = _case(app, responsible=me)
     assert http.post(f"/casos/{case.id}/pruebas", data={"kind": "testimony", "description": ""}).status_code == 422
     http.post(f"/casos/{case.id}/pruebas", data={"kind": "testimony", "description": "Declaración del compañero de turno"})
     item = EvidenceItem.get()
     http.post(f"/casos/pruebas/{item.id}/recogida", data={"recogida": "1"})
-    assert EvidenceItem.get_by_id(item.id).collected_on == date.today()
+    assert EvidenceItem.get_by_id(item.id).collected_on == firm_today
     assert "Declaración del compañero" in http.get(f"/casos/{case.id}").get_data(as_text=True)
 
 
-def test_interventions_plan_record_cancel_and_agenda(app, http, login_as):
+def test_interventions_plan_record_cancel_and_agenda(app, http, login_as, firm_today):
     me = login_as("operations")
     case = _case(app, responsible=me)
     past = http.post(f"/casos/{case.id}/intervenciones", data={
         "purpose": "Visita", "day": "2020-01-01", "time": "09:00", "duration_minutes": 60, "assigned": me.id})
     assert past.status_code == 422 and Intervention.select().count() == 0
-    day = date.today() + timedelta(days=1)
+    day = firm_today + timedelta(days=1)
     http.post(f"/casos/{case.id}/intervenciones", data={"purpose": "Visita a la empresa", "day": day.isoformat(),
                                                         "time": "10:30", "duration_minutes": 90, "assigned": me.id,
                                                         "place": "Calle 80 # 10-20"})
@@ -168,17 +171,17 @@ def test_interventions_plan_record_cancel_and_agenda(app, http, login_as):
     assert "Segunda visita" not in http.get(f"/casos/agenda?persona={me.id}&semana={day.isoformat()}").get_data(as_text=True)
 
 
-def test_closing_refused_with_open_items_then_closes(app, http, login_as):
+def test_closing_refused_with_open_items_then_closes(app, http, login_as, firm_today):
     me = login_as("operations")
     case = _case(app, responsible=me)
     Deadline.create(case=case, description="Contestar la demanda", due_at=datetime.utcnow() + timedelta(days=10),
-                    responsible=me, alert_from=date.today())
+                    responsible=me, alert_from=firm_today)
     DocumentItem.create(case=case, name="Poder firmado", required=True)
     http.post(f"/casos/{case.id}/estado/en-curso")
     assert http.post(f"/casos/{case.id}/estado/resuelto").status_code == 303
     assert Case.get_by_id(case.id).status == "in_progress"  # no resolution written yet
     http.post(f"/casos/{case.id}/resolucion", data={"resolution_summary": "Conciliación aprobada por el juez.",
-                                                   "explained_on": date.today().isoformat(), "explained_how": "in_person",
+                                                   "explained_on": firm_today.isoformat(), "explained_how": "in_person",
                                                    "client_understood": "y"})
     http.post(f"/casos/{case.id}/entregas", data={"kind": "agreement", "description": "Copia del acta de conciliación"})
     http.post(f"/casos/{case.id}/estado/resuelto")
@@ -197,11 +200,11 @@ def test_closing_refused_with_open_items_then_closes(app, http, login_as):
     assert http.post(f"/casos/entregas/{delivery.id}/entregada", data={"delivered_on": "2999-01-01",
                                                                       "delivered_how": "email"}).status_code == 303
     assert FinalDelivery.get_by_id(delivery.id).delivered_on is None  # a future delivery date is refused
-    http.post(f"/casos/entregas/{delivery.id}/entregada", data={"delivered_on": date.today().isoformat(), "delivered_how": "email"})
+    http.post(f"/casos/entregas/{delivery.id}/entregada", data={"delivered_on": firm_today.isoformat(), "delivered_how": "email"})
     http.post(f"/casos/{case.id}/estado/cerrar")
     closed = Case.get_by_id(case.id)
     assert closed.status == "closed" and closed.closed_by_id == me.id
-    assert closed.survey_due_on == date.today() + timedelta(days=5)
+    assert closed.survey_due_on == firm_today + timedelta(days=5)
     task = Task.get()
     assert task.kind == "post_case" and task.owner_id == me.id and task.case_id == case.id
     assert AuditEvent.select().where(AuditEvent.action == "case_status").count() == 3

@@ -1,6 +1,8 @@
 """Defects an independent review found in case work, each pinned by a test (SECURITY.md A3, A4, A5)."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
+
+import pytest
 
 from core.i18n import today_local
 from models.audit import AuditEvent
@@ -11,6 +13,8 @@ from models.tasks import Task
 from tests.factories import make_case, make_client, make_user
 
 SECRET = "ANALISIS-SECRETO-4411"
+
+pytestmark = pytest.mark.usefixtures("clock")  # dates matter here: the firm's today at an awkward hour
 
 
 def _case(app, **kw):
@@ -38,7 +42,7 @@ def test_planning_without_the_confidential_fields_keeps_them(app, http, login_as
     assert saved.description == "Solo cambia la descripción."
 
 
-def test_a_closed_case_refuses_every_write(app, http, login_as):
+def test_a_closed_case_refuses_every_write(app, http, login_as, firm_today):
     me = login_as("operations")
     case = _case(app, responsible=me)
     EvidenceItem.create(case=case, description="Acta")
@@ -49,7 +53,7 @@ def test_a_closed_case_refuses_every_write(app, http, login_as):
              f"/casos/{case.id}/partes": {"kind": "related", "name": "Otra Parte"},
              f"/casos/{case.id}/equipo": {"responsible": me.id},
              f"/casos/{case.id}/resolucion": {"resolution_summary": "Otra resolución"},
-             f"/casos/{case.id}/intervenciones": {"purpose": "Visita", "day": (date.today() + timedelta(days=2)).isoformat(),
+             f"/casos/{case.id}/intervenciones": {"purpose": "Visita", "day": (firm_today + timedelta(days=2)).isoformat(),
                                                   "time": "10:00", "duration_minutes": 30, "assigned": me.id}}
     for url, data in posts.items():
         assert http.post(url, data=data).status_code in (303, 422), url
@@ -67,13 +71,13 @@ def test_planned_interventions_block_closing(app, http, login_as):
         assert any("Visita final" in b for b in service.closing_blockers(case))
 
 
-def test_double_submits_change_nothing_twice(app, http, login_as):
+def test_double_submits_change_nothing_twice(app, http, login_as, firm_today):
     me = login_as("operations")
     case = _case(app, responsible=me)
     item = EvidenceItem.create(case=case, description="Testimonio")
     for _ in range(2):  # a double click on "collected" leaves it collected
         http.post(f"/casos/pruebas/{item.id}/recogida", data={"recogida": "1"})
-    assert EvidenceItem.get_by_id(item.id).collected_on == date.today()
+    assert EvidenceItem.get_by_id(item.id).collected_on == firm_today
     planned = Intervention.create(case=case, starts_at=datetime.utcnow() + timedelta(days=1), assigned=me, purpose="Visita")
     http.post(f"/casos/intervenciones/{planned.id}/cancelar")
     http.post(f"/casos/intervenciones/{planned.id}/cancelar")
@@ -98,12 +102,12 @@ def test_a3_confidential_entry_of_a_case_is_for_that_case_team_only(app, login_a
     assert response.status_code == 404 and SECRET.encode() not in response.data
 
 
-def test_the_deadline_responsible_may_mark_it_even_off_the_team(app, login_as):
+def test_the_deadline_responsible_may_mark_it_even_off_the_team(app, login_as, firm_today):
     case = _case(app)
     browser = app.test_client()
     helper = login_as("operations", client=browser)
     deadline = Deadline.create(case=case, description="Radicar", due_at=datetime.utcnow() - timedelta(hours=1),
-                               responsible=helper, alert_from=date.today())
+                               responsible=helper, alert_from=firm_today)
     browser.post(f"/documentos/plazos/{deadline.id}/estado", data={"status": "done"})
     assert Deadline.get_by_id(deadline.id).status == "done"
 
@@ -119,11 +123,11 @@ def test_a5_feed_stops_when_the_roles_go(app, http, login_as):
     assert http.get(f"/documentos/calendario/{token}.ics").status_code == 404
 
 
-def test_post_case_task_title_in_the_firm_language(app, http, login_as):
+def test_post_case_task_title_in_the_firm_language(app, http, login_as, firm_today):
     me = login_as("operations")
     me.set_locale("en")
     case = _case(app, responsible=me)
-    Case.update(status="resolved", explained_on=date.today(), client_understood=True, explained_how="email",
+    Case.update(status="resolved", explained_on=firm_today, client_understood=True, explained_how="email",
                 resolution_summary="Acuerdo").where(Case.id == case.id).execute()
     http.post(f"/casos/{case.id}/estado/cerrar")
     assert Task.get().title.startswith("Seguimiento")

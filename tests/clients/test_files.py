@@ -103,9 +103,7 @@ def test_f4_outsider_gets_404(app, login_as):
     assert outsider.get(f"/clientes/{client.id}/archivos/{stored.id}").status_code == 404
 
 
-def test_consent_evidence_and_signed_contract_copy(app, http, login_as):
-    from datetime import date
-
+def test_consent_evidence_and_signed_contract_copy(clock, app, http, login_as, firm_today):
     from models.commercial import Contract, Quotation
     from models.consent import Consent
     from tests.factories import make_notice
@@ -114,10 +112,10 @@ def test_consent_evidence_and_signed_contract_copy(app, http, login_as):
     with app.test_request_context():
         client = make_client(responsible=owner.id)
         make_notice()
-        quotation = Quotation.create(client=client, number=3, status="accepted", valid_until=date.today())
-        contract = Contract.create(client=client, quotation=quotation, start_date=date.today(), end_date=date.today())
+        quotation = Quotation.create(client=client, number=3, status="accepted", valid_until=firm_today)
+        contract = Contract.create(client=client, quotation=quotation, start_date=firm_today, end_date=firm_today)
     http.post(f"/clientes/{client.id}/consentimiento", content_type="multipart/form-data", data={
-        "purposes": ["service"], "method": "written", "given_on": date.today().isoformat(),
+        "purposes": ["service"], "method": "written", "given_on": firm_today.isoformat(),
         "evidence": (io.BytesIO(PNG), "formulario.png")})
     assert Consent.get().evidence.original_name == "formulario.png"
     response = http.post(f"/comercial/contratos/{contract.id}/copia-firmada", content_type="multipart/form-data",

@@ -6,9 +6,10 @@ import gc
 import io
 import re
 import warnings
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from core import documents as service
@@ -21,6 +22,8 @@ from tests.factories import make_area, make_case, make_user
 
 PDF = b"%PDF-1.4\n% Contrato laboral CENTINELA-DOC\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 HX = {"HX-Request": "true"}
+
+pytestmark = pytest.mark.usefixtures("clock")  # dates matter here: the firm's today at an awkward hour
 
 
 def _png(size=(8, 8)) -> bytes:
@@ -63,11 +66,11 @@ def _nothing_stored(app, before, item):
 
 # ----- the tab -----
 
-def test_checklist_page_and_partial(app, http, login_as):
+def test_checklist_page_and_partial(app, http, login_as, firm_today):
     me = login_as("operations")
     case, (contract, optional) = _case(app, me, items=("Contrato laboral", "Certificado de aportes"))
     DocumentItem.update(required=False).where(DocumentItem.id == optional.id).execute()
-    DocumentItem.update(due_on=date.today() - timedelta(days=2)).where(DocumentItem.id == contract.id).execute()
+    DocumentItem.update(due_on=firm_today - timedelta(days=2)).where(DocumentItem.id == contract.id).execute()
     page = http.get(f"/documentos/casos/{case.id}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "<html" in html and f'id="case-{case.id}-progress"' in html
@@ -94,16 +97,16 @@ def test_roles_without_permission_are_refused(app, http, login_as):
     assert StoredFile.select().count() == 0 and DocumentItem.select().count() == 1
 
 
-def test_add_item_refuses_a_past_due_date_and_swaps_the_checklist_under_htmx(app, http, login_as):
+def test_add_item_refuses_a_past_due_date_and_swaps_the_checklist_under_htmx(app, http, login_as, firm_today):
     me = login_as("operations")
     case, _items = _case(app, me, items=())
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (firm_today - timedelta(days=1)).isoformat()
     refused = http.post(f"/documentos/casos/{case.id}/items", data={"name": "Acta de conciliación", "due_on": yesterday})
     assert refused.status_code == 422 and 'id="due_on-error"' in refused.get_data(as_text=True)
     assert DocumentItem.select().count() == 0
     response = http.post(f"/documentos/casos/{case.id}/items", headers=HX, data={
         "name": "Acta de conciliación", "required": "y", "confidential": "y",
-        "due_on": (date.today() + timedelta(days=10)).isoformat()})
+        "due_on": (firm_today + timedelta(days=10)).isoformat()})
     body = response.get_data(as_text=True)
     item = DocumentItem.get()
     assert response.status_code == 200 and 'id="document-checklist"' in body
@@ -249,7 +252,7 @@ def test_every_upload_is_a_new_version_and_all_stay_downloadable(app, http, logi
     assert "contrato-firmado.pdf" in html and html.index("contrato-firmado.pdf") < html.index("contrato.pdf")
 
 
-def test_review_reject_needs_a_reason_and_pending_goes_back(app, http, login_as):
+def test_review_reject_needs_a_reason_and_pending_goes_back(app, http, login_as, firm_today):
     me = login_as("operations")
     case, (item,) = _case(app, me)
     url = f"/documentos/items/{item.id}/revision"
@@ -265,7 +268,7 @@ def test_review_reject_needs_a_reason_and_pending_goes_back(app, http, login_as)
     assert re.search(rf'id="case-{case.id}-progress"[^>]*hx-swap-oob="true"[^>]*>[^<]*0/1', rejected.get_data(as_text=True))
     _upload(http, item)  # a corrected copy: received again, the rejection note cleared
     assert (DocumentItem.get_by_id(item.id).status, DocumentItem.get_by_id(item.id).note) == ("received", "")
-    next_review = date.today() + timedelta(days=90)
+    next_review = firm_today + timedelta(days=90)
     assert http.post(url, data={"decision": "reviewed", "review_on": next_review.isoformat()}).status_code == 303
     assert (DocumentItem.get_by_id(item.id).status, DocumentItem.get_by_id(item.id).review_on) == ("reviewed", next_review)
     assert http.post(url, data={"decision": "pending"}).status_code == 303
@@ -274,7 +277,7 @@ def test_review_reject_needs_a_reason_and_pending_goes_back(app, http, login_as)
     assert AuditEvent.select().where(AuditEvent.action == "document_review").count() == 3
 
 
-def test_reviewed_items_take_the_review_period_of_their_requirement_and_expire(app, http, login_as):
+def test_reviewed_items_take_the_review_period_of_their_requirement_and_expire(app, http, login_as, firm_today):
     me = login_as("operations")
     with app.test_request_context():
         area = make_area("Derecho inmobiliario")
@@ -283,12 +286,12 @@ def test_reviewed_items_take_the_review_period_of_their_requirement_and_expire(a
     item = DocumentItem.get(DocumentItem.case == case)
     _upload(http, item, "certificado.pdf")
     http.post(f"/documentos/items/{item.id}/revision", data={"decision": "reviewed"})
-    assert DocumentItem.get_by_id(item.id).review_on == date.today() + timedelta(days=30)
-    DocumentItem.update(review_on=date.today() - timedelta(days=1)).where(DocumentItem.id == item.id).execute()
+    assert DocumentItem.get_by_id(item.id).review_on == firm_today + timedelta(days=30)
+    DocumentItem.update(review_on=firm_today - timedelta(days=1)).where(DocumentItem.id == item.id).execute()
     html = http.get(f"/documentos/casos/{case.id}").get_data(as_text=True)
     assert 'data-status="expired"' in html
     assert http.post(f"/documentos/items/{item.id}/revision", data={"decision": "reviewed"}).status_code == 303
-    assert DocumentItem.get_by_id(item.id).review_on == date.today() + timedelta(days=30)  # reviewed again: current
+    assert DocumentItem.get_by_id(item.id).review_on == firm_today + timedelta(days=30)  # reviewed again: current
     assert 'data-status="reviewed"' in http.get(f"/documentos/casos/{case.id}").get_data(as_text=True)
 
 
@@ -388,7 +391,7 @@ def test_checklist_queries_do_not_grow_with_items_and_versions(app, http, login_
 
 # ----- requirement templates (admin catalog) -----
 
-def test_templates_are_applied_when_a_case_opens(app, login_as):
+def test_templates_are_applied_when_a_case_opens(app, login_as, firm_today):
     me = login_as("operations")
     with app.test_request_context():
         area = make_area("Derecho de familia")
@@ -398,7 +401,7 @@ def test_templates_are_applied_when_a_case_opens(app, login_as):
         case = make_case(responsible=me, practice_area=area.id)
     items = {i.name: i for i in DocumentItem.select().where(DocumentItem.case == case)}
     assert set(items) == {"Registro civil de matrimonio", "Relación de bienes"}
-    assert items["Registro civil de matrimonio"].due_on == date.today() + timedelta(days=10)
+    assert items["Registro civil de matrimonio"].due_on == firm_today + timedelta(days=10)
     assert items["Relación de bienes"].confidential and not items["Relación de bienes"].required
     assert DocumentItem.progress(case) == (0, 2)
 

@@ -1,6 +1,6 @@
 """A case from opening to closing, as the operations lawyer clicks it, in Chromium."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -16,7 +16,7 @@ from tests.factories import make_area, make_client, make_user
 pytestmark = pytest.mark.e2e
 
 
-def test_open_plan_and_close_a_case(app, page):
+def test_open_plan_and_close_a_case(clock, app, page, firm_today):
     pg = page
     with app.test_request_context():
         lawyer = make_user(roles=("operations",), name="Laura Gómez Ríos")
@@ -43,12 +43,12 @@ def test_open_plan_and_close_a_case(app, page):
     shoot(pg, "case-summary")
 
     Deadline.create(case=case, description="Radicar la demanda", due_at=datetime.utcnow() + timedelta(days=12),
-                    responsible=lawyer, alert_from=date.today())
+                    responsible=lawyer, alert_from=firm_today)
     DocumentItem.create(case=case, name="Poder firmado", required=True)
     pg.get_by_role("button", name="Iniciar el trabajo").click()
     pg.get_by_role("link", name="Cierre").first.click()
     pg.get_by_label("Resolución y sus implicaciones").fill("Acuerdo conciliatorio: pago de la indemnización en 30 días.")
-    pg.get_by_label("Explicada al cliente el").fill(date.today().isoformat())
+    pg.get_by_label("Explicada al cliente el").fill(firm_today.isoformat())
     pg.locator("#resolution-form").get_by_label("Cómo").select_option("in_person")
     pg.get_by_label("El cliente dice que entendió el resultado y sus implicaciones").check()
     pg.get_by_role("button", name="Guardar resolución").click()

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from core import interactions as service
 from core.db import utcnow
+from core.i18n import today_local
 from models.interactions import Interaction, Meeting
 from tests.e2e.conftest import shoot
 from tests.e2e.test_journeys import _no_csp_violations, _sign_in
@@ -25,9 +26,10 @@ def _older_entries(app, case, user):
                                       "follow_up_on": None}, user, case=case)
 
 
-def test_log_an_interaction_and_see_it_on_top_without_reload(app, page):
+def test_log_an_interaction_and_see_it_on_top_without_reload(clock, app, page):
     pg = page
     with app.test_request_context():
+        today = today_local()
         lawyer = make_user(roles=("operations",), name="Laura Gómez Ríos")
         case = make_case(responsible=lawyer, title="Demanda por despido sin justa causa")
     _older_entries(app, case, lawyer)
@@ -50,7 +52,7 @@ def test_log_an_interaction_and_see_it_on_top_without_reload(app, page):
     pg.locator("#kind").select_option("concern")
     pg.locator("#summary").fill("Llamó preocupada por el plazo de prescripción; le explicamos el calendario.")
     pg.locator(".follow-up > summary").click()
-    pg.locator("#follow_up_on").fill((utcnow() + timedelta(days=3)).date().isoformat())
+    pg.locator("#follow_up_on").fill((today + timedelta(days=3)).isoformat())
     pg.locator("#interaction-form button[type=submit]").click()
 
     first = pg.locator("#timeline-items > li.entry").first
@@ -74,9 +76,10 @@ def test_log_an_interaction_and_see_it_on_top_without_reload(app, page):
     _no_csp_violations(pg)
 
 
-def test_client_tab_and_meeting_with_protocol_warning(app, page, mailbox):
+def test_client_tab_and_meeting_with_protocol_warning(clock, app, page, mailbox):
     pg = page
     with app.test_request_context():
+        today = today_local()
         lawyer = make_user(roles=("operations",), name="Laura Gómez Ríos")
         case = make_case(responsible=lawyer)
     _older_entries(app, case, lawyer)
@@ -90,7 +93,7 @@ def test_client_tab_and_meeting_with_protocol_warning(app, page, mailbox):
 
     pg.locator("#meetings a.btn").click()
     pg.locator("#agenda").fill("Revisar la propuesta de conciliación y los siguientes pasos.")
-    pg.locator("#starts_on").fill((utcnow() + timedelta(days=1)).date().isoformat())
+    pg.locator("#starts_on").fill((today + timedelta(days=1)).isoformat())
     pg.locator("#starts_time").fill("10:00")
     pg.locator("#location").fill("https://meet.example.test/abc-defg")
     pg.locator("#meeting-form button[type=submit]").click()

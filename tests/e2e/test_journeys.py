@@ -161,10 +161,11 @@ def test_idle_warning_offers_to_stay_signed_in(app, page):
     expect(warning).to_be_hidden()
 
 
-def test_intake_to_active_client(app, page):
+def test_intake_to_active_client(clock, app, page, firm_today):
     """Register a prospect whose counterparty is a party in another matter, see the conflict, decide,
-    evaluate, verify, consent, quote, contract: the client is active."""
-    from datetime import date, timedelta
+    evaluate, verify, consent, quote, contract: the client is active. The dates typed are the firm's, at an hour
+    when the machine's date is already tomorrow."""
+    from datetime import timedelta
 
     from models.clients import Client
     from tests.factories import make_area, make_client, make_notice
@@ -205,7 +206,7 @@ def test_intake_to_active_client(app, page):
     pg.get_by_role("button", name="Iniciar evaluación").click()
     expect(pg.locator("#client-status")).to_contain_text("En evaluación")
     pg.locator("#evaluation").get_by_label("Sí").check()
-    pg.get_by_label("Consulta inicial: fecha").fill(date.today().isoformat())
+    pg.get_by_label("Consulta inicial: fecha").fill(firm_today.isoformat())
     pg.get_by_role("button", name="Guardar evaluación").click()
     expect(pg.locator(".toast").last).to_contain_text("Evaluación guardada")
     for item in ("identity_document", "case_authenticity", "power_of_attorney"):
@@ -231,18 +232,18 @@ def test_intake_to_active_client(app, page):
     pg.get_by_label("Servicio 1").fill("Demanda laboral ordinaria")
     pg.get_by_label("Cantidad 1").fill("1")
     pg.get_by_label("Precio unitario 1").fill("2500000")
-    pg.get_by_label("Válida hasta").fill((date.today() + timedelta(days=20)).isoformat())
+    pg.get_by_label("Válida hasta").fill((firm_today + timedelta(days=20)).isoformat())
     pg.get_by_role("button", name="Guardar borrador").click()
     pg.get_by_role("button", name="Marcar como enviada al cliente").click()
     pg.get_by_role("button", name="El cliente aceptó").click()
     shoot(pg, "quotation")
     pg.get_by_role("link", name="Preparar el contrato de servicio").click()
     pg.get_by_label("Condiciones del servicio").fill("Representación en el proceso laboral hasta primera instancia.")
-    pg.get_by_label("Inicio", exact=True).fill(date.today().isoformat())
-    pg.get_by_label("Fin", exact=True).fill((date.today() + timedelta(days=365)).isoformat())
+    pg.get_by_label("Inicio", exact=True).fill(firm_today.isoformat())
+    pg.get_by_label("Fin", exact=True).fill((firm_today + timedelta(days=365)).isoformat())
     pg.get_by_label("Responsabilidades de la firma").fill("Informar cada 15 días.")
     pg.get_by_label("Responsabilidades del cliente").fill("Aportar las pruebas.")
-    pg.get_by_label("Fecha de firma").fill(date.today().isoformat())
+    pg.get_by_label("Fecha de firma").fill(firm_today.isoformat())
     pg.get_by_label("Firmado por (cliente)").fill("Carlos Andrés Mejía")
     pg.get_by_role("button", name="Guardar contrato").click()
     pg.get_by_role("button", name="Activar contrato").click()

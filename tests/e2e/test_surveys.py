@@ -4,12 +4,12 @@ answers with a low score and sees the thanks page; the quality manager signs in,
 satisfaction record, and the complaint it opened for follow-up."""
 
 import re
-from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
 from core import clients, surveys
+from core.i18n import today_local
 from models.complaints import Complaint
 from models.surveys import SurveyInvitation, SurveyResponse
 from tests.e2e.conftest import shoot
@@ -19,14 +19,14 @@ from tests.factories import make_case, make_notice, make_user
 pytestmark = pytest.mark.e2e
 
 
-def test_invitation_by_mail_answered_on_a_phone_then_seen_in_the_record(app, page, browser, mailbox):
+def test_invitation_by_mail_answered_on_a_phone_then_seen_in_the_record(clock, app, page, browser, mailbox):
     pg = page
     with app.test_request_context():
         quality = make_user(roles=("quality",), name="Clara Quintero", email="clara@duarte.test")
         lawyer = make_user(roles=("operations",), name="Laura Gómez Ríos", email="laura@duarte.test")
         case = make_case(responsible=lawyer, client_name="María Fernanda Rojas", title="Demanda por despido sin justa causa")
         make_notice()
-        clients.record_consent(case.client, ["surveys"], "written", date.today(), "", lawyer)
+        clients.record_consent(case.client, ["surveys"], "written", today_local(), "", lawyer)
         invitation = surveys.invite(case.client, case, surveys.default_template(), None, lawyer)
     assert invitation.email == "maria.rojas@correo.test"
 
