@@ -64,6 +64,20 @@ class CrossSiteRequest(Forbidden):
                       "Open Traza directly and try again.")
 
 
+class HttpsRequired(BadRequest):
+    """400 for a production page reached over plain HTTP: the ``__Host-`` cookie is Secure, so the browser
+    would drop it and every form would "expire". Say so instead, and where to go."""
+
+    def __init__(self, base_url: str):
+        super().__init__()
+        self.page_message = _l("Traza only works over HTTPS: open %(url)s. If the address already starts with "
+                               "https://, the server behind the proxy needs TRAZA_PROXY_HOPS: tell the system "
+                               "administrator.", url=base_url)
+
+
+# Reached over plain HTTP by load balancers and browsers' reports: they carry no session.
+PLAIN_HTTP_ENDPOINTS = frozenset({"system.healthz", "system.csp_report", "static"})
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -118,9 +132,13 @@ def init_app(app):
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_prefix=0)
 
+    production = app.config["ENV"] == "production"
+
     @app.before_request
     def _request_id_and_fetch_metadata():
         g.request_id = logs.request_id() or secrets.token_hex(8)
+        if production and not request.is_secure and request.endpoint not in PLAIN_HTTP_ENDPOINTS:
+            raise HttpsRequired(current_app.config["BASE_URL"])
         if request.mimetype != "multipart/form-data":
             request.max_content_length = FORM_LIMIT  # plain forms are small; only uploads may be large
         if _has_nul(request.args) or (request.method in UNSAFE and request.mimetype in FORM_TYPES and _has_nul(request.form)):
