@@ -85,6 +85,8 @@ def build_config(overrides: dict | None = None) -> dict:
         # A survey answer with a rating at or below this, or an NPS at or below that, opens a follow-up.
         "SURVEY_LOW_RATING": int(os.environ.get("TRAZA_SURVEY_LOW_RATING", "2")),
         "SURVEY_LOW_NPS": int(os.environ.get("TRAZA_SURVEY_LOW_NPS", "6")),
+        # Anonymous answers enter the satisfaction figures only by groups of at least this many (per month).
+        "SURVEY_MIN_ANONYMOUS": max(1, int(os.environ.get("TRAZA_SURVEY_MIN_ANONYMOUS", "3"))),
         "TIMEZONE": os.environ.get("TRAZA_TIMEZONE", "America/Bogota"),
         "BABEL_DEFAULT_LOCALE": os.environ.get("TRAZA_LOCALE", "es"),
         "BABEL_DEFAULT_TIMEZONE": "UTC",

@@ -28,7 +28,7 @@ from flask_babel import gettext as _
 
 from core import audit, mail, surveys
 from core.db import transaction, utcnow
-from core.i18n import to_utc, today_local
+from core.i18n import to_local, to_utc, today_local
 from models.consent import Consent, PrivacyNotice
 from models.surveys import CRITERIA, TEXT_MAX, SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyResponse
 from models.users import User, UserRole
@@ -132,6 +132,10 @@ def _day_start(day) -> datetime:
     return to_utc(datetime.combine(day, time()))
 
 
+def _local_day(utc_naive: datetime):
+    return to_local(utc_naive).date()
+
+
 def _summary(questions, answers) -> dict:
     config = current_app.config
     ratings = [answers[q.id][0] for q in questions if q.kind == "rating" and q.id in answers]
@@ -155,7 +159,9 @@ def store(template, questions, answers, *, invitation=None, client=None, case=No
     if invitation is not None:
         client = client or invitation.client
         case = case if case is not None else invitation.case
-    answered_on = answered_on or today_local()
+    # The day of the moment it is stored (the invitation's ``answered_at``), so the response and the
+    # invitation it consumed fall on the same day of the record (core.survey_results.invitations).
+    answered_on = answered_on or (_local_day(now) if now else today_local())
     anonymous = bool(template.anonymous)
     area = case.practice_area_id if case is not None else getattr(client, "practice_area_id", None)
     responsible = case.responsible_id if case is not None else getattr(client, "responsible_id", None)

@@ -10,21 +10,24 @@ whatever the number of answers. Definitions:
 - **satisfaction rate**: ratings of 4 or 5 over all ratings (1–5) given;
 - **NPS**: % of promoters (9–10) minus % of detractors (0–6) among the answers to the recommendation
   question; passives are 7–8;
-- **response rate**: answered invitations over invitations that reached the client (sent, opened or
-  answered).
+- **response rate**: responses received in the period over invitations sent in the period (by email or
+  handed over as a link or QR code), in the same slice: every response consumes one invitation on the day
+  it is stored, so the invitations answered in a slice are its responses (``invitations``).
 
-Anonymous responses count in every figure and nowhere else: the lists of responses and comments and the
-exports leave them out (the pages say how many were left out), so no staff view shows one by one an answer
-that could be matched to a client.
+Anonymous responses are never listed or exported one by one (the lists say how many they leave out), and
+their scores enter a figure only by groups of at least ``SURVEY_MIN_ANONYMOUS`` per month: with fewer, the
+scores would describe one or two people whose invitations staff can see, so they count as responses only,
+and the page says why. The export carries the counted ones as one summary row.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
+from flask import current_app
 from peewee import JOIN, Case, fn
 
 from core.db import utcnow
-from core.i18n import today_local
+from core.i18n import to_utc, today_local
 from models.cases import Case as LegalCase
 from models.catalog import PracticeArea
 from models.clients import Client
@@ -102,9 +105,15 @@ def responses(filters: Filters, columns=None):
 
 # ----- the figures -----
 
+def min_anonymous() -> int:
+    """The fewest anonymous answers one month must hold before they enter any figure (``SURVEY_MIN_ANONYMOUS``).
+    Below it, their scores would describe one or two known people: they are counted, never averaged."""
+    return max(1, int(current_app.config.get("SURVEY_MIN_ANONYMOUS", 3)))
+
+
 @dataclass
 class Summary:
-    responses: int = 0
+    responses: int = 0  # every response, anonymous ones included (the response rate's numerator)
     ratings: int = 0
     ratings_high: int = 0
     ratings_sum: int = 0
@@ -114,7 +123,8 @@ class Summary:
     detractors: int = 0
     comments: int = 0
     low_scores: int = 0
-    anonymous: int = 0
+    anonymous: int = 0  # anonymous responses, counted or not
+    anonymous_hidden: int = 0  # of them, those whose scores are left out (their month holds too few)
 
     @property
     def satisfaction_rate(self) -> float | None:
@@ -128,6 +138,12 @@ class Summary:
             return None
         return 100.0 * (self.promoters - self.detractors) / self.nps_answers
 
+    def __add__(self, other: "Summary") -> "Summary":
+        return Summary(*(getattr(self, n) + getattr(other, n) for n in _SUMMARY_FIELDS))
+
+
+_SUMMARY_FIELDS = [f.name for f in Summary.__dataclass_fields__.values()]
+
 
 def _summary_columns():
     R = SurveyResponse
@@ -137,9 +153,17 @@ def _summary_columns():
             _count_if(R.low_score == True), _count_if(R.anonymous == True))  # noqa: E712
 
 
+def _counted(anonymous: Summary, minimum: int) -> Summary:
+    """One month's anonymous answers as they may enter the figures: whole when there are at least
+    ``minimum``, else only as a number of responses."""
+    if anonymous.responses >= minimum:
+        return anonymous
+    return Summary(responses=anonymous.responses, anonymous=anonymous.responses,
+                   anonymous_hidden=anonymous.responses)
+
+
 def summary(filters: Filters) -> Summary:
-    row = responses(filters, _summary_columns()).tuples().get()
-    return Summary(*(int(v or 0) for v in row))
+    return total(trend(filters))
 
 
 @dataclass
@@ -148,19 +172,28 @@ class MonthPoint:
     summary: Summary
 
 
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
 def trend(filters: Filters) -> list[MonthPoint]:
-    """One point per month of the period (months without answers included); one query."""
+    """One point per month of the period (months without answers included); one query. A month's anonymous
+    answers enter its scores only when it holds at least ``min_anonymous()`` of them, and the period's
+    figures are the sum of its months, so no two figures of a page differ by fewer anonymous answers."""
     R = SurveyResponse
-    rows = responses(filters, (R.month, *_summary_columns())).group_by(R.month).tuples()
-    by_month = {(m if isinstance(m, date) else date.fromisoformat(str(m))): Summary(*(int(v or 0) for v in rest))
-                for m, *rest in rows}
+    rows = responses(filters, (R.month, R.anonymous, *_summary_columns())).group_by(R.month, R.anonymous).tuples()
+    minimum = min_anonymous()
+    by_month: dict[date, Summary] = {}
+    for m, anonymous, *rest in rows:
+        part = Summary(*(int(v or 0) for v in rest))
+        month = _as_date(m)
+        by_month[month] = by_month.get(month, Summary()) + (_counted(part, minimum) if anonymous else part)
     return [MonthPoint(m, by_month.get(m, Summary())) for m in months_between(filters.start, filters.end)]
 
 
 def total(points: list[MonthPoint]) -> Summary:
     """The period's figures from its months (the same rows, already aggregated: no second scan)."""
-    names = [f.name for f in Summary.__dataclass_fields__.values()]
-    return Summary(*(sum(getattr(p.summary, n) for p in points) for n in names))
+    return sum((p.summary for p in points), Summary())
 
 
 @dataclass
@@ -176,30 +209,42 @@ class CriterionAverage:
 
 
 def _criteria_columns():
-    """AVG, COUNT and the count of 4s and 5s of each criterion's column, in CRITERIA order."""
+    """SUM, COUNT and the count of 4s and 5s of each criterion's column, in CRITERIA order."""
     columns = []
     for criterion in CRITERIA:
         column = SurveyResponse.criterion_field(criterion)
-        columns += [fn.AVG(column), fn.COUNT(column), _count_if(column >= 4)]
+        columns += [fn.COALESCE(fn.SUM(column), 0), fn.COUNT(column), _count_if(column >= 4)]
     return columns
 
 
 def criteria(filters: Filters) -> list[CriterionAverage]:
     """Average rating (1–5) per evaluation criterion, in the material's order: one aggregate over the
-    responses' ``c_<criterion>`` columns (the same rows as the other figures, not their answers)."""
-    row = responses(filters, _criteria_columns()).tuples().get()
-    out = []
-    for i, criterion in enumerate(CRITERIA):
-        avg, n, high = row[3 * i:3 * i + 3]
-        out.append(CriterionAverage(criterion, float(avg) if avg is not None else None, int(n or 0), int(high or 0)))
-    return out
+    responses' ``c_<criterion>`` columns (the same rows as the other figures, not their answers), by month
+    so that anonymous answers count under the same rule as in ``trend``."""
+    R = SurveyResponse
+    rows = (responses(filters, (R.anonymous, fn.COUNT(R.id), *_criteria_columns()))
+            .group_by(R.month, R.anonymous).tuples())
+    minimum = min_anonymous()
+    sums = [[0, 0, 0] for _ in CRITERIA]
+    for anonymous, n, *values in rows:
+        if anonymous and n < minimum:
+            continue
+        for i, part in enumerate(sums):
+            for j in range(3):
+                part[j] += int(values[3 * i + j] or 0)
+    return [CriterionAverage(criterion, total_ / n if n else None, n, high)
+            for criterion, (total_, n, high) in zip(CRITERIA, sums, strict=True)]
 
 
 @dataclass
 class InvitationCounts:
-    total: int = 0
+    """What happened to invitations during the period, each counted on the day it happened (the firm's
+    days): sent (by email or handed over as a link or QR code), opened, answered, link expired unanswered,
+    withdrawn; and those still waiting to be sent whose day falls in the period."""
+
+    total: int = 0  # invitations with anything of the above in the period
     pending: int = 0
-    sent: int = 0  # reached the client: sent, opened or answered
+    sent: int = 0
     opened: int = 0
     answered: int = 0
     expired: int = 0
@@ -207,29 +252,72 @@ class InvitationCounts:
 
     @property
     def response_rate(self) -> float | None:
+        """Responses received in the period over invitations sent in it (the same slice; every response
+        consumes one invitation, on the day it is stored, so ``answered`` is the number of responses)."""
         return 100.0 * self.answered / self.sent if self.sent else None
 
 
+def _day_start_utc(day: date) -> datetime:
+    return to_utc(datetime.combine(day, time.min))
+
+
 def invitations(filters: Filters, now=None) -> InvitationCounts:
-    """Invitations due in the period (``send_on``), by status; one query. An expired one is either marked
-    so or still live past its expiry."""
+    """``InvitationCounts`` of the slice; one query. The slice is the responses' own: the same days, survey
+    family, area and responsible. Anonymous answers keep no area or responsible, so a filter by either
+    leaves out the invitations of anonymous surveys too."""
     now = now or utcnow()
     I = SurveyInvitation  # noqa: E741
+    start, end = _day_start_utc(filters.start), _day_start_utc(filters.end + timedelta(days=1))
+
+    def during(column):
+        return (column >= start) & (column < end)
+
     live = I.status.in_(("pending", "sent", "opened"))
-    reached = I.sent_at.is_null(False) | I.opened_at.is_null(False) | (I.status == "answered")
-    query = (I.select(fn.COUNT(I.id), _count_if((I.status == "pending") & (I.expires_at > now)), _count_if(reached),
-                      _count_if(I.opened_at.is_null(False)), _count_if(I.status == "answered"),
-                      _count_if((I.status == "expired") | (live & (I.expires_at <= now))),
-                      _count_if(I.status == "withdrawn"))
-             .where(I.send_on >= filters.start, I.send_on <= filters.end))
-    if filters.practice_area:  # copied from the case, else the client, when invited (index area, send_on)
+    events = (
+        (I.status == "pending") & (I.expires_at > now) & (I.send_on >= filters.start) & (I.send_on <= filters.end),
+        # Reached the client: sent, or else (a link issued outside the usual paths) opened or answered.
+        during(I.sent_at) | (I.sent_at.is_null() & during(I.opened_at))
+        | (I.sent_at.is_null() & I.opened_at.is_null() & during(I.answered_at)),
+        during(I.opened_at),
+        (I.status == "answered") & during(I.answered_at),
+        ((I.status == "expired") | live) & during(I.expires_at) & (I.expires_at <= now),
+        (I.status == "withdrawn") & during(I.withdrawn_at),
+    )
+    anywhere = events[0]
+    for event in events[1:]:
+        anywhere |= event
+    query = I.select(fn.COUNT(I.id), *(_count_if(event) for event in events)).where(anywhere)
+    if filters.practice_area:  # copied from the case, else the client, when invited
         query = query.where(I.practice_area == filters.practice_area)
     if filters.responsible:
         query = query.where(I.responsible == filters.responsible)
+    if filters.practice_area or filters.responsible:
+        query = query.where(I.template.not_in(SurveyTemplate.select(SurveyTemplate.id)
+                                              .where(SurveyTemplate.anonymous == True)))  # noqa: E712
     if filters.family:
         query = query.where(I.template.in_(_templates_of(filters.family)))
-    total, pending, sent, opened, answered, expired, withdrawn = (int(v or 0) for v in query.tuples().get())
-    return InvitationCounts(total, pending, sent, opened, answered, expired, withdrawn)
+    return InvitationCounts(*(int(v or 0) for v in query.tuples().get()))
+
+
+@dataclass
+class AnonymousCounts:
+    counted: int = 0  # anonymous responses whose month holds enough of them: they enter the figures
+    hidden: int = 0  # anonymous responses left out of the scores (their month holds too few)
+
+
+def anonymous_counts(filters: Filters, comments_only: bool = False) -> AnonymousCounts:
+    """The anonymous responses the lists leave out, as the figures treat them (one query); with
+    ``comments_only``, ``counted`` is those with a comment."""
+    R = SurveyResponse
+    rows = (responses(filters, (fn.COUNT(R.id), _count_if(R.has_comment == True)))  # noqa: E712
+            .where(R.anonymous == True).group_by(R.month).tuples())  # noqa: E712
+    minimum, result = min_anonymous(), AnonymousCounts()
+    for n, with_comment in rows:
+        if n >= minimum:
+            result.counted += int(with_comment if comments_only else n)
+        else:
+            result.hidden += int(n)
+    return result
 
 
 # ----- lists behind the figures -----
@@ -253,9 +341,9 @@ def listing(filters: Filters, comments_only: bool = False):
     return query
 
 
-def count(filters: Filters, comments_only: bool = False, anonymous: bool = False) -> int:
-    """Named responses (or, with ``anonymous``, the anonymous ones the lists leave out)."""
-    query = responses(filters).where(SurveyResponse.anonymous == anonymous)
+def count(filters: Filters, comments_only: bool = False) -> int:
+    """Named responses (the anonymous ones the lists leave out: ``anonymous_counts``)."""
+    query = responses(filters).where(SurveyResponse.anonymous == False)  # noqa: E712
     if comments_only:
         query = query.where(SurveyResponse.has_comment == True)  # noqa: E712
     return query.count()
@@ -305,11 +393,45 @@ def filter_choices():
 
 # ----- export -----
 
+def anonymous_row(filters: Filters, yes: str = "Sí", label: str = "Respuestas anónimas: {n} (promedios)"):
+    """The export's one row for the anonymous responses that enter the figures (``trend``'s rule: months
+    holding at least ``min_anonymous()``), or None: the period as ``start/end``, their number, the average
+    of each criterion, of the NPS and of all ratings, and how many had a low score; no comment (one query)."""
+    R = SurveyResponse
+    columns = (fn.COUNT(R.id), fn.COALESCE(fn.SUM(R.ratings_sum), 0), fn.COALESCE(fn.SUM(R.ratings_count), 0),
+               fn.COALESCE(fn.SUM(R.nps), 0), fn.COUNT(R.nps), _count_if(R.low_score == True),  # noqa: E712
+               *_criteria_columns())
+    rows = responses(filters, columns).where(R.anonymous == True).group_by(R.month).tuples()  # noqa: E712
+    minimum = min_anonymous()
+    sums = [0] * len(columns)
+    for row in rows:
+        if row[0] >= minimum:
+            sums = [a + int(b or 0) for a, b in zip(sums, row, strict=True)]
+    n, ratings_sum, ratings_count, nps_sum, nps_n, low, *by_criterion = sums
+    if not n:
+        return None
+
+    def average(total_, count_):
+        return round(total_ / count_, 2) if count_ else ""
+
+    return ([f"{filters.start.isoformat()}/{filters.end.isoformat()}", label.format(n=n), yes, "", "", "", ""]
+            + [average(by_criterion[3 * i], by_criterion[3 * i + 1]) for i in range(len(CRITERIA))]
+            + [average(nps_sum, nps_n), average(ratings_sum, ratings_count), low, "", ""])
+
+
 def export_rows(filters: Filters, yes: str = "Sí", no: str = "No", chunk: int = 2000):
     """Rows for CSV/XLSX of the named responses, newest first, in the order of the blueprint's headers: day,
-    survey, anonymous (always "No": anonymous responses are never exported one by one), client, case,
+    survey, anonymous ("No": anonymous responses are never exported one by one), client, case,
     practice area, responsible, one score per criterion (CRITERIA order), NPS, average rating, low score,
-    other answers, comments."""
+    other answers, comments; then, when some enter the figures, one summary row of the anonymous ones
+    (``anonymous_row``)."""
+    yield from _named_rows(filters, yes, no, chunk)
+    anonymous = anonymous_row(filters, yes)
+    if anonymous is not None:
+        yield anonymous
+
+
+def _named_rows(filters: Filters, yes: str, no: str, chunk: int):
     query = listing(filters)
     offset = 0
     while True:

@@ -117,8 +117,9 @@ DEFAULT_NAME = "Encuesta de satisfacción"
 DEFAULT_INTRO = ("Gracias por confiar en nosotros. Su opinión sobre el servicio recibido nos ayuda a mejorar. "
                  "Responder le tomará unos tres minutos.")
 _RATING_HELP = "1 = muy insatisfecho · 5 = muy satisfecho"
-# The evaluation criteria of the customer-service material ("Evaluación del servicio"), then the NPS and a
-# comment. Question texts are data: the firm's Spanish, addressing the client as "usted".
+# The evaluation criteria of the customer-service material ("Evaluación del servicio"), the overall
+# satisfaction (PRO-008 §5.4: "evaluar su nivel de satisfacción"), then the NPS and a comment. Question
+# texts are data: the firm's Spanish, addressing the client as "usted".
 DEFAULT_QUESTIONS = (
     {"kind": "rating", "criterion": "response_times", "required": True, "help": _RATING_HELP,
      "text": "¿Cómo califica los tiempos de respuesta de la firma a sus solicitudes?"},
@@ -133,6 +134,9 @@ DEFAULT_QUESTIONS = (
     {"kind": "rating", "criterion": "facilities", "required": False,
      "help": _RATING_HELP + ". Si no visitó nuestras oficinas, puede dejarla sin responder.",
      "text": "¿Cómo califica el estado de nuestras instalaciones?"},
+    # The overall opinion: the "Satisfacción general" row of the results reads this criterion.
+    {"kind": "rating", "criterion": "overall", "required": True, "help": _RATING_HELP,
+     "text": "En general, ¿qué tan satisfecho está con el servicio que recibió?"},
     {"kind": "nps", "criterion": "", "required": True, "help": "0 = nada probable · 10 = muy probable",
      "text": "¿Recomendaría nuestra firma a un familiar, amigo o colega?"},
     {"kind": "text", "criterion": "", "required": False, "help": "Opcional.",

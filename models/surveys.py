@@ -26,7 +26,7 @@ from peewee import (
     fn,
 )
 
-from core.db import BaseModel
+from core.db import BaseModel, utcnow
 from models.cases import Case
 from models.catalog import PracticeArea
 from models.clients import Client
@@ -36,6 +36,9 @@ QUESTION_KINDS = ("rating", "nps", "choice", "yes_no", "text")
 # The evaluation criteria of the firm's customer-service material, plus the overall opinion.
 CRITERIA = ("response_times", "communication", "courtesy", "commitments", "accessibility", "facilities", "overall")
 INVITATION_STATES = ("pending", "sent", "opened", "answered", "expired", "withdrawn")
+# What staff see (SurveyInvitation.shown_status): an invitation of an anonymous survey reads "sent" while its
+# link lives and "closed" afterwards, whether it was opened or answered or not.
+SHOWN_STATES = (*INVITATION_STATES, "closed")
 TEXT_MAX = 2000  # characters of one free-text answer
 
 
@@ -139,20 +142,51 @@ class SurveyInvitation(BaseModel):
 
     # ----- queries (staff side) -----
 
+    # ----- what staff may see of an anonymous survey -----
+
+    def shown_status(self, now=None) -> str:
+        """The status staff see (SHOWN_STATES). For an anonymous survey, whether the client opened or answered
+        must not show, or the list would tell whose answer the few anonymous ones are: sent, opened and
+        answered all read "sent" while the link lives, and "closed" once its expiry has passed (answered or
+        not). Needs ``template`` loaded (the listing queries join it)."""
+        if not self.template.anonymous or self.status in ("pending", "withdrawn"):
+            return self.status
+        now = now or utcnow()
+        return "sent" if self.status != "expired" and self.expires_at > now else "closed"
+
     @classmethod
-    def listing(cls, status: str = ""):
-        """Newest first, with the client, the case and the template the list shows (one query)."""
+    def shown_status_is(cls, status: str, now=None):
+        """The SQL condition for ``shown_status() == status`` (the query must join SurveyTemplate)."""
+        now = now or utcnow()
+        anonymous = SurveyTemplate.anonymous == True  # noqa: E712
+        reached = cls.status.in_(("sent", "opened", "answered", "expired"))
+        if status == "sent":
+            return ((cls.status == "sent") & ~anonymous) | (
+                anonymous & reached & (cls.status != "expired") & (cls.expires_at > now))
+        if status == "closed":
+            return anonymous & reached & ((cls.status == "expired") | (cls.expires_at <= now))
+        if status in ("pending", "withdrawn"):
+            return cls.status == status
+        return (cls.status == status) & ~anonymous
+
+    @classmethod
+    def listing(cls, status: str = "", now=None):
+        """Newest first, with the client, the case and the template the list shows (one query); ``status``
+        filters by the status staff see (``shown_status``)."""
         query = (cls.select(cls, Client, Case, SurveyTemplate).join(Client).switch(cls)
                  .join(Case, JOIN.LEFT_OUTER, on=(cls.case == Case.id)).switch(cls)
                  .join(SurveyTemplate, on=(cls.template == SurveyTemplate.id)))
         if status:
-            query = query.where(cls.status == status)
+            query = query.where(cls.shown_status_is(status, now))
         return query.order_by(cls.id.desc())
 
     @classmethod
-    def count_listing(cls, status: str = "") -> int:
+    def count_listing(cls, status: str = "", now=None) -> int:
         query = cls.select(cls.id)
-        return (query.where(cls.status == status) if status else query).count()
+        if not status:
+            return query.count()
+        return (query.join(SurveyTemplate, on=(cls.template == SurveyTemplate.id))
+                .where(cls.shown_status_is(status, now)).count())
 
     @classmethod
     def for_page(cls, invitation_id: int):
@@ -172,12 +206,14 @@ class SurveyInvitation(BaseModel):
 
     @classmethod
     def of_client(cls, client_id: int, limit: int = 20):
-        return (cls.select(cls, Case).join(Case, JOIN.LEFT_OUTER, on=(cls.case == Case.id))
+        return (cls.select(cls, Case, SurveyTemplate).join(Case, JOIN.LEFT_OUTER, on=(cls.case == Case.id)).switch(cls)
+                .join(SurveyTemplate, on=(cls.template == SurveyTemplate.id))
                 .where(cls.client == client_id).order_by(cls.id.desc()).limit(limit))
 
     @classmethod
     def of_case(cls, case_id: int):
-        return cls.select().where(cls.case == case_id).order_by(cls.id.desc())
+        return (cls.select(cls, SurveyTemplate).join(SurveyTemplate, on=(cls.template == SurveyTemplate.id))
+                .where(cls.case == case_id).order_by(cls.id.desc()))
 
     @classmethod
     def cases_to_survey(cls, user_id: int, today, window_days: int = 30):

@@ -9,9 +9,11 @@ QUESTION_KINDS = {"rating": _l("Rating 1–5"), "nps": _l("Recommendation 0–10
 CRITERIA = {"response_times": _l("Response times"), "communication": _l("Communication"), "courtesy": _l("Courtesy"),
             "commitments": _l("Fulfilment of commitments"), "accessibility": _l("Accessibility"),
             "facilities": _l("State of the facilities"), "overall": _l("Overall satisfaction")}
+# The statuses staff see (models.surveys.SHOWN_STATES); "closed" is an anonymous survey's once its link expired.
 INVITATION_STATES = {"pending": lazy_pgettext("survey", "Pending"), "sent": lazy_pgettext("survey", "Sent"),
                      "opened": lazy_pgettext("survey", "Opened"), "answered": lazy_pgettext("survey", "Answered"),
-                     "expired": lazy_pgettext("survey", "Expired"), "withdrawn": lazy_pgettext("survey", "Withdrawn")}
+                     "expired": lazy_pgettext("survey", "Link expired"), "withdrawn": lazy_pgettext("survey", "Withdrawn"),
+                     "closed": lazy_pgettext("survey", "Closed (anonymous)")}
 INVITATION_BADGES = {"pending": "warn", "sent": "info", "opened": "info", "answered": "ok", "expired": "muted",
-                     "withdrawn": "muted"}
+                     "withdrawn": "muted", "closed": "muted"}
 LINK_PURPOSES = {"email": _l("Invitation email"), "reminder": _l("Reminder"), "manual": _l("Handed over by staff")}

@@ -1,7 +1,7 @@
 """The satisfaction record ("Registro de Satisfacción", PRO-008 §5.4): the analysis, the responses and
 the comments behind it, and its export. Every figure comes from ``core.survey_results`` (a fixed number of
-aggregate queries whatever the number of answers). Anonymous responses only count: the lists and the
-exports leave them out and say how many."""
+aggregate queries whatever the number of answers). Anonymous responses are never listed or exported one
+by one, and their scores count only by groups of ``SURVEY_MIN_ANONYMOUS`` a month (the pages say why)."""
 
 from flask import abort, make_response, request
 from flask_babel import gettext as _
@@ -64,7 +64,9 @@ def _params(filters: Filters) -> dict:
 
 def _page(partial: str, form, filters, **ctx):
     return render("surveys/results.html", partial, form=form, params=_params(filters), tab=TABS[request.endpoint],
-                  partial_template=partial, criteria_labels=labels.CRITERIA, **ctx)
+                  partial_template=partial, criteria_labels=labels.CRITERIA,
+                  min_anonymous=survey_results.min_anonymous(),
+                  filtered_by_person=bool(filters.practice_area or filters.responsible), **ctx)
 
 
 def _bars(values, low: float, high: float) -> dict:
@@ -105,7 +107,7 @@ def _listing(comments_only: bool):
     page = paginate(survey_results.listing(filters, comments_only), size=20,
                     total=survey_results.count(filters, comments_only))
     scores = survey_results.scores_of([r.id for r in page.items])
-    anonymous = survey_results.count(filters, comments_only, anonymous=True)
+    anonymous = survey_results.anonymous_counts(filters, comments_only)
     return form, filters, page, scores, anonymous
 
 
@@ -153,8 +155,8 @@ EXPORT_HEADERS = (("fecha", "encuesta", "anonima", "cliente", "expediente", "are
 @fresh_required
 @limiter.limit("30 per hour")
 def results_export(fmt):
-    """The named responses only (anonymous ones count in the figures, never row by row), after a fresh
-    sign-in and within the same budget as the client export."""
+    """The named responses, then one summary row of the anonymous ones that enter the figures (never one
+    by one), after a fresh sign-in and within the same budget as the client export."""
     _form, filters = _filters()
     with transaction():
         audit.record("survey_export", object_type="survey_response", actor=current_user._get_current_object(),

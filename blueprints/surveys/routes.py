@@ -17,7 +17,7 @@ from core.pagination import paginate
 from core.qr import qr_svg
 from models.cases import Case
 from models.clients import Client
-from models.surveys import INVITATION_STATES, SurveyInvitation, SurveyLink, SurveyTemplate
+from models.surveys import SHOWN_STATES, SurveyInvitation, SurveyLink, SurveyTemplate
 
 from . import bp
 
@@ -46,7 +46,7 @@ def _get(model, object_id, query=None):
 @require("surveys.invite")
 def index():
     state = request.args.get("estado", "")
-    state = state if state in INVITATION_STATES else ""
+    state = state if state in SHOWN_STATES else ""
     page = paginate(SurveyInvitation.listing(state), 25, total=SurveyInvitation.count_listing(state))
     return render("surveys/index.html", "surveys/_invitations.html", page=page, state=state)
 

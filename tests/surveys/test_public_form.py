@@ -82,9 +82,9 @@ def test_ps2_response_keeps_its_summary(app, http, live):
     ratings = [a.score for a in SurveyAnswer.select().where(SurveyAnswer.criterion != "")]
     assert response.invitation_id == invitation.id and response.client_id == invitation.client_id
     assert response.case_id == invitation.case_id and response.template_id == invitation.template_id
-    assert response.ratings_count == len(ratings) == 6
-    assert response.ratings_sum == sum(ratings) == 5 + 4 * 5
-    assert response.ratings_high == 6 and response.min_rating == 4
+    assert response.ratings_count == len(ratings) == 7  # the default survey's six criteria and the overall one
+    assert response.ratings_sum == sum(ratings) == 5 + 4 * 6
+    assert response.ratings_high == 7 and response.min_rating == 4
     assert response.nps == 9 and response.has_comment and not response.low_score
     assert response.month == response.answered_on.replace(day=1)
     case = invitation.case
@@ -324,7 +324,7 @@ def test_v1_optional_questions_may_stay_blank(app, http, live):
         data[f"q{q.id}"] = ""
     assert http.post(f"/e/{token}", data=data).status_code == 303
     response = SurveyResponse.get()
-    assert response.ratings_count == 5 and not response.has_comment
+    assert response.ratings_count == 6 and not response.has_comment
 
 
 # ----- anonymity -----

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -10,7 +10,7 @@ from peewee import fn
 from playhouse.test_utils import count_queries
 
 from core import survey_answers, survey_results, surveys
-from core.db import transaction
+from core.db import transaction, utcnow
 from core.i18n import today_local
 from core.survey_results import Filters
 from models.surveys import CRITERIA, SurveyAnswer, SurveyInvitation, SurveyResponse, SurveyTemplate
@@ -43,7 +43,9 @@ def _answer(template, case, courtesy, communication, nps, comment="", on=None):
 
 @pytest.fixture
 def record(app):
-    """Three named answers and one anonymous one, in two practice areas with two responsibles."""
+    """Three named answers and one anonymous one, in two practice areas with two responsibles. One anonymous
+    answer enters the figures only with a threshold of 1 (the default of 3 is tested in test_figures.py)."""
+    app.config["SURVEY_MIN_ANONYMOUS"] = 1
     with app.test_request_context():
         laura = make_user(roles=("operations",), name="Laura Gómez")
         pedro = make_user(roles=("operations",), name="Pedro Díaz")
@@ -136,7 +138,10 @@ def test_csv_export_has_every_named_answer_no_anonymous_row_and_no_formulas(app,
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     header, rows = rows[0], [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
     assert header[:4] == ["fecha", "encuesta", "anonima", "cliente"] and "cortesia" in header
-    assert len(rows) == 3 and all(r["anonima"] == "No" for r in rows)
+    named = [r for r in rows if r["anonima"] == "No"]
+    (anonymous,) = [r for r in rows if r["anonima"] == "Sí"]  # one summary row, never one per answer
+    assert len(named) == 3 and len(rows) == 4
+    assert (anonymous["cliente"], anonymous["comentarios"], anonymous["satisfaccion_general"]) == ("", "", "4.0")
     assert "Anónimo dice" not in text
     (injected,) = [r for r in rows if "HYPERLINK" in r["comentarios"]]
     assert injected["comentarios"].startswith("'=")  # defusedcsv: a spreadsheet shows it, never runs it
@@ -160,21 +165,26 @@ def test_xlsx_export(app, http, login_as, record):
 
 
 def test_invitation_counts_and_response_rate(app, record):
+    """Each thing that happened to an invitation counts on its own day of the period; the response rate is
+    the responses over the invitations sent in the same slice (issue 11)."""
+    now = utcnow()
     with app.test_request_context():
-        answered, token = make_invitation(record["template"], case=record["cases"][0])
+        answered, _t = make_invitation(record["template"], case=record["cases"][0])
+        surveys.hand_over_link(answered, None)
         surveys.consume(answered)
         opened, _t = make_invitation(record["template"], case=record["cases"][1])
+        surveys.hand_over_link(opened, None)
         surveys.mark_opened(opened)
-        SurveyInvitation.update(sent_at=datetime(2026, 1, 1)).where(SurveyInvitation.id == opened.id).execute()
         expired, _t = make_invitation(record["template"], case=record["cases"][2])
-        SurveyInvitation.update(sent_at=datetime(2026, 1, 1), expires_at=datetime(2020, 1, 1)).where(
-            SurveyInvitation.id == expired.id).execute()
+        surveys.hand_over_link(expired, None)
+        SurveyInvitation.update(sent_at=now - timedelta(days=800), expires_at=now - timedelta(days=1)).where(
+            SurveyInvitation.id == expired.id).execute()  # sent long before the period, expired within it
         pending = surveys.invite(record["cases"][0].client, None, record["template"], email="",
                                  send_on=record["today"])
         counts = survey_results.invitations(Filters.default())
-    assert (counts.total, counts.sent, counts.opened, counts.answered, counts.expired) == (4, 3, 1, 1, 1)
+    assert (counts.total, counts.sent, counts.opened, counts.answered, counts.expired) == (4, 2, 1, 1, 1)
     assert counts.pending == 1 and pending.status == "pending"
-    assert counts.response_rate == pytest.approx(100 / 3)
+    assert counts.response_rate == pytest.approx(50.0)
 
 
 def test_query_count_is_constant(app, http, login_as, record):
@@ -220,7 +230,7 @@ def test_each_criterion_rating_is_copied_onto_the_response_on_submit(app, http):
     response = SurveyResponse.get(SurveyResponse.invitation == invitation.id)
     columns = {c: getattr(response, f"c_{c}") for c in CRITERIA}
     assert columns == {"response_times": 4, "communication": 4, "courtesy": 2, "commitments": 4, "accessibility": 4,
-                       "facilities": None, "overall": None}
+                       "facilities": None, "overall": 4}
     # The answers stay the detail record and say the same.
     detail = dict(SurveyAnswer.select(SurveyAnswer.criterion, SurveyAnswer.score)
                   .where(SurveyAnswer.response == response.id, SurveyAnswer.criterion != "").tuples())

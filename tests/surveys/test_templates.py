@@ -33,7 +33,8 @@ def test_default_template_asks_the_evaluation_criteria(app):
     assert template.name == "Encuesta de satisfacción" and template.is_default and template.family == template.id
     questions = list(template.ordered_questions())
     rated = [q.criterion for q in questions if q.kind == "rating"]
-    assert rated == ["response_times", "communication", "courtesy", "commitments", "accessibility", "facilities"]
+    assert rated == ["response_times", "communication", "courtesy", "commitments", "accessibility", "facilities",
+                     "overall"]
     assert set(rated) <= set(CRITERIA)
     nps = [q for q in questions if q.kind == "nps"]
     assert len(nps) == 1 and nps[0].text.startswith("¿Recomendaría nuestra firma")
