@@ -3,7 +3,7 @@
 A seeded, realistic firm is generated once per scale into ``bench/.cache/bench-<scale>.db`` (real
 migrations, then bulk inserts), copied to a working file for each run, and every registered page is
 timed through the real app (signed in through the real password + TOTP flow) and through its floor, a
-bare Flask + peewee view running the page's single indexed query. The table goes to stdout and to
+bare Flask + peewee view running the page's indexed queries. The table goes to stdout and to
 ``bench/report.md``.
 
 Extending it when a feature lands:

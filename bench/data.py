@@ -1257,7 +1257,8 @@ def generate_cases(database, fake: Faker, sizes: dict[str, int]) -> None:
             told_on, rnd.choice(CONTACT_WAYS) if budget else "",
             rnd.choice(RESOLUTIONS) if resolved_at else "", explained_on,
             rnd.choice(CONTACT_WAYS) if explained_on else "", bool(closed) or (bool(explained_on) and rnd.random() < 0.7),
-            resolved_at, closed, responsible if closed else None, survey_due, creator))
+            resolved_at, closed, responsible if closed else None, survey_due, creator,
+            "", ""))  # closing reason, open items: every generated case closes with nothing left open
         team = [uid for uid in {rnd.choice(helpers) for _ in range(rnd.choice((1, 1, 2, 2, 3)))} if uid != responsible]
         members += [(opened, opened, case_id, uid, creator) for uid in sorted(team)]
         path = ["open", "in_progress", "resolved", "closed"]
@@ -1281,7 +1282,7 @@ def generate_cases(database, fake: Faker, sizes: dict[str, int]) -> None:
                        Case.legal_analysis, Case.strategy, Case.budget_amount, Case.budget_notes, Case.budget_told_on,
                        Case.budget_told_how, Case.resolution_summary, Case.explained_on, Case.explained_how,
                        Case.client_understood, Case.resolved_at, Case.closed_at, Case.closed_by, Case.survey_due_on,
-                       Case.created_by], cases)
+                       Case.created_by, Case.closing_reason, Case.closed_open_items], cases)
     bulk_insert(CaseMember, [CaseMember.created_at, CaseMember.updated_at, CaseMember.case, CaseMember.user,
                              CaseMember.added_by], members)
     bulk_insert(CaseStatusChange, [CaseStatusChange.created_at, CaseStatusChange.updated_at, CaseStatusChange.case,
@@ -1698,7 +1699,8 @@ def generate_tasks(database, fake: Faker, sizes: dict[str, int]) -> None:
 # ----- surveys, complaints and crisis incidents (issue 6): models/surveys.py, models/complaints.py -----
 #
 # The last ~24 months of closed cases get a satisfaction invitation (a few by hand, for a client), most
-# answered, some expired, the newest still live or pending; a tenth go out with the anonymous template,
+# answered, some expired, the newest still live or pending (and some links to hand over that nobody handed
+# over, pending until they expire); a tenth go out with the anonymous template,
 # whose responses keep no link to the invitation, client or case. Every sent message has its own link
 # (only the SHA-256 of a token nobody knows). Low scores of named responses open a complaint, as the
 # public form does; the rest of the register is complaints, claims, requests… received by hand. Crisis
@@ -1708,6 +1710,7 @@ SURVEY_MONTHS = 24
 SURVEY_EXPIRY_DAYS = 14
 SURVEY_REMINDER_DAYS = (3, 7)
 SURVEY_V2_MONTHS = 10  # the default template's current version has been in use this many months
+SURVEY_NOT_HANDED_OVER = 0.15  # of the links to hand over (no address) at closing, those nobody handed over
 DEFAULT_SURVEY_V1 = [  # (kind, criterion, required, text)
     ("rating", "response_times", True, "¿Cómo califica el tiempo que tardamos en responder sus solicitudes?"),
     ("rating", "communication", True, "¿Cómo califica la información que recibió sobre el avance de su caso?"),
@@ -1784,10 +1787,10 @@ CRISIS_BEHAVIOURS = ["El cliente llegó alterado a recepción, levantó la voz y
                      "El cliente envió mensajes agresivos reiterados por WhatsApp a la abogada."]
 CRISIS_SOLUTIONS = ["Se ofreció devolver la cuota del mes.", "Se cambió el abogado responsable del caso.",
                     "Se programó una reunión con la gerencia para el día siguiente.", "Se entregó copia del expediente."]
-TABLES += (SURVEY_MONTHS, SURVEY_EXPIRY_DAYS, SURVEY_REMINDER_DAYS, SURVEY_V2_MONTHS, DEFAULT_SURVEY_V1,
-           DEFAULT_SURVEY_V2, ANONYMOUS_SURVEY, SURVEY_MOODS, SURVEY_COMMENTS, COMPLAINT_CATEGORIES, COMPLAINT_KIND_MIX,
-           COMPLAINT_SEVERITY_MIX, COMPLAINT_CHANNEL_MIX, SLA_DAYS, COMPLAINT_TEXTS, ROOT_CAUSES, ACTIONS_TAKEN,
-           CRISIS_BEHAVIOURS, CRISIS_SOLUTIONS)
+TABLES += (SURVEY_MONTHS, SURVEY_EXPIRY_DAYS, SURVEY_REMINDER_DAYS, SURVEY_V2_MONTHS, SURVEY_NOT_HANDED_OVER,
+           DEFAULT_SURVEY_V1, DEFAULT_SURVEY_V2, ANONYMOUS_SURVEY, SURVEY_MOODS, SURVEY_COMMENTS, COMPLAINT_CATEGORIES,
+           COMPLAINT_KIND_MIX, COMPLAINT_SEVERITY_MIX, COMPLAINT_CHANNEL_MIX, SLA_DAYS, COMPLAINT_TEXTS, ROOT_CAUSES,
+           ACTIONS_TAKEN, CRISIS_BEHAVIOURS, CRISIS_SOLUTIONS)
 
 
 def _add_business_days(day, n: int, holidays: set):
@@ -1948,9 +1951,16 @@ def generate_surveys(database, fake: Faker, sizes: dict[str, int]) -> None:
             withdrawn_at = sent_at + timedelta(days=rnd.uniform(0.5, 10))
         elif draw < 0.85:
             opened_at = sent_at + timedelta(days=rnd.uniform(0.01, 13))
-        if send_on > today:
+        if send_on > today or sent_at > now:  # its day, or the hour the job sends it, has not come yet
             status, sent_at, answered_at, opened_at, withdrawn_at = "pending", None, None, None, None
             expires = _utc_at(send_on, 7 * 60) + timedelta(days=SURVEY_EXPIRY_DAYS)
+        elif not email and not by_hand and rnd.random() < SURVEY_NOT_HANDED_OVER:
+            # A link to hand over (no address) that nobody handed over: pending, never sent, until its expiry
+            # (core.surveys.invite), then expired by the job (core.surveys.expire_invitations); the results
+            # count it as not sent yet, then as expired on that day.
+            sent_at = answered_at = opened_at = withdrawn_at = None
+            expires = max(created, _utc_at(send_on, 0)) + timedelta(days=SURVEY_EXPIRY_DAYS)
+            status = "pending" if expires > now else "expired"
         elif withdrawn_at and withdrawn_at <= now:
             status, answered_at, opened_at = "withdrawn", None, None
         elif answered_at and answered_at <= now:
@@ -1975,9 +1985,8 @@ def generate_surveys(database, fake: Faker, sizes: dict[str, int]) -> None:
         inv_rows.append((created, updated, inv_id, template_id, client_id, case_id, email, status, send_on, sent_at,
                          opened_at, answered_at, expires, len(reminders), last_sent, withdrawn_at, creator, inv_area,
                          inv_responsible))
-        if sent_at or not email:
-            link_at = sent_at or created
-            link_rows.append((link_at, link_at, inv_id, hex_digits(rnd, 64), "email" if email else "manual"))
+        if sent_at:  # a link exists once sent, or handed over (core.surveys.hand_over_link)
+            link_rows.append((sent_at, sent_at, inv_id, hex_digits(rnd, 64), "email" if email else "manual"))
             link_rows += [(at, at, inv_id, hex_digits(rnd, 64), "reminder") for at in reminders]
         if status != "answered":
             continue
@@ -2244,7 +2253,8 @@ def generate_crisis(database, fake: Faker, sizes: dict[str, int]) -> None:
                                f"crisis_incident|supervisor_note|{incident_id}") if supervisor and not open_ else "",
                           at + timedelta(minutes=rnd.uniform(30, 120)) if supervisor and not open_ else None,
                           seal("El cliente se calmó y aceptó la solución propuesta.", f"crisis_incident|outcome|{incident_id}")
-                          if not open_ else "", closed_at, task_id))
+                          if not open_ else "", closed_at, task_id,
+                          "", ""))  # closing reason, open items: a closed incident has done its eight steps
     bulk_insert(Task, [Task.created_at, Task.updated_at, Task.id, Task.kind, Task.title, Task.due_on, Task.owner,
                        Task.client, Task.case, Task.interaction, Task.done_at, Task.done_by, Task.note, Task.created_by],
                 tasks)
@@ -2254,7 +2264,8 @@ def generate_crisis(database, fake: Faker, sizes: dict[str, int]) -> None:
                                  CrisisIncident.status, CrisisIncident.behaviour, CrisisIncident.actions,
                                  CrisisIncident.solution, CrisisIncident.security_called, CrisisIncident.supervisor,
                                  CrisisIncident.escalated_at, CrisisIncident.supervisor_note, CrisisIncident.supervisor_at,
-                                 CrisisIncident.outcome, CrisisIncident.closed_at, CrisisIncident.follow_up_task], incidents)
+                                 CrisisIncident.outcome, CrisisIncident.closed_at, CrisisIncident.follow_up_task,
+                                 CrisisIncident.closing_reason, CrisisIncident.closed_open_items], incidents)
     bulk_insert(CrisisStep, [CrisisStep.created_at, CrisisStep.updated_at, CrisisStep.incident, CrisisStep.step,
                              CrisisStep.done_at, CrisisStep.done_by, CrisisStep.note], steps)
     with db.atomic():

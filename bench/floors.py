@@ -1,4 +1,4 @@
-"""Floors: for each page, a bare Flask + peewee view that runs the page's single indexed query and renders
+"""Floors: for each page, a bare Flask + peewee view that runs the page's indexed queries and renders
 the same rows with a minimal inline template (DESIGN.md §8). No extensions, no auth, no layout: what is
 left of the page's time once everything Traza adds is taken away.
 
@@ -8,7 +8,8 @@ page URL's query string, ``request.form`` a POST page's fields, ``page_url()`` t
 """
 
 import operator
-from datetime import datetime, timedelta
+import os
+from datetime import date, datetime, timedelta
 from functools import cache, reduce
 
 import phonenumbers
@@ -38,6 +39,7 @@ from models.documents import SATISFIED, Deadline, DocumentItem, DocumentVersion
 from models.files import StoredFile
 from models.interactions import Interaction
 from models.surveys import (
+    CRITERIA,
     SurveyAnswer,
     SurveyInvitation,
     SurveyLink,
@@ -475,20 +477,45 @@ def work_queue(user_id: int) -> str:
 # ----- surveys, complaints (issue 6) -----
 
 INVITATIONS = PAGE.format("""<table><tbody>{% for i in rows %}<tr><td><a href="/encuestas/invitaciones/{{ i.id }}">{{ i.client.name }}</a></td>
-<td>{{ i.case.title if i.case_id else "—" }}</td><td>{{ i.template.name }} v{{ i.template.version }}</td><td>{{ i.status }}</td>
+<td>{{ i.case.title if i.case_id else "—" }}</td><td>{{ i.template.name }} v{{ i.template.version }}</td>
+<td>{% if i.template.anonymous and i.status not in ("pending", "withdrawn") %}{{ "sent" if i.status != "expired" and i.expires_at > now else "closed" }} · anónima{% else %}{{ i.status }}{% if i.reminders_sent %} · {{ i.reminders_sent }}{% endif %}{% endif %}</td>
 <td>{{ i.send_on.strftime("%d/%m/%y") }}</td><td>{{ (i.sent_at - offset).strftime("%d/%m/%y %H:%M") if i.sent_at else "—" }}</td>
-<td>{{ i.reminders_sent }}</td><td>{{ (i.expires_at - offset).strftime("%d/%m/%y") }}</td></tr>{% endfor %}</tbody></table>""")
+<td>{{ (i.expires_at - offset).strftime("%d/%m/%y") }}</td></tr>{% endfor %}</tbody></table>""")
 
-SURVEY_RESULTS = PAGE.format("""<dl><dt>Respuestas</dt><dd>{{ total.n }}</dd><dt>Satisfacción</dt><dd>{{ "%.1f"|format(total.rate) }} %</dd>
-<dt>NPS</dt><dd>{{ "%.0f"|format(total.nps) }} ({{ total.promoters }}/{{ total.passives }}/{{ total.detractors }})</dd></dl>
-<ul>{% for status, n in invitations %}<li>{{ status }}: {{ n }}</li>{% endfor %}</ul>
-<table><tbody>{% for c, avg, n, high in criteria %}<tr><td>{{ c }}</td><td>{{ "%.2f"|format(avg) }}</td><td>{{ n }}</td><td>{{ high }}</td></tr>{% endfor %}</tbody></table>
-<svg viewBox="0 0 640 170">{% for m in months %}<rect x="{{ loop.index0 * 50 }}" y="{{ 170 - m.rate * 1.7 }}" width="40" height="{{ m.rate * 1.7 }}"><title>{{ m.month }} {{ m.n }}</title></rect>{% endfor %}</svg>""")
+# The satisfaction record's filters (the options its form offers) and the note on anonymous answers left out.
+SURVEY_FILTERS = """<form><input type=date name=desde value="{{ start.isoformat() }}"><input type=date name=hasta value="{{ end.isoformat() }}">
+<select name=area>{% for a in areas %}<option value="{{ a.id }}"{% if a.id == area %} selected{% endif %}>{{ a.name }}</option>{% endfor %}</select>
+<select name=responsable>{% for u in people %}<option value="{{ u.id }}">{{ u.name }}</option>{% endfor %}</select>
+<select name=encuesta>{% for family, name in families %}<option value="{{ family }}">{{ name }}</option>{% endfor %}</select></form>"""
+ANONYMOUS_HIDDEN = """<p>Algunas respuestas anónimas no están en estas cifras: su mes tiene menos de {{ minimum }}.</p>"""
 
-SURVEY_RESPONSES = PAGE.format("""<table><tbody>{% for r in rows %}<tr><td>{{ r.answered_on.strftime("%d/%m/%y") }}</td>
-<td>{{ "Anónima" if r.anonymous else (r.client.name if r.client_id else "") }}</td><td>{{ r.case.title if r.case_id and not r.anonymous else "" }}</td>
-<td>{{ r.practice_area.name if r.practice_area_id and not r.anonymous else "" }}</td><td>{{ r.responsible.name if r.responsible_id and not r.anonymous else "" }}</td>
-<td>{% for a in answers.get(r.id, []) %}{{ a.criterion }} {{ a.score if a.score is not none else a.value }} · {% endfor %}</td><td>{{ r.nps }}</td></tr>{% endfor %}</tbody></table>""")
+SURVEY_RESULTS = PAGE.format(SURVEY_FILTERS + """{% if total.hidden %}""" + ANONYMOUS_HIDDEN + """{% endif %}
+{% if area %}<p>Las respuestas anónimas no guardan área ni responsable.</p>{% endif %}
+<dl><dt>Satisfacción</dt><dd>{{ pct(total.rate) }} ({{ total.high }}/{{ total.ratings }})</dd>
+<dt>NPS</dt><dd>{{ signed(total.nps) }} ({{ total.promoters }}/{{ total.passives }}/{{ total.detractors }})</dd>
+<dt>Respuestas</dt><dd>{{ total.n }} · {{ pct(response_rate) }} · {{ total.anonymous }} anónimas</dd><dt>Bajas</dt><dd>{{ total.low }}</dd></dl>
+<dl>{% for status, n in invitations %}<dt>{{ status }}</dt><dd>{{ n }}</dd>{% endfor %}</dl>
+<table><tbody>{% for c, avg, n, high in criteria %}<tr><th>{{ c }}</th><td>{{ "—" if avg is none else "%.2f"|format(avg) }}</td>
+<td>{{ pct(100 * high / n if n else none) }}</td><td>{{ n }}</td></tr>{% endfor %}</tbody></table>
+<svg viewBox="0 0 640 170">{% for m in months %}<rect x="{{ loop.index0 * 640 / months|length }}" y="{{ 170 - (m.rate or 0) * 1.7 }}" width="20" height="{{ (m.rate or 0) * 1.7 }}"><title>{{ m.month }} {{ pct(m.rate) }}</title></rect>{% endfor %}</svg>
+<svg viewBox="0 0 640 170">{% for m in months %}<rect x="{{ loop.index0 * 640 / months|length }}" y="{{ 85 - [m.nps or 0, 0]|max * 0.85 }}" width="20" height="{{ (m.nps or 0)|abs * 0.85 }}"><title>{{ m.month }} {{ signed(m.nps) }}</title></rect>{% endfor %}</svg>
+<table><tbody>{% for m in months %}<tr><th>{{ m.month.strftime("%m/%Y") }}</th><td>{{ m.n }}</td><td>{{ pct(m.rate) }}</td><td>{{ signed(m.nps) }}</td><td>{{ m.low }}</td></tr>{% endfor %}</tbody></table>""")
+
+SURVEY_LISTED = SURVEY_FILTERS + """<p>{{ total }}</p>{% if anonymous.counted %}<p>{{ anonymous.counted }} respuestas anónimas solo cuentan en los totales.</p>{% endif %}
+{% if anonymous.hidden %}""" + ANONYMOUS_HIDDEN + """{% endif %}"""
+
+SURVEY_RESPONSES = PAGE.format(SURVEY_LISTED + """<table><tbody>{% for r in rows %}{% set s = scores[r.id] %}<tr>
+<td><a href="/encuestas/resultados/respuestas/{{ r.id }}">{{ r.answered_on.strftime("%d/%m/%y") }}</a></td>
+<td>{% if r.client_id %}<a href="/clientes/{{ r.client.id }}">{{ r.client.name }}</a>{% endif %}{% if r.case_id %} <a href="/casos/{{ r.case.id }}">EXP-{{ '%05d' % r.case.id }} · {{ r.case.title }}</a>{% endif %}
+{% if r.responsible_id %} {{ r.responsible.name }}{% endif %}{% if r.low_score %} baja{% endif %}</td>
+{% for c in criteria %}<td>{{ s.by_criterion.get(c, "—") }}</td>{% endfor %}<td>{{ r.nps if r.nps is not none else "—" }}</td>
+<td>{{ "%.1f"|format(r.ratings_sum / r.ratings_count) if r.ratings_count else "—" }}</td></tr>{% endfor %}</tbody></table>""")
+
+SURVEY_COMMENTS = PAGE.format(SURVEY_LISTED + """<ul>{% for r in rows %}<li><time>{{ r.answered_on.strftime("%d/%m/%y") }}</time>
+{% if r.client_id %} <a href="/clientes/{{ r.client.id }}">{{ r.client.name }}</a>{% endif %}{% if r.case_id %} <a href="/casos/{{ r.case.id }}">EXP-{{ '%05d' % r.case.id }}</a>{% endif %}
+<a href="/encuestas/resultados/respuestas/{{ r.id }}">ver</a>{% if r.nps is not none %} NPS {{ r.nps }}{% endif %}
+{% if r.ratings_count %} {{ "%.1f"|format(r.ratings_sum / r.ratings_count) }}{% endif %}{% if r.low_score %} baja{% endif %}
+{% for text in scores[r.id].comments %}<blockquote>{{ text }}</blockquote>{% endfor %}</li>{% endfor %}</ul>""")
 
 COMPLAINTS = PAGE.format("""<table><tbody>{% for c in rows %}<tr><td><a href="/quejas/{{ c.id }}">{{ c.number }}</a></td><td>{{ c.kind }}</td>
 <td>{{ c.client.name if c.client_id else c.walk_in_name }}</td><td>{{ c.category.name if c.category_id else "" }}</td><td>{{ c.severity }}</td>
@@ -517,63 +544,178 @@ def _months_back(months: int):
 
 
 def survey_invitations(user_id: int) -> str:
-    """The newest 25 invitations with client, case and template: one query (no count)."""
+    """The newest 25 invitations with client, case and template: one query (no count). An anonymous survey's
+    shows only sent or closed, without reminders (SurveyInvitation.shown_status)."""
     rows = (SurveyInvitation.select(SurveyInvitation, Client, Case, SurveyTemplate).join(Client).switch(SurveyInvitation)
             .join(Case, JOIN.LEFT_OUTER, on=(SurveyInvitation.case == Case.id)).switch(SurveyInvitation)
             .join(SurveyTemplate, on=(SurveyInvitation.template == SurveyTemplate.id))
             .order_by(SurveyInvitation.id.desc()).limit(25))
-    return render(INVITATIONS, rows=list(rows), offset=LOCAL_OFFSET)
+    return render(INVITATIONS, rows=list(rows), offset=LOCAL_OFFSET, now=utcnow())
+
+
+# ----- the satisfaction record (core.survey_results): the same statements, written out -----
+
+def _min_anonymous() -> int:
+    """core.config's SURVEY_MIN_ANONYMOUS as the benchmarked app has it (the environment, else 3)."""
+    return max(1, int(os.environ.get("TRAZA_SURVEY_MIN_ANONYMOUS", "3")))
+
+
+def _count_if(cond):
+    return fn.COALESCE(fn.SUM(SqlCase(None, [(cond, 1)], 0)), 0)
+
+
+def _survey_filters():
+    """The period (the last 12 months, or ``?desde=``) and ``?area=``; the choices the filter form offers:
+    practice areas, the responsibles that have answers, the current surveys (three queries)."""
+    start, end = _months_back(12)
+    area = int(request.args["area"]) if request.args.get("area") else None
+    areas = list(PracticeArea.select().order_by(PracticeArea.is_active.desc(), PracticeArea.name))
+    people = list(User.select(User.id, User.name).where(User.id.in_(
+        SurveyResponse.select(SurveyResponse.responsible).where(SurveyResponse.responsible.is_null(False)).distinct()))
+        .order_by(User.name))
+    families = list(SurveyTemplate.select(SurveyTemplate.family, SurveyTemplate.name)
+                    .where(SurveyTemplate.is_current == True).order_by(SurveyTemplate.name).tuples())  # noqa: E712
+    return {"start": start, "end": end, "area": area, "areas": areas, "people": people, "families": families}
+
+
+def _survey_responses(f, *columns):
+    """The period's responses (the month bounds let the (area, month) and (month) indexes range)."""
+    R = SurveyResponse
+    query = R.select(*columns).where(R.answered_on >= f["start"], R.answered_on <= f["end"],
+                                     R.month >= f["start"].replace(day=1), R.month <= f["end"])
+    return query.where(R.practice_area == f["area"]) if f["area"] else query
+
+
+SURVEY_TOTALS = ("n", "ratings", "high", "ratings_sum", "nps_n", "promoters", "passives", "detractors", "comments", "low",
+                 "anonymous")
+
+
+def _with_rates(m: dict) -> dict:
+    m["rate"] = 100 * m["high"] / m["ratings"] if m["ratings"] else None
+    m["nps"] = 100 * (m["promoters"] - m["detractors"]) / m["nps_n"] if m["nps_n"] else None
+    return m
 
 
 def survey_results(user_id: int) -> str:
-    """The last 12 months: the responses' summary columns per month (the totals are their sum), the
-    per-criterion averages over those responses' answers, and the invitations by status: three queries."""
-    R, A, I = SurveyResponse, SurveyAnswer, SurveyInvitation  # noqa: E741
-    start, end = _months_back(12)
-    period = (R.answered_on >= start) & (R.answered_on <= end)
-    if area := request.args.get("area"):
-        period &= R.practice_area == int(area)
+    """The filters' choices (three queries); each month's summary columns, named and anonymous apart (a month's
+    anonymous answers count as responses only, unscored, when it holds fewer than SURVEY_MIN_ANONYMOUS; the
+    totals are the months' sum); what happened to invitations in the period, each event on its day; each
+    criterion's column by month the same way: six queries."""
+    R, I = SurveyResponse, SurveyInvitation  # noqa: E741
+    f = _survey_filters()
+    minimum = _min_anonymous()
+    month_rows = (_survey_responses(f, R.month, R.anonymous, fn.COUNT(R.id), fn.COALESCE(fn.SUM(R.ratings_count), 0),
+                                    fn.COALESCE(fn.SUM(R.ratings_high), 0), fn.COALESCE(fn.SUM(R.ratings_sum), 0),
+                                    fn.COUNT(R.nps), _count_if(R.nps >= 9), _count_if(R.nps.between(7, 8)),
+                                    _count_if(R.nps <= 6), _count_if(R.has_comment == True),  # noqa: E712
+                                    _count_if(R.low_score == True), _count_if(R.anonymous == True))  # noqa: E712
+                  .group_by(R.month, R.anonymous).tuples())
+    by_month: dict = {}
+    for month, anonymous, *values in month_rows:
+        month = month if isinstance(month, date) else date.fromisoformat(str(month))
+        m = by_month.setdefault(month, dict.fromkeys((*SURVEY_TOTALS, "hidden"), 0))
+        if anonymous and values[0] < minimum:
+            m["n"] += values[0]
+            m["anonymous"] += values[0]
+            m["hidden"] += values[0]
+        else:
+            for key, value in zip(SURVEY_TOTALS, values, strict=True):
+                m[key] += int(value or 0)
+    months, current = [], f["start"].replace(day=1)
+    while current <= f["end"]:
+        months.append(_with_rates({"month": current, **by_month.get(current, dict.fromkeys((*SURVEY_TOTALS, "hidden"), 0))}))
+        current = (current + timedelta(days=32)).replace(day=1)
+    total = _with_rates({key: sum(m[key] for m in months) for key in (*SURVEY_TOTALS, "hidden")})
 
-    def count_if(cond):
-        return fn.SUM(SqlCase(None, [(cond, 1)], 0))
+    now = utcnow()
+    start_at = datetime(f["start"].year, f["start"].month, f["start"].day) + LOCAL_OFFSET
+    end_at = datetime(f["end"].year, f["end"].month, f["end"].day) + LOCAL_OFFSET + timedelta(days=1)
 
-    months = list(R.select(R.month, fn.COUNT(R.id).alias("n"), fn.SUM(R.ratings_count).alias("ratings"),
-                           fn.SUM(R.ratings_high).alias("high"), fn.COUNT(R.nps).alias("nps_n"),
-                           count_if(R.nps >= 9).alias("promoters"), count_if(R.nps.between(7, 8)).alias("passives"),
-                           count_if(R.nps <= 6).alias("detractors"))
-                  .where(period).group_by(R.month).order_by(R.month).dicts())
-    total = {key: sum(m[key] or 0 for m in months) for key in ("n", "ratings", "high", "nps_n", "promoters", "passives",
-                                                                 "detractors")}
-    total["rate"] = 100 * total["high"] / total["ratings"] if total["ratings"] else 0
-    total["nps"] = 100 * (total["promoters"] - total["detractors"]) / total["nps_n"] if total["nps_n"] else 0
-    for m in months:
-        m["rate"] = 100 * (m["high"] or 0) / m["ratings"] if m["ratings"] else 0
-    criteria = list(A.select(A.criterion, fn.AVG(A.score), fn.COUNT(A.score), count_if(A.score >= 4))
-                    .join(R, on=(A.response == R.id)).where(period, A.criterion != "", A.score.is_null(False))
-                    .group_by(A.criterion).tuples())
-    invitations = list(I.select(I.status, fn.COUNT(I.id)).where(I.send_on >= start, I.send_on <= end)
-                       .group_by(I.status).tuples())
-    return render(SURVEY_RESULTS, total=total, months=months, criteria=criteria, invitations=invitations)
+    def during(column):
+        return (column >= start_at) & (column < end_at)
+
+    events = (
+        (I.status == "pending") & (I.expires_at > now) & (I.send_on >= f["start"]) & (I.send_on <= f["end"]),
+        during(I.sent_at) | (I.sent_at.is_null() & during(I.opened_at))
+        | (I.sent_at.is_null() & I.opened_at.is_null() & during(I.answered_at)),
+        during(I.opened_at),
+        (I.status == "answered") & during(I.answered_at),
+        ((I.status == "expired") | I.status.in_(("pending", "sent", "opened"))) & during(I.expires_at) & (I.expires_at <= now),
+        (I.status == "withdrawn") & during(I.withdrawn_at),
+    )
+    query = I.select(fn.COUNT(I.id), *(_count_if(e) for e in events)).where(reduce(operator.or_, events))
+    if f["area"]:
+        query = query.where(I.practice_area == f["area"]).where(I.template.not_in(
+            SurveyTemplate.select(SurveyTemplate.id).where(SurveyTemplate.anonymous == True)))  # noqa: E712
+    _all, pending, sent, opened, answered, expired, withdrawn = (int(v or 0) for v in query.tuples().get())
+    invitations = [("Enviadas", sent), ("Abiertas", opened), ("Respondidas", answered), ("Vencidas", expired),
+                   ("Sin enviar", pending), ("Retiradas", withdrawn)]
+
+    columns = []
+    for criterion in CRITERIA:
+        column = R.criterion_field(criterion)
+        columns += [fn.COALESCE(fn.SUM(column), 0), fn.COUNT(column), _count_if(column >= 4)]
+    sums = [[0, 0, 0] for _ in CRITERIA]
+    for anonymous, n, *values in (_survey_responses(f, R.anonymous, fn.COUNT(R.id), *columns)
+                                  .group_by(R.month, R.anonymous).tuples()):
+        if anonymous and n < minimum:
+            continue
+        for i, part in enumerate(sums):
+            for j in range(3):
+                part[j] += int(values[3 * i + j] or 0)
+    criteria = [(c, s / n if n else None, n, high) for c, (s, n, high) in zip(CRITERIA, sums, strict=True)]
+    return render(SURVEY_RESULTS, total=total, months=months, criteria=criteria, invitations=invitations,
+                  response_rate=100 * answered / sent if sent else None, minimum=minimum, pct=_pct, signed=_signed, **f)
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{value:.0f} %"
+
+
+def _signed(value) -> str:
+    return "—" if value is None else f"{value:+.0f}"
 
 
 def survey_responses(user_id: int) -> str:
-    """The last 12 months' responses, newest day first, 20 with client, case, area and responsible, and their
-    answers: two queries (no count)."""
-    R = SurveyResponse
-    start, end = _months_back(12)
-    query = (R.select(R, Client, Case, PracticeArea, User)
+    """The filters' choices (three queries), then as the responses (or comments) tab: the named responses'
+    count, the newest 20 with client, case, area, responsible and survey, their answers with the questions,
+    and the anonymous ones the list leaves out, by month: seven queries."""
+    R, A, Q = SurveyResponse, SurveyAnswer, SurveyQuestion
+    f = _survey_filters()
+    comments_only = "comentarios" in page_url()
+    named = _survey_responses(f, R.id).where(R.anonymous == False)  # noqa: E712
+    if comments_only:
+        named = named.where(R.has_comment == True)  # noqa: E712
+    total = named.count()
+    query = (_survey_responses(f, R, Client.id, Client.name, Case.id, Case.title, PracticeArea.id, PracticeArea.name,
+                               User.id, User.name, SurveyTemplate.id, SurveyTemplate.name, SurveyTemplate.version)
              .join(Client, JOIN.LEFT_OUTER, on=(R.client == Client.id)).switch(R)
              .join(Case, JOIN.LEFT_OUTER, on=(R.case == Case.id)).switch(R)
              .join(PracticeArea, JOIN.LEFT_OUTER, on=(R.practice_area == PracticeArea.id)).switch(R)
-             .join(User, JOIN.LEFT_OUTER, on=(R.responsible == User.id))
-             .where(R.answered_on >= start, R.answered_on <= end))
-    if "comentarios" in page_url():
+             .join(User, JOIN.LEFT_OUTER, on=(R.responsible == User.id)).switch(R)
+             .join(SurveyTemplate, on=(R.template == SurveyTemplate.id))
+             .where(R.anonymous == False))  # noqa: E712
+    if comments_only:
         query = query.where(R.has_comment == True)  # noqa: E712
-    rows = list(query.order_by(R.answered_on.desc(), R.anonymous, R.id.desc()).limit(20))
-    answers: dict[int, list] = {}
-    for answer in SurveyAnswer.select().where(SurveyAnswer.response.in_([r.id for r in rows])).order_by(SurveyAnswer.id):
-        answers.setdefault(answer.response_id, []).append(answer)
-    return render(SURVEY_RESPONSES, rows=rows, answers=answers)
+    rows = list(query.order_by(R.answered_on.desc(), R.id.desc()).paginate(1, 20))
+    scores = {r.id: {"by_criterion": {}, "comments": []} for r in rows}
+    if rows:
+        for rid, criterion, score, value, kind, _text in (
+                A.select(A.response, A.criterion, A.score, A.value, Q.kind, Q.text).join(Q, on=(A.question == Q.id))
+                .where(A.response.in_([r.id for r in rows])).order_by(A.response, Q.position, Q.id).tuples()):
+            if kind == "rating" and criterion:
+                scores[rid]["by_criterion"][criterion] = score
+            elif kind == "text" and value:
+                scores[rid]["comments"].append(value)
+    minimum, anonymous = _min_anonymous(), {"counted": 0, "hidden": 0}
+    for n, with_comment in (_survey_responses(f, fn.COUNT(R.id), _count_if(R.has_comment == True))  # noqa: E712
+                            .where(R.anonymous == True).group_by(R.month).tuples()):  # noqa: E712
+        if n >= minimum:
+            anonymous["counted"] += int(with_comment if comments_only else n)
+        else:
+            anonymous["hidden"] += int(n)
+    return render(SURVEY_COMMENTS if comments_only else SURVEY_RESPONSES, rows=rows, scores=scores, total=total,
+                  anonymous=anonymous, minimum=minimum, criteria=CRITERIA, **f)
 
 
 def complaints(user_id: int) -> str:

@@ -15,8 +15,8 @@ from bench.send import BUDGET_S
 FLOOR_FACTOR = 2.0  # DESIGN.md §8: every page p95 ≤ its budget (50 ms unless the page sets one) and ≤ 2× its floor
 SLOW_QUERY_MS = 1.0  # statements at least this slow get their plan in the report
 
-HEADERS = ["page", "median ms", "p95 ms", "queries", "floor median ms", "floor p95 ms", "ratio p95/floor p95",
-           "budget p95 ms", "budget verdict"]
+HEADERS = ["page", "median ms", "p95 ms", "queries", "floor median ms", "floor p95 ms", "floor queries",
+           "ratio p95/floor p95", "budget p95 ms", "budget verdict"]
 LEFT = (0, len(HEADERS) - 1)  # left-aligned columns: the page and the verdict
 
 
@@ -52,7 +52,7 @@ class Row:
 
     def cells(self) -> list[str]:
         return [self.page.name, f"{self.app.median_ms:.1f}", f"{self.app.p95_ms:.1f}", self.app.queries_label,
-                f"{self.floor.median_ms:.1f}", f"{self.floor.p95_ms:.1f}", f"{self.ratio:.1f}×",
+                f"{self.floor.median_ms:.1f}", f"{self.floor.p95_ms:.1f}", self.floor.queries_label, f"{self.ratio:.1f}×",
                 f"{self.page.budget_ms:g}", self.verdict]
 
 
@@ -136,8 +136,9 @@ def markdown(rows: list[Row], *, date: str, dataset, requests: int, warmup: int,
         "client's GET (or form POST, its CSRF token made beforehand), in process (no network, no web server), "
         "signed in through the real password + TOTP flow. *queries* counts the SQL statements of one "
         f"request (over {counted} more requests; a range when they differ). The *floor* is a bare Flask + peewee "
-        "view running the page's single query and rendering the same rows with an inline template "
-        "(`bench/floors.py`), measured the same way.",
+        "view running the page's queries and rendering the same rows with an inline template "
+        "(`bench/floors.py`), measured the same way; it has no session, roles or layout, so a signed-in page "
+        "runs Traza's own per-request statements (the session and its user, the roles) on top of the floor's.",
         "",
     ]
     over = [row for row in rows if row.verdict == "OVER"]
