@@ -110,6 +110,8 @@ def _error_response(status: int, message: str | None = None):
         500: _("Something went wrong on our side"),
     }
     title = titles.get(status, titles[500])
+    if status == 500 and message is None:
+        message = _unsaved_message()
     if request.headers.get("HX-Request") == "true":
         from flask import make_response
 
@@ -117,6 +119,17 @@ def _error_response(status: int, message: str | None = None):
         response.headers["HX-Reswap"] = "none"
         return toast(response, message or title, "error")
     return render("errors/error.html", status=status, code=status, title=title, message=message)
+
+
+def _unsaved_message() -> str | None:
+    """After a failure of ours on a write, say plainly whether what was sent was kept: nothing, unless a
+    transaction of this request had already committed (then the person should look before sending again)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    if db.committed_in_request():
+        return _("Part of what you sent may have been saved: reload the page and check it before sending it again. "
+                 "If it happens again, tell the system administrator.")
+    return _("What you sent was not saved: try again; if it happens again, tell the system administrator.")
 
 
 def _register_error_handlers(app):

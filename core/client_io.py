@@ -54,7 +54,13 @@ def read_csv(raw: bytes) -> tuple[list[dict], str | None]:
             continue
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    try:
+        return _read_rows(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))  # any line ending
+    except csv.Error:  # a stray quote or carriage return, a cell past the csv module's limit
+        return [], _("This file could not be read as CSV. Save it again as CSV (UTF-8) and try again.")
+
+
+def _read_rows(reader) -> tuple[list[dict], str | None]:
     reader.fieldnames = [_column(h) for h in (reader.fieldnames or [])]
     missing = [c for c in ("nombre",) if c not in reader.fieldnames]
     if missing:

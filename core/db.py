@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+from flask import g, has_request_context
 from peewee import DatabaseProxy, DateTimeField, Model, PostgresqlDatabase, SqliteDatabase
 from playhouse.pool import PooledPostgresqlDatabase
 
@@ -84,8 +85,16 @@ def is_sqlite() -> bool:
 @contextmanager
 def transaction():
     """One write: data and its audit rows commit together or not at all."""
+    outermost = not db.in_transaction()
     with db.atomic():
         yield
+    if outermost and has_request_context():
+        g.committed = True  # the error page can then tell whether what was sent was saved
+
+
+def committed_in_request() -> bool:
+    """Whether this request has committed a write through ``transaction()``."""
+    return has_request_context() and g.get("committed", False)
 
 
 def init_app(app):

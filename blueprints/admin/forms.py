@@ -4,6 +4,7 @@ from wtforms import DateField, SelectField, SelectMultipleField, StringField, Te
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.forms import stripped
 from core.guard import ROLES
 
 # Deliberately plain: firms use internal domains (.local, .test) that strict validators refuse.
@@ -58,7 +59,8 @@ class AuditFilterForm(FlaskForm):
 
 class PracticeAreaForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=1000)], filters=[stripped],
+                                render_kw={"rows": 2})
 
 
 class PrivacyNoticeForm(FlaskForm):

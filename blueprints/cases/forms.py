@@ -6,11 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     FieldList,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -21,6 +19,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.cases import labels
+from core.forms import DecimalField, IntegerField
 from core.i18n import now_local, today_local
 from core.text import name_key
 
@@ -97,7 +96,9 @@ class PlanningForm(FlaskForm):
         min=Decimal("0"), max=Decimal("99999999999999"), message=_l("The amount cannot be negative."))])
     budget_notes = TextAreaField(_l("Cost detail and billing"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
     budget_told_on = DateField(_l("Told to the client on"), validators=[Optional()])
-    budget_told_how = SelectField(_l("How"), choices=[("", "—")] + _choices(labels.CONTACT_WAYS), validators=[Optional()])
+    # The "how" selects carry no Optional(): on an empty choice it would end the chain before validate_*_how,
+    # which asks for it once a date is given, could run.
+    budget_told_how = SelectField(_l("How"), choices=[("", "—")] + _choices(labels.CONTACT_WAYS), default="")
 
     def validate_budget_told_on(self, field):
         if field.data and field.data > today_local():
@@ -193,7 +194,7 @@ class ResolutionForm(FlaskForm):
     resolution_summary = TextAreaField(_l("Resolution and its implications"), validators=[
         DataRequired(message=_l("Write the resolution.")), Length(min=3, max=8000)], render_kw={"rows": 5})
     explained_on = DateField(_l("Explained to the client on"), validators=[Optional()])
-    explained_how = SelectField(_l("How"), choices=[("", "—")] + _choices(labels.CONTACT_WAYS), validators=[Optional()])
+    explained_how = SelectField(_l("How"), choices=[("", "—")] + _choices(labels.CONTACT_WAYS), default="")
     client_understood = BooleanField(_l("The client says they understood the result and its implications"))
 
     def validate_explained_on(self, field):
@@ -214,7 +215,7 @@ class DeliveryForm(FlaskForm):
     description = StringField(_l("Description"), validators=[DataRequired(message=_l("Describe the document.")),
                                                              Length(min=3, max=300)])
     delivered_on = DateField(_l("Delivered on"), validators=[Optional()])
-    delivered_how = SelectField(_l("How"), choices=[("", "—")] + _choices(labels.CONTACT_WAYS), validators=[Optional()])
+    delivered_how = SelectField(_l("How"), choices=[("", "—")] + _choices(labels.CONTACT_WAYS), default="")
 
     def validate_delivered_on(self, field):
         if field.data and field.data > today_local():

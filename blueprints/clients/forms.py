@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from blueprints.admin.forms import EMAIL, CheckboxList
 from blueprints.clients import labels
+from core.forms import stripped
 from core.validation import compact_document, normalise_phone, valid_document
 from models.clients import TRANSITIONS
 
@@ -23,16 +24,51 @@ def _choices(mapping, blank=None):
     return ([("", blank)] if blank is not None else []) + items
 
 
+def _email(value):
+    return stripped(value).lower() if isinstance(value, str) else value
+
+
+COUNTERPARTY_WORDS = ("related", "relacionada", "relacionado", "vinculada", "vinculado")
+
+
+def parse_parties(text) -> tuple[list[dict], str | None]:
+    """The "Contrapartes" box, one party a line: ``name; document type and number; related``. Returns the
+    parties of the lines that parse and the message for the first line that does not (None when all do)."""
+    parties, problem = [], None
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(";")]
+        party = {"name": parts[0][:200], "kind": "counterparty", "document_type": "", "document_number": ""}
+        line_problem = None if party["name"] else _l("Line %(n)d: write the name first.", n=number)
+        for extra in parts[1:]:
+            if extra.lower() in COUNTERPARTY_WORDS:
+                party["kind"] = "related"
+            elif extra:
+                doc_type, _sep, doc_number = extra.partition(" ")
+                if doc_type.upper() not in labels.DOCUMENT_TYPES or not valid_document(doc_type.upper(), doc_number):
+                    line_problem = line_problem or _l("Line %(n)d: the document must be a type and a valid number, "
+                                                      "like 'NIT 900123456-8'.", n=number)
+                else:
+                    party["document_type"], party["document_number"] = doc_type.upper(), compact_document(doc_number)
+        if line_problem:
+            problem = problem or line_problem
+        else:
+            parties.append(party)
+    return parties, problem
+
+
 class ClientForm(FlaskForm):
     kind = RadioField(_l("Client is a"), choices=_choices(labels.KINDS), default="person")
     name = StringField(_l("Full name or company name"), validators=[DataRequired(), Length(max=200)],
                        render_kw={"autocomplete": "off"})
     document_type = SelectField(_l("Identity document"), choices=_choices(labels.DOCUMENT_TYPES, _l("— none yet —")),
                                 validators=[Optional()])
-    document_number = StringField(_l("Document number"), validators=[Optional(), Length(max=30)],
+    # No Optional(): a type chosen with the number left empty must reach validate_document_number.
+    document_number = StringField(_l("Document number"), validators=[Length(max=30)], filters=[stripped],
                                   render_kw={"autocomplete": "off", "spellcheck": "false"})
     email = StringField(_l("Email"), validators=[Optional(), Length(max=254), Regexp(EMAIL, message=_l("Enter a valid email address."))],
-                        render_kw={"type": "email", "autocomplete": "off"})
+                        filters=[_email], render_kw={"type": "email", "autocomplete": "off"})
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)], render_kw={"type": "tel"})
     phone_alt = StringField(_l("Other phone"), validators=[Optional(), Length(max=30)], render_kw={"type": "tel"})
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
@@ -65,7 +101,7 @@ class ClientForm(FlaskForm):
         if number and not valid_document(doc_type, number):
             raise ValidationError(_l("This is not a valid number for that type of document."))
         allowed = labels.COMPANY_DOCUMENTS if self.kind.data == "company" else labels.PERSON_DOCUMENTS
-        if doc_type and doc_type not in allowed:
+        if doc_type and doc_type not in allowed and self.kind.data in labels.KINDS:  # an unknown kind is said beside it
             raise ValidationError(_l("That document does not fit a %(kind)s.", kind=labels.KINDS[self.kind.data].lower()))
 
     def _validate_phone(self, field):
@@ -78,29 +114,16 @@ class ClientForm(FlaskForm):
     validate_phone = _validate_phone
     validate_phone_alt = _validate_phone
 
-    def validate_email(self, field):
-        field.data = (field.data or "").strip().lower()
+    @property
+    def parsed_counterparties(self) -> list[dict]:
+        """Computed from the field, never left by a validator: an empty box is no parties (Optional() skips
+        validate_counterparties then), and a valid form's every line parses."""
+        return parse_parties(self.counterparties.data)[0]
 
     def validate_counterparties(self, field):
-        self.parsed_counterparties = []
-        for number, line in enumerate((field.data or "").splitlines(), start=1):
-            line = line.strip()
-            if not line:
-                continue
-            parts = [p.strip() for p in line.split(";")]
-            party = {"name": parts[0][:200], "kind": "counterparty", "document_type": "", "document_number": ""}
-            if not party["name"]:
-                raise ValidationError(_l("Line %(n)d: write the name first.", n=number))
-            for extra in parts[1:]:
-                if extra.lower() in ("related", "relacionada", "relacionado", "vinculada", "vinculado"):
-                    party["kind"] = "related"
-                elif extra:
-                    doc_type, _sep, doc_number = extra.partition(" ")
-                    if doc_type.upper() not in labels.DOCUMENT_TYPES or not valid_document(doc_type.upper(), doc_number):
-                        raise ValidationError(_l("Line %(n)d: the document must be a type and a valid number, "
-                                                 "like 'NIT 900123456-8'.", n=number))
-                    party["document_type"], party["document_number"] = doc_type.upper(), compact_document(doc_number)
-            self.parsed_counterparties.append(party)
+        problem = parse_parties(field.data)[1]
+        if problem:
+            raise ValidationError(problem)
 
 
 class DecisionForm(FlaskForm):

@@ -11,7 +11,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     TextAreaField,
@@ -23,6 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from blueprints.complaints.forms import plausible_date
 from core.crisis import MAX_TEXT
 from core.db import utcnow
+from core.forms import IntegerField
 from core.i18n import now_local, to_utc
 
 CHANNELS = {"in_person": _l("In person"), "phone": _l("Phone"), "email": _l("Email"), "messaging": _l("Messaging"),
@@ -77,7 +77,8 @@ class RecordForm(FlaskForm):
     behaviour = TextAreaField(_l("The client's behaviour, as observed"),
                               validators=[DataRequired(message=_l("Describe what happened.")), Length(max=MAX_TEXT)])
     actions = CheckboxList(_l("Response actions taken"), choices=list(ACTIONS.items()), validators=[Optional()])
-    solution = TextAreaField(_l("Concrete solution offered"), validators=[Optional(), Length(max=MAX_TEXT)])
+    # No Optional(): left empty it would end the chain before validate_solution asks for it.
+    solution = TextAreaField(_l("Concrete solution offered"), validators=[Length(max=MAX_TEXT)])
     security_called = BooleanField(_l("Security was called"))
 
     def validate_solution(self, field):

@@ -3,10 +3,11 @@ owner) and configuration (SLA rules, categories)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from blueprints.complaints import labels
+from core.forms import IntegerField
 from core.i18n import now_local
 from models.complaints import SEVERITIES, SLA_KINDS
 

@@ -10,11 +10,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext, ngettext
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TimeField
+from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TimeField
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from core import calendar
 from core import deadlines as service
+from core.forms import IntegerField
 
 KINDS = {"procedural": _l("Procedural"), "contractual": _l("Contractual"), "administrative": _l("Administrative")}
 STATES = {"open": lazy_pgettext("deadline", "Open"), "done": lazy_pgettext("deadline", "Met"),
@@ -86,7 +87,8 @@ class DeadlineForm(FlaskForm):
 
     def _count(self, region: str) -> None:
         if not self.count_days.data:
-            self.count_days.errors = [*self.count_days.errors, _("How many business days?")]
+            if not self.count_days.errors:  # a number refused already says why beside the field
+                self.count_days.errors = [_("How many business days?")]
         elif not self.count_from.data:
             self.count_from.errors = [*self.count_from.errors, _("From which date?")]
         else:

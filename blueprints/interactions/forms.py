@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -18,6 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from blueprints.interactions import labels
 from core.db import utcnow
+from core.forms import IntegerField
 from core.i18n import to_local, to_utc, today_local
 
 SUMMARY_MAX = 4000

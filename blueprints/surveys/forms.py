@@ -41,7 +41,8 @@ class QuestionForm(Form):
     text = StringField(_l("Question text"), validators=[DataRequired(message=_l("Write the question.")), Length(max=500)])
     help = StringField(_l("Help shown below it"), validators=[Optional(), Length(max=300)])
     required = BooleanField(_l("Required"))
-    choices = TextAreaField(_l("Options (one per line, single choice only)"), validators=[Optional(), Length(max=2000)],
+    # No Optional(): left empty it would end the chain before validate_choices asks a choice question for options.
+    choices = TextAreaField(_l("Options (one per line, single choice only)"), validators=[Length(max=2000)],
                             render_kw={"rows": 3})
     criterion = SelectField(_l("Evaluation criterion (ratings only)"),
                             choices=[("", "—"), *labels.CRITERIA.items()], validate_choice=True)

@@ -182,6 +182,19 @@ def test_intake_to_active_client(clock, app, page, firm_today):
     _sign_in(pg, user)
     pg.wait_for_url("**/clientes/nuevo")
 
+    # The most common intake first: a name, the practice area and the need, no counterparties.
+    pg.get_by_label("Nombre completo o razón social").fill("Lucía Fernanda Ortiz")
+    pg.get_by_label("Área de práctica").select_option(str(area.id))
+    pg.get_by_label("¿Qué necesita?").fill("Revisión de su liquidación laboral.")
+    expect(pg.get_by_label("Contrapartes y partes vinculadas")).to_have_value("")
+    pg.get_by_role("button", name="Verificar duplicados y conflictos").click()
+    expect(pg.locator("#check-results")).to_contain_text("No hay posibles conflictos de interés.")
+    pg.get_by_role("button", name="Registrar prospecto").click()
+    pg.wait_for_url("**tab=admision")
+    expect(pg.locator("#client-status")).to_contain_text("Prospecto")
+    assert Client.get(Client.name == "Lucía Fernanda Ortiz").status == "prospect"
+    pg.goto(f"{pg.base}/clientes/nuevo")
+
     pg.get_by_label("Nombre completo o razón social").fill("Carlos Andrés Mejía")
     pg.get_by_label("Documento de identidad").select_option("CC")
     pg.get_by_label("Número de documento", exact=True).fill("80123456")

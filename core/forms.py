@@ -1,0 +1,81 @@
+"""Form pieces every blueprint shares: number fields that refuse what no person types, a text filter.
+
+A number of hundreds of digits is not a count or an amount: WTForms would take it, and its ``NumberRange``
+then overflows turning it into a float (a 500), a quantity's display overflows its quantization, and an id
+overflows a 64-bit column. These fields refuse more than ``MAX_DIGITS`` digits, and NaN or infinity, with a
+message beside the field, and stop that field's other checks (a range message about a number that was not
+taken would only confuse). Forms import ``IntegerField`` and ``DecimalField`` from here, never from wtforms
+(tests/test_form_validation.py holds every form to it).
+"""
+
+from decimal import Decimal
+
+import wtforms
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import StopValidation
+
+MAX_DIGITS = 18  # any amount, count or row id the firm types fits; 19 digits may pass a 64-bit column
+TOO_LONG = _l("Write a shorter number.")
+NOT_WHOLE = _l("Write a whole number.")
+NOT_NUMBER = _l("Write a number.")
+
+
+def stripped(value):
+    """A filter for text fields: what was typed, without surrounding spaces; a field the form did not send
+    is empty text (never None, which a route's ``.strip()`` would trip on)."""
+    if value is None:
+        return ""
+    return value.strip() if isinstance(value, str) else value
+
+
+def _digits(text) -> int:
+    return sum(ch.isdigit() for ch in text) if isinstance(text, str) else 0
+
+
+class _Capped:
+    """Our own messages (also inside sub-forms, which WTForms leaves untranslated), and a number that was not
+    taken ends its field's checks: a range message about it would only confuse. A blank one goes on to the
+    chain as before, where Optional() clears its error or DataRequired() says its own."""
+
+    def _typed(self, valuelist):
+        """Spaces alone are nothing typed, for InputRequired() too; more than MAX_DIGITS digits is refused."""
+        if valuelist and isinstance(valuelist[0], str) and not valuelist[0].strip():
+            self.raw_data = valuelist = [""]
+        if valuelist and _digits(valuelist[0]) > MAX_DIGITS:
+            self.data = None
+            raise ValueError(TOO_LONG)
+        return valuelist
+
+    def pre_validate(self, form):
+        if self.process_errors and self.raw_data and self.raw_data[0]:
+            raise StopValidation()
+        super().pre_validate(form)
+
+
+class IntegerField(_Capped, wtforms.IntegerField):
+    """A whole number of at most ``MAX_DIGITS`` digits."""
+
+    def process_formdata(self, valuelist):
+        valuelist = self._typed(valuelist)
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(NOT_WHOLE) from None
+
+
+class DecimalField(_Capped, wtforms.DecimalField):
+    """A finite decimal whose whole part has at most ``MAX_DIGITS`` digits (``1e400`` counts as 401)."""
+
+    def process_formdata(self, valuelist):
+        valuelist = self._typed(valuelist)
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(NOT_NUMBER) from None
+        value = self.data
+        if isinstance(value, Decimal) and not value.is_finite():
+            self.data = None
+            raise ValueError(NOT_NUMBER)
+        if isinstance(value, Decimal) and not value.is_zero() and not -MAX_DIGITS <= value.adjusted() < MAX_DIGITS:
+            self.data = None
+            raise ValueError(TOO_LONG)
