@@ -1,11 +1,13 @@
-"""Every form of the app, as a person finds it on its page, submitted with each field left empty and with
-garbage (long text, huge numbers, unicode and control characters, impossible dates), never answers 5xx.
+"""Every form of the app, as a person finds it on its page, submitted with each optional field left empty and
+with garbage (long text, huge numbers, unicode and control characters, impossible dates, stray files), never
+answers 5xx.
 
 Per POST route of ``app.url_map`` (one test each): sign in with the roles the access matrix gives it (the
 public ones stay anonymous), build the objects its pages show with ``tests.factories`` and the services, find
 a page with a form posting to the route, and submit that form: as rendered with its required fields filled,
-then with every field filled and each one emptied in turn, then with Hypothesis drawing for each field its
-value, nothing, an option, or garbage, as a full page and under htmx.
+then with every field filled and each optional one emptied in turn, each named button pressed, then with
+Hypothesis drawing for each field its value, nothing, an option or garbage, as a full page and under htmx.
+A route whose form no page shows fails: give ``World`` the object that shows it.
 
 One app serves the whole module (Jinja compiles each template once) over a fresh database per test.
 """
