@@ -6,7 +6,7 @@ create_app(): config → db → extensions → hooks → error handlers → blue
 import sys
 
 import click
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -18,7 +18,7 @@ from core.guard import can
 
 csrf = CSRFProtect()
 
-ERROR_PAGES = {400, 403, 404, 405, 413, 422, 429, 500}
+ERROR_PAGES = {400, 403, 404, 405, 413, 422, 429, 500, 503}
 
 
 class RowId(IntegerConverter):
@@ -108,6 +108,7 @@ def _error_response(status: int, message: str | None = None):
         422: _("Some data could not be processed"),
         429: _("Too many attempts"),
         500: _("Something went wrong on our side"),
+        503: _("Traza is not available right now"),
     }
     title = titles.get(status, titles[500])
     if status == 500 and message is None:
@@ -152,6 +153,8 @@ def _register_error_handlers(app):
     def _http(exc):
         if exc.code not in ERROR_PAGES:
             return exc  # 416, 304…: Werkzeug's own answer is the right one (headers are added after)
+        if isinstance(exc, db.DatabaseUnavailable):
+            _without_database()
         message = getattr(exc, "page_message", None)  # e.g. core.security.CrossSiteRequest says why
         response = _error_response(exc.code, str(message) if message else None)
         for name, value in exc.get_headers():
@@ -161,5 +164,18 @@ def _register_error_handlers(app):
 
     @app.errorhandler(Exception)
     def _crash(exc):
+        if isinstance(exc, db.CONNECTION_ERRORS):
+            if db.mark_for_retry(exc):
+                app.logger.warning("database connection lost: %s", str(exc).strip()[:200])
+            else:
+                app.logger.exception("database error")
+            _without_database()
+            return _error_response(500)
         app.logger.exception("unhandled error")
         return _error_response(500)
+
+
+def _without_database():
+    """The error page of a database failure must not need the database: render it for nobody signed in."""
+    db.discard_connection()
+    g._login_user = auth.login_manager.anonymous_user()

@@ -5,15 +5,27 @@ begins IMMEDIATE so data and audit rows are written without lock upgrades (SECUR
 PostgreSQL goes through a connection pool.
 """
 
+import io
+import logging
 import os
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-from flask import g, has_request_context
-from peewee import DatabaseProxy, DateTimeField, Model, PostgresqlDatabase, SqliteDatabase
-from playhouse.pool import PooledPostgresqlDatabase
+from flask import g, has_request_context, request
+from flask_babel import lazy_gettext as _l
+from peewee import (
+    DatabaseProxy,
+    DateTimeField,
+    InterfaceError,
+    Model,
+    OperationalError,
+    PostgresqlDatabase,
+    SqliteDatabase,
+)
+from playhouse.pool import PooledDatabase, PooledPostgresqlDatabase
+from werkzeug.exceptions import ServiceUnavailable
 
 from core.config import ROOT
 
@@ -86,6 +98,8 @@ def is_sqlite() -> bool:
 def transaction():
     """One write: data and its audit rows commit together or not at all."""
     outermost = not db.in_transaction()
+    if has_request_context():
+        g.began_write = True  # from here on, a failed request is not run again (RetryOnFreshConnection)
     with db.atomic():
         yield
     if outermost and has_request_context():
@@ -97,19 +111,107 @@ def committed_in_request() -> bool:
     return has_request_context() and g.get("committed", False)
 
 
+# ----- a database that went away (a failover, a restart, a read-only disk) -----
+
+CONNECTION_ERRORS = (OperationalError, InterfaceError)
+log = logging.getLogger("traza.db")
+_RETRY = "traza.retry_on_fresh_connection"
+_RETRIED = "traza.retried"
+_REPLAYABLE_BODY = 1024 * 1024  # forms; an upload that meets a dead connection is sent again by its person
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """503 when no connection can be made: the page says so without needing the database."""
+
+    page_message = _l("The database is not answering. Nothing was saved; try again in a minute. If it goes on, "
+                      "tell the system administrator.")
+
+
+def discard_connection() -> None:
+    """Drop this thread's connection without returning it to the pool (it may be dead)."""
+    if db.obj is None or db.is_closed():
+        return
+    try:
+        if isinstance(db.obj, PooledDatabase):
+            db.obj.manual_close()
+        else:
+            db.close()
+    except CONNECTION_ERRORS:
+        log.debug("connection already gone", exc_info=True)
+
+
+def mark_for_retry(exc: Exception) -> bool:
+    """After ``exc`` in a request: run the request once more on a fresh connection when the connection
+    failed and nothing was written yet (reads, or a form whose write had not begun). True when marked."""
+    if not isinstance(exc, CONNECTION_ERRORS) or not has_request_context():
+        return False
+    discard_connection()
+    if g.get("began_write") or request.environ.get(_RETRIED) or _RETRY not in request.environ:
+        return False
+    request.environ[_RETRY] = True
+    return True
+
+
+class RetryOnFreshConnection:
+    """WSGI middleware: a request marked by ``mark_for_retry`` is run again, once, before anything of its
+    first answer reaches the client. Bodies up to 1 MiB are kept so a form can be read twice."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        body = self._keep_body(environ)
+        if body is None:
+            return self.wsgi_app(environ, start_response)
+        environ[_RETRY] = False
+        answer = []
+        result = self.wsgi_app(environ, lambda status, headers, exc_info=None: answer.append((status, headers)))
+        if environ.get(_RETRY) is True:
+            if hasattr(result, "close"):
+                result.close()
+            log.warning("database connection lost; the request runs again on a fresh connection")
+            environ[_RETRIED] = True
+            environ["wsgi.input"] = io.BytesIO(body)
+            return self.wsgi_app(environ, start_response)
+        start_response(*answer[0])
+        return result
+
+    @staticmethod
+    def _keep_body(environ) -> bytes | None:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return None
+        if length > _REPLAYABLE_BODY:
+            return None
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        return body
+
+
 def init_app(app):
     init_database(app.config["DATABASE_URL"])
+    app.wsgi_app = RetryOnFreshConnection(app.wsgi_app)
 
     @app.before_request
     def _connect():
-        db.connect(reuse_if_open=True)
+        if request.endpoint == "system.healthz":
+            return  # it connects itself and answers 503 JSON when it cannot
+        try:
+            db.connect(reuse_if_open=True)
+        except CONNECTION_ERRORS as exc:
+            raise DatabaseUnavailable() from exc
 
     @app.teardown_request
     def _close(exc):
-        if not db.is_closed():
+        if db.is_closed():
+            return
+        try:
             if db.in_transaction():
                 db.rollback()
             db.close()
+        except CONNECTION_ERRORS:
+            discard_connection()
 
 
 class BaseModel(Model):
