@@ -244,17 +244,12 @@ class RecoveryCode(BaseModel):
         return cls.select().where(cls.user == user).count()
 
 
-class ActivationToken(BaseModel):
-    """Single-use link to set a password and enrol 2FA; only its SHA-256 is stored (SECURITY.md P5, P6)."""
+class _SingleUseLink(BaseModel):
+    """A link sent by email: only the SHA-256 of its token is stored; it expires and works once."""
 
     token_hash = CharField(max_length=64, unique=True)
-    user = ForeignKeyField(User, backref="activation_tokens", on_delete="CASCADE")
     expires_at = DateTimeField()
     used_at = DateTimeField(null=True)
-
-    @classmethod
-    def valid(cls, token_hash: str):
-        return cls.get_or_none(cls.token_hash == token_hash, cls.used_at.is_null(), cls.expires_at > utcnow())
 
     def consume(self) -> bool:
         """Atomically mark as used: True for exactly one caller."""
@@ -262,14 +257,21 @@ class ActivationToken(BaseModel):
         return cls.update(used_at=utcnow()).where(cls.id == self.id, cls.used_at.is_null()).execute() == 1
 
 
-class PasswordResetToken(BaseModel):
-    """Single-use link to choose a new password (SECURITY.md P6): only its SHA-256 is stored, it lasts
-    30 minutes, and a newer link of the same person replaces it. It never touches the second factor."""
+class ActivationToken(_SingleUseLink):
+    """Single-use link to set a password and enrol 2FA (SECURITY.md P5, P6)."""
 
-    token_hash = CharField(max_length=64, unique=True)
+    user = ForeignKeyField(User, backref="activation_tokens", on_delete="CASCADE")
+
+    @classmethod
+    def valid(cls, token_hash: str):
+        return cls.get_or_none(cls.token_hash == token_hash, cls.used_at.is_null(), cls.expires_at > utcnow())
+
+
+class PasswordResetToken(_SingleUseLink):
+    """Single-use link to choose a new password (SECURITY.md P6): it lasts 30 minutes, and a newer link of
+    the same person replaces it. It never touches the second factor."""
+
     user = ForeignKeyField(User, backref="reset_tokens", on_delete="CASCADE")
-    expires_at = DateTimeField()
-    used_at = DateTimeField(null=True)
 
     @classmethod
     def valid(cls, token_hash: str):
@@ -286,8 +288,3 @@ class PasswordResetToken(BaseModel):
     def retire_all(cls, user) -> int:
         """Earlier unused links of the person stop working."""
         return cls.update(used_at=utcnow()).where(cls.user == user, cls.used_at.is_null()).execute()
-
-    def consume(self) -> bool:
-        """Atomically mark as used: True for exactly one caller."""
-        cls = type(self)
-        return cls.update(used_at=utcnow()).where(cls.id == self.id, cls.used_at.is_null()).execute() == 1
