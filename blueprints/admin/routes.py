@@ -2,7 +2,7 @@
 
 from datetime import datetime, time, timedelta
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,23 +23,13 @@ from core.guard import ROLES, require
 from core.htmx import render
 from core.i18n import to_utc
 from core.pagination import keyset, paginate
+from core.web import get_or_404, me
 from models.audit import AuditEvent
 from models.catalog import PracticeArea
 from models.consent import PrivacyNotice
 from models.users import User, UserSession
 
 from . import bp
-
-
-def _user_or_404(user_id: int) -> User:
-    user = User.get_or_none(User.id == user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
-def _me() -> User:
-    return current_user._get_current_object()
 
 
 @bp.get("/usuarios")
@@ -59,7 +49,7 @@ def invite():
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            user, _link = accounts.invite(form.email.data, form.name.data, form.roles.data, actor=_me())
+            user, _link = accounts.invite(form.email.data, form.name.data, form.roles.data, actor=me())
         except accounts.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
@@ -84,21 +74,21 @@ def _user_page(user: User, roles_form=None, status=200):
 @bp.get("/usuarios/<int:user_id>")
 @require("users.manage")
 def user(user_id):
-    return _user_page(_user_or_404(user_id))
+    return _user_page(get_or_404(User, User.id == user_id))
 
 
 @bp.post("/usuarios/<int:user_id>/roles")
 @require("users.manage")
 @fresh_required
 def user_roles(user_id):
-    user = _user_or_404(user_id)
+    user = get_or_404(User, User.id == user_id)
     form = _roles_form(user, formdata=request.form)
     if form.validate_on_submit():
         if user.id == current_user.id and "admin" not in form.roles.data:
             form.roles.errors.append(_("You cannot remove your own administrator role."))
         else:
             try:
-                accounts.set_roles(user, form.roles.data, actor=_me())
+                accounts.set_roles(user, form.roles.data, actor=me())
             except accounts.AccountError as exc:
                 form.roles.errors.append(str(exc))
     if form.errors or not form.is_submitted():
@@ -107,13 +97,13 @@ def user_roles(user_id):
     if supervisor != user.supervisor_id:
         with transaction():
             user.set_supervisor(supervisor)
-            audit.record("user_update", user, actor=_me(), fields=["supervisor"])
+            audit.record("user_update", user, actor=me(), fields=["supervisor"])
     flash(_("Roles saved."), "success")
     return redirect(url_for("admin.user", user_id=user.id), 303)
 
 
 def _user_action(user_id, action, done_message):
-    user = _user_or_404(user_id)
+    user = get_or_404(User, User.id == user_id)
     if ActionForm().validate_on_submit():
         try:
             action(user)
@@ -131,7 +121,7 @@ def deactivate(user_id):
     def act(user):
         if user.id == current_user.id:
             raise accounts.AccountError(_("You cannot deactivate your own account."))
-        accounts.deactivate(user, actor=_me())
+        accounts.deactivate(user, actor=me())
 
     return _user_action(user_id, act, _("Account deactivated and its sessions closed."))
 
@@ -140,28 +130,28 @@ def deactivate(user_id):
 @require("users.manage")
 @fresh_required
 def reactivate(user_id):
-    return _user_action(user_id, lambda u: accounts.reactivate(u, actor=_me()), _("Account reactivated."))
+    return _user_action(user_id, lambda u: accounts.reactivate(u, actor=me()), _("Account reactivated."))
 
 
 @bp.post("/usuarios/<int:user_id>/desbloquear")
 @require("users.manage")
 @fresh_required
 def unlock(user_id):
-    return _user_action(user_id, lambda u: accounts.unlock(u, actor=_me()), _("Account unlocked."))
+    return _user_action(user_id, lambda u: accounts.unlock(u, actor=me()), _("Account unlocked."))
 
 
 @bp.post("/usuarios/<int:user_id>/cerrar-sesiones")
 @require("users.manage")
 @fresh_required
 def end_sessions(user_id):
-    return _user_action(user_id, lambda u: accounts.end_sessions(u, actor=_me()), _("All sessions of the account were closed."))
+    return _user_action(user_id, lambda u: accounts.end_sessions(u, actor=me()), _("All sessions of the account were closed."))
 
 
 @bp.post("/usuarios/<int:user_id>/enlace-activacion")
 @require("users.manage")
 @fresh_required
 def resend_activation(user_id):
-    return _user_action(user_id, lambda u: accounts.resend_activation(u, actor=_me()),
+    return _user_action(user_id, lambda u: accounts.resend_activation(u, actor=me()),
                         _("A new activation link was sent. Earlier links no longer work."))
 
 
@@ -170,7 +160,7 @@ def resend_activation(user_id):
 @fresh_required
 def send_password_reset(user_id):
     """The person chooses the new password through the emailed link; nobody else learns it (SECURITY.md P6)."""
-    return _user_action(user_id, lambda u: password_reset.send_link(u, actor=_me()),
+    return _user_action(user_id, lambda u: password_reset.send_link(u, actor=me()),
                         _("A link to choose a new password was sent by email. It works for 30 minutes; earlier links no "
                           "longer work."))
 
@@ -179,10 +169,10 @@ def send_password_reset(user_id):
 @require("users.manage")
 @fresh_required
 def reset_2fa(user_id):
-    user = _user_or_404(user_id)
+    user = get_or_404(User, User.id == user_id)
     form = ResetTwoFactorForm()
     if form.validate_on_submit():
-        accounts.reset_2fa(user, actor=_me(), reason=form.reason.data)
+        accounts.reset_2fa(user, actor=me(), reason=form.reason.data)
         flash(_("Two-step verification was reset. The person will set it up again at the next sign-in."), "success")
         return redirect(url_for("admin.user", user_id=user.id), 303)
     return render("admin/reset_2fa.html", form=form, user=user, status=422 if form.errors else 200)
@@ -220,7 +210,7 @@ def practice_areas():
         else:
             with transaction():
                 area = PracticeArea.create(name=name, description=form.description.data.strip())
-                audit.record("catalog_create", area, actor=_me(), fields=["name", "description"])
+                audit.record("catalog_create", area, actor=me(), fields=["name", "description"])
             flash(_("Practice area added."), "success")
             return redirect(url_for("admin.practice_areas"), 303)
     return render("admin/areas.html", form=form, areas=list(PracticeArea.all_ordered()), action=ActionForm(),
@@ -230,13 +220,11 @@ def practice_areas():
 @bp.post("/areas/<int:area_id>/estado")
 @require("catalog.manage")
 def toggle_practice_area(area_id):
-    area = PracticeArea.get_or_none(PracticeArea.id == area_id)
-    if area is None:
-        abort(404)
+    area = get_or_404(PracticeArea, PracticeArea.id == area_id)
     if ActionForm().validate_on_submit():
         with transaction():
             PracticeArea.update(is_active=not area.is_active).where(PracticeArea.id == area.id).execute()
-            audit.record("catalog_update", area, actor=_me(), fields=["is_active"])
+            audit.record("catalog_update", area, actor=me(), fields=["is_active"])
         flash(_("Practice area updated."), "success")
     return redirect(url_for("admin.practice_areas"), 303)
 
@@ -252,8 +240,8 @@ def privacy_notice():
             form.text.errors.append(_("The text is the same as the current version."))
         else:
             with transaction():
-                notice = PrivacyNotice.publish(text, _me())
-                audit.record("privacy_notice_published", notice, actor=_me(), detail=notice.version)
+                notice = PrivacyNotice.publish(text, me())
+                audit.record("privacy_notice_published", notice, actor=me(), detail=notice.version)
             flash(_("New version of the privacy notice published."), "success")
             return redirect(url_for("admin.privacy_notice"), 303)
     return render("admin/privacy.html", form=form, current=current, status=422 if form.errors else 200)

@@ -1,7 +1,7 @@
 """Sign in (password, then TOTP or a recovery code), first-time 2FA enrolment, activation links, a
 forgotten password, sign out, and the user's own profile, password, language, recovery codes and sessions."""
 
-from flask import abort, flash, redirect, request, session, url_for
+from flask import flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,6 +22,7 @@ from core.guard import public, require
 from core.htmx import render
 from core.limits import CODE_LIMIT, LOGIN_LIMIT, limiter, only_failures
 from core.qr import qr_svg
+from core.web import get_or_404, me
 from models.users import ActivationToken, PasswordResetToken, RecoveryCode, UserSession
 
 from . import bp
@@ -158,7 +159,7 @@ def reset_password(token):
 @require("account.self")
 def logout():
     with transaction():
-        audit.record("logout", current_user._get_current_object())
+        audit.record("logout", me())
         auth.end_session("logout")
     # Clear-Site-Data wipes the cookie that would carry a flash: the sign-in page says it from the URL.
     response = redirect(url_for("auth.login", salida=1), 303)
@@ -172,7 +173,7 @@ def logout():
 def confirm():
     form = ConfirmForm(next=request.args.get("next"))
     if form.validate_on_submit():
-        user = current_user._get_current_object()
+        user = me()
         problem = signin.recheck_password(user, form.password.data, "reauth_fail")
         if problem is None:
             with transaction():
@@ -200,7 +201,7 @@ def _profile_page(password_form, language_form, status=200):
 @require("account.self")
 @limiter.limit(LOGIN_LIMIT, deduct_when=only_failures)
 def change_password():
-    user = current_user._get_current_object()
+    user = me()
     form = ChangePasswordForm(user=user)
     if form.validate_on_submit():
         problem = signin.recheck_password(user, form.current.data, "password_change_fail")
@@ -226,7 +227,7 @@ def change_language():
     if form.validate_on_submit():
         with transaction():
             current_user.set_locale(form.locale.data)
-            audit.record("user_update", current_user._get_current_object(), fields=["locale"])
+            audit.record("user_update", me(), fields=["locale"])
         flash(_("Language saved."), "success")
     return redirect(url_for("auth.profile"), 303)
 
@@ -239,7 +240,7 @@ def recovery_codes():
     if form.validate_on_submit():
         with transaction():
             codes = auth.new_recovery_codes(current_user)
-            audit.record("recovery_codes_regenerated", current_user._get_current_object(), fields=["recovery_codes"])
+            audit.record("recovery_codes_regenerated", me(), fields=["recovery_codes"])
         return render("auth/recovery_codes.html", codes=codes, first_time=False, user=current_user)
     return render("auth/recovery_regenerate.html", form=form, remaining=RecoveryCode.remaining(current_user))
 
@@ -248,7 +249,7 @@ def recovery_codes():
 @require("account.self")
 @auth.fresh_required
 def reenrol():
-    return _enrolment(current_user._get_current_object(), first_time=False)
+    return _enrolment(me(), first_time=False)
 
 
 @bp.get("/perfil/sesiones")
@@ -262,13 +263,11 @@ def sessions():
 @bp.post("/perfil/sesiones/<int:session_id>/cerrar")
 @require("account.self")
 def end_one_session(session_id):
-    row = UserSession.get_or_none(UserSession.id == session_id, UserSession.user == current_user.id)
-    if row is None:
-        abort(404)
+    row = get_or_404(UserSession, UserSession.id == session_id, UserSession.user == current_user.id)
     if ActionForm().validate_on_submit():
         with transaction():
             row.revoke("ended_by_user")
-            audit.record("session_end", current_user._get_current_object(), detail="one")
+            audit.record("session_end", me(), detail="one")
         flash(_("The session was closed."), "success")
     return redirect(url_for("auth.sessions"), 303)
 
@@ -279,7 +278,7 @@ def end_other_sessions():
     if ActionForm().validate_on_submit():
         with transaction():
             ended = UserSession.revoke_all(current_user, "ended_by_user", except_id=auth.current_session().id)
-            audit.record("session_end", current_user._get_current_object(), detail=f"others:{ended}")
+            audit.record("session_end", me(), detail=f"others:{ended}")
         flash(_("Your other sessions were closed."), "success")
     return redirect(url_for("auth.sessions"), 303)
 

@@ -4,7 +4,6 @@ from datetime import datetime, timedelta
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from blueprints.cases import labels
 from blueprints.cases.forms import (
@@ -29,6 +28,7 @@ from core.guard import require
 from core.htmx import render
 from core.i18n import to_local, to_utc, today_local
 from core.pagination import paginate
+from core.web import get_or_404, me
 from models.cases import (
     Case,
     CaseMember,
@@ -56,10 +56,6 @@ def _labels():
     return {"case_labels": labels}
 
 
-def _me():
-    return current_user._get_current_object()
-
-
 @bp.errorhandler(service.CaseError)
 def _refused(exc):
     """A write the case's state does not allow (e.g. on a closed case): say why, back to the case."""
@@ -69,9 +65,7 @@ def _refused(exc):
 
 
 def _get(model, object_id):
-    obj = model.get_or_none(model.id == object_id)
-    if obj is None:
-        abort(404)
+    obj = get_or_404(model, model.id == object_id)
     return obj
 
 
@@ -81,7 +75,7 @@ def _staff(blank=None):
 
 
 def _tab(case, page, partial, **ctx):
-    return render(page, partial, **header(case, _me()), **ctx)
+    return render(page, partial, **header(case, me()), **ctx)
 
 
 # ----- list and opening -----
@@ -91,7 +85,7 @@ def _tab(case, page, partial, **ctx):
 def index():
     state = request.args.get("estado", "active")
     whose = request.args.get("responsable", "")
-    filters = {"status": state if state in (*labels.STATES, "active") else "", "mine_of": _me().id if whose == "yo" else None}
+    filters = {"status": state if state in (*labels.STATES, "active") else "", "mine_of": me().id if whose == "yo" else None}
     page = paginate(Case.listing(**filters), 25, total=Case.count_listing(**filters))
     return render("cases/index.html", "cases/_list.html", page=page, state=state, whose=whose)
 
@@ -102,7 +96,7 @@ def new(client_id):
     client = _get(Client, client_id)
     declared = {p.id: p for p in Party.declared_unassigned(client)}  # intake parties, offered pre-filled
     form = CaseForm(formdata=request.form if request.method == "POST" else None,
-                    data={"practice_area": client.practice_area_id or 0, "responsible": _me().id,
+                    data={"practice_area": client.practice_area_id or 0, "responsible": me().id,
                           "parties": [{"party": p.id, "include": True, "kind": p.kind, "name": p.name,
                                        "relation": p.relation} for p in declared.values()]})
     _case_choices(form, client)
@@ -113,7 +107,7 @@ def new(client_id):
                 "title": form.title.data.strip(), "practice_area": form.practice_area.data or None,
                 "contract": form.contract.data or None, "responsible": staff[form.responsible.data],
                 "team": [staff[i] for i in form.team.data if i in staff], "description": (form.description.data or "").strip(),
-                "parties": _carried_parties(form, declared)}, _me(), today_local())
+                "parties": _carried_parties(form, declared)}, me(), today_local())
         except service.CaseError as exc:
             flash(str(exc), "error")
             return redirect(url_for("clients.show", client_id=client.id, tab="comercial"), 303)
@@ -160,25 +154,25 @@ def _summary_context(case, **forms):
 def confidential(case_id):
     """The legal analysis and strategy, for the team only; each read is one sensitive_read row (L1)."""
     case = case_or_404(case_id)
-    team_or_404(case, _me(), "planning")
-    return _tab(case, "cases/confidential.html", "cases/_confidential.html", revealed=service.read_confidential(case, _me()))
+    team_or_404(case, me(), "planning")
+    return _tab(case, "cases/confidential.html", "cases/_confidential.html", revealed=service.read_confidential(case, me()))
 
 
 @bp.route("/<int:case_id>/planificacion", methods=["GET", "POST"])
 @require("cases.manage")
 def planning(case_id):
     case = case_or_404(case_id)
-    team_or_404(case, _me(), "planning")
+    team_or_404(case, me(), "planning")
     if request.method == "GET":
         form = PlanningForm(obj=case, formdata=None)
-        revealed = service.read_confidential(case, _me())  # the form shows them: a read like any other
+        revealed = service.read_confidential(case, me())  # the form shows them: a read like any other
         form.legal_analysis.data, form.strategy.data = revealed["legal_analysis"], revealed["strategy"]
     else:  # never from the row: its confidential columns hold ciphertext
         form = PlanningForm()
     if form.validate_on_submit():
         sent = {f for f in PLANNING_FIELDS if f in request.form}  # a field left out keeps its value
         service.save_planning(case, {f: (form[f].data or "").strip() if f in TEXT_FIELDS else form[f].data
-                                     for f in sent}, _me())
+                                     for f in sent}, me())
         flash(_("Planning saved."), "success")
         return redirect(url_for("cases.show", case_id=case.id), 303)
     return _tab(case, "cases/planning.html", "cases/planning.html", form=form, status=422 if form.errors else 200)
@@ -188,14 +182,14 @@ def planning(case_id):
 @require("cases.manage")
 def team(case_id):
     case = case_or_404(case_id)
-    team_or_404(case, _me(), "team")  # joining the team opens the confidential parts: only the team decides it
+    team_or_404(case, me(), "team")  # joining the team opens the confidential parts: only the team decides it
     members = [m.user_id for m in CaseMember.select(CaseMember.user).where(CaseMember.case == case)]
     form = TeamForm(formdata=request.form if request.method == "POST" else None,
                     data={"responsible": case.responsible_id or 0, "team": members})
     form.responsible.choices = form.team.choices = _staff()
     if form.validate_on_submit():
         users = {u.id: u for u in User.select().where(User.id.in_([form.responsible.data, *form.team.data]))}
-        service.set_team(case, users[form.responsible.data], [users[i] for i in form.team.data if i in users], _me())
+        service.set_team(case, users[form.responsible.data], [users[i] for i in form.team.data if i in users], me())
         flash(_("Team saved."), "success")
         return redirect(url_for("cases.show", case_id=case.id), 303)
     return _tab(case, "cases/team.html", "cases/team.html", form=form, status=422 if form.errors else 200)
@@ -212,7 +206,7 @@ def add_party(case_id):
         valid = False
     if not valid:
         return _tab(case, "cases/show.html", "cases/_summary.html", status=422, **_summary_context(case, party_form=form))
-    service.add_party(case, form.kind.data, form.name.data.strip(), (form.relation.data or "").strip(), _me())
+    service.add_party(case, form.kind.data, form.name.data.strip(), (form.relation.data or "").strip(), me())
     flash(_("Party added; the conflict check will take it into account."), "success")
     return redirect(url_for("cases.show", case_id=case.id) + "#partes", 303)
 
@@ -224,7 +218,7 @@ def add_evidence(case_id):
     form = EvidenceForm()
     if not form.validate_on_submit():
         return _tab(case, "cases/show.html", "cases/_summary.html", status=422, **_summary_context(case, evidence_form=form))
-    service.add_evidence(case, form.kind.data, form.description.data.strip(), _me())
+    service.add_evidence(case, form.kind.data, form.description.data.strip(), me())
     flash(_("Evidence added to the list."), "success")
     return redirect(url_for("cases.show", case_id=case.id) + "#pruebas", 303)
 
@@ -235,7 +229,7 @@ def mark_evidence(evidence_id):
     item = _get(EvidenceItem, evidence_id)
     g.case_id = item.case_id
     if StatusForm().validate_on_submit():
-        service.mark_evidence(item, request.form.get("recogida") == "1", today_local(), _me())
+        service.mark_evidence(item, request.form.get("recogida") == "1", today_local(), me())
     return redirect(url_for("cases.show", case_id=item.case_id) + "#pruebas", 303)
 
 
@@ -248,7 +242,7 @@ def change_status(case_id, step):
     form = StatusForm()
     if form.validate_on_submit():
         try:
-            service.change_status(case, STEPS[step], (form.reason.data or "").strip(), _me(), today_local())
+            service.change_status(case, STEPS[step], (form.reason.data or "").strip(), me(), today_local())
         except service.CaseError as exc:
             flash(str(exc), "error")
         else:
@@ -262,7 +256,7 @@ def _close(case):
     form = CloseForm()
     if form.validate_on_submit():
         try:
-            service.change_status(case, "closed", form.reason.data or "", _me(), today_local())
+            service.change_status(case, "closed", form.reason.data or "", me(), today_local())
         except service.ClosingNeedsReason as exc:
             form.reason.errors.append(str(exc))
         except service.CaseError as exc:
@@ -306,7 +300,7 @@ def plan_intervention(case_id):
             "starts_at": to_utc(datetime.combine(form.day.data, form.time.data)),
             "duration_minutes": form.duration_minutes.data, "assigned": form.assigned.data,
             "place": (form.place.data or "").strip(), "purpose": form.purpose.data.strip(),
-            "work_done": (form.work_done.data or "").strip()}, _me()).status == "done"
+            "work_done": (form.work_done.data or "").strip()}, me()).status == "done"
     except service.CaseError as exc:
         flash(str(exc), "error")
     else:
@@ -327,7 +321,7 @@ def report_intervention(intervention_id):
                                   data={"day": start.date(), "time": start.time()})
     if form.validate_on_submit():
         service.record_intervention(intervention, {f: (form[f].data or "").strip() for f in (
-            "work_done", "treatment_type", "resources_used", "recommendations")}, _me(),
+            "work_done", "treatment_type", "resources_used", "recommendations")}, me(),
             starts_at=to_utc(datetime.combine(form.day.data, form.time.data)))
         flash(_("Intervention recorded."), "success")
         return redirect(url_for("cases.interventions", case_id=case.id), 303)
@@ -341,7 +335,7 @@ def cancel_intervention(intervention_id):
     intervention = _get(Intervention, intervention_id)
     g.case_id = intervention.case_id
     if StatusForm().validate_on_submit():
-        service.cancel_intervention(intervention, _me())
+        service.cancel_intervention(intervention, me())
         flash(_("Intervention cancelled."), "success")
     return redirect(url_for("cases.interventions", case_id=intervention.case_id), 303)
 
@@ -350,9 +344,9 @@ def cancel_intervention(intervention_id):
 @require("cases.view")
 def agenda():
     """One person's week of interventions (PRO-008 §5.3: schedule visits and assign staff)."""
-    form = AgendaFilter(request.args, data={"persona": _me().id})
+    form = AgendaFilter(request.args, data={"persona": me().id})
     form.persona.choices = _staff()
-    person = form.persona.data if isinstance(form.persona.data, int) else _me().id
+    person = form.persona.data if isinstance(form.persona.data, int) else me().id
     start = form.semana.data if form.semana.validate(form) and form.semana.data else today_local()
     monday = start - timedelta(days=start.weekday())
     rows = list(Intervention.agenda(person, to_utc(datetime.combine(monday, datetime.min.time())),
@@ -390,7 +384,7 @@ def resolution(case_id):
                     **_closing_context(case, resolution_form=form))
     service.save_resolution(case, {"resolution_summary": form.resolution_summary.data.strip(),
                                    "explained_on": form.explained_on.data, "explained_how": form.explained_how.data or "",
-                                   "client_understood": form.client_understood.data}, _me())
+                                   "client_understood": form.client_understood.data}, me())
     flash(_("Resolution saved."), "success")
     return redirect(url_for("cases.closing", case_id=case.id), 303)
 
@@ -403,7 +397,7 @@ def add_delivery(case_id):
     if not form.validate_on_submit():
         return _tab(case, "cases/closing.html", "cases/_closing.html", status=422, **_closing_context(case, delivery_form=form))
     service.add_delivery(case, {"kind": form.kind.data, "description": form.description.data.strip(),
-                                "delivered_on": form.delivered_on.data, "delivered_how": form.delivered_how.data or ""}, _me())
+                                "delivered_on": form.delivered_on.data, "delivered_how": form.delivered_how.data or ""}, me())
     flash(_("Final document added."), "success")
     return redirect(url_for("cases.closing", case_id=case.id) + "#entregas", 303)
 
@@ -415,7 +409,7 @@ def mark_delivered(delivery_id):
     g.case_id = delivery.case_id
     form = DeliveredForm()
     if form.validate_on_submit():
-        service.mark_delivered(delivery, form.delivered_on.data, form.delivered_how.data, _me())
+        service.mark_delivered(delivery, form.delivered_on.data, form.delivered_how.data, me())
         flash(_("Delivery recorded."), "success")
     else:
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")

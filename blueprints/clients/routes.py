@@ -32,6 +32,7 @@ from core.htmx import render, wants_partial
 from core.i18n import to_local, to_utc, today_local
 from core.limits import limiter
 from core.pagination import paginate
+from core.web import me, or_404
 from models import conflict_search
 from models.cases import Case
 from models.catalog import PracticeArea
@@ -56,17 +57,6 @@ def _labels():
 def _client_words():
     """The customer-type advice (clients/_advice.html) shows on pages other blueprints render too."""
     return {"client_labels": labels}
-
-
-def _me():
-    return current_user._get_current_object()
-
-
-def _client_or_404(client_id: int) -> Client:
-    client = Client.for_page(client_id)
-    if client is None:
-        abort(404)
-    return client
 
 
 def _staff_choices(blank):
@@ -113,7 +103,7 @@ def new():
     if form.validate_on_submit() and _resolve_referral(form):
         data = _form_data(form)
         if form.confirm.data == "1":
-            client = service.register(data, form.parsed_counterparties, _me())
+            client = service.register(data, form.parsed_counterparties, me())
             flash(_("Prospect registered. Record the conflict-check decision before accepting the client."), "success")
             return redirect(url_for("clients.show", client_id=client.id, tab="admision"), 303)
         hits = service.search_hits(data, form.parsed_counterparties)
@@ -153,7 +143,7 @@ def _form_data(form) -> dict:
 @bp.get("/<int:client_id>")
 @require("clients.view")
 def show(client_id):
-    client = _client_or_404(client_id)
+    client = or_404(Client.for_page(client_id))
     tab = request.args.get("tab", "perfil")
     if tab not in TABS:
         abort(404)
@@ -212,7 +202,7 @@ def _may_reveal(client) -> bool:
 @bp.route("/<int:client_id>/editar", methods=["GET", "POST"])
 @require("clients.edit")
 def edit(client_id):
-    client = _client_or_404(client_id)
+    client = or_404(Client.for_page(client_id))
     form = _prepare(ClientForm(obj=client, formdata=request.form if request.method == "POST" else None))
     form.keeps_document = bool(client.document_number)
     if request.method == "GET":
@@ -220,7 +210,7 @@ def edit(client_id):
         form.responsible.data = client.responsible_id or 0
         form.document_number.data = ""  # never pre-filled: blank keeps the current number
     if form.validate_on_submit() and _resolve_referral(form):
-        changed = service.update_profile(client, _form_data(form), _me())
+        changed = service.update_profile(client, _form_data(form), me())
         flash(_("Client saved.") if changed else _("Nothing changed."), "success")
         return redirect(url_for("clients.show", client_id=client.id), 303)
     return render("clients/edit.html", form=form, client=client, status=422 if form.errors else 200)
@@ -229,14 +219,14 @@ def edit(client_id):
 @bp.post("/<int:client_id>/conflictos")
 @require("clients.evaluate")
 def decide(client_id):
-    client = _client_or_404(client_id)
+    client = or_404(Client.for_page(client_id))
     form = DecisionForm()
     form.check = ConflictCheck.latest_for(client)
     if form.check is None:
         abort(404)
     if not form.validate_on_submit():
         return _invalid(client, "admision", decision_form=form)
-    service.decide_conflicts(client, form.decision.data, (form.reason.data or "").strip(), _me(), form.check)
+    service.decide_conflicts(client, form.decision.data, (form.reason.data or "").strip(), me(), form.check)
     flash(_("Conflict-check decision recorded."), "success")
     return _back_to(client, "admision")
 
@@ -244,11 +234,11 @@ def decide(client_id):
 @bp.post("/<int:client_id>/estado")
 @require("clients.evaluate")
 def change_status(client_id):
-    client = _client_or_404(client_id)
+    client = or_404(Client.for_page(client_id))
     form = TransitionForm()
     if form.validate_on_submit():
         try:
-            service.transition(client, form.to.data, (form.reason.data or "").strip(), _me())
+            service.transition(client, form.to.data, (form.reason.data or "").strip(), me())
         except service.TransitionError as exc:
             form.to.errors.append(str(exc))
         else:
@@ -272,7 +262,7 @@ def _back_to(client, tab):
 @require("clients.reveal")
 @fresh_required
 def reveal(client_id):
-    client = _client_or_404(client_id)
+    client = or_404(Client.for_page(client_id))
     form = RevealForm()
     if not _may_reveal(client) or form.field.data not in service.REVEALABLE:
         abort(404)
@@ -281,14 +271,14 @@ def reveal(client_id):
     tab = "perfil" if field == "document_number" else "consentimiento"
     if not form.validate_on_submit():
         return render("clients/show.html", partial, status=422, **_tab_context(client, tab, reveal_form=form))
-    plain = service.reveal(client, field, form.reason.data.strip(), _me())
+    plain = service.reveal(client, field, form.reason.data.strip(), me())
     return render("clients/show.html", partial, **_tab_context(client, tab, revealed=plain))
 
 
 @bp.post("/<int:client_id>/evaluacion")
 @require("clients.evaluate")
 def evaluate(client_id):
-    client = _client_or_404(client_id)
+    client = or_404(Client.for_page(client_id))
     form = EvaluationForm()
     if not form.validate_on_submit():
         return _invalid(client, "admision", evaluation_form=form)
@@ -299,7 +289,7 @@ def evaluate(client_id):
         "specialty_fit": {"yes": True, "no": False}.get(form.specialty_fit.data), "consultation_at": when,
         "viability_notes": (form.viability_notes.data or "").strip(), "consultation_mode": form.consultation_mode.data or "",
         "attendees": (form.attendees.data or "").strip(), "consultation_notes": (form.consultation_notes.data or "").strip(),
-        "expectations": (form.expectations.data or "").strip()}, _me())
+        "expectations": (form.expectations.data or "").strip()}, me())
     flash(_("Evaluation saved."), "success")
     return _back_to(client, "admision")
 
@@ -307,12 +297,12 @@ def evaluate(client_id):
 @bp.post("/<int:client_id>/verificacion")
 @require("clients.evaluate")
 def verify(client_id):
-    client = _client_or_404(client_id)
+    client = or_404(Client.for_page(client_id))
     form = VerificationForm()
     if not form.validate_on_submit() or form.item.data not in VerificationCheck.items_for(client):
         abort(422)
     try:
-        service.record_verification(client, form.item.data, form.state.data, (form.notes.data or "").strip(), _me(),
+        service.record_verification(client, form.item.data, form.state.data, (form.notes.data or "").strip(), me(),
                                     form.file.data or None)
     except files.FileRejected as exc:
         flash(str(exc), "error")
@@ -324,14 +314,14 @@ def verify(client_id):
 @bp.post("/<int:client_id>/consentimiento")
 @require("clients.edit")
 def give_consent(client_id):
-    client = _client_or_404(client_id)
+    client = or_404(Client.for_page(client_id))
     form = ConsentForm()
     if PrivacyNotice.current() is None:
         form.purposes.errors = [_("Publish the privacy notice first (Administration).")]
     elif form.validate_on_submit():
         try:
             service.record_consent(client, form.purposes.data, form.method.data, form.given_on.data,
-                                   (form.notes.data or "").strip(), _me(), form.evidence.data or None)
+                                   (form.notes.data or "").strip(), me(), form.evidence.data or None)
         except files.FileRejected as exc:
             form.evidence.errors.append(str(exc))
         else:
@@ -343,11 +333,11 @@ def give_consent(client_id):
 @bp.post("/<int:client_id>/consentimiento/retirar")
 @require("clients.edit")
 def withdraw_consent(client_id):
-    client = _client_or_404(client_id)
+    client = or_404(Client.for_page(client_id))
     form = WithdrawForm()
     if not form.validate_on_submit() or not Consent.has(client, form.purpose.data):
         abort(422)
-    service.withdraw_consent(client, form.purpose.data, form.method.data, today_local(), _me())
+    service.withdraw_consent(client, form.purpose.data, form.method.data, today_local(), me())
     flash(_("Consent withdrawn. What depended on it has stopped."), "success")
     return _back_to(client, "consentimiento")
 
@@ -355,11 +345,11 @@ def withdraw_consent(client_id):
 @bp.post("/<int:client_id>/datos-sensibles")
 @require("clients.edit")
 def save_sensitive(client_id):
-    client = _client_or_404(client_id)
+    client = or_404(Client.for_page(client_id))
     form = SensitiveForm()
     if form.validate_on_submit():
         try:
-            service.save_sensitive(client, (form.sensitive_data.data or "").strip(), _me())
+            service.save_sensitive(client, (form.sensitive_data.data or "").strip(), me())
         except service.TransitionError as exc:
             form.sensitive_data.errors.append(str(exc))
         else:
@@ -371,10 +361,10 @@ def save_sensitive(client_id):
 @bp.post("/<int:client_id>/conflictos/repetir")
 @require("clients.evaluate")
 def rerun_check(client_id):
-    client = _client_or_404(client_id)
+    client = or_404(Client.for_page(client_id))
     if not DecisionForm().validate_on_submit():
         abort(400)
-    service.rerun_conflict_check(client, _me())
+    service.rerun_conflict_check(client, me())
     flash(_("The duplicate and conflict search was run again."), "success")
     return _back_to(client, "admision")
 
@@ -394,7 +384,7 @@ def import_csv():
     items = client_io.validate(rows)
     blocked = any(i.errors or i.duplicate_of for i in items)
     if form.confirm.data == "1" and not blocked:
-        count = client_io.import_rows(items, _me())
+        count = client_io.import_rows(items, me())
         flash(ngettext("%(num)d client imported as a prospect.", "%(num)d clients imported as prospects.", count), "success")
         return redirect(url_for("clients.index", sort="-created"), 303)
     form.csv_text.data, form.confirm.data = raw.decode("utf-8", "replace"), "1"
@@ -423,7 +413,7 @@ def export(fmt):
     query = Client.listing(**filters, sort=form.sort.data or "name")
     full = "management" in current_user.role_names  # document numbers in clear only for management
     with transaction():
-        audit.record("sensitive_read" if full else "client_export", object_type="client", actor=_me(),
+        audit.record("sensitive_read" if full else "client_export", object_type="client", actor=me(),
                      fields=["document_number"] if full else [], detail=f"export {fmt} {request.query_string.decode()[:300]}")
     rows = client_io.export_rows(query, full)
     if fmt == "csv":
@@ -441,8 +431,6 @@ def export(fmt):
 @fresh_required
 def download_file(client_id, file_id):
     """Evidence files show identity documents and signatures: the reveal rules apply, and the read is audited."""
-    client = _client_or_404(client_id)
-    stored = service.client_file(client, file_id) if _may_reveal(client) else None
-    if stored is None:
-        abort(404)
-    return service.read_file(client, stored, request.args.get("motivo", ""), _me())
+    client = or_404(Client.for_page(client_id))
+    stored = or_404(service.client_file(client, file_id) if _may_reveal(client) else None)
+    return service.read_file(client, stored, request.args.get("motivo", ""), me())

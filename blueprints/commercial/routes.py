@@ -3,7 +3,6 @@
 from flask import abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from blueprints.clients import labels as client_labels
 from blueprints.commercial import labels
@@ -21,6 +20,7 @@ from core.htmx import render
 from core.i18n import money as format_money
 from core.i18n import today_local
 from core.pdf import Document
+from core.web import get_or_404, me
 from models.clients import Client
 from models.commercial import Contract, Quotation
 
@@ -32,14 +32,8 @@ def _labels():
     return {"labels": labels, "client_labels": client_labels}
 
 
-def _me():
-    return current_user._get_current_object()
-
-
 def _get(model, object_id):
-    obj = model.get_or_none(model.id == object_id)
-    if obj is None:
-        abort(404)
+    obj = get_or_404(model, model.id == object_id)
     return obj
 
 
@@ -52,7 +46,7 @@ def new_quotation(client_id):
         try:
             quotation = service.create_quotation(client, {"valid_until": form.valid_until.data,
                                                           "notes": (form.notes.data or "").strip()},
-                                                 form.line_data(), current_app.config["FIRM_CURRENCY"], _me())
+                                                 form.line_data(), current_app.config["FIRM_CURRENCY"], me())
         except service.CommercialError as exc:
             flash(str(exc), "error")
             return redirect(url_for("clients.show", client_id=client.id, tab="comercial"), 303)
@@ -87,7 +81,7 @@ def edit_quotation(quotation_id):
         form.lines.append_entry()
     if form.validate_on_submit():
         service.update_quotation(quotation, {"valid_until": form.valid_until.data, "notes": (form.notes.data or "").strip()},
-                                 form.line_data(), _me())
+                                 form.line_data(), me())
         flash(_("Quotation saved."), "success")
         return redirect(url_for("commercial.quotation", quotation_id=quotation.id), 303)
     return render("commercial/quotation_form.html", form=form, client=quotation.client, quotation=quotation,
@@ -102,7 +96,7 @@ def quotation_step(quotation_id, step):
     to = {"enviar": "sent", "aceptar": "accepted", "rechazar": "rejected"}[step]
     if form.validate_on_submit():
         try:
-            service.change_quotation(quotation, to, (form.reason.data or "").strip(), _me(), today_local())
+            service.change_quotation(quotation, to, (form.reason.data or "").strip(), me(), today_local())
         except service.CommercialError as exc:
             flash(str(exc), "error")
         else:
@@ -117,7 +111,7 @@ def adjust_quotation(quotation_id):
     if not DecisionForm().validate_on_submit():
         abort(400)
     try:
-        adjusted = service.adjust_quotation(quotation, _me(), today_local())
+        adjusted = service.adjust_quotation(quotation, me(), today_local())
     except service.CommercialError as exc:
         flash(str(exc), "error")
         return redirect(url_for("commercial.quotation", quotation_id=quotation.id), 303)
@@ -162,7 +156,7 @@ def new_contract(quotation_id):
     form = _renewable(ContractForm(), quotation.client_id)
     if form.validate_on_submit():
         try:
-            contract = service.create_contract(quotation, form.contract_data(), _me())
+            contract = service.create_contract(quotation, form.contract_data(), me())
         except service.CommercialError as exc:
             flash(str(exc), "error")
             return redirect(url_for("commercial.quotation", quotation_id=quotation.id), 303)
@@ -195,7 +189,7 @@ def edit_contract(contract_id):
     _renewable(form, contract.client_id, contract)
     if form.validate_on_submit():
         try:
-            service.update_contract(contract, form.contract_data(), _me())
+            service.update_contract(contract, form.contract_data(), me())
         except service.CommercialError as exc:
             flash(str(exc), "error")
         else:
@@ -212,7 +206,7 @@ def discard_contract(contract_id):
     if not DecisionForm().validate_on_submit():
         abort(400)
     try:
-        service.discard_contract(contract, _me())
+        service.discard_contract(contract, me())
     except service.CommercialError as exc:
         flash(str(exc), "error")
         return redirect(url_for("commercial.contract", contract_id=contract.id), 303)
@@ -240,7 +234,7 @@ def upload_signed_copy(contract_id):
     form = SignedCopyForm()
     if form.validate_on_submit():
         try:
-            service.attach_signed_copy(contract, form.file.data, _me())
+            service.attach_signed_copy(contract, form.file.data, me())
         except files.FileRejected as exc:
             form.file.errors.append(str(exc))
         else:
@@ -258,7 +252,7 @@ def contract_step(contract_id, step):
     form = DecisionForm()
     if form.validate_on_submit():
         try:
-            service.end_contract(contract, "terminated", (form.reason.data or "").strip(), _me())
+            service.end_contract(contract, "terminated", (form.reason.data or "").strip(), me())
         except service.CommercialError as exc:
             flash(str(exc), "error")
         else:
@@ -272,7 +266,7 @@ def _activate(contract):
     if contract.status == "draft" and not form.validate_on_submit():
         return _contract_page(contract, status=422, activation=form)
     try:  # a contract no longer in draft is refused by the service, with its reason
-        service.activate_contract(contract, _me(), form.signed_on.data, (form.signer.data or "").strip())
+        service.activate_contract(contract, me(), form.signed_on.data, (form.signer.data or "").strip())
     except service.CommercialError as exc:
         flash(str(exc), "error")
     else:

@@ -2,9 +2,8 @@
 queue, tick the eight steps, document, escalate to a supervisor, close. Confidential: ``crisis.manage``
 only, every read of an incident page logged (``core.crisis.reveal``)."""
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from blueprints.complaints import crisis_forms as labels
 from blueprints.complaints.crisis_forms import (
@@ -21,6 +20,7 @@ from core.guard import require
 from core.htmx import render, wants_partial
 from core.interactions import case_choices
 from core.pagination import paginate
+from core.web import me, or_404
 from models.cases import Case
 from models.clients import Client
 from models.complaints import CrisisIncident, CrisisStep
@@ -34,24 +34,6 @@ from . import bp
 def _crisis_helpers():
     """The client page's flag and advice render under the clients blueprint."""
     return {"crisis_flag": service.flag, "crisis_protocol": protocol, "crisis_labels": labels}
-
-
-def _me():
-    return current_user._get_current_object()
-
-
-def _client_or_404(client_id: int) -> Client:
-    client = Client.for_page(client_id) if client_id < 2**63 else None
-    if client is None:
-        abort(404)
-    return client
-
-
-def _incident_or_404(incident_id: int) -> CrisisIncident:
-    incident = CrisisIncident.for_page(incident_id)
-    if incident is None:
-        abort(404)
-    return incident
 
 
 # ----- list and opening -----
@@ -70,7 +52,7 @@ def crisis_new():
     """From the work queue: find the client (``q``), then the form for one (``cliente``)."""
     client_id = request.args.get("cliente", type=int)
     if client_id:
-        client = _client_or_404(client_id)
+        client = or_404(Client.for_page(client_id))
         return render("complaints/crisis_new.html", client=client, form=OpenForm.fresh(case_choices(client)))
     q = request.args.get("q", "").strip()[:100]
     found = list(Client.listing(q=q).limit(10)) if q else []
@@ -80,12 +62,12 @@ def crisis_new():
 @bp.post("/crisis/clientes/<int:client_id>")
 @require("crisis.manage")
 def crisis_open(client_id):
-    client = _client_or_404(client_id)
+    client = or_404(Client.for_page(client_id))
     form = OpenForm().prepare(case_choices(client))
     if form.validate_on_submit():
         case = Case.get_or_none(Case.id == form.case.data, Case.client == client.id) if form.case.data else None
         try:
-            incident = service.open_incident(client, _me(), case=case, channel=form.channel.data,
+            incident = service.open_incident(client, me(), case=case, channel=form.channel.data,
                                              occurred_at=form.occurred_at)
         except service.CrisisError as exc:
             form.case.errors = [str(exc)]
@@ -99,11 +81,11 @@ def crisis_open(client_id):
 
 def _page(incident, status=200, **forms):
     """The whole incident page; each render reveals the confidential fields and logs the read."""
-    me = _me()
+    user = me()
     escalate_form = forms.get("escalate_form") or EscalateForm(formdata=None)
-    escalate_form.supervisor.choices = [(0, "—"), *service.supervisor_choices(exclude_id=me.id)]
+    escalate_form.supervisor.choices = [(0, "—"), *service.supervisor_choices(exclude_id=user.id)]
     record_form = forms.get("record_form")
-    secrets = service.reveal(incident, me)
+    secrets = service.reveal(incident, user)
     if record_form is None:
         record_form = RecordForm(formdata=None, behaviour=secrets["behaviour"], solution=secrets["solution"],
                                  actions=incident.action_list, security_called=incident.security_called)
@@ -127,39 +109,39 @@ def _back(incident, anchor=None):
 @bp.get("/crisis/<int:incident_id>")
 @require("crisis.manage")
 def crisis_show(incident_id):
-    return _page(_incident_or_404(incident_id))
+    return _page(or_404(CrisisIncident.for_page(incident_id)))
 
 
 @bp.post("/crisis/<int:incident_id>/pasos")
 @require("crisis.manage")
 def crisis_tick(incident_id):
     """Tick one step with the time; under htmx the step alone comes back (no confidential text in it)."""
-    incident = _incident_or_404(incident_id)
+    incident = or_404(CrisisIncident.for_page(incident_id))
     form = StepForm()
     if not form.validate_on_submit():
         flash(_("Unknown step."), "error")
         return _back(incident) if not wants_partial() else ("", 422)
     try:
-        done = service.tick_step(incident, form.step.data, _me())
+        done = service.tick_step(incident, form.step.data, me())
     except service.CrisisError as exc:
         flash(str(exc), "error")
         return _back(incident) if not wants_partial() else ("", 409)
     if wants_partial():
         return render("complaints/_crisis_step.html", incident=incident, step=protocol.STEP[done.step], done=done,
-                      who=_me(), step_form=StepForm(formdata=None))
+                      who=me(), step_form=StepForm(formdata=None))
     return _back(incident, f"paso-{done.step}")
 
 
 @bp.post("/crisis/<int:incident_id>/registro")
 @require("crisis.manage")
 def crisis_record(incident_id):
-    incident = _incident_or_404(incident_id)
+    incident = or_404(CrisisIncident.for_page(incident_id))
     form = RecordForm()
     if form.validate_on_submit():
         data = service.Record(form.behaviour.data, form.actions.data or [], form.solution.data or "",
                               form.security_called.data)
         try:
-            service.save_record(incident, data, _me())
+            service.save_record(incident, data, me())
         except service.CrisisError as exc:
             form.solution.errors = [str(exc)]
         else:
@@ -171,13 +153,13 @@ def crisis_record(incident_id):
 @bp.post("/crisis/<int:incident_id>/supervisor")
 @require("crisis.manage")
 def crisis_escalate(incident_id):
-    incident = _incident_or_404(incident_id)
+    incident = or_404(CrisisIncident.for_page(incident_id))
     form = EscalateForm()
-    form.supervisor.choices = [(0, "—"), *service.supervisor_choices(exclude_id=_me().id)]
+    form.supervisor.choices = [(0, "—"), *service.supervisor_choices(exclude_id=me().id)]
     if form.validate_on_submit():
         try:
             supervisor = User.get_by_id(form.supervisor.data)
-            service.escalate(incident, supervisor, _me())
+            service.escalate(incident, supervisor, me())
         except service.CrisisError as exc:
             form.supervisor.errors = [str(exc)]
         else:
@@ -190,11 +172,11 @@ def crisis_escalate(incident_id):
 @bp.post("/crisis/<int:incident_id>/intervencion")
 @require("crisis.manage")
 def crisis_intervene(incident_id):
-    incident = _incident_or_404(incident_id)
+    incident = or_404(CrisisIncident.for_page(incident_id))
     form = InterventionForm()
     if form.validate_on_submit():
         try:
-            service.record_intervention(incident, form.note.data, _me())
+            service.record_intervention(incident, form.note.data, me())
         except service.CrisisError as exc:
             form.note.errors = [str(exc)]
         else:
@@ -206,11 +188,11 @@ def crisis_intervene(incident_id):
 @bp.post("/crisis/<int:incident_id>/cerrar")
 @require("crisis.manage")
 def crisis_close(incident_id):
-    incident = _incident_or_404(incident_id)
+    incident = or_404(CrisisIncident.for_page(incident_id))
     form = CloseForm()
     if form.validate_on_submit():
         try:
-            complaint = service.close(incident, form.outcome.data, _me(), as_complaint=form.as_complaint.data,
+            complaint = service.close(incident, form.outcome.data, me(), as_complaint=form.as_complaint.data,
                                       reason=form.reason.data or "")
         except service.ClosingNeedsReason as exc:
             form.reason.errors = [str(exc)]

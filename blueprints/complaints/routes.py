@@ -5,7 +5,6 @@ from datetime import date, datetime, timedelta
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from blueprints.complaints import labels
 from blueprints.complaints.forms import (
@@ -26,6 +25,7 @@ from core.guard import can, require
 from core.htmx import render, wants_partial
 from core.i18n import now_local, to_utc, today_local
 from core.pagination import paginate_with
+from core.web import get_or_404, me, or_404
 from models.cases import Case
 from models.clients import Client
 from models.complaints import (
@@ -51,24 +51,13 @@ def _labels():
     return {"complaint_labels": labels}
 
 
-def _me():
-    return current_user._get_current_object()
-
-
-def _complaint_or_404(complaint_id: int) -> Complaint:
-    complaint = Complaint.for_page(complaint_id)
-    if complaint is None:
-        abort(404)
-    return complaint
-
-
 @bp.errorhandler(service.ComplaintError)
 def _refused(exc):
     """A step the complaint's state does not allow: say why, back to the complaint."""
     flash(str(exc), "error")
     complaint_id = (request.view_args or {}).get("complaint_id")
     if complaint_id and wants_partial():
-        return _detail(_complaint_or_404(complaint_id), status=422)
+        return _detail(or_404(Complaint.for_page(complaint_id)), status=422)
     return redirect(url_for("complaints.show", complaint_id=complaint_id) if complaint_id
                     else url_for("complaints.index"), 303)
 
@@ -119,13 +108,13 @@ def new():
     now = now_local()
     form = ComplaintForm(formdata=request.form if request.method == "POST" else None,
                          data={"client": client.id if client else 0, "received_on": now.date(),
-                               "received_time": now.time().replace(second=0, microsecond=0), "owner": _me().id})
+                               "received_time": now.time().replace(second=0, microsecond=0), "owner": me().id})
     _choices(form, client)
     if form.validate_on_submit():
         data = form.data
         complaint = service.open_complaint(
             kind=data["kind"], description=data["description"], owner=data["owner"], client=client,
-            case=data["case"] or None, channel=data["channel"], severity=data["severity"], actor=_me(),
+            case=data["case"] or None, channel=data["channel"], severity=data["severity"], actor=me(),
             received_at=to_utc(datetime.combine(data["received_on"], data["received_time"])),
             category=data["category"] or None, walk_in_name=data["walk_in_name"] or "",
             walk_in_contact=data["walk_in_contact"] or "")
@@ -177,43 +166,43 @@ def _detail(complaint, status=200, **forms):
 def _done(complaint, message):
     flash(message, "success")
     if wants_partial():
-        return _detail(_complaint_or_404(complaint.id))
+        return _detail(or_404(Complaint.for_page(complaint.id)))
     return redirect(url_for("complaints.show", complaint_id=complaint.id), 303)
 
 
 @bp.get("/quejas/<int:complaint_id>")
 @require("complaints.log")
 def show(complaint_id):
-    return _detail(_complaint_or_404(complaint_id))
+    return _detail(or_404(Complaint.for_page(complaint_id)))
 
 
 @bp.post("/quejas/<int:complaint_id>/estado")
 @require("complaints.manage")
 def step(complaint_id):
-    complaint = _complaint_or_404(complaint_id)
+    complaint = or_404(Complaint.for_page(complaint_id))
     form = StepForm()
     to = request.form.get("to", "")
     if not form.validate_on_submit():
         return _detail(complaint, status=422, step_form=form)
-    service.change_status(complaint, to, _me(), (form.note.data or "").strip())
+    service.change_status(complaint, to, me(), (form.note.data or "").strip())
     return _done(complaint, _("Status: %(state)s.", state=labels.STATES[to]))
 
 
 @bp.post("/quejas/<int:complaint_id>/analisis")
 @require("complaints.manage")
 def analysis(complaint_id):
-    complaint = _complaint_or_404(complaint_id)
+    complaint = or_404(Complaint.for_page(complaint_id))
     form = AnalysisForm()
     if not form.validate_on_submit():
         return _detail(complaint, status=422, analysis_form=form)
-    service.save_analysis(complaint, form.root_cause.data, form.actions_taken.data, _me())
+    service.save_analysis(complaint, form.root_cause.data, form.actions_taken.data, me())
     return _done(complaint, _("Root cause and actions saved."))
 
 
 @bp.post("/quejas/<int:complaint_id>/cliente-informado")
 @require("complaints.manage")
 def inform(complaint_id):
-    complaint = _complaint_or_404(complaint_id)
+    complaint = or_404(Complaint.for_page(complaint_id))
     form = InformForm()
     if form.validate_on_submit():
         informed_at = to_utc(datetime.combine(form.informed_on.data, form.informed_time.data))
@@ -222,7 +211,7 @@ def inform(complaint_id):
             form.informed_on.errors.append(too_early)
         else:
             service.record_informed(complaint, informed_at, form.informed_channel.data,
-                                    form.client_agreement.data or "", _me())
+                                    form.client_agreement.data or "", me())
             return _done(complaint, _("Recorded: the client was informed of the actions."))
     return _detail(complaint, status=422, inform_form=form)
 
@@ -230,23 +219,23 @@ def inform(complaint_id):
 @bp.post("/quejas/<int:complaint_id>/reabrir")
 @require("complaints.manage")
 def reopen(complaint_id):
-    complaint = _complaint_or_404(complaint_id)
+    complaint = or_404(Complaint.for_page(complaint_id))
     form = ReopenForm()
     if not form.validate_on_submit():
         return _detail(complaint, status=422, reopen_form=form)
-    service.reopen(complaint, _me(), form.reason.data)
+    service.reopen(complaint, me(), form.reason.data)
     return _done(complaint, _("Complaint reopened: back to analysis."))
 
 
 @bp.post("/quejas/<int:complaint_id>/responsable")
 @require("complaints.manage")
 def owner(complaint_id):
-    complaint = _complaint_or_404(complaint_id)
+    complaint = or_404(Complaint.for_page(complaint_id))
     form = OwnerForm()
     form.owner.choices = list(service.owner_choices())
     if not form.validate_on_submit():
         return _detail(complaint, status=422, owner_form=form)
-    service.change_owner(complaint, User.get_by_id(form.owner.data), _me(), form.note.data or "")
+    service.change_owner(complaint, User.get_by_id(form.owner.data), me(), form.note.data or "")
     return _done(complaint, _("Owner changed; they have been told."))
 
 
@@ -266,7 +255,7 @@ def sla():
     form = SlaForm(formdata=request.form if request.method == "POST" else None, data=data)
     if form.validate_on_submit():
         try:
-            changed = service.save_sla({(k, s): (r.data, d.data) for k, s, r, d in form.pairs()}, _me(), rules)
+            changed = service.save_sla({(k, s): (r.data, d.data) for k, s, r, d in form.pairs()}, me(), rules)
         except service.SlaConflict as exc:
             form[exc.field].errors = [*form[exc.field].errors, str(exc)]
         else:
@@ -282,7 +271,7 @@ def categories():
     form = CategoryForm(formdata=request.form if request.method == "POST" else None)
     if form.validate_on_submit():
         try:
-            service.add_category(form.name.data, _me())
+            service.add_category(form.name.data, me())
         except service.ComplaintError as exc:
             form.name.errors.append(str(exc))
         else:
@@ -295,11 +284,9 @@ def categories():
 @bp.post("/quejas/configuracion/categorias/<int:category_id>/estado")
 @require("complaints.configure")
 def toggle_category(category_id):
-    category = ComplaintCategory.get_or_none(ComplaintCategory.id == category_id)
-    if category is None:
-        abort(404)
+    category = get_or_404(ComplaintCategory, ComplaintCategory.id == category_id)
     if StepForm().validate_on_submit():
-        service.toggle_category(category, _me())
+        service.toggle_category(category, me())
         flash(_("Category updated."), "success")
     return redirect(url_for("complaints.categories"), 303)
 

@@ -3,7 +3,6 @@
 from flask import abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from blueprints.documents import deadline_forms as labels
 from blueprints.documents.deadline_forms import (
@@ -21,6 +20,7 @@ from core.guard import can, public, require
 from core.htmx import render, wants_partial
 from core.i18n import to_local, today_local
 from core.limits import limiter
+from core.web import get_or_404, me
 from models.cases import staff_choices
 from models.documents import REGIONS, Deadline, Holiday
 from models.users import User
@@ -35,10 +35,6 @@ def _deadline_labels():
     return {"deadline_labels": labels, "day_label": service.day_label}
 
 
-def _me():
-    return current_user._get_current_object()
-
-
 # ----- deadlines of a case -----
 
 def _form(case, fresh: bool = False) -> DeadlineForm:
@@ -46,7 +42,7 @@ def _form(case, fresh: bool = False) -> DeadlineForm:
     form = DeadlineForm(formdata=None) if fresh else DeadlineForm()
     form.responsible.choices = list(staff_choices().tuples())
     if fresh or request.method == "GET":
-        form.responsible.data = case.responsible_id or _me().id
+        form.responsible.data = case.responsible_id or me().id
     return form
 
 
@@ -58,7 +54,7 @@ def _tab(case, form, status=200):
     left = {d.id: span.business_days_between(today, dues[d.id]) for d in rows if d.status == "open"}
     known = Holiday.years_known(calendar.firm_region())
     missing = [y for y in sorted({today.year, *(d.year for d in dues.values())}) if y not in known]
-    context = header(case, _me())
+    context = header(case, me())
     return render("documents/deadlines.html", "documents/_deadlines.html", status=status, form=form, rows=rows,
                   dues=dues, left=left, today=today, now=utcnow(), missing_years=missing,
                   can_edit=context["on_team"] and case.status != "closed", **context)
@@ -75,7 +71,7 @@ def deadlines(case_id):
 @require("deadlines.manage")
 def add_deadline(case_id):
     case = case_or_404(case_id)
-    team_or_404(case, _me(), "deadlines")
+    team_or_404(case, me(), "deadlines")
     form = _form(case)
     if case.status == "closed":
         flash(_("The case is closed: it takes no new deadlines."), "error")
@@ -86,7 +82,7 @@ def add_deadline(case_id):
         return _tab(case, form, 422 if form.has_errors() else 200)
     if usable:
         try:
-            deadline = service.add_deadline(case, form.deadline_data(User.get_by_id(form.responsible.data)), _me())
+            deadline = service.add_deadline(case, form.deadline_data(User.get_by_id(form.responsible.data)), me())
         except service.DeadlineError as exc:
             form.description.errors = [str(exc)]
         else:
@@ -100,17 +96,15 @@ def add_deadline(case_id):
 @bp.post("/plazos/<int:deadline_id>/estado")
 @require("deadlines.manage")
 def deadline_status(deadline_id):
-    deadline = Deadline.get_or_none(Deadline.id == deadline_id)
-    if deadline is None:
-        abort(404)
+    deadline = get_or_404(Deadline, Deadline.id == deadline_id)
     case = case_or_404(deadline.case_id)
-    if deadline.responsible_id != _me().id:  # its responsible may always mark it, even off the team
-        team_or_404(case, _me(), "deadlines")
+    if deadline.responsible_id != me().id:  # its responsible may always mark it, even off the team
+        team_or_404(case, me(), "deadlines")
     deadline.case = case
     form = DeadlineStatusForm()
     if form.validate_on_submit():
         try:
-            service.set_status(deadline, form.status.data, _me())
+            service.set_status(deadline, form.status.data, me())
         except service.DeadlineError as exc:
             flash(str(exc), "error")
         else:
@@ -147,7 +141,7 @@ def holiday_add():
     form = HolidayForm()
     if form.validate_on_submit():
         try:
-            service.add_holiday(form.region.data, form.day.data, form.name.data.strip(), _me())
+            service.add_holiday(form.region.data, form.day.data, form.name.data.strip(), me())
         except service.DeadlineError as exc:
             form.day.errors.append(str(exc))
         else:
@@ -160,11 +154,9 @@ def holiday_add():
 @bp.post("/festivos/<int:holiday_id>/eliminar")
 @require("catalog.manage")
 def holiday_delete(holiday_id):
-    holiday = Holiday.get_or_none(Holiday.id == holiday_id)
-    if holiday is None:
-        abort(404)
+    holiday = get_or_404(Holiday, Holiday.id == holiday_id)
     if ActionForm().validate_on_submit():
-        service.delete_holiday(holiday, _me())
+        service.delete_holiday(holiday, me())
         flash(_("Holiday removed: %(name)s.", name=holiday.name), "success")
     return redirect(url_for("documents.holidays", region=holiday.region, anio=holiday.day.year), 303)
 
@@ -175,7 +167,7 @@ def holidays_load():
     form = HolidayLoadForm()
     if not form.validate_on_submit():
         return _holidays_page(load=form, status=422, region=form.region.data)
-    added = service.load_holidays(form.region.data, form.year.data, _me())
+    added = service.load_holidays(form.region.data, form.year.data, me())
     flash(ngettext("%(num)d holiday added for %(year)s.", "%(num)d holidays added for %(year)s.", added,
                    year=form.year.data) if added else _("The holidays of %(year)s were already loaded.", year=form.year.data),
           "success")
@@ -202,7 +194,7 @@ def feed(token):
 
 
 def _calendar_card(feed_url=None):
-    context = work.page_context(_me(), today_local(), feed_url=feed_url, with_queue=not wants_partial())
+    context = work.page_context(me(), today_local(), feed_url=feed_url, with_queue=not wants_partial())
     return render("home/work.html", "home/_work_calendar.html", **context)
 
 
@@ -211,7 +203,7 @@ def _calendar_card(feed_url=None):
 def feed_create():
     if not ActionForm().validate_on_submit():
         abort(400)
-    token = service.create_feed(_me())
+    token = service.create_feed(me())
     flash(_("Your calendar link is ready. Copy it now: it is shown only once."), "success")
     # Rendered here, not after a redirect: only the token's hash is kept, so the link cannot be shown later.
     return _calendar_card(current_app.config["BASE_URL"] + url_for("documents.feed", token=token))
@@ -220,7 +212,7 @@ def feed_create():
 @bp.post("/calendario/revocar")
 @require("work.view")
 def feed_revoke():
-    if ActionForm().validate_on_submit() and service.revoke_feed(_me()):
+    if ActionForm().validate_on_submit() and service.revoke_feed(me()):
         flash(_("Calendar link revoked: it no longer works."), "success")
     if wants_partial():
         return _calendar_card()

@@ -5,10 +5,9 @@ of requirement templates per practice area. Deadlines, holidays, the work queue 
 in blueprints/documents/deadlines.py (imported at the end).
 """
 
-from flask import abort, flash, make_response, redirect, request, url_for
+from flask import flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from blueprints.documents import labels
@@ -27,6 +26,7 @@ from core.cases import case_or_404, header, team_or_404
 from core.guard import can, require
 from core.htmx import render, toast, wants_partial
 from core.i18n import today_local
+from core.web import get_or_404, me, or_404
 from models.cases import Case
 from models.catalog import PracticeArea
 from models.documents import DocumentItem, RequirementTemplate
@@ -39,10 +39,6 @@ def _labels():
     return {"doc_labels": labels}
 
 
-def _me():
-    return current_user._get_current_object()
-
-
 # ----- the checklist of a case -----
 
 def _row(item, versions, upload_form=None, review_form=None) -> dict:
@@ -53,7 +49,7 @@ def _row(item, versions, upload_form=None, review_form=None) -> dict:
 
 def _checklist_context(case, item_forms=None, add_form=None, **extra) -> dict:
     """Header, items (required first) and all their versions: the same few queries for any number of items."""
-    ctx = header(case, _me())
+    ctx = header(case, me())
     items = list(DocumentItem.of_case(case))
     versions = service.versions_by_item([i.id for i in items])
     forms = item_forms or {}
@@ -63,7 +59,7 @@ def _checklist_context(case, item_forms=None, add_form=None, **extra) -> dict:
 
 
 def _item_context(case, item, oob_progress=False, **forms) -> dict:
-    ctx = header(case, _me())
+    ctx = header(case, me())
     ctx.update(row=_row(item, service.versions_by_item([item.id])[item.id], **forms), today=today_local(),
                oob_progress=oob_progress)
     return ctx
@@ -71,12 +67,10 @@ def _item_context(case, item, oob_progress=False, **forms) -> dict:
 
 def _item_for_work(item_id):
     """The item and its case; a confidential item answers 404 to staff off the case team (A3)."""
-    item = DocumentItem.get_or_none(DocumentItem.id == item_id)
-    if item is None:
-        abort(404)
+    item = get_or_404(DocumentItem, DocumentItem.id == item_id)
     case = case_or_404(item.case_id)
     if item.confidential:
-        team_or_404(case, _me(), "document")
+        team_or_404(case, me(), "document")
     return item, case
 
 
@@ -109,7 +103,7 @@ def add_item(case_id):
     form = ItemForm()
     if form.validate_on_submit():
         try:
-            item = service.add_item(case, form.item_data(), _me())
+            item = service.add_item(case, form.item_data(), me())
         except service.DocumentError as exc:
             form.name.errors.append(str(exc))
         else:
@@ -128,7 +122,7 @@ def upload(item_id):
     form, status = UploadForm(), 422
     if form.validate_on_submit():
         try:
-            version = service.upload(item, case, form.file.data, (form.note.data or "").strip(), _me())
+            version = service.upload(item, case, form.file.data, (form.note.data or "").strip(), me())
         except (files.FileRejected, service.DocumentError) as exc:
             form.file.errors.append(str(exc))
             status = 413 if isinstance(exc, files.FileTooLarge) else 422
@@ -145,7 +139,7 @@ def review(item_id):
     form = ReviewForm()
     if form.validate_on_submit():
         try:
-            service.review(item, case, form.decision.data, form.reason.data or "", form.review_on.data, _me(),
+            service.review(item, case, form.decision.data, form.reason.data or "", form.review_on.data, me(),
                            today_local())
         except service.DocumentError as exc:
             form.decision.errors.append(str(exc))
@@ -159,12 +153,10 @@ def review(item_id):
 @require("cases.view")
 def download(version_id):
     """Through here only (F4); a confidential item's file only for the case team, and each read audited (L1)."""
-    version = service.version_for_download(version_id)
-    if version is None:
-        abort(404)
+    version = or_404(service.version_for_download(version_id))
     if version.item.confidential:
-        team_or_404(Case.get_by_id(version.item.case_id), _me(), "document")
-    return service.download(version, _me())
+        team_or_404(Case.get_by_id(version.item.case_id), me(), "document")
+    return service.download(version, me())
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -179,7 +171,7 @@ def _too_large(exc):
         item = DocumentItem.get_or_none(DocumentItem.id == (request.view_args or {}).get("item_id"))
     if item is not None:
         case = Case.for_page(item.case_id)
-        if case is not None and (not item.confidential or case.on_team(_me())):
+        if case is not None and (not item.confidential or case.on_team(me())):
             form = UploadForm(formdata=None)
             form.file.errors = [message]
             return _item_invalid(case, item, 413, upload_form=form)
@@ -191,20 +183,6 @@ def _too_large(exc):
 
 
 # ----- the requirement catalog (admin) -----
-
-def _area_or_404(area_id):
-    area = PracticeArea.get_or_none(PracticeArea.id == area_id)
-    if area is None:
-        abort(404)
-    return area
-
-
-def _template_or_404(template_id) -> RequirementTemplate:
-    template = RequirementTemplate.get_or_none(RequirementTemplate.id == template_id)
-    if template is None:
-        abort(404)
-    return template
-
 
 def _catalog(area, form=None, editing=None) -> dict:
     areas = list(PracticeArea.all_ordered())
@@ -225,20 +203,21 @@ def _catalog_done(area):
 @require("catalog.manage")
 def templates():
     area_id = request.args.get("area", type=int)
-    area = _area_or_404(area_id) if area_id else None
-    editing = _template_or_404(request.args.get("editar", type=int)) if request.args.get("editar") else None
+    area = get_or_404(PracticeArea, PracticeArea.id == area_id) if area_id else None
+    editing_id = request.args.get("editar", type=int)
+    editing = get_or_404(RequirementTemplate, RequirementTemplate.id == editing_id) if editing_id else None
     if editing is not None:
-        area = _area_or_404(editing.practice_area_id)
+        area = get_or_404(PracticeArea, PracticeArea.id == editing.practice_area_id)
     return render("documents/templates.html", "documents/_templates.html", **_catalog(area, editing=editing))
 
 
 @bp.post("/areas/<int:area_id>/requisitos")
 @require("catalog.manage")
 def template_create(area_id):
-    area = _area_or_404(area_id)
+    area = get_or_404(PracticeArea, PracticeArea.id == area_id)
     form = TemplateForm()
     if form.validate_on_submit():
-        service.save_template(area, form.template_data(), _me())
+        service.save_template(area, form.template_data(), me())
         flash(_("Requirement added. Cases of this area opened from now on include it."), "success")
         return _catalog_done(area)
     return render("documents/templates.html", "documents/_templates.html", status=422, **_catalog(area, form))
@@ -247,11 +226,11 @@ def template_create(area_id):
 @bp.post("/requisitos/<int:template_id>")
 @require("catalog.manage")
 def template_save(template_id):
-    template = _template_or_404(template_id)
-    area = _area_or_404(template.practice_area_id)
+    template = get_or_404(RequirementTemplate, RequirementTemplate.id == template_id)
+    area = get_or_404(PracticeArea, PracticeArea.id == template.practice_area_id)
     form = TemplateForm()
     if form.validate_on_submit():
-        service.save_template(area, form.template_data(), _me(), template)
+        service.save_template(area, form.template_data(), me(), template)
         flash(_("Requirement saved. Checklists of cases already open do not change."), "success")
         return _catalog_done(area)
     return render("documents/templates.html", "documents/_templates.html", status=422,
@@ -261,30 +240,30 @@ def template_save(template_id):
 @bp.post("/requisitos/<int:template_id>/estado")
 @require("catalog.manage")
 def template_toggle(template_id):
-    template = _template_or_404(template_id)
+    template = get_or_404(RequirementTemplate, RequirementTemplate.id == template_id)
     if ActionForm().validate_on_submit():
-        service.toggle_template(template, _me())
+        service.toggle_template(template, me())
         flash(_("Requirement retired: new cases no longer include it.") if template.is_active
               else _("Requirement restored."), "success")
-    return _catalog_done(_area_or_404(template.practice_area_id))
+    return _catalog_done(get_or_404(PracticeArea, PracticeArea.id == template.practice_area_id))
 
 
 @bp.post("/requisitos/<int:template_id>/orden")
 @require("catalog.manage")
 def template_move(template_id):
-    template = _template_or_404(template_id)
+    template = get_or_404(RequirementTemplate, RequirementTemplate.id == template_id)
     form = MoveForm()
     if form.validate_on_submit():
-        service.move_template(template, form.direction.data, _me())
-    return _catalog_done(_area_or_404(template.practice_area_id))
+        service.move_template(template, form.direction.data, me())
+    return _catalog_done(get_or_404(PracticeArea, PracticeArea.id == template.practice_area_id))
 
 
 @bp.post("/areas/<int:area_id>/requisitos/sugeridos")
 @require("catalog.manage")
 def template_suggested(area_id):
-    area = _area_or_404(area_id)
+    area = get_or_404(PracticeArea, PracticeArea.id == area_id)
     if ActionForm().validate_on_submit():
-        added = service.add_suggested(area, _me())
+        added = service.add_suggested(area, me())
         flash(ngettext("%(num)d suggested requirement added; adjust it as you need.",
                        "%(num)d suggested requirements added; adjust them as you need.", added) if added
               else _("This area already has requirements."), "success" if added else "info")

@@ -1,8 +1,7 @@
 """The start page: what the signed-in person needs first; and their work queue."""
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from blueprints.documents import deadline_forms as deadline_labels
 from blueprints.documents.deadline_forms import ActionForm
@@ -12,6 +11,7 @@ from core.audit import EVENT_LABELS
 from core.guard import ROLES, can, require
 from core.htmx import render, wants_partial
 from core.i18n import today_local
+from core.web import get_or_404, me
 from models.audit import AuditEvent
 from models.tasks import Task
 from models.users import RecoveryCode, User, UserSession
@@ -22,7 +22,7 @@ from . import bp
 @bp.get("/")
 @require("home.view")
 def index():
-    user = current_user._get_current_object()
+    user = me()
     recent = list(AuditEvent.browse(actor_id=user.id).where(
         AuditEvent.action.in_(("login_success", "password_change", "mfa_enrol", "recovery_code_used"))).limit(5))
     admin = User.admin_summary() if can("users.manage") else None
@@ -37,19 +37,17 @@ def index():
 @bp.get("/mi-trabajo")
 @require("work.view")
 def work():
-    context = queue.page_context(current_user._get_current_object(), today_local(), only=request.args.get("ver"))
+    context = queue.page_context(me(), today_local(), only=request.args.get("ver"))
     return render("home/work.html", "home/_work_queue.html", deadline_labels=deadline_labels, **context)
 
 
 @bp.post("/mi-trabajo/tareas/<int:task_id>/hecha")
 @require("work.view")
 def task_done(task_id):
-    me = current_user._get_current_object()
-    task = Task.get_or_none(Task.id == task_id, Task.owner == me.id)
-    if task is None:
-        abort(404)  # someone else's task: as if it did not exist
+    user = me()
+    task = get_or_404(Task, Task.id == task_id, Task.owner == user.id)  # someone else's task: as if none
     if ActionForm().validate_on_submit():
-        if queue.mark_task_done(task, me):
+        if queue.mark_task_done(task, user):
             flash(_("Done: %(title)s.", title=task.title), "success")
     if wants_partial():
         return work()

@@ -1,8 +1,7 @@
 """The interaction log (timeline on client and case pages) and virtual meetings."""
 
-from flask import abort, flash, make_response, redirect, request, url_for
+from flask import flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from blueprints.clients import labels as client_labels
 from blueprints.interactions import labels
@@ -12,6 +11,7 @@ from core.cases import case_or_404, header
 from core.db import utcnow
 from core.guard import require
 from core.htmx import render, wants_partial
+from core.web import get_or_404, me, or_404
 from models.clients import Client
 from models.interactions import Meeting
 
@@ -22,17 +22,6 @@ from . import bp
 def _helpers():
     """For the timeline wherever it is shown (the client tab renders under the clients blueprint)."""
     return {"interaction_labels": labels, "update_gap": service.update_gap, "response_time": service.response_time}
-
-
-def _me():
-    return current_user._get_current_object()
-
-
-def _client_or_404(client_id: int) -> Client:
-    client = Client.for_page(client_id)
-    if client is None:
-        abort(404)
-    return client
 
 
 def _is_htmx() -> bool:
@@ -46,13 +35,13 @@ def _is_htmx() -> bool:
 def case_log(case_id):
     case = case_or_404(case_id)
     return render("interactions/case_log.html", "interactions/_timeline.html", case_tab="interacciones",
-                  **header(case, _me()), **service.timeline_context(case=case, args=request.args, user=_me()))
+                  **header(case, me()), **service.timeline_context(case=case, args=request.args, user=me()))
 
 
 @bp.post("/clientes/<int:client_id>")
 @require("interactions.log")
 def log_for_client(client_id):
-    client = _client_or_404(client_id)
+    client = or_404(Client.for_page(client_id))
     form = InteractionForm().prepare(service.case_choices(client), service.staff_choices())
     return _log(form, client, None)
 
@@ -71,22 +60,22 @@ def _log(form, client, case):
     otherwise 303 back to the timeline. Invalid: the form with its errors (422), nothing stored."""
     if not form.validate_on_submit():
         return _timeline_page(client, case, log_form=form, status=422)
-    entry = service.log(client, form.data_for_service(), _me(), case=case)
+    entry = service.log(client, form.data_for_service(), me(), case=case)
     flash(_("Interaction recorded."), "success")
     if not _is_htmx():
         return redirect(service.timeline_url(client, case), 303)
     cases = service.case_choices(client) if case is None else []
-    return render("interactions/_logged.html", entry=entry, log_form=InteractionForm.fresh(_me(), cases, service.staff_choices()),
+    return render("interactions/_logged.html", entry=entry, log_form=InteractionForm.fresh(me(), cases, service.staff_choices()),
                   timeline_client=client, timeline_case=case, may_see_confidential=True, log_url=service.log_url(client, case))
 
 
 def _timeline_page(client, case, status=200, **extra):
     """The whole page the timeline lives on (for a form sent without JavaScript), or under htmx its form."""
-    ctx = service.timeline_context(client=client, case=case, args={}, user=_me(), **extra)
+    ctx = service.timeline_context(client=client, case=case, args={}, user=me(), **extra)
     if _is_htmx():
         return render("interactions/_log_form.html", status=status, **ctx)
     if case is not None:
-        return render("interactions/case_log.html", status=status, case_tab="interacciones", **header(case, _me()), **ctx)
+        return render("interactions/case_log.html", status=status, case_tab="interacciones", **header(case, me()), **ctx)
     return render("clients/show.html", status=status, client=client, tab="interacciones", labels=client_labels, **ctx)
 
 
@@ -94,8 +83,8 @@ def _timeline_page(client, case, status=200, **extra):
 @require("clients.view")
 def reveal(interaction_id):
     entry = service.interaction_or_404(interaction_id)
-    service.team_or_404(entry, _me())
-    summary = service.reveal(entry, _me())
+    service.team_or_404(entry, me())
+    summary = service.reveal(entry, me())
     return render("interactions/entry.html", "interactions/_entry.html", entry=entry, revealed=summary,
                   may_see_confidential=True, timeline_case=None)
 
@@ -105,11 +94,11 @@ def reveal(interaction_id):
 def answer(interaction_id):
     entry = service.interaction_or_404(interaction_id)
     if entry.confidential:
-        service.team_or_404(entry, _me())
-    if service.mark_answered(entry, _me()):
+        service.team_or_404(entry, me())
+    if service.mark_answered(entry, me()):
         flash(_("Marked as answered."), "success")
     if _is_htmx():
-        return render("interactions/_entry.html", entry=entry, may_see_confidential=service.may_see(entry, _me()),
+        return render("interactions/_entry.html", entry=entry, may_see_confidential=service.may_see(entry, me()),
                       timeline_case=None)
     if request.form.get("vista") == "caso" and entry.case_id:
         return redirect(url_for("interactions.case_log", case_id=entry.case_id), 303)
@@ -121,14 +110,14 @@ def answer(interaction_id):
 @bp.route("/clientes/<int:client_id>/reuniones/nueva", methods=["GET", "POST"])
 @require("interactions.log")
 def new_meeting(client_id):
-    client = _client_or_404(client_id)
+    client = or_404(Client.for_page(client_id))
     form = MeetingForm().prepare(service.case_choices(client))
     if request.method == "GET":
         form.case.data = request.args.get("caso", 0, type=int)
     warnings = service.protocol_warnings(form.starts_at, form.duration_minutes.data or 0) if (
         form.is_submitted() and form.starts_on.data and form.starts_time.data) else []
     if form.validate_on_submit() and (not warnings or form.confirm.data):
-        meeting, sent = service.schedule_meeting(client, form.data_for_service(), _me())
+        meeting, sent = service.schedule_meeting(client, form.data_for_service(), me())
         if sent:
             flash(_("Meeting scheduled. The invitation was sent to %(email)s.", email=client.email), "success")
         else:
@@ -141,17 +130,10 @@ def new_meeting(client_id):
                   status=422 if form.is_submitted() else 200)
 
 
-def _meeting_or_404(meeting_id: int) -> Meeting:
-    meeting = Meeting.get_or_none(Meeting.id == meeting_id)
-    if meeting is None:
-        abort(404)
-    return meeting
-
-
 @bp.get("/reuniones/<int:meeting_id>")
 @require("clients.view")
 def meeting(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = get_or_404(Meeting, Meeting.id == meeting_id)
     return render("interactions/meeting.html", meeting=meeting, client=meeting.client, when=service.meeting_time(meeting),
                   now=utcnow())
 
@@ -159,7 +141,7 @@ def meeting(meeting_id):
 @bp.get("/reuniones/<int:meeting_id>/invitacion.ics")
 @require("clients.view")
 def meeting_ics(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = get_or_404(Meeting, Meeting.id == meeting_id)
     response = make_response(service.invitation_file(meeting, meeting.client))
     method = "CANCEL" if meeting.status == "cancelled" else "REQUEST"
     response.headers["Content-Type"] = f"text/calendar; method={method}; charset=utf-8"
@@ -170,9 +152,9 @@ def meeting_ics(meeting_id):
 @bp.post("/reuniones/<int:meeting_id>/cancelar")
 @require("interactions.log")
 def cancel_meeting(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = get_or_404(Meeting, Meeting.id == meeting_id)
     try:
-        sent = service.cancel_meeting(meeting, _me())
+        sent = service.cancel_meeting(meeting, me())
     except service.MeetingError as exc:
         flash(str(exc), "error")
     else:

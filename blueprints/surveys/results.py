@@ -3,10 +3,9 @@ the comments behind it, and its export. Every figure comes from ``core.survey_re
 aggregate queries whatever the number of answers). Anonymous responses are never listed or exported one
 by one, and their scores count only by groups of ``SURVEY_MIN_ANONYMOUS`` a month (the pages say why)."""
 
-from flask import abort, make_response, request
+from flask import make_response, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from blueprints.surveys import bp, labels
 from blueprints.surveys.results_forms import ResultsFilterForm
@@ -18,6 +17,7 @@ from core.htmx import render
 from core.limits import limiter
 from core.pagination import paginate
 from core.survey_results import Filters
+from core.web import me, or_404
 from models.complaints import Complaint
 from models.surveys import CRITERIA, SurveyResponse
 
@@ -132,9 +132,7 @@ def results_comments():
 def response(response_id):
     """One named response: the client, the case, each question with its answer, and the complaint its low
     score opened. Anonymous responses are only ever counted: 404, like an unknown id."""
-    row = SurveyResponse.named_for_page(response_id)
-    if row is None:
-        abort(404)
+    row = or_404(SurveyResponse.named_for_page(response_id))
     complaint = Complaint.select().where(Complaint.survey_response == row.id).order_by(Complaint.id).first()
     return render("surveys/response.html", response=row, rows=row.questions_and_answers(), complaint=complaint,
                   criteria_labels=labels.CRITERIA)
@@ -159,7 +157,7 @@ def results_export(fmt):
     by one), after a fresh sign-in and within the same budget as the client export."""
     _form, filters = _filters()
     with transaction():
-        audit.record("survey_export", object_type="survey_response", actor=current_user._get_current_object(),
+        audit.record("survey_export", object_type="survey_response", actor=me(),
                      detail=f"export {fmt} {request.query_string.decode()[:300]}")
     rows = survey_results.export_rows(filters)
     headers = EXPORT_HEADERS

@@ -2,10 +2,9 @@
 handing a link over (copy or printed QR) to clients without email, withdrawing, sending a survey by hand
 from a client or a case, and the survey templates with their questions (versioned)."""
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from blueprints.surveys import labels
 from blueprints.surveys.forms import ConfirmForm, InviteForm, TemplateForm
@@ -15,6 +14,7 @@ from core.htmx import render
 from core.i18n import today_local
 from core.pagination import paginate
 from core.qr import qr_svg
+from core.web import me, or_404
 from models.cases import Case
 from models.clients import Client
 from models.surveys import SHOWN_STATES, SurveyInvitation, SurveyLink, SurveyTemplate
@@ -29,14 +29,8 @@ def _labels():
     return {"survey_labels": labels}
 
 
-def _me():
-    return current_user._get_current_object()
-
-
 def _get(model, object_id, query=None):
-    obj = query(object_id) if query else model.get_or_none(model.id == object_id)
-    if obj is None:
-        abort(404)
+    obj = or_404(query(object_id) if query else model.get_or_none(model.id == object_id))
     return obj
 
 
@@ -69,7 +63,7 @@ def show_link(invitation_id):
     """A new link, shown once (copy or print its QR); the earlier links of the invitation stop working."""
     invitation = _get(SurveyInvitation, invitation_id, SurveyInvitation.for_page)
     try:
-        token = service.hand_over_link(invitation, _me())
+        token = service.hand_over_link(invitation, me())
     except service.SurveyError as exc:
         flash(str(exc), "error")
         return redirect(url_for("surveys.invitation", invitation_id=invitation.id), 303)
@@ -80,7 +74,7 @@ def show_link(invitation_id):
 @require("surveys.invite")
 def withdraw(invitation_id):
     invitation = _get(SurveyInvitation, invitation_id)
-    if service.withdraw(invitation, _me()):
+    if service.withdraw(invitation, me()):
         flash(_("Invitation withdrawn: its links no longer work and no reminder will be sent."), "success")
     else:
         flash(_("This invitation is no longer open: it was answered, withdrawn or has expired."), "error")
@@ -115,7 +109,7 @@ def _invite(client, case):
         template = next(t for t in offered if t.id == form.template.data)
         email = client.email if form.delivery.data == "email" else ""
         try:
-            invitation = service.invite(client, case, template, email, _me(), send_on=form.send_on.data)
+            invitation = service.invite(client, case, template, email, me(), send_on=form.send_on.data)
         except service.SurveyError as exc:
             error = str(exc)
         else:
@@ -143,7 +137,7 @@ def templates():
 @bp.post("/encuestas/plantillas/predeterminada")
 @require("surveys.templates")
 def create_default():
-    template = service.default_template(_me())
+    template = service.default_template(me())
     flash(_("Default survey ready: %(name)s.", name=template.name), "success")
     return redirect(url_for("surveys.edit_template", template_id=template.id), 303)
 
@@ -182,7 +176,7 @@ def _template_form(template):
         elif form.validate_on_submit():
             try:
                 saved = service.save_template(template, {f: form[f].data for f in (
-                    "name", "intro", "anonymous", "is_active", "is_default")}, [e.data for e in form.questions], _me())
+                    "name", "intro", "anonymous", "is_active", "is_default")}, [e.data for e in form.questions], me())
             except service.SurveyError as exc:
                 form.form_errors.append(str(exc))
             else:

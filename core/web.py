@@ -1,0 +1,28 @@
+"""The web kit every blueprint shares: the signed-in person and loading a row or answering 404.
+
+An object out of the person's scope answers 404 like one that does not exist (DESIGN.md §3), so loaders
+take the scoped named query (``Client.for_page(id)``) or a model and its conditions.
+"""
+
+from flask import abort
+from flask_login import current_user
+from peewee import ModelSelect
+
+
+def me():
+    """The signed-in member of staff (the real object, not the proxy: it goes into queries and audit rows)."""
+    return current_user._get_current_object()
+
+
+def get_or_404(query_or_model, *where):
+    """The first row of a model or query matching ``where``, or 404 (as playhouse.flask_utils does)."""
+    query = query_or_model if isinstance(query_or_model, ModelSelect) else query_or_model.select()
+    found = query.where(*where).first() if where else query.first()
+    return or_404(found)
+
+
+def or_404(found):
+    """What a named query found, or 404 when it found nothing."""
+    if found is None:
+        abort(404)
+    return found
