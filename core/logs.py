@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from flask import g, has_request_context, request
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,32}")  # the audit log keeps 32 characters
+_UUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
 
 class RequestId(logging.Filter):
@@ -70,4 +71,6 @@ def request_id() -> str | None:
     if not request.environ.get("werkzeug.proxy_fix.orig"):
         return None
     given = request.headers.get("X-Request-ID", "")
+    if _UUID.fullmatch(given):  # Caddy's and nginx's ids: the 32 hex digits of the UUID
+        given = given.replace("-", "").lower()
     return given if _REQUEST_ID.fullmatch(given) else None

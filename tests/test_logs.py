@@ -67,3 +67,23 @@ def test_one_handler_however_many_apps(make_app):
     make_app()
     assert len([h for h in logging.getLogger().handlers if getattr(h, "traza", False)]) == 1
     assert logs.formatter("text")._fmt == logs.TEXT_FORMAT
+
+
+def test_a_proxy_uuid_is_kept_as_its_32_hex_digits_and_fits_the_audit_log(make_app, make_user):
+    """Caddy sends a 36-character UUID; the audit column holds 32 (PostgreSQL refuses longer: a 500)."""
+    from tests import factories
+
+    app = make_app(PROXY_HOPS=1)
+    client = app.test_client()
+    uuid = "0B8F3A2C-5D6E-4F70-8192-A3B4C5D6E7F8"
+    headers = {"X-Request-ID": uuid, "X-Forwarded-For": "1.2.3.4", "X-Forwarded-Proto": "http"}
+    assert client.get("/healthz", headers=headers).headers["X-Request-ID"] == "0b8f3a2c5d6e4f708192a3b4c5d6e7f8"
+    user = make_user()
+    response = client.post("/entrar", data={"email": user.email, "password": factories.PASSWORD}, headers=headers)
+    assert response.status_code == 303
+    from models.audit import AuditEvent
+
+    with app.app_context():
+        assert AuditEvent.select().where(AuditEvent.request_id == "0b8f3a2c5d6e4f708192a3b4c5d6e7f8").count() >= 1
+    too_long = client.get("/healthz", headers={**headers, "X-Request-ID": "a" * 40}).headers["X-Request-ID"]
+    assert len(too_long) == 16
