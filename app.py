@@ -18,6 +18,7 @@ from core.guard import can
 
 csrf = CSRFProtect()
 
+BOOT_ERROR = 3
 ERROR_PAGES = {400, 403, 404, 405, 413, 422, 429, 500, 503}
 
 
@@ -37,8 +38,10 @@ def create_app(overrides: dict | None = None) -> Flask:
             raise
         if _asks_for_keys():  # `flask keys generate` is how the keys come to exist
             return _keys_only_app()
-        # Started by `flask` or gunicorn: one clear line for the person installing, not a traceback.
-        raise SystemExit(f"Traza no puede arrancar: {exc}") from None
+        # Started by `flask` or gunicorn: one clear line for the person installing, not a traceback. Exit
+        # status 3 is gunicorn's "worker failed to boot": it stops, instead of starting workers in a loop.
+        print(f"Traza no puede arrancar: {exc}", file=sys.stderr)
+        raise SystemExit(BOOT_ERROR) from None
 
 
 def _create(overrides: dict | None) -> Flask:

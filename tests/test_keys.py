@@ -4,6 +4,7 @@ import os
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 from core import crypto
 from core.config import KEY_NAMES, build_config
@@ -37,7 +38,7 @@ def test_e2_generated_keys_are_five_distinct_keys_the_app_accepts(tmp_path):
 
 def test_e2_without_keys_production_refuses_in_one_line_and_says_how_to_make_them(tmp_path):
     result = _flask("db", "status", env=_production_env(tmp_path))
-    assert result.returncode == 1
+    assert result.returncode == 3  # gunicorn stops on it instead of restarting workers
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0
     assert "faltan claves" in result.stderr and "keys generate" in result.stderr
@@ -62,5 +63,15 @@ def test_e2_repeated_key_is_one_line(tmp_path):
     keys = _parse(fragment())
     keys["TRAZA_TOTP_KEY"] = keys["TRAZA_SECRET_KEY"]
     result = _flask("db", "status", env=_production_env(tmp_path, **keys))
-    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.returncode == 3 and "Traceback" not in result.stderr
     assert "cada clave debe ser distinta" in result.stderr
+
+
+def test_e2_gunicorn_without_keys_stops_with_the_line_instead_of_restarting_workers(tmp_path):
+    env = _production_env(tmp_path)
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    result = subprocess.run([gunicorn, "--bind", "127.0.0.1:0", "--workers", "2", "app:create_app()"],
+                            capture_output=True, text=True, timeout=60, env=env)  # a restart loop would time out
+    assert result.returncode != 0 and "Worker failed to boot" in result.stderr  # the master stopped
+    assert "Traza no puede arrancar: faltan claves" in result.stderr
+    assert "core/config.py" not in result.stderr  # no traceback of ours (gunicorn may print its own)
