@@ -27,6 +27,9 @@ DEMO_ACCOUNTS = (
 
 EXTRA_STAFF = 14
 
+# Colombian mobile prefixes that numbering plan accepts (306–309 are not assigned: the intake refuses them).
+MOBILE_PREFIXES = (300, 301, 302, 304, 305, 310, 311, 312, 313, 314, 315, 316, 317, 318, 319, 320, 321)
+
 
 def has_data() -> bool:
     return User.select().exists()
@@ -188,7 +191,7 @@ def _load_clients(fake, accounts) -> None:
         if i == 10 and registered:  # a prospect whose counterparty is already our client: a real conflict
             counterparties.append({"name": registered[0].name, "kind": "counterparty", "document_type": "",
                                    "document_number": ""})
-        phone = f"+57{fake.random_int(300_000_0000, 321_999_9999)}"
+        phone = f"+57{fake.random_element(MOBILE_PREFIXES)}{fake.random_int(0, 9_999_999):07d}"
         data = {
             "kind": "company" if company else "person", "name": name,
             "document_type": "NIT" if company else "CC",

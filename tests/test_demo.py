@@ -26,3 +26,17 @@ def test_demo_loads_a_firm_with_cases_at_every_stage(app):
                 f"/documentos/casos/{case.id}", f"/documentos/casos/{case.id}/plazos", f"/casos/{case.id}/cierre",
                 "/casos/", "/casos/agenda", "/mi-trabajo", f"/clientes/{case.client_id}?tab=interacciones"):
         assert browser.get(url).status_code == 200, url
+
+
+def test_every_demo_phone_is_one_the_intake_accepts(app):
+    """An exported demo list re-imports without errors: the demo invents no number the app refuses."""
+    from core.validation import normalise_phone
+    from models.clients import Client
+
+    with app.test_request_context():
+        demo.load()
+    phones = [(c.phone, c.country) for c in Client.select(Client.phone, Client.country) if c.phone]
+    assert len(phones) >= 20
+    for phone, country in phones:
+        assert normalise_phone(phone, country) == phone
+    assert {p[3:6] for p, _ in phones} <= {str(prefix) for prefix in demo.MOBILE_PREFIXES}
