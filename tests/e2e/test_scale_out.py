@@ -31,7 +31,8 @@ from playwright.sync_api import expect
 from tests.conftest import PG_URL, REDIS_URL
 from tests.factories import PASSWORD, make_area, make_notice, make_user
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
+    not PG_URL, reason="the scale-out journey needs PostgreSQL: it runs in the TEST_DATABASE_URL pass")]
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -76,8 +77,6 @@ def _wait_healthy(base: str, process, deadline: float) -> None:
 @pytest.fixture
 def production(app, keys_dir, smtp_server, redis_store, tmp_path):
     """Two hosts: two gunicorn processes sharing the database, Redis, keys and mail server."""
-    if not PG_URL:
-        pytest.skip("the scale-out journey needs PostgreSQL: it runs in the TEST_DATABASE_URL pass")
     cert, key = _certificate(tmp_path)
     ports = [_free_port(), _free_port()]
     bases = [f"https://127.0.0.1:{p}" for p in ports]
