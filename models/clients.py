@@ -198,7 +198,10 @@ class Client(BaseModel):
 
     @classmethod
     def for_page(cls, client_id: int):
-        """One client with its practice area and responsible in one query (the header shows both)."""
+        """One client with its practice area and responsible in one query (the header shows both); None for
+        an id no row can have (a query-string id past 64 bits would overflow the column)."""
+        if not 0 < client_id < 2**63:
+            return None
         return (cls.select(cls, PracticeArea, User)
                 .join(PracticeArea, JOIN.LEFT_OUTER, on=(cls.practice_area == PracticeArea.id))
                 .switch(cls).join(User, JOIN.LEFT_OUTER, on=(cls.responsible == User.id))
