@@ -123,3 +123,16 @@ def test_the_reason_is_sealed_to_its_row(http, login_as, client_row, frozen):
     sealed = CrisisIncident.get_by_id(first).closing_reason
     with pytest.raises(Exception):  # noqa: B017 - any refusal to decrypt will do
         keys.field.decrypt(sealed, f"crisis_incident|closing_reason|{second}")
+
+
+def test_a_closed_incident_no_longer_says_it_waits_for_the_supervisor(http, login_as, make_user, client_row, frozen):
+    login_as("service")
+    supervisor = make_user(roles=("quality",), name="Beatriz Supervisora")
+    incident_id = _open(http, client_row.id)
+    http.post(f"/crisis/{incident_id}/supervisor", data={"supervisor": supervisor.id})
+    waiting = '<p class="small muted">Esperando a que el supervisor registre su intervención.</p>'
+    assert waiting in http.get(f"/crisis/{incident_id}").get_data(as_text=True)
+    assert _close(http, incident_id, reason=REASON).status_code == 303
+    page = http.get(f"/crisis/{incident_id}").get_data(as_text=True)
+    assert waiting not in page
+    assert "Esperando a que el supervisor registre su intervención." in page  # in the record of what was open
