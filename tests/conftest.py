@@ -135,9 +135,27 @@ def template_db(tmp_path_factory, keys_dir, smtp_server):
 
 
 def _empty_pg_tables():
+    """Every table empty and every id sequence back at 1, as TRUNCATE … RESTART IDENTITY would leave them,
+    at a fraction of its cost: TRUNCATE recreates the files of all ~50 tables (0.5–0.8 s a test, most of the
+    PostgreSQL pass), while a test fills a handful. One query finds the tables that hold rows; they are
+    emptied with DELETE, foreign-key triggers off for this transaction so the order does not matter; then
+    the sequences that were used restart."""
     tables = [t for t in db.get_tables() if t != "schema_migration"]
-    if tables:
-        db.execute_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")  # noqa: S608 (our table names)
+    if not tables:
+        return
+    probe = " UNION ALL ".join(f'(SELECT \'{t}\' FROM "{t}" LIMIT 1)' for t in tables)  # noqa: S608 (our tables)
+    filled = [row[0] for row in db.execute_sql(probe).fetchall()]
+    with db.atomic():
+        db.execute_sql("SET LOCAL session_replication_role = replica")
+        for table in filled:
+            db.execute_sql(f'DELETE FROM "{table}"')  # noqa: S608 (our table names)
+    used = db.execute_sql(  # the id sequences of those tables (not the migration runner's) that were used
+        "SELECT quote_ident(q.schemaname) || '.' || quote_ident(q.sequencename) FROM pg_sequences q "
+        "JOIN pg_class s ON s.relname = q.sequencename JOIN pg_depend d ON d.objid = s.oid AND d.deptype = 'a' "
+        "JOIN pg_class t ON t.oid = d.refobjid WHERE q.last_value IS NOT NULL AND t.relname <> 'schema_migration'"
+    ).fetchall()
+    for (sequence,) in used:
+        db.execute_sql(f"ALTER SEQUENCE {sequence} RESTART")
 
 
 @pytest.fixture
