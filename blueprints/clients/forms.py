@@ -128,7 +128,8 @@ class ClientForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     decision = RadioField(_l("Decision"), choices=_choices(labels.DECISIONS), validators=[DataRequired()])
-    reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)], render_kw={"rows": 2})
+    # Its own id: the status form on the same tab has a "reason" too, and a label must name one field.
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)], render_kw={"rows": 2}, id="conflict-reason")
     check = None  # the ConflictCheck decided on: a strong match makes "no conflict" need a reason too
 
     def validate_reason(self, field):

@@ -38,7 +38,7 @@ def test_clearing_a_strong_match_needs_a_reason_beside_the_field(app, http, logi
     refused = http.post(f"/clientes/{prospect.id}/conflictos", data={"decision": "clear", "reason": "  "})
     body = refused.get_data(as_text=True)
     assert refused.status_code == 422
-    assert 'id="reason-error"' in body and "explica por qué no hay conflicto" in body
+    assert 'id="conflict-reason-error"' in body and "explica por qué no hay conflicto" in body
     assert ConflictCheck.get_by_id(check.id).decision is None
     assert not AuditEvent.select().where(AuditEvent.action == "conflict_decision").exists()
 
@@ -91,3 +91,22 @@ def test_strong_is_the_same_score_the_page_marks(app):
     assert conflict_search.NAME_THRESHOLD < conflict_search.STRONG_SCORE <= 100
     assert conflict_search.is_strong({"score": conflict_search.STRONG_SCORE})
     assert not conflict_search.is_strong({"score": conflict_search.STRONG_SCORE - 1})
+
+
+def test_the_admission_tab_has_no_two_fields_with_one_id(app, http, login_as):
+    """The conflict decision and the status change each have a reason: one id each, so each label names its
+    own field (a label pointing at the other form's field made a person's reason land in the wrong form)."""
+    import re
+    from collections import Counter
+
+    from tests.factories import make_area, make_client
+
+    login_as("commercial")
+    with app.app_context():
+        make_area()
+        client = make_client(counterparties=[{"name": "Ferretería El Tornillo Ltda.", "kind": "counterparty",
+                                              "document_type": "", "document_number": ""}])
+    page = http.get(f"/clientes/{client.id}?tab=admision").get_data(as_text=True)
+    ids = Counter(re.findall(r'\sid="([^"]+)"', page))
+    assert [i for i, n in ids.items() if n > 1 and i != "csrf_token"] == []  # hidden tokens carry no label
+    assert 'for="conflict-reason"' in page and 'id="conflict-reason"' in page
