@@ -12,7 +12,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from core import audit, auth, cli, crypto, db, htmx, i18n, keycheck, keys, limits, logs, mail, security
+import cli
+from core import audit, auth, crypto, db, htmx, i18n, keycheck, keys, limits, logs, mail, security
 from core.config import ConfigError, build_config
 from core.guard import can
 

@@ -18,7 +18,7 @@ Extending it when a feature lands:
   functions registered with ``@bench.pages.param(name)``. ``role=None`` measures a public page with nobody
   signed in (the survey form ``/e/<token>``, on a link issued for the run).
 * sending: ``bench/send.py`` ("survey send") creates 1,000 survey invitations due today on the working copy
-  and times the real job, ``core.surveys.send_due_invitations`` then ``core.mail.deliver_pending`` until
+  and times the real job, ``services.surveys.send_due_invitations`` then ``core.mail.deliver_pending`` until
   the outbox is empty, against an aiosmtpd server in the process (budget 60 s).
 * keys: confidential columns are generated as real ciphertext and blind indexes with the bench's own key
   set (``bench/.cache/keys.json``, created once), and the app is started with the same keys.

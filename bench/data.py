@@ -43,7 +43,6 @@ from core import crypto, migrate, text
 from core.config import KEY_NAMES
 from core.db import close_all, db, init_database, utcnow
 from core.guard import ROLES
-from core.surveys import DEFAULT_NAME, DEFAULT_QUESTIONS
 from models.audit import AuditEvent
 from models.cases import (
     CONTACT_WAYS,
@@ -83,6 +82,7 @@ from models.surveys import (
 )
 from models.tasks import Task
 from models.users import RecoveryCode, User, UserRole, UserSession
+from services.surveys import DEFAULT_NAME, DEFAULT_QUESTIONS
 
 BENCH_DIR = Path(__file__).resolve().parent
 CACHE_DIR = BENCH_DIR / ".cache"
@@ -904,7 +904,7 @@ def generate_parties(database, fake: Faker, sizes: dict[str, int]) -> None:
 
 @generator("conflict_checks")
 def generate_conflict_checks(database, fake: Faker, sizes: dict[str, int]) -> None:
-    """One check for a fifth of the clients, as ``core.clients.register`` saves it: the terms searched (the
+    """One check for a fifth of the clients, as ``services.clients.register`` saves it: the terms searched (the
     document as ``#<blind index>``), the hits frozen as found, and the decision once the client moved on."""
     rnd = fake.random
     now = anchor()
@@ -1144,7 +1144,7 @@ TABLES += (LOCAL_OFFSET, CASE_STATUS_MIX, WORKLOAD, CASE_TITLES, EPS, ENTITIES, 
 @generator("holidays")
 def generate_holidays(database, fake: Faker, sizes: dict[str, int]) -> None:
     """Colombia's holidays over the data's years and the next (the admin loads them from the package)."""
-    from core.calendar import package_holidays
+    from services.documents.calendar import package_holidays
 
     now = anchor()
     rows = [(now, now, day, "CO", name) for year in range(now.year - HISTORY_YEARS, now.year + 2)
@@ -1720,7 +1720,7 @@ DEFAULT_SURVEY_V1 = [  # (kind, criterion, required, text)
     ("nps", "", True, "¿Recomendaría nuestra firma a un familiar o amigo?"),
     ("text", "", False, "Comentarios"),
 ]
-# The current version is the app's own default template (core.surveys.DEFAULT_QUESTIONS).
+# The current version is the app's own default template (services.surveys.DEFAULT_QUESTIONS).
 DEFAULT_SURVEY_V2 = [(q["kind"], q["criterion"], q["required"], q["text"]) for q in DEFAULT_QUESTIONS]
 ANONYMOUS_SURVEY = [
     ("rating", "overall", True, "En general, ¿qué tan satisfecho está con nuestro servicio?"),
@@ -1794,7 +1794,7 @@ TABLES += (SURVEY_MONTHS, SURVEY_EXPIRY_DAYS, SURVEY_REMINDER_DAYS, SURVEY_V2_MO
 
 
 def _add_business_days(day, n: int, holidays: set):
-    """As core.calendar.add_business_days for n ≥ 1: n business days strictly after ``day``."""
+    """As services.documents.calendar.add_business_days for n ≥ 1: n business days strictly after ``day``."""
     while n:
         day += timedelta(days=1)
         if day.weekday() < 5 and day not in holidays:
@@ -1924,8 +1924,8 @@ def generate_surveys(database, fake: Faker, sizes: dict[str, int]) -> None:
         if by_hand and rnd.random() < 0.5:  # for the client, not a case: the client's area and responsible
             specs.append((created, client_id, None, client_area, client_responsible, client_area, client_responsible,
                           by_hand))
-        else:  # the response takes the case's (core.survey_answers.store), the invitation the case's else the
-            # client's (core.surveys.invite)
+        else:  # the response takes the case's (services.surveys.answers.store), the invitation the case's else the
+            # client's (services.surveys.invite)
             specs.append((created, client_id, case_id, area, responsible, area or client_area,
                           responsible or client_responsible, by_hand))
     specs.sort(key=lambda s: s[0])
@@ -1956,7 +1956,7 @@ def generate_surveys(database, fake: Faker, sizes: dict[str, int]) -> None:
             expires = _utc_at(send_on, 7 * 60) + timedelta(days=SURVEY_EXPIRY_DAYS)
         elif not email and not by_hand and rnd.random() < SURVEY_NOT_HANDED_OVER:
             # A link to hand over (no address) that nobody handed over: pending, never sent, until its expiry
-            # (core.surveys.invite), then expired by the job (core.surveys.expire_invitations); the results
+            # (services.surveys.invite), then expired by the job (services.surveys.expire_invitations); the results
             # count it as not sent yet, then as expired on that day.
             sent_at = answered_at = opened_at = withdrawn_at = None
             expires = max(created, _utc_at(send_on, 0)) + timedelta(days=SURVEY_EXPIRY_DAYS)
@@ -1976,7 +1976,7 @@ def generate_surveys(database, fake: Faker, sizes: dict[str, int]) -> None:
         reminders = [at for at in reminders if at < end]
         last_sent = reminders[-1] if reminders else sent_at
         creator = rnd.choice(crew) if by_hand else None
-        if anonymous:  # only the day of the opening and of the answer (core.surveys.mark_opened, survey_answers.submit)
+        if anonymous:  # only the day of the opening and of the answer (services.surveys.mark_opened, survey_answers.submit)
             opened_at = opened_at and _utc_at(_local_day(opened_at), 0)
             answered_at = answered_at and _utc_at(_local_day(answered_at), 0)
         updated = max(t for t in (created, sent_at, opened_at, answered_at, withdrawn_at, last_sent) if t)
@@ -1985,7 +1985,7 @@ def generate_surveys(database, fake: Faker, sizes: dict[str, int]) -> None:
         inv_rows.append((created, updated, inv_id, template_id, client_id, case_id, email, status, send_on, sent_at,
                          opened_at, answered_at, expires, len(reminders), last_sent, withdrawn_at, creator, inv_area,
                          inv_responsible))
-        if sent_at:  # a link exists once sent, or handed over (core.surveys.hand_over_link)
+        if sent_at:  # a link exists once sent, or handed over (services.surveys.hand_over_link)
             link_rows.append((sent_at, sent_at, inv_id, hex_digits(rnd, 64), "email" if email else "manual"))
             link_rows += [(at, at, inv_id, hex_digits(rnd, 64), "reminder") for at in reminders]
         if status != "answered":

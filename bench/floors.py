@@ -20,7 +20,6 @@ from rapidfuzz import fuzz
 
 from core import crypto
 from core.db import db, utcnow
-from core.surveys import LIVE_STATES
 from core.text import STOP_WORDS, name_key, tokens
 from models.audit import AuditEvent
 from models.cases import Case, CaseMember, CaseStatusChange, EvidenceItem, Intervention
@@ -49,6 +48,7 @@ from models.surveys import (
 )
 from models.tasks import Task
 from models.users import User, UserSession
+from services.surveys import LIVE_STATES
 
 PAGE = "<!doctype html><html lang=es><meta charset=utf-8><title>floor</title><body>{}</body></html>"
 
@@ -382,7 +382,7 @@ def agenda(user_id: int) -> str:
     return render(AGENDA, days=days, offset=LOCAL_OFFSET)
 
 
-TIMELINE_SIZE = 20  # core.interactions.PAGE_SIZE
+TIMELINE_SIZE = 20  # services.interactions.PAGE_SIZE
 
 
 def _timeline(where):
@@ -424,7 +424,7 @@ def case_deadlines(user_id: int) -> str:
     return render(CASE_DEADLINES, rows=rows, offset=LOCAL_OFFSET, **head)
 
 
-WORK_ROWS = 50  # core.work: rows per section
+WORK_ROWS = 50  # services.home.work: rows per section
 
 
 def _row(when, what, case_id=None, client=None):
@@ -553,7 +553,7 @@ def survey_invitations(user_id: int) -> str:
     return render(INVITATIONS, rows=list(rows), offset=LOCAL_OFFSET, now=utcnow())
 
 
-# ----- the satisfaction record (core.survey_results): the same statements, written out -----
+# ----- the satisfaction record (services.surveys.results): the same statements, written out -----
 
 def _min_anonymous() -> int:
     """core.config's SURVEY_MIN_ANONYMOUS as the benchmarked app has it (the environment, else 3)."""

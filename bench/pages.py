@@ -224,11 +224,11 @@ register("work queue", "/mi-trabajo", "operations", floors.work_queue)
 
 @param("survey_token")
 def live_survey_token() -> str:
-    """A fresh link (core.surveys.issue_link) of a live invitation for a closed case, as a client opens it
+    """A fresh link (services.surveys.issue_link) of a live invitation for a closed case, as a client opens it
     from the message; at a scale with none live, a new invitation handed over by link."""
-    from core import surveys
     from core.db import transaction, utcnow
     from models.surveys import SurveyInvitation
+    from services import surveys
 
     live = (SurveyInvitation.select().where(SurveyInvitation.status.in_(("sent", "opened")),
                                             SurveyInvitation.expires_at > utcnow(), SurveyInvitation.case.is_null(False))

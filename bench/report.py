@@ -164,8 +164,8 @@ def markdown(rows: list[Row], *, date: str, dataset, requests: int, warmup: int,
                 "budget s | verdict |", "|---:|---:|---:|---:|---:|---:|:---|",
                 f"| {sent.count:,} | {sent.send_seconds:.1f} | {sent.deliver_seconds:.1f} | {sent.seconds:.1f} | "
                 f"{sent.seconds / max(sent.count, 1) * 1000:.1f} | {BUDGET_S:g} | {sent.verdict} |", "",
-                "Invitations due today created through `core.surveys.invite` for closed cases of clients with an "
-                "address and consent for surveys (untimed), then timed: `core.surveys.send_due_invitations(now)` "
+                "Invitations due today created through `services.surveys.invite` for closed cases of clients with an "
+                "address and consent for surveys (untimed), then timed: `services.surveys.send_due_invitations(now)` "
                 "(one transaction per invitation: claim, link, message rendered and queued, audit row) and "
                 "`core.mail.deliver_pending()` until the outbox is empty, over SMTP to an aiosmtpd server in the "
                 f"same process, which received {sent.received:,} messages"

@@ -1,9 +1,9 @@
 """Sending survey invitations (issue 6: 1,000 invitations to a local SMTP server in ≤ 60 s).
 
-On the run's working copy: ``SEND_COUNT`` invitations are created through ``core.surveys.invite`` for
+On the run's working copy: ``SEND_COUNT`` invitations are created through ``services.surveys.invite`` for
 closed cases of the generated firm that have none yet, whose clients have an address and a standing
 consent for surveys, due today (untimed setup). Then the timed part is what ``flask jobs run`` does:
-``core.surveys.send_due_invitations(now)`` (claim, token, message rendered and queued, audit row, one
+``services.surveys.send_due_invitations(now)`` (claim, token, message rendered and queued, audit row, one
 transaction per invitation) and ``core.mail.deliver_pending()`` called until the outbox is empty, each
 message over SMTP to an aiosmtpd server started in this process (as tests/conftest.py does), which
 counts what it receives.
@@ -19,7 +19,7 @@ from email import message_from_bytes, policy
 from aiosmtpd.controller import Controller
 from peewee import fn
 
-from core import mail, surveys
+from core import mail
 from core.db import db, utcnow
 from core.i18n import to_local
 from models.cases import Case
@@ -27,6 +27,7 @@ from models.clients import Client
 from models.consent import Consent
 from models.mail import OutboundEmail
 from models.surveys import SurveyInvitation
+from services import surveys
 
 NAME = "survey send"  # what BENCH_ONLY selects it by
 SEND_COUNT = 1_000

@@ -16,31 +16,23 @@ that day.
 import importlib
 import logging
 import time
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from datetime import time as clock
 
-from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale, ngettext
+from flask import current_app, has_request_context
 
-from core import audit, mail
-from core.db import db, transaction, utcnow
-from core.i18n import to_local, to_utc
-from models.cases import Case
-from models.documents import Deadline
-from models.users import User
+from core import mail
+from core.db import db, utcnow
 
 log = logging.getLogger("traza.jobs")
 
 # (name shown, "module:function"), in the order they run; each takes ``now`` (UTC) and returns a count.
 JOBS = (
-    ("encuestas_enviadas", "core.surveys:send_due_invitations"),
-    ("recordatorios_encuestas", "core.surveys:send_due_reminders"),
-    ("avisos_encuestas_anonimas", "core.survey_answers:anonymous_low_score_alerts"),
-    ("encuestas_vencidas", "core.surveys:expire_invitations"),
-    ("avisos_quejas", "core.complaints:escalation_digests"),
-    ("avisos_plazos", "core.jobs:deadline_alerts"),
+    ("encuestas_enviadas", "services.surveys:send_due_invitations"),
+    ("recordatorios_encuestas", "services.surveys:send_due_reminders"),
+    ("avisos_encuestas_anonimas", "services.surveys.answers:anonymous_low_score_alerts"),
+    ("encuestas_vencidas", "services.surveys:expire_invitations"),
+    ("avisos_quejas", "services.complaints:escalation_digests"),
+    ("avisos_plazos", "services.documents.deadlines:deadline_alerts"),
 )
 
 
@@ -95,57 +87,3 @@ def run(now=None) -> list[Result]:
         results.append(_run_one(name, fn, now))
     results.append(_run_one("correos_enviados", lambda _now: mail.deliver_pending(), now))
     return results
-
-
-# ----- deadline alerts -----
-
-def _alert_day(deadline: Deadline, due_day: date, today: date) -> date | None:
-    """The latest of this deadline's alert days that has come (None before the first)."""
-    days = [due_day - timedelta(days=o) for o in deadline.offsets or [0]]
-    past = [d for d in days if d <= today]
-    return max(past) if past else None
-
-
-def deadline_alerts(now=None) -> int:
-    """Claim each open deadline whose alert day has come and queue one digest per responsible; returns the
-    number of emails queued."""
-    now = now or utcnow()
-    today = to_local(now).date()
-    day_start = to_utc(datetime.combine(today, clock.min))
-    candidates = list(Deadline.select(Deadline, Case).join(Case)
-                      .where(Deadline.status == "open", Deadline.alert_from <= today, Deadline.due_at >= day_start,
-                             Deadline.alerted_on.is_null() | (Deadline.alerted_on < today))
-                      .order_by(Deadline.due_at, Deadline.id))
-    if not candidates:
-        return 0
-    people = {u.id: u for u in User.select().where(User.id.in_({d.responsible_id for d in candidates}),
-                                                   User.is_active == True)}  # noqa: E712
-    mine: dict[int, list] = defaultdict(list)
-    sent = 0
-    with transaction():
-        for deadline in candidates:
-            if deadline.responsible_id not in people:
-                continue  # a deactivated account: the deadline stays in the queue of whoever takes it over
-            due_day = to_local(deadline.due_at).date()
-            alert_day = _alert_day(deadline, due_day, today)
-            if alert_day is None or (deadline.alerted_on is not None and deadline.alerted_on >= alert_day):
-                continue
-            claimed = (Deadline.update(alerted_on=today)
-                       .where(Deadline.id == deadline.id, Deadline.status == "open",
-                              Deadline.alerted_on.is_null() | (Deadline.alerted_on < alert_day)).execute())
-            if claimed:
-                mine[deadline.responsible_id].append((deadline, (due_day - today).days))
-        base = current_app.config["BASE_URL"].rstrip("/")
-        for person_id, rows in mine.items():
-            person = people[person_id]
-            links = {d.id: base + url_for("documents.deadlines", case_id=d.case_id, _anchor=f"deadline-{d.id}")
-                     for d, _left in rows}
-            with force_locale(person.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-                subject = ngettext("A deadline is coming: %(num)d", "Deadlines coming: %(num)d", len(rows))
-                mail.queue(person.email, subject, "mail/deadline_alerts", user=person, rows=rows, links=links,
-                           work_link=base + url_for("home.work", ver="deadlines"))
-            sent += 1
-        if sent:
-            audit.record("deadline_alerts", object_type="deadline", object_id="digest", actor=None,
-                         detail=f"emails={sent} deadlines={sum(len(r) for r in mine.values())}")
-    return sent

@@ -26,3 +26,8 @@ def or_404(found):
     if found is None:
         abort(404)
     return found
+
+
+def status_for(*forms) -> int:
+    """422 when any of the forms was submitted with errors (the page shows them beside the fields), else 200."""
+    return 422 if any(form is not None and form.errors for form in forms) else 200

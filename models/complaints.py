@@ -61,7 +61,7 @@ class ComplaintCategory(BaseModel):
 
 class SlaRule(BaseModel):
     """Business days to answer and to resolve, per kind and severity; a missing rule uses the defaults
-    of ``core.complaints``."""
+    of ``services.complaints``."""
 
     kind = CharField(max_length=10)
     severity = CharField(max_length=6)
@@ -244,7 +244,7 @@ class Complaint(BaseModel):
     def breakdown(cls, start, end) -> list[dict]:
         """One scan of the period, grouped by (category, channel, practice area, kind): per group how many were
         received, are open, were resolved, were resolved by their due date (and had one), and the sum of their resolution
-        hours. At most a few hundred rows, which ``core.complaints.trends`` folds into every table it shows."""
+        hours. At most a few hundred rows, which ``services.complaints.trends`` folds into every table it shows."""
         resolved = cls.resolved_at.is_null(False)
         return list(cls.select(
             cls.category.alias("category"), cls.channel.alias("channel"), cls.practice_area.alias("area"),

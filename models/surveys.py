@@ -131,7 +131,7 @@ class SurveyInvitation(BaseModel):
     opted_out_on = DateField(null=True)  # the client asked from this link for no more surveys (local day)
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     # Copied from the case (else the client) when invited, for the results' filters by area and responsible
-    # (core.survey_results.invitations reads them without joining case and client).
+    # (services.surveys.results.invitations reads them without joining case and client).
     practice_area = ForeignKeyField(PracticeArea, null=True, backref="+", on_delete="SET NULL")
     responsible = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
@@ -264,7 +264,7 @@ class SurveyResponse(BaseModel):
     nps = SmallIntegerField(null=True)  # 0–10
     has_comment = BooleanField(default=False)
     low_score = BooleanField(default=False)
-    # Anonymous low scores: counted in a quality digest by the job (core.survey_answers), never one by one.
+    # Anonymous low scores: counted in a quality digest by the job (services.surveys.answers), never one by one.
     alert_sent = BooleanField(default=False)
     # The rating (1–5) given to each criterion of CRITERIA (``c_<criterion>``), copied from the answers so
     # the per-criterion averages read one row per response; None when not rated.

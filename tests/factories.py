@@ -94,7 +94,7 @@ def client_data(**overrides):
 
 
 def make_client(user=None, counterparties=(), **overrides):
-    from core import clients as service
+    from services import clients as service
 
     return service.register(client_data(**overrides), list(counterparties), user)
 
@@ -111,9 +111,9 @@ def make_notice(text=NOTICE_TEXT):
 
 def make_case(client=None, responsible=None, team=(), title="Demanda por despido sin justa causa", today=None, **data):
     """An open case for an active client (made active here); call inside ``app.test_request_context()``."""
-    from core import cases as service
     from core.i18n import today_local
     from models.clients import Client
+    from services import cases as service
 
     client = client or make_client(name=data.pop("client_name", "María Fernanda Rojas"))
     Client.update(status="active").where(Client.id == client.id).execute()

@@ -62,7 +62,7 @@ def test_l2_audit_failure_rolls_back_the_change(app, monkeypatch):
 
     monkeypatch.setattr(AuditEvent, "save", boom)
     with app.test_request_context(), pytest.raises(RuntimeError):
-        from core import accounts
+        from services.admin import accounts
 
         accounts.deactivate(user, actor=None)
     assert User.get_by_id(user.id).is_active

@@ -100,7 +100,7 @@ def test_c3_origin_behind_proxy_is_the_forwarded_scheme(make_app, login_as):
 # ----- the pages that send no Referer -----
 
 def _activation(app):
-    from core import accounts
+    from services.admin import accounts
 
     with app.test_request_context():
         _user, link = accounts.invite("nueva@firma.test", "Nueva Persona", ["commercial"], send=False)

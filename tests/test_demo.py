@@ -1,11 +1,12 @@
 """The demo firm `make run` loads: it loads on an empty database and its case pages work."""
 
-from core import auth, demo
+from core import auth
 from core.db import utcnow
 from models.cases import Case
 from models.documents import Deadline, DocumentItem
 from models.interactions import Interaction
 from models.users import User
+from services import demo
 from tests.factories import sign_in
 
 

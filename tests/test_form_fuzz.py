@@ -133,7 +133,7 @@ class World:
 
     @cached_property
     def inactive(self):
-        from core import accounts
+        from services.admin import accounts
 
         user = make_user(roles=("service",), name="Antiguo Empleado")
         accounts.deactivate(user, self.me)
@@ -141,7 +141,7 @@ class World:
 
     @cached_property
     def reset_token(self):
-        from core import password_reset
+        from services.auth import password_reset
 
         with transaction():
             return password_reset._new_link(self.colleague).rsplit("/", 1)[1]
@@ -152,7 +152,7 @@ class World:
 
     @cached_property
     def activation_token(self):
-        from core import accounts
+        from services.admin import accounts
 
         _user, link = accounts.invite("nuevo.ingreso@firma.test", "Nuevo Ingreso", ["service"], actor=self.me, send=False)
         return link.rsplit("/", 1)[1]
@@ -166,7 +166,7 @@ class World:
 
     @cached_property
     def area(self):
-        from core import documents
+        from services import documents
 
         area = make_area()
         documents.add_suggested(area, self.me)
@@ -189,7 +189,7 @@ class World:
                            email=f"cliente{n}@correo.test", practice_area=self.area.id, responsible=self.me.id, **extra)
 
     def _accepted(self, n):
-        from core import clients
+        from services import clients
 
         client = self._client(n)
         clients.transition(client, "evaluating", "Consulta inicial", self.me)
@@ -206,7 +206,7 @@ class World:
 
     @cached_property
     def prospect(self):
-        from core import clients
+        from services import clients
 
         client = self._client(1, counterparties=[{"name": "Constructora Andina S.A.S.", "kind": "counterparty",
                                                   "document_type": "NIT", "document_number": "9001234568"}])
@@ -214,7 +214,7 @@ class World:
         return client
 
     def _quotation(self, client, *steps):
-        from core import commercial
+        from services import commercial
 
         quotation = commercial.create_quotation(client, {"valid_until": self.today + timedelta(days=30), "notes": ""}, [
             {"service": "Consulta", "quantity": Decimal("1"), "unit_price": Decimal("450000"),
@@ -224,7 +224,7 @@ class World:
         return quotation
 
     def _contract(self, quotation):
-        from core import commercial
+        from services import commercial
 
         return commercial.create_contract(quotation, {
             "conditions": "Servicios jurídicos.", "frequency": "monthly", "duration_months": 12,
@@ -259,7 +259,7 @@ class World:
 
     @cached_property
     def active_contract(self):
-        from core import commercial
+        from services import commercial
 
         contract = self._contract(self._quotation(self._accepted(4), "sent", "accepted"))
         commercial.activate_contract(contract, self.me)
@@ -267,7 +267,7 @@ class World:
 
     @cached_property
     def case(self):
-        from core import cases
+        from services import cases
 
         case = make_case(client=self.active, responsible=self.me, team=[self.colleague], today=self.today)
         cases.change_status(case, "in_progress", "", self.me, self.today)
@@ -276,13 +276,13 @@ class World:
 
     @cached_property
     def evidence(self):
-        from core import cases
+        from services import cases
 
         return cases.add_evidence(self.case, "document", "Correos con la contraparte", self.me)
 
     @cached_property
     def intervention(self):
-        from core import cases
+        from services import cases
 
         starts = to_utc(datetime.combine(self.today + timedelta(days=2), time(10, 0)))
         return cases.plan_intervention(self.case, {"starts_at": starts, "duration_minutes": 60, "assigned": self.me,
@@ -290,7 +290,7 @@ class World:
 
     @cached_property
     def delivery(self):
-        from core import cases
+        from services import cases
 
         return cases.add_delivery(self.case, {"kind": "agreement", "description": "Copia del acta"}, self.me)
 
@@ -299,8 +299,8 @@ class World:
         """A document of the checklist, with a file uploaded (so it can be reviewed)."""
         from werkzeug.datastructures import FileStorage
 
-        from core import documents
         from models.documents import DocumentItem
+        from services import documents
 
         item = DocumentItem.select().where(DocumentItem.case == self.case.id).first()
         documents.upload(item, self.case, FileStorage(io.BytesIO(PDF), "poder.pdf", content_type="application/pdf"),
@@ -309,7 +309,7 @@ class World:
 
     @cached_property
     def deadline(self):
-        from core import calendar, deadlines
+        from services.documents import calendar, deadlines
 
         return deadlines.add_deadline(self.case, {
             "description": "Contestar la demanda", "kind": "procedural", "due_time": time(17, 0),
@@ -317,13 +317,13 @@ class World:
 
     @cached_property
     def holiday(self):
-        from core import deadlines
+        from services.documents import deadlines
 
         return deadlines.add_holiday("CO", self.today.replace(month=7, day=15), "Fiesta de prueba", self.me)
 
     @cached_property
     def question(self):
-        from core import interactions
+        from services import interactions
 
         return interactions.log(self.active, {
             "occurred_at": utcnow() - timedelta(hours=1), "channel": "phone", "direction": "in", "kind": "question",
@@ -332,7 +332,7 @@ class World:
 
     @cached_property
     def meeting(self):
-        from core import interactions
+        from services import interactions
 
         return interactions.schedule_meeting(self.active, {
             "starts_at": utcnow() + timedelta(days=5), "duration_minutes": 60, "channel": "video",
@@ -341,25 +341,25 @@ class World:
 
     @cached_property
     def survey_template(self):
-        from core import surveys
+        from services import surveys
 
         return surveys.default_template(self.me)
 
     @cached_property
     def invitation(self):
-        from core import surveys
+        from services import surveys
 
         return surveys.invite(self.active, self.case, self.survey_template, email="", actor=self.me)
 
     @cached_property
     def survey_token(self):
-        from core import surveys
+        from services import surveys
 
         with transaction():
             return surveys.issue_link(self.invitation, "manual")
 
     def _complaint(self, *steps):
-        from core import complaints
+        from services import complaints
 
         complaint = complaints.open_complaint(kind="complaint", description="No le responden los correos.",
                                               owner=self.me, client=self.active, actor=self.me)
@@ -390,20 +390,20 @@ class World:
 
     @cached_property
     def category(self):
-        from core import complaints
+        from services import complaints
 
         return complaints.add_category("Facturación y cobros", self.me)
 
     @cached_property
     def incident(self):
-        from core import crisis
+        from services.complaints import crisis
 
         return crisis.open_incident(self.active, self.me, channel="phone")
 
     @cached_property
     def escalated(self):
         """An incident a colleague handed to me: I record my intervention."""
-        from core import crisis
+        from services.complaints import crisis
 
         incident = crisis.open_incident(self.active, self.colleague, channel="in_person")
         crisis.escalate(incident, self.me, self.colleague)
@@ -411,7 +411,7 @@ class World:
 
     @cached_property
     def feed(self):
-        from core import deadlines
+        from services.documents import deadlines
 
         return deadlines.create_feed(self.me)
 

@@ -8,9 +8,10 @@ from datetime import date, datetime, time
 import pytest
 import time_machine
 
-from core import deadlines, jobs
+from core import jobs
 from models.audit import AuditEvent
 from models.documents import Deadline
+from services.documents import deadlines
 from tests.factories import make_case, make_client, run_concurrently
 
 NOW = datetime(2026, 3, 10, 15, 0)  # Tuesday 10:00 in Bogotá
@@ -121,12 +122,12 @@ def test_two_runs_at_the_same_time_send_one(app, case, lawyer, mailbox):
 
 
 def test_a_failing_job_exits_non_zero_and_the_others_still_run(app, case, lawyer, mailbox, monkeypatch, caplog):
-    import core.surveys
+    import services.surveys
 
     def broken(now=None):
         raise RuntimeError("servidor de plantillas caído")
 
-    monkeypatch.setattr(core.surveys, "send_due_reminders", broken)  # injected fault; everything else is real
+    monkeypatch.setattr(services.surveys, "send_due_reminders", broken)  # injected fault; everything else is real
     _deadline(app, case, lawyer)
     with _at(date(2026, 3, 10)), caplog.at_level(logging.ERROR, logger="traza.jobs"):
         result = _run(app)

@@ -6,8 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from core import audit, auth, crisis, crypto, files, keycheck, mail
-from core import cases as case_service
+from core import audit, auth, crypto, files, keycheck, mail
 from core import keys as key_rotation
 from core.config import KEY_NAMES, _new_key
 from core.db import transaction
@@ -19,6 +18,8 @@ from models.files import StoredFile
 from models.interactions import Interaction
 from models.mail import OutboundEmail
 from models.users import User
+from services import cases as case_service
+from services.complaints import crisis
 from tests import factories
 
 PDF = b"%PDF-1.4\n% poder especial, folio 3\n%%EOF\n"

@@ -8,7 +8,6 @@ import pytest
 import time_machine
 from playhouse.test_utils import count_queries
 
-from core import work
 from core.db import db, is_sqlite, utcnow
 from models.audit import AuditEvent
 from models.cases import Case, CaseMember, Intervention
@@ -16,6 +15,7 @@ from models.clients import Client
 from models.documents import Deadline, DocumentItem
 from models.interactions import Interaction
 from models.tasks import Task
+from services.home import work
 from tests.factories import make_case, make_client
 
 # Friday 20 November 2026, 10:00 in Bogotá (15:00 UTC).

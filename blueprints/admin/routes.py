@@ -16,18 +16,20 @@ from blueprints.admin.forms import (
     UserFilterForm,
 )
 from blueprints.auth.forms import ActionForm
-from core import accounts, audit, password_reset
+from core import audit
 from core.auth import fresh_required
 from core.db import transaction
 from core.guard import ROLES, require
 from core.htmx import render
 from core.i18n import to_utc
 from core.pagination import keyset, paginate
-from core.web import get_or_404, me
+from core.web import get_or_404, me, status_for
 from models.audit import AuditEvent
 from models.catalog import PracticeArea
 from models.consent import PrivacyNotice
 from models.users import User, UserSession
+from services.admin import accounts
+from services.auth import password_reset
 
 from . import bp
 
@@ -56,7 +58,7 @@ def invite():
             # No names or addresses in flashes: they ride in the session cookie (SECURITY.md S1).
             flash(_("Account created. An activation link valid for 24 hours was sent by email."), "success")
             return redirect(url_for("admin.user", user_id=user.id), 303)
-    return render("admin/invite.html", form=form, status=422 if form.errors else 200)
+    return render("admin/invite.html", form=form, status=status_for(form))
 
 
 def _roles_form(user: User, formdata=None) -> RolesForm:
@@ -175,7 +177,7 @@ def reset_2fa(user_id):
         accounts.reset_2fa(user, actor=me(), reason=form.reason.data)
         flash(_("Two-step verification was reset. The person will set it up again at the next sign-in."), "success")
         return redirect(url_for("admin.user", user_id=user.id), 303)
-    return render("admin/reset_2fa.html", form=form, user=user, status=422 if form.errors else 200)
+    return render("admin/reset_2fa.html", form=form, user=user, status=status_for(form))
 
 
 def _local_midnight_utc(day):
@@ -214,7 +216,7 @@ def practice_areas():
             flash(_("Practice area added."), "success")
             return redirect(url_for("admin.practice_areas"), 303)
     return render("admin/areas.html", form=form, areas=list(PracticeArea.all_ordered()), action=ActionForm(),
-                  status=422 if form.errors else 200)
+                  status=status_for(form))
 
 
 @bp.post("/areas/<int:area_id>/estado")
@@ -244,4 +246,4 @@ def privacy_notice():
                 audit.record("privacy_notice_published", notice, actor=me(), detail=notice.version)
             flash(_("New version of the privacy notice published."), "success")
             return redirect(url_for("admin.privacy_notice"), 303)
-    return render("admin/privacy.html", form=form, current=current, status=422 if form.errors else 200)
+    return render("admin/privacy.html", form=form, current=current, status=status_for(form))

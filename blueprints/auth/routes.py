@@ -16,14 +16,15 @@ from blueprints.auth.forms import (
     RecoveryForm,
     SetPasswordForm,
 )
-from core import audit, auth, crypto, password_reset, signin
+from core import audit, auth, crypto
 from core.db import transaction
 from core.guard import public, require
 from core.htmx import render
 from core.limits import CODE_LIMIT, LOGIN_LIMIT, limiter, only_failures
 from core.qr import qr_svg
-from core.web import get_or_404, me
+from core.web import get_or_404, me, status_for
 from models.users import ActivationToken, PasswordResetToken, RecoveryCode, UserSession
+from services.auth import password_reset, signin
 
 from . import bp
 
@@ -50,7 +51,7 @@ def login():
                                     next=_next()), 303)
         form.password.errors.append(outcome.message)
     return render("auth/login.html", form=form, signed_out=request.args.get("salida") == "1",
-                  reset_done=request.args.get("restablecida") == "1", status=422 if form.errors else 200)
+                  reset_done=request.args.get("restablecida") == "1", status=status_for(form))
 
 
 @bp.route("/entrar/verificacion", methods=["GET", "POST"])
@@ -71,7 +72,7 @@ def verify():
             flash(outcome.message, "error")
             return redirect(url_for("auth.login", next=_next()), 303)
         (form.recovery_code if recovery else form.code).errors.append(outcome.message)
-    return render("auth/verify.html", form=form, recovery=recovery, status=422 if form.errors else 200)
+    return render("auth/verify.html", form=form, recovery=recovery, status=status_for(form))
 
 
 @bp.route("/entrar/configurar-2fa", methods=["GET", "POST"])
@@ -96,7 +97,7 @@ def _enrolment(user, first_time):
         form.code.errors.append(_("The code does not match. Check the time on your phone and try the current code."))
     uri = auth.provisioning_uri(user, secret)
     response = render("auth/enrol.html", form=form, qr=qr_svg(uri), key=auth.grouped_key(secret),
-                      first_time=first_time, user=user, status=422 if form.errors else 200)
+                      first_time=first_time, user=user, status=status_for(form))
     return response
 
 
@@ -117,7 +118,7 @@ def activate(token):
             stage = UserSession.STAGE_PASSWORD if link.user.has_totp else UserSession.STAGE_ENROL
             auth.start_session(link.user, stage)
         return redirect(url_for("auth.verify" if link.user.has_totp else "auth.enrol"), 303)
-    return _no_referrer(render("auth/activate.html", form=form, user=link.user, status=422 if form.errors else 200))
+    return _no_referrer(render("auth/activate.html", form=form, user=link.user, status=status_for(form)))
 
 
 def _no_referrer(response):
@@ -135,7 +136,7 @@ def forgot_password():
         password_reset.request_link(form.email.data)
         return redirect(url_for("auth.forgot_password", enviado=1), 303)
     return render("auth/forgot.html", form=form, sent=request.args.get("enviado") == "1",
-                  status=422 if form.errors else 200)
+                  status=status_for(form))
 
 
 @bp.route("/restablecer/<token>", methods=["GET", "POST"])
@@ -152,7 +153,7 @@ def reset_password(token):
             return _no_referrer(render("auth/reset_invalid.html", status=404))
         session.clear()  # this browser's own session, if any, was ended with the others
         return _no_referrer(redirect(url_for("auth.login", restablecida=1), 303))
-    return _no_referrer(render("auth/reset.html", form=form, user=link.user, status=422 if form.errors else 200))
+    return _no_referrer(render("auth/reset.html", form=form, user=link.user, status=status_for(form)))
 
 
 @bp.route("/salir", methods=["POST"])
@@ -183,7 +184,7 @@ def confirm():
         if not auth.current_session():
             return redirect(url_for("auth.login"), 303)  # that failure locked the account
         form.password.errors.append(problem)
-    return render("auth/confirm.html", form=form, status=422 if form.errors else 200)
+    return render("auth/confirm.html", form=form, status=status_for(form))
 
 
 @bp.get("/perfil")

@@ -18,10 +18,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from blueprints.cases import labels
 from core.forms import DecimalField, IntegerField
 from core.i18n import now_local, today_local
 from core.text import name_key
+from services.cases import labels
 
 
 class CheckboxList(SelectMultipleField):

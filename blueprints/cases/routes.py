@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 
-from blueprints.cases import labels
 from blueprints.cases.forms import (
     AgendaFilter,
     CaseForm,
@@ -21,14 +20,12 @@ from blueprints.cases.forms import (
     StatusForm,
     TeamForm,
 )
-from core import cases as service
-from core.cases import case_or_404, header, team_or_404
 from core.db import utcnow
 from core.guard import require
 from core.htmx import render
 from core.i18n import to_local, to_utc, today_local
 from core.pagination import paginate
-from core.web import get_or_404, me
+from core.web import get_or_404, me, status_for
 from models.cases import (
     Case,
     CaseMember,
@@ -42,6 +39,8 @@ from models.catalog import PracticeArea
 from models.clients import Client, Party
 from models.commercial import Contract
 from models.users import User
+from services import cases as service
+from services.cases import case_or_404, header, labels, team_or_404
 
 from . import bp
 
@@ -113,7 +112,7 @@ def new(client_id):
             return redirect(url_for("clients.show", client_id=client.id, tab="comercial"), 303)
         flash(_("Case %(code)s opened.", code=case.code), "success")
         return redirect(url_for("cases.show", case_id=case.id), 303)
-    return render("cases/new.html", form=form, client=client, declared=declared, status=422 if form.errors else 200)
+    return render("cases/new.html", form=form, client=client, declared=declared, status=status_for(form))
 
 
 def _carried_parties(form, declared) -> list[dict]:
@@ -175,7 +174,7 @@ def planning(case_id):
                                      for f in sent}, me())
         flash(_("Planning saved."), "success")
         return redirect(url_for("cases.show", case_id=case.id), 303)
-    return _tab(case, "cases/planning.html", "cases/planning.html", form=form, status=422 if form.errors else 200)
+    return _tab(case, "cases/planning.html", "cases/planning.html", form=form, status=status_for(form))
 
 
 @bp.route("/<int:case_id>/equipo", methods=["GET", "POST"])
@@ -192,7 +191,7 @@ def team(case_id):
         service.set_team(case, users[form.responsible.data], [users[i] for i in form.team.data if i in users], me())
         flash(_("Team saved."), "success")
         return redirect(url_for("cases.show", case_id=case.id), 303)
-    return _tab(case, "cases/team.html", "cases/team.html", form=form, status=422 if form.errors else 200)
+    return _tab(case, "cases/team.html", "cases/team.html", form=form, status=status_for(form))
 
 
 @bp.post("/<int:case_id>/partes")
@@ -326,7 +325,7 @@ def report_intervention(intervention_id):
         flash(_("Intervention recorded."), "success")
         return redirect(url_for("cases.interventions", case_id=case.id), 303)
     return _tab(case, "cases/intervention.html", "cases/intervention.html", intervention=intervention, form=form,
-                not_yet=intervention.starts_at > utcnow(), status=422 if form.errors else 200)
+                not_yet=intervention.starts_at > utcnow(), status=status_for(form))
 
 
 @bp.post("/intervenciones/<int:intervention_id>/cancelar")

@@ -13,10 +13,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from blueprints.admin.forms import EMAIL, CheckboxList
-from blueprints.clients import labels
 from core.forms import stripped
 from core.validation import compact_document, normalise_phone, valid_document
 from models.clients import TRANSITIONS
+from services.clients import labels
 
 
 def _choices(mapping, blank=None):

@@ -9,7 +9,6 @@ from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import StringField, TextAreaField
 
-from blueprints.clients import labels
 from blueprints.clients.forms import (
     ClientFilterForm,
     ClientForm,
@@ -23,8 +22,7 @@ from blueprints.clients.forms import (
     VerificationForm,
     WithdrawForm,
 )
-from core import audit, client_io, files
-from core import clients as service
+from core import audit, files
 from core.auth import fresh_required
 from core.db import transaction
 from core.guard import can, require
@@ -32,7 +30,7 @@ from core.htmx import render, wants_partial
 from core.i18n import to_local, to_utc, today_local
 from core.limits import limiter
 from core.pagination import paginate
-from core.web import me, or_404
+from core.web import me, or_404, status_for
 from models import conflict_search
 from models.cases import Case
 from models.catalog import PracticeArea
@@ -41,6 +39,9 @@ from models.commercial import Contract, Quotation
 from models.consent import Consent, PrivacyNotice
 from models.intake import IntakeEvaluation, VerificationCheck
 from models.users import User, UserRole
+from services import clients as service
+from services.clients import io as client_io
+from services.clients import labels
 
 from . import bp
 
@@ -110,7 +111,7 @@ def new():
         form.confirm.data = "1"
         return render("clients/new.html", form=form, hits=hits, checked=True)
     form.confirm.data = ""
-    return render("clients/new.html", form=form, hits=None, checked=False, status=422 if form.errors else 200)
+    return render("clients/new.html", form=form, hits=None, checked=False, status=status_for(form))
 
 
 def _resolve_referral(form) -> bool:
@@ -168,12 +169,12 @@ def _tab_context(client, tab, **extra):
                    withdraw_form=WithdrawForm(),
                    sensitive_form=extra.pop("sensitive_form", None) or SensitiveForm())
     if tab == "comercial":
-        from blueprints.commercial import labels as quote_labels
+        from services.commercial import labels as quote_labels
 
         ctx.update(quotations=list(Quotation.of_client(client)), contracts=list(Contract.of_client(client)),
                    today=today_local(), quote_labels=quote_labels, cases=list(Case.of_client(client)))
     if tab == "interacciones":
-        from core.interactions import timeline_context
+        from services.interactions import timeline_context
 
         ctx.update(timeline_context(client=client, case=None, args=request.args, user=current_user))
     if tab == "quejas":
@@ -213,7 +214,7 @@ def edit(client_id):
         changed = service.update_profile(client, _form_data(form), me())
         flash(_("Client saved.") if changed else _("Nothing changed."), "success")
         return redirect(url_for("clients.show", client_id=client.id), 303)
-    return render("clients/edit.html", form=form, client=client, status=422 if form.errors else 200)
+    return render("clients/edit.html", form=form, client=client, status=status_for(form))
 
 
 @bp.post("/<int:client_id>/conflictos")
@@ -375,7 +376,7 @@ def rerun_check(client_id):
 def import_csv():
     form = ImportForm()
     if not form.validate_on_submit():
-        return render("clients/import.html", form=form, rows=None, status=422 if form.errors else 200)
+        return render("clients/import.html", form=form, rows=None, status=status_for(form))
     raw = form.file.data.read(5 * 1024 * 1024 + 1) if form.file.data else (form.csv_text.data or "").encode()
     rows, problem = client_io.read_csv(raw) if len(raw) <= 5 * 1024 * 1024 else ([], _("The file is larger than 5 MB."))
     if problem:

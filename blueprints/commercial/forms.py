@@ -14,9 +14,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from blueprints.commercial import labels
 from core.forms import DecimalField, IntegerField
 from core.i18n import today_local
+from services.commercial import labels
 
 
 class LineForm(Form):

@@ -4,8 +4,6 @@ from flask import abort, current_app, flash, make_response, redirect, request, u
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from blueprints.clients import labels as client_labels
-from blueprints.commercial import labels
 from blueprints.commercial.forms import (
     ActivationForm,
     ContractForm,
@@ -13,16 +11,18 @@ from blueprints.commercial.forms import (
     QuotationForm,
     SignedCopyForm,
 )
-from core import commercial as service
 from core import files
 from core.guard import require
 from core.htmx import render
 from core.i18n import money as format_money
 from core.i18n import today_local
 from core.pdf import Document
-from core.web import get_or_404, me
+from core.web import get_or_404, me, status_for
 from models.clients import Client
 from models.commercial import Contract, Quotation
+from services import commercial as service
+from services.clients import labels as client_labels
+from services.commercial import labels
 
 from . import bp
 
@@ -53,7 +53,7 @@ def new_quotation(client_id):
         flash(_("Quotation %(code)s created as a draft.", code=quotation.code), "success")
         return redirect(url_for("commercial.quotation", quotation_id=quotation.id), 303)
     return render("commercial/quotation_form.html", form=form, client=client, quotation=None,
-                  status=422 if form.errors else 200)
+                  status=status_for(form))
 
 
 @bp.get("/cotizaciones/<int:quotation_id>")
@@ -85,7 +85,7 @@ def edit_quotation(quotation_id):
         flash(_("Quotation saved."), "success")
         return redirect(url_for("commercial.quotation", quotation_id=quotation.id), 303)
     return render("commercial/quotation_form.html", form=form, client=quotation.client, quotation=quotation,
-                  status=422 if form.errors else 200)
+                  status=status_for(form))
 
 
 @bp.post("/cotizaciones/<int:quotation_id>/<any(enviar, aceptar, rechazar):step>")
@@ -163,7 +163,7 @@ def new_contract(quotation_id):
         flash(_("Contract %(code)s prepared. Activate it once the client has signed.", code=contract.code), "success")
         return redirect(url_for("commercial.contract", contract_id=contract.id), 303)
     return render("commercial/contract_form.html", form=form, quotation=quotation, contract=None,
-                  status=422 if form.errors else 200)
+                  status=status_for(form))
 
 
 def _renewable(form, client_id, contract=None):
@@ -196,7 +196,7 @@ def edit_contract(contract_id):
             flash(_("Draft contract saved."), "success")
         return redirect(url_for("commercial.contract", contract_id=contract.id), 303)
     return render("commercial/contract_form.html", form=form, quotation=contract.quotation, contract=contract,
-                  status=422 if form.errors else 200)
+                  status=status_for(form))
 
 
 @bp.post("/contratos/<int:contract_id>/descartar")

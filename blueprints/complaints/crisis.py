@@ -1,6 +1,6 @@
 """The crisis protocol ("Cliente en crisis", ``/crisis``): open an incident from a client's page or the work
 queue, tick the eight steps, document, escalate to a supervisor, close. Confidential: ``crisis.manage``
-only, every read of an incident page logged (``core.crisis.reveal``)."""
+only, every read of an incident page logged (``services.complaints.crisis.reveal``)."""
 
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -14,11 +14,8 @@ from blueprints.complaints.crisis_forms import (
     RecordForm,
     StepForm,
 )
-from core import crisis as service
-from core import crisis_protocol as protocol
 from core.guard import require
 from core.htmx import render, wants_partial
-from core.interactions import case_choices
 from core.pagination import paginate
 from core.web import me, or_404
 from models.cases import Case
@@ -26,6 +23,9 @@ from models.clients import Client
 from models.complaints import CrisisIncident, CrisisStep
 from models.tasks import Task
 from models.users import User
+from services.complaints import crisis as service
+from services.complaints import crisis_protocol as protocol
+from services.interactions import case_choices
 
 from . import bp
 

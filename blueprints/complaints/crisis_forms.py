@@ -1,7 +1,7 @@
-"""Forms and the words shown for the crisis protocol (codes in models/complaints.py and core/crisis.py).
+"""Forms and the words shown for the crisis protocol (codes in models/complaints.py and services/complaints/crisis.py).
 
 The protocol's own texts (steps, purposes, suggested phrases) are the firm's Spanish document, quoted in
-``core.crisis_protocol``; the labels here are ordinary msgids.
+``services.complaints.crisis_protocol``; the labels here are ordinary msgids.
 """
 
 from datetime import datetime, timedelta
@@ -20,10 +20,10 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.complaints.forms import plausible_date
-from core.crisis import MAX_TEXT
 from core.db import utcnow
 from core.forms import IntegerField
 from core.i18n import now_local, to_utc
+from services.complaints.crisis import MAX_TEXT
 
 CHANNELS = {"in_person": _l("In person"), "phone": _l("Phone"), "email": _l("Email"), "messaging": _l("Messaging"),
             "web": _l("Web")}

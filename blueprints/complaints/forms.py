@@ -6,10 +6,10 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from blueprints.complaints import labels
 from core.forms import IntegerField
 from core.i18n import now_local
 from models.complaints import SEVERITIES, SLA_KINDS
+from services.complaints import labels
 
 MAX_SLA_DAYS = 60
 MIN_YEAR, MAX_YEAR = 1900, 2100  # beyond these a date is a typo (and year 9999 overflows the time zone arithmetic)

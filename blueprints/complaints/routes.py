@@ -6,7 +6,6 @@ from datetime import date, datetime, timedelta
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
-from blueprints.complaints import labels
 from blueprints.complaints.forms import (
     MAX_YEAR,
     MIN_YEAR,
@@ -19,13 +18,12 @@ from blueprints.complaints.forms import (
     SlaForm,
     StepForm,
 )
-from core import complaints as service
 from core.db import utcnow
 from core.guard import can, require
 from core.htmx import render, wants_partial
 from core.i18n import now_local, to_utc, today_local
 from core.pagination import paginate_with
-from core.web import get_or_404, me, or_404
+from core.web import get_or_404, me, or_404, status_for
 from models.cases import Case
 from models.clients import Client
 from models.complaints import (
@@ -39,6 +37,8 @@ from models.complaints import (
     SlaRule,
 )
 from models.users import User
+from services import complaints as service
+from services.complaints import labels
 
 from . import bp
 
@@ -123,7 +123,7 @@ def new():
     q = request.args.get("buscar", "").strip()[:100]
     hits = list(Client.listing(q=q).limit(10)) if q and not client else []
     return render("complaints/new.html", form=form, client=client, q=q, hits=hits,
-                  status=422 if form.errors else 200)
+                  status=status_for(form))
 
 
 def _choices(form, client):
@@ -262,7 +262,7 @@ def sla():
             flash(_("SLA saved (%(n)d changed). New complaints take the new due dates.", n=changed), "success")
             return redirect(url_for("complaints.sla"), 303)
     return render("complaints/sla.html", form=form, defaults=service.DEFAULT_SLA, kinds=SLA_KINDS,
-                  status=422 if form.errors else 200)
+                  status=status_for(form))
 
 
 @bp.route("/quejas/configuracion/categorias", methods=["GET", "POST"])
@@ -278,7 +278,7 @@ def categories():
             flash(_("Category added."), "success")
             return redirect(url_for("complaints.categories"), 303)
     return render("complaints/categories.html", form=form, categories=list(ComplaintCategory.catalog()),
-                  status=422 if form.errors else 200)
+                  status=status_for(form))
 
 
 @bp.post("/quejas/configuracion/categorias/<int:category_id>/estado")

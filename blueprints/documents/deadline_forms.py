@@ -13,9 +13,9 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TimeField
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
-from core import calendar
-from core import deadlines as service
 from core.forms import IntegerField
+from services.documents import calendar
+from services.documents import deadlines as service
 
 KINDS = {"procedural": _l("Procedural"), "contractual": _l("Contractual"), "administrative": _l("Administrative")}
 STATES = {"open": lazy_pgettext("deadline", "Open"), "done": lazy_pgettext("deadline", "Met"),

@@ -12,9 +12,6 @@ from blueprints.documents.deadline_forms import (
     HolidayForm,
     HolidayLoadForm,
 )
-from core import calendar, work
-from core import deadlines as service
-from core.cases import case_or_404, header, team_or_404
 from core.db import utcnow
 from core.guard import can, public, require
 from core.htmx import render, wants_partial
@@ -24,6 +21,10 @@ from core.web import get_or_404, me
 from models.cases import staff_choices
 from models.documents import REGIONS, Deadline, Holiday
 from models.users import User
+from services.cases import case_or_404, header, team_or_404
+from services.documents import calendar
+from services.documents import deadlines as service
+from services.home import work
 
 from . import bp
 

@@ -11,9 +11,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from blueprints.documents import labels
 from core.forms import IntegerField
 from core.i18n import today_local
+from services.documents import labels
 
 
 def for_item(form, item_id: int):

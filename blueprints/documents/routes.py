@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from blueprints.documents import labels
 from blueprints.documents.forms import (
     ActionForm,
     ItemForm,
@@ -20,9 +19,7 @@ from blueprints.documents.forms import (
     UploadForm,
     for_item,
 )
-from core import documents as service
 from core import files
-from core.cases import case_or_404, header, team_or_404
 from core.guard import can, require
 from core.htmx import render, toast, wants_partial
 from core.i18n import today_local
@@ -30,6 +27,9 @@ from core.web import get_or_404, me, or_404
 from models.cases import Case
 from models.catalog import PracticeArea
 from models.documents import DocumentItem, RequirementTemplate
+from services import documents as service
+from services.cases import case_or_404, header, team_or_404
+from services.documents import labels
 
 from . import bp
 

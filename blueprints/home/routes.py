@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from blueprints.documents import deadline_forms as deadline_labels
 from blueprints.documents.deadline_forms import ActionForm
 from core import auth, mail
-from core import work as queue
 from core.audit import EVENT_LABELS
 from core.guard import ROLES, can, require
 from core.htmx import render, wants_partial
@@ -15,6 +14,7 @@ from core.web import get_or_404, me
 from models.audit import AuditEvent
 from models.tasks import Task
 from models.users import RecoveryCode, User, UserSession
+from services.home import work as queue
 
 from . import bp
 

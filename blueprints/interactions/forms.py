@@ -15,10 +15,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from blueprints.interactions import labels
 from core.db import utcnow
 from core.forms import IntegerField
 from core.i18n import to_local, to_utc, today_local
+from services.interactions import labels
 
 SUMMARY_MAX = 4000
 CLOCK_SLACK = timedelta(minutes=2)  # a clock a little ahead is not "the future"

@@ -3,17 +3,17 @@
 from flask import flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 
-from blueprints.clients import labels as client_labels
-from blueprints.interactions import labels
 from blueprints.interactions.forms import InteractionForm, MeetingForm
-from core import interactions as service
-from core.cases import case_or_404, header
 from core.db import utcnow
 from core.guard import require
 from core.htmx import render, wants_partial
 from core.web import get_or_404, me, or_404
 from models.clients import Client
 from models.interactions import Meeting
+from services import interactions as service
+from services.cases import case_or_404, header
+from services.clients import labels as client_labels
+from services.interactions import labels
 
 from . import bp
 

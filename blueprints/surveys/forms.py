@@ -15,8 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from blueprints.surveys import labels
 from core.i18n import today_local
+from services.surveys import labels
 
 
 class ConfirmForm(FlaskForm):

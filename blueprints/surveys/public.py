@@ -17,11 +17,13 @@ from flask import current_app, redirect, request, url_for
 from flask_wtf.csrf import CSRFError
 
 from blueprints.surveys import bp
-from core import audit, crypto, db, survey_answers, surveys
+from core import audit, crypto, db
 from core.guard import public
 from core.htmx import render
 from core.limits import limiter
 from models.surveys import TEXT_MAX
+from services import surveys
+from services.surveys import answers as survey_answers
 
 SURVEY_LIMIT = "30 per minute;300 per day"
 PUBLIC_ENDPOINTS = frozenset({"surveys.public_form", "surveys.public_submit", "surveys.public_thanks",

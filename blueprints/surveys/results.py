@@ -1,5 +1,5 @@
 """The satisfaction record ("Registro de Satisfacción", PRO-008 §5.4): the analysis, the responses and
-the comments behind it, and its export. Every figure comes from ``core.survey_results`` (a fixed number of
+the comments behind it, and its export. Every figure comes from ``services.surveys.results`` (a fixed number of
 aggregate queries whatever the number of answers). Anonymous responses are never listed or exported one
 by one, and their scores count only by groups of ``SURVEY_MIN_ANONYMOUS`` a month (the pages say why)."""
 
@@ -7,19 +7,22 @@ from flask import make_response, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from blueprints.surveys import bp, labels
+from blueprints.surveys import bp
 from blueprints.surveys.results_forms import ResultsFilterForm
-from core import audit, client_io, survey_results
+from core import audit
 from core.auth import fresh_required
 from core.db import transaction
 from core.guard import require
 from core.htmx import render
 from core.limits import limiter
 from core.pagination import paginate
-from core.survey_results import Filters
 from core.web import me, or_404
 from models.complaints import Complaint
 from models.surveys import CRITERIA, SurveyResponse
+from services.clients import io as client_io
+from services.surveys import labels
+from services.surveys import results as survey_results
+from services.surveys.results import Filters
 
 # Column heads of the responses table (the full criterion is the abbreviation's title).
 SHORT_CRITERIA = {"response_times": _l("Times"), "communication": _l("Commun."), "courtesy": _l("Courtesy"),

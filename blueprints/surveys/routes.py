@@ -6,9 +6,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from blueprints.surveys import labels
 from blueprints.surveys.forms import ConfirmForm, InviteForm, TemplateForm
-from core import surveys as service
 from core.guard import require
 from core.htmx import render
 from core.i18n import today_local
@@ -18,6 +16,8 @@ from core.web import me, or_404
 from models.cases import Case
 from models.clients import Client
 from models.surveys import SHOWN_STATES, SurveyInvitation, SurveyLink, SurveyTemplate
+from services import surveys as service
+from services.surveys import labels
 
 from . import bp
 

@@ -98,7 +98,7 @@ def test_last_admin_cannot_be_deactivated(app, http, login_as, make_user):
     other_admin = make_user(roles=("admin",))
     assert http.post(f"/admin/usuarios/{other_admin.id}/desactivar").status_code == 303
     assert not User.get_by_id(other_admin.id).is_active
-    from core import accounts
+    from services.admin import accounts
 
     with app.test_request_context():
         try:

@@ -10,11 +10,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from core import mail, password_reset
+from core import mail
 from core.db import db
 from core.security import redact_token_paths
 from models.audit import AuditEvent
 from models.users import ActivationToken, PasswordResetToken, RecoveryCode, User, UserSession
+from services.auth import password_reset
 from tests.factories import PASSWORD, code_for, run_concurrently
 
 NEW = "brújula naranja del puerto viejo"
@@ -232,7 +233,7 @@ def test_p6_reset_leaves_the_second_factor_and_the_lock_alone(app, http, make_us
 
 
 def test_p6_reset_closes_an_unused_activation_link(app, make_user, mailbox):
-    from core import accounts
+    from services.admin import accounts
 
     with app.test_request_context():
         user, activation = accounts.invite("nuevo@firma.test", "Nuevo", ["commercial"], send=False)

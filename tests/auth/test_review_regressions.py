@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from core import accounts
 from models.audit import AuditEvent
 from models.mail import OutboundEmail
 from models.users import User
+from services.admin import accounts
 from tests.factories import PASSWORD, code_for, make_user
 
 

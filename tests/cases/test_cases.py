@@ -218,7 +218,7 @@ def test_case_page_queries_constant(app, http, login_as, make_user):
     with count_queries() as few:
         http.get(f"/casos/{case.id}")
     with app.test_request_context():
-        from core import cases as service
+        from services import cases as service
 
         for i in range(8):
             service.add_evidence(case, "document", f"Prueba {i}", me)

@@ -62,7 +62,7 @@ def test_a_closed_case_refuses_every_write(app, http, login_as, firm_today):
 
 
 def test_planned_interventions_block_closing(app, http, login_as):
-    from core import cases as service
+    from services import cases as service
 
     me = login_as("operations")
     case = _case(app, responsible=me)
@@ -86,7 +86,7 @@ def test_double_submits_change_nothing_twice(app, http, login_as, firm_today):
 
 
 def test_a3_confidential_entry_of_a_case_is_for_that_case_team_only(app, login_as):
-    from core import interactions
+    from services import interactions
 
     with app.test_request_context():
         client = make_client()
@@ -113,7 +113,7 @@ def test_the_deadline_responsible_may_mark_it_even_off_the_team(app, login_as, f
 
 
 def test_a5_feed_stops_when_the_roles_go(app, http, login_as):
-    from core import deadlines
+    from services.documents import deadlines
 
     me = login_as("operations")
     with app.test_request_context():

@@ -75,7 +75,7 @@ def test_duplicate_by_similar_name_and_email(app, http, login_as):
 
 
 def test_conflict_when_prospect_is_a_counterparty_elsewhere(app, login_as):
-    from core import clients as service
+    from services import clients as service
     from tests.factories import client_data
 
     login_as("commercial")
@@ -329,7 +329,7 @@ def test_sentinel_never_shown_on_any_page_without_a_reveal(app, role):
 
     from flask import url_for
 
-    from core import cases, interactions
+    from services import cases, interactions
     from tests.factories import make_case, make_user, sign_in
 
     secret = "SECRETO-DEL-CASO-5521"

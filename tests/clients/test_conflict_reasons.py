@@ -7,10 +7,10 @@ kept in the audit row and shown with the decision.
 
 import pytest
 
-from core import clients as service
 from models import conflict_search
 from models.audit import AuditEvent
 from models.clients import Client, ConflictCheck
+from services import clients as service
 from tests.factories import make_client
 
 ANDINA = {"name": "Constructora Andina S.A.S.", "kind": "counterparty", "document_type": "NIT",

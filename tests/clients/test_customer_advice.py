@@ -5,8 +5,8 @@ words (blueprints/clients/labels.py), without an extra query (issue 11, item 15)
 import pytest
 from playhouse.test_utils import count_queries
 
-from core import complaints as complaint_service
 from models.clients import Client
+from services import complaints as complaint_service
 from tests.factories import make_case, make_client
 
 ADVICE = "Detallarle la información. Hablar con seguridad."

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from core import complaints as service
+from services import complaints as service
 from tests.factories import make_client
 
 

@@ -10,11 +10,12 @@ import time_machine
 from flask_babel import gettext
 from playhouse.test_utils import count_queries
 
-from core import complaints as service
-from core import mail, work
+from core import mail
 from core.db import utcnow
 from models.audit import AuditEvent
 from models.complaints import Complaint, ComplaintCategory, ComplaintStatusChange
+from services import complaints as service
+from services.home import work
 from tests.complaints.conftest import local
 from tests.factories import make_case, make_client, run_concurrently
 
@@ -316,8 +317,8 @@ def test_mail_delivery_is_not_needed_for_the_register(app, make_user):
 
 
 def test_demo_has_complaints_in_every_status(app):
-    from core import demo
     from models.users import User
+    from services import demo
     from tests.factories import sign_in
 
     with app.test_request_context():

@@ -10,13 +10,13 @@ import pytest
 import time_machine
 from playhouse.test_utils import count_queries
 
-from core import calendar
-from core import crisis_protocol as protocol
 from core.db import db, is_sqlite
 from core.i18n import today_local
 from models.audit import AuditEvent
 from models.complaints import Complaint, CrisisIncident, CrisisStep
 from models.tasks import Task
+from services.complaints import crisis_protocol as protocol
+from services.documents import calendar
 from tests.factories import make_case, make_client
 
 NOW = datetime(2026, 3, 10, 15, 0)  # a Tuesday, 10:00 in Bogotá

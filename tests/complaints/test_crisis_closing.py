@@ -9,11 +9,11 @@ from datetime import datetime
 import pytest
 import time_machine
 
-from core import work
 from core.crypto import keys
 from models.audit import AuditEvent
 from models.complaints import CrisisIncident
 from models.tasks import Task
+from services.home import work
 from tests.factories import make_client
 
 NOW = datetime.fromisoformat("2026-03-10T10:00:00-05:00")  # a Tuesday, 10:00 in Bogotá

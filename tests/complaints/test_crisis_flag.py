@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 import pytest
 import time_machine
 
-from core import crisis
 from models.complaints import CrisisIncident
+from services.complaints import crisis
 from tests.factories import make_client
 
 NOW = datetime.fromisoformat("2026-03-10T10:00:00-05:00")  # a Tuesday, 10:00 in Bogotá

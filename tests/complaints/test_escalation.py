@@ -6,10 +6,10 @@ from datetime import datetime
 
 import pytest
 
-from core import complaints as service
 from core import mail
 from models.complaints import ALERT_BREACH, ALERT_NEAR, Complaint
 from models.users import User
+from services import complaints as service
 from tests.complaints.conftest import local
 from tests.factories import run_concurrently
 

@@ -11,10 +11,10 @@ import pytest
 import time_machine
 from playhouse.test_utils import count_queries
 
-from core import complaints as service
-from core import work
 from core.db import utcnow
 from models.complaints import Complaint, SlaRule
+from services import complaints as service
+from services.home import work
 from tests.complaints.conftest import local
 
 NOW = datetime.fromisoformat("2026-11-20T10:00:00-05:00")  # Friday 20 November 2026, 10:00 in Bogotá

@@ -10,12 +10,14 @@ from datetime import datetime, timedelta
 import pytest
 import time_machine
 
-from core import complaints as service
-from core import crisis, mail, work
+from core import mail
 from core.db import utcnow
 from models.complaints import Complaint, ComplaintCategory, CrisisIncident, CrisisStep, SlaRule
 from models.surveys import SurveyResponse
 from models.users import User
+from services import complaints as service
+from services.complaints import crisis
+from services.home import work
 from tests.complaints.conftest import local
 from tests.factories import make_case, make_client
 

@@ -3,9 +3,9 @@ due date ends at the end of that local business day (stored in UTC); rules per k
 
 from datetime import date, datetime
 
-from core import complaints as service
 from models.complaints import Complaint, SlaRule
 from models.documents import Holiday
+from services import complaints as service
 from tests.complaints.conftest import local
 
 

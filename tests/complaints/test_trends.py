@@ -6,9 +6,9 @@ from datetime import date, datetime, timedelta
 
 from playhouse.test_utils import count_queries
 
-from core import complaints as service
 from core.db import utcnow
 from models.complaints import Complaint, ComplaintCategory
+from services import complaints as service
 from tests.factories import make_area, make_client
 
 

@@ -6,9 +6,9 @@ from datetime import date, datetime, time, timedelta
 
 from playhouse.test_utils import count_queries
 
-from core import complaints as service
 from core.i18n import to_utc
 from models.complaints import Complaint
+from services import complaints as service
 from tests.factories import make_client
 
 _seq = iter(range(1, 10_000))
@@ -22,7 +22,7 @@ def _at(owner, received_at, client=None):
 
 
 def _month_bounds(first_day, last_day):
-    """What ``core.complaints.trends`` passes: the period start, each local month start after it, the end."""
+    """What ``services.complaints.trends`` passes: the period start, each local month start after it, the end."""
     months = service.month_starts(first_day, last_day)
     bounds = [to_utc(datetime.combine(m, time.min)) for m in months]
     return months, bounds + [to_utc(datetime.combine(last_day + timedelta(days=1), time.min))]

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from core import documents as service
 from core import files
 from models.audit import AuditEvent
 from models.cases import Case
 from models.documents import DocumentItem, DocumentVersion, RequirementTemplate
 from models.files import StoredFile
+from services import documents as service
 from tests.factories import make_area, make_case, make_user
 
 PDF = b"%PDF-1.4\n% Contrato laboral CENTINELA-DOC\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -461,7 +461,7 @@ def test_suggested_requirements_for_an_empty_area(app, http, login_as):
 
 
 def test_default_requirements_cover_the_demo_areas():
-    from core.demo import PRACTICE_AREAS
+    from services.demo import PRACTICE_AREAS
 
     defaults = service.default_requirements()
     for name, _description in PRACTICE_AREAS:

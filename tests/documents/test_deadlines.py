@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 from playhouse.test_utils import count_queries
 
-from core import calendar
 from core.crypto import token_hash
 from core.db import transaction
 from models.audit import AuditEvent
 from models.cases import Case, Intervention
 from models.documents import CalendarFeed, Deadline, Holiday
+from services.documents import calendar
 from tests.factories import make_case
 
 # Friday 20 November 2026, 10:00 in Bogotá: 8 December (Tuesday) is La Inmaculada Concepción.

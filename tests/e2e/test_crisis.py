@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from core import crisis_protocol as protocol
 from models.complaints import CrisisIncident, CrisisStep
+from services.complaints import crisis_protocol as protocol
 from tests.e2e.conftest import shoot
 from tests.e2e.test_journeys import _no_csp_violations, _sign_in
 from tests.factories import make_client, make_user

@@ -9,11 +9,11 @@ import pytest
 from icalendar import Calendar
 from playwright.sync_api import expect
 
-from core import calendar
 from core.db import transaction
 from core.i18n import today_local
 from models.documents import Deadline
 from models.tasks import Task
+from services.documents import calendar
 from tests.e2e.conftest import shoot
 from tests.e2e.test_journeys import _no_csp_violations, _sign_in
 from tests.factories import make_case, make_user

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from core import interactions as service
 from core.db import utcnow
 from core.i18n import today_local
 from models.interactions import Interaction, Meeting
+from services import interactions as service
 from tests.e2e.conftest import shoot
 from tests.e2e.test_journeys import _no_csp_violations, _sign_in
 from tests.factories import make_case, make_user

@@ -8,10 +8,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from core import clients, surveys
 from core.i18n import today_local
 from models.complaints import Complaint
 from models.surveys import SurveyInvitation, SurveyResponse
+from services import clients, surveys
 from tests.e2e.conftest import shoot
 from tests.e2e.test_journeys import _no_csp_violations, _sign_in
 from tests.factories import make_case, make_notice, make_user

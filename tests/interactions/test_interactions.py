@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from icalendar import Calendar
 
-from core import interactions as service
 from core.db import db, utcnow
 from core.i18n import to_local
 from models.audit import AuditEvent
 from models.clients import Client
 from models.interactions import Interaction, Meeting
 from models.tasks import Task
+from services import interactions as service
 from tests.factories import make_case, make_client, sign_in
 
 HX = {"HX-Request": "true"}

@@ -1,8 +1,8 @@
 """Helpers shared by the public-form and results tests: real templates, invitations and links made through
 the same code the app uses."""
 
-from core import surveys
 from core.db import transaction
+from services import surveys
 from tests.factories import make_case, make_user
 
 ANONYMOUS_QUESTIONS = [

@@ -18,11 +18,12 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
-from core import survey_results, surveys
 from core.db import db
-from core.survey_results import Filters
 from models.cases import Case
 from models.surveys import SurveyInvitation, SurveyQuestion, SurveyResponse, SurveyTemplate
+from services import surveys
+from services.surveys import results as survey_results
+from services.surveys.results import Filters
 from tests.factories import make_case, make_client, make_user
 from tests.surveys.survey_helpers import ANONYMOUS_QUESTIONS, answers_for, make_template
 

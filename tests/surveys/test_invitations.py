@@ -11,11 +11,12 @@ import pytest
 import time_machine
 from playhouse.test_utils import count_queries
 
-from core import cases, clients, mail, surveys
+from core import mail
 from core.db import utcnow
 from core.i18n import today_local
 from models.mail import OutboundEmail
 from models.surveys import SurveyInvitation, SurveyLink
+from services import cases, clients, surveys
 from tests.factories import make_case, make_client, make_notice, run_concurrently
 
 BASE = "https://traza.example.test"
@@ -164,7 +165,7 @@ def test_link_handed_over_for_a_client_without_email_leaves_the_work_queue(app, 
     assert f"/encuestas/invitaciones/{invitation.id}" in queue
     with time_machine.travel(datetime.now(UTC) + timedelta(days=6), tick=False):
         with app.test_request_context():
-            from core.work import queue_for
+            from services.home.work import queue_for
 
             (section,) = queue_for(me, today_local(), only="surveys")
             assert section.count == 1 and section.overdue == 1
@@ -309,7 +310,7 @@ def test_invitation_list_queries_constant_and_filters(app, http, login_as):
 
 
 def test_demo_has_invitations_in_every_state(app):
-    from core import demo
+    from services import demo
 
     with app.test_request_context():
         demo.load()

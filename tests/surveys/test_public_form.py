@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from core import surveys
 from core.db import transaction
 from models.audit import AuditEvent
 from models.complaints import Complaint
 from models.consent import Consent
 from models.surveys import SurveyAnswer, SurveyInvitation, SurveyResponse
 from models.users import UserSession
+from services import surveys
 from tests.factories import csrf_from, make_notice, make_user, run_concurrently
 from tests.surveys.survey_helpers import (
     ANONYMOUS_QUESTIONS,

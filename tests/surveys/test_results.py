@@ -9,11 +9,13 @@ from openpyxl import load_workbook
 from peewee import fn
 from playhouse.test_utils import count_queries
 
-from core import survey_answers, survey_results, surveys
 from core.db import transaction, utcnow
 from core.i18n import today_local
-from core.survey_results import Filters
 from models.surveys import CRITERIA, SurveyAnswer, SurveyInvitation, SurveyResponse, SurveyTemplate
+from services import surveys
+from services.surveys import answers as survey_answers
+from services.surveys import results as survey_results
+from services.surveys.results import Filters
 from tests.factories import make_area, make_case, make_client, make_user
 from tests.surveys.survey_helpers import (
     ANONYMOUS_QUESTIONS,

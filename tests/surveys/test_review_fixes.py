@@ -11,14 +11,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from core import clients as client_service
-from core import survey_answers, survey_results, surveys
 from core.db import transaction
 from core.i18n import to_utc, today_local
-from core.survey_results import Filters
 from models.cases import Case
 from models.complaints import Complaint
 from models.surveys import SurveyInvitation, SurveyResponse, SurveyTemplate
+from services import clients as client_service
+from services import surveys
+from services.surveys import answers as survey_answers
+from services.surveys import results as survey_results
+from services.surveys.results import Filters
 from tests.factories import (
     make_area,
     make_case,

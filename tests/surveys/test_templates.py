@@ -3,10 +3,10 @@ material, editing with versioning (answers keep the version they answered), the 
 
 from playhouse.test_utils import count_queries
 
-from core import surveys
 from core.db import transaction
 from models.audit import AuditEvent
 from models.surveys import CRITERIA, SurveyInvitation, SurveyQuestion, SurveyResponse, SurveyTemplate
+from services import surveys
 from tests.factories import make_client
 
 QUESTION = {"kind": "rating", "text": "¿Cómo califica la atención telefónica?", "help": "", "required": True,
@@ -18,7 +18,7 @@ def _data(**kw):
 
 
 def _answer(template, invitation=None):
-    from core import survey_answers
+    from services.surveys import answers as survey_answers
 
     questions = list(template.ordered_questions())
     with transaction():

@@ -2,7 +2,7 @@
 (DESIGN.md §3; the legal-advice guide's "Gestión Documental y Cumplimiento Normativo").
 
 An item of a case's checklist comes from the practice area's requirements when the case opens
-(core.cases.apply_requirements) or is added by hand. Every upload is a new version (earlier ones are kept);
+(services.cases.apply_requirements) or is added by hand. Every upload is a new version (earlier ones are kept);
 the item becomes "received", then a reviewer marks it reviewed, rejects it with a reason, or sends it back
 to pending. A reviewed item with a periodic review date that has passed shows as expired.
 

@@ -19,12 +19,12 @@ from flask_babel import gettext as _
 
 from core import audit
 from core.db import transaction, utcnow
-from core.surveys import invite_closed_case
 from core.text import name_key
 from models.cases import Case, CaseMember, CaseStatusChange, EvidenceItem, FinalDelivery, Intervention
 from models.clients import Party
 from models.documents import Deadline, DocumentItem, RequirementTemplate
 from models.tasks import Task
+from services.surveys import invite_closed_case
 
 SURVEY_DAYS = 5  # PRO-008 §5.4: the satisfaction survey within 5 days after the service
 POST_CASE_FOLLOW_UP_DAYS = 30

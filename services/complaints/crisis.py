@@ -1,7 +1,7 @@
 """The crisis protocol ("Cliente en crisis"): writes on a crisis incident, each with its audit row in one
 transaction, the confidential read (one ``sensitive_read`` row per read) and the client page's flag.
 
-The steps and phrases are the firm's document (``core.crisis_protocol``). Opening an incident also creates
+The steps and phrases are the firm's document (``services.complaints.crisis_protocol``). Opening an incident also creates
 its follow-up task ("Seguimiento posterior", due in ``FOLLOW_UP_BUSINESS_DAYS``, owned by whoever opened
 it): created at once so the follow-up exists however the incident ends, even if nobody closes it. Choosing
 a supervisor notifies them at once, in their work queue and by email (a link only: no confidential text in
@@ -15,18 +15,19 @@ management); everyone who can see the client only sees the flag and the protocol
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 
-from core import audit, calendar, mail
-from core import crisis_protocol as protocol
+from core import audit, links, mail
 from core.db import transaction, utcnow
 from core.guard import permissions_of
 from core.i18n import to_local
 from models.complaints import CRISIS_ACTIONS, CrisisIncident, CrisisStep
 from models.tasks import Task
 from models.users import User, UserRole
+from services.complaints import crisis_protocol as protocol
+from services.documents import calendar
 
 FOLLOW_UP_BUSINESS_DAYS = 2
 SUPERVISOR_ROLES = ("management", "quality", "service")
@@ -143,7 +144,7 @@ def supervisor_choices(exclude_id: int | None = None) -> list[tuple[int, str]]:
 
 def incident_url(incident: CrisisIncident) -> str:
     """The incident's address for a message: from BASE_URL, never from the request's Host header."""
-    return current_app.config["BASE_URL"].rstrip("/") + url_for("complaints.crisis_show", incident_id=incident.id)
+    return links.absolute("complaints.crisis_show", incident_id=incident.id)
 
 
 def escalate(incident: CrisisIncident, supervisor: User, user) -> None:
@@ -272,7 +273,7 @@ def close(incident: CrisisIncident, outcome: str, user, *, as_complaint: bool = 
 
 
 def _open_complaint(incident: CrisisIncident, user):
-    from core.complaints import open_complaint
+    from services.complaints import open_complaint
 
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # stored text: the firm's language
         description = _("Client in crisis on %(when)s: see crisis incident no. %(id)d for the protocol followed.",

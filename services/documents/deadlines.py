@@ -7,16 +7,21 @@ due date minus its largest alert offset (``Deadline.alert_from``), which is when
 """
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import format_date
+from flask import current_app
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 
-from core import audit, calendar, crypto
+from core import audit, crypto, links, mail
 from core.db import transaction, utcnow
-from core.i18n import to_utc
+from core.i18n import to_local, to_utc
+from models.cases import Case
 from models.documents import DEADLINE_STATES, REGIONS, CalendarFeed, Deadline, Holiday
+from models.users import User
+from services.documents import calendar
 
 MAX_OFFSET = 90
 FEED_TOUCH_EVERY = timedelta(hours=1)
@@ -175,3 +180,56 @@ def touch_feed(feed: CalendarFeed) -> None:
             CalendarFeed.update(last_used_at=now).where(
                 CalendarFeed.id == feed.id,
                 CalendarFeed.last_used_at.is_null() | (CalendarFeed.last_used_at < now - FEED_TOUCH_EVERY)).execute()
+
+
+# ----- deadline alerts (a scheduled job, core/jobs.py) -----
+
+def _alert_day(deadline: Deadline, due_day: date, today: date) -> date | None:
+    """The latest of this deadline's alert days that has come (None before the first)."""
+    days = [due_day - timedelta(days=o) for o in deadline.offsets or [0]]
+    past = [d for d in days if d <= today]
+    return max(past) if past else None
+
+
+def deadline_alerts(now=None) -> int:
+    """Claim each open deadline whose alert day has come and queue one digest per responsible; returns the
+    number of emails queued."""
+    now = now or utcnow()
+    today = to_local(now).date()
+    day_start = to_utc(datetime.combine(today, time.min))
+    candidates = list(Deadline.select(Deadline, Case).join(Case)
+                      .where(Deadline.status == "open", Deadline.alert_from <= today, Deadline.due_at >= day_start,
+                             Deadline.alerted_on.is_null() | (Deadline.alerted_on < today))
+                      .order_by(Deadline.due_at, Deadline.id))
+    if not candidates:
+        return 0
+    people = {u.id: u for u in User.select().where(User.id.in_({d.responsible_id for d in candidates}),
+                                                   User.is_active == True)}  # noqa: E712
+    mine: dict[int, list] = defaultdict(list)
+    sent = 0
+    with transaction():
+        for deadline in candidates:
+            if deadline.responsible_id not in people:
+                continue  # a deactivated account: the deadline stays in the queue of whoever takes it over
+            due_day = to_local(deadline.due_at).date()
+            alert_day = _alert_day(deadline, due_day, today)
+            if alert_day is None or (deadline.alerted_on is not None and deadline.alerted_on >= alert_day):
+                continue
+            claimed = (Deadline.update(alerted_on=today)
+                       .where(Deadline.id == deadline.id, Deadline.status == "open",
+                              Deadline.alerted_on.is_null() | (Deadline.alerted_on < alert_day)).execute())
+            if claimed:
+                mine[deadline.responsible_id].append((deadline, (due_day - today).days))
+        for person_id, rows in mine.items():
+            person = people[person_id]
+            links_ = {d.id: links.absolute("documents.deadlines", case_id=d.case_id, _anchor=f"deadline-{d.id}")
+                     for d, _left in rows}
+            with force_locale(person.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+                subject = ngettext("A deadline is coming: %(num)d", "Deadlines coming: %(num)d", len(rows))
+                mail.queue(person.email, subject, "mail/deadline_alerts", user=person, rows=rows, links=links_,
+                           work_link=links.absolute("home.work", ver="deadlines"))
+            sent += 1
+        if sent:
+            audit.record("deadline_alerts", object_type="deadline", object_id="digest", actor=None,
+                         detail=f"emails={sent} deadlines={sum(len(r) for r in mine.values())}")
+    return sent

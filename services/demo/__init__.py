@@ -139,8 +139,8 @@ def _quote_and_contract(client, user, fake, activate, ends_in) -> None:
     from datetime import timedelta
     from decimal import Decimal
 
-    from core import commercial
     from core.i18n import today_local
+    from services import commercial
 
     lines = [{"service": name, "quantity": Decimal(qty), "unit_price": Decimal(price), "tax_rate": Decimal("19")}
              for name, qty, price in fake.random_elements(SERVICES, length=2, unique=True)]
@@ -169,11 +169,11 @@ def _valid_nit(fake) -> str:
 
 
 def _load_clients(fake, accounts) -> None:
-    from core import clients as service
     from core.text import name_key
     from models.catalog import PracticeArea
     from models.clients import Client
     from models.consent import PrivacyNotice
+    from services import clients as service
 
     areas = [PracticeArea.create(name=n, description=d) for n, d in PRACTICE_AREAS]
     PrivacyNotice.publish(PRIVACY_NOTICE, accounts["admin"])
@@ -231,10 +231,11 @@ def _load_cases(fake, accounts) -> None:
     """Cases of the active clients at every stage, with interventions, interactions, documents and deadlines."""
     from datetime import datetime, time, timedelta
 
-    from core import calendar, cases, deadlines, documents, interactions
     from core.i18n import to_utc, today_local
     from models.catalog import PracticeArea
     from models.clients import Client
+    from services import cases, documents, interactions
+    from services.documents import calendar, deadlines
 
     ops, management, service = accounts["operations"], accounts["management"], accounts["service"]
     for area in PracticeArea.select():
@@ -293,11 +294,12 @@ def _load_complaints(fake, accounts) -> None:
     (one breached, one near breach, one closed with the client informed)."""
     from datetime import datetime, time
 
-    from core import calendar, complaints
     from core.i18n import to_local, to_utc
     from models.cases import Case
     from models.clients import Client
     from models.complaints import Complaint, ComplaintCategory, SlaRule
+    from services import complaints
+    from services.documents import calendar
 
     service, quality = accounts["service"], accounts["quality"]
     categories = {name: ComplaintCategory.create(name=name) for name in COMPLAINT_CATEGORIES}
@@ -369,13 +371,14 @@ def _load_surveys(fake, accounts) -> None:
     responsible's work queue, one whose link was handed over)."""
     from peewee import fn
 
-    from core import cases, clients, survey_answers, surveys
     from core.i18n import to_local, today_local
     from models.cases import Case
     from models.clients import Client
     from models.documents import Deadline, DocumentItem
     from models.mail import OutboundEmail
     from models.surveys import SurveyInvitation
+    from services import cases, clients, surveys
+    from services.surveys import answers as survey_answers
 
     ops, service = accounts["operations"], accounts["service"]
     surveys.default_template(accounts["quality"])
@@ -454,9 +457,9 @@ def _load_crisis(fake, accounts) -> None:
     quality's work queue for the intervention (the client's page shows the flag)."""
     from datetime import timedelta
 
-    from core import crisis
     from models.clients import Client
     from models.complaints import CrisisIncident
+    from services.complaints import crisis
 
     service, quality = accounts["service"], accounts["quality"]
     clients = list(Client.select().where(Client.status == "active").order_by(Client.id).limit(2))

@@ -13,14 +13,13 @@
 
 from datetime import timedelta
 
-from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from core import audit, auth, crypto, mail
-from core.accounts import AccountError
+from core import audit, auth, crypto, links, mail
 from core.db import transaction, utcnow
 from models.users import ActivationToken, PasswordResetToken, User, UserSession
+from services.admin.accounts import AccountError
 
 RESET_TTL = timedelta(minutes=30)
 LINKS_PER_HOUR = 3
@@ -30,7 +29,7 @@ def _new_link(user: User) -> str:
     PasswordResetToken.retire_all(user)
     token = crypto.new_token()
     PasswordResetToken.create(token_hash=crypto.token_hash(token), user=user, expires_at=utcnow() + RESET_TTL)
-    return f"{current_app.config['BASE_URL']}{url_for('auth.reset_password', token=token)}"
+    return links.absolute("auth.reset_password", token=token)
 
 
 def _mail_link(user: User, link: str, by_admin: bool) -> None:

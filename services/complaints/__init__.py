@@ -10,7 +10,7 @@ Rules, as the firm applies them:
   took the same number first makes the insert fail on the unique index and the next number is tried.
 - **Due dates.** The SLA rule of the kind and severity (``SlaRule``, in business days) gives a response due
   date and a resolution due date, each the **end of that local business day** (23:59:59 in the firm's time
-  zone, stored in UTC), counted with ``core.calendar.add_business_days`` from the local day it was received
+  zone, stored in UTC), counted with ``services.documents.calendar.add_business_days`` from the local day it was received
   (that day is not counted). Without a rule: ``DEFAULT_SLA`` — high severity 1 business day to answer and 3
   to resolve, medium 1 and 5, low 2 and 10. A compliment (``NO_SLA_KINDS``) owes nothing: no due dates, never
   near breach or breached, never escalated.
@@ -38,7 +38,7 @@ from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from peewee import IntegrityError, fn
 
-from core import audit, calendar, mail
+from core import audit, links, mail
 from core.db import db, transaction, utcnow
 from core.i18n import to_local, to_utc
 from models.catalog import PracticeArea
@@ -60,6 +60,7 @@ from models.complaints import (
     SlaRule,
 )
 from models.users import User, UserRole
+from services.documents import calendar
 
 # (response, resolution) business days when no SlaRule matches the kind and severity.
 DEFAULT_SLA = {"high": (1, 3), "medium": (1, 5), "low": (2, 10)}
@@ -135,8 +136,7 @@ def _next_number(year: int) -> str:
 
 def _link(complaint: Complaint) -> str:
     """Absolute link to the complaint page, from BASE_URL (works in jobs, without a request)."""
-    path = current_app.url_map.bind("localhost").build("complaints.show", {"complaint_id": complaint.id})
-    return f"{current_app.config['BASE_URL'].rstrip('/')}{path}"
+    return links.absolute("complaints.show", complaint_id=complaint.id)
 
 
 def _notify_owner(complaint: Complaint, owner: User) -> None:

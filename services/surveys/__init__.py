@@ -332,11 +332,11 @@ def _of_case_else_client(attribute: str, case, client):
 
 
 def invite_closed_case(case, actor, today=None) -> SurveyInvitation | None:
-    """Called by core.cases.change_status inside the closing transaction: the default survey, sent the next
+    """Called by services.cases.change_status inside the closing transaction: the default survey, sent the next
     business day (PRO-008 §5.4: within 5 days), by email with the client's consent, else handed over."""
-    from core.calendar import next_business_day
     from core.i18n import today_local
     from models.clients import Client
+    from services.documents.calendar import next_business_day
 
     today = today or today_local()
     client = Client.get_by_id(case.client_id)

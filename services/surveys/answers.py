@@ -1,9 +1,9 @@
 """Storing the answers of a satisfaction survey (PRO-008 §5.4, "Registro de Satisfacción").
 
 ``submit(invitation, form_data)`` checks every answer against its question (kind, range, required, length),
-then in **one** transaction consumes the invitation (``core.surveys.consume``: exactly one of many racing
+then in **one** transaction consumes the invitation (``services.surveys.consume``: exactly one of many racing
 posts wins, SECURITY.md PS2) and stores the response with its summary columns, so the analysis reads one row
-per response (``core.survey_results``).
+per response (``services.surveys.results``).
 
 Anonymous templates: the response keeps no invitation, client or case, and its time is kept to the day
 only — ``created_at``/``updated_at`` of the response and of its answers are set to the firm's midnight of
@@ -12,7 +12,7 @@ no practice area or responsible either (a filter could single it out). Staff vie
 count such answers: no list or export shows them one by one.
 
 A low score (any rating ≤ ``SURVEY_LOW_RATING`` or an NPS ≤ ``SURVEY_LOW_NPS``, app config) opens a
-complaint for follow-up (``core.complaints.open_complaint``, source "survey") owned by the case's
+complaint for follow-up (``services.complaints.open_complaint``, source "survey") owned by the case's
 responsible, else the client's, else someone with the quality role. An anonymous low score opens nothing
 and sends nothing while the client is on the page (its time would tell): the job
 ``anonymous_low_score_alerts`` (``flask jobs run``) sends each quality user ONE digest with how many such
@@ -26,12 +26,13 @@ from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
-from core import audit, mail, surveys
+from core import audit, links, mail
 from core.db import transaction, utcnow
 from core.i18n import to_local, to_utc, today_local
 from models.consent import Consent, PrivacyNotice
 from models.surveys import CRITERIA, TEXT_MAX, SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyResponse
 from models.users import User, UserRole
+from services import surveys
 
 log = logging.getLogger("traza.surveys")
 
@@ -143,7 +144,7 @@ def _summary(questions, answers) -> dict:
     has_comment = any(q.kind == "text" and answers.get(q.id, (None, ""))[1] for q in questions)
     low = any(r <= config["SURVEY_LOW_RATING"] for r in ratings) or (nps is not None and nps <= config["SURVEY_LOW_NPS"])
     by_criterion = {}
-    for q in questions:  # a template rates each criterion at most once (core.surveys.clean_questions)
+    for q in questions:  # a template rates each criterion at most once (services.surveys.clean_questions)
         if q.kind == "rating" and q.criterion in CRITERIA and q.id in answers:
             by_criterion.setdefault(q.criterion, answers[q.id][0])
     return {"ratings_count": len(ratings), "ratings_sum": sum(ratings), "ratings_high": sum(1 for r in ratings if r >= 4),
@@ -160,7 +161,7 @@ def store(template, questions, answers, *, invitation=None, client=None, case=No
         client = client or invitation.client
         case = case if case is not None else invitation.case
     # The day of the moment it is stored (the invitation's ``answered_at``), so the response and the
-    # invitation it consumed fall on the same day of the record (core.survey_results.invitations).
+    # invitation it consumed fall on the same day of the record (services.surveys.results.invitations).
     answered_on = answered_on or (_local_day(now) if now else today_local())
     anonymous = bool(template.anonymous)
     area = case.practice_area_id if case is not None else getattr(client, "practice_area_id", None)
@@ -202,9 +203,8 @@ def _role_users(role: str):
 
 def results_link() -> str:
     """The results page, from BASE_URL (never from the request's Host header, SECURITY.md PS4)."""
-    from flask import url_for
 
-    return current_app.config["BASE_URL"].rstrip("/") + url_for("surveys.results")
+    return links.absolute("surveys.results")
 
 
 def quality_users():
@@ -232,7 +232,7 @@ def _comments(questions, answers) -> list[str]:
 def follow_up(response: SurveyResponse, questions, answers, invitation=None, template=None) -> None:
     """A named low score opens a complaint for follow-up. Anonymous ones wait for the job's digest
     (``anonymous_low_score_alerts``)."""
-    from core import complaints
+    from services import complaints
 
     if response.anonymous:
         return
@@ -282,7 +282,7 @@ def opt_out(invitation: SurveyInvitation, now=None) -> None:
     """The client asks for no more surveys (from the link): their "surveys" consent is withdrawn (an
     append-only record, SECURITY.md PR2) and every live invitation of theirs is withdrawn, so no reminder
     follows."""
-    from core import clients
+    from services import clients
 
     now = now or utcnow()
     client = invitation.client

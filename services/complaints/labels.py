@@ -1,4 +1,4 @@
-"""Words shown for the complaint codes (the codes live in models/complaints.py and core/complaints.py)."""
+"""Words shown for the complaint codes (the codes live in models/complaints.py and services/complaints/__init__.py)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext

@@ -198,7 +198,7 @@ def log(client: Client, data: dict, user, case: Case | None = None) -> Interacti
 
 
 def _follow_up_title(entry, client, summary) -> str:
-    from blueprints.interactions import labels
+    from services.interactions import labels
 
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         title = _("Follow up: %(kind)s · %(client)s", kind=str(labels.KINDS[entry.kind]), client=client.name)
@@ -296,7 +296,7 @@ def invitation_file(meeting: Meeting, client: Client, method: str = "") -> bytes
 
 
 def _send(meeting: Meeting, client: Client, method: str) -> None:
-    from blueprints.interactions import labels
+    from services.interactions import labels
 
     config = current_app.config
     with force_locale(config["BABEL_DEFAULT_LOCALE"]):  # the client gets the firm's language
@@ -312,7 +312,7 @@ def _send(meeting: Meeting, client: Client, method: str) -> None:
 
 def _log_meeting_mail(meeting, client, user, cancelled: bool) -> None:
     """The invitation (or the cancellation) in the interaction log, written in the firm's language."""
-    from blueprints.interactions import labels
+    from services.interactions import labels
 
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         values = {"when": meeting_time(meeting), "channel": str(labels.MEETING_CHANNELS[meeting.channel]),

@@ -2,10 +2,9 @@
 
 from datetime import timedelta
 
-from flask import current_app, url_for
 from flask_babel import gettext as _
 
-from core import audit, auth, crypto, mail
+from core import audit, auth, crypto, links, mail
 from core.db import db, is_sqlite, transaction, utcnow
 from core.guard import ROLES
 from models.users import ActivationToken, User, UserSession, normalise_email
@@ -22,8 +21,7 @@ def activation_link(user: User) -> str:
     ActivationToken.update(used_at=utcnow()).where(ActivationToken.user == user, ActivationToken.used_at.is_null()).execute()
     token = crypto.new_token()
     ActivationToken.create(token_hash=crypto.token_hash(token), user=user, expires_at=utcnow() + ACTIVATION_TTL)
-    path = url_for("auth.activate", token=token)
-    return f"{current_app.config['BASE_URL']}{path}"
+    return links.absolute("auth.activate", token=token)
 
 
 def invite(email: str, name: str, roles, actor=None, send=True) -> tuple[User, str]:

@@ -8,9 +8,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from core import accounts, audit, mail, migrate
+from core import audit, mail, migrate
 from core.db import db
 from core.guard import ROLES
+from services.admin import accounts
 
 db_cli = AppGroup("db", help="Migraciones de la base de datos.")
 users_cli = AppGroup("users", help="Cuentas del personal.")
@@ -157,7 +158,7 @@ def mail_worker(interval, once):
 @click.option("--if-empty", is_flag=True, help="Solo si no hay cuentas todavía.")
 def demo_load(if_empty):
     """Carga la firma de demostración (siempre la misma)."""
-    from core import demo
+    from services import demo
 
     logging.getLogger("traza.security").setLevel(logging.WARNING)
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
@@ -191,7 +192,7 @@ def init_app(app):
 @demo_cli.command("info")
 def demo_info():
     """Muestra cómo entrar en la demostración."""
-    from core import demo
+    from services import demo
 
     for line in demo.describe():
         click.echo(line)

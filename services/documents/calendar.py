@@ -116,7 +116,7 @@ def package_holidays(region: str, year: int) -> dict[date, str]:
 
 def load_holidays(region: str, year: int) -> int:
     """Insert the year's holidays that are missing (a day already present keeps its name). Idempotent.
-    Returns how many rows were added; call inside a transaction (core.deadlines.load_holidays audits it)."""
+    Returns how many rows were added; call inside a transaction (services.documents.deadlines.load_holidays audits it)."""
     if region not in REGIONS:
         raise ValueError(region)
     wanted = package_holidays(region, year)
@@ -164,14 +164,12 @@ def feed_ics(user, now) -> bytes:
 
     Only what a calendar needs: the case code, the client's name and the description (no confidential
     planning, no document numbers, no places). Times in UTC; the calendar app shows them in its own zone."""
-    from flask import url_for
     from flask_babel import force_locale
     from flask_babel import gettext as _
 
-    from core import ics
+    from core import ics, links
 
     deadlines, interventions = feed_events(user.id, now)
-    base = current_app.config["BASE_URL"]
     events = []
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         for d in deadlines:
@@ -179,7 +177,7 @@ def feed_ics(user, now) -> bytes:
             event = ics.event(f"deadline-{d.id}@traza", d.due_at, d.due_at + EVENT_LENGTH, summary,
                               description=_("Client: %(client)s. Case %(code)s.", client=d.case.client.name,
                                             code=d.case.code),
-                              url=base + url_for("documents.deadlines", case_id=d.case_id), stamp=d.updated_at or now)
+                              url=links.absolute("documents.deadlines", case_id=d.case_id), stamp=d.updated_at or now)
             for offset in d.offsets:
                 event.add_component(_alarm(offset, summary))
             events.append(event)
@@ -188,6 +186,6 @@ def feed_ics(user, now) -> bytes:
                 f"intervention-{i.id}@traza", i.starts_at, i.starts_at + timedelta(minutes=i.duration_minutes or 60),
                 _("Intervention: %(purpose)s — %(code)s", purpose=i.purpose or _("visit or action"), code=i.case.code),
                 description=_("Client: %(client)s. Case %(code)s.", client=i.case.client.name, code=i.case.code),
-                url=base + url_for("cases.interventions", case_id=i.case_id), stamp=i.updated_at or now))
+                url=links.absolute("cases.interventions", case_id=i.case_id), stamp=i.updated_at or now))
         name = _("Traza: deadlines and interventions")
     return ics.calendar(events, name=name)

@@ -9,13 +9,13 @@ import defusedcsv.csv as safe_csv
 from flask_babel import gettext as _
 
 from core import audit
-from core import clients as service
 from core.db import transaction
 from core.i18n import to_local
 from core.text import fold, name_key
 from core.validation import normalise_phone, valid_document
 from models.catalog import PracticeArea
 from models.clients import DOCUMENT_TYPES, Client, document_index
+from services import clients as service
 
 COLUMNS = ("nombre", "tipo", "tipo_documento", "numero_documento", "correo", "telefono", "ciudad", "pais",
            "area", "origen", "necesidad")

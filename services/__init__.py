@@ -1,0 +1,1 @@
+"""The firm's procedure, one package per domain (DESIGN.md §2)."""
