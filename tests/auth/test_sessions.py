@@ -228,3 +228,17 @@ def test_a5_role_removed_takes_effect_on_next_request(app, http, login_as):
     assert http.get("/admin/auditoria").status_code == 200
     User.update(is_active=False).where(User.id == user.id).execute()
     assert http.get("/admin/auditoria").status_code == 302
+
+
+def test_s1_flash_messages_carry_no_personal_data(app, http, login_as):
+    import base64
+    import zlib
+
+    login_as("admin")
+    http.post("/admin/usuarios/nuevo", data={"name": "Ana Secreta", "email": "ana.secreta@firma.test",
+                                             "roles": ["service"]})
+    value = http.get_cookie("traza_session").value
+    data = value[1:].split(".")[0] if value.startswith(".") else value.split(".")[0]
+    raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+    payload = (zlib.decompress(raw) if value.startswith(".") else raw).decode()
+    assert "ana.secreta" not in payload and "Ana Secreta" not in payload

@@ -153,3 +153,14 @@ def test_v2_code_forms_never_crash(app, make_user, code):
     allowed = (400,) if "\x00" in code else (303, 422, 302)
     assert client.post("/entrar/verificacion", data={"code": code}).status_code in allowed
     assert client.post("/entrar/verificacion?recuperacion=1", data={"recovery_code": code}).status_code in allowed
+
+
+def test_l3_rate_limited_token_url_is_not_logged(make_app, caplog):
+    app = make_app(RATELIMIT_ENABLED=True)
+    caplog.set_level(logging.INFO, logger="traza.security")
+    client = app.test_client()
+    token = "Z" * 43
+    for _ in range(11):
+        response = client.post(f"/activar/{token}", data={"password": "x", "confirm": "x"})
+    assert response.status_code == 429
+    assert token not in caplog.text

@@ -7,7 +7,7 @@ import time_machine
 from core import auth
 from models.audit import AuditEvent
 from models.users import User
-from tests.factories import PASSWORD, code_for, run_concurrently
+from tests.factories import PASSWORD, code_for, make_user, run_concurrently
 
 
 def _login(client, user, password):
@@ -91,3 +91,66 @@ def test_r2_concurrent_failures_all_count(app, make_user):
     user = make_user()
     run_concurrently(app, lambda: auth.register_otp_failure(User.get_by_id(user.id)))
     assert User.get_by_id(user.id).otp_failures == 10
+
+
+def test_p5_throttled_account_and_unknown_email_answer_alike(app):
+    with app.app_context():
+        user = make_user()
+    known, unknown = app.test_client(), app.test_client()
+    with time_machine.travel(datetime.now(UTC), tick=False):
+        for _ in range(6):
+            a = known.post("/entrar", data={"email": user.email, "password": "mala"})
+            b = unknown.post("/entrar", data={"email": "nadie.aqui@firma.test", "password": "mala"})
+        assert a.status_code == b.status_code == 422
+        assert "Demasiados intentos fallidos" in a.get_data(as_text=True)
+        assert "Demasiados intentos fallidos" in b.get_data(as_text=True)
+
+
+def test_r1_password_change_failures_are_throttled_and_audited(app, http, login_as):
+    user = login_as("commercial")
+    with time_machine.travel(datetime.now(UTC), tick=False):
+        for _ in range(5):
+            http.post("/perfil/contrasena", data={"current": "mala", "password": "tejado morado bajo lluvia",
+                                                  "confirm": "tejado morado bajo lluvia"})
+        sixth = http.post("/perfil/contrasena", data={"current": PASSWORD, "password": "tejado morado bajo lluvia",
+                                                      "confirm": "tejado morado bajo lluvia"})
+    assert "Demasiados intentos fallidos" in sixth.get_data(as_text=True)
+    assert AuditEvent.select().where(AuditEvent.action == "password_change_fail").count() == 5
+    assert User.get_by_id(user.id).failed_logins == 5
+
+
+def test_r1_reauthentication_failure_can_lock_and_signs_out(app, http, login_as, mailbox):
+    user = login_as("commercial")
+    User.update(failed_logins=49).where(User.id == user.id).execute()
+    response = http.post("/confirmar", data={"password": "mala"})
+    assert response.status_code == 303 and response.headers["Location"] == "/entrar"
+    assert User.get_by_id(user.id).is_locked
+    assert http.get("/").status_code == 302
+    assert mailbox.to(user.email)
+
+
+def test_r2_code_failures_lock_the_account_at_fifty(app, make_user, mailbox):
+    user = make_user()
+    User.update(otp_failures=49).where(User.id == user.id).execute()
+    client = app.test_client()
+    client.post("/entrar", data={"email": user.email, "password": PASSWORD})
+    wrong = f"{(int(code_for(user)) + 3) % 1000000:06d}"
+    with time_machine.travel(datetime.now(UTC), tick=False):
+        client.post("/entrar/verificacion", data={"code": wrong})
+    assert User.get_by_id(user.id).is_locked
+    assert AuditEvent.select().where(AuditEvent.action == "lockout").count() == 1
+    assert mailbox.to(user.email)
+
+
+def test_r2_restart_after_five_wrong_codes_counts_against_the_ip_limit(make_app):
+    app = make_app(RATELIMIT_ENABLED=True)
+    with app.app_context():
+        user = make_user()
+    client = app.test_client()
+    client.post("/entrar", data={"email": user.email, "password": PASSWORD})
+    wrong = f"{(int(code_for(user)) + 5) % 1000000:06d}"
+    statuses = [client.post("/entrar/verificacion", data={"code": wrong}).status_code for _ in range(5)]
+    assert statuses[-1] == 303  # back to the password step…
+    client.post("/entrar", data={"email": user.email, "password": PASSWORD})
+    statuses += [client.post("/entrar/verificacion", data={"code": wrong}).status_code for _ in range(6)]
+    assert 429 in statuses  # …and still counted: 10 failures reach the per-minute limit

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 import time_machine
 
+from core.i18n import today_local
 from models.audit import AuditEvent
 from models.cases import Intervention
 from tests.factories import make_case
@@ -108,3 +109,19 @@ def test_impossible_dates_are_said_beside_the_field(http, case, day):
     response = _plan(http, case, day=day, work_done="Visita.")
     assert response.status_code == 422 and 'id="day-error"' in response.get_data(as_text=True)
     assert not Intervention.select().exists()
+
+
+def _case(app, **kw):
+    with app.test_request_context():
+        return make_case(**kw)
+
+
+@pytest.mark.usefixtures("clock")  # the firm's today at an awkward hour, not the frozen 23:01
+def test_intervention_earlier_today_needs_what_was_done(app, http, login_as):
+    me = login_as("operations")
+    case = _case(app, responsible=me)
+    with app.test_request_context():
+        firm_today = today_local()
+    response = http.post(f"/casos/{case.id}/intervenciones", data={
+        "purpose": "Visita", "day": firm_today.isoformat(), "time": "00:00", "duration_minutes": 30, "assigned": me.id})
+    assert response.status_code == 422 and not Intervention.select().exists()  # done earlier today: what was done is needed

@@ -318,3 +318,20 @@ def test_demo_has_invitations_in_every_state(app):
     assert {"pending", "sent", "opened", "answered", "expired"} <= states
     assert SurveyInvitation.select().where(SurveyInvitation.email == "", SurveyInvitation.status == "pending").exists()
     assert OutboundEmail.select().where(OutboundEmail.subject.contains("opinion")).count() == 0
+
+
+def test_concurrent_invitations_for_one_case_make_exactly_one(app):
+    with app.test_request_context():
+        case = make_case()
+        template = surveys.default_template()
+
+    def invite():
+        with app.test_request_context():
+            try:
+                return surveys.invite(case.client, case, template, email="").id
+            except surveys.SurveyError:
+                return None
+
+    results = run_concurrently(app, invite, n=8)
+    assert len([r for r in results if r]) == 1
+    assert SurveyInvitation.select().where(SurveyInvitation.case == case.id).count() == 1

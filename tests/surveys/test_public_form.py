@@ -427,3 +427,28 @@ def test_opt_out_withdraws_the_surveys_consent_and_every_live_invitation(app, ht
     assert http.get(f"/e/{token}").status_code == 404
     assert AuditEvent.select().where(AuditEvent.action == "survey_opt_out").count() == 1
     assert AuditEvent.select().where(AuditEvent.action == "consent_withdrawn").count() == 1
+
+
+@pytest.mark.ratelimit
+def test_r3_one_link_has_its_own_budget_whatever_the_address(make_app):
+    app = make_app(RATELIMIT_ENABLED=True)
+    with app.test_request_context():
+        _invitation, token = make_invitation()
+    client = app.test_client()
+    codes = [client.get(f"/e/{token}", environ_base={"REMOTE_ADDR": f"10.0.{i}.1"}).status_code for i in range(21)]
+    assert codes[:20] == [200] * 20 and codes[20] == 429
+    other = client.get("/e/" + "k" * 43, environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert other.status_code == 404  # another link, another budget
+
+
+def test_ps1_werkzeug_request_log_hides_link_tokens(app, caplog):
+    from werkzeug._internal import _log
+
+    token = "Tk" + "x" * 41
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        _log("info", '127.0.0.1 - - [10/Mar/2026 10:00:00] "%s" %s %s\n', f"GET /e/{token} HTTP/1.1", "200", "-")
+        _log("info", '127.0.0.1 - - [10/Mar/2026 10:00:00] "%s" %s %s\n', f"POST /activar/{token} HTTP/1.1", "303", "-")
+        _log("info", '127.0.0.1 - - [10/Mar/2026 10:00:00] "%s" %s %s\n', "GET /e/gracias HTTP/1.1", "200", "-")
+    text = caplog.text
+    assert token not in text
+    assert "GET /e/… HTTP/1.1" in text and "POST /activar/… HTTP/1.1" in text and "GET /e/gracias" in text

@@ -2,21 +2,23 @@
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from openpyxl import load_workbook
 from peewee import fn
 from playhouse.test_utils import count_queries
 
 from core.db import transaction, utcnow
 from core.i18n import today_local
+from models.complaints import Complaint
 from models.surveys import CRITERIA, SurveyAnswer, SurveyInvitation, SurveyResponse, SurveyTemplate
 from services import surveys
 from services.surveys import answers as survey_answers
 from services.surveys import results as survey_results
 from services.surveys.results import Filters
-from tests.factories import make_area, make_case, make_client, make_user
+from tests.factories import make_area, make_case, make_client, make_user, sign_in
 from tests.surveys.survey_helpers import (
     ANONYMOUS_QUESTIONS,
     answers_for,
@@ -25,6 +27,7 @@ from tests.surveys.survey_helpers import (
     make_template,
 )
 
+BIG = 2**63  # one past the largest 64-bit id
 TWO_CRITERIA = [
     {"kind": "rating", "criterion": "courtesy", "required": True, "text": "Cortesía"},
     {"kind": "rating", "criterion": "communication", "required": True, "text": "Comunicación"},
@@ -300,3 +303,61 @@ def test_invitations_keep_the_area_and_responsible_they_are_filtered_by(app, rec
             survey_results.invitations(Filters(**{**default, "practice_area": record["family"].id,
                                                   "responsible": record["pedro"].id}))
         assert counter.count == 1
+
+
+def test_far_dates_and_huge_ids_in_the_results_filters(app, http, login_as):
+    login_as("quality")
+    for query in ("desde=9999-12-01&hasta=9999-12-31", "desde=0001-01-01&hasta=0001-02-01",
+                  f"area={BIG}&responsable={BIG}&encuesta={BIG}", f"pagina={BIG}"):
+        for page in ("", "/respuestas", "/comentarios"):
+            response = http.get(f"/encuestas/resultados{page}?{query}")
+            assert response.status_code == 200, (page, query)
+    assert http.get(f"/encuestas/resultados/exportar.csv?desde=9999-12-01&area={BIG}").status_code == 200
+    assert http.get(f"/encuestas?estado=x&pagina={BIG}").status_code == 200
+
+
+def test_s7_export_needs_a_fresh_sign_in(app, http, login_as):
+    with time_machine.travel(datetime.now(UTC), tick=False) as traveller:
+        login_as("quality")
+        traveller.shift(11 * 60)
+        http.get("/")
+        response = http.get("/encuestas/resultados/exportar.csv")
+        assert response.status_code in (302, 303) and "/confirmar" in response.headers["Location"]
+
+
+@pytest.mark.ratelimit
+def test_r3_export_is_rate_limited_like_the_client_export(make_app):
+    app = make_app(RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    with app.app_context():
+        user = make_user(roles=("quality",))
+    sign_in(client, user)
+    codes = [client.get("/encuestas/resultados/exportar.csv").status_code for _ in range(31)]
+    assert codes[:30] == [200] * 30 and codes[30] == 429
+
+
+def test_one_named_response_shows_its_answers_and_its_complaint_anonymous_is_404(app, http, login_as):
+    with app.test_request_context():
+        make_user(roles=("quality",), name="Clara Quintero")
+        invitation, token = make_invitation()
+        hidden_template = make_template(ANONYMOUS_QUESTIONS, anonymous=True)
+        hidden, hidden_token = make_invitation(hidden_template, title="Sucesión", client_name="Jorge Pardo")
+    named_data = answers_for(invitation.template, rating=2, nps=4, comment="Tardaron mucho en responder.")
+    assert http.post(f"/e/{token}", data=named_data).status_code == 303
+    assert http.post(f"/e/{hidden_token}", data=answers_for(hidden_template, comment="Secreto")).status_code == 303
+    named = SurveyResponse.get(SurveyResponse.anonymous == False)  # noqa: E712
+    anonymous = SurveyResponse.get(SurveyResponse.anonymous == True)  # noqa: E712
+    complaint = Complaint.get(Complaint.survey_response == named.id)
+    login_as("quality")
+    page = http.get(f"/encuestas/resultados/respuestas/{named.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "María Fernanda Rojas" in html and invitation.case.code in html
+    assert "¿Cómo califica la cortesía y el trato que recibió?" in html and "2/5" in html and "4/10" in html
+    assert "Tardaron mucho en responder." in html
+    assert complaint.number in html and f'href="/quejas/{complaint.id}"' in html
+    assert http.get(f"/encuestas/resultados/respuestas/{anonymous.id}").status_code == 404
+    assert http.get("/encuestas/resultados/respuestas/999999").status_code == 404
+    listing = http.get("/encuestas/resultados/respuestas").get_data(as_text=True)
+    assert f'href="/encuestas/resultados/respuestas/{named.id}"' in listing
+    assert f"/encuestas/resultados/respuestas/{anonymous.id}\"" not in listing

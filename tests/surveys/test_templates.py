@@ -7,7 +7,8 @@ from core.db import transaction
 from models.audit import AuditEvent
 from models.surveys import CRITERIA, SurveyInvitation, SurveyQuestion, SurveyResponse, SurveyTemplate
 from services import surveys
-from tests.factories import make_client
+from tests.factories import make_client, run_concurrently
+from tests.surveys.survey_helpers import answers_for, make_invitation, make_template
 
 QUESTION = {"kind": "rating", "text": "¿Cómo califica la atención telefónica?", "help": "", "required": True,
             "choices": "", "criterion": "accessibility"}
@@ -153,3 +154,33 @@ def test_template_list_queries_constant(app, http, login_as):
     with count_queries() as many:
         assert http.get("/encuestas/plantillas").status_code == 200
     assert few.count == many.count
+
+
+def test_editing_a_template_with_an_invitation_creates_a_version_the_invitation_keeps_the_old_one(app, http):
+    with app.test_request_context():
+        old = make_template([{"kind": "rating", "criterion": "overall", "required": True, "text": "Pregunta vieja"}],
+                            anonymous=True, name="Encuesta breve")
+        invitation, token = make_invitation(old)
+        saved = surveys.save_template(old, {"name": "Encuesta breve", "intro": "", "anonymous": False,
+                                            "is_active": True, "is_default": False},
+                                      [{"kind": "rating", "criterion": "overall", "required": True,
+                                        "text": "Pregunta nueva"}], None)
+    assert saved.id != old.id and saved.version == 2 and not saved.anonymous
+    old = SurveyTemplate.get_by_id(old.id)
+    assert old.anonymous and not old.is_current
+    assert SurveyInvitation.get_by_id(invitation.id).template_id == old.id
+    html = http.get(f"/e/{token}").get_data(as_text=True)
+    assert "Pregunta vieja" in html and "Pregunta nueva" not in html
+    assert "María Fernanda" not in html  # still anonymous: no greeting by name
+    assert http.post(f"/e/{token}", data=answers_for(old, rating=5)).status_code == 303
+    (response,) = SurveyResponse.select()
+    assert response.anonymous and response.template_id == old.id and response.client_id is None
+
+
+def test_concurrent_first_closings_create_one_default_template(app):
+    def first():
+        with app.test_request_context():
+            return surveys.default_template().id
+
+    ids = run_concurrently(app, first, n=8)
+    assert len(set(ids)) == 1 and SurveyTemplate.select().where(SurveyTemplate.is_default == True).count() == 1  # noqa: E712
