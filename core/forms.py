@@ -1,4 +1,5 @@
-"""Form pieces every blueprint shares: number fields that refuse what no person types, a text filter.
+"""Form pieces every blueprint shares: number fields that refuse what no person types, a text filter, the
+plain email pattern, a list of checkboxes and the CSRF-only form of a state-changing button.
 
 A number of hundreds of digits is not a count or an amount: WTForms would take it, and its ``NumberRange``
 then overflows turning it into a float (a 500), a quantity's display overflows its quantization, and an id
@@ -12,12 +13,28 @@ from decimal import Decimal
 
 import wtforms
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms.validators import StopValidation
+from wtforms.widgets import CheckboxInput, ListWidget
 
 MAX_DIGITS = 18  # any amount, count or row id the firm types fits; 19 digits may pass a 64-bit column
 TOO_LONG = _l("Write a shorter number.")
 NOT_WHOLE = _l("Write a whole number.")
 NOT_NUMBER = _l("Write a number.")
+
+# Deliberately plain: firms use internal domains (.local, .test) that strict validators refuse.
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class CheckboxList(wtforms.SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes (the field macro draws it as a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ActionForm(FlaskForm):
+    """A button that changes state: the form exists for its CSRF token."""
 
 
 def stripped(value):

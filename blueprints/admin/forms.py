@@ -1,23 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms import stripped
+from core.forms import EMAIL, CheckboxList, stripped
 from core.guard import ROLES
-
-# Deliberately plain: firms use internal domains (.local, .test) that strict validators refuse.
-EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 def role_choices():
     return [(key, label) for key, label in ROLES.items()]
-
-
-class CheckboxList(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class InviteForm(FlaskForm):

@@ -15,10 +15,10 @@ from blueprints.admin.forms import (
     RolesForm,
     UserFilterForm,
 )
-from blueprints.auth.forms import ActionForm
 from core import audit
 from core.auth import fresh_required
 from core.db import transaction
+from core.forms import ActionForm
 from core.guard import ROLES, require
 from core.htmx import render
 from core.i18n import to_utc

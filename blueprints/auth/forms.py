@@ -64,7 +64,3 @@ class ConfirmForm(FlaskForm):
 class LanguageForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=[("es", "Español"), ("en", "English")])
 
-
-class ActionForm(FlaskForm):
-    """A button that changes state: the form exists for its CSRF token."""
-

@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.auth.forms import (
-    ActionForm,
     ChangePasswordForm,
     CodeForm,
     ConfirmForm,
@@ -18,6 +17,7 @@ from blueprints.auth.forms import (
 )
 from core import audit, auth, crypto
 from core.db import transaction
+from core.forms import ActionForm
 from core.guard import public, require
 from core.htmx import render
 from core.limits import CODE_LIMIT, LOGIN_LIMIT, limiter, only_failures

@@ -10,23 +10,16 @@ from wtforms import (
     FormField,
     HiddenField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms import DecimalField, IntegerField
+from core.forms import CheckboxList, DecimalField, IntegerField
 from core.i18n import now_local, today_local
 from core.text import name_key
 from services.cases import labels
-
-
-class CheckboxList(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _choices(mapping):

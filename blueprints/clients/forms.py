@@ -12,8 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from blueprints.admin.forms import EMAIL, CheckboxList
-from core.forms import stripped
+from core.forms import EMAIL, CheckboxList, stripped
 from core.validation import compact_document, normalise_phone, valid_document
 from models.clients import TRANSITIONS
 from services.clients import labels

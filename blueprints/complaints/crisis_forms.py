@@ -12,16 +12,14 @@ from wtforms import (
     BooleanField,
     DateField,
     SelectField,
-    SelectMultipleField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.complaints.forms import plausible_date
 from core.db import utcnow
-from core.forms import IntegerField
+from core.forms import CheckboxList, IntegerField
 from core.i18n import now_local, to_utc
 from services.complaints.crisis import MAX_TEXT
 
@@ -32,11 +30,6 @@ BADGES = {"open": "danger", "closed": "muted"}
 ACTIONS = {"solution": _l("Concrete solution (refund, change, compensation)"), "apology": _l("Empathic apology"),
            "safety": _l("Safety"), "pause": _l("A pause")}
 CLOCK_SLACK = timedelta(minutes=5)
-
-
-class CheckboxList(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class OpenForm(FlaskForm):

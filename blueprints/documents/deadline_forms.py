@@ -109,10 +109,6 @@ class DeadlineStatusForm(FlaskForm):
     status = SelectField(choices=[(k, k) for k in STATES])
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something: only the CSRF token."""
-
-
 class HolidayForm(FlaskForm):
     region = HiddenField(validators=[AnyOf(list(REGIONS))])
     day = DateField(_l("Day"), validators=[DataRequired(message=_l("Give the day."))])

@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 
 from blueprints.documents import deadline_forms as labels
 from blueprints.documents.deadline_forms import (
-    ActionForm,
     DeadlineForm,
     DeadlineStatusForm,
     HolidayForm,
     HolidayLoadForm,
 )
 from core.db import utcnow
+from core.forms import ActionForm
 from core.guard import can, public, require
 from core.htmx import render, wants_partial
 from core.i18n import to_local, today_local

@@ -86,7 +86,3 @@ class MoveForm(FlaskForm):
     def validate_direction(self, field):
         if field.data not in ("up", "down"):
             raise ValidationError("up or down")
-
-
-class ActionForm(FlaskForm):
-    """A button that changes state: only the CSRF token."""

@@ -11,7 +11,6 @@ from flask_babel import ngettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from blueprints.documents.forms import (
-    ActionForm,
     ItemForm,
     MoveForm,
     ReviewForm,
@@ -20,6 +19,7 @@ from blueprints.documents.forms import (
     for_item,
 )
 from core import files
+from core.forms import ActionForm
 from core.guard import can, require
 from core.htmx import render, toast, wants_partial
 from core.i18n import today_local

@@ -4,9 +4,9 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from blueprints.documents import deadline_forms as deadline_labels
-from blueprints.documents.deadline_forms import ActionForm
 from core import auth, mail
 from core.audit import EVENT_LABELS
+from core.forms import ActionForm
 from core.guard import ROLES, can, require
 from core.htmx import render, wants_partial
 from core.i18n import today_local
