@@ -8,6 +8,8 @@ HOST    ?= 127.0.0.1
 PORT    ?= 5000
 SMTP_DEMO_PORT ?= 8025
 export TRAZA_FIRM_NAME ?= Duarte & Asociados Abogados
+export TRAZA_FIRM_NIT ?= 900.123.456-7
+export TRAZA_FIRM_ADDRESS ?= Calle 93 \# 11-26, oficina 502, Bogotá D.C.
 
 .PHONY: run test bench lint translations messages install ci clean
 

@@ -98,6 +98,8 @@ def _register_blueprints(app):
                surveys_bp, complaints_bp):
         app.register_blueprint(bp)
     csrf.exempt("blueprints.system.routes.csp_report")  # reviewed: browsers post reports without tokens
+    # reviewed: mail clients post a one-click unsubscribe (RFC 8058) without cookie or token; the link's token is the proof
+    csrf.exempt("blueprints.surveys.public.public_opt_out_confirm")
 
 
 def _error_response(status: int, message: str | None = None):

@@ -77,6 +77,9 @@ def build_config(overrides: dict | None = None) -> dict:
         "DATABASE_URL": os.environ.get("DATABASE_URL", "sqlite:///instance/traza.db"),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "FIRM_NAME": os.environ.get("TRAZA_FIRM_NAME", "Traza"),
+        # The firm's identity on the documents it hands out (quotation, contract) and in its mail to clients.
+        "FIRM_NIT": os.environ.get("TRAZA_FIRM_NIT", "").strip(),
+        "FIRM_ADDRESS": os.environ.get("TRAZA_FIRM_ADDRESS", "").strip(),
         "FIRM_CURRENCY": os.environ.get("TRAZA_CURRENCY", "COP"),
         "FIRM_REGION": os.environ.get("TRAZA_REGION", "CO"),  # money and numbers follow es_CO / en_CO
         "RENEWAL_WINDOW_DAYS": int(os.environ.get("TRAZA_RENEWAL_WINDOW_DAYS", "60")),
@@ -98,7 +101,8 @@ def build_config(overrides: dict | None = None) -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": _env_bool("SMTP_STARTTLS"),
         "SMTP_TIMEOUT": 10,
-        "MAIL_FROM": os.environ.get("MAIL_FROM", "Traza <no-responder@traza.local>"),
+        # The sender's address; the name a client sees is FIRM_NAME (a name written here is not used).
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "no-responder@traza.local"),
         # Mail leaves the outbox through `flask mail worker` (or `flask jobs run`): requests only queue it, so
         # nobody waits on a slow SMTP server. Sending right after each request is for tests and trials only.
         "MAIL_SEND_IN_REQUEST": _env_bool("TRAZA_MAIL_SEND_IN_REQUEST", False),

@@ -11,8 +11,11 @@ import base64
 import json
 import logging
 import smtplib
+from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
+from zoneinfo import ZoneInfo
 
 from flask import current_app, g, render_template
 
@@ -23,16 +26,19 @@ from models.mail import OutboundEmail
 log = logging.getLogger("traza.mail")
 
 
-def queue(to: str, subject: str, template: str, attachments=(), **ctx) -> OutboundEmail:
+def queue(to: str, subject: str, template: str, attachments=(), headers=None, **ctx) -> OutboundEmail:
     """Render ``<template>.txt`` and ``<template>.html`` and queue one message for one recipient.
 
     ``attachments``: ``[(filename, content_type, bytes)]``, kept (base64) inside the encrypted body;
-    ``content_type`` may carry parameters (``text/calendar; method=REQUEST``)."""
+    ``content_type`` may carry parameters (``text/calendar; method=REQUEST``). ``headers``: extra header
+    fields (``List-Unsubscribe``), kept inside the encrypted body too, since they may carry a link's token."""
     ctx.setdefault("firm_name", current_app.config["FIRM_NAME"])
     text = render_template(f"{template}.txt", **ctx)
     html = render_template(f"{template}.html", **ctx)
     message = OutboundEmail(to_addr=to, subject=subject[:200])
     body = {"text": text, "html": html}
+    if headers:
+        body["headers"] = dict(headers)
     if attachments:
         body["attachments"] = [{"filename": name, "content_type": kind, "data": base64.b64encode(data).decode()}
                                for name, kind, data in attachments]
@@ -46,13 +52,25 @@ def _context(message: OutboundEmail) -> str:
     return f"outbound_email|body|{message.message_id}"
 
 
+def sender(config) -> tuple[str, str]:
+    """(name, address) the firm's mail goes out from: the firm's name (``FIRM_NAME``) at ``MAIL_FROM``'s
+    address, so a client's inbox shows who writes to them, not the software that sent it."""
+    address = parseaddr(config["MAIL_FROM"])[1] or config["MAIL_FROM"]
+    return config["FIRM_NAME"], address
+
+
 def _build(message: OutboundEmail, config) -> EmailMessage:
     body = json.loads(crypto.keys.field.decrypt(message.body, _context(message)))
+    name, address = sender(config)
     email = EmailMessage()
-    email["From"] = config["MAIL_FROM"]
+    email["From"] = Address(display_name=name, addr_spec=address)
     email["To"] = message.to_addr
     email["Subject"] = message.subject
-    email["Message-ID"] = make_msgid(domain="traza.local")
+    # RFC 5322 requires Date; the firm's offset, so the header reads like the firm's clock.
+    email["Date"] = format_datetime(datetime.now(ZoneInfo(config["TIMEZONE"])))
+    email["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or "traza.local")
+    for field, value in body.get("headers", {}).items():
+        email[field] = value
     email.set_content(body["text"])
     email.add_alternative(body["html"], subtype="html")
     for item in body.get("attachments", ()):

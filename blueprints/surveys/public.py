@@ -140,6 +140,9 @@ def public_thanks():
 @_limit
 @_token_limit
 def public_opt_out(token):
+    """The unsubscribe link of a survey mail (its footer and its List-Unsubscribe header): a page that asks
+    to confirm, never the opt-out itself (link scanners and previews GET it). A link that no longer opens
+    the survey gets the one page of every dead link (PS3)."""
     invitation = surveys.open_invitation(token)
     if invitation is None:
         return _gone()
@@ -151,10 +154,17 @@ def public_opt_out(token):
 @_limit
 @_token_limit
 def public_opt_out_confirm(token):
-    invitation = surveys.open_invitation(token)
+    """The confirmation, from the page or from the mail client's one-click unsubscribe (RFC 8058: a POST
+    of ``List-Unsubscribe=One-Click`` with no cookie and no CSRF token; the link's 256-bit token is the
+    proof, so this endpoint is exempt from the CSRF token). Any link ever sent for the invitation works,
+    after the survey was answered, withdrawn or expired too, and a second POST changes nothing."""
+    invitation = surveys.invitation_of_link(token)
     if invitation is None:
         return _gone()
-    survey_answers.opt_out(invitation)
+    one_click = request.form.get("List-Unsubscribe") == "One-Click"
+    survey_answers.opt_out(invitation, one_click=one_click)
+    if one_click:
+        return render("surveys/public/opted_out.html")
     return redirect(url_for("surveys.public_opted_out"), 303)
 
 

@@ -205,11 +205,13 @@ def record_consent(client: Client, purposes, method: str, given_on, notes: str, 
         audit.record("consent_given", client, actor=user, fields=sorted(purposes), detail=method)
 
 
-def withdraw_consent(client: Client, purpose: str, method: str, given_on, user) -> None:
-    """Withdrawing is a new record; what depended on it stops now (SECURITY.md PR2, PR3)."""
+def withdraw_consent(client: Client, purpose: str, method: str, given_on, user, notes: str = "") -> None:
+    """Withdrawing is a new record; what depended on it stops now (SECURITY.md PR2, PR3). ``notes``: how it
+    came in, when nobody collected it (the client's own click on a survey mail)."""
     with transaction():
         Consent.create(client=client, purpose=purpose, granted=False, method=method, given_on=given_on,
-                       notice=PrivacyNotice.current(), notice_sha256=PrivacyNotice.current().sha256, collected_by=user)
+                       notice=PrivacyNotice.current(), notice_sha256=PrivacyNotice.current().sha256, collected_by=user,
+                       notes=notes[:500])
         fields = [purpose]
         if purpose == "sensitive_data" and client.sensitive_data:
             client.set_sensitive("")

@@ -62,6 +62,15 @@ def open_invitation(token: str, now=None) -> SurveyInvitation | None:
             .first())
 
 
+def invitation_of_link(token: str) -> SurveyInvitation | None:
+    """The invitation any link ever issued for it belongs to, live or not: what an unsubscribe link needs,
+    since it must keep working after the survey was answered, withdrawn or has expired (RFC 8058)."""
+    if not token or len(token) > 100:
+        return None
+    return (SurveyInvitation.select(SurveyInvitation).join(SurveyLink)
+            .where(SurveyLink.token_hash == crypto.token_hash(token)).first())
+
+
 def mark_opened(invitation: SurveyInvitation, now=None) -> None:
     """First view of the form: recorded, never consuming (mail scanners open links too, PS2). For an
     anonymous survey only the day is kept (the firm's midnight), like its answer's time, so the opening
@@ -386,9 +395,13 @@ def _queue_message(invitation: SurveyInvitation, token: str, reminder: int) -> N
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # the client reads the firm's language
         subject = (_("Reminder: your opinion about our service, %(firm)s", firm=firm) if reminder
                    else _("Your opinion about our service, %(firm)s", firm=firm))
+        # One-click unsubscribe from the mail client (RFC 8058): it POSTs to the same address the footer
+        # links to, whose GET only asks for confirmation (link scanners open links too).
         mail.queue(invitation.email, subject, "mail/survey_invitation", client=invitation.client, case=case,
                    area=case.practice_area if case is not None and case.practice_area_id else None,
-                   link=link, opt_out=f"{link}/baja", expires=invitation.expires_at, reminder=reminder)
+                   link=link, opt_out=f"{link}/baja", expires=invitation.expires_at, reminder=reminder,
+                   headers={"List-Unsubscribe": f"<{link}/baja>",
+                            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
 
 
 # ----- jobs (flask jobs run): idempotent, safe to run twice at once -----

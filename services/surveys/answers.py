@@ -278,24 +278,34 @@ def anonymous_low_score_alerts(now=None) -> int:
 
 # ----- opting out -----
 
-def opt_out(invitation: SurveyInvitation, now=None) -> None:
+def opt_out(invitation: SurveyInvitation, now=None, one_click: bool = False) -> bool:
     """The client asks for no more surveys (from the link): their "surveys" consent is withdrawn (an
-    append-only record, SECURITY.md PR2) and every live invitation of theirs is withdrawn, so no reminder
-    follows."""
+    append-only record, SECURITY.md PR2, whose notes say how: from the survey page, or with the mail
+    client's one-click unsubscribe, RFC 8058) and every live invitation of theirs is withdrawn, so no
+    reminder follows. Idempotent: asking again records nothing new; returns whether anything was."""
     from services import clients
 
     now = now or utcnow()
     client = invitation.client
     with transaction():
+        withdrawn = False
         if PrivacyNotice.current() is not None and not _already_withdrawn(client):
-            clients.withdraw_consent(client, "surveys", "electronic", today_local(), None)
+            with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+                how = (_("Withdrawn by the client with the unsubscribe of the survey email (one click, invitation "
+                         "%(id)s).", id=invitation.id) if one_click else
+                       _("Withdrawn by the client from the survey link (invitation %(id)s).", id=invitation.id))
+            clients.withdraw_consent(client, "surveys", "electronic", today_local(), None, notes=how)
+            withdrawn = True
         # Durable with or without a privacy notice to record a withdrawal against: ``surveys.opted_out``
         # reads this day, and only a consent for surveys given on a later day lifts it.
-        (SurveyInvitation.update(opted_out_on=today_local(), updated_at=now)
-         .where(SurveyInvitation.id == invitation.id).execute())
+        marked = (SurveyInvitation.update(opted_out_on=today_local(), updated_at=now)
+                  .where(SurveyInvitation.id == invitation.id, SurveyInvitation.opted_out_on.is_null()).execute())
         (SurveyInvitation.update(status="withdrawn", withdrawn_at=now, updated_at=now)
          .where(SurveyInvitation.client == client.id, SurveyInvitation.status.in_(surveys.LIVE_STATES)).execute())
-        audit.record("survey_opt_out", invitation, actor=None, detail=f"client {client.id}")
+        if withdrawn or marked:
+            audit.record("survey_opt_out", invitation, actor=None,
+                         detail=f"client {client.id}" + (" one-click" if one_click else ""))
+    return bool(withdrawn or marked)
 
 
 def _already_withdrawn(client) -> bool:
