@@ -5,7 +5,6 @@ only, every read of an incident page logged (``services.complaints.crisis.reveal
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
-from blueprints.complaints import crisis_forms as labels
 from blueprints.complaints.crisis_forms import (
     CloseForm,
     EscalateForm,
@@ -33,7 +32,7 @@ from . import bp
 @bp.app_context_processor
 def _crisis_helpers():
     """The client page's flag and advice render under the clients blueprint."""
-    return {"crisis_flag": service.flag, "crisis_protocol": protocol, "crisis_labels": labels}
+    return {"crisis_flag": service.flag, "crisis_protocol": protocol}
 
 
 # ----- list and opening -----

@@ -1,8 +1,4 @@
-"""Forms and the words shown for the crisis protocol (codes in models/complaints.py and services/complaints/crisis.py).
-
-The protocol's own texts (steps, purposes, suggested phrases) are the firm's Spanish document, quoted in
-``services.complaints.crisis_protocol``; the labels here are ordinary msgids.
-"""
+"""Forms of the crisis protocol (its words are in services/complaints/labels.py)."""
 
 from datetime import datetime, timedelta
 
@@ -21,20 +17,15 @@ from blueprints.complaints.forms import plausible_date
 from core.db import utcnow
 from core.forms import CheckboxList, IntegerField
 from core.i18n import now_local, to_utc
+from services.complaints import labels
 from services.complaints.crisis import MAX_TEXT
 
-CHANNELS = {"in_person": _l("In person"), "phone": _l("Phone"), "email": _l("Email"), "messaging": _l("Messaging"),
-            "web": _l("Web")}
-STATES = {"open": _l("Open"), "closed": _l("Closed")}
-BADGES = {"open": "danger", "closed": "muted"}
-ACTIONS = {"solution": _l("Concrete solution (refund, change, compensation)"), "apology": _l("Empathic apology"),
-           "safety": _l("Safety"), "pause": _l("A pause")}
 CLOCK_SLACK = timedelta(minutes=5)
 
 
 class OpenForm(FlaskForm):
     case = SelectField(_l("Case (optional)"), coerce=int, default=0)
-    channel = SelectField(_l("Channel"), choices=list(CHANNELS.items()), default="in_person")
+    channel = SelectField(_l("Channel"), choices=list(labels.CRISIS_CHANNELS.items()), default="in_person")
     occurred_on = DateField(_l("Date"), validators=[Optional(), plausible_date])
     occurred_time = TimeField(_l("Time"), validators=[Optional()])
 
@@ -69,7 +60,7 @@ class StepForm(FlaskForm):
 class RecordForm(FlaskForm):
     behaviour = TextAreaField(_l("The client's behaviour, as observed"),
                               validators=[DataRequired(message=_l("Describe what happened.")), Length(max=MAX_TEXT)])
-    actions = CheckboxList(_l("Response actions taken"), choices=list(ACTIONS.items()), validators=[Optional()])
+    actions = CheckboxList(_l("Response actions taken"), choices=list(labels.CRISIS_ACTIONS.items()), validators=[Optional()])
     # No Optional(): left empty it would end the chain before validate_solution asks for it.
     solution = TextAreaField(_l("Concrete solution offered"), validators=[Length(max=MAX_TEXT)])
     security_called = BooleanField(_l("Security was called"))

@@ -1,4 +1,4 @@
-"""Forms and the words shown for deadlines, holidays and the calendar feed (codes in models/documents.py).
+"""Forms for deadlines, holidays and the calendar feed (their words are in services/documents/labels.py).
 
 The deadline form resolves its due date itself: typed, counted ("N business days from a date"), or the
 next business day the page offered (a button named ``use_day``), then checks it against the calendar.
@@ -8,43 +8,21 @@ from datetime import date, time
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext, ngettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TimeField
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from core.forms import IntegerField
-from services.documents import calendar
+from services.documents import calendar, labels
 from services.documents import deadlines as service
 
-KINDS = {"procedural": _l("Procedural"), "contractual": _l("Contractual"), "administrative": _l("Administrative")}
-STATES = {"open": lazy_pgettext("deadline", "Open"), "done": lazy_pgettext("deadline", "Met"),
-          "missed": lazy_pgettext("deadline", "Missed")}
-BADGES = {"open": "warn", "done": "ok", "missed": "danger"}
-STATUS_ACTIONS = {"done": _l("Mark as met"), "missed": _l("Mark as missed"), "open": _l("Reopen")}
-REGIONS = {"CO": _l("Colombia"), "ES": _l("Spain")}
 DEFAULT_TIME = time(17, 0)
-
-
-def alert_text(offsets: list[int]) -> str:
-    """[7, 1] → "7 and 1 days before"; 0 is "on the day"."""
-    from babel.lists import format_list
-    from flask_babel import get_locale
-
-    before = [str(o) for o in offsets if o > 0]
-    parts = []
-    if before:
-        listed = format_list(before, locale=get_locale())
-        parts.append(ngettext("%(days)s day before", "%(days)s days before", 1 if before == ["1"] else 2, days=listed))
-    if 0 in offsets:
-        parts.append(_("on the day"))
-    return ", ".join(parts)
 
 
 class DeadlineForm(FlaskForm):
     description = StringField(_l("Description"), validators=[DataRequired(message=_l("Describe the deadline.")),
                                                              Length(max=300)])
-    kind = SelectField(_l("Kind"), choices=list(KINDS.items()))
+    kind = SelectField(_l("Kind"), choices=list(labels.DEADLINE_KINDS.items()))
     due_on = DateField(_l("Due date"), validators=[Optional()])
     due_time = TimeField(_l("Time"), default=DEFAULT_TIME, validators=[Optional()])
     responsible = SelectField(_l("Responsible"), coerce=int)
@@ -106,17 +84,17 @@ class DeadlineForm(FlaskForm):
 
 
 class DeadlineStatusForm(FlaskForm):
-    status = SelectField(choices=[(k, k) for k in STATES])
+    status = SelectField(choices=[(k, k) for k in labels.DEADLINE_STATES])
 
 
 class HolidayForm(FlaskForm):
-    region = HiddenField(validators=[AnyOf(list(REGIONS))])
+    region = HiddenField(validators=[AnyOf(list(labels.REGIONS))])
     day = DateField(_l("Day"), validators=[DataRequired(message=_l("Give the day."))])
     name = StringField(_l("Name of the holiday"), validators=[DataRequired(message=_l("Give the name.")),
                                                                Length(max=120)])
 
 
 class HolidayLoadForm(FlaskForm):
-    region = SelectField(_l("Country"), choices=list(REGIONS.items()))
+    region = SelectField(_l("Country"), choices=list(labels.REGIONS.items()))
     year = IntegerField(_l("Year"), validators=[DataRequired(message=_l("Give the year.")), NumberRange(
         min=2000, max=2100, message=_l("A year between 2000 and 2100."))])

@@ -4,7 +4,6 @@ from flask import abort, current_app, flash, make_response, redirect, request, u
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 
-from blueprints.documents import deadline_forms as labels
 from blueprints.documents.deadline_forms import (
     DeadlineForm,
     DeadlineStatusForm,
@@ -22,7 +21,7 @@ from models.cases import staff_choices
 from models.documents import REGIONS, Deadline, Holiday
 from models.users import User
 from services.cases import case_or_404, header, team_or_404
-from services.documents import calendar
+from services.documents import calendar, labels
 from services.documents import deadlines as service
 from services.home import work
 
@@ -32,8 +31,8 @@ FEED_LIMIT = "60 per hour"
 
 
 @bp.context_processor
-def _deadline_labels():
-    return {"deadline_labels": labels, "day_label": service.day_label}
+def _deadline_helpers():
+    return {"day_label": service.day_label}
 
 
 # ----- deadlines of a case -----
@@ -110,7 +109,7 @@ def deadline_status(deadline_id):
             flash(str(exc), "error")
         else:
             flash(_("Deadline “%(what)s”: %(status)s.", what=deadline.description,
-                    status=labels.STATES[deadline.status]), "success")
+                    status=labels.DEADLINE_STATES[deadline.status]), "success")
     if wants_partial():
         return _tab(case, _form(case, fresh=True))
     return redirect(url_for("documents.deadlines", case_id=case.id), 303)

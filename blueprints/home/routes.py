@@ -3,7 +3,6 @@
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
-from blueprints.documents import deadline_forms as deadline_labels
 from core import auth, mail
 from core.audit import EVENT_LABELS
 from core.forms import ActionForm
@@ -14,6 +13,7 @@ from core.web import get_or_404, me
 from models.audit import AuditEvent
 from models.tasks import Task
 from models.users import RecoveryCode, User, UserSession
+from services.documents import labels as doc_labels
 from services.home import work as queue
 
 from . import bp
@@ -38,7 +38,7 @@ def index():
 @require("work.view")
 def work():
     context = queue.page_context(me(), today_local(), only=request.args.get("ver"))
-    return render("home/work.html", "home/_work_queue.html", deadline_labels=deadline_labels, **context)
+    return render("home/work.html", "home/_work_queue.html", doc_labels=doc_labels, **context)
 
 
 @bp.post("/mi-trabajo/tareas/<int:task_id>/hecha")

@@ -1,4 +1,5 @@
-"""Words shown for the complaint codes (the codes live in models/complaints.py and services/complaints/__init__.py)."""
+"""Words shown for the complaint and crisis codes (the codes live in models/complaints.py,
+services/complaints/__init__.py and services/complaints/crisis.py)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -25,3 +26,12 @@ INFORMED_CHANNELS = {"in_person": _l("In person"), "phone": _l("Phone call"), "e
 SLA = {"ok": _l("Within SLA"), "near": _l("Near breach"), "breached": _l("Breached"), "done": _l("Handled"),
        "none": _l("No SLA")}
 SLA_BADGES = {"ok": "ok", "near": "warn", "breached": "danger", "done": "muted", "none": "muted"}
+
+# The crisis protocol ("Cliente en crisis"); its own texts (steps, purposes, suggested phrases) are the firm's
+# Spanish document, quoted in services/complaints/crisis_protocol.py.
+CRISIS_CHANNELS = {"in_person": _l("In person"), "phone": _l("Phone"), "email": _l("Email"),
+                   "messaging": _l("Messaging"), "web": _l("Web")}
+CRISIS_STATES = {"open": _l("Open"), "closed": _l("Closed")}
+CRISIS_BADGES = {"open": "danger", "closed": "muted"}
+CRISIS_ACTIONS = {"solution": _l("Concrete solution (refund, change, compensation)"),
+                  "apology": _l("Empathic apology"), "safety": _l("Safety"), "pause": _l("A pause")}

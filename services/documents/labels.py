@@ -1,6 +1,9 @@
-"""Words shown for the document checklist's codes (the codes live in models/documents.py)."""
+"""Words shown for the codes of document checklists, deadlines and holiday calendars (the codes live in
+models/documents.py)."""
 
-from flask_babel import format_decimal, lazy_pgettext
+from babel.lists import format_list
+from flask_babel import format_decimal, get_locale, lazy_pgettext, ngettext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 # "document" context: Spanish agrees with "el documento" (recibido, revisado, rechazado, vencido).
@@ -20,3 +23,26 @@ def file_size(size: int) -> str:
         if size < 1024 or unit == "GB":
             return f"{format_decimal(round(size, 1))} {unit}"
     return ""  # not reached
+
+
+# ----- deadlines -----
+
+DEADLINE_KINDS = {"procedural": _l("Procedural"), "contractual": _l("Contractual"),
+                  "administrative": _l("Administrative")}
+DEADLINE_STATES = {"open": lazy_pgettext("deadline", "Open"), "done": lazy_pgettext("deadline", "Met"),
+                   "missed": lazy_pgettext("deadline", "Missed")}
+DEADLINE_BADGES = {"open": "warn", "done": "ok", "missed": "danger"}
+DEADLINE_STATUS_ACTIONS = {"done": _l("Mark as met"), "missed": _l("Mark as missed"), "open": _l("Reopen")}
+REGIONS = {"CO": _l("Colombia"), "ES": _l("Spain")}  # the holiday calendars (codes: models.documents.REGIONS)
+
+
+def alert_text(offsets: list[int]) -> str:
+    """[7, 1] → "7 and 1 days before"; 0 is "on the day"."""
+    before = [str(o) for o in offsets if o > 0]
+    parts = []
+    if before:
+        listed = format_list(before, locale=get_locale())
+        parts.append(ngettext("%(days)s day before", "%(days)s days before", 1 if before == ["1"] else 2, days=listed))
+    if 0 in offsets:
+        parts.append(_("on the day"))
+    return ", ".join(parts)
