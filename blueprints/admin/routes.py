@@ -23,7 +23,7 @@ from core.guard import ROLES, require
 from core.htmx import render
 from core.i18n import to_utc
 from core.pagination import keyset, paginate
-from core.web import get_or_404, me, status_for
+from core.web import get_or_404, me, status_for, toggle_active
 from models.audit import AuditEvent
 from models.catalog import PracticeArea
 from models.consent import PrivacyNotice
@@ -222,11 +222,7 @@ def practice_areas():
 @bp.post("/areas/<int:area_id>/estado")
 @require("catalog.manage")
 def toggle_practice_area(area_id):
-    area = get_or_404(PracticeArea, PracticeArea.id == area_id)
-    if ActionForm().validate_on_submit():
-        with transaction():
-            PracticeArea.update(is_active=not area.is_active).where(PracticeArea.id == area.id).execute()
-            audit.record("catalog_update", area, actor=me(), fields=["is_active"])
+    if toggle_active(get_or_404(PracticeArea, PracticeArea.id == area_id)):
         flash(_("Practice area updated."), "success")
     return redirect(url_for("admin.practice_areas"), 303)
 

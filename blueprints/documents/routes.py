@@ -23,7 +23,7 @@ from core.forms import ActionForm
 from core.guard import can, require
 from core.htmx import render, toast, wants_partial
 from core.i18n import today_local
-from core.web import get_or_404, me, or_404
+from core.web import get_or_404, me, or_404, toggle_active
 from models.cases import Case
 from models.catalog import PracticeArea
 from models.documents import DocumentItem, RequirementTemplate
@@ -241,10 +241,9 @@ def template_save(template_id):
 @require("catalog.manage")
 def template_toggle(template_id):
     template = get_or_404(RequirementTemplate, RequirementTemplate.id == template_id)
-    if ActionForm().validate_on_submit():
-        service.toggle_template(template, me())
-        flash(_("Requirement retired: new cases no longer include it.") if template.is_active
-              else _("Requirement restored."), "success")
+    if toggle_active(template):
+        flash(_("Requirement restored.") if template.is_active
+              else _("Requirement retired: new cases no longer include it."), "success")
     return _catalog_done(get_or_404(PracticeArea, PracticeArea.id == template.practice_area_id))
 
 

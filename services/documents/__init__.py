@@ -144,13 +144,6 @@ def save_template(area: PracticeArea, data: dict, user, template: RequirementTem
     return template
 
 
-def toggle_template(template: RequirementTemplate, user) -> None:
-    with transaction():
-        RequirementTemplate.update(is_active=not template.is_active, updated_at=utcnow()).where(
-            RequirementTemplate.id == template.id).execute()
-        audit.record("catalog_update", template, actor=user, fields=["is_active"])
-
-
 def move_template(template: RequirementTemplate, direction: str, user) -> None:
     """One place up or down within its area (positions renumbered 1..n)."""
     with transaction():
