@@ -6,12 +6,26 @@ is the one-event calendar an invitation email carries (METHOD:REQUEST, or METHOD
 SEQUENCE when the meeting is called off).
 """
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
+from urllib.parse import urlsplit
 
+from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 
 PRODID = "-//Traza//Traza//ES"
+
+
+def uid(local: str, config=None) -> str:
+    """A UID unique beyond this installation and stable while its settings stay (RFC 5545 §3.8.4.7:
+    ``local@domain``): ``deadline-12`` becomes ``deadline-12.3f9a0c51d2e4@traza.firma.example``. The domain is
+    BASE_URL's host; the short hash of the firm's name and BASE_URL keeps two firms apart even where both
+    serve from the same intranet address, so their entries never replace each other in one calendar."""
+    config = config or current_app.config
+    base = config["BASE_URL"].rstrip("/")
+    install = hashlib.sha256(f"{config['FIRM_NAME']}|{base}".encode()).hexdigest()[:12]
+    return f"{local}.{install}@{urlsplit(base).hostname or 'traza'}"
 
 
 def utc(value: datetime) -> datetime:

@@ -159,6 +159,11 @@ def feed_events(user_id: int, now):
     return deadlines, interventions
 
 
+def _sentence(name: str) -> str:
+    """A name that closes a sentence: its own final period ends it ("Andina S.A.S." + "." would read "S.A.S..")."""
+    return name.rstrip().rstrip(".")
+
+
 def feed_ics(user, now) -> bytes:
     """The person's open deadlines and planned interventions as an iCalendar feed (core.ics builds it).
 
@@ -174,8 +179,8 @@ def feed_ics(user, now) -> bytes:
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         for d in deadlines:
             summary = _("Deadline: %(description)s — %(code)s", description=d.description, code=d.case.code)
-            event = ics.event(f"deadline-{d.id}@traza", d.due_at, d.due_at + EVENT_LENGTH, summary,
-                              description=_("Client: %(client)s. Case %(code)s.", client=d.case.client.name,
+            event = ics.event(ics.uid(f"deadline-{d.id}"), d.due_at, d.due_at + EVENT_LENGTH, summary,
+                              description=_("Client: %(client)s. Case %(code)s.", client=_sentence(d.case.client.name),
                                             code=d.case.code),
                               url=links.absolute("documents.deadlines", case_id=d.case_id), stamp=d.updated_at or now)
             for offset in d.offsets:
@@ -183,9 +188,10 @@ def feed_ics(user, now) -> bytes:
             events.append(event)
         for i in interventions:
             events.append(ics.event(
-                f"intervention-{i.id}@traza", i.starts_at, i.starts_at + timedelta(minutes=i.duration_minutes or 60),
+                ics.uid(f"intervention-{i.id}"), i.starts_at, i.starts_at + timedelta(minutes=i.duration_minutes or 60),
                 _("Intervention: %(purpose)s — %(code)s", purpose=i.purpose or _("visit or action"), code=i.case.code),
-                description=_("Client: %(client)s. Case %(code)s.", client=i.case.client.name, code=i.case.code),
+                description=_("Client: %(client)s. Case %(code)s.", client=_sentence(i.case.client.name),
+                              code=i.case.code),
                 url=links.absolute("cases.interventions", case_id=i.case_id), stamp=i.updated_at or now))
         name = _("Traza: deadlines and interventions")
     return ics.calendar(events, name=name)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 from playhouse.test_utils import count_queries
 
+from core import ics
 from core.crypto import token_hash
 from core.db import transaction
 from models.audit import AuditEvent
@@ -307,15 +308,17 @@ def test_feed_lists_open_deadlines_and_planned_interventions(app, http, login_as
     parsed = Calendar.from_ical(response.data)
     events = {str(e["UID"]): e for e in parsed.walk("VEVENT")}
     deadline = Deadline.get(Deadline.description == "Contestar la demanda")
-    assert set(events) == {f"deadline-{deadline.id}@traza", f"intervention-{visit.id}@traza"}
-    event = events[f"deadline-{deadline.id}@traza"]
+    with app.app_context():
+        deadline_uid, visit_uid = ics.uid(f"deadline-{deadline.id}"), ics.uid(f"intervention-{visit.id}")
+    assert set(events) == {deadline_uid, visit_uid}
+    event = events[deadline_uid]
     start = event.decoded("DTSTART")
     assert start.utcoffset() == timedelta(0) and start.replace(tzinfo=None) == datetime(2026, 12, 10, 22, 0)
     # The person's language (Spanish by default), whatever the calendar app sends.
     assert str(event["SUMMARY"]) in (f"Plazo: Contestar la demanda — {case.code}",
                                      f"Deadline: Contestar la demanda — {case.code}")  # before the lead's translation
     assert sorted(a.decoded("TRIGGER") for a in event.walk("VALARM")) == [timedelta(days=-7), timedelta(days=-1)]
-    assert events[f"intervention-{visit.id}@traza"].decoded("DTSTART").replace(tzinfo=None) == datetime(2026, 11, 25, 15, 0)
+    assert events[visit_uid].decoded("DTSTART").replace(tzinfo=None) == datetime(2026, 11, 25, 15, 0)
     text = response.get_data(as_text=True)
     assert "52123456" not in text  # no document number or other confidential data
 
