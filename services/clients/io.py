@@ -1,9 +1,12 @@
 """Clients in and out of spreadsheets: CSV import (validated, previewed, all-or-nothing) and CSV/XLSX
-export of a list view (formulas neutralised, SECURITY.md V4)."""
+export of a list view (formulas neutralised, SECURITY.md V4: the CSV by defusedcsv's apostrophe, the XLSX
+by writing every text as a text cell)."""
 
 import csv
 import io
+import itertools
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import defusedcsv.csv as safe_csv
 from flask_babel import gettext as _
@@ -186,20 +189,61 @@ def to_csv(rows, headers=None) -> str:
     return "\ufeff" + buffer.getvalue()  # BOM: Excel opens UTF-8 with accents intact
 
 
-def neutral(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+XLSX_SAMPLE = 500  # rows read ahead to size the columns (the sheet is streamed: widths go before the rows)
+XLSX_MAX_WIDTH = 60
+
+
+def _xlsx_cell(sheet, value, font=None):
+    """A typed cell: numbers and dates as such (dates read dd/mm/yyyy), text always as text. A text that
+    would be a formula ('=HYPERLINK(…)') is written as the string cell it is, never as a formula
+    (SECURITY.md V4), so it needs no apostrophe, which would only spoil phone numbers such as +57 300…"""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    elif isinstance(value, datetime):
+        cell.number_format = "dd/mm/yyyy hh:mm"
+    elif isinstance(value, date):
+        cell.number_format = "dd/mm/yyyy"
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _xlsx_width(value) -> int:
+    if isinstance(value, date):
+        return 16 if isinstance(value, datetime) else 10
+    return len(str(value)) if value is not None else 0
 
 
 def to_xlsx(rows, headers=None, title: str = "Clientes") -> bytes:
+    """A sheet to work with: typed cells, a bold header row that stays in view, an autofilter on every
+    column, and columns as wide as their content (from the first rows). Streamed (write-only), so a full
+    export of 100,000 clients does not sit in memory."""
     from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
+    headers = list(headers or EXPORT_HEADERS)
+    rows = iter(rows)
+    sample = list(itertools.islice(rows, XLSX_SAMPLE))
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
-    sheet.append(headers or EXPORT_HEADERS)
-    for row in rows:
-        sheet.append([neutral(v) for v in row])
+    for i, header in enumerate(headers):
+        widest = max([len(header)] + [_xlsx_width(r[i]) for r in sample if i < len(r)])
+        sheet.column_dimensions[get_column_letter(i + 1)].width = min(widest + 2, XLSX_MAX_WIDTH)
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    sheet.append([_xlsx_cell(sheet, h, bold) for h in headers])
+    count = 0
+    for row in itertools.chain(sample, rows):
+        sheet.append([_xlsx_cell(sheet, v) for v in row])
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

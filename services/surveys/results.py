@@ -443,7 +443,7 @@ def _named_rows(filters: Filters, yes: str, no: str, chunk: int):
             s = scores[r.id]
             named = not r.anonymous
             average = round(r.ratings_sum / r.ratings_count, 2) if r.ratings_count else ""
-            yield ([r.answered_on.isoformat(), f"{r.template.name} v{r.template.version}", yes if r.anonymous else no,
+            yield ([r.answered_on, f"{r.template.name} v{r.template.version}", yes if r.anonymous else no,
                     r.client.name if named and r.client_id else "",
                     r.case.code if named and r.case_id else "",
                     r.practice_area.name if named and r.practice_area_id else "",

@@ -166,7 +166,9 @@ def test_xlsx_export(app, http, login_as, record):
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0][0] == "fecha" and len(rows) == 2  # Ana Ruiz's only: anonymous answers are never rows
     named = rows[1]
-    assert named[2] == "No" and named[3] == "Ana Ruiz" and str(named[-1]).startswith("'=")
+    assert named[2] == "No" and named[3] == "Ana Ruiz" and str(named[-1]).startswith("=")
+    assert sheet.cell(row=2, column=len(named)).data_type == "s"  # the comment is text, never a formula
+    assert isinstance(named[0], datetime)  # the day is a date cell
 
 
 def test_invitation_counts_and_response_rate(app, record):
