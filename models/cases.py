@@ -23,6 +23,7 @@ from core.db import BaseModel
 from models.catalog import PracticeArea
 from models.clients import Client
 from models.commercial import Contract
+from models.status import StatusChange
 from models.users import User, UserRole
 
 STATES = ("open", "in_progress", "resolved", "closed")
@@ -161,17 +162,10 @@ class CaseMember(BaseModel):
         return cls.select(cls, User).join(User, on=(cls.user == User.id)).where(cls.case == case).order_by(User.name)
 
 
-class CaseStatusChange(BaseModel):
-    case = ForeignKeyField(Case, backref="status_changes", on_delete="CASCADE")
-    from_status = CharField(max_length=12)
-    to_status = CharField(max_length=12)
-    reason = TextField(default="")
-    by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+class CaseStatusChange(StatusChange):
+    SUBJECT = "case"
 
-    @classmethod
-    def history(cls, case):
-        return (cls.select(cls, User).join(User, JOIN.LEFT_OUTER, on=(cls.by == User.id))
-                .where(cls.case == case).order_by(cls.id.desc()))
+    case = ForeignKeyField(Case, backref="status_changes", on_delete="CASCADE")
 
 
 class EvidenceItem(BaseModel):

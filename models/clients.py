@@ -23,6 +23,7 @@ from core import crypto
 from core.db import BaseModel, utcnow
 from core.text import digits, fold, name_key, tokens
 from models.catalog import PracticeArea
+from models.status import StatusChange
 from models.users import User
 
 KINDS = ("person", "company")
@@ -256,17 +257,10 @@ def document_index(doc_type: str, number: str) -> str:
     return crypto.blind_index(compact, f"document|{doc_type}")
 
 
-class ClientStatusChange(BaseModel):
-    client = ForeignKeyField(Client, backref="status_changes", on_delete="CASCADE")
-    from_status = CharField(max_length=12)
-    to_status = CharField(max_length=12)
-    reason = TextField(default="")
-    by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+class ClientStatusChange(StatusChange):
+    SUBJECT = "client"
 
-    @classmethod
-    def history(cls, client):
-        return (cls.select(cls, User).join(User, JOIN.LEFT_OUTER, on=(cls.by == User.id))
-                .where(cls.client == client).order_by(cls.id.desc()))
+    client = ForeignKeyField(Client, backref="status_changes", on_delete="CASCADE")
 
 
 class Party(BaseModel):
