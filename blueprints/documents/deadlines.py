@@ -16,11 +16,11 @@ from core.guard import can, public, require
 from core.htmx import render, wants_partial
 from core.i18n import to_local, today_local
 from core.limits import limiter
-from core.web import get_or_404, me
-from models.cases import staff_choices
+from core.web import get_or_404, me, or_404
+from models.cases import Case, staff_choices
 from models.documents import REGIONS, Deadline, Holiday
 from models.users import User
-from services.cases import case_or_404, header, team_or_404
+from services.cases import check_team, header
 from services.documents import calendar, labels
 from services.documents import deadlines as service
 from services.home import work
@@ -63,15 +63,16 @@ def _tab(case, form, status=200):
 @bp.get("/casos/<int:case_id>/plazos")
 @require("cases.view")
 def deadlines(case_id):
-    case = case_or_404(case_id)
+    case = or_404(Case.for_page(case_id))
     return _tab(case, _form(case))
 
 
 @bp.post("/casos/<int:case_id>/plazos")
 @require("deadlines.manage")
 def add_deadline(case_id):
-    case = case_or_404(case_id)
-    team_or_404(case, me(), "deadlines")
+    case = or_404(Case.for_page(case_id))
+    if not check_team(case, me(), "deadlines"):
+        abort(404)
     form = _form(case)
     if case.status == "closed":
         flash(_("The case is closed: it takes no new deadlines."), "error")
@@ -97,9 +98,10 @@ def add_deadline(case_id):
 @require("deadlines.manage")
 def deadline_status(deadline_id):
     deadline = get_or_404(Deadline, Deadline.id == deadline_id)
-    case = case_or_404(deadline.case_id)
-    if deadline.responsible_id != me().id:  # its responsible may always mark it, even off the team
-        team_or_404(case, me(), "deadlines")
+    case = or_404(Case.for_page(deadline.case_id))
+    # its responsible may always mark it, even off the team
+    if deadline.responsible_id != me().id and not check_team(case, me(), "deadlines"):
+        abort(404)
     deadline.case = case
     form = DeadlineStatusForm()
     if form.validate_on_submit():

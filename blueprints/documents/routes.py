@@ -5,7 +5,7 @@ of requirement templates per practice area. Deadlines, holidays, the work queue 
 in blueprints/documents/deadlines.py (imported at the end).
 """
 
-from flask import flash, make_response, redirect, request, url_for
+from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -28,7 +28,7 @@ from models.cases import Case
 from models.catalog import PracticeArea
 from models.documents import DocumentItem, RequirementTemplate
 from services import documents as service
-from services.cases import case_or_404, header, team_or_404
+from services.cases import check_team, header
 from services.documents import labels
 
 from . import bp
@@ -68,9 +68,9 @@ def _item_context(case, item, oob_progress=False, **forms) -> dict:
 def _item_for_work(item_id):
     """The item and its case; a confidential item answers 404 to staff off the case team (A3)."""
     item = get_or_404(DocumentItem, DocumentItem.id == item_id)
-    case = case_or_404(item.case_id)
-    if item.confidential:
-        team_or_404(case, me(), "document")
+    case = or_404(Case.for_page(item.case_id))
+    if item.confidential and not check_team(case, me(), "document"):
+        abort(404)
     return item, case
 
 
@@ -92,14 +92,14 @@ def _item_invalid(case, item, status=422, **forms):
 @bp.get("/casos/<int:case_id>")
 @require("cases.view")
 def checklist(case_id):
-    case = case_or_404(case_id)
+    case = or_404(Case.for_page(case_id))
     return render("documents/checklist.html", "documents/_checklist.html", **_checklist_context(case))
 
 
 @bp.post("/casos/<int:case_id>/items")
 @require("documents.manage")
 def add_item(case_id):
-    case = case_or_404(case_id)
+    case = or_404(Case.for_page(case_id))
     form = ItemForm()
     if form.validate_on_submit():
         try:
@@ -154,8 +154,8 @@ def review(item_id):
 def download(version_id):
     """Through here only (F4); a confidential item's file only for the case team, and each read audited (L1)."""
     version = or_404(service.version_for_download(version_id))
-    if version.item.confidential:
-        team_or_404(Case.get_by_id(version.item.case_id), me(), "document")
+    if version.item.confidential and not check_team(Case.get_by_id(version.item.case_id), me(), "document"):
+        abort(404)
     return service.download(version, me())
 
 

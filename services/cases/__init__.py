@@ -1,6 +1,6 @@
 """Writes on cases, each with its audit row in one transaction (DESIGN.md §3), and the helpers every case
-page shares: loading a case (404 when absent), the team check for confidential parts (404 plus an
-``authz_fail`` row, SECURITY.md A3) and the header's context.
+page shares: the team check for confidential parts (a refusal writes its ``authz_fail`` row, SECURITY.md A3;
+the page then answers 404) and the header's context. Pages load a case with ``Case.for_page``.
 
 A case opens for an active client (PRO-008 §5.3: the service is delivered under a contract), takes the
 document requirements of its practice area, moves open → in progress → resolved → closed, and closes once no
@@ -13,7 +13,7 @@ survey due in 5 days.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask import abort, current_app
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -24,6 +24,8 @@ from models.cases import Case, CaseMember, CaseStatusChange, EvidenceItem, Final
 from models.clients import Party
 from models.documents import Deadline, DocumentItem, RequirementTemplate
 from models.tasks import Task
+from services.cases import labels
+from services.clients import labels as client_labels
 from services.surveys import invite_closed_case
 
 SURVEY_DAYS = 5  # PRO-008 §5.4: the satisfaction survey within 5 days after the service
@@ -36,24 +38,38 @@ class CaseError(ValueError):
 
 # ----- shared by every case page -----
 
-def case_or_404(case_id: int) -> Case:
+def check_team(case: Case, user, what: str = "case") -> bool:
+    """Whether ``user`` may see the case's confidential parts (``what`` names them in the audit log). Staff off
+    the team are refused with an ``authz_fail`` row (A3), and the page answers 404, like something that does not
+    exist."""
+    if case.on_team(user):
+        return True
+    audit.record("authz_fail", object_type="legal_case", object_id=case.id, detail=f"not on team: {what}")
+    return False
+
+
+def case_or_404(case_id: int) -> Case:  # transitional: goes once every page loads with Case.for_page
+    from flask import abort
+
     case = Case.for_page(case_id)
     if case is None:
         abort(404)
     return case
 
 
-def team_or_404(case: Case, user, what: str = "case") -> None:
-    """Confidential parts answer 404 to staff off the team, like something that does not exist (A3)."""
-    if not case.on_team(user):
-        audit.record("authz_fail", object_type="legal_case", object_id=case.id, detail=f"not on team: {what}")
+def team_or_404(case: Case, user, what: str = "case") -> None:  # transitional: goes once every page uses check_team
+    from flask import abort
+
+    if not check_team(case, user, what):
         abort(404)
 
 
 def header(case: Case, user) -> dict:
-    """What the case layout needs: the case, its document progress and whether the viewer is on the team."""
+    """What the case layout needs, whichever domain renders the tab: the case, its document progress, whether the
+    viewer is on the team, and the words of its status badge and of the client's customer-type advice."""
     done, total = DocumentItem.progress(case)
-    return {"case": case, "progress": (done, total), "on_team": case.on_team(user)}
+    return {"case": case, "progress": (done, total), "on_team": case.on_team(user), "case_labels": labels,
+            "client_labels": client_labels}
 
 
 def _open(case: Case) -> None:
