@@ -104,6 +104,17 @@ class Case(BaseModel):
             return False
         return "management" in user.role_names or user.id in self.team_ids()
 
+    @classmethod
+    def on_client_team(cls, client, user) -> bool:
+        """Staff who work this client: its responsible, and the responsible and members of its cases."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        if client.responsible_id is not None and client.responsible_id == user.id:
+            return True
+        member = CaseMember.select(CaseMember.case).where(CaseMember.user == user.id)
+        return cls.select(cls.id).where(cls.client == client.id,
+                                        (cls.responsible == user.id) | cls.id.in_(member)).exists()
+
     def allowed_transitions(self) -> tuple[str, ...]:
         return TRANSITIONS.get(self.status, ())
 
