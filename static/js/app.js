@@ -86,6 +86,24 @@
     narrow.addEventListener("change", fit);
   }
 
+  // Drop-down groups of the top bar (plain <details>, so they open without JavaScript): one open at a time,
+  // closed by a click elsewhere or Escape (focus goes back to the group's summary).
+  var groups = document.querySelectorAll("details.navgroup");
+  var closeGroups = function (except) {
+    Array.prototype.forEach.call(groups, function (g) { if (g !== except) { g.open = false; } });
+  };
+  Array.prototype.forEach.call(groups, function (g) {
+    g.addEventListener("toggle", function () { if (g.open) { closeGroups(g); } });
+  });
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest("details.navgroup")) { closeGroups(null); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var open = document.querySelector("details.navgroup[open]");
+    if (open) { open.open = false; open.querySelector("summary").focus(); }
+  });
+
   // Idle-timeout warning: two minutes before the server ends an idle session.
   var idle = parseInt(document.body.getAttribute("data-idle-seconds") || "0", 10);
   var warning = document.getElementById("idle-warning");

@@ -22,6 +22,12 @@ def _sign_in(pg, user, password=PASSWORD):
     pg.get_by_role("button", name="Verificar").click()
 
 
+def _sign_out(pg):
+    """"Salir" is in the person's menu at the right of the top bar."""
+    pg.locator("details.navgroup-end > summary").click()
+    pg.get_by_role("button", name="Salir").click()
+
+
 def _no_csp_violations(pg):
     refused = [m for m in pg.console_messages if "Refused to" in m or "Content Security Policy" in m]
     assert refused == []
@@ -65,6 +71,7 @@ def test_new_admin_activates_enrols_creates_a_colleague_who_signs_in(app, page, 
     shoot(pg, "home", 360)
     pg.set_viewport_size({"width": 1280, "height": 860})
 
+    pg.get_by_text("Administración", exact=True).click()  # the top bar's drop-down group
     pg.get_by_role("link", name="Usuarios", exact=True).click()
     pg.get_by_role("link", name="Nuevo usuario").click()
     assert "/confirmar" not in pg.url  # she authenticated minutes ago: no second password prompt
@@ -79,7 +86,7 @@ def test_new_admin_activates_enrols_creates_a_colleague_who_signs_in(app, page, 
 
     (message,) = mailbox.to("camilo@firma.test")
     colleague_link = re.search(r"(http://127\.0\.0\.1:\d+/activar/\S+)", mailbox.text(message)).group(1)
-    pg.get_by_role("button", name="Salir").click()
+    _sign_out(pg)
     pg.wait_for_url("**/entrar?salida=1")
 
     pg.goto(colleague_link)
@@ -91,11 +98,11 @@ def test_new_admin_activates_enrols_creates_a_colleague_who_signs_in(app, page, 
     pg.get_by_role("link", name="Ya los guardé, continuar").click()
     assert "Hola, Camilo" in pg.content()
     nav = pg.locator("nav.mainnav").inner_text()
-    assert "Usuarios" not in nav and "Registro de auditoría" not in nav
+    assert "Usuarios" not in nav and "Registro de auditoría" not in nav and "Administración" not in nav
     pg.goto(f"{pg.base}/admin/usuarios")
     assert "No tienes acceso a esta página" in pg.content()
     pg.goto(f"{pg.base}/")
-    pg.get_by_role("button", name="Salir").click()
+    _sign_out(pg)
     pg.wait_for_url("**/entrar?salida=1")
     assert "Has cerrado sesión" in pg.content()
 
@@ -134,7 +141,7 @@ def test_shell_sign_in_search_as_you_type_and_sign_out(app, page):
     shoot(pg, "users", 360)
     pg.set_viewport_size({"width": 360, "height": 860})
     pg.get_by_text("Menú").click()
-    pg.get_by_role("button", name="Salir").click()
+    _sign_out(pg)
     pg.wait_for_url("**/entrar?salida=1")
     assert User.get_by_id(admin.id).is_active
     _no_csp_violations(pg)

@@ -29,6 +29,7 @@ from cryptography.x509.oid import NameOID
 from playwright.sync_api import expect
 
 from tests.conftest import PG_URL, REDIS_URL
+from tests.e2e.test_journeys import _sign_out
 from tests.factories import PASSWORD, make_area, make_notice, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
@@ -149,7 +150,7 @@ def test_two_https_instances_one_person_one_limit_one_mail(app, browser, product
         _jobs_on_both_hosts(env)
         (message,) = mailbox.to("camilo@firma.test")
         link = re.search(r"(https://127\.0\.0\.1:\d+/activar/\S+)", mailbox.text(message)).group(1)
-        pg.get_by_role("button", name="Salir").click()
+        _sign_out(pg)
 
         # Activation over HTTPS (the form posts without a Referer) and TOTP enrolment, on instance 1.
         pg.goto(link)
@@ -178,7 +179,7 @@ def test_two_https_instances_one_person_one_limit_one_mail(app, browser, product
         # …and see it from instance 1.
         pg.goto(f"{one}/clientes?q=Mariana")
         expect(pg.locator("main")).to_contain_text("Mariana Ospina Cárdenas")
-        pg.get_by_role("button", name="Salir").click()
+        _sign_out(pg)
 
         # One sign-in limit across both hosts: ten failures split between them, the eleventh refused.
         for attempt in range(10):
