@@ -86,6 +86,13 @@
     narrow.addEventListener("change", fit);
   }
 
+  // List filters beyond the search box fold behind "Filtros" on phones, unless some already narrow the list.
+  if (window.matchMedia && window.matchMedia("(max-width: 720px)").matches) {
+    Array.prototype.forEach.call(document.querySelectorAll("details.filters-more"), function (d) {
+      if (d.getAttribute("data-narrowing") === "0") { d.open = false; }
+    });
+  }
+
   // Drop-down groups of the top bar (plain <details>, so they open without JavaScript): one open at a time,
   // closed by a click elsewhere or Escape (focus goes back to the group's summary).
   var groups = document.querySelectorAll("details.navgroup");
