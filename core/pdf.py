@@ -1,78 +1,63 @@
-"""Printable documents as PDF (fpdf2, pure Python: nothing to install on the machine)."""
+"""Printable documents as PDF: WeasyPrint renders the same Jinja markup as the HTML view (DESIGN.md §1).
 
-from fpdf import FPDF
+``render(template, **ctx)`` renders ``template`` (a page extending ``_print/document.html``) and lays it out
+on A4 with ``static/css/document.css``: the embedded Unicode font shipped in ``static/fonts/`` (Inter, SIL
+Open Font License), the running footer with "page x of y". Nothing is fetched from the network: the only
+resources a document may load are files under ``static/``.
+"""
 
-# The built-in PDF fonts speak Latin-1: Spanish letters are there; a few typographic signs are not.
-_REPLACE = str.maketrans({"—": "-", "–": "-", "•": "*", "“": '"', "”": '"', "‘": "'", "’": "'", "…": "...", "€": "EUR",
-                          "\u00a0": " ", "\u202f": " "})
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from flask import current_app, render_template
+from flask_babel import gettext as _
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+STYLESHEET = STATIC / "css" / "document.css"
 
 
-def latin1(text) -> str:
-    return str(text).translate(_REPLACE).encode("latin-1", "replace").decode("latin-1")
+def _fetcher():
+    from weasyprint.urls import URLFetcher
+
+    class StaticOnly(URLFetcher):
+        """Files under static/ only: no network, no other file of the machine."""
+
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            path = Path(url2pathname(parts.path)).resolve() if parts.scheme == "file" else None
+            if path is None or STATIC not in path.parents:
+                raise ValueError(f"recurso no permitido en un documento: {url[:80]}")
+            return super().fetch(url, headers)
+
+    return StaticOnly(allowed_protocols=("file",))
 
 
-class Document(FPDF):
-    def __init__(self, firm: str, title: str):
-        super().__init__(format="A4")
-        self.firm, self.doc_title = latin1(firm), latin1(title)
-        self.set_auto_page_break(auto=True, margin=18)
-        self.set_margins(18, 18, 18)
-        self.add_page()
+def page_counter() -> str:
+    """The CSS ``content`` of the footer's "Página 2 de 3", in the reader's language."""
+    label = _("Page %(page)s of %(pages)s", page="\x01", pages="\x02").replace('"', "").replace("\\", "")
+    return '"' + label.replace("\x01", '" counter(page) "').replace("\x02", '" counter(pages) "') + '"'
 
-    def header(self):
-        self.set_font("Helvetica", "B", 10)
-        self.set_text_color(31, 78, 121)
-        self.cell(0, 6, self.firm, new_x="LMARGIN", new_y="NEXT")
-        self.set_draw_color(223, 228, 234)
-        self.line(18, self.get_y() + 1, 192, self.get_y() + 1)
-        self.ln(5)
-        self.set_text_color(24, 34, 46)
 
-    def footer(self):
-        self.set_y(-12)
-        self.set_font("Helvetica", "", 8)
-        self.set_text_color(90, 100, 115)
-        self.cell(0, 5, f"{self.doc_title} - {self.page_no()}", align="R")
+def document_html(template: str, **ctx) -> str:
+    """The markup a PDF is made from (the firm's identity added to ``ctx``)."""
+    config = current_app.config
+    ctx.setdefault("firm", {"name": config["FIRM_NAME"], "nit": config.get("FIRM_NIT", ""),
+                            "address": config.get("FIRM_ADDRESS", "")})
+    return render_template(template, **ctx)
 
-    def title_block(self, title: str, subtitle: str = ""):
-        self.set_font("Helvetica", "B", 16)
-        self.cell(0, 9, latin1(title), new_x="LMARGIN", new_y="NEXT")
-        if subtitle:
-            self.set_font("Helvetica", "", 10)
-            self.set_text_color(74, 86, 102)
-            self.multi_cell(0, 5, latin1(subtitle))
-            self.set_text_color(24, 34, 46)
-        self.ln(3)
 
-    def facts(self, rows):
-        for label, value in rows:
-            self.set_font("Helvetica", "B", 9)
-            self.cell(45, 6, latin1(label))
-            self.set_font("Helvetica", "", 9)
-            self.multi_cell(0, 6, latin1(value), new_x="LMARGIN", new_y="NEXT")
-        self.ln(2)
+def to_pdf(html: str) -> bytes:
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
-    def table(self, headers, rows, widths, aligns):
-        self.set_font("Helvetica", "B", 8.5)
-        self.set_fill_color(238, 241, 244)
-        for header, width, align in zip(headers, widths, aligns, strict=True):
-            self.cell(width, 7, latin1(header), border=0, align=align, fill=True)
-        self.ln()
-        self.set_font("Helvetica", "", 9)
-        for row in rows:
-            for value, width, align in zip(row, widths, aligns, strict=True):
-                self.cell(width, 6.5, latin1(value), border="B", align=align)
-            self.ln()
-        self.ln(2)
+    fonts = FontConfiguration()
+    fetcher = _fetcher()
+    stylesheets = [CSS(filename=str(STYLESHEET), font_config=fonts, url_fetcher=fetcher),
+                   CSS(string=f"@page {{ @bottom-right {{ content: {page_counter()}; }} }}", font_config=fonts)]
+    document = HTML(string=html, base_url=str(STATIC) + "/", url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=stylesheets, font_config=fonts)
 
-    def paragraph(self, heading: str, text: str):
-        if not text:
-            return
-        self.set_font("Helvetica", "B", 10)
-        self.cell(0, 7, latin1(heading), new_x="LMARGIN", new_y="NEXT")
-        self.set_font("Helvetica", "", 9.5)
-        self.multi_cell(0, 5, latin1(text))
-        self.ln(2)
 
-    def bytes(self) -> bytes:
-        return bytes(self.output())
+def render(template: str, **ctx) -> bytes:
+    return to_pdf(document_html(template, **ctx))

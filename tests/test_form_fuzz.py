@@ -431,7 +431,7 @@ ARGUMENTS = {
 ALSO_SHOWN = ("evidence", "intervention", "delivery", "item", "deadline", "holiday", "question", "meeting", "invitation",
               "category", "incident", "escalated", "feed", "requirement", "empty_area", "no_totp", "inactive")
 NOT_PAGES = ("static", "system.healthz", "auth.keepalive", "clients.export", "clients.import_template",
-             "clients.download_file", "commercial.quotation_pdf", "interactions.meeting_ics", "interactions.reveal",
+             "clients.download_file", "commercial.quotation_pdf", "commercial.contract_pdf", "interactions.meeting_ics", "interactions.reveal",
              "documents.download", "documents.feed", "surveys.results_export", "surveys.response")
 # Pages whose query string shows other forms (formatted with the world's objects).
 QUERIES = {"clients.show": [f"tab={t}" for t in ("perfil", "admision", "consentimiento", "comercial", "interacciones",

@@ -1,7 +1,6 @@
 """Quotations (versions, sending, the client's decision, PDF), contracts and the renewal queue."""
 
 from flask import abort, current_app, flash, make_response, redirect, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from blueprints.commercial.forms import (
@@ -11,18 +10,16 @@ from blueprints.commercial.forms import (
     QuotationForm,
     SignedCopyForm,
 )
-from core import files
+from core import files, pdf
 from core.guard import require
 from core.htmx import render
-from core.i18n import money as format_money
 from core.i18n import today_local
-from core.pdf import Document
 from core.web import get_or_404, me, status_for
 from models.clients import Client
 from models.commercial import Contract, Quotation
 from services import commercial as service
 from services.clients import labels as client_labels
-from services.commercial import labels
+from services.commercial import documents, labels
 
 from . import bp
 
@@ -122,24 +119,19 @@ def adjust_quotation(quotation_id):
 @bp.get("/cotizaciones/<int:quotation_id>/pdf")
 @require("commercial.view")
 def quotation_pdf(quotation_id):
+    """The quotation as the client receives it: the page's own markup on A4 (core/pdf.py)."""
     quotation = _get(Quotation, quotation_id)
     lines = quotation.lines_list()
-    totals = Quotation.totals(lines)
-    money = lambda v: format_money(v, quotation.currency)  # noqa: E731
-    doc = Document(current_app.config["FIRM_NAME"], _("Quotation %(code)s", code=quotation.code))
-    doc.title_block(_("Quotation %(code)s", code=quotation.code), quotation.client.name)
-    doc.facts([(_("Date"), format_date(quotation.created_at, "long")),
-               (_("Valid until"), format_date(quotation.valid_until, "long")),
-               (_("Status"), str(labels.QUOTATION_STATES[quotation.effective_status(today_local())]))])
-    doc.table([_("Service"), _("Quantity"), _("Unit price"), _("Tax rate"), _("Subtotal")],
-              [[ln.service[:60], f"{ln.quantity:g}", money(ln.unit_price), f"{ln.tax_rate:g} %", money(ln.subtotal)]
-               for ln in lines], [78, 18, 30, 16, 32], ["L", "R", "R", "R", "R"])
-    doc.facts([(_("Subtotal"), money(totals["subtotal"])), (_("Taxes"), money(totals["tax"])),
-               (_("Total"), money(totals["total"]))])
-    doc.paragraph(_("Notes and conditions"), quotation.notes)
-    response = make_response(doc.bytes())
+    body = pdf.render("commercial/quotation_pdf.html", quotation=quotation, lines=lines, totals=Quotation.totals(lines),
+                      status_now=quotation.effective_status(today_local()),
+                      client_document=documents.client_document(quotation.client, me(), f"PDF {quotation.code}"))
+    return _pdf(body, f"cotizacion-{quotation.number:05d}-v{quotation.version}.pdf")
+
+
+def _pdf(body: bytes, filename: str):
+    response = make_response(body)
     response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f"attachment; filename=\"cotizacion-{quotation.number:05d}-v{quotation.version}.pdf\""
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -225,6 +217,17 @@ def _contract_page(contract, status=200, **forms):
 @require("commercial.view")
 def contract(contract_id):
     return _contract_page(_get(Contract, contract_id))
+
+
+@bp.get("/contratos/<int:contract_id>/pdf")
+@require("commercial.view")
+def contract_pdf(contract_id):
+    """The contract to sign: parties, services and value, term, clauses and signatures, on A4."""
+    contract = _get(Contract, contract_id)
+    lines = contract.quotation.lines_list()
+    body = pdf.render("commercial/contract_pdf.html", contract=contract, lines=lines, totals=Quotation.totals(lines),
+                      client_document=documents.client_document(contract.client, me(), f"PDF {contract.code}"))
+    return _pdf(body, f"contrato-{contract.id:05d}.pdf")
 
 
 @bp.post("/contratos/<int:contract_id>/copia-firmada")

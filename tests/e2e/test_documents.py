@@ -2,8 +2,8 @@
 see the item received and the header's progress move without a reload, then review it."""
 
 import pytest
-from fpdf import FPDF
 from playwright.sync_api import expect
+from weasyprint import HTML
 
 from models.documents import DocumentItem, DocumentVersion, RequirementTemplate
 from tests.e2e.conftest import shoot
@@ -14,11 +14,7 @@ pytestmark = pytest.mark.e2e
 
 
 def _tiny_pdf(path):
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=12)
-    pdf.cell(text="Contrato laboral de Carlos Mejia")
-    pdf.output(str(path))
+    HTML(string="<p>Contrato laboral de Carlos Mejía</p>").write_pdf(str(path))
     return path
 
 
