@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 import cli
-from core import audit, auth, crypto, db, htmx, i18n, keycheck, keys, limits, logs, mail, security
+from core import audit, auth, crypto, db, htmx, i18n, keycheck, keys, limits, logs, mail, security, validation
 from core.config import ConfigError, build_config
 from core.guard import can
 
@@ -67,6 +67,7 @@ def _create(overrides: dict | None) -> Flask:
     _register_blueprints(app)
     cli.init_app(app)
     app.jinja_env.globals.update(can=can)
+    app.jinja_env.filters["phone"] = validation.display_phone
     return app
 
 

@@ -33,3 +33,17 @@ def normalise_phone(value: str, country: str) -> str:
     if not phonenumbers.is_valid_number(parsed):
         raise ValueError(value)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(value) -> str:
+    """A stored number as people read it: "+57 304 654 1612" (E.164 grouped by the country's own plan); what
+    does not parse is shown as it was typed."""
+    if not value:
+        return ""
+    try:
+        parsed = phonenumbers.parse(str(value), "CO")
+    except phonenumbers.NumberParseException:
+        return str(value)
+    if not phonenumbers.is_valid_number(parsed):
+        return str(value)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -1,5 +1,7 @@
 """Forms of the complaints register: registering, handling (analysis, informing the client, reopening,
-owner) and configuration (SLA rules, categories)."""
+owner), configuration (SLA rules, categories) and the period of the trend analysis."""
+
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,6 +14,7 @@ from models.complaints import SEVERITIES, SLA_KINDS
 from services.complaints import labels
 
 MAX_SLA_DAYS = 60
+MAX_PERIOD_DAYS = 5 * 366
 MIN_YEAR, MAX_YEAR = 1900, 2100  # beyond these a date is a typo (and year 9999 overflows the time zone arithmetic)
 
 
@@ -86,6 +89,41 @@ class ReopenForm(FlaskForm):
 class OwnerForm(FlaskForm):
     owner = SelectField(_l("New owner"), coerce=int, validate_choice=True)
     note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
+
+
+class DayField(DateField):
+    """A day typed as YYYY-MM-DD (spaces around it ignored); anything else is refused with that hint."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata([value.strip() for value in valuelist])
+        except ValueError:
+            raise ValueError(_l("Write a date as YYYY-MM-DD.")) from None
+
+
+class PeriodForm(FlaskForm):
+    """The analysis period in the query string (``?desde=&hasta=``, local days). Build it with the default
+    period as ``data``: a day not given keeps its default."""
+
+    class Meta:
+        csrf = False  # a GET that changes nothing
+
+    desde = DayField(_l("From"), validators=[Optional(), plausible_date])
+    hasta = DayField(_l("To"), validators=[Optional(), plausible_date])
+
+    def resolve(self, default_start: date, default_end: date) -> tuple[date, date]:
+        """(start, end) as asked, a day left empty taking its default; the default period while anything is
+        refused (the message is beside its field)."""
+        if not self.validate():
+            return default_start, default_end
+        start, end = self.desde.data or default_start, self.hasta.data or default_end
+        if start > end:
+            self.hasta.errors.append(_l("The end of the period cannot be before its start."))
+        elif (end - start).days > MAX_PERIOD_DAYS:
+            self.hasta.errors.append(_l("Choose a period of five years at most."))
+        else:
+            return start, end
+        return default_start, default_end
 
 
 class CategoryForm(FlaskForm):

@@ -16,7 +16,7 @@ from core.guard import can, public, require
 from core.htmx import render, wants_partial
 from core.i18n import to_local, today_local
 from core.limits import limiter
-from core.web import get_or_404, me, or_404
+from core.web import get_or_404, me, or_404, status_for
 from models.cases import Case, staff_choices
 from models.documents import REGIONS, Deadline, Holiday
 from models.users import User
@@ -80,7 +80,7 @@ def add_deadline(case_id):
     usable = form.resolve(to_local(utcnow()), calendar.firm_region())
     if form.compute.data:  # "compute the date": show it back, store nothing
         form.description.errors = []
-        return _tab(case, form, 422 if form.has_errors() else 200)
+        return _tab(case, form, status_for(form))
     if usable:
         try:
             deadline = service.add_deadline(case, form.deadline_data(User.get_by_id(form.responsible.data)), me())

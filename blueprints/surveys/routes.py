@@ -12,7 +12,7 @@ from core.htmx import render
 from core.i18n import today_local
 from core.pagination import paginate
 from core.qr import qr_svg
-from core.web import me, or_404
+from core.web import me, or_404, status_for
 from models.cases import Case
 from models.clients import Client
 from models.surveys import SHOWN_STATES, SurveyInvitation, SurveyLink, SurveyTemplate
@@ -188,7 +188,7 @@ def _template_form(template):
     has_responses = bool(template and (template.has_invitations() or template.has_responses()))
     return render("surveys/template_form.html", form=form, template=template, versions=versions,
                   has_responses=has_responses,
-                  status=422 if request.method == "POST" and (form.errors or form.form_errors) else 200)
+                  status=status_for(form))
 
 
 def _rearranged(form, op):

@@ -68,6 +68,45 @@
     });
   });
 
+  // Waiting shows: a bar at the top of the window while htmx fetches, and the part being replaced is marked
+  // busy (aria-busy) for screen readers. A plain form post (an upload, an import) marks its submit button.
+  var pending = 0;
+  var busyTarget = function (event) {
+    var detail = event.detail || {};
+    return detail.target || detail.elt;
+  };
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    pending += 1;
+    document.documentElement.classList.add("is-loading");
+    var target = busyTarget(event);
+    if (target && target.setAttribute) { target.setAttribute("aria-busy", "true"); }
+  });
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    pending = Math.max(0, pending - 1);
+    if (!pending) { document.documentElement.classList.remove("is-loading"); }
+    var target = busyTarget(event);
+    if (target && target.removeAttribute) { target.removeAttribute("aria-busy"); }
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.matches || form.matches("[hx-post], [hx-get], [hx-put], [hx-delete]")) { return; }
+    if (form.method && form.method.toLowerCase() === "get") { return; }
+    var button = event.submitter || form.querySelector("button[type=submit], button:not([type])");
+    if (form.classList.contains("is-submitting")) { event.preventDefault(); return; } // one click sends once
+    form.classList.add("is-submitting");
+    form.setAttribute("aria-busy", "true");
+    if (button) { button.classList.add("is-working"); }
+    window.setTimeout(function () { ready(form); }, 20000); // an answer that stays on the page (a download)
+  });
+  var ready = function (form) {
+    form.classList.remove("is-submitting");
+    form.removeAttribute("aria-busy");
+    Array.prototype.forEach.call(form.querySelectorAll(".is-working"), function (b) { b.classList.remove("is-working"); });
+  };
+  window.addEventListener("pageshow", function () { // coming back with the Back button: the form is ready again
+    Array.prototype.forEach.call(document.querySelectorAll("form.is-submitting"), ready);
+  });
+
   // A network failure or an unexpected answer gets a toast, never a half-swapped page.
   document.body.addEventListener("htmx:sendError", function () {
     showToast(document.documentElement.lang === "en"
@@ -84,6 +123,13 @@
     var fit = function () { menu.open = !narrow.matches; };
     fit();
     narrow.addEventListener("change", fit);
+  }
+
+  // List filters beyond the search box fold behind "Filtros" on phones, unless some already narrow the list.
+  if (window.matchMedia && window.matchMedia("(max-width: 720px)").matches) {
+    Array.prototype.forEach.call(document.querySelectorAll("details.filters-more"), function (d) {
+      if (d.getAttribute("data-narrowing") === "0") { d.open = false; }
+    });
   }
 
   // Drop-down groups of the top bar (plain <details>, so they open without JavaScript): one open at a time,

@@ -96,6 +96,21 @@ def test_bad_period_is_refused_beside_the_field(app, http, login_as):
     assert http.get("/quejas/analisis?desde=2010-01-01&hasta=2026-01-01").status_code == 422
 
 
+def test_period_days_left_empty_or_spaced_are_taken_and_messages_are_spanish(app, http, login_as):
+    login_as("management")
+    page = http.get("/quejas/analisis?desde=%202026-01-01%20&hasta=2026-02-28")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "1 de enero de 2026 – 28 de febrero de 2026" in body
+    assert http.get("/quejas/analisis?desde=&hasta=").status_code == 200
+    body = http.get("/quejas/analisis?desde=ayer").get_data(as_text=True)
+    assert '<p class="error" id="desde-error">Escribe la fecha como AAAA-MM-DD.</p>' in body
+    assert 'aria-invalid="true"' in body and 'value="ayer"' in body
+    body = http.get("/quejas/analisis?desde=2026-12-01&hasta=2026-01-01").get_data(as_text=True)
+    assert "El fin del periodo no puede ser anterior a su inicio." in body
+    body = http.get("/quejas/analisis?desde=2020-01-01&hasta=2026-01-01").get_data(as_text=True)
+    assert "Elige un periodo de cinco años como máximo." in body
+
+
 def test_query_count_is_constant(app, http, login_as, make_user):
     login_as("quality")
     owner = make_user(roles=("service",))
