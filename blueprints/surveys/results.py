@@ -11,6 +11,7 @@ from blueprints.surveys import bp
 from blueprints.surveys.results_forms import ResultsFilterForm
 from core import audit
 from core.auth import fresh_required
+from core.charts import month_chart
 from core.db import transaction
 from core.guard import require
 from core.htmx import render
@@ -31,7 +32,6 @@ SHORT_CRITERIA = {"response_times": _l("Times"), "communication": _l("Commun."),
 TABS = {"surveys.results": "resumen", "surveys.results_responses": "respuestas", "surveys.results_comments": "comentarios"}
 
 MIN_YEAR, MAX_YEAR = 1900, 2100  # filter dates outside are ignored (the default period applies)
-CHART_W, CHART_H = 640, 170  # the SVG's own units; it scales to the card's width
 
 
 def _filters():
@@ -72,27 +72,6 @@ def _page(partial: str, form, filters, **ctx):
                   filtered_by_person=bool(filters.practice_area or filters.responsible), **ctx)
 
 
-def _bars(values, low: float, high: float) -> dict:
-    """Geometry of a bar chart of ``values`` (None = no data) on a fixed scale from ``low`` to ``high``:
-    bars grow from zero, up for positive values and down for negative ones."""
-    n = max(len(values), 1)
-    slot = CHART_W / n
-    span = high - low
-    zero_y = CHART_H * high / span
-    bars = []
-    for i, value in enumerate(values):
-        x = i * slot + slot * 0.18
-        if value is None:
-            bars.append({"x": round(x, 1), "y": round(zero_y, 1), "w": round(slot * 0.64, 1), "h": 0, "cx": round(i * slot + slot / 2, 1),
-                         "value": None, "negative": False})
-            continue
-        height = CHART_H * abs(value) / span
-        y = zero_y - height if value >= 0 else zero_y
-        bars.append({"x": round(x, 1), "y": round(y, 1), "w": round(slot * 0.64, 1), "h": round(height, 1),
-                     "cx": round(i * slot + slot / 2, 1), "value": value, "negative": value < 0})
-    return {"bars": bars, "zero_y": round(zero_y, 1), "w": CHART_W, "h": CHART_H}
-
-
 @bp.get("/encuestas/resultados")
 @require("surveys.results")
 def results():
@@ -101,8 +80,8 @@ def results():
     return _page("surveys/_results_summary.html", form, filters,
                  summary=survey_results.total(months), invitations=survey_results.invitations(filters),
                  criteria=survey_results.criteria(filters), months=months,
-                 satisfaction_chart=_bars([p.summary.satisfaction_rate for p in months], 0, 100),
-                 nps_chart=_bars([p.summary.nps for p in months], -100, 100))
+                 satisfaction_chart=month_chart([(p.month, p.summary.satisfaction_rate) for p in months], 0, 100, 25),
+                 nps_chart=month_chart([(p.month, p.summary.nps) for p in months], -100, 100, 50))
 
 
 def _listing(comments_only: bool):
