@@ -25,7 +25,7 @@ def test_demo_loads_a_firm_with_cases_at_every_stage(app):
     assert case.on_team(ops)
     for url in (f"/casos/{case.id}", f"/casos/{case.id}/intervenciones", f"/interacciones/casos/{case.id}",
                 f"/documentos/casos/{case.id}", f"/documentos/casos/{case.id}/plazos", f"/casos/{case.id}/cierre",
-                "/casos/", "/casos/agenda", "/mi-trabajo", f"/clientes/{case.client_id}?tab=interacciones"):
+                "/casos/", "/casos/agenda", "/mi-trabajo", f"/interacciones/clientes/{case.client_id}"):
         assert browser.get(url).status_code == 200, url
 
 

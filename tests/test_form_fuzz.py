@@ -434,9 +434,7 @@ NOT_PAGES = ("static", "system.healthz", "auth.keepalive", "clients.export", "cl
              "clients.download_file", "commercial.quotation_pdf", "commercial.contract_pdf", "interactions.meeting_ics", "interactions.reveal",
              "documents.download", "documents.feed", "surveys.results_export", "surveys.response")
 # Pages whose query string shows other forms (formatted with the world's objects).
-QUERIES = {"clients.show": [f"tab={t}" for t in ("perfil", "admision", "consentimiento", "comercial", "interacciones",
-                                                  "quejas")],
-           "documents.templates": ["", "editar={requirement.id}", "area={empty_area.id}"]}
+QUERIES = {"documents.templates": ["", "editar={requirement.id}", "area={empty_area.id}"]}
 # Objects left out for a route whose form shows only without them.
 SKIP = {"surveys.create_default": ("survey_template", "invitation", "survey_token")}
 

@@ -109,7 +109,7 @@ def new(client_id):
                 "parties": _carried_parties(form, declared)}, me(), today_local())
         except service.CaseError as exc:
             flash(str(exc), "error")
-            return redirect(url_for("clients.show", client_id=client.id, tab="comercial"), 303)
+            return redirect(url_for("commercial.client_tab", client_id=client.id), 303)
         flash(_("Case %(code)s opened.", code=case.code), "success")
         return redirect(url_for("cases.show", case_id=case.id), 303)
     return render("cases/new.html", form=form, client=client, declared=declared, status=status_for(form))

@@ -1,5 +1,6 @@
-"""The client registry: list and search, intake with duplicate and conflict check, the client page with
-its tabs, status transitions, the conflict decision and revealing the document number."""
+"""The client registry: list and search, intake with duplicate and conflict check, the client page's profile,
+intake and consent tabs (its other tabs belong to the commercial, interactions and complaints blueprints), status
+transitions, the conflict decision and revealing the document number."""
 
 from datetime import datetime, time
 
@@ -35,7 +36,6 @@ from models import conflict_search
 from models.cases import Case
 from models.catalog import PracticeArea
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party
-from models.commercial import Contract, Quotation
 from models.consent import Consent, PrivacyNotice
 from models.intake import IntakeEvaluation, VerificationCheck
 from models.users import User, UserRole
@@ -45,7 +45,9 @@ from services.clients import labels
 
 from . import bp
 
-TABS = ("perfil", "admision", "consentimiento", "comercial", "interacciones", "quejas")
+# The client page's tabs, each served by the blueprint that owns it (templates/clients/_layout.html).
+TABS = {"perfil": "clients.show", "admision": "clients.admission", "consentimiento": "clients.consent",
+        "comercial": "commercial.client_tab", "interacciones": "interactions.client_log", "quejas": "complaints.client_tab"}
 CLIENT_ROLES = ("management", "commercial", "operations", "service")
 
 
@@ -106,7 +108,7 @@ def new():
         if form.confirm.data == "1":
             client = service.register(data, form.parsed_counterparties, me())
             flash(_("Prospect registered. Record the conflict-check decision before accepting the client."), "success")
-            return redirect(url_for("clients.show", client_id=client.id, tab="admision"), 303)
+            return redirect(url_for("clients.admission", client_id=client.id), 303)
         hits = service.search_hits(data, form.parsed_counterparties)
         form.confirm.data = "1"
         return render("clients/new.html", form=form, hits=hits, checked=True)
@@ -145,44 +147,65 @@ def _form_data(form) -> dict:
 @require("clients.view")
 def show(client_id):
     client = or_404(Client.for_page(client_id))
-    tab = request.args.get("tab", "perfil")
-    if tab not in TABS:
+    if "tab" in request.args:
+        return _moved_tab(client)
+    return _tab(client, "perfil")
+
+
+def _moved_tab(client):
+    """The tabs were ``?tab=<key>`` of this URL before each had its own: bookmarks and links in mail already
+    sent land on the tab's new URL (the other query values kept: the timeline's filters and page)."""
+    args = request.args.to_dict(flat=False)
+    endpoint = TABS.get(args.pop("tab")[0])
+    if endpoint is None:
         abort(404)
-    return render("clients/show.html", f"clients/_tab_{tab}.html", **_tab_context(client, tab))
+    return redirect(url_for(endpoint, client_id=client.id, **args), 301)
 
 
-def _tab_context(client, tab, **extra):
-    ctx = {"client": client, "tab": tab, "reveal_form": RevealForm(), "can_reveal": _may_reveal(client)}
-    if tab == "perfil":
-        ctx["newsletter"] = Consent.has(client, "newsletter")  # the consent register is the one record of it
-    if tab == "admision":
-        check = ConflictCheck.latest_for(client)
-        ctx.update(check=check, decision_form=extra.pop("decision_form", None) or DecisionForm(),
-                   transition_form=extra.pop("transition_form", None) or TransitionForm(),
-                   evaluation_form=extra.pop("evaluation_form", None) or _evaluation_form(client),
-                   checklist=VerificationCheck.checklist(client), verification_form=VerificationForm(),
-                   history=list(ClientStatusChange.history(client)), parties=list(Party.of_client(client)),
-                   blockers={to: service.transition_blockers(client, to) for to in client.allowed_transitions()})
-    if tab == "consentimiento":
-        ctx.update(consents=Consent.state(client), consent_history=list(Consent.history(client)),
-                   notice=PrivacyNotice.current(), consent_form=extra.pop("consent_form", None) or ConsentForm(formdata=None, given_on=today_local()),
-                   withdraw_form=WithdrawForm(),
-                   sensitive_form=extra.pop("sensitive_form", None) or SensitiveForm())
-    if tab == "comercial":
-        from services.commercial import labels as quote_labels
+@bp.get("/<int:client_id>/admision")
+@require("clients.view")
+def admission(client_id):
+    return _tab(or_404(Client.for_page(client_id)), "admision")
 
-        ctx.update(quotations=list(Quotation.of_client(client)), contracts=list(Contract.of_client(client)),
-                   today=today_local(), quote_labels=quote_labels, cases=list(Case.of_client(client)))
-    if tab == "interacciones":
-        from services.interactions import timeline_context
 
-        ctx.update(timeline_context(client=client, case=None, args=request.args, user=current_user))
-    if tab == "quejas":
-        from models.complaints import Complaint
+@bp.get("/<int:client_id>/consentimiento")
+@require("clients.view")
+def consent(client_id):
+    return _tab(or_404(Client.for_page(client_id)), "consentimiento")
 
-        ctx.update(complaints=list(Complaint.of_client(client)))
-    ctx.update(extra)
-    return ctx
+
+def _tab(client, tab, partial=None, status=200, **extra):
+    """One of this blueprint's tabs in the client page's frame, or under htmx the tab alone (or ``partial``)."""
+    page, tab_partial, context = PAGES[tab]
+    return render(page, partial or tab_partial, status=status, **service.header(client, me()), **context(client, **extra))
+
+
+def _profile_context(client, **extra):
+    return {"newsletter": Consent.has(client, "newsletter"),  # the consent register is the one record of it
+            "reveal_form": RevealForm(), "can_reveal": _may_reveal(client), **extra}
+
+
+def _admission_context(client, decision_form=None, transition_form=None, evaluation_form=None):
+    return {"check": ConflictCheck.latest_for(client), "decision_form": decision_form or DecisionForm(),
+            "transition_form": transition_form or TransitionForm(),
+            "evaluation_form": evaluation_form or _evaluation_form(client),
+            "checklist": VerificationCheck.checklist(client), "verification_form": VerificationForm(),
+            "history": list(ClientStatusChange.history(client)), "parties": list(Party.of_client(client)),
+            "blockers": {to: service.transition_blockers(client, to) for to in client.allowed_transitions()},
+            "can_reveal": _may_reveal(client)}
+
+
+def _consent_context(client, consent_form=None, sensitive_form=None, **extra):
+    return {"consents": Consent.state(client), "consent_history": list(Consent.history(client)),
+            "notice": PrivacyNotice.current(),
+            "consent_form": consent_form or ConsentForm(formdata=None, given_on=today_local()),
+            "withdraw_form": WithdrawForm(), "sensitive_form": sensitive_form or SensitiveForm(),
+            "reveal_form": RevealForm(), "can_reveal": _may_reveal(client), **extra}
+
+
+PAGES = {"perfil": ("clients/show.html", "clients/_tab_perfil.html", _profile_context),
+         "admision": ("clients/admission.html", "clients/_tab_admision.html", _admission_context),
+         "consentimiento": ("clients/consent.html", "clients/_tab_consentimiento.html", _consent_context)}
 
 
 def _evaluation_form(client):
@@ -197,7 +220,7 @@ def _evaluation_form(client):
 
 def _may_reveal(client) -> bool:
     """Permission, and (outside management) being on the client's team (DESIGN.md §5)."""
-    return can("clients.reveal") and ("management" in current_user.role_names or client.on_team(current_user))
+    return can("clients.reveal") and ("management" in current_user.role_names or Case.on_client_team(client, current_user))
 
 
 @bp.route("/<int:client_id>/editar", methods=["GET", "POST"])
@@ -250,13 +273,13 @@ def change_status(client_id):
 
 def _invalid(client, tab, **forms):
     """The tab again with the submitted form and its errors beside the fields (422)."""
-    return render("clients/show.html", f"clients/_tab_{tab}.html", status=422, **_tab_context(client, tab, **forms))
+    return _tab(client, tab, status=422, **forms)
 
 
 def _back_to(client, tab):
     if wants_partial() and request.headers.get("HX-Request") == "true":
-        return render("clients/show.html", f"clients/_tab_{tab}.html", **_tab_context(client, tab))
-    return redirect(url_for("clients.show", client_id=client.id, tab=tab), 303)
+        return _tab(client, tab)
+    return redirect(url_for(TABS[tab], client_id=client.id), 303)
 
 
 @bp.post("/<int:client_id>/revelar")
@@ -271,9 +294,9 @@ def reveal(client_id):
     partial = "clients/_document.html" if field == "document_number" else "clients/_sensitive.html"
     tab = "perfil" if field == "document_number" else "consentimiento"
     if not form.validate_on_submit():
-        return render("clients/show.html", partial, status=422, **_tab_context(client, tab, reveal_form=form))
+        return _tab(client, tab, partial, status=422, reveal_form=form)
     plain = service.reveal(client, field, form.reason.data.strip(), me())
-    return render("clients/show.html", partial, **_tab_context(client, tab, revealed=plain))
+    return _tab(client, tab, partial, revealed=plain)
 
 
 @bp.post("/<int:client_id>/evaluacion")

@@ -1,4 +1,5 @@
-"""Quotations (versions, sending, the client's decision, PDF), contracts and the renewal queue."""
+"""Quotations (versions, sending, the client's decision, PDF), contracts, the renewal queue and the client page's
+"Quotations and contracts" tab."""
 
 from flask import abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
@@ -14,9 +15,11 @@ from core import files, pdf
 from core.guard import require
 from core.htmx import render
 from core.i18n import today_local
-from core.web import get_or_404, me, status_for
+from core.web import get_or_404, me, or_404, status_for
+from models.cases import Case
 from models.clients import Client
 from models.commercial import Contract, Quotation
+from services import clients as client_service
 from services import commercial as service
 from services.clients import labels as client_labels
 from services.commercial import documents, labels
@@ -34,6 +37,16 @@ def _get(model, object_id):
     return obj
 
 
+@bp.get("/clientes/<int:client_id>")
+@require("clients.view")
+def client_tab(client_id):
+    """The client page's "Quotations and contracts" tab (with the client's cases)."""
+    client = or_404(Client.for_page(client_id))
+    return render("commercial/client_tab.html", "commercial/_client_tab.html", **client_service.header(client, me()),
+                  quotations=list(Quotation.of_client(client)), contracts=list(Contract.of_client(client)),
+                  cases=list(Case.of_client(client)), today=today_local())
+
+
 @bp.route("/clientes/<int:client_id>/cotizaciones/nueva", methods=["GET", "POST"])
 @require("commercial.manage")
 def new_quotation(client_id):
@@ -46,7 +59,7 @@ def new_quotation(client_id):
                                                  form.line_data(), current_app.config["FIRM_CURRENCY"], me())
         except service.CommercialError as exc:
             flash(str(exc), "error")
-            return redirect(url_for("clients.show", client_id=client.id, tab="comercial"), 303)
+            return redirect(url_for("commercial.client_tab", client_id=client.id), 303)
         flash(_("Quotation %(code)s created as a draft.", code=quotation.code), "success")
         return redirect(url_for("commercial.quotation", quotation_id=quotation.id), 303)
     return render("commercial/quotation_form.html", form=form, client=client, quotation=None,

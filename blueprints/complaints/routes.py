@@ -1,5 +1,5 @@
-"""The complaints register ("Registro de Quejas y Solicitudes"): the list, registering, the complaint page
-with its handling, the SLA and category configuration, and the trend analysis."""
+"""The complaints register ("Registro de Quejas y Solicitudes"): the list, the client page's complaints tab,
+registering, the complaint page with its handling, the SLA and category configuration, and the trend analysis."""
 
 from datetime import date, datetime, timedelta
 
@@ -37,6 +37,7 @@ from models.complaints import (
     SlaRule,
 )
 from models.users import User
+from services import clients as client_service
 from services import complaints as service
 from services.complaints import labels
 
@@ -94,6 +95,15 @@ def index():
     return render("complaints/index.html", "complaints/_list.html", page=page, filters=filters, params=params,
                   now=now, horizon=service.near_horizon(now), sla_state=service.sla_state,
                   owners=list(service.owner_choices()), categories=list(ComplaintCategory.catalog()))
+
+
+@bp.get("/quejas/clientes/<int:client_id>")
+@require("clients.view")
+def client_tab(client_id):
+    """The client page's "Complaints" tab: the client's complaints, claims and requests."""
+    client = or_404(Client.for_page(client_id))
+    return render("complaints/client_tab.html", "complaints/_client_tab.html", **client_service.header(client, me()),
+                  complaints=list(Complaint.of_client(client)))
 
 
 # ----- registering -----

@@ -1,18 +1,19 @@
 """The interaction log (timeline on client and case pages) and virtual meetings."""
 
-from flask import flash, make_response, redirect, request, url_for
+from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 
 from blueprints.interactions.forms import InteractionForm, MeetingForm
+from blueprints.interactions.timeline import log_url, timeline_context, timeline_url
 from core.db import utcnow
 from core.guard import require
 from core.htmx import render, wants_partial
 from core.web import get_or_404, me, or_404
 from models.clients import Client
-from models.interactions import Meeting
+from models.interactions import Interaction, Meeting
+from services import clients as client_service
 from services import interactions as service
 from services.cases import case_or_404, header
-from services.clients import labels as client_labels
 from services.interactions import labels
 
 from . import bp
@@ -28,14 +29,33 @@ def _is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true" and wants_partial()
 
 
+def _entry_or_404(interaction_id: int) -> Interaction:
+    return or_404(Interaction.for_entry(interaction_id))
+
+
+def _team_or_404(entry: Interaction) -> None:
+    """A confidential entry answers 404 to staff off the team, like one that does not exist (A3)."""
+    if not service.check_team(entry, me()):
+        abort(404)
+
+
 # ----- the timeline -----
+
+@bp.get("/clientes/<int:client_id>")
+@require("clients.view")
+def client_log(client_id):
+    """The client page's interactions tab (an htmx request gets the tab, or only the list for #timeline)."""
+    client = or_404(Client.for_page(client_id))
+    return render("interactions/client_log.html", "interactions/_client_log.html", **client_service.header(client, me()),
+                  **timeline_context(client=client, args=request.args, user=me()))
+
 
 @bp.get("/casos/<int:case_id>")
 @require("cases.view")
 def case_log(case_id):
     case = case_or_404(case_id)
     return render("interactions/case_log.html", "interactions/_timeline.html", case_tab="interacciones",
-                  **header(case, me()), **service.timeline_context(case=case, args=request.args, user=me()))
+                  **header(case, me()), **timeline_context(case=case, args=request.args, user=me()))
 
 
 @bp.post("/clientes/<int:client_id>")
@@ -63,27 +83,27 @@ def _log(form, client, case):
     entry = service.log(client, form.data_for_service(), me(), case=case)
     flash(_("Interaction recorded."), "success")
     if not _is_htmx():
-        return redirect(service.timeline_url(client, case), 303)
+        return redirect(timeline_url(client, case), 303)
     cases = service.case_choices(client) if case is None else []
     return render("interactions/_logged.html", entry=entry, log_form=InteractionForm.fresh(me(), cases, service.staff_choices()),
-                  timeline_client=client, timeline_case=case, may_see_confidential=True, log_url=service.log_url(client, case))
+                  timeline_client=client, timeline_case=case, may_see_confidential=True, log_url=log_url(client, case))
 
 
 def _timeline_page(client, case, status=200, **extra):
     """The whole page the timeline lives on (for a form sent without JavaScript), or under htmx its form."""
-    ctx = service.timeline_context(client=client, case=case, args={}, user=me(), **extra)
+    ctx = timeline_context(client=client, case=case, args={}, user=me(), **extra)
     if _is_htmx():
         return render("interactions/_log_form.html", status=status, **ctx)
     if case is not None:
         return render("interactions/case_log.html", status=status, case_tab="interacciones", **header(case, me()), **ctx)
-    return render("clients/show.html", status=status, client=client, tab="interacciones", labels=client_labels, **ctx)
+    return render("interactions/client_log.html", status=status, **client_service.header(client, me()), **ctx)
 
 
 @bp.get("/<int:interaction_id>")
 @require("clients.view")
 def reveal(interaction_id):
-    entry = service.interaction_or_404(interaction_id)
-    service.team_or_404(entry, me())
+    entry = _entry_or_404(interaction_id)
+    _team_or_404(entry)
     summary = service.reveal(entry, me())
     return render("interactions/entry.html", "interactions/_entry.html", entry=entry, revealed=summary,
                   may_see_confidential=True, timeline_case=None)
@@ -92,9 +112,9 @@ def reveal(interaction_id):
 @bp.post("/<int:interaction_id>/respondida")
 @require("interactions.log")
 def answer(interaction_id):
-    entry = service.interaction_or_404(interaction_id)
+    entry = _entry_or_404(interaction_id)
     if entry.confidential:
-        service.team_or_404(entry, me())
+        _team_or_404(entry)
     if service.mark_answered(entry, me()):
         flash(_("Marked as answered."), "success")
     if _is_htmx():
@@ -102,7 +122,7 @@ def answer(interaction_id):
                       timeline_case=None)
     if request.form.get("vista") == "caso" and entry.case_id:
         return redirect(url_for("interactions.case_log", case_id=entry.case_id), 303)
-    return redirect(url_for("clients.show", client_id=entry.client_id, tab="interacciones"), 303)
+    return redirect(url_for("interactions.client_log", client_id=entry.client_id), 303)
 
 
 # ----- meetings -----

@@ -2,7 +2,8 @@
 
 Reads live on the models (``Client.listing``, ``models.conflict_search``); this module holds the steps
 that change state: registration with its conflict search, status transitions with their rules, the
-conflict decision, and revealing a confidential field.
+conflict decision, and revealing a confidential field; and ``header``, what the client page's frame shows
+around every tab.
 """
 
 import json
@@ -16,6 +17,9 @@ from models import conflict_search
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party, document_index
 from models.consent import Consent, PrivacyNotice
 from models.intake import IntakeEvaluation, VerificationCheck
+from services import interactions
+from services.clients import labels
+from services.complaints import crisis, crisis_protocol
 
 PROFILE_FIELDS = ("kind", "name", "email", "phone", "phone_alt", "address", "city", "country", "preferred_channel",
                   "source", "practice_area", "responsible", "customer_type", "need", "special_requirements")
@@ -23,6 +27,15 @@ PROFILE_FIELDS = ("kind", "name", "email", "phone", "phone_alt", "address", "cit
 
 class TransitionError(ValueError):
     pass
+
+
+def header(client: Client, user) -> dict:
+    """What the client page's frame (templates/clients/_layout.html) needs, whichever domain renders the tab: the
+    client, the open crisis incident behind the flag (one query), the words of the customer-type advice and the
+    periodic-update check. ``user`` is the viewer, as for services.cases.header; nothing in this header depends
+    on who looks."""
+    return {"client": client, "client_labels": labels, "crisis": crisis.flag(client), "crisis_protocol": crisis_protocol,
+            "update_gap": interactions.update_gap}
 
 
 def search_hits(data: dict, counterparties: list[dict], exclude_id=None) -> dict:

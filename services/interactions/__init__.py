@@ -1,8 +1,9 @@
 """The interaction log ("Registro de interacciones") and virtual meetings: writes with their audit row in
 one transaction, the confidential read (one ``sensitive_read`` row, team only), the periodic-update flag
-("Actualización periódica") and what the timeline needs on the client and case pages.
+("Actualización periódica") and the choices the log form offers. The timeline as a page shows it (filters,
+paging, links) is view code: blueprints/interactions/timeline.py.
 
-Team for a confidential entry: the client's team (``Client.on_team``), or the case team when the entry has
+Team for a confidential entry: the client's team (``Case.on_client_team``), or the case team when the entry has
 a case; management always passes (DESIGN.md §5, SECURITY.md A3, L1).
 
 Meetings follow the firm's protocol ("Protocolo en reuniones virtuales"): an agenda, an agreed time, the
@@ -14,21 +15,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from babel.dates import get_timezone_location
-from flask import abort, current_app, request, url_for
-from flask_babel import force_locale, format_date, format_time, get_timezone
+from flask import current_app
+from flask_babel import force_locale, format_date, format_time, format_timedelta, get_timezone
 from flask_babel import gettext as _
 
 from core import audit, ics, mail
 from core.db import transaction, utcnow
-from core.guard import can
-from core.pagination import keyset
 from models.cases import Case
 from models.cases import staff_choices as case_staff
 from models.clients import Client
 from models.interactions import Interaction, Meeting
 from models.tasks import Task
+from services.interactions import labels
 
-PAGE_SIZE = 20
+PAGE_SIZE = 20  # timeline entries per page
 INVITATION_NOTICE = timedelta(days=3)  # "Enviar la invitación mínimo con tres días de anticipación"
 LONG_MEETING_MINUTES = 120  # "Se recomienda que no dure más de dos horas"
 
@@ -51,21 +51,16 @@ def may_see(interaction: Interaction, user, client: Client | None = None) -> boo
         case = Case.get_or_none(Case.id == interaction.case_id)
         return case is not None and case.on_team(user)
     client = client or Client.get_by_id(interaction.client_id)
-    return client.on_team(user)
+    return Case.on_client_team(client, user)
 
 
-def interaction_or_404(interaction_id: int) -> Interaction:
-    entry = Interaction.for_entry(interaction_id)
-    if entry is None:
-        abort(404)
-    return entry
-
-
-def team_or_404(entry: Interaction, user) -> None:
-    """A confidential entry answers 404 to staff off the team, like one that does not exist (A3)."""
-    if not may_see(entry, user):
-        audit.record("authz_fail", entry, detail="not on team: confidential interaction")
-        abort(404)
+def check_team(entry: Interaction, user) -> bool:
+    """May this person read the confidential entry? Someone off the team is refused like for an entry that does
+    not exist (the page answers 404), and the attempt leaves its ``authz_fail`` row (A3)."""
+    if may_see(entry, user):
+        return True
+    audit.record("authz_fail", entry, detail="not on team: confidential interaction")
+    return False
 
 
 def reveal(entry: Interaction, user) -> str:
@@ -92,8 +87,6 @@ def update_gap(client: Client, now=None) -> UpdateGap | None:
 
 def response_time(entry: Interaction) -> str:
     """How long the firm took to answer, in words ("3 horas")."""
-    from flask_babel import format_timedelta
-
     delta = entry.response_time
     return format_timedelta(delta, threshold=1.5) if delta is not None else ""
 
@@ -108,67 +101,6 @@ def staff_choices():
 def case_choices(client):
     query = Case.select(Case.id, Case.title).where(Case.client == client).order_by(Case.id.desc())
     return [(case_id, f"EXP-{case_id:05d} · {title}") for case_id, title in query.tuples()]
-
-
-# ----- the timeline on the client and case pages -----
-
-def timeline_context(client=None, case=None, args=None, user=None, log_form=None, meeting_list=True) -> dict:
-    """Everything the timeline templates need, for the client tab (``case`` None) or a case page.
-
-    An htmx request aimed at ``#timeline`` (filters, paging) gets only the list: no forms, no meetings.
-    """
-    from blueprints.interactions.forms import FilterForm, InteractionForm
-
-    client = client if client is not None else case.client
-    list_only = request.headers.get("HX-Target") == "timeline"
-    cases = case_choices(client) if case is None else []
-    filters = FilterForm(formdata=args)
-    filters.caso.choices = [(0, _("All cases"))] + cases
-    filters.validate()
-    for field in filters:
-        if field.errors:
-            field.data = 0 if field.name == "caso" else ""
-    query = Interaction.timeline(client=client, case=case, channel=filters.canal.data or "", kind=filters.tipo.data or "",
-                                 direction=filters.sentido.data or "", case_id=filters.caso.data or None)
-    page, link, params = keyset(query, Interaction.id, size=PAGE_SIZE), timeline_link(client, case), filters.params()
-    ctx = {
-        "timeline_client": client, "timeline_case": case, "timeline": page, "filter_form": filters,
-        "filter_params": params, "list_only": list_only, "timeline_query": link["query"], "log_url": log_url(client, case),
-        "filter_url": url_for(link["endpoint"], **link["args"]),
-        "newest_url": url_for(link["endpoint"], **link["args"], **link["query"], **params) if page.before else None,
-        "older_url": url_for(link["endpoint"], **link["args"], **link["query"], **params, antes=page.next_before)
-        if page.next_before else None,
-        "may_see_confidential": is_management(user) or client.on_team(user),
-        "may_log": can("interactions.log", user),
-        "update_interval": current_app.config["UPDATE_INTERVAL_DAYS"],
-    }
-    if not list_only:
-        if ctx["may_log"]:
-            ctx["log_form"] = log_form or InteractionForm.fresh(user, cases, staff_choices())
-        if case is None and meeting_list:
-            now = utcnow()
-            ctx["meetings"] = list(Meeting.upcoming_of(client, now)) + list(Meeting.recent_of(client, now))
-            ctx["now"] = now
-    return ctx
-
-
-def timeline_link(client, case) -> dict:
-    """The timeline's own URL: endpoint, path values and fixed query (for filters, paging, redirects)."""
-    if case is None:
-        return {"endpoint": "clients.show", "args": {"client_id": client.id}, "query": {"tab": "interacciones"}}
-    return {"endpoint": "interactions.case_log", "args": {"case_id": case.id}, "query": {}}
-
-
-def timeline_url(client, case) -> str:
-    link = timeline_link(client, case)
-    return url_for(link["endpoint"], **link["args"], **link["query"])
-
-
-def log_url(client, case) -> str:
-    """Where the form records an entry: the case's endpoint on a case page, the client's otherwise."""
-    if case is not None:
-        return url_for("interactions.log_for_case", case_id=case.id)
-    return url_for("interactions.log_for_client", client_id=client.id)
 
 
 # ----- writes -----
@@ -198,8 +130,6 @@ def log(client: Client, data: dict, user, case: Case | None = None) -> Interacti
 
 
 def _follow_up_title(entry, client, summary) -> str:
-    from services.interactions import labels
-
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         title = _("Follow up: %(kind)s · %(client)s", kind=str(labels.KINDS[entry.kind]), client=client.name)
     if not entry.confidential:  # a confidential summary never leaves the entry
@@ -229,9 +159,9 @@ def protocol_warnings(starts_at, duration_minutes: int, now=None) -> list[str]:
     now = now or utcnow()
     warnings = []
     if starts_at - now < INVITATION_NOTICE:
-        warnings.append(_("The protocol asks to send the invitation at least 3 days before the meeting."))
+        warnings.append(_("The invitation goes out less than 3 days before the meeting."))
     if duration_minutes and duration_minutes > LONG_MEETING_MINUTES:
-        warnings.append(_("The protocol recommends meetings of no more than two hours: attention drops."))
+        warnings.append(_("The meeting lasts more than two hours: attention drops."))
     return warnings
 
 
@@ -296,8 +226,6 @@ def invitation_file(meeting: Meeting, client: Client, method: str = "") -> bytes
 
 
 def _send(meeting: Meeting, client: Client, method: str) -> None:
-    from services.interactions import labels
-
     config = current_app.config
     with force_locale(config["BABEL_DEFAULT_LOCALE"]):  # the client gets the firm's language
         when = meeting_time(meeting)
@@ -312,8 +240,6 @@ def _send(meeting: Meeting, client: Client, method: str) -> None:
 
 def _log_meeting_mail(meeting, client, user, cancelled: bool) -> None:
     """The invitation (or the cancellation) in the interaction log, written in the firm's language."""
-    from services.interactions import labels
-
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         values = {"when": meeting_time(meeting), "channel": str(labels.MEETING_CHANNELS[meeting.channel]),
                   "agenda": meeting.agenda[:500]}

@@ -52,7 +52,7 @@ def test_open_case_for_active_client_only(app, http, login_as, make_user):
     assert ok.status_code == 303 and ok.headers["Location"].endswith(f"/casos/{case.id}")
     assert case.status == "open" and case.responsible_id == me.id and case.team_ids() == {me.id, colleague.id}
     assert AuditEvent.select().where(AuditEvent.action == "case_open", AuditEvent.object_id == str(case.id)).count() == 1
-    assert "Demanda laboral" in http.get(f"/clientes/{client.id}?tab=comercial").get_data(as_text=True)
+    assert "Demanda laboral" in http.get(f"/comercial/clientes/{client.id}").get_data(as_text=True)
 
 
 def test_pages_and_partials(app, http, login_as):

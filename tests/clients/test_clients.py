@@ -164,7 +164,7 @@ def test_masking_everywhere_until_reveal_then_one_audit_event(app, http, login_a
         client = make_client(responsible=owner.id, document_number=SENTINEL)
     raw = " ".join(str(v) for v in db.execute_sql("SELECT * FROM client").fetchone())
     assert SENTINEL not in raw
-    for url in ("/clientes", f"/clientes/{client.id}", f"/clientes/{client.id}?tab=admision",
+    for url in ("/clientes", f"/clientes/{client.id}", f"/clientes/{client.id}/admision",
                 f"/clientes/{client.id}/editar"):
         for headers in ({}, {"HX-Request": "true"}):
             assert SENTINEL not in http.get(url, headers=headers).get_data(as_text=True), url
@@ -255,7 +255,7 @@ def test_evaluation_stores_consultation_in_utc_and_shows_it_local(app, http, log
                                                          "consultation_time": "10:30"})
     stored = IntakeEvaluation.get(IntakeEvaluation.client == client)
     assert stored.specialty_fit is False and stored.consultation_at.hour == 15  # 10:30 in Bogotá
-    page = http.get(f"/clientes/{client.id}?tab=admision").get_data(as_text=True)
+    page = http.get(f"/clientes/{client.id}/admision").get_data(as_text=True)
     assert 'value="10:30"' in page
 
 
@@ -302,8 +302,8 @@ def test_sensitive_data_needs_explicit_consent_and_is_never_shown_in_clear(app, 
     http.post(f"/clientes/{client.id}/datos-sensibles", data={"sensitive_data": "Asma bronquial severa"})
     raw = " ".join(str(v) for v in db.execute_sql("SELECT sensitive_data FROM client").fetchone())
     assert "Asma" not in raw
-    for tab in ("perfil", "admision", "consentimiento"):
-        assert "Asma" not in http.get(f"/clientes/{client.id}?tab={tab}").get_data(as_text=True)
+    for tab in ("", "/admision", "/consentimiento"):
+        assert "Asma" not in http.get(f"/clientes/{client.id}{tab}").get_data(as_text=True)
     shown = http.post(f"/clientes/{client.id}/revelar", data={"field": "sensitive_data", "reason": "Ajuste razonable"},
                       headers={"HX-Request": "true"})
     assert "Asma bronquial severa" in shown.get_data(as_text=True)
@@ -350,13 +350,11 @@ def test_sentinel_never_shown_on_any_page_without_a_reveal(app, role):
             continue
         with app.test_request_context():
             url = url_for(rule.endpoint, **{a: values.get(a, 1) for a in rule.arguments})
-        for headers in ({}, {"HX-Request": "true"}):
-            tabs = ("", "?tab=admision", "?tab=consentimiento", "?tab=comercial", "?tab=interacciones")
-            for tab in tabs if rule.endpoint == "clients.show" else ("",):
-                response = browser.get(url + tab, headers=headers)
-                assert SENTINEL.encode() not in response.data, (role, url + tab)
-                if rule.endpoint not in explicit_reveals:
-                    assert secret.encode() not in response.data, (role, url + tab)
+        for headers in ({}, {"HX-Request": "true"}):  # each tab of the client page is a route of its own
+            response = browser.get(url, headers=headers)
+            assert SENTINEL.encode() not in response.data, (role, url)
+            if rule.endpoint not in explicit_reveals:
+                assert secret.encode() not in response.data, (role, url)
 
 
 def test_name_inside_a_longer_name_is_not_a_match_for_two_words(app):

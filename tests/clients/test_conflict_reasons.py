@@ -32,7 +32,7 @@ def test_clearing_a_strong_match_needs_a_reason_beside_the_field(app, http, logi
     prospect = _prospect_against_active_client(app, ANDINA)
     check = ConflictCheck.latest_for(prospect)
     assert [h["score"] for h in check.strong_hits] == [100]
-    page = http.get(f"/clientes/{prospect.id}?tab=admision").get_data(as_text=True)
+    page = http.get(f"/clientes/{prospect.id}/admision").get_data(as_text=True)
     assert "coincidencia fuerte" in page and "Obligatorio: la búsqueda encontró una coincidencia fuerte" in page
 
     refused = http.post(f"/clientes/{prospect.id}/conflictos", data={"decision": "clear", "reason": "  "})
@@ -49,7 +49,7 @@ def test_clearing_a_strong_match_needs_a_reason_beside_the_field(app, http, logi
     assert stored.decision == "clear" and stored.reason == why
     event = AuditEvent.get(AuditEvent.action == "conflict_decision")
     assert "reason" in event.fields.split(",") and why in event.detail and "strong=1" in event.detail
-    shown = http.get(f"/clientes/{prospect.id}?tab=admision").get_data(as_text=True)
+    shown = http.get(f"/clientes/{prospect.id}/admision").get_data(as_text=True)
     assert "Sin conflicto" in shown and f"Motivo:</strong> {why}" in shown
 
 
@@ -74,7 +74,7 @@ def test_a_weak_match_can_be_cleared_without_a_reason(app, http, login_as):
     check = ConflictCheck.latest_for(prospect)
     scores = [h["score"] for h in check.hit_list]
     assert scores and all(conflict_search.NAME_THRESHOLD <= s < conflict_search.STRONG_SCORE for s in scores)
-    assert "coincidencia fuerte" not in http.get(f"/clientes/{prospect.id}?tab=admision").get_data(as_text=True)
+    assert "coincidencia fuerte" not in http.get(f"/clientes/{prospect.id}/admision").get_data(as_text=True)
     assert http.post(f"/clientes/{prospect.id}/conflictos", data={"decision": "clear"}).status_code == 303
     assert ConflictCheck.get_by_id(check.id).decision == "clear"
 
@@ -106,7 +106,7 @@ def test_the_admission_tab_has_no_two_fields_with_one_id(app, http, login_as):
         make_area()
         client = make_client(counterparties=[{"name": "Ferretería El Tornillo Ltda.", "kind": "counterparty",
                                               "document_type": "", "document_number": ""}])
-    page = http.get(f"/clientes/{client.id}?tab=admision").get_data(as_text=True)
+    page = http.get(f"/clientes/{client.id}/admision").get_data(as_text=True)
     ids = Counter(re.findall(r'\sid="([^"]+)"', page))
     assert [i for i, n in ids.items() if n > 1 and i != "csrf_token"] == []  # hidden tokens carry no label
     assert 'for="conflict-reason"' in page and 'id="conflict-reason"' in page

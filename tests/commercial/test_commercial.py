@@ -163,7 +163,7 @@ def test_active_contract_past_its_end_shows_expired(app, http, login_as):
         contract = Contract.create(client=client, quotation=quotation, status="active",
                                    start_date=today_local() - timedelta(days=400), end_date=today_local() - timedelta(days=1))
     assert "Vencido" in http.get(f"/comercial/contratos/{contract.id}").get_data(as_text=True)
-    assert "Vencido" in http.get(f"/clientes/{client.id}?tab=comercial").get_data(as_text=True)
+    assert "Vencido" in http.get(f"/comercial/clientes/{client.id}").get_data(as_text=True)
 
 
 def test_client_page_queries_do_not_grow_with_records(app, http, login_as):
@@ -172,11 +172,11 @@ def test_client_page_queries_do_not_grow_with_records(app, http, login_as):
     login_as("commercial")
     client = _accepted_client(app)
     with count_queries() as few:
-        http.get(f"/clientes/{client.id}?tab=comercial")
+        http.get(f"/comercial/clientes/{client.id}")
     with app.test_request_context():
         for n in range(10):
             quotation = Quotation.create(client=client, number=100 + n, status="accepted", valid_until=today_local())
             Contract.create(client=client, quotation=quotation, start_date=today_local(), end_date=today_local())
     with count_queries() as many:
-        http.get(f"/clientes/{client.id}?tab=comercial")
+        http.get(f"/comercial/clientes/{client.id}")
     assert few.count == many.count

@@ -112,7 +112,7 @@ def test_a_draft_can_be_discarded_and_the_quotation_offers_a_new_contract(app, h
     assert event.object_type == "contract" and event.object_id == str(contract.id)
     assert "Preparar el contrato de servicio" in http.get(f"/comercial/cotizaciones/{quotation.id}").get_data(as_text=True)
     assert http.get(f"/comercial/cotizaciones/{quotation.id}/contrato").status_code == 200
-    assert "Aún no hay contratos" in http.get(f"/clientes/{client.id}?tab=comercial").get_data(as_text=True)
+    assert "Aún no hay contratos" in http.get(f"/comercial/clientes/{client.id}").get_data(as_text=True)
 
 
 def test_operations_see_a_draft_but_cannot_edit_or_discard_it(app, http, login_as):

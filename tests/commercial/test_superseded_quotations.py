@@ -40,7 +40,7 @@ def test_accepting_a_later_version_supersedes_the_earlier_one(app, http, login_a
     assert event.object_id == str(first.id) and event.detail == "v2"
     page = http.get(f"/comercial/cotizaciones/{first.id}").get_data(as_text=True)
     assert '<span class="badge badge-muted">Sustituida</span>' in page and ">Enviada</span>" not in page
-    tab = http.get(f"/clientes/{client.id}?tab=comercial").get_data(as_text=True)
+    tab = http.get(f"/comercial/clientes/{client.id}").get_data(as_text=True)
     assert '<span class="badge badge-muted">Sustituida</span>' in tab and ">Enviada</span>" not in tab
     versions = http.get(f"/comercial/cotizaciones/{second.id}").get_data(as_text=True)
     assert "v1</a> · Sustituida" in versions

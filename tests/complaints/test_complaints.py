@@ -251,9 +251,9 @@ def test_register_query_count_does_not_grow(app, http, login_as, make_user, a_cl
 def test_client_tab_lists_their_complaints(app, http, login_as, open_one, a_client, frozen):
     me = login_as("service")
     complaint = open_one(me, client=a_client, received_at=utcnow())
-    page = http.get(f"/clientes/{a_client.id}?tab=quejas").get_data(as_text=True)
+    page = http.get(f"/quejas/clientes/{a_client.id}").get_data(as_text=True)
     assert complaint.number in page and f"/quejas/nueva?cliente={a_client.id}" in page
-    partial = http.get(f"/clientes/{a_client.id}?tab=quejas", headers={"HX-Request": "true"}).get_data(as_text=True)
+    partial = http.get(f"/quejas/clientes/{a_client.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<html" not in partial and complaint.number in partial
 
 
@@ -339,5 +339,5 @@ def test_demo_has_complaints_in_every_status(app):
     browser = app.test_client()
     sign_in(browser, quality)
     for url in ("/quejas", "/quejas?estado=", f"/quejas/{closed.id}", "/quejas/analisis", "/quejas/configuracion/sla",
-                "/quejas/configuracion/categorias", "/quejas/nueva", f"/clientes/{closed.client_id}?tab=quejas", "/mi-trabajo"):
+                "/quejas/configuracion/categorias", "/quejas/nueva", f"/quejas/clientes/{closed.client_id}", "/mi-trabajo"):
         assert browser.get(url).status_code == 200, url

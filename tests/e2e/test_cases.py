@@ -24,7 +24,7 @@ def test_open_plan_and_close_a_case(clock, app, page, firm_today):
         client = make_client(name="Carlos Andrés Mejía", practice_area=area.id)
     Client.update(status="active").where(Client.id == client.id).execute()
 
-    pg.goto(f"{pg.base}/clientes/{client.id}?tab=comercial")
+    pg.goto(f"{pg.base}/comercial/clientes/{client.id}")
     _sign_in(pg, lawyer)
     pg.get_by_role("link", name="Abrir un caso").click()
     pg.get_by_label("Título del caso").fill("Demanda por despido sin justa causa")

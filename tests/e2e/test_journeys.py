@@ -197,7 +197,7 @@ def test_intake_to_active_client(clock, app, page, firm_today):
     pg.get_by_role("button", name="Verificar duplicados y conflictos").click()
     expect(pg.locator("#check-results")).to_contain_text("No hay posibles conflictos de interés.")
     pg.get_by_role("button", name="Registrar prospecto").click()
-    pg.wait_for_url("**tab=admision")
+    pg.wait_for_url("**/clientes/*/admision")
     expect(pg.locator("#client-status")).to_contain_text("Prospecto")
     assert Client.get(Client.name == "Lucía Fernanda Ortiz").status == "prospect"
     pg.goto(f"{pg.base}/clientes/nuevo")
@@ -216,7 +216,7 @@ def test_intake_to_active_client(clock, app, page, firm_today):
     expect(pg.locator("#check-results")).to_contain_text("Transportes Andinos S.A.S.")
     shoot(pg, "intake-conflict")
     pg.get_by_role("button", name="Registrar prospecto").click()
-    pg.wait_for_url("**tab=admision")
+    pg.wait_for_url("**/clientes/*/admision")
     expect(pg.locator(".notice-advice")).to_contain_text("Evitar tantos detalles")
 
     pg.get_by_label("Conflicto dispensado").check()
@@ -238,6 +238,8 @@ def test_intake_to_active_client(clock, app, page, firm_today):
         expect(pg.locator(f"form:has(input[value='{item}']) select")).to_have_value(
             "not_applicable" if item == "power_of_attorney" else "verified")
     pg.get_by_role("link", name="Consentimiento").click()
+    pg.wait_for_url("**/clientes/*/consentimiento")  # the tab alone is swapped in; the address is the tab's own
+    expect(pg.locator(".client-head")).to_have_count(1)
     pg.get_by_label("Prestación del servicio").check()
     pg.get_by_label("Encuestas de satisfacción").check()
     pg.get_by_role("button", name="Registrar consentimiento").click()
@@ -248,6 +250,8 @@ def test_intake_to_active_client(clock, app, page, firm_today):
     shoot(pg, "intake-accepted")
 
     pg.get_by_role("link", name="Cotizaciones y contratos").click()
+    pg.wait_for_url("**/comercial/clientes/*")  # a tab another blueprint serves, in the same frame
+    expect(pg.locator(".client-head")).to_have_count(1)
     pg.get_by_role("link", name="Nueva cotización").click()
     pg.get_by_label("Servicio 1").fill("Demanda laboral ordinaria")
     pg.get_by_label("Cantidad 1").fill("1")

@@ -60,7 +60,7 @@ def test_pages_and_partials_for_each_get(app, http, login_as, mailbox):
     case = _world(app, user)
     _add(app, case.client, user, 2, case=case)
     entry = Interaction.select().first()
-    pages = [f"/clientes/{case.client_id}?tab=interacciones", f"/interacciones/casos/{case.id}",
+    pages = [f"/interacciones/clientes/{case.client_id}", f"/interacciones/casos/{case.id}",
              f"/interacciones/{entry.id}"]
     for url in pages:
         page = http.get(url)
@@ -69,7 +69,7 @@ def test_pages_and_partials_for_each_get(app, http, login_as, mailbox):
         assert partial.status_code == 200 and "<html" not in partial.get_data(as_text=True), url
     tab = http.get(pages[0], headers=HX).get_data(as_text=True)
     assert 'id="client-tab"' in tab and 'id="interaction-form"' in tab and 'id="timeline"' in tab
-    only_list = http.get(pages[0] + "&canal=email", headers={**HX, "HX-Target": "timeline"}).get_data(as_text=True)
+    only_list = http.get(pages[0] + "?canal=email", headers={**HX, "HX-Target": "timeline"}).get_data(as_text=True)
     assert only_list.lstrip().startswith('<section id="timeline"') and "interaction-form" not in only_list
     case_list = http.get(pages[1], headers={**HX, "HX-Target": "timeline"}).get_data(as_text=True)
     assert case_list.lstrip().startswith('<section id="timeline"')
@@ -154,7 +154,7 @@ def test_a3_case_team_member_sees_confidential_entry(app, http, login_as, make_u
 def test_validation_refuses_and_stores_nothing(app, http, login_as):
     user = login_as("service")
     case = _world(app, user)
-    url = f"/clientes/{case.client_id}?tab=interacciones"
+    url = f"/interacciones/clientes/{case.client_id}"
     post = f"/interacciones/clientes/{case.client_id}"
     future = _form(app, when=_local(app, timedelta(hours=3)))
     empty = _form(app, summary="   ")
@@ -185,7 +185,7 @@ def test_follow_up_creates_a_task_for_its_owner(app, http, login_as, make_user):
                          data=_form(app, kind="question", direction="in", case=str(case.id), follow_up_on=due.isoformat(),
                                     follow_up_owner=str(colleague.id)))
     assert response.status_code == 303
-    assert response.headers["Location"] == f"/clientes/{case.client_id}?tab=interacciones"
+    assert response.headers["Location"] == f"/interacciones/clientes/{case.client_id}"
     entry = Interaction.get()
     task = Task.get()
     assert (task.kind, task.owner_id, task.due_on, task.interaction_id) == ("follow_up", colleague.id, due, entry.id)
@@ -262,7 +262,7 @@ def test_filters_and_keyset_paging(app, http, login_as):
     other = _world(app, user)
     _add(app, case.client, user, 25, case=case)
     _add(app, other.client, user, 2, case=other)  # another client's entries never show
-    base = f"/clientes/{case.client_id}?tab=interacciones"
+    base = f"/interacciones/clientes/{case.client_id}"
     first = http.get(base, headers={**HX, "HX-Target": "timeline"}).get_data(as_text=True)
     ids = [int(x) for x in _entry_ids(first)]
     assert len(ids) == service.PAGE_SIZE and ids == sorted(ids, reverse=True)
@@ -270,17 +270,17 @@ def test_filters_and_keyset_paging(app, http, login_as):
     assert ids[0] == newest.id
     older = f"antes={ids[-1]}"
     assert older in first
-    second = http.get(f"{base}&{older}", headers={**HX, "HX-Target": "timeline"}).get_data(as_text=True)
+    second = http.get(f"{base}?{older}", headers={**HX, "HX-Target": "timeline"}).get_data(as_text=True)
     assert len(_entry_ids(second)) == 5 and "antes=" not in second.split("Newest")[-1]
-    phone = http.get(f"{base}&canal=phone").get_data(as_text=True)
+    phone = http.get(f"{base}?canal=phone").get_data(as_text=True)
     expected = Interaction.select().where(Interaction.client == case.client_id, Interaction.channel == "phone").count()
     assert len(_entry_ids(phone)) == expected and "Correo" not in phone.split('id="timeline"')[1].split("</section>")[0]
-    questions_in = http.get(f"{base}&tipo=question&sentido=in", headers={**HX, "HX-Target": "timeline"}).get_data(as_text=True)
+    questions_in = http.get(f"{base}?tipo=question&sentido=in", headers={**HX, "HX-Target": "timeline"}).get_data(as_text=True)
     assert len(_entry_ids(questions_in)) == Interaction.select().where(
         Interaction.client == case.client_id, Interaction.kind == "question", Interaction.direction == "in").count() > 0
-    by_case = http.get(f"{base}&caso={case.id}", headers={**HX, "HX-Target": "timeline"}).get_data(as_text=True)
+    by_case = http.get(f"{base}?caso={case.id}", headers={**HX, "HX-Target": "timeline"}).get_data(as_text=True)
     assert len(_entry_ids(by_case)) == service.PAGE_SIZE
-    nonsense = http.get(f"{base}&canal=fax&caso=999999&antes=-4")
+    nonsense = http.get(f"{base}?canal=fax&caso=999999&antes=-4")
     assert nonsense.status_code == 200 and len(_entry_ids(nonsense.get_data(as_text=True))) == service.PAGE_SIZE
     case_page = http.get(f"/interacciones/casos/{case.id}?sentido=out").get_data(as_text=True)
     assert len(_entry_ids(case_page)) == 12  # 25 alternating in, out, in…: 12 outgoing
@@ -298,7 +298,7 @@ def test_query_counts_constant_on_client_tab_and_case_tab(app, http, login_as, m
     user = login_as("operations")
     case = _world(app, user)
     authors = [make_user(roles=("service",)) for _ in range(3)]
-    pages = (f"/clientes/{case.client_id}?tab=interacciones", f"/interacciones/casos/{case.id}")
+    pages = (f"/interacciones/clientes/{case.client_id}", f"/interacciones/casos/{case.id}")
 
     def add(n):
         for i in range(n):
@@ -391,7 +391,7 @@ def test_invitation_email_with_ics_then_cancellation(app, http, login_as, mailbo
     logged = Interaction.get(Interaction.kind == "meeting")
     assert (logged.direction, logged.channel, logged.case_id) == ("out", "email", case.id)
     assert logged.summary.startswith("Invitación a reunión enviada") and "Revisar la estrategia" in logged.summary
-    page = http.get(f"/clientes/{client.id}?tab=interacciones").get_data(as_text=True)
+    page = http.get(f"/interacciones/clientes/{client.id}").get_data(as_text=True)
     assert f"/interacciones/reuniones/{meeting.id}" in page  # listed on the client tab
 
     mailbox.clear()
