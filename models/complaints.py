@@ -182,6 +182,12 @@ class Complaint(BaseModel):
                 .join(ComplaintCategory, JOIN.LEFT_OUTER, on=(cls.category == ComplaintCategory.id)))
 
     @classmethod
+    def register_rows(cls, **filters):
+        """The register's rows matching its filters (``q``: a client's name or whole document number, the exact
+        number, a walk-in name), with client, owner and category; unordered. ``status=""``: every state."""
+        return cls._filter(cls._joined(), **filters)
+
+    @classmethod
     def register_counts(cls, **filters) -> tuple[int, int]:
         """(all, open) matching the register's filters: one query, no joins."""
         row = cls._filter(cls.select(fn.COUNT(cls.id).alias("n"), fn.SUM(

@@ -1,0 +1,232 @@
+"""One search box (the top bar's, and its results page): the clients, cases, complaints, quotations, contracts,
+documents and interactions a person may see, grouped by kind.
+
+What a text finds:
+
+- **A name, an email or phone word, or a whole document number**: the clients the client list's own search
+  finds for it (``Client.listing(q=…)``: prefixes of the words of name, email and phone; the document number
+  whole, through its blind index, never a prefix of it), and every other kind is what belongs to those clients;
+  the complaints are what the register's own search finds (``Complaint.register_rows(q=…)``: those clients, the
+  exact number, a walk-in person's name). Bare digits are also tried as a case, quotation or contract number.
+- **A code** (``EXP-00042`` a case, ``COT-00042`` a quotation, ``CON-00042`` a contract, ``Q-2026-00042`` a
+  complaint; codes are not confidential): that record, and while it is being typed the records whose code starts
+  with it (``COT-0004`` → COT-00004 and COT-00040 … COT-00049). A code searches only its own kind.
+
+Who sees what: a kind is searched only for a person whose permissions open its list or page (``KINDS``: the
+permission each result's page requires; the lists themselves are not narrowed by rows), and nothing a list keeps
+back is shown: no strategy, no summary of a confidential interaction, no document number in clear.
+
+Queries: one per kind searched, plus one for the ids of the clients found, whatever is found.
+"""
+
+import operator
+import re
+from dataclasses import dataclass
+from functools import reduce
+
+from peewee import JOIN
+
+from core.guard import can
+from models.cases import Case
+from models.clients import Client
+from models.commercial import Contract, Quotation
+from models.complaints import Complaint
+from models.documents import DocumentItem
+from models.interactions import Interaction
+
+LIMIT = 5  # rows per kind in the top bar
+PAGE_LIMIT = 10  # rows per kind on the results page
+MIN_LENGTH = 2
+MAX_LENGTH = 100
+CLIENT_IDS = 500  # up to this many clients found, the other kinds get their ids as a list; beyond, a subquery
+CODE_WIDTH = 5  # codes print their number with at least five digits: EXP-00042
+
+# Each kind and the permission that opens its list or its page (the @require of the page a result links to).
+KINDS = {"clients": "clients.view", "cases": "cases.view", "complaints": "complaints.log",
+         "quotations": "commercial.view", "contracts": "commercial.view", "documents": "cases.view",
+         "interactions": "clients.view"}
+# The kinds whose own list searches the same text with ?q= (its "see all" link).
+LISTED = ("clients", "complaints")
+
+_CODE = re.compile(r"(?P<prefix>cot|con|exp)\s*(?:-\s*(?P<digits>\d{0,18})|(?P<glued>\d{1,18}))(?:\s*v\s*\d{1,4})?",
+                   re.IGNORECASE)
+_COMPLAINT = re.compile(r"Q-(?P<year>\d{1,4})(?:-(?P<seq>\d{0,18}))?")
+_CODE_KINDS = {"EXP": "cases", "COT": "quotations", "CON": "contracts", "Q": "complaints"}
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A search text, read: a code (``code`` names its kind) or a text for the clients' search."""
+
+    text: str
+    code: str = ""  # "EXP", "COT", "CON" or "Q" when the text is a code
+    ranges: tuple[tuple[int, int], ...] = ()  # the numbers an EXP/COT/CON code can mean, as (low, high)
+    complaint_exact: str = ""  # a complaint code padded as it is stored (Q-2026-00042)
+    complaint_prefix: str = ""  # the code as typed (Q-2026-0004)
+    number: int | None = None  # bare digits: also a case, quotation or contract number
+
+    @property
+    def searchable(self) -> bool:
+        """Two characters at least; a single digit is a number (EXP-00002) already."""
+        return len(self.text) >= MIN_LENGTH or self.number is not None
+
+    @property
+    def listable(self) -> bool:
+        """Whether the lists' own search boxes find the same for this text (a partial code they do not)."""
+        return self.searchable and not self.code
+
+
+def clean(text: str) -> str:
+    """What is searched: printable characters only (no NUL for PostgreSQL), spaces folded, at most 100."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in (text or ""))
+    return " ".join(printable.split())[:MAX_LENGTH]
+
+
+def read(text: str) -> Terms:
+    text = clean(text)
+    code = _CODE.fullmatch(text)
+    if code:
+        prefix = code["prefix"].upper()
+        return Terms(text, prefix, _ranges(code["digits"] if code["digits"] is not None else code["glued"]))
+    compact = text.replace(" ", "").upper()
+    complaint = _COMPLAINT.fullmatch(compact)
+    if complaint:
+        year, seq = complaint["year"], complaint["seq"]
+        exact = f"Q-{year}-{int(seq):0{CODE_WIDTH}d}" if len(year) == 4 and seq else ""
+        return Terms(text, "Q", complaint_exact=exact, complaint_prefix=compact)
+    bare = text.replace(" ", "")
+    return Terms(text, number=int(bare) if bare.isdigit() and len(bare) <= 18 else None)
+
+
+def _ranges(digits: str) -> tuple[tuple[int, int], ...]:
+    """The numbers a code's digits can mean: that number, and those whose padded code starts with the digits."""
+    if not digits:
+        return ()
+    exact = int(digits)
+    if len(digits) >= CODE_WIDTH:
+        return ((exact, exact),)
+    scale = 10 ** (CODE_WIDTH - len(digits))
+    return (exact, exact), (exact * scale, exact * scale + scale - 1)
+
+
+def _in_ranges(column, ranges):
+    return reduce(operator.or_, [column.between(low, high) for low, high in ranges])
+
+
+# ----- results -----
+
+@dataclass
+class Group:
+    kind: str
+    rows: list
+    more: bool  # more were found than are shown
+    listed: bool  # the kind's own list finds them all with the same ?q=
+
+
+@dataclass
+class Results:
+    terms: Terms
+    groups: list[Group]  # the kinds with something found, in the order of KINDS
+
+    @property
+    def q(self) -> str:
+        return self.terms.text
+
+    @property
+    def count(self) -> int:
+        return sum(len(g.rows) for g in self.groups)
+
+    @property
+    def more(self) -> bool:
+        return any(g.more for g in self.groups)
+
+
+def kinds_for(user) -> tuple[str, ...]:
+    """The kinds this person may search: those whose list or page their permissions open."""
+    return tuple(kind for kind, permission in KINDS.items() if can(permission, user))
+
+
+def search(text: str, user, limit: int = LIMIT) -> Results:
+    terms = read(text)
+    kinds = kinds_for(user)
+    if not terms.searchable or not kinds:
+        return Results(terms, [])
+    queries = _code_queries(terms, kinds) if terms.code else _name_queries(terms, kinds)
+    groups = []
+    for kind in kinds:
+        if kind not in queries:
+            continue
+        rows = list(queries[kind].limit(limit + 1))
+        if rows:
+            groups.append(Group(kind, rows[:limit], len(rows) > limit, kind in LISTED and terms.listable))
+    return Results(terms, groups)
+
+
+def _code_queries(terms: Terms, kinds) -> dict:
+    """The one query of the code's kind (none while the code has no digit yet)."""
+    kind = _CODE_KINDS[terms.code]
+    if kind not in kinds or not (terms.ranges or terms.complaint_prefix):
+        return {}
+    if kind == "cases":
+        return {kind: Case.listing().where(_in_ranges(Case.id, terms.ranges)).order_by(Case.id)}
+    if kind == "quotations":
+        return {kind: _quotations().where(_in_ranges(Quotation.number, terms.ranges)).order_by(Quotation.number)}
+    if kind == "contracts":
+        return {kind: _contracts().where(_in_ranges(Contract.id, terms.ranges)).order_by(Contract.id)}
+    prefix = terms.complaint_prefix
+    number = (Complaint.number >= prefix) & (Complaint.number < prefix + "\uffff")
+    if terms.complaint_exact:
+        number |= Complaint.number == terms.complaint_exact
+    return {kind: Complaint.register_rows(status="").where(number).order_by(Complaint.number)}
+
+
+def _name_queries(terms: Terms, kinds) -> dict:
+    """Each kind's query for the clients the client list's search finds (and, for bare digits, the number)."""
+    queries = {}
+    if "clients" in kinds:
+        queries["clients"] = Client.listing(q=terms.text)
+    if "complaints" in kinds:
+        queries["complaints"] = (Complaint.register_rows(status="", q=terms.text)
+                                 .order_by(Complaint.received_at.desc(), Complaint.id.desc()))
+    if not set(kinds) & {"cases", "quotations", "contracts", "documents", "interactions"}:
+        return queries
+    clients = _client_ids(terms.text)
+    number = terms.number
+    if "cases" in kinds:
+        queries["cases"] = Case.listing().where(Case.client.in_(clients) | _equals(Case.id, number))
+    if "quotations" in kinds:
+        queries["quotations"] = (_quotations().where(Quotation.client.in_(clients) | _equals(Quotation.number, number))
+                                 .order_by(Quotation.number.desc()))
+    if "contracts" in kinds:
+        queries["contracts"] = (_contracts().where(Contract.client.in_(clients) | _equals(Contract.id, number))
+                                .order_by(Contract.id.desc()))
+    if "documents" in kinds:
+        queries["documents"] = (DocumentItem.select(DocumentItem, Case, Client).join(Case).join(Client)
+                                .where(Case.client.in_(clients)).order_by(DocumentItem.id.desc()))
+    if "interactions" in kinds:
+        queries["interactions"] = (Interaction.select(Interaction, Client, Case).join(Client).switch(Interaction)
+                                   .join(Case, JOIN.LEFT_OUTER, on=(Interaction.case == Case.id))
+                                   .where(Interaction.client.in_(clients)).order_by(Interaction.id.desc()))
+    return queries
+
+
+def _client_ids(text: str):
+    """The ids of the clients the client list finds for ``text``: a list when they are few (each kind then walks
+    its client index for them), the query itself as a subquery when they are many."""
+    found = Client.listing(q=text).select(Client.id).order_by()
+    ids = [client_id for (client_id,) in found.limit(CLIENT_IDS + 1).tuples()]
+    return ids if len(ids) <= CLIENT_IDS else found
+
+
+def _equals(column, number: int | None):
+    """``column = number`` for bare digits that fit an id; otherwise a condition nothing meets."""
+    return column == number if number is not None else column.in_([])
+
+
+def _quotations():
+    """The current version of each quotation, with its client."""
+    return Quotation.select(Quotation, Client).join(Client).where(Quotation.is_current == True)  # noqa: E712
+
+
+def _contracts():
+    return Contract.select(Contract, Client).join(Client)
