@@ -150,6 +150,33 @@
     if (open) { open.open = false; open.querySelector("summary").focus(); }
   });
 
+  // The top bar's search (templates/search/_topbar.html): opening it puts the cursor in the box, "/" opens it from
+  // anywhere outside a field; ↓ and ↑ go from the box through the results (links, so Enter opens one) and back.
+  var search = document.getElementById("topsearch");
+  if (search) {
+    var box = document.getElementById("topsearch-q");
+    search.addEventListener("toggle", function () { if (search.open) { box.focus(); box.select(); } });
+    document.addEventListener("keydown", function (event) {
+      var t = event.target;
+      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || t.isContentEditable ||
+          (t.closest && t.closest("input, textarea, select"))) { return; }
+      event.preventDefault();
+      var menu = search.closest("details.menu");
+      if (menu && !menu.open) { menu.open = true; }
+      if (search.open) { box.focus(); } else { search.open = true; }
+    });
+    search.addEventListener("keydown", function (event) {
+      if (event.key !== "ArrowDown" && event.key !== "ArrowUp") { return; }
+      var links = Array.prototype.slice.call(document.querySelectorAll("#topsearch-results a[href]"));
+      var at = links.indexOf(document.activeElement);
+      if (!links.length || (at < 0 && document.activeElement !== box)) { return; }
+      event.preventDefault();
+      if (event.key === "ArrowDown") { (links[at + 1] || links[at] || links[0]).focus(); }
+      else if (at <= 0) { box.focus(); }
+      else { links[at - 1].focus(); }
+    });
+  }
+
   // Idle-timeout warning: two minutes before the server ends an idle session.
   var idle = parseInt(document.body.getAttribute("data-idle-seconds") || "0", 10);
   var warning = document.getElementById("idle-warning");
