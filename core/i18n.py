@@ -5,10 +5,40 @@ in the firm's time zone.
 """
 
 from flask import current_app, request
-from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import Babel, format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_login import current_user
 
 babel = Babel()
+
+# The app's three ways of writing a date, one per use (docs/decisions.md), in the firm's time zone:
+#   event     "5 dic 2026, 22:57"        when something happened or is due: logs, histories, lists of events
+#   table     "5 dic 2026"               a day in a table, a list or a summary
+#   document  "5 de diciembre de 2026"   documents, letters and mail to clients
+# Templates write ``|datetime`` (event), ``|date`` (table) and ``|date("document")``. Babel's own names stand
+# for the style they resemble ("short"/"medium" → event or table, "long" → document), so an old or stray one
+# cannot bring back a fourth look. Any other pattern is a calendar's or a chart's own label ("EEE d MMM",
+# "HH:mm", "MMMM y") and passes through as written.
+_DATE_STYLES = {"table": "medium", "short": "medium", "medium": "medium", "document": "long", "long": "long"}
+_EVENT_STYLES = frozenset({"event", "short", "medium"})
+
+
+def format_event(value) -> str:
+    """A moment as the event style writes it: "5 dic 2026, 22:57" (a stored naive datetime is UTC)."""
+    if not value:
+        return ""
+    pattern = get_locale().datetime_formats["medium"]  # how the language joins a date and a time: "{1}, {0}"
+    return pattern.replace("{1}", format_date(value, "medium")).replace("{0}", format_time(value, "short"))
+
+
+def format_day(value, style: str = "table") -> str:
+    """A day in the table style ("5 dic 2026") or the document style ("5 de diciembre de 2026")."""
+    return format_date(value, _DATE_STYLES.get(style, style)) if value else ""
+
+
+def _datetime_filter(value, style: str = "event") -> str:
+    if not value:
+        return ""
+    return format_event(value) if style in _EVENT_STYLES else format_datetime(value, style)
 
 
 def select_locale():
@@ -28,8 +58,8 @@ def select_timezone():
 
 def init_app(app):
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
-    app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
+    app.jinja_env.filters["datetime"] = _datetime_filter
+    app.jinja_env.filters["date"] = format_day
     app.jinja_env.filters["number"] = lambda v: format_decimal(v) if v is not None else ""
     app.jinja_env.filters["device"] = device
     app.jinja_env.globals["get_locale"] = get_locale

@@ -3,13 +3,12 @@ handing a link over (copy or printed QR) to clients without email, withdrawing, 
 from a client or a case, and the survey templates with their questions (versioned)."""
 
 from flask import flash, redirect, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from blueprints.surveys.forms import ConfirmForm, InviteForm, TemplateForm
 from core.guard import require
 from core.htmx import render
-from core.i18n import today_local
+from core.i18n import format_day, today_local
 from core.pagination import paginate
 from core.qr import qr_svg
 from core.web import me, or_404, status_for
@@ -118,7 +117,7 @@ def _invite(client, case):
             elif service.send_invitation_now(invitation):
                 flash(_("Survey sent to %(address)s.", address=email), "success")
             else:
-                flash(_("Invitation created: it will be emailed on %(day)s.", day=format_date(form.send_on.data)),
+                flash(_("Invitation created: it will be emailed on %(day)s.", day=format_day(form.send_on.data)),
                       "success")
             return redirect(url_for("surveys.invitation", invitation_id=invitation.id), 303)
     previous = list(SurveyInvitation.of_case(case.id) if case else SurveyInvitation.of_client(client.id))

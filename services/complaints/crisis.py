@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from core import audit, links, mail
 from core.db import transaction, utcnow
 from core.guard import permissions_of
-from core.i18n import to_local
+from core.i18n import format_event, to_local
 from models.complaints import CRISIS_ACTIONS, CrisisIncident, CrisisStep
 from models.tasks import Task
 from models.users import User, UserRole
@@ -188,7 +188,7 @@ def record_intervention(incident: CrisisIncident, note: str, user) -> None:
     before = incident.supervisor_note
     earlier = incident.reveal("supervisor_note")
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # stored text: the firm's language
-        header = f"— {user.display_name}, {format_datetime(now, 'short')}:"
+        header = f"— {user.display_name}, {format_event(now)}:"
     entry = f"{header}\n{note[:MAX_TEXT]}"
     incident.seal("supervisor_note", f"{earlier}\n\n{entry}" if earlier else entry)
     with transaction():
@@ -277,7 +277,7 @@ def _open_complaint(incident: CrisisIncident, user):
 
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # stored text: the firm's language
         description = _("Client in crisis on %(when)s: see crisis incident no. %(id)d for the protocol followed.",
-                        when=format_datetime(incident.occurred_at, "short"), id=incident.id)
+                        when=format_event(incident.occurred_at), id=incident.id)
     return open_complaint(kind="complaint", description=description, owner=user, client=incident.client_id,
                           case=incident.case_id, channel=incident.channel, severity="high", source="crisis",
                           actor=user, received_at=incident.occurred_at)
