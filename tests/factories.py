@@ -99,8 +99,8 @@ def make_client(user=None, counterparties=(), **overrides):
     return service.register(client_data(**overrides), list(counterparties), user)
 
 
-NOTICE_TEXT = ("Duarte & Asociados Abogados trata tus datos personales para prestarte el servicio contratado, "
-               "conforme a la Ley 1581 de 2012. Puedes consultar, actualizar o suprimir tus datos.")
+NOTICE_TEXT = ("Duarte & Asociados Abogados trata sus datos personales para prestarle el servicio contratado, "
+               "conforme a la Ley 1581 de 2012. Puede consultar, actualizar o suprimir sus datos.")
 
 
 def make_notice(text=NOTICE_TEXT):

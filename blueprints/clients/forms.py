@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
@@ -164,11 +165,11 @@ class ClientFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
-    status = SelectField(_l("Status"), choices=_choices(labels.STATUSES, _l("All")), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=_choices(labels.STATUSES, lazy_pgettext("status", "All")), validators=[Optional()])
     practice_area = SelectField(_l("Practice area"), coerce=lambda v: int(v) if v else 0, validators=[Optional()])
     responsible = SelectField(_l("Responsible"), validators=[Optional()],
                               choices=[("", _l("Anyone")), ("me", _l("Mine")), ("none", _l("Unassigned"))])
-    source = SelectField(_l("Source"), choices=_choices(labels.SOURCES, _l("All")), validators=[Optional()])
+    source = SelectField(_l("Source"), choices=_choices(labels.SOURCES, lazy_pgettext("source", "All")), validators=[Optional()])
     sort = SelectField(_l("Sort by"), validators=[Optional()],
                        choices=[("name", _l("Name")), ("-created", _l("Newest first")), ("status", _l("Status"))])
 

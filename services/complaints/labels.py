@@ -33,5 +33,8 @@ CRISIS_CHANNELS = {"in_person": _l("In person"), "phone": _l("Phone"), "email": 
                    "messaging": _l("Messaging"), "web": _l("Web")}
 CRISIS_STATES = {"open": _l("Open"), "closed": _l("Closed")}
 CRISIS_BADGES = {"open": "danger", "closed": "muted"}
+# The tabs of the incidents list, plural and agreeing with "los incidentes": Todos / En curso / Cerrados.
+CRISIS_TABS = {"": lazy_pgettext("crisis incidents", "All"), "open": lazy_pgettext("crisis incidents", "Open"),
+               "closed": lazy_pgettext("crisis incidents", "Closed")}
 CRISIS_ACTIONS = {"solution": _l("Concrete solution (refund, change, compensation)"),
                   "apology": _l("Empathic apology"), "safety": _l("Safety"), "pause": _l("A pause")}

@@ -56,8 +56,8 @@ def test_steps_undone_and_a_supervisor_awaited_refuse_closing_without_a_reason(h
     assert http.post(f"/crisis/{incident_id}/supervisor", data={"supervisor": supervisor.id}).status_code == 303
     page = http.get(f"/crisis/{incident_id}").get_data(as_text=True)
     assert 'data-testid="open-items"' in page and 'name="reason"' in page
-    for line in ("Paso 3 sin hacer: No Tomar la Situación de Manera Personal.", "Paso 4 sin hacer",
-                 "Paso 5 sin hacer", "Paso 8 sin hacer: Seguimiento Posterior.",
+    for line in ("Paso 3 sin hacer: No tomar la situación de manera personal.", "Paso 4 sin hacer",
+                 "Paso 5 sin hacer", "Paso 8 sin hacer: Seguimiento posterior.",
                  "Esperando a que el supervisor registre su intervención."):
         assert line in page, line
     assert "Paso 6 sin hacer" not in page  # escalating did step 6
@@ -81,10 +81,10 @@ def test_a_reason_closes_it_encrypted_audited_and_shown(http, login_as, make_use
     assert incident.status == "closed" and REASON not in incident.closing_reason  # encrypted at rest
     assert incident.reveal("closing_reason") == REASON
     assert incident.closed_open_items.splitlines() == [
-        "Paso 3 sin hacer: No Tomar la Situación de Manera Personal.",
-        "Paso 4 sin hacer: Ofrecer una Respuesta Asertiva.",
-        "Paso 5 sin hacer: Establecer Límites si el Cliente Está Fuera de Control.",
-        "Paso 8 sin hacer: Seguimiento Posterior.",
+        "Paso 3 sin hacer: No tomar la situación de manera personal.",
+        "Paso 4 sin hacer: Ofrecer una respuesta asertiva.",
+        "Paso 5 sin hacer: Establecer límites si el cliente está fuera de control.",
+        "Paso 8 sin hacer: Seguimiento posterior.",
         "Esperando a que el supervisor registre su intervención."]
     event = AuditEvent.get(AuditEvent.action == "crisis_close")
     assert "closing_reason" in event.fields and "open_items=5" in event.detail
