@@ -74,6 +74,12 @@ EVENT_LABELS = {
     "contract_activate": _l("Contract activated"),
     "contract_discard": _l("Draft contract discarded"),
     "quotation_superseded": _l("Quotation superseded by a later version"),
+    "quotation_sent": _l("Quotation sent"),
+    "quotation_accepted": _l("Quotation accepted"),
+    "quotation_rejected": _l("Quotation rejected"),
+    "contract_terminated": _l("Contract terminated"),
+    "contract_expired": _l("Contract marked as expired"),
+    "client_export": _l("Client list exported"),
     "sensitive_read": _l("Confidential data read"),
     # case work
     "case_open": _l("Case opened"),
@@ -94,6 +100,7 @@ EVENT_LABELS = {
     "document_item_add": _l("Document requested"),
     "document_upload": _l("Document uploaded"),
     "document_review": _l("Document reviewed"),
+    "file_download": _l("Document downloaded"),
     "deadline_add": _l("Deadline added"),
     "deadline_status": _l("Deadline status changed"),
     "holiday_add": _l("Holiday added"),
@@ -155,6 +162,13 @@ OBJECT_LABELS = {
     "survey_invitation": _l("Survey invitation"),
     "survey_response": _l("Survey response"),
     "crisis_incident": _l("Crisis incident"),
+    "quotation": _l("Quotation"),
+    "contract": _l("Contract"),
+    "practice_area": _l("Practice area"),
+    "requirement_template": _l("Document requirement"),
+    "privacy_notice": _l("Privacy notice"),
+    "holiday": _l("Holiday"),
+    "calendar_feed": _l("Calendar link"),
 }
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

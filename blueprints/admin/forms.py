@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -35,7 +36,7 @@ class UserFilterForm(FlaskForm):
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
     role = SelectField(_l("Role"), choices=[("", _l("All roles")), *role_choices()], validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()], choices=[
-        ("", _l("All")), ("active", _l("Active")), ("inactive", _l("Deactivated")), ("locked", _l("Locked"))])
+        ("", lazy_pgettext("status", "All")), ("active", _l("Active")), ("inactive", _l("Deactivated")), ("locked", _l("Locked"))])
 
 
 class AuditFilterForm(FlaskForm):
@@ -43,7 +44,7 @@ class AuditFilterForm(FlaskForm):
         csrf = False
 
     action = SelectField(_l("Event"), validators=[Optional()], choices=[])
-    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=40)])
+    object_type = SelectField(_l("Object type"), validators=[Optional()], choices=[])
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("Until"), validators=[Optional()])
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime, time, timedelta
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,7 +19,7 @@ from core import audit
 from core.auth import fresh_required
 from core.db import transaction
 from core.forms import ActionForm
-from core.guard import ROLES, require
+from core.guard import ROLES, can, require
 from core.htmx import render
 from core.i18n import to_utc
 from core.pagination import keyset, paginate
@@ -28,7 +28,7 @@ from models.audit import AuditEvent
 from models.catalog import PracticeArea
 from models.consent import PrivacyNotice
 from models.users import User, UserSession
-from services.admin import accounts
+from services.admin import accounts, audit_view
 from services.auth import password_reset
 
 from . import bp
@@ -70,7 +70,8 @@ def _roles_form(user: User, formdata=None) -> RolesForm:
 def _user_page(user: User, roles_form=None, status=200):
     events = AuditEvent.browse(object_type="app_user").where(AuditEvent.object_id == str(user.id)).limit(10)
     return render("admin/user.html", event_labels=audit.EVENT_LABELS, user=user, roles_form=roles_form or _roles_form(user), action=ActionForm(),
-                  sessions=list(UserSession.live_for(user)), events=list(events), role_labels=ROLES, status=status)
+                  sessions=list(UserSession.live_for(user)), events=list(events), role_labels=ROLES, status=status,
+                  words=audit_view)
 
 
 @bp.get("/usuarios/<int:user_id>")
@@ -185,11 +186,45 @@ def _local_midnight_utc(day):
     return to_utc(datetime.combine(day, time.min))
 
 
+# The page that shows each kind of record named in the audit log (services.admin.audit_view says which record);
+# a link appears only to a reader whose roles open that page, and the page itself still scopes its rows.
+_RECORD_PAGES = {
+    "user": ("admin.user", "user_id"), "client": ("clients.show", "client_id"),
+    "client_interactions": ("interactions.client_log", "client_id"), "case": ("cases.show", "case_id"),
+    "case_documents": ("documents.checklist", "case_id"), "case_deadlines": ("documents.deadlines", "case_id"),
+    "case_interventions": ("cases.interventions", "case_id"), "meeting": ("interactions.meeting", "meeting_id"),
+    "complaint": ("complaints.show", "complaint_id"), "crisis": ("complaints.crisis_show", "incident_id"),
+    "quotation": ("commercial.quotation", "quotation_id"), "contract": ("commercial.contract", "contract_id"),
+    "survey_template": ("surveys.edit_template", "template_id"),
+    "survey_invitation": ("surveys.invitation", "invitation_id"), "survey_response": ("surveys.response", "response_id"),
+    "practice_areas": ("admin.practice_areas", None), "requirement_templates": ("documents.templates", None),
+    "complaint_categories": ("complaints.categories", None), "complaint_sla": ("complaints.sla", None),
+    "privacy_notice": ("admin.privacy_notice", None), "holidays": ("documents.holidays", None),
+}
+
+
+def _record_link(shown) -> str | None:
+    endpoint, arg = _RECORD_PAGES.get(shown.page, (None, None))
+    if endpoint is None or (arg and shown.page_id is None):
+        return None
+    if not can(getattr(current_app.view_functions[endpoint], "_required_permission", "")):
+        return None
+    return url_for(endpoint, **({arg: shown.page_id} if arg else {}))
+
+
+def _endpoint_path(endpoint: str) -> str:
+    try:
+        return next(current_app.url_map.iter_rules(endpoint)).rule
+    except KeyError:
+        return endpoint
+
+
 @bp.get("/auditoria")
 @require("audit.read")
 def audit_log():
     form = AuditFilterForm(formdata=request.args)
     form.action.choices = [("", _("All events"))] + sorted(audit.EVENT_LABELS.items(), key=lambda kv: str(kv[1]))
+    form.object_type.choices = [("", _("All kinds"))] + sorted(audit.OBJECT_LABELS.items(), key=lambda kv: str(kv[1]))
     form.validate()
     since = _local_midnight_utc(form.since.data) if form.since.data else None
     until = _local_midnight_utc(form.until.data + timedelta(days=1)) if form.until.data else None
@@ -197,8 +232,9 @@ def audit_log():
     page = keyset(query, AuditEvent.id, size=50)
     with transaction():
         audit.record("audit_read", object_type="audit_event", detail=f"before={page.before or ''}")
-    return render("admin/audit.html", "admin/_audit_table.html", form=form, page=page,
-                  event_labels=audit.EVENT_LABELS, object_labels=audit.OBJECT_LABELS)
+    objects = audit_view.describe(page.items, endpoint_path=_endpoint_path)
+    return render("admin/audit.html", "admin/_audit_table.html", form=form, page=page, event_labels=audit.EVENT_LABELS,
+                  objects=objects, links={i: _record_link(o) for i, o in objects.items()}, words=audit_view)
 
 
 @bp.route("/areas", methods=["GET", "POST"])
