@@ -193,12 +193,12 @@ def _name_queries(terms: Terms, kinds) -> dict:
     clients = _client_ids(terms.text)
     number = terms.number
     if "cases" in kinds:
-        queries["cases"] = Case.listing().where(Case.client.in_(clients) | _equals(Case.id, number))
+        queries["cases"] = Case.listing().where(_or_number(Case.client.in_(clients), Case.id, number))
     if "quotations" in kinds:
-        queries["quotations"] = (_quotations().where(Quotation.client.in_(clients) | _equals(Quotation.number, number))
+        queries["quotations"] = (_quotations().where(_or_number(Quotation.client.in_(clients), Quotation.number, number))
                                  .order_by(Quotation.number.desc()))
     if "contracts" in kinds:
-        queries["contracts"] = (_contracts().where(Contract.client.in_(clients) | _equals(Contract.id, number))
+        queries["contracts"] = (_contracts().where(_or_number(Contract.client.in_(clients), Contract.id, number))
                                 .order_by(Contract.id.desc()))
     if "documents" in kinds:
         queries["documents"] = (DocumentItem.select(DocumentItem, Case, Client).join(Case).join(Client)
@@ -218,9 +218,9 @@ def _client_ids(text: str):
     return ids if len(ids) <= CLIENT_IDS else found
 
 
-def _equals(column, number: int | None):
-    """``column = number`` for bare digits that fit an id; otherwise a condition nothing meets."""
-    return column == number if number is not None else column.in_([])
+def _or_number(condition, column, number: int | None):
+    """``condition``, or ``column = number`` for bare digits (no OR otherwise: it would keep SQLite off the index)."""
+    return condition | (column == number) if number is not None else condition
 
 
 def _quotations():
