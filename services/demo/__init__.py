@@ -12,6 +12,8 @@ from core import audit, auth
 from core.db import transaction, utcnow
 from core.guard import ROLES
 from models.users import User
+from services.demo import matters
+from services.demo.matters import PRACTICE_AREAS
 
 DEMO_PASSWORD = "Cafetal-Andino-2026"  # noqa: S105 (documented demo credential)
 DOMAIN = "duarte-asociados.test"
@@ -58,39 +60,41 @@ def load() -> list[str]:
             email = f"{_slug(first)}.{_slug(last)}@{DOMAIN}"
             if User.by_email(email):
                 continue
-            user = User.create(email=email, name=f"{first} {last}", supervisor=accounts["management"],
-                               password_hash=auth.hash_password(fake.password(length=20)) if i % 5 else None,
-                               last_login_at=utcnow() - timedelta(days=fake.random_int(0, 20), minutes=fake.random_int(0, 600)))
+            user = User.create(email=email, name=f"{first} {last}", supervisor=accounts["management"])
+            _staff_state(user, i, fake)
             user.set_roles([roles[i % len(roles)]] + (["quality"] if i % 7 == 3 else []))
             audit.record("user_create", user, actor=None, fields=["email", "name", "roles"])
         _load_clients(fake, accounts)
         _load_cases(fake, accounts)
+        _load_complaint_settings()
+        _load_surveys(fake, accounts)  # with the past year's cases and complaints: numbered before today's
         _load_complaints(fake, accounts)
-        _load_surveys(fake, accounts)
         _load_crisis(fake, accounts)
     lines.append("Demostración cargada: firma «Duarte & Asociados Abogados».")
     return lines
 
 
-PRACTICE_AREAS = (
-    ("Derecho laboral", "Despidos, contratos de trabajo, seguridad social, acoso laboral."),
-    ("Derecho de familia", "Divorcios, custodia, alimentos, sucesiones."),
-    ("Derecho comercial y societario", "Constitución de sociedades, contratos mercantiles, reestructuraciones."),
-    ("Derecho tributario", "Declaraciones, fiscalizaciones de la DIAN, planeación fiscal."),
-    ("Derecho inmobiliario", "Compraventas, arrendamientos, propiedad horizontal."),
-    ("Protección de datos", "Habeas data, políticas de tratamiento, incidentes de seguridad."),
-)
+def _staff_state(user, i: int, fake) -> None:
+    """Where each extra account stands, consistent with its sign-ins: a sign-in needs the password and the
+    authenticator, so only accounts with both have one. Some await activation (no password yet), one has
+    its password but not yet its authenticator, one belongs to someone who left (deactivated, last seen months
+    ago); the rest signed in lately, weeks or months after setting up their authenticator."""
+    from datetime import datetime, time
 
-NEEDS = (
-    "Despido sin justa causa después de ocho años en la empresa; quiere saber si le corresponde indemnización.",
-    "Constituir una S.A.S. con dos socios y redactar los estatutos y el acuerdo de accionistas.",
-    "Requerimiento ordinario de la DIAN por la declaración de renta del año pasado.",
-    "Divorcio de mutuo acuerdo con liquidación de la sociedad conyugal y custodia compartida.",
-    "El arrendatario del local lleva cuatro meses sin pagar el canon; desea iniciar la restitución.",
-    "Adecuar la política de tratamiento de datos personales de la tienda en línea.",
-    "Revisión del contrato de distribución con un proveedor extranjero antes de firmarlo.",
-    "Reclamación por horas extra no pagadas y recargos nocturnos.",
-)
+    from core.i18n import to_utc, today_local
+
+    if i % 5 == 0:
+        return  # activation link sent, not used yet
+    values = {"password_hash": auth.hash_password(fake.password(length=20))}
+    if i != 7:  # the one who chose a password and stopped at the authenticator
+        day = today_local() - timedelta(days=fake.random_int(95, 130) if i == 12 else fake.random_int(0, 12))
+        last_seen = to_utc(datetime.combine(day, time(fake.random_int(7, 17), fake.random_int(0, 59))))
+        if last_seen > utcnow():  # later today: the working day before
+            last_seen -= timedelta(days=1)
+        enrolled = last_seen - timedelta(days=fake.random_int(20, 300))
+        values.update(totp_secret=auth.seal_totp(user, auth.new_totp_secret()), totp_enrolled_at=enrolled,
+                      last_login_at=last_seen, is_active=i != 12)
+    User.update(**values).where(User.id == user.id).execute()
 
 
 PRIVACY_NOTICE = """Duarte & Asociados Abogados, responsable del tratamiento, recoge y trata tus datos personales
@@ -102,13 +106,15 @@ darla. Puedes conocer, actualizar, rectificar y suprimir tus datos, y revocar la
 datos@duarte-asociados.test. Conservamos tus datos mientras dure la relación y los plazos legales aplicables."""
 
 
-def _evaluate(service, client, user, fake, newsletter=False) -> None:
-    from datetime import date, datetime, timedelta
+def _evaluate(service, client, user, fake, consulted_at, newsletter=False) -> None:
+    from datetime import timedelta
+
+    from core.i18n import to_local
 
     service.decide_conflicts(client, "clear", "", user)
     service.save_evaluation(client, {
         "specialty_fit": True, "viability_notes": "Caso viable; pruebas documentales suficientes.",
-        "consultation_at": datetime(2026, 11, 2, 15, 0) + timedelta(days=fake.random_int(0, 15)),
+        "consultation_at": consulted_at,
         "consultation_mode": fake.random_element(("in_person", "video", "phone")),
         "attendees": f"{client.name}; {user.display_name}", "consultation_notes": "Se revisaron los antecedentes.",
         "expectations": "Propuesta de servicios en cinco días hábiles."}, user)
@@ -118,7 +124,7 @@ def _evaluate(service, client, user, fake, newsletter=False) -> None:
     if client.is_company:
         service.record_verification(client, "company_registration", "verified", "Certificado de Cámara de Comercio", user)
     service.record_consent(client, ["service", "surveys"] + (["newsletter"] if newsletter else []), "written",
-                           date(2026, 11, 3), "Formulario firmado", user)
+                           to_local(consulted_at).date() + timedelta(days=1), "Formulario firmado", user)
 
 
 COMPANY_FORMS = ("S.A.S.", "S.A.S.", "Ltda.", "S.A.", "& Cía. S.A.S.")
@@ -176,55 +182,154 @@ def _load_clients(fake, accounts) -> None:
     from services import clients as service
 
     areas = [PracticeArea.create(name=n, description=d) for n, d in PRACTICE_AREAS]
-    PrivacyNotice.publish(PRIVACY_NOTICE, accounts["admin"])
+    notice = PrivacyNotice.publish(PRIVACY_NOTICE, accounts["admin"])
+    published = utcnow() - timedelta(days=540)  # in force before the first of today's clients registered
+    PrivacyNotice.update(created_at=published, updated_at=published).where(PrivacyNotice.id == notice.id).execute()
     commercial, management = accounts["commercial"], accounts["management"]
     types = ["", "", "aggressive", "shy", "talkative", "sceptical", "impatient"]
     flow = ["prospect", "evaluating", "evaluating", "accepted", "rejected", "prospect", "accepted", "evaluating"]
-    registered = []
+    areas = {area.name: area for area in areas}
+    offered = {kind: matters.for_kind(kind) for kind in (matters.PERSON, matters.COMPANY)}
+    registered, rejections = [], iter(matters.REJECTIONS * 3)
     for i in range(36):
         company = i % 3 == 0
-        name = company_name(fake) if company else f"{fake.first_name()} {fake.last_name()} {fake.last_name()}"
-        counterparties = []
-        if i % 4 == 1:
-            counterparties.append({"name": company_name(fake), "kind": "counterparty", "document_type": "NIT",
-                                   "document_number": _valid_nit(fake)})
+        name = company_name(fake) if company else _person_name(fake)
+        kind = matters.COMPANY if company else matters.PERSON
+        matter = offered[kind][len([c for c in registered if c.kind == kind]) % len(offered[kind])]
+        counterparties = [party] if (party := _declared_party(fake, matter)) else []
         if i == 10 and registered:  # a prospect whose counterparty is already our client: a real conflict
-            counterparties.append({"name": registered[0].name, "kind": "counterparty", "document_type": "",
-                                   "document_number": ""})
+            counterparties = [{"name": registered[0].name, "kind": "counterparty", "document_type": "",
+                               "document_number": ""}]  # (its employer: the matter is a labour claim)
         phone = f"+57{fake.random_element(MOBILE_PREFIXES)}{fake.random_int(0, 9_999_999):07d}"
         data = {
-            "kind": "company" if company else "person", "name": name,
+            "kind": kind, "name": name,
             "document_type": "NIT" if company else "CC",
             "document_number": _valid_nit(fake) if company else str(fake.random_int(10_000_000, 1_199_999_999)),
             "email": fake.unique.email().lower(), "phone": phone, "phone_alt": "", "address": fake.street_address(),
             "city": fake.random_element(("Bogotá", "Medellín", "Cali", "Barranquilla", "Bucaramanga")),
             "country": "CO", "preferred_channel": fake.random_element(("email", "phone", "whatsapp", "in_person")),
             "source": fake.random_element(("visit", "social", "alliance", "web", "other")),
-            "practice_area": areas[i % len(areas)].id, "responsible": commercial.id if i % 2 else management.id,
-            "customer_type": types[i % len(types)], "need": NEEDS[i % len(NEEDS)], "special_requirements": "",
+            "practice_area": areas[matter.area].id, "responsible": commercial.id if i % 2 else management.id,
+            "customer_type": types[i % len(types)], "need": matter.need, "special_requirements": "",
         }
         client = service.register(data, counterparties, commercial)
         registered.append(client)
         target = flow[i % len(flow)]
+        span = _intake_span(target, i)
         if target in ("evaluating", "accepted", "rejected"):
             service.transition(client, "evaluating", "Consulta inicial agendada", commercial)
         if target == "accepted":
-            _evaluate(service, client, commercial, fake, newsletter=i % 3 == 1)
+            _evaluate(service, client, commercial, fake, _on(span, CONSULTED), newsletter=i % 3 == 1)
             service.transition(client, "accepted", "Caso viable dentro de nuestra especialidad", commercial)
-            _quote_and_contract(client, commercial, fake, activate=i % 2 == 1, ends_in=(20, 50, 200)[i % 3])
+            _quote_and_contract(client, commercial, fake, activate=i % 2 == 1, ends_in=_ends_in(i))
         if target == "rejected":
-            service.transition(client, "rejected", "La necesidad no corresponde a nuestras áreas de práctica", commercial)
+            service.transition(client, "rejected", next(rejections), commercial)
+        _date_intake(client, *span)
     assert Client.select().where(Client.name_key == name_key(registered[0].name)).exists()
 
 
-CASE_TITLES = {
-    "Derecho laboral": ("Demanda por despido sin justa causa", "Reclamación de horas extra y recargos"),
-    "Derecho de familia": ("Divorcio de mutuo acuerdo", "Fijación de cuota alimentaria"),
-    "Derecho comercial y societario": ("Constitución de S.A.S. y acuerdo de accionistas", "Revisión de contrato de distribución"),
-    "Derecho tributario": ("Respuesta a requerimiento ordinario de la DIAN", "Planeación fiscal anual"),
-    "Derecho inmobiliario": ("Restitución de inmueble arrendado", "Compraventa de local comercial"),
-    "Protección de datos": ("Política de tratamiento de datos personales", "Atención de incidente de seguridad"),
-}
+FOREIGN_COMPANIES = ("Nordvik Industrial AB", "Hansen Maschinenbau GmbH", "Pacific Coast Supplies Inc.",
+                     "Lumière Équipements SAS")
+
+
+def _ends_in(i: int) -> int:
+    """Days left on an active client's twelve-month contract: two renewals due soon, the rest later."""
+    return (20, 50, 200)[i % 3]
+
+
+# When each intake step happened, as a share of the days from registration to the last step.
+DECIDED, CONSULTED, VERIFIED, QUOTED, QUOTE_DECIDED = .4, .45, .5, .75, .9
+
+
+def _intake_span(target: str, i: int):
+    """(registered, last intake step) in UTC for the i-th demo client, by where its intake stands: an active
+    client signed its contract on its start date, about a month after registering; the rest came lately.
+    Everything happens in office hours."""
+    from datetime import datetime, time
+
+    from core.i18n import to_utc, today_local
+
+    today = today_local()
+    if target == "accepted" and i % 2 == 1:
+        days, length = 365 - _ends_in(i) + 35, 35
+    else:
+        days = {"accepted": 30, "evaluating": 12 + i, "rejected": 45 + i}.get(target, i % 9)
+        length = min({"accepted": 27, "evaluating": 6, "rejected": 14}.get(target, 0), days - 1 if days else 0)
+    registered = to_utc(datetime.combine(today - timedelta(days=days), time(8 + i % 9, 15 * (i % 4))))
+    if registered > utcnow():  # later today: yesterday
+        registered -= timedelta(days=1)
+    return registered, registered + timedelta(days=length)
+
+
+def _on(span, share: float):
+    """The moment ``share`` of the way through the intake, on a whole day (the registration's hour)."""
+    registered, settled = span
+    return registered + timedelta(days=round((settled - registered).days * share))
+
+
+def _date_intake(client, registered, settled) -> None:
+    """The client's intake records carry the days they happened (registration, conflict check, consultation,
+    verifications, quotation, the status history) instead of the moment the demo was loaded. Consents are
+    append-only (their day is the one given) and the audit log keeps its own times: it records the loading."""
+    from models.clients import Client, ClientStatusChange, ConflictCheck, Party
+    from models.commercial import Contract, Quotation
+    from models.intake import IntakeEvaluation, VerificationCheck
+
+    def at(share: float):
+        return _on((registered, settled), share)
+
+    Client.update(created_at=registered, updated_at=settled).where(Client.id == client.id).execute()
+    Party.update(created_at=registered, updated_at=registered).where(Party.client == client.id).execute()
+    ConflictCheck.update(created_at=registered, updated_at=at(DECIDED)).where(ConflictCheck.client == client.id).execute()
+    ConflictCheck.update(decided_at=at(DECIDED)).where(ConflictCheck.client == client.id,
+                                                       ConflictCheck.decided_at.is_null(False)).execute()
+    IntakeEvaluation.update(created_at=at(CONSULTED), updated_at=at(CONSULTED)).where(
+        IntakeEvaluation.client == client.id).execute()
+    VerificationCheck.update(created_at=at(VERIFIED), updated_at=at(VERIFIED), checked_at=at(VERIFIED)).where(
+        VerificationCheck.client == client.id).execute()
+    for quotation in Quotation.select().where(Quotation.client == client.id):
+        decided = at(QUOTE_DECIDED) if quotation.decided_at else None
+        Quotation.update(created_at=at(QUOTED), updated_at=decided or at(QUOTED), sent_at=at(QUOTED),
+                         decided_at=decided, valid_until=at(QUOTED).date() + timedelta(days=45)).where(
+            Quotation.id == quotation.id).execute()
+    Contract.update(created_at=settled, updated_at=settled).where(Contract.client == client.id).execute()
+    shares = {"prospect": 0, "evaluating": .33, "accepted": .67}  # rejected or active: at the last step
+    for change in ClientStatusChange.select().where(ClientStatusChange.client == client.id):
+        when = at(shares.get(change.to_status, 1))
+        ClientStatusChange.update(created_at=when, updated_at=when).where(ClientStatusChange.id == change.id).execute()
+
+
+def _person_name(fake) -> str:
+    return f"{fake.first_name()} {fake.last_name()} {fake.last_name()}"
+
+
+def _party_name(fake, who: str) -> str:
+    if who == matters.PERSON:
+        return _person_name(fake)
+    if who == matters.COMPANY:
+        return company_name(fake)
+    if who == matters.BUILDING:
+        return f"Conjunto Residencial {fake.last_name()} P.H."
+    if who == matters.FOREIGN:
+        return fake.random_element(FOREIGN_COMPANIES)
+    return who  # a named authority (the DIAN)
+
+
+def _declared(matter) -> bool:
+    return bool(matter.party) and matter.party[1] in (matters.PERSON, matters.COMPANY, matters.BUILDING, matters.FOREIGN)
+
+
+def _declared_party(fake, matter) -> dict | None:
+    """The other party the client names at intake (the employer, the spouse, the debtor…), for the conflict
+    check; an authority such as the DIAN is not declared (it is no conflict) and joins the case later."""
+    if not _declared(matter):
+        return None
+    kind, who, _relation = matter.party
+    if who == matters.FOREIGN:  # no Colombian document
+        return {"name": _party_name(fake, who), "kind": kind, "document_type": "", "document_number": ""}
+    person = who == matters.PERSON
+    return {"name": _party_name(fake, who), "kind": kind, "document_type": "CC" if person else "NIT",
+            "document_number": str(fake.random_int(10_000_000, 1_199_999_999)) if person else _valid_nit(fake)}
 
 
 def _load_cases(fake, accounts) -> None:
@@ -246,40 +351,50 @@ def _load_cases(fake, accounts) -> None:
     active = list(Client.select().where(Client.status == "active").order_by(Client.id))
     stages = ["in_progress", "open", "resolved", "in_progress", "open"]
     for n, client in enumerate(active):
-        area = client.practice_area
-        title = CASE_TITLES.get(area.name, ("Asesoría integral", ""))[0]
-        case = cases.open_case(client, {"title": title, "responsible": ops, "team": [service],
-                                        "description": client.need}, management, today - timedelta(days=40 - n))
+        matter = matters.of_client(client)
+        case = cases.open_case(client, {"title": matter.title, "responsible": ops, "team": [service],
+                                        "description": matter.description, "parties": _intake_parties(client, matter)},
+                               management, today - timedelta(days=40 - n))
         cases.save_planning(case, {"legal_analysis": "Normas aplicables y precedentes revisados en la consulta inicial.",
-                                   "strategy": "Intentar primero un acuerdo; si no prospera, acción judicial. Riesgo: "
-                                               "falta de pruebas documentales del cliente.",
+                                   "strategy": matter.strategy,
                                    "budget_amount": 3_500_000 + 500_000 * n, "budget_told_on": today - timedelta(days=35),
                                    "budget_told_how": "in_person",
                                    "budget_notes": "Honorarios según cotización; gastos procesales aparte."}, ops)
-        cases.add_party(case, "counterparty", company_name(fake), "Contraparte", ops)
-        for kind, what in (("document", "Correos y comunicaciones con la contraparte"), ("testimony", "Declaración de un testigo")):
+        if matter.party and not _declared(matter):  # an authority: named on the case, not at intake
+            cases.add_party(case, matter.party[0], _party_name(fake, matter.party[1]), matter.party[2], ops)
+        for kind, what in matter.evidence:
             cases.add_evidence(case, kind, what, ops)
         for when, channel, direction, kind, summary in (
                 (25, "in_person", "in", "meeting", "Reunión de inicio: se explicaron el plan de trabajo y los costos."),
-                (12, "email", "out", "update", "Informe de avance enviado al cliente con los próximos pasos."),
-                (3, "phone", "in", "question", "El cliente pregunta cuándo estará lista la radicación.")):
+                (12, "email", "out", "update", matters.UPDATES[n % len(matters.UPDATES)]),
+                (3, "phone", "in", "question", matter.question)):
             interactions.log(client, {"occurred_at": datetime.utcnow() - timedelta(days=when + n), "channel": channel,
                                       "direction": direction, "kind": kind, "summary": summary, "confidential": False},
                              ops, case=case)
         cases.plan_intervention(case, {"starts_at": to_utc(datetime.combine(today + timedelta(days=1 + n), time(14, 0))),
-                                       "duration_minutes": 90, "assigned": ops, "place": "Oficina del cliente",
+                                       "duration_minutes": 90, "assigned": ops,
+                                       "place": "Oficina del cliente" if client.is_company else "Sede de la firma",
                                        "purpose": "Reunión de seguimiento y revisión de documentos"}, management)
         if stages[n % len(stages)] != "open":
             cases.change_status(case, "in_progress", "", ops, today)
         due = calendar.add_business_days(today, 4 + 3 * n, "CO")
-        deadlines.add_deadline(case, {"description": "Radicar la respuesta" if n % 2 else "Presentar la demanda",
-                                      "kind": "procedural", "due_on": due, "due_time": time(17, 0), "responsible": ops,
-                                      "offsets": [7, 1]}, management)
+        deadlines.add_deadline(case, {"description": matter.deadline[1], "kind": matter.deadline[0], "due_on": due,
+                                      "due_time": time(17, 0), "responsible": ops, "offsets": [7, 1]}, management)
+        _date_history(case, to_utc(datetime.combine(today - timedelta(days=40 - n), time(9, 30))), utcnow())
         if stages[n % len(stages)] == "resolved":
-            cases.save_resolution(case, {"resolution_summary": "Acuerdo conciliatorio aprobado; pago en 30 días.",
+            cases.save_resolution(case, {"resolution_summary": matter.outcome,
                                          "explained_on": today - timedelta(days=1), "explained_how": "in_person",
                                          "client_understood": True}, ops)
             cases.change_status(case, "resolved", "", ops, today)
+
+
+def _intake_parties(client, matter) -> list[dict]:
+    """The parties the client declared at intake join its case, with their relation to the matter."""
+    from models.clients import Party
+
+    relation = matter.party[2] if matter.party else ""
+    return [{"party": p, "name": p.name, "kind": p.kind, "relation": relation}
+            for p in Party.select().where(Party.client == client.id, Party.case.is_null())]
 
 
 COMPLAINT_CATEGORIES = ("Demora en la respuesta", "Comunicación e información", "Facturación y cobros",
@@ -289,22 +404,29 @@ SLA_RULES = (("complaint", "high", 1, 3), ("complaint", "medium", 1, 5), ("compl
              ("request", "medium", 1, 5), ("query", "medium", 1, 2))
 
 
+def _load_complaint_settings() -> None:
+    from models.complaints import ComplaintCategory, SlaRule
+
+    for name in COMPLAINT_CATEGORIES:
+        ComplaintCategory.create(name=name)
+    for kind, severity, response, resolution in SLA_RULES:
+        SlaRule.create(kind=kind, severity=severity, response_days=response, resolution_days=resolution)
+
+
 def _load_complaints(fake, accounts) -> None:
-    """The complaints register: categories, SLA rules and complaints of the demo clients in every status
-    (one breached, one near breach, one closed with the client informed)."""
+    """This month's complaints of the demo clients, in every status (one breached, one near breach, one closed
+    with the client informed); the past year's are closed (``_load_past_year``)."""
     from datetime import datetime, time
 
     from core.i18n import to_local, to_utc
     from models.cases import Case
     from models.clients import Client
-    from models.complaints import Complaint, ComplaintCategory, SlaRule
+    from models.complaints import Complaint, ComplaintCategory
     from services import complaints
     from services.documents import calendar
 
     service, quality = accounts["service"], accounts["quality"]
-    categories = {name: ComplaintCategory.create(name=name) for name in COMPLAINT_CATEGORIES}
-    for kind, severity, response, resolution in SLA_RULES:
-        SlaRule.create(kind=kind, severity=severity, response_days=response, resolution_days=resolution)
+    categories = {c.name: c for c in ComplaintCategory.select()}
     clients = list(Client.select().where(Client.status == "active").order_by(Client.id))
     if not clients:
         return
@@ -319,7 +441,7 @@ def _load_complaints(fake, accounts) -> None:
                                          received_at=now - timedelta(days=days_ago, hours=n), **extra)
 
     # Breached: received two weeks ago and nobody has answered.
-    one(0, "complaint", "Lleva dos semanas escribiendo y nadie le responde sobre el estado de su demanda.",
+    one(0, "complaint", "Lleva dos semanas escribiendo y nadie le responde sobre el estado de su caso.",
         "Demora en la respuesta", 14, severity="high", channel="phone")
     # Near breach: in analysis, due at the end of the current business day.
     near = one(1, "claim", "Le cobraron dos veces la consulta inicial; pide la devolución.", "Facturación y cobros", 2)
@@ -334,7 +456,7 @@ def _load_complaints(fake, accounts) -> None:
                              "Se sincronizaron las agendas y se ofreció una nueva reunión sin costo.", quality)
     complaints.change_status(working, "resolution", quality)
     # Resolved, the client not informed yet (it cannot be closed).
-    resolved = one(3, "request", "Pide una copia del poder firmado y del acta de conciliación.", "Comunicación e información",
+    resolved = one(3, "request", "Pide una copia del contrato de servicios y del poder que firmó.", "Comunicación e información",
                    6, severity="medium")
     complaints.change_status(resolved, "analysis", service)
     complaints.save_analysis(resolved, "Solicitud de documentos del expediente.",
@@ -355,32 +477,143 @@ def _load_complaints(fake, accounts) -> None:
         severity="low", channel="in_person", walk_in_name="Visitante en recepción")
     one(6, "compliment", "Agradece la atención de la recepcionista y la claridad de la explicación.",
         "Trato del personal", 1, severity="low", channel="web")
-    one(7, "query", "¿Cuándo es la próxima audiencia?", "Comunicación e información", 0, channel="messaging")
+    one(7, "query", "Pregunta si los gastos de notaría van en la factura de honorarios o se pagan aparte.",
+        "Facturación y cobros", 0, channel="messaging")
 
 
 SURVEY_CASES = (  # (days since closing, what happened to its survey)
     (1, "pending"), (3, "sent"), (4, "opened"), (6, "answered"), (9, "answered"), (20, "expired"),
     (7, "by_hand"), (2, "by_hand_shown"))
-SURVEY_COMMENTS = ("Muy buena atención; me explicaron cada paso con claridad.",
-                   "El proceso fue ágil, aunque me hubiera gustado recibir más avances por correo.")
+# Closed cases of the past year, their survey answered two days after closing, so the results have a trend:
+# (days since closing, usual rating, rating of the criterion the client liked least, recommendation 0–10,
+# comment). January has none (its month shows "no data"); one client was unhappy and a complaint followed.
+PAST_CASES = (
+    (35, 5, 4, 10, "Muy buena atención; me explicaron cada paso con claridad."),
+    (44, 4, 3, 8, "Todo bien, pero los informes de avance llegaban tarde."),
+    (58, 5, 5, 9, ""),
+    (88, 4, 4, 9, "Resolvieron en menos tiempo del previsto."),
+    (95, 5, 4, 10, ""),
+    (117, 4, 2, 5, "Pasaron tres semanas sin que nadie me llamara; al final se resolvió, pero con mucha angustia."),
+    (146, 5, 4, 9, "La abogada fue muy clara con los costos desde el principio."),
+    (175, 4, 3, 7, "El parqueadero de la oficina es muy pequeño."),
+    (182, 5, 5, 10, ""),
+    (205, 4, 4, 8, "Buen servicio; la notaría fue lo que más demoró."),
+    (236, 5, 4, 9, "Me sentí acompañado durante todo el proceso."),
+    (262, 4, 3, 8, ""),
+    (284, 5, 4, 9, "Recomendaría la firma a mi familia."),
+)
+SURVEY_COMMENTS = ("El proceso fue ágil, aunque me hubiera gustado recibir más avances por correo.",
+                   "Cumplieron todo lo que prometieron en la primera reunión.")
+PAST_COMPLAINTS = (  # raised while a past case was open: (kind, category, severity, channel, text, cause, actions)
+    ("complaint", "Demora en la respuesta", "medium", "phone",
+     "Lleva una semana esperando la llamada prometida sobre el estado de su caso.",
+     "El abogado responsable estuvo en audiencias toda la semana y nadie cubrió sus llamadas.",
+     "Se llamó al cliente el mismo día; se asignó un abogado de apoyo para las ausencias."),
+    ("claim", "Facturación y cobros", "high", "email",
+     "La factura de honorarios incluye una consulta que no se realizó.",
+     "Se facturó una consulta reprogramada como si se hubiera hecho.",
+     "Se anuló la factura y se emitió una nota crédito; la facturación se revisa contra la agenda."),
+    ("request", "Comunicación e información", "medium", "email",
+     "Pide una copia de todos los documentos radicados en su trámite.",
+     "Solicitud de copias del expediente.",
+     "Se enviaron las copias escaneadas por correo."),
+    ("complaint", "Trato del personal", "medium", "in_person",
+     "En recepción le pidieron esperar cuarenta minutos sin explicarle la demora.",
+     "La reunión anterior se extendió y recepción no avisó a tiempo.",
+     "Se ofrecieron disculpas; recepción avisa a los clientes cualquier demora de más de diez minutos."),
+    ("suggestion", "Instalaciones y atención", "low", "web",
+     "Sugiere habilitar reuniones por videollamada para los clientes fuera de Bogotá.",
+     "Solo se ofrecían reuniones presenciales.",
+     "Se habilitaron las videollamadas con enlace enviado por correo."),
+    ("complaint", "Calidad del servicio jurídico", "high", "email",
+     "El borrador que le enviaron tenía el nombre de otra persona.",
+     "Se reutilizó una plantilla sin revisar los datos.",
+     "Se corrigió el documento, se pidieron disculpas y se añadió una revisión de datos antes del envío."),
+    ("query", "Comunicación e información", "medium", "messaging",
+     "Pregunta si puede pagar los honorarios en dos cuotas.",
+     "Consulta sobre la forma de pago.",
+     "Se le explicó que el contrato permite dos cuotas y se le enviaron las fechas."),
+)
+
+
+def _closed_case(client, matter, days_ago: int, accounts, weeks_open: int = 8):
+    """A case of ``client`` on ``matter`` that closed ``days_ago`` days ago, its survey invitation due the next
+    day; returns the case and the UTC moment the invitation was to go out."""
+    from core.i18n import to_local, today_local
+    from models.cases import Case
+    from models.documents import Deadline, DocumentItem
+    from models.surveys import SurveyInvitation
+    from services import cases
+
+    ops, service = accounts["operations"], accounts["service"]
+    closed_on = today_local() - timedelta(days=days_ago)
+    case = cases.open_case(client, {"title": matter.title, "responsible": ops, "team": [service],
+                                    "practice_area": _area_id(matter.area), "description": matter.description},
+                           ops, closed_on - timedelta(weeks=weeks_open))
+    DocumentItem.update(status="received").where(DocumentItem.case == case.id).execute()  # demo: all in
+    Deadline.update(status="done").where(Deadline.case == case.id).execute()
+    cases.change_status(case, "in_progress", "", ops, closed_on)
+    cases.save_resolution(case, {"resolution_summary": matter.outcome, "explained_on": closed_on,
+                                 "explained_how": "in_person", "client_understood": True}, ops)
+    cases.change_status(case, "resolved", "", ops, closed_on)
+    cases.change_status(case, "closed", "Servicio concluido", ops, closed_on)
+    closed_at = utcnow() - timedelta(days=days_ago)
+    Case.update(closed_at=closed_at, resolved_at=closed_at).where(Case.id == case.id).execute()
+    _date_history(case, closed_at - timedelta(weeks=weeks_open), closed_at)
+    sent_at = closed_at + timedelta(days=1)
+    SurveyInvitation.update(send_on=to_local(sent_at).date(), created_at=closed_at).where(
+        SurveyInvitation.case == case.id).execute()
+    return case, sent_at
+
+
+def _date_history(case, opened_at, last_at) -> None:
+    """The case's record and status history carry the days they happened: opened, in progress two days later,
+    and the last moves (resolved, closed) at ``last_at``."""
+    from models.cases import Case, CaseStatusChange
+
+    Case.update(created_at=opened_at).where(Case.id == case.id).execute()
+    for change in CaseStatusChange.select().where(CaseStatusChange.case == case.id):
+        when = {"": opened_at, "open": opened_at, "in_progress": opened_at + timedelta(days=2)}.get(change.to_status,
+                                                                                                 last_at)
+        CaseStatusChange.update(created_at=when, updated_at=when).where(CaseStatusChange.id == change.id).execute()
+
+
+def _area_id(name: str) -> int:
+    from models.catalog import PracticeArea
+
+    return PracticeArea.get(PracticeArea.name == name).id
+
+
+def _answer(invitation, ratings, nps: int, comment: str, now) -> None:
+    """The client's answers: ``ratings`` gives each rating question its score in turn."""
+    from services.surveys import answers as survey_answers
+
+    questions = survey_answers.questions_of(invitation.template_id)
+    scores, values = iter(ratings), {}
+    for q in questions:
+        if q.kind == "rating":
+            values[survey_answers.field_name(q)] = str(next(scores))
+        elif q.kind == "nps":
+            values[survey_answers.field_name(q)] = str(nps)
+        elif q.kind == "text":
+            values[survey_answers.field_name(q)] = comment
+    survey_answers.submit(invitation, values, questions, now=now)
 
 
 def _load_surveys(fake, accounts) -> None:
     """The default satisfaction survey and closed cases whose invitations are in every state: waiting to be
     sent, sent, opened, answered, expired, and two for a client without email consent (one overdue in the
-    responsible's work queue, one whose link was handed over)."""
+    responsible's work queue, one whose link was handed over); then a year of closed cases whose answers
+    make the monthly trend, with the complaints raised while they were open."""
     from peewee import fn
 
-    from core.i18n import to_local, today_local
-    from models.cases import Case
+    from core.i18n import today_local
     from models.clients import Client
-    from models.documents import Deadline, DocumentItem
     from models.mail import OutboundEmail
     from models.surveys import SurveyInvitation
-    from services import cases, clients, surveys
-    from services.surveys import answers as survey_answers
+    from services import clients, surveys
 
-    ops, service = accounts["operations"], accounts["service"]
+    service = accounts["service"]
     surveys.default_template(accounts["quality"])
     active = list(Client.select().where(Client.status == "active").order_by(Client.id))
     if not active:
@@ -391,25 +624,8 @@ def _load_surveys(fake, accounts) -> None:
     clients.withdraw_consent(no_consent, "surveys", "oral", today - timedelta(days=30), service)
     for n, (days_ago, state) in enumerate(SURVEY_CASES):
         client = no_consent if state.startswith("by_hand") else active[n % (len(active) - 1 or 1)]
-        closed_on = today - timedelta(days=days_ago)
-        area = client.practice_area
-        title = CASE_TITLES.get(area.name, ("", "Asesoría puntual"))[1] or "Asesoría puntual"
-        case = cases.open_case(client, {"title": title, "responsible": ops, "team": [service],
-                                        "description": client.need}, ops, closed_on - timedelta(days=60))
-        DocumentItem.update(status="received").where(DocumentItem.case == case.id).execute()  # demo: all in
-        Deadline.update(status="done").where(Deadline.case == case.id).execute()
-        cases.change_status(case, "in_progress", "", ops, closed_on)
-        cases.save_resolution(case, {"resolution_summary": "Asunto resuelto; el cliente recibió el concepto final.",
-                                     "explained_on": closed_on, "explained_how": "in_person",
-                                     "client_understood": True}, ops)
-        cases.change_status(case, "resolved", "", ops, closed_on)
-        cases.change_status(case, "closed", "Servicio concluido", ops, closed_on)
-        closed_at = now - timedelta(days=days_ago)
-        Case.update(closed_at=closed_at, resolved_at=closed_at).where(Case.id == case.id).execute()
+        case, sent_at = _closed_case(client, matters.past_for(client, client.cases.count()), days_ago, accounts)
         invitation = SurveyInvitation.get(SurveyInvitation.case == case.id)
-        sent_at = closed_at + timedelta(days=1)
-        SurveyInvitation.update(send_on=to_local(sent_at).date(), created_at=closed_at).where(
-            SurveyInvitation.id == invitation.id).execute()
         if state in ("pending", "by_hand"):
             continue
         if state == "by_hand_shown":
@@ -420,15 +636,78 @@ def _load_surveys(fake, accounts) -> None:
         if state == "opened":
             surveys.mark_opened(invitation, now=sent_at + timedelta(hours=5))
         elif state == "answered":
-            questions = survey_answers.questions_of(invitation.template_id)
-            values = {survey_answers.field_name(q): {"rating": str(5 - (i + n) % 2), "nps": str(9 + n % 2),
-                                                     "text": SURVEY_COMMENTS[n % 2]}.get(q.kind, "")
-                      for i, q in enumerate(questions)}
-            survey_answers.submit(invitation, values, questions, now=sent_at + timedelta(days=1))
+            _answer(invitation, [5 - (i + n) % 2 for i in range(20)], 9 + n % 2, SURVEY_COMMENTS[n % 2],
+                    sent_at + timedelta(days=1))
         elif state == "expired":
             surveys.expire_invitations(now=now)
+    _load_past_year(active[:-1], accounts)
     # The messages of these past sends are history: not to be delivered now to the demo's invented addresses.
     OutboundEmail.delete().where(OutboundEmail.id > first_mail).execute()
+
+
+def _load_past_year(clients, accounts) -> None:
+    """PAST_CASES for the clients whose contract had started when the case opened, each answered two days after
+    closing; every other one had a complaint while open, handled and closed within days; the low score's
+    follow-up complaint was handled too."""
+    from models.commercial import Contract
+    from models.complaints import Complaint, ComplaintCategory
+    from models.surveys import SurveyInvitation
+    from services import complaints, surveys
+
+    service = accounts["service"]
+    started = {c.client_id: c.start_date for c in Contract.select().where(Contract.client.in_([c.id for c in clients]))}
+    categories = {c.name: c for c in ComplaintCategory.select()}
+    complaints_left = iter(PAST_COMPLAINTS)
+    events = []  # (when, what, case, details): done in time order, so complaints are numbered as they came in
+    for n, (days_ago, usual, least, nps, comment) in enumerate(sorted(PAST_CASES, reverse=True)):  # oldest first
+        opened = utcnow().date() - timedelta(days=days_ago + 56)
+        eligible = [c for c in clients if started.get(c.id) and started[c.id] <= opened]
+        if not eligible:
+            continue
+        client = min(eligible, key=lambda c: (c.cases.count(), c.id))  # the one with the fewest cases so far
+        case, sent_at = _closed_case(client, matters.past_for(client, client.cases.count()), days_ago, accounts)
+        if n % 2 == 0 and (item := next(complaints_left, None)):  # received while the case was open
+            events.append((sent_at - timedelta(days=20 + n % 3 * 5, hours=n), "complaint", case, (item, 1 + n % 4)))
+        events.append((sent_at, "send", case, None))
+        events.append((sent_at + timedelta(days=1), "answer", case,
+                       ([least if i == n % 5 else usual for i in range(20)], nps, comment)))
+    for when, what, case, details in sorted(events, key=lambda e: e[0]):
+        if what == "send":
+            surveys.send_due_invitations(now=when)
+        elif what == "complaint":
+            (kind, category, severity, channel, text, cause, actions), days = details
+            complaint = complaints.open_complaint(kind=kind, description=text, owner=service, client=case.client_id,
+                                                  case=case, channel=channel, severity=severity, actor=service,
+                                                  category=categories[category], received_at=when)
+            _settle(complaint, when, cause, actions, days, service)
+        else:
+            _answer(SurveyInvitation.get(SurveyInvitation.case == case.id), *details, when)
+            follow_up = Complaint.select().where(Complaint.case == case.id, Complaint.source == "survey").first()
+            if follow_up is not None:  # the low score's complaint
+                _settle(follow_up, when, "El abogado estuvo de vacaciones y nadie informó al cliente del avance.",
+                        "Se llamó al cliente para disculparse; los casos tienen un abogado de respaldo en las "
+                        "ausencias.", 3, accounts["quality"])
+
+
+def _settle(complaint, received_at, cause: str, actions: str, days: int, user) -> None:
+    """Analysis, resolution, client informed and agreeing, closed: all ``days`` after it came in."""
+    from models.complaints import Complaint, ComplaintStatusChange
+    from services import complaints
+
+    complaints.change_status(complaint, "analysis", user)
+    complaints.save_analysis(complaint, cause, actions, user)
+    complaints.change_status(complaint, "resolved", user)
+    complaints.record_informed(complaint, utcnow(), "phone", "agreed", user)
+    complaints.change_status(complaint, "closed", user, "El cliente quedó conforme.")
+    answered, done = received_at + timedelta(hours=3), received_at + timedelta(days=days)
+    Complaint.update(first_response_at=answered, resolved_at=done, informed_at=done + timedelta(hours=2),
+                     closed_at=done + timedelta(hours=3), updated_at=done + timedelta(hours=3),
+                     created_at=received_at).where(Complaint.id == complaint.id).execute()
+    moments = {"received": received_at, "analysis": answered, "resolved": done, "closed": done + timedelta(hours=3)}
+    for change in ComplaintStatusChange.select().where(ComplaintStatusChange.complaint == complaint.id):
+        when = moments.get(change.to_status, done)
+        ComplaintStatusChange.update(created_at=when, updated_at=when).where(
+            ComplaintStatusChange.id == change.id).execute()
 
 
 def describe() -> list[str]:
