@@ -18,6 +18,7 @@ from blueprints.complaints.forms import (
     SlaForm,
     StepForm,
 )
+from core.charts import month_chart
 from core.db import utcnow
 from core.guard import can, require
 from core.htmx import render, wants_partial
@@ -335,8 +336,8 @@ def _period():
 def trends():
     start, end, errors = _period()
     data = service.trends(start, end)
-    peak = max((n for _m, n in data["by_month"]), default=0)
-    return render("complaints/trends.html", data=data, start=start, end=end, errors=errors, peak=peak,
+    return render("complaints/trends.html", data=data, start=start, end=end, errors=errors,
+                  chart=month_chart(data["by_month"]),
                   raw={"desde": request.args.get("desde", start.isoformat())[:20],
                        "hasta": request.args.get("hasta", end.isoformat())[:20]},
                   status=422 if errors else 200)

@@ -80,7 +80,7 @@ def test_page_shows_the_numbers_chart_and_table(app, http, login_as, make_user):
     response = http.get("/quejas/analisis?desde=2026-01-01&hasta=2026-12-31")
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert '<svg class="chart"' in body and 'role="img"' in body and body.count("<rect") == 12
+    assert '<svg class="month-chart' in body and 'role="img"' in body and body.count("<rect") == 12
     assert 'data-testid="total">6<' in body
     assert 'data-testid="avg-days">4,0<' in body and 'data-testid="p90-days">10,0<' in body
     assert 'data-testid="within-sla">60 %<' in body
