@@ -50,7 +50,7 @@ TEXT_FIELDS = ("description", "legal_analysis", "strategy", "budget_notes", "bud
 STEPS = {"en-curso": "in_progress", "resuelto": "resolved", "cerrar": "closed", "reabrir": "in_progress"}
 
 
-@bp.app_context_processor
+@bp.context_processor
 def _labels():
     return {"case_labels": labels}
 

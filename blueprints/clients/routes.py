@@ -56,12 +56,6 @@ def _labels():
     return {"labels": labels, "accept_files": files.ACCEPT, "strong_score": conflict_search.STRONG_SCORE}
 
 
-@bp.app_context_processor
-def _client_words():
-    """The customer-type advice (clients/_advice.html) shows on pages other blueprints render too."""
-    return {"client_labels": labels}
-
-
 def _staff_choices(blank):
     staff = (User.select(User.id, User.name).join(UserRole, on=(UserRole.user == User.id))
              .where(UserRole.role.in_(CLIENT_ROLES), User.is_active == True).distinct().order_by(User.name))  # noqa: E712

@@ -21,6 +21,7 @@ from models.clients import Client
 from models.commercial import Contract, Quotation
 from services import clients as client_service
 from services import commercial as service
+from services.cases import labels as case_labels
 from services.clients import labels as client_labels
 from services.commercial import documents, labels
 
@@ -29,7 +30,7 @@ from . import bp
 
 @bp.context_processor
 def _labels():
-    return {"labels": labels, "client_labels": client_labels}
+    return {"labels": labels, "client_labels": client_labels, "case_labels": case_labels}
 
 
 def _get(model, object_id):

@@ -29,10 +29,11 @@ from services.interactions import case_choices
 from . import bp
 
 
-@bp.app_context_processor
-def _crisis_helpers():
-    """The client page's flag and advice render under the clients blueprint."""
-    return {"crisis_flag": service.flag, "crisis_protocol": protocol}
+@bp.context_processor
+def _crisis_words():
+    """The protocol's steps and phrases on the incident page (the client page's flag gets them from
+    services.clients.header)."""
+    return {"crisis_protocol": protocol}
 
 
 # ----- list and opening -----

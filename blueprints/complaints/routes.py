@@ -40,6 +40,7 @@ from models.complaints import (
 from models.users import User
 from services import clients as client_service
 from services import complaints as service
+from services.clients import labels as client_labels
 from services.complaints import labels
 
 from . import bp
@@ -48,9 +49,11 @@ PAGE_SIZE = 25
 MAX_PERIOD_DAYS = 5 * 366
 
 
-@bp.app_context_processor
+@bp.context_processor
 def _labels():
-    return {"complaint_labels": labels}
+    """For the blueprint's pages (complaints and crisis incidents); the complaint page shows the customer-type
+    advice too."""
+    return {"complaint_labels": labels, "client_labels": client_labels}
 
 
 @bp.errorhandler(service.ComplaintError)

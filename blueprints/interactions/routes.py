@@ -14,15 +14,18 @@ from models.interactions import Interaction, Meeting
 from services import clients as client_service
 from services import interactions as service
 from services.cases import case_or_404, header
+from services.clients import labels as client_labels
 from services.interactions import labels
 
 from . import bp
 
 
-@bp.app_context_processor
+@bp.context_processor
 def _helpers():
-    """For the timeline wherever it is shown (the client tab renders under the clients blueprint)."""
-    return {"interaction_labels": labels, "update_gap": service.update_gap, "response_time": service.response_time}
+    """For the timeline on the client's and the case's tabs (both served here) and the meeting pages, which show
+    the customer-type advice too."""
+    return {"interaction_labels": labels, "update_gap": service.update_gap, "response_time": service.response_time,
+            "client_labels": client_labels}
 
 
 def _is_htmx() -> bool:

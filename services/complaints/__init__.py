@@ -60,6 +60,7 @@ from models.complaints import (
     SlaRule,
 )
 from models.users import User, UserRole
+from services.complaints import labels
 from services.documents import calendar
 
 # (response, resolution) business days when no SlaRule matches the kind and severity.
@@ -143,7 +144,7 @@ def _notify_owner(complaint: Complaint, owner: User) -> None:
     with force_locale(owner.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject = _("New complaint assigned: %(number)s", number=complaint.number)
         mail.queue(owner.email, subject, "mail/complaint_assigned", user=owner, complaint=complaint,
-                   link=_link(complaint), due=complaint.due_at)
+                   link=_link(complaint), due=complaint.due_at, complaint_labels=labels)
 
 
 def open_complaint(*, kind, description, owner, client=None, case=None, channel="email", severity="medium",

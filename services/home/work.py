@@ -23,6 +23,7 @@ from models.documents import Deadline, DocumentItem
 from models.interactions import Interaction
 from models.surveys import SurveyInvitation
 from models.tasks import Task
+from services.complaints import labels as complaint_labels
 
 SECTIONS = ("crisis", "deadlines", "interventions", "tasks", "complaints", "documents", "questions", "surveys",
             "updates")
@@ -104,13 +105,15 @@ def totals(sections: list[Section]) -> dict:
 
 
 def page_context(user, today, only: str | None = None, feed_url: str | None = None, with_queue: bool = True) -> dict:
-    """What templates/home/work.html needs (the queue page, and the calendar card's answers)."""
+    """What templates/home/work.html needs (the queue page, and the calendar card's answers), the words of the
+    complaint rows included."""
     from models.documents import CalendarFeed
 
     only = only if only in SECTIONS else None
     sections = queue_for(user, today, FULL_LIST if only else PER_SECTION, only=only) if with_queue else []
     return {"sections": sections, "totals": totals(sections), "today": today, "now": utcnow(), "only": only,
-            "feed": CalendarFeed.get_or_none(CalendarFeed.user == user.id), "feed_url": feed_url, "to_local": to_local}
+            "feed": CalendarFeed.get_or_none(CalendarFeed.user == user.id), "feed_url": feed_url, "to_local": to_local,
+            "complaint_labels": complaint_labels}
 
 
 def mark_task_done(task: Task, user, note: str = "") -> bool:
