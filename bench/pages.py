@@ -155,7 +155,7 @@ register("clients ?q=gonz mar", "/clientes?q=gonz%20mar", "commercial", floors.c
 register("clients ?q=<document number>", "/clientes?q={document_number}", "commercial", floors.clients)
 register("clients ?status=active", "/clientes?status=active", "commercial", floors.clients)
 register("client page", "/clientes/{client_id}", "commercial", floors.client_page)
-register("client intake tab", "/clientes/{client_id}?tab=admision", "commercial", floors.client_intake)
+register("client intake tab", "/clientes/{client_id}/admision", "commercial", floors.client_intake)
 
 # The intake form's duplicate and conflict check (no confirm=1: it searches, renders the hits, writes
 # nothing): a person with common Colombian names, a document, contact details and two counterparties.
@@ -211,7 +211,7 @@ def long_timeline_client() -> int:
 register("case list", "/casos/", "operations", floors.cases)
 register("case summary", "/casos/{case_id}", "operations", floors.case_summary)
 register("agenda", "/casos/agenda", "operations", floors.agenda)
-register("client interactions tab", "/clientes/{timeline_client_id}?tab=interacciones", "operations",
+register("client interactions tab", "/interacciones/clientes/{timeline_client_id}", "operations",
          floors.client_interactions)
 register("case interactions", "/interacciones/casos/{case_id}", "operations", floors.case_interactions)
 register("case documents", "/documentos/casos/{case_id}", "operations", floors.case_documents)
