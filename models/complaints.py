@@ -154,7 +154,7 @@ class Complaint(BaseModel):
                 .where(cls.id == complaint_id).first())
 
     @classmethod
-    def _filter(cls, query, status="", kind="", owner=None, category=None, overdue=False, q="", now=None):
+    def _filter(cls, query, status="", kind="", owner=None, category=None, overdue=False, q="", now=None, clients=None):
         if status == "open":
             query = query.where(cls.status.in_(OPEN_STATES))
         elif status in STATES:
@@ -169,7 +169,7 @@ class Complaint(BaseModel):
             query = query.where(cls.due_before(now))
         q = (q or "").strip()
         if q:
-            matching = Client._search(Client.select(Client.id), q)
+            matching = clients if clients is not None else Client._search(Client.select(Client.id), q)
             query = query.where(cls.client.in_(matching) | (cls.number == q.upper())
                                 | cls.walk_in_name.contains(q[:100]))
         return query
@@ -184,7 +184,8 @@ class Complaint(BaseModel):
     @classmethod
     def register_rows(cls, **filters):
         """The register's rows matching its filters (``q``: a client's name or whole document number, the exact
-        number, a walk-in name), with client, owner and category; unordered. ``status=""``: every state."""
+        number, a walk-in name), with client, owner and category; unordered. ``status=""``: every state;
+        ``clients``: the ids the client list's search finds for ``q``, when the caller has them already."""
         return cls._filter(cls._joined(), **filters)
 
     @classmethod

@@ -214,3 +214,20 @@ def test_query_count_is_constant_whatever_is_found(app, http, login_as, firm):
     with count_queries() as code:
         http.get("/buscar?q=COT-0100")
     assert code.count < few.count
+
+
+def test_a_text_finding_very_many_clients_shows_some_of_their_records_and_says_there_are_more(app, http, login_as, firm,
+                                                                                             monkeypatch):
+    """Beyond CLIENT_IDS clients found (two letters find thousands), each kind looks at the first ones only: what it
+    shows does belong to clients found, and the page says there is more."""
+    from services import search
+
+    monkeypatch.setattr(search, "CLIENT_IDS", 1)
+    login_as("management")
+    page = _results(_page(http, "llamada"))  # nobody's name: nothing
+    assert not _kinds(page)
+    both = http.get("/buscar?q=correo").get_data(as_text=True)  # both clients' email (correo.test)
+    found = _results(both)
+    assert found.count('class="search-hit"') and "resultados mostrados, y hay más." in both
+    assert ("Gertrudis" in found) != ("Bernardo" in found)  # one client looked at, not both
+    assert "Hay más: escribe más del nombre o del código para acotarlos." in found
