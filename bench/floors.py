@@ -33,6 +33,7 @@ from models.clients import (
     SearchToken,
     document_index,
 )
+from models.commercial import Contract, Quotation
 from models.complaints import OPEN_STATES, Complaint, ComplaintCategory
 from models.documents import SATISFIED, Deadline, DocumentItem, DocumentVersion
 from models.files import StoredFile
@@ -782,3 +783,88 @@ def survey_form(user_id) -> str:
                      .order_by(SurveyQuestion.position, SurveyQuestion.id))
     return render(SURVEY_FORM, firm="Duarte & Asociados Abogados", t=invitation.template, questions=questions,
                   service=invitation.case.title if invitation.case_id else "")
+
+
+# ----- the one search box (/buscar) -----
+
+SEARCH = PAGE.format("""{% for kind, rows in groups %}<section><h2>{{ kind }}</h2><ul>{% for href, title, meta in rows %}
+<li><a href="{{ href }}">{{ title }} <span>{{ meta }}</span></a></li>{% endfor %}</ul></section>{% endfor %}""")
+SEARCH_ROWS = 11  # services.search.PAGE_LIMIT, and one more to know there are more
+
+
+def _clients_matching(q: str):
+    """The client list's search: the whole document number (blind index, any type) or every word as a prefix."""
+    compact = _compact(q)
+    conditions = []
+    if len(compact) >= 5 and any(ch.isdigit() for ch in compact):
+        conditions.append(Client.document_index.in_([document_index(t, compact) for t in DOCUMENT_TYPES]))
+    words = [w for w in tokens(q) if len(w) >= 2][:5]
+    if words:
+        conditions.append(Client.id.in_(reduce(operator.and_, [
+            SearchToken.select(SearchToken.ref_id).where(SearchToken.kind == "client", _prefix(w)) for w in words])))
+    return reduce(operator.or_, conditions) if conditions else (Client.id == 0)
+
+
+def _case_code_rows(digits: str) -> list:
+    """A case code as typed: that number, and the numbers whose five-digit code starts with the digits."""
+    exact = int(digits)
+    scale = 10 ** max(0, 5 - len(digits))
+    rows = (Case.select(Case, Client, User).join(Client).switch(Case)
+            .join(User, JOIN.LEFT_OUTER, on=(Case.responsible == User.id))
+            .where((Case.id == exact) | Case.id.between(exact * scale, exact * scale + scale - 1))
+            .order_by(Case.id).limit(SEARCH_ROWS))
+    return [(f"/casos/{c.id}", c.title, f"EXP-{c.id:05d} · {c.client.name} · {c.status}") for c in rows]
+
+
+def search(user_id: int) -> str:
+    """Every kind management sees: the first 500 clients found by the list's search (their ids, once), the
+    complaints by the register's search for them, and the newest cases, quotations, contracts, documents and
+    interactions of those clients (ids on the (client, id) indexes first, then the rows); a case code searches
+    the cases only. One query per kind, plus the ids."""
+    q = request.args.get("q", "").strip()
+    if q.upper().startswith("EXP-"):
+        return render(SEARCH, groups=[("Casos", _case_code_rows(q[4:]))])
+    found = _clients_matching(q)
+    ids = [i for (i,) in Client.select(Client.id).where(found).limit(501).tuples()][:500]
+    clients = _client_rows().where(Client.id.in_(ids)).order_by(Client.name, Client.id).limit(SEARCH_ROWS)
+    complaints = (Complaint.select(Complaint, Client, User, ComplaintCategory)
+                  .join(Client, JOIN.LEFT_OUTER, on=(Complaint.client == Client.id)).switch(Complaint)
+                  .join(User, on=(Complaint.owner == User.id)).switch(Complaint)
+                  .join(ComplaintCategory, JOIN.LEFT_OUTER, on=(Complaint.category == ComplaintCategory.id))
+                  .where(Complaint.client.in_(ids) | (Complaint.number == q.upper()) | Complaint.walk_in_name.contains(q))
+                  .order_by(Complaint.received_at.desc(), Complaint.id.desc()).limit(SEARCH_ROWS))
+    newest_cases = Case.select(Case.id).where(Case.client.in_(ids)).order_by(Case.id.desc()).limit(SEARCH_ROWS)
+    cases = (Case.select(Case, Client, User).join(Client).switch(Case)
+             .join(User, JOIN.LEFT_OUTER, on=(Case.responsible == User.id))
+             .where(Case.id.in_(newest_cases)).order_by(Case.id.desc()))
+    quotations = (Quotation.select(Quotation, Client).join(Client)
+                  .where(Quotation.is_current == True, Quotation.client.in_(ids))  # noqa: E712
+                  .order_by(Quotation.number.desc()).limit(SEARCH_ROWS))
+    contracts = (Contract.select(Contract, Client).join(Client).where(Contract.client.in_(ids))
+                 .order_by(Contract.id.desc()).limit(SEARCH_ROWS))
+    newest_items = (DocumentItem.select(DocumentItem.id).join(Case).where(Case.client.in_(ids))
+                    .order_by(DocumentItem.id.desc()).limit(SEARCH_ROWS))
+    documents = (DocumentItem.select(DocumentItem, Case, Client).join(Case).join(Client)
+                 .where(DocumentItem.id.in_(newest_items)).order_by(DocumentItem.id.desc()))
+    newest_entries = (Interaction.select(Interaction.id).where(Interaction.client.in_(ids))
+                      .order_by(Interaction.id.desc()).limit(SEARCH_ROWS))
+    entries = (Interaction.select(Interaction, Client, Case).join(Client).switch(Interaction)
+               .join(Case, JOIN.LEFT_OUTER, on=(Interaction.case == Case.id))
+               .where(Interaction.id.in_(newest_entries)).order_by(Interaction.id.desc()))
+    groups = [
+        ("Clientes", [(f"/clientes/{c.id}", c.name, f"{c.status} · {c.document_type} {c.document_last4} · {c.email}")
+                      for c in clients]),
+        ("Casos", [(f"/casos/{c.id}", c.title, f"EXP-{c.id:05d} · {c.client.name} · {c.status}") for c in cases]),
+        ("Quejas", [(f"/quejas/{c.id}", f"{c.number} · {c.kind}",
+                     f"{c.client.name if c.client_id else c.walk_in_name} · {c.status} · {c.received_at:%d/%m/%y}")
+                    for c in complaints]),
+        ("Cotizaciones", [(f"/comercial/cotizaciones/{r.id}", f"COT-{r.number:05d}",
+                           f"{r.client.name} · {r.status} · {r.created_at:%d/%m/%y}") for r in quotations]),
+        ("Contratos", [(f"/comercial/contratos/{r.id}", f"CON-{r.id:05d}",
+                        f"{r.client.name} · {r.status} · {r.start_date:%d/%m/%y} – {r.end_date:%d/%m/%y}") for r in contracts]),
+        ("Documentos", [(f"/documentos/casos/{d.case_id}#document-item-{d.id}", d.name,
+                         f"EXP-{d.case_id:05d} · {d.case.client.name} · {d.status}") for d in documents]),
+        ("Interacciones", [(f"/interacciones/{i.id}", f"{i.kind} · {(i.occurred_at - LOCAL_OFFSET):%d/%m/%y %H:%M}",
+                            f"{i.client.name} · {'Confidencial' if i.confidential else i.summary[:90]}") for i in entries]),
+    ]
+    return render(SEARCH, groups=[(kind, rows[:SEARCH_ROWS - 1]) for kind, rows in groups if rows])

@@ -274,3 +274,11 @@ register("complaints ?estado=", "/quejas?estado=", "service", floors.complaints)
 register("complaint trends", "/quejas/analisis", "quality", floors.complaint_trends, budget_ms=INDICATOR_MS)
 register("complaint trends 24 months", "/quejas/analisis?desde={start_24_months}", "quality", floors.complaint_trends,
          budget_ms=INDICATOR_MS)
+
+
+# ----- the one search box: every kind, signed in as management (who sees them all) -----
+
+register("search ?q=gonz mar", "/buscar?q=gonz%20mar", "management", floors.search)
+register("search ?q=<document number>", "/buscar?q={document_number}", "management", floors.search)
+register("search ?q=EXP-0012", "/buscar?q=EXP-0012", "management", floors.search)
+register("search ?q=ma", "/buscar?q=ma", "management", floors.search)  # the drop-down's first request: thousands match
