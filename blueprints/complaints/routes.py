@@ -1,19 +1,18 @@
 """The complaints register ("Registro de Quejas y Solicitudes"): the list, the client page's complaints tab,
 registering, the complaint page with its handling, the SLA and category configuration, and the trend analysis."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from blueprints.complaints.forms import (
-    MAX_YEAR,
-    MIN_YEAR,
     AnalysisForm,
     CategoryForm,
     ComplaintForm,
     InformForm,
     OwnerForm,
+    PeriodForm,
     ReopenForm,
     SlaForm,
     StepForm,
@@ -24,7 +23,7 @@ from core.guard import can, require
 from core.htmx import render, wants_partial
 from core.i18n import now_local, to_utc, today_local
 from core.pagination import paginate_with
-from core.web import get_or_404, me, or_404, status_for
+from core.web import get_or_404, me, or_404, status_for, toggle_active
 from models.cases import Case
 from models.clients import Client
 from models.complaints import (
@@ -46,7 +45,6 @@ from services.complaints import labels
 from . import bp
 
 PAGE_SIZE = 25
-MAX_PERIOD_DAYS = 5 * 366
 
 
 @bp.context_processor
@@ -299,51 +297,24 @@ def categories():
 @require("complaints.configure")
 def toggle_category(category_id):
     category = get_or_404(ComplaintCategory, ComplaintCategory.id == category_id)
-    if StepForm().validate_on_submit():
-        service.toggle_category(category, me())
+    if toggle_active(category, "complaint_category", detail="deactivate" if category.is_active else "activate"):
         flash(_("Category updated."), "success")
     return redirect(url_for("complaints.categories"), 303)
 
 
 # ----- analysis -----
 
-def _period():
-    """(start, end, errors) from ?desde=&hasta= (local days); the last 12 months by default."""
-    today = today_local()
-    default_start = (today.replace(day=1) - timedelta(days=330)).replace(day=1)
-    errors = {}
-    values = {}
-    for key, default in (("desde", default_start), ("hasta", today)):
-        raw = request.args.get(key, "").strip()
-        try:
-            values[key] = date.fromisoformat(raw) if raw else default
-        except ValueError:
-            values[key] = default
-            errors[key] = _("Write a date as YYYY-MM-DD.")
-            continue
-        if not MIN_YEAR <= values[key].year <= MAX_YEAR:  # ignored, said beside the field
-            values[key] = default
-            errors[key] = _("That date is not possible.")
-    start, end = values["desde"], values["hasta"]
-    if not errors and start > end:
-        errors["hasta"] = _("The end of the period cannot be before its start.")
-    elif not errors and (end - start).days > MAX_PERIOD_DAYS:
-        errors["hasta"] = _("Choose a period of five years at most.")
-    if errors:
-        start, end = default_start, today
-    return start, end, errors
-
-
 @bp.get("/quejas/analisis")
 @require("complaints.analyze")
 def trends():
-    start, end, errors = _period()
+    """The period from ?desde=&hasta= (local days), the last 12 months by default."""
+    today = today_local()
+    default_start = (today.replace(day=1) - timedelta(days=330)).replace(day=1)
+    form = PeriodForm(formdata=request.args, data={"desde": default_start, "hasta": today})
+    start, end = form.resolve(default_start, today)
     data = service.trends(start, end)
-    return render("complaints/trends.html", data=data, start=start, end=end, errors=errors,
-                  chart=month_chart(data["by_month"]),
-                  raw={"desde": request.args.get("desde", start.isoformat())[:20],
-                       "hasta": request.args.get("hasta", end.isoformat())[:20]},
-                  status=422 if errors else 200)
+    return render("complaints/trends.html", data=data, start=start, end=end, form=form,
+                  chart=month_chart(data["by_month"]), status=status_for(form))
 
 
 # ----- helpers for templates -----

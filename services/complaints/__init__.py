@@ -34,13 +34,13 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from peewee import IntegrityError, fn
 
 from core import audit, links, mail
 from core.db import db, transaction, utcnow
-from core.i18n import to_local, to_utc
+from core.i18n import format_event, to_local, to_utc
 from models.catalog import PracticeArea
 from models.complaints import (
     AGREEMENT,
@@ -272,7 +272,7 @@ def informed_at_error(complaint: Complaint, informed_at) -> str | None:
     if complaint.status == "resolved" and complaint.resolved_at and \
             informed_at < complaint.resolved_at.replace(second=0, microsecond=0):
         return _("The client cannot have been informed before the complaint was resolved (%(when)s).",
-                 when=format_datetime(complaint.resolved_at, "short"))
+                 when=format_event(complaint.resolved_at))
     return None
 
 
@@ -451,15 +451,6 @@ def add_category(name: str, user):
             raise ComplaintError(_("That category already exists.")) from None
         audit.record("complaint_category", category, actor=user, fields=["name"], detail="add")
     return category
-
-
-def toggle_category(category, user) -> None:
-    with transaction():
-        ComplaintCategory.update(is_active=not category.is_active, updated_at=utcnow()).where(
-            ComplaintCategory.id == category.id).execute()
-        audit.record("complaint_category", category, actor=user, fields=["is_active"],
-                     detail="deactivate" if category.is_active else "activate")
-    category.is_active = not category.is_active
 
 
 # ----- trends -----
