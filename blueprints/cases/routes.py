@@ -25,7 +25,7 @@ from core.guard import require
 from core.htmx import render
 from core.i18n import to_local, to_utc, today_local
 from core.pagination import paginate
-from core.web import get_or_404, me, status_for
+from core.web import get_or_404, me, or_404, status_for
 from models.cases import (
     Case,
     CaseMember,
@@ -40,7 +40,7 @@ from models.clients import Client, Party
 from models.commercial import Contract
 from models.users import User
 from services import cases as service
-from services.cases import case_or_404, header, labels, team_or_404
+from services.cases import check_team, header, labels
 
 from . import bp
 
@@ -136,7 +136,7 @@ def _case_choices(form, client):
 @bp.get("/<int:case_id>")
 @require("cases.view")
 def show(case_id):
-    case = case_or_404(case_id)
+    case = or_404(Case.for_page(case_id))
     return _tab(case, "cases/show.html", "cases/_summary.html", **_summary_context(case))
 
 
@@ -152,16 +152,18 @@ def _summary_context(case, **forms):
 @require("cases.view")
 def confidential(case_id):
     """The legal analysis and strategy, for the team only; each read is one sensitive_read row (L1)."""
-    case = case_or_404(case_id)
-    team_or_404(case, me(), "planning")
+    case = or_404(Case.for_page(case_id))
+    if not check_team(case, me(), "planning"):
+        abort(404)
     return _tab(case, "cases/confidential.html", "cases/_confidential.html", revealed=service.read_confidential(case, me()))
 
 
 @bp.route("/<int:case_id>/planificacion", methods=["GET", "POST"])
 @require("cases.manage")
 def planning(case_id):
-    case = case_or_404(case_id)
-    team_or_404(case, me(), "planning")
+    case = or_404(Case.for_page(case_id))
+    if not check_team(case, me(), "planning"):
+        abort(404)
     if request.method == "GET":
         form = PlanningForm(obj=case, formdata=None)
         revealed = service.read_confidential(case, me())  # the form shows them: a read like any other
@@ -180,8 +182,9 @@ def planning(case_id):
 @bp.route("/<int:case_id>/equipo", methods=["GET", "POST"])
 @require("cases.manage")
 def team(case_id):
-    case = case_or_404(case_id)
-    team_or_404(case, me(), "team")  # joining the team opens the confidential parts: only the team decides it
+    case = or_404(Case.for_page(case_id))
+    if not check_team(case, me(), "team"):  # joining the team opens the confidential parts: only the team decides it
+        abort(404)
     members = [m.user_id for m in CaseMember.select(CaseMember.user).where(CaseMember.case == case)]
     form = TeamForm(formdata=request.form if request.method == "POST" else None,
                     data={"responsible": case.responsible_id or 0, "team": members})
@@ -197,7 +200,7 @@ def team(case_id):
 @bp.post("/<int:case_id>/partes")
 @require("cases.manage")
 def add_party(case_id):
-    case = case_or_404(case_id)
+    case = or_404(Case.for_page(case_id))
     form = PartyForm()
     valid = form.validate_on_submit()
     if valid and Party.named_on_case(case, form.name.data):
@@ -213,7 +216,7 @@ def add_party(case_id):
 @bp.post("/<int:case_id>/pruebas")
 @require("cases.manage")
 def add_evidence(case_id):
-    case = case_or_404(case_id)
+    case = or_404(Case.for_page(case_id))
     form = EvidenceForm()
     if not form.validate_on_submit():
         return _tab(case, "cases/show.html", "cases/_summary.html", status=422, **_summary_context(case, evidence_form=form))
@@ -235,7 +238,7 @@ def mark_evidence(evidence_id):
 @bp.post("/<int:case_id>/estado/<any('en-curso', resuelto, cerrar, reabrir):step>")
 @require("cases.manage")
 def change_status(case_id, step):
-    case = case_or_404(case_id)
+    case = or_404(Case.for_page(case_id))
     if step == "cerrar":
         return _close(case)
     form = StatusForm()
@@ -272,7 +275,7 @@ def _close(case):
 @bp.get("/<int:case_id>/intervenciones")
 @require("cases.view")
 def interventions(case_id):
-    case = case_or_404(case_id)
+    case = or_404(Case.for_page(case_id))
     return _interventions_tab(case, _intervention_form(case, None))
 
 
@@ -290,7 +293,7 @@ def _interventions_tab(case, form, status=200):
 @bp.post("/<int:case_id>/intervenciones")
 @require("cases.manage")
 def plan_intervention(case_id):
-    case = case_or_404(case_id)
+    case = or_404(Case.for_page(case_id))
     form = _intervention_form(case, request.form)
     if not form.validate_on_submit():
         return _interventions_tab(case, form, status=422)
@@ -311,7 +314,7 @@ def plan_intervention(case_id):
 @require("cases.manage")
 def report_intervention(intervention_id):
     intervention = _get(Intervention, intervention_id)
-    case = case_or_404(intervention.case_id)
+    case = or_404(Case.for_page(intervention.case_id))
     g.case_id = case.id
     if intervention.status == "cancelled":
         abort(404)
@@ -361,7 +364,7 @@ def agenda():
 @bp.get("/<int:case_id>/cierre")
 @require("cases.view")
 def closing(case_id):
-    case = case_or_404(case_id)
+    case = or_404(Case.for_page(case_id))
     return _tab(case, "cases/closing.html", "cases/_closing.html", **_closing_context(case))
 
 
@@ -376,7 +379,7 @@ def _closing_context(case, **forms):
 @bp.post("/<int:case_id>/resolucion")
 @require("cases.manage")
 def resolution(case_id):
-    case = case_or_404(case_id)
+    case = or_404(Case.for_page(case_id))
     form = ResolutionForm()
     if case.status == "closed" or not form.validate_on_submit():
         return _tab(case, "cases/closing.html", "cases/_closing.html", status=422,
@@ -391,7 +394,7 @@ def resolution(case_id):
 @bp.post("/<int:case_id>/entregas")
 @require("cases.manage")
 def add_delivery(case_id):
-    case = case_or_404(case_id)
+    case = or_404(Case.for_page(case_id))
     form = DeliveryForm()
     if not form.validate_on_submit():
         return _tab(case, "cases/closing.html", "cases/_closing.html", status=422, **_closing_context(case, delivery_form=form))

@@ -9,11 +9,12 @@ from core.db import utcnow
 from core.guard import require
 from core.htmx import render, wants_partial
 from core.web import get_or_404, me, or_404
+from models.cases import Case
 from models.clients import Client
 from models.interactions import Interaction, Meeting
 from services import clients as client_service
 from services import interactions as service
-from services.cases import case_or_404, header
+from services.cases import header
 from services.clients import labels as client_labels
 from services.interactions import labels
 
@@ -56,7 +57,7 @@ def client_log(client_id):
 @bp.get("/casos/<int:case_id>")
 @require("cases.view")
 def case_log(case_id):
-    case = case_or_404(case_id)
+    case = or_404(Case.for_page(case_id))
     return render("interactions/case_log.html", "interactions/_timeline.html", case_tab="interacciones",
                   **header(case, me()), **timeline_context(case=case, args=request.args, user=me()))
 
@@ -72,7 +73,7 @@ def log_for_client(client_id):
 @bp.post("/casos/<int:case_id>")
 @require("interactions.log")
 def log_for_case(case_id):
-    case = case_or_404(case_id)
+    case = or_404(Case.for_page(case_id))
     form = InteractionForm().prepare((), service.staff_choices())
     form.case.data = 0  # the case is the page's
     return _log(form, case.client, case)

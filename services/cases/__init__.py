@@ -47,23 +47,6 @@ def check_team(case: Case, user, what: str = "case") -> bool:
     audit.record("authz_fail", object_type="legal_case", object_id=case.id, detail=f"not on team: {what}")
     return False
 
-
-def case_or_404(case_id: int) -> Case:  # transitional: goes once every page loads with Case.for_page
-    from flask import abort
-
-    case = Case.for_page(case_id)
-    if case is None:
-        abort(404)
-    return case
-
-
-def team_or_404(case: Case, user, what: str = "case") -> None:  # transitional: goes once every page uses check_team
-    from flask import abort
-
-    if not check_team(case, user, what):
-        abort(404)
-
-
 def header(case: Case, user) -> dict:
     """What the case layout needs, whichever domain renders the tab: the case, its document progress, whether the
     viewer is on the team, and the words of its status badge and of the client's customer-type advice."""
