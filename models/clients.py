@@ -223,17 +223,6 @@ class Client(BaseModel):
     def by_document(cls, doc_type: str, number: str):
         return cls.select().where(cls.document_index == document_index(doc_type, number))
 
-    def on_team(self, user) -> bool:
-        """Staff who work this client: its responsible, and the responsible and members of its cases."""
-        if user is None or not getattr(user, "is_authenticated", False):
-            return False
-        if self.responsible_id is not None and self.responsible_id == user.id:
-            return True
-        from models.cases import Case, CaseMember  # cases depend on clients, not the reverse
-
-        member = CaseMember.select(CaseMember.case).where(CaseMember.user == user.id)
-        return Case.select(Case.id).where(Case.client == self.id, (Case.responsible == user.id) | Case.id.in_(member)).exists()
-
     def needs_update(self, now, days: int) -> bool:
         """An active client without an outgoing update in ``days`` days ("Actualización periódica")."""
         return self.status == "active" and (self.last_update_at is None or (now - self.last_update_at).days >= days)

@@ -101,8 +101,8 @@ def test_case_team_joins_the_client_team(app, login_as, make_user):
     case = _case(app, team=[member])
     stranger = make_user(roles=("service",), email="otro@duarte.test", name="Otro")
     client = Client.get_by_id(case.client_id)
-    assert client.on_team(member) and case.on_team(member)
-    assert not client.on_team(stranger) and not case.on_team(stranger)
+    assert Case.on_client_team(client, member) and case.on_team(member)
+    assert not Case.on_client_team(client, stranger) and not case.on_team(stranger)
 
 
 def test_team_change_audited(app, http, login_as, make_user):
