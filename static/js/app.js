@@ -130,6 +130,8 @@
     Array.prototype.forEach.call(document.querySelectorAll("details.filters-more"), function (d) {
       if (d.getAttribute("data-narrowing") === "0") { d.open = false; }
     });
+    // Long guidance that desktop shows in full (the crisis protocol's advice) starts folded on a phone.
+    Array.prototype.forEach.call(document.querySelectorAll("details.fold-on-phone"), function (d) { d.open = false; });
   }
 
   // Drop-down groups of the top bar (plain <details>, so they open without JavaScript): one open at a time,
