@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import pytest
+import time_machine
 
 from services import complaints as service
 from tests.factories import make_client
@@ -30,3 +31,19 @@ def open_one(app):
 def a_client(app):
     with app.test_request_context():
         return make_client(name="Andrea Quintero", document_number="52999888", email="andrea@correo.test")
+
+
+FRIDAY = datetime.fromisoformat("2026-11-20T10:00:00-05:00")  # Friday, 10:00 in Bogotá
+
+
+@pytest.fixture
+def frozen():
+    """The firm's clock on a working Friday morning (a module may freeze its own day instead)."""
+    with time_machine.travel(FRIDAY, tick=True):
+        yield
+
+
+@pytest.fixture
+def client_row(app):
+    with app.test_request_context():
+        return make_client(name="Rodrigo Peña Salas")

@@ -2,36 +2,17 @@
 strings and forms, far dates (refused beside the field, or ignored in filters), and garbage in every form and
 every query string."""
 
-import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
-import time_machine
 
 from core.db import utcnow
 from models.complaints import Complaint, CrisisIncident
 from services import complaints as service
-from tests.factories import make_case, make_client
+from tests.complaints.crisis_helpers import opened_incident
+from tests.factories import make_case
 
 BIG = 2**63  # one past the largest 64-bit id
-NOW = datetime.fromisoformat("2026-11-20T10:00:00-05:00")  # Friday, 10:00 in Bogotá
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=True):
-        yield
-
-
-@pytest.fixture
-def client_row(app):
-    with app.test_request_context():
-        return make_client(name="Rodrigo Peña Salas")
-
-
-def _incident_id(response) -> int:
-    assert response.status_code == 303, response.get_data(as_text=True)[:400]
-    return int(re.search(r"/crisis/(\d+)$", response.headers["Location"]).group(1))
 
 
 def test_ids_past_64_bits_in_query_strings_and_forms(app, http, login_as, make_user, frozen):
@@ -123,7 +104,7 @@ POSTS = {
 @pytest.mark.parametrize("name", sorted(POSTS))
 def test_garbage_never_answers_500(app, http, login_as, world, name, frozen):
     login_as("management")
-    incident_id = _incident_id(http.post(f"/crisis/clientes/{world['client']}"))
+    incident_id = opened_incident(http.post(f"/crisis/clientes/{world['client']}"))
     http.post(f"/crisis/{incident_id}/supervisor", data={"supervisor": world["supervisor"].id})
     url_template, fields = POSTS[name]
     url = url_template.format(incident=incident_id, **{k: world[k] for k in ("client", "complaint", "category")})

@@ -8,18 +8,7 @@ import pytest
 
 from models.complaints import CrisisIncident, CrisisStep
 from services.complaints import crisis
-from tests.factories import make_client
-
-
-@pytest.fixture
-def client_row(app):
-    with app.test_request_context():
-        return make_client(name="Rodrigo Peña Salas")
-
-
-def _incident_id(response) -> int:
-    assert response.status_code == 303, response.get_data(as_text=True)[:400]
-    return int(re.search(r"/crisis/(\d+)$", response.headers["Location"]).group(1))
+from tests.complaints.crisis_helpers import opened_incident
 
 
 def _signed_in(app, login_as, user):
@@ -33,7 +22,7 @@ def test_re_escalation_keeps_the_first_supervisors_note_and_adds_the_second(app,
     login_as("service")
     first = make_user(roles=("quality",), name="Beatriz Primera")
     second = make_user(roles=("management",), name="Carlos Segundo")
-    incident_id = _incident_id(http.post(f"/crisis/clientes/{client_row.id}"))
+    incident_id = opened_incident(http.post(f"/crisis/clientes/{client_row.id}"))
     assert http.post(f"/crisis/{incident_id}/supervisor", data={"supervisor": first.id}).status_code == 303
     a = _signed_in(app, login_as, first)
     assert a.post(f"/crisis/{incident_id}/intervencion", data={"note": "Calmé al cliente en mi oficina."}).status_code == 303
@@ -55,7 +44,7 @@ def test_re_escalation_keeps_the_first_supervisors_note_and_adds_the_second(app,
 def test_a_second_intervention_is_added_not_written_over(app, http, login_as, make_user, client_row, mailbox):
     login_as("service")
     boss = make_user(roles=("management",), name="Diana Gerente")
-    incident_id = _incident_id(http.post(f"/crisis/clientes/{client_row.id}"))
+    incident_id = opened_incident(http.post(f"/crisis/clientes/{client_row.id}"))
     http.post(f"/crisis/{incident_id}/supervisor", data={"supervisor": boss.id})
     b = _signed_in(app, login_as, boss)
     assert b.post(f"/crisis/{incident_id}/intervencion", data={"note": "Primera intervención."}).status_code == 303
@@ -69,7 +58,7 @@ def test_a_closed_incident_refuses_every_write_even_from_a_stale_copy(app, http,
     me = login_as("management")
     boss = make_user(roles=("quality",), name="Elena Calidad")
     other = make_user(roles=("service",), name="Fabio Servicio")
-    incident_id = _incident_id(http.post(f"/crisis/clientes/{client_row.id}"))
+    incident_id = opened_incident(http.post(f"/crisis/clientes/{client_row.id}"))
     http.post(f"/crisis/{incident_id}/registro", data={"behaviour": "Gritó en recepción."})
     http.post(f"/crisis/{incident_id}/supervisor", data={"supervisor": boss.id})
     stale = CrisisIncident.get_by_id(incident_id)  # read before the close, as a concurrent request would

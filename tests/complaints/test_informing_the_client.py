@@ -2,29 +2,13 @@
 them again before closing, and a moment of informing before the resolution (or before the complaint arrived)
 is refused."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
-import time_machine
 
 from core.db import utcnow
 from models.complaints import Complaint
 from services import complaints as service
-from tests.factories import make_client
-
-NOW = datetime.fromisoformat("2026-11-20T10:00:00-05:00")  # Friday, 10:00 in Bogotá
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=True):
-        yield
-
-
-@pytest.fixture
-def client_row(app):
-    with app.test_request_context():
-        return make_client(name="Rodrigo Peña Salas")
 
 
 def _resolved(app, open_one, me, client):

@@ -2,37 +2,14 @@
 (a Spanish supervisor gets Spanish from an English user, an English owner gets English), while the texts stored
 for the firm, such as the complaint registered when an incident closes, are in the firm's language."""
 
-import re
-from datetime import datetime, timedelta
-
-import pytest
-import time_machine
+from datetime import timedelta
 
 from core import mail
 from core.db import utcnow
 from models.complaints import Complaint, CrisisIncident
 from models.users import User
 from services import complaints as service
-from tests.factories import make_client
-
-NOW = datetime.fromisoformat("2026-11-20T10:00:00-05:00")  # Friday, 10:00 in Bogotá
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=True):
-        yield
-
-
-@pytest.fixture
-def client_row(app):
-    with app.test_request_context():
-        return make_client(name="Rodrigo Peña Salas")
-
-
-def _incident_id(response) -> int:
-    assert response.status_code == 303, response.get_data(as_text=True)[:400]
-    return int(re.search(r"/crisis/(\d+)$", response.headers["Location"]).group(1))
+from tests.complaints.crisis_helpers import opened_incident
 
 
 def test_an_english_user_escalating_sends_a_spanish_mail_to_a_spanish_supervisor(app, http, login_as, make_user,
@@ -45,7 +22,7 @@ def test_an_english_user_escalating_sends_a_spanish_mail_to_a_spanish_supervisor
     User.update(locale="en").where(User.id == english.id).execute()
     page = http.get(f"/clientes/{client_row.id}").get_data(as_text=True)
     assert 'lang="en"' in page  # the actor's own pages are in English
-    incident_id = _incident_id(http.post(f"/crisis/clientes/{client_row.id}"))
+    incident_id = opened_incident(http.post(f"/crisis/clientes/{client_row.id}"))
     assert http.post(f"/crisis/{incident_id}/supervisor", data={"supervisor": spanish.id}).status_code == 303
     (message,) = mailbox.to("juana@firma.test")
     assert message["Subject"] == "Incidente de crisis: se necesita tu ayuda ahora"
