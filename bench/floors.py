@@ -817,7 +817,7 @@ def _case_code_rows(digits: str) -> list:
 
 
 def search(user_id: int) -> str:
-    """Every kind management sees: the first 500 clients found by the list's search (their ids, once), the
+    """Every kind management sees: up to 300 clients found by the list's search (their ids, once; 100 beyond), the
     complaints by the register's search for them, and the newest cases, quotations, contracts, documents and
     interactions of those clients (ids on the (client, id) indexes first, then the rows); a case code searches
     the cases only. One query per kind, plus the ids."""
@@ -825,7 +825,8 @@ def search(user_id: int) -> str:
     if q.upper().startswith("EXP-"):
         return render(SEARCH, groups=[("Casos", _case_code_rows(q[4:]))])
     found = _clients_matching(q)
-    ids = [i for (i,) in Client.select(Client.id).where(found).limit(501).tuples()][:500]
+    ids = [i for (i,) in Client.select(Client.id).where(found).limit(301).tuples()]
+    ids = ids[:100] if len(ids) > 300 else ids  # services.search.CLIENT_IDS, BROAD_IDS
     clients = _client_rows().where(Client.id.in_(ids)).order_by(Client.name, Client.id).limit(SEARCH_ROWS)
     complaints = (Complaint.select(Complaint, Client, User, ComplaintCategory)
                   .join(Client, JOIN.LEFT_OUTER, on=(Complaint.client == Client.id)).switch(Complaint)

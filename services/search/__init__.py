@@ -16,9 +16,10 @@ Who sees what: a kind is searched only for a person whose permissions open its l
 permission each result's page requires; the lists themselves are not narrowed by rows), and nothing a list keeps
 back is shown: no strategy, no summary of a confidential interaction, no document number in clear.
 
-Queries: one per kind searched, plus one for the ids of the clients found, whatever is found. The other kinds
-look at the first 500 clients found by name: a text that finds more (two letters find thousands) shows some of
-what belongs to them and says there is more, so the drop-down answers as fast at the second letter as later.
+Queries: one per kind searched, plus one for the ids of the clients found, whatever is found. Every kind looks
+at up to 300 clients found; a text that finds more (two letters find thousands) shows some of them (100) and of
+what belongs to them and says there is more (the client list, one click away, has them all in order), so the
+drop-down answers as fast at the second letter as later.
 """
 
 import operator
@@ -40,7 +41,8 @@ LIMIT = 5  # rows per kind in the top bar
 PAGE_LIMIT = 10  # rows per kind on the results page
 MIN_LENGTH = 2
 MAX_LENGTH = 100
-CLIENT_IDS = 500  # the other kinds look at the first this many clients found (by name)
+CLIENT_IDS = 300  # up to this many clients found, every kind looks at all of them
+BROAD_IDS = 100  # beyond, at this many: the text is too broad to list what belongs to every client it finds
 CODE_WIDTH = 5  # codes print their number with at least five digits: EXP-00042
 
 # Each kind and the permission that opens its list or its page (the @require of the page a result links to).
@@ -186,12 +188,13 @@ def _name_queries(terms: Terms, kinds, limit: int) -> tuple[dict, bool]:
     """Each kind's query for the clients the client list's search finds (and, for bare digits, the number), and
     whether more clients were found than the other kinds look at.
 
-    The clients are found once, the first ``CLIENT_IDS`` by name (the client group is the first of them); each
+    The clients are found once (in no order: sorting thousands by name cost more than the rest of the search); each
     other kind takes its newest rows of those clients on its (client, id) index and joins only them. A text that
-    finds more clients than that (two letters: thousands) shows some of what belongs to them, said as "more"."""
+    finds more than ``CLIENT_IDS`` clients shows ``BROAD_IDS`` of them and what is theirs, said as "more"."""
     found = Client.listing(q=terms.text).select(Client.id).order_by().limit(CLIENT_IDS + 1)
     clients = [client_id for (client_id,) in found.tuples()]
-    clients, broad = clients[:CLIENT_IDS], len(clients) > CLIENT_IDS
+    broad = len(clients) > CLIENT_IDS
+    clients = clients[:BROAD_IDS] if broad else clients
     number = terms.number
     queries = {}
     if "clients" in kinds:

@@ -218,11 +218,12 @@ def test_query_count_is_constant_whatever_is_found(app, http, login_as, firm):
 
 def test_a_text_finding_very_many_clients_shows_some_of_their_records_and_says_there_are_more(app, http, login_as, firm,
                                                                                              monkeypatch):
-    """Beyond CLIENT_IDS clients found (two letters find thousands), each kind looks at the first ones only: what it
+    """Beyond CLIENT_IDS clients found (two letters find thousands), each kind looks at BROAD_IDS of them: what it
     shows does belong to clients found, and the page says there is more."""
     from services import search
 
     monkeypatch.setattr(search, "CLIENT_IDS", 1)
+    monkeypatch.setattr(search, "BROAD_IDS", 1)
     login_as("management")
     page = _results(_page(http, "llamada"))  # nobody's name: nothing
     assert not _kinds(page)
