@@ -78,30 +78,30 @@ def register(data: dict, counterparties: list[dict], user) -> Client:
 
 def register_many(rows: list[dict], user) -> list[int]:
     """Imports: the same rows as ``register`` writes, in bulk (one audit event for the import, empty
-    conflict checks to be run from the client page). Call inside a transaction."""
-    from core.db import utcnow
+    conflict checks to be run from the client page). Call inside a transaction. The ids are taken first,
+    so each document number is encrypted for its row before the row is written, and each table gets one
+    INSERT per batch of rows (core.db.insert_rows), not one statement per row."""
+    from core.db import insert_rows, reserve_ids, utcnow
     from models.clients import SearchToken
 
-    ids, tokens, checks, changes = [], [], [], []
+    ids = reserve_ids(Client, len(rows))
+    clients, tokens, checks, changes = [], [], [], []
     now = utcnow()
-    for data in rows:
-        client = Client.create(**{f: data[f] for f in PROFILE_FIELDS if f in data}, name_key=name_key(data["name"]),
-                               status="prospect", created_by=user)
-        if data.get("document_number"):
-            client.set_document(data["document_type"], data["document_number"])
-            Client.update(document_type=client.document_type, document_number=client.document_number,
-                          document_index=client.document_index, document_last4=client.document_last4).where(
-                Client.id == client.id).execute()
-        ids.append(client.id)
-        tokens += [{"kind": "client", "ref_id": client.id, "token": w[:60], "created_at": now, "updated_at": now}
-                   for w in sorted(set(client.index_words())) if w]
-        checks.append({"client": client.id, "created_by": user, "terms": json.dumps([client.name], ensure_ascii=False),
+    for client_id, data in zip(ids, rows, strict=True):
+        client = Client(id=client_id, **{f: data[f] for f in PROFILE_FIELDS if f in data},
+                        name_key=name_key(data["name"]), status="prospect", created_by=user, created_at=now,
+                        updated_at=now)
+        number = data.get("document_number", "")
+        client.set_document(data.get("document_type", "") if number else "", number)
+        clients.append(client.__data__)
+        tokens += [{"kind": "client", "ref_id": client_id, "token": w[:60], "created_at": now, "updated_at": now}
+                   for w in sorted({w[:60] for w in client.index_words()}) if w]
+        checks.append({"client": client_id, "created_by": user, "terms": json.dumps([client.name], ensure_ascii=False),
                        "hits": "[]", "created_at": now, "updated_at": now})
-        changes.append({"client": client.id, "from_status": "", "to_status": "prospect", "by": user,
+        changes.append({"client": client_id, "from_status": "", "to_status": "prospect", "by": user,
                         "created_at": now, "updated_at": now})
-    for model, batch in ((SearchToken, tokens), (ConflictCheck, checks), (ClientStatusChange, changes)):
-        for start in range(0, len(batch), 500):
-            model.insert_many(batch[start:start + 500]).execute()
+    for model, batch in ((Client, clients), (SearchToken, tokens), (ConflictCheck, checks), (ClientStatusChange, changes)):
+        insert_rows(model, batch)
     return ids
 
 
