@@ -29,21 +29,28 @@ _CASE_WORK = frozenset({"cases.view", "cases.manage", "interactions.log", "docum
 _LISTEN = frozenset({"complaints.log"})
 _HANDLE = frozenset({"complaints.log", "complaints.manage", "crisis.manage", "surveys.invite"})
 _ANALYSE = frozenset({"surveys.results", "surveys.templates", "complaints.analyze", "complaints.configure"})
+# Quality management (PRO 008 §7): management and quality read the indicators and the dashboard; quality sets
+# the targets.
+_QUALITY = frozenset({"quality.view"})
+# Improvement actions (ISO 9001 §10.2): quality and management open and manage them; operations and service see
+# the ones they own (the list and the page are scoped to the owner without actions.manage).
+_ACTIONS = frozenset({"actions.view", "actions.manage"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"home.view", "users.manage", "audit.read", "catalog.manage"}),
     "management": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
                              "clients.reveal", "clients.export", "commercial.view", "commercial.manage"})
-    | _CASE_WORK | _HANDLE | _ANALYSE,
+    | _CASE_WORK | _HANDLE | _ANALYSE | _QUALITY | _ACTIONS,
     "commercial": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
                              "clients.reveal", "clients.export", "commercial.view", "commercial.manage",
                              "cases.view", "interactions.log", "work.view", "surveys.invite",
                              "surveys.results"}) | _LISTEN,
-    "operations": frozenset({"home.view", "clients.view", "clients.reveal", "commercial.view"}) | _CASE_WORK | _LISTEN,
+    "operations": frozenset({"home.view", "clients.view", "clients.reveal", "commercial.view", "actions.view"})
+    | _CASE_WORK | _LISTEN,
     "service": frozenset({"home.view", "clients.view", "clients.reveal", "cases.view", "interactions.log",
-                          "work.view"}) | _HANDLE,
+                          "work.view", "actions.view"}) | _HANDLE,
     "quality": frozenset({"home.view", "audit.read", "clients.view", "commercial.view", "cases.view",
-                          "work.view"}) | _HANDLE | _ANALYSE,
+                          "work.view"}) | _HANDLE | _ANALYSE | _QUALITY | {"quality.targets"} | _ACTIONS,
 }
 
 ALL_PERMISSIONS = frozenset().union(SIGNED_IN, *PERMISSIONS.values())
