@@ -8,7 +8,7 @@ from blueprints.interactions.timeline import log_url, timeline_context, timeline
 from core.db import utcnow
 from core.guard import require
 from core.htmx import render, wants_partial
-from core.web import get_or_404, me, or_404
+from core.web import get_or_404, me, or_404, status_for
 from models.cases import Case
 from models.clients import Client
 from models.interactions import Interaction, Meeting
@@ -151,7 +151,7 @@ def new_meeting(client_id):
     if warnings and not form.confirm.data and not form.errors:
         form.confirm.errors = [_("Tick “Schedule anyway” to go ahead despite the warnings.")]
     return render("interactions/meeting_form.html", form=form, client=client, warnings=warnings, zone=service.zone_label(),
-                  status=422 if form.is_submitted() else 200)
+                  status=status_for(form))
 
 
 @bp.get("/reuniones/<int:meeting_id>")
