@@ -289,6 +289,14 @@ class Party(BaseModel):
         return cls.select().where(cls.case == case, cls.name_key == name_key(name)).exists()
 
 
+STRONG_SCORE = 95  # a strong match in the conflict search: the same document, email or phone (100) or a name this close
+
+
+def is_strong(hit: dict) -> bool:
+    """A hit (as stored on a conflict check) that only a written reason may set aside."""
+    return int(hit.get("score") or 0) >= STRONG_SCORE
+
+
 class ConflictCheck(BaseModel):
     """The duplicate and conflict search of an intake, as it was, and the reviewer's decision."""
 
@@ -310,8 +318,6 @@ class ConflictCheck(BaseModel):
     @property
     def strong_hits(self) -> list[dict]:
         """Hits at or above the strong score: setting them aside as "no conflict" needs a reason."""
-        from models.conflict_search import is_strong  # that module imports this one
-
         return [h for h in self.hit_list if is_strong(h)]
 
     def needs_reason(self, decision: str) -> bool:

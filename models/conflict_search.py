@@ -17,7 +17,6 @@ from core.text import STOP_WORDS, digits, name_key, tokens
 from models.clients import Client, Party, SearchToken, document_index
 
 NAME_THRESHOLD = 86  # a possible match: listed for the reviewer
-STRONG_SCORE = 95  # a strong match: the same document, email or phone (100) or a name this close
 CANDIDATES = 150
 
 
@@ -33,11 +32,6 @@ class Hit:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-def is_strong(hit: dict) -> bool:
-    """A hit (as stored on a conflict check) that only a written reason may set aside."""
-    return int(hit.get("score") or 0) >= STRONG_SCORE
 
 
 def _candidates(kind: str, name: str) -> list[int]:

@@ -32,10 +32,9 @@ from core.i18n import to_local, to_utc, today_local
 from core.limits import limiter
 from core.pagination import paginate
 from core.web import me, or_404, status_for
-from models import conflict_search
 from models.cases import Case
 from models.catalog import PracticeArea
-from models.clients import Client, ClientStatusChange, ConflictCheck, Party
+from models.clients import STRONG_SCORE, Client, ClientStatusChange, ConflictCheck, Party
 from models.consent import Consent, PrivacyNotice
 from models.intake import IntakeEvaluation, VerificationCheck
 from models.users import User, UserRole
@@ -53,7 +52,7 @@ CLIENT_ROLES = ("management", "commercial", "operations", "service")
 
 @bp.context_processor
 def _labels():
-    return {"labels": labels, "accept_files": files.ACCEPT, "strong_score": conflict_search.STRONG_SCORE}
+    return {"labels": labels, "accept_files": files.ACCEPT, "strong_score": STRONG_SCORE}
 
 
 def _staff_choices(blank):

@@ -9,7 +9,7 @@ import pytest
 
 from models import conflict_search
 from models.audit import AuditEvent
-from models.clients import Client, ConflictCheck
+from models.clients import STRONG_SCORE, Client, ConflictCheck, is_strong
 from services import clients as service
 from tests.factories import make_client
 
@@ -73,7 +73,7 @@ def test_a_weak_match_can_be_cleared_without_a_reason(app, http, login_as):
                                phone="+573007654321", counterparties=[weak])
     check = ConflictCheck.latest_for(prospect)
     scores = [h["score"] for h in check.hit_list]
-    assert scores and all(conflict_search.NAME_THRESHOLD <= s < conflict_search.STRONG_SCORE for s in scores)
+    assert scores and all(conflict_search.NAME_THRESHOLD <= s < STRONG_SCORE for s in scores)
     assert "coincidencia fuerte" not in http.get(f"/clientes/{prospect.id}/admision").get_data(as_text=True)
     assert http.post(f"/clientes/{prospect.id}/conflictos", data={"decision": "clear"}).status_code == 303
     assert ConflictCheck.get_by_id(check.id).decision == "clear"
@@ -88,9 +88,9 @@ def test_the_rule_holds_below_the_form_too(app, make_user):
 
 
 def test_strong_is_the_same_score_the_page_marks(app):
-    assert conflict_search.NAME_THRESHOLD < conflict_search.STRONG_SCORE <= 100
-    assert conflict_search.is_strong({"score": conflict_search.STRONG_SCORE})
-    assert not conflict_search.is_strong({"score": conflict_search.STRONG_SCORE - 1})
+    assert conflict_search.NAME_THRESHOLD < STRONG_SCORE <= 100
+    assert is_strong({"score": STRONG_SCORE})
+    assert not is_strong({"score": STRONG_SCORE - 1})
 
 
 def test_the_admission_tab_has_no_two_fields_with_one_id(app, http, login_as):
