@@ -235,5 +235,6 @@ class SensitiveForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(_l("CSV file"), validators=[FileAllowed(["csv", "txt"], _l("Upload a .csv file."))])
-    csv_text = HiddenField()
-    confirm = HiddenField()
+    responsible = SelectField(_l("Responsible"), coerce=int, validators=[Optional()])
+    packed = HiddenField()  # the checked file, sent back by the result page (services.clients.io.pack)
+    confirm = HiddenField()  # "1": import every row; "valid": import the valid rows, leave the rejected ones out

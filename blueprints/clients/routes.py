@@ -390,24 +390,65 @@ def rerun_check(client_id):
 @require("clients.create")
 @limiter.limit("20 per hour", methods=["POST"])
 def import_csv():
+    form = _import_form()
+    raw, sheet = _import_file(form) if form.validate_on_submit() else (None, None)
+    if sheet is None:
+        return render("clients/import.html", "clients/_import.html", form=form, items=None, status=status_for(form))
+    items = client_io.validate(sheet)
+    rejected = sum(1 for i in items if i.problems)
+    if rejected < len(items) and (form.confirm.data == "1" and not rejected or form.confirm.data == "valid"):
+        count = client_io.import_rows(items, me(), form.responsible.data or None, skip_rejected=form.confirm.data == "valid")
+        flash(ngettext("%(num)d client imported as a prospect.", "%(num)d clients imported as prospects.", count), "success")
+        if rejected:
+            flash(ngettext("%(num)d rejected row was left out.", "%(num)d rejected rows were left out.", rejected), "warning")
+        return redirect(url_for("clients.index", sort="-created"), 303)
+    form.packed.data = client_io.pack(raw)
+    return render("clients/import.html", "clients/_import.html", form=form, items=items, rejected=rejected,
+                  groups=client_io.problem_groups(items), status=422 if rejected else 200)
+
+
+@bp.post("/importar/rechazadas.csv")
+@require("clients.create")
+@limiter.limit("30 per hour")
+def import_rejected():
+    """The rejected rows of the file the result page holds, as given plus an "error" column: to fix and import."""
+    form = _import_form()
+    sheet = _import_file(form)[1] if form.validate_on_submit() else None
+    if sheet is None:
+        return render("clients/import.html", "clients/_import.html", form=form, items=None, status=422)
+    headers, rows = client_io.rejected_rows(sheet, client_io.validate(sheet))
+    with transaction():
+        audit.record("client_export", object_type="client", actor=me(), detail=f"rejected import rows={len(rows)}")
+    response = make_response(client_io.to_csv(rows, headers))
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="filas-rechazadas.csv"'
+    return response
+
+
+def _import_form() -> ImportForm:
+    """The import form; whom the clients go to is one of the staff the client form offers, the importer by default."""
     form = ImportForm()
-    if not form.validate_on_submit():
-        return render("clients/import.html", form=form, rows=None, status=status_for(form))
-    raw = form.file.data.read(5 * 1024 * 1024 + 1) if form.file.data else (form.csv_text.data or "").encode()
-    rows, problem = client_io.read_csv(raw) if len(raw) <= 5 * 1024 * 1024 else ([], _("The file is larger than 5 MB."))
+    form.responsible.choices = _staff_choices(_("— unassigned —"))
+    if not form.is_submitted() and any(value == current_user.id for value, _label in form.responsible.choices):
+        form.responsible.data = current_user.id
+    return form
+
+
+def _import_file(form: ImportForm):
+    """(raw bytes, sheet) of the uploaded file or of the one the result page sent back; (None, None) with the
+    reason beside the file field."""
+    if form.file.data:
+        raw = form.file.data.read(client_io.MAX_BYTES + 1)
+    elif form.packed.data:
+        raw = client_io.unpack(form.packed.data)
+    else:
+        form.file.errors.append(_("Choose the CSV file to import."))
+        return None, None
+    sheet, problem = client_io.read_file(raw) if raw is not None else (None, _("The file could not be read back. Upload it again."))
     if problem:
         form.file.errors.append(problem)
-        return render("clients/import.html", form=form, rows=None, status=422)
-    items = client_io.validate(rows)
-    blocked = any(i.errors or i.duplicate_of for i in items)
-    if form.confirm.data == "1" and not blocked:
-        count = client_io.import_rows(items, me())
-        flash(ngettext("%(num)d client imported as a prospect.", "%(num)d clients imported as prospects.", count), "success")
-        return redirect(url_for("clients.index", sort="-created"), 303)
-    form.csv_text.data, form.confirm.data = raw.decode("utf-8", "replace"), "1"
-    shown = [r for i, r in enumerate(items) if r.errors or r.duplicate_of or i < 50]  # problems, and a sample
-    return render("clients/import.html", form=form, rows=items, shown=shown, blocked=blocked,
-                  status=422 if blocked else 200)
+        return None, None
+    return raw, sheet
 
 
 @bp.get("/importar/plantilla.csv")

@@ -52,3 +52,19 @@ PURPOSES = {"service": _l("Delivering the service"), "surveys": _l("Satisfaction
             "newsletter": _l("Newsletter"), "sensitive_data": _l("Sensitive personal data (explicit)")}
 CONSENT_METHODS = {"written": _l("Written (signed form)"), "oral": _l("Oral (recorded by staff)"),
                    "electronic": _l("Electronic")}
+# What can keep a row of a CSV import out, in the order the result page lists them: a title for the group and
+# what to do about it.
+IMPORT_PROBLEMS = {
+    "name": (_l("Name missing"), _l("Write the client's full name or the company's name.")),
+    "kind": (_l("Unknown type"), _l("Type must be “persona” or “empresa”.")),
+    "document": (_l("Document number not valid"), _l("The document number is not valid for its type.")),
+    "email": (_l("Email not valid"), _l("The email address is not valid.")),
+    "phone": (_l("Phone number not valid"),
+              _l("Write a phone number of the row's country (column “pais”, Colombia if empty), such as "
+                 "300 123 4567 or +57 300 123 4567.")),
+    "area": (_l("Unknown practice area"), _l("Use the name of one of the firm's practice areas: %(areas)s.")),
+    "source": (_l("Unknown source"), _l("Use visita, redes, alianza, referido, web or otro, or leave it empty.")),
+    "duplicate": (_l("Possible duplicate"),
+                  _l("The client is already in Traza, or the row repeats an earlier row of this file: remove the "
+                     "row and open the existing client instead.")),
+}

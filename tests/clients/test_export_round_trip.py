@@ -3,6 +3,7 @@
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -53,7 +54,8 @@ def test_the_import_reads_spanish_labels_and_headers_written_by_hand(app, http, 
                         content_type="multipart/form-data")
     body = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "2 filas leídas" in body and 'class="error"' not in body
-    http.post("/clientes/importar", data={"csv_text": text, "confirm": "1"}, content_type="multipart/form-data")
+    packed = re.search(r'name="packed" value="([^"]+)"', body).group(1)  # the file, as the page sends it back
+    http.post("/clientes/importar", data={"packed": packed, "confirm": "1"}, content_type="multipart/form-data")
     lucia = Client.get(Client.name == "Lucía Gómez")
     assert (lucia.kind, lucia.source, lucia.phone) == ("person", "social", "+573001234567")
     assert Client.get(Client.name == "Constructora Andina S.A.S.").kind == "company"
