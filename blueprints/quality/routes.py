@@ -1,12 +1,65 @@
-"""``/calidad``: the dashboard of management and quality, one page per indicator, and the indicators' targets."""
+"""``/calidad``: the dashboard of management and quality (every indicator over the period, and what needs
+attention), and one page per indicator with its formula, monthly trend and the rows behind it."""
 
+from flask import abort, request
+from flask_babel import gettext as _
+
+from core.charts import month_chart
+from core.db import utcnow
 from core.guard import require
 from core.htmx import render
+from core.i18n import today_local
+from services.clients import labels as client_labels
+from services.quality import indicators as service
 
 from . import bp
+from .forms import IndicatorFilterForm
+
+MIN_YEAR, MAX_YEAR = 1900, 2100  # dates outside are ignored (the default period applies)
+MAX_MONTHS = 60
+
+
+def _filters():
+    """The period and filters from the URL (default: the last 12 months, the firm's calendar)."""
+    form = IndicatorFilterForm(formdata=request.args)
+    areas, people = service.filter_choices()
+    form.area.choices = [(0, _("All"))] + areas
+    form.responsable.choices = [(0, _("Anyone"))] + people
+    form.tipo.choices = [("", _("Both"))] + list(client_labels.KINDS.items())
+    form.validate()
+    for select, empty in ((form.area, 0), (form.responsable, 0), (form.tipo, "")):
+        if select.data not in {value for value, _label in select.choices}:
+            select.data = empty  # not offered (tampered or gone): filters nothing
+    default = service.Period.last_months(today_local())
+    start, end = form.desde.data or default.start, form.hasta.data or default.end
+    if not (MIN_YEAR <= start.year <= MAX_YEAR and MIN_YEAR <= end.year <= MAX_YEAR) or start > end \
+            or (end - start).days > MAX_MONTHS * 31:
+        start, end = default.start, default.end
+    form.desde.data, form.hasta.data = start, end
+    period = service.Period(start, end)
+    filters = service.Filters(area=form.area.data or None, responsible=form.responsable.data or None,
+                              kind=form.tipo.data or "")
+    params = {"desde": start.isoformat() if start != default.start else None,
+              "hasta": end.isoformat() if end != default.end else None,
+              "area": filters.area, "responsable": filters.responsible, "tipo": filters.kind or None}
+    return form, period, filters, {k: v for k, v in params.items() if v}
 
 
 @bp.get("/calidad")
 @require("quality.view")
 def dashboard():
-    return render("quality/dashboard.html")
+    form, period, filters, params = _filters()
+    return render("quality/dashboard.html", form=form, period=period, params=params,
+                  indicators=service.compute_all(period, filters), attention=service.attention(utcnow()))
+
+
+@bp.get("/calidad/indicadores/<key>")
+@require("quality.view")
+def indicator(key):
+    if key not in service.INDICATORS:
+        abort(404)
+    form, period, filters, params = _filters()
+    ind = service.compute(key, period, filters)
+    chart = month_chart(ind.points, ind.low, ind.high, ind.step) if ind.low is not None else month_chart(ind.points)
+    return render("quality/indicator.html", form=form, period=period, params=params, filters=filters, ind=ind,
+                  chart=chart)
