@@ -136,7 +136,8 @@ def page_url() -> str:
 
 
 def _path_id() -> int:
-    return int(page_url().partition("?")[0].rstrip("/").rsplit("/", 1)[1])
+    """The last number in the page's path (/clientes/12 and /clientes/12/admision both give 12)."""
+    return next(int(part) for part in reversed(page_url().partition("?")[0].split("/")) if part.isdigit())
 
 
 def _client_rows():
