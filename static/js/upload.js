@@ -1,7 +1,8 @@
 /* Traza: how far an upload has gone. A form marked data-upload that posts with htmx shows its
    [data-upload-progress] box: the bar follows the bytes sent (htmx:xhr:progress), then the text says the server
-   is working on the file until the answer replaces the form. The top bar of static/js/app.js shows the request as
-   for any htmx request. Without JavaScript the form is a plain post and none of this runs. */
+   is working on the file until the answer replaces the form, and the focus then goes to what the answer says. The
+   top bar of static/js/app.js shows the request as for any htmx request. Without JavaScript the form is a plain
+   post and none of this runs. */
 (function () {
   "use strict";
 
@@ -36,6 +37,14 @@
     bar.removeAttribute("value"); // indeterminate while the server reads the rows
     show(progress.querySelector("[data-upload-sending]"), false);
     show(progress.querySelector("[data-upload-checking]"), true);
+  });
+  // The answer replaced the form, and the focus with it: it goes to what the answer says (the result's heading, or
+  // the field with the error) so that keyboard and screen-reader users carry on from there.
+  document.addEventListener("htmx:afterSettle", function () {
+    if (document.activeElement && document.activeElement !== document.body) { return; }
+    var next = document.querySelector("#client-import .has-error input, #client-import .has-error select, " +
+                                      "#client-import [data-focus-after-upload]");
+    if (next) { next.focus(); }
   });
   // An answer that did not replace the form (a network error): ready for another try.
   document.addEventListener("htmx:afterRequest", function (event) {

@@ -56,6 +56,9 @@ def test_a_file_with_bad_rows_is_grouped_downloaded_and_its_good_rows_imported(p
     for width in (360, 1280):
         shoot(pg, "client-import-form", width)
         assert pg.evaluate("document.documentElement.scrollWidth") <= width and not _serious(pg), _serious(pg)
+    _upload(pg, "a;b\n1;2\n")  # no "nombre" column: said beside the field, which gets the focus
+    expect(pg.locator("#file-error")).to_contain_text("columna “nombre”")
+    expect(pg.locator("#file")).to_be_focused()
     pg.get_by_label("Responsable").select_option(label="Abogado Operativo")
     pg.evaluate("""() => {
         window.__marker = 'no reload';
@@ -69,6 +72,7 @@ def test_a_file_with_bad_rows_is_grouped_downloaded_and_its_good_rows_imported(p
     expect(pg.get_by_role("heading", name="Teléfono no válido: 7 filas")).to_be_visible()
     assert pg.evaluate("window.__marker") == "no reload"  # answered in place (htmx)
     assert pg.evaluate("window.__states") == ["sending", "checking"]  # the bar followed the upload, then the check
+    expect(pg.locator("#import-result-title")).to_be_focused()  # the focus goes on to what the answer says
     expect(pg.get_by_role("heading", name="Correo no válido: 1 fila")).to_be_visible()
     expect(pg.get_by_role("heading", name="Número de documento no válido: 1 fila")).to_be_visible()
     expect(pg.locator(".import-counts")).to_contain_text("11 filas leídas.")
