@@ -27,6 +27,7 @@ from models.intake import IntakeEvaluation, VerificationCheck
 from models.interactions import Interaction, Meeting
 from models.keys import KeyCheck
 from models.mail import OutboundEmail
+from models.quality_targets import QualityTarget
 from models.surveys import (
               SurveyAnswer,
               SurveyInvitation,
@@ -53,12 +54,13 @@ ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginT
               RequirementTemplate, DocumentItem, DocumentVersion, Deadline, Holiday, CalendarFeed, Task,
               SurveyTemplate, SurveyQuestion, SurveyInvitation, SurveyLink, SurveyResponse, SurveyAnswer,
               ComplaintCategory, SlaRule, Complaint, ComplaintStatusChange, CrisisIncident, CrisisStep,
-              PasswordResetToken]
+              PasswordResetToken, QualityTarget]
 
 __all__ = [
     "SurveyTemplate", "SurveyQuestion", "SurveyInvitation", "SurveyLink", "SurveyResponse", "SurveyAnswer",
     "ComplaintCategory", "SlaRule", "Complaint", "ComplaintStatusChange", "CrisisIncident", "CrisisStep",
     "Task",
+    "QualityTarget",
     "RequirementTemplate",
     "Meeting",
     "Intervention",

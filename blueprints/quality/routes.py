@@ -1,7 +1,7 @@
 """``/calidad``: the dashboard of management and quality (every indicator over the period, and what needs
 attention), and one page per indicator with its formula, monthly trend and the rows behind it."""
 
-from flask import abort, request
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from core.charts import month_chart
@@ -9,11 +9,12 @@ from core.db import utcnow
 from core.guard import require
 from core.htmx import render
 from core.i18n import today_local
+from core.web import me
 from services.clients import labels as client_labels
 from services.quality import indicators as service
 
 from . import bp
-from .forms import IndicatorFilterForm
+from .forms import IndicatorFilterForm, TargetForm
 
 MIN_YEAR, MAX_YEAR = 1900, 2100  # dates outside are ignored (the default period applies)
 MAX_MONTHS = 60
@@ -49,17 +50,47 @@ def _filters():
 @require("quality.view")
 def dashboard():
     form, period, filters, params = _filters()
-    return render("quality/dashboard.html", form=form, period=period, params=params,
-                  indicators=service.compute_all(period, filters), attention=service.attention(utcnow()))
+    indicators, targets = service.compute_all(period, filters), service.targets()
+    return render("quality/dashboard.html", form=form, period=period, params=params, indicators=indicators,
+                  targets=targets, states={i.key: service.state(i, targets.get(i.key)) for i in indicators},
+                  attention=service.attention(utcnow()))
 
 
 @bp.get("/calidad/indicadores/<key>")
 @require("quality.view")
-def indicator(key):
+def indicator(key, target_form=None, status=200):
     if key not in service.INDICATORS:
         abort(404)
     form, period, filters, params = _filters()
     ind = service.compute(key, period, filters)
     chart = month_chart(ind.points, ind.low, ind.high, ind.step) if ind.low is not None else month_chart(ind.points)
-    return render("quality/indicator.html", form=form, period=period, params=params, filters=filters, ind=ind,
-                  chart=chart)
+    if target_form is None:
+        target_form, target = _target_form(key)
+    else:
+        target = service.targets().get(key)
+    return render("quality/indicator.html", status=status, form=form, period=period, params=params, filters=filters,
+                  ind=ind, chart=chart, target=target, state=service.state(ind, target), target_form=target_form)
+
+
+def _target_form(key, formdata=None):
+    current = service.targets().get(key)
+    form = TargetForm(formdata=formdata, data={"target": current.target if current else None,
+                                               "owner": current.owner_id if current else 0})
+    _areas, people = service.filter_choices()
+    form.owner.choices = [(0, _("Choose…"))] + people
+    return form, current
+
+
+@bp.post("/calidad/indicadores/<key>/meta")
+@require("quality.targets")
+def set_target(key):
+    if key not in service.INDICATORS:
+        abort(404)
+    form, _current = _target_form(key, request.form)
+    if form.validate() and form.owner.data in {value for value, _label in form.owner.choices[1:]}:
+        service.set_target(key, float(form.target.data), form.owner.data, me().id, today_local())
+        flash(_("Target saved."), "success")
+        return redirect(url_for("quality.indicator", key=key), 303)
+    if not form.owner.errors and not form.target.errors:
+        form.owner.errors = [_("Choose who answers for the target.")]
+    return indicator(key, target_form=form, status=422)

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from peewee import JOIN, SQL, Value, fn
 from peewee import Case as SqlCase
 
+from core.db import utcnow
 from core.i18n import to_utc
 from models.clients import Client
 from models.commercial import Contract
@@ -270,3 +271,39 @@ def filter_choices():
     areas = list(PracticeArea.select(PracticeArea.id, PracticeArea.name).order_by(PracticeArea.name).tuples())
     people = list(User.select(User.id, User.name).where(User.is_active == True).order_by(User.name).tuples())  # noqa: E712
     return areas, people
+
+
+# ----- targets -----
+
+NEAR_SHARE = 0.1  # within 10 % of the target (at least one unit) on the wrong side: near
+
+
+def state(ind: Indicator, target) -> str:
+    """"met", "near", "missed" against the target, or "" without a value or a target."""
+    if target is None or ind.value is None:
+        return ""
+    gap = ind.value - target.target if target.direction == "up" else target.target - ind.value
+    if gap >= 0:
+        return "met"
+    return "near" if -gap <= max(abs(target.target) * NEAR_SHARE, 1.0) else "missed"
+
+
+def targets() -> dict:
+    from models.quality_targets import QualityTarget
+
+    return QualityTarget.by_indicator()
+
+
+def set_target(key: str, value: float, owner, user, today: date):
+    """Set (or replace) the target of indicator ``key``; its direction is the indicator's own."""
+    from models.quality_targets import QualityTarget
+
+    direction = INDICATOR_DIRECTIONS[key]
+    row = {"target": value, "direction": direction, "owner": owner, "set_by": user, "set_on": today}
+    updated = QualityTarget.update(**row, updated_at=utcnow()).where(QualityTarget.indicator == key).execute()
+    if not updated:
+        QualityTarget.create(indicator=key, **row)
+
+
+INDICATOR_DIRECTIONS = {"satisfaccion": "up", "resolucion": "down", "retencion": "up", "nps": "up",
+                        "respuesta": "up", "sla": "up"}

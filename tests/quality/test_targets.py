@@ -1,0 +1,53 @@
+"""Indicator targets: quality sets them (value and owner), the pages show the state against them in words,
+bad input answers 422 with a message, and the state rule (met / near / missed) in each direction."""
+
+import pytest
+
+from models.quality_targets import QualityTarget
+from services.quality import indicators as ind
+from tests.factories import sign_in
+
+pytestmark = pytest.mark.usefixtures("clock")
+
+
+def test_quality_sets_a_target_and_the_pages_show_it(app, http, make_user):
+    owner = make_user(roles=("management",), name="Gloria Duarte")
+    sign_in(http, make_user(roles=("quality",)))
+    response = http.post("/calidad/indicadores/satisfaccion/meta", data={"target": "85", "owner": owner.id})
+    assert response.status_code == 303
+    with app.app_context():
+        target = QualityTarget.get(QualityTarget.indicator == "satisfaccion")
+        assert (target.target, target.direction, target.owner_id) == (85.0, "up", owner.id)
+    page = http.get("/calidad").get_data(as_text=True)
+    assert "Gloria Duarte" in page
+    again = http.post("/calidad/indicadores/satisfaccion/meta", data={"target": "90,5x", "owner": owner.id})
+    assert again.status_code == 422
+    missing = http.post("/calidad/indicadores/satisfaccion/meta", data={"target": "90", "owner": "999999"})
+    assert missing.status_code == 422
+    assert http.post("/calidad/indicadores/nada/meta", data={"target": "1", "owner": owner.id}).status_code == 404
+    replaced = http.post("/calidad/indicadores/satisfaccion/meta", data={"target": "90", "owner": owner.id})
+    assert replaced.status_code == 303
+    with app.app_context():
+        assert QualityTarget.select().count() == 1
+        assert QualityTarget.get().target == 90.0
+
+
+def test_management_reads_targets_but_does_not_set_them(app, http, make_user):
+    owner = make_user(roles=("management",))
+    sign_in(http, owner)
+    assert http.get("/calidad/indicadores/nps").status_code == 200
+    assert http.post("/calidad/indicadores/nps/meta", data={"target": "50", "owner": owner.id}).status_code == 403
+
+
+@pytest.mark.parametrize("direction, target, value, state", [
+    ("up", 80, 85, "met"), ("up", 80, 80, "met"), ("up", 80, 72, "near"), ("up", 80, 71.9, "missed"),
+    ("down", 5, 4, "met"), ("down", 5, 6, "near"), ("down", 5, 6.1, "missed"), ("up", 80, None, "")])
+def test_state_against_the_target(direction, target, value, state):
+    indicator = ind.Indicator("x", "x", "x", "%", direction, value=value)
+    assert ind.state(indicator, QualityTarget(target=target, direction=direction)) == state
+
+
+def test_every_indicator_has_its_direction():
+    assert set(ind.INDICATOR_DIRECTIONS) == set(ind.INDICATORS)
+    period = ind.Period.last_months(__import__("datetime").date(2026, 3, 10))
+    assert period.start.isoformat() == "2025-04-01"
