@@ -198,7 +198,7 @@ def test_the_pages_show_the_brute_force_figures(app, http, make_user):
             shown = re.search(r'data-testid="value">([^<]*)<', detail).group(1)
             assert _read(shown) == pytest.approx(total, abs=0.051) if total is not None else _read(shown) is None
             table = detail.split('data-testid="months"')[1].split("</table>")[0]
-            cells = re.findall(r'<td class="num">([^<]*)</td><td class="num">(\d+)</td>', table)
+            cells = re.findall(r'<td class="num"[^>]*>([^<]*)</td><td class="num"[^>]*>(\d+)</td>', table)
             assert [int(n) for _v, n in cells] == [d for _n, d in months], key
             for (value, _n), (num, den) in zip(cells, months, strict=True):
                 want = _ratio(key, num, den)
