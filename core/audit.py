@@ -137,6 +137,12 @@ EVENT_LABELS = {
     "crisis_intervention": _l("Supervisor intervention recorded"),
     "crisis_close": _l("Crisis incident closed"),
     "deadline_alerts": _l("Deadline alerts sent"),
+    # improvement actions
+    "improvement_open": _l("Improvement action opened"),
+    "improvement_plan": _l("Improvement action analysis and plan saved"),
+    "improvement_status": _l("Improvement action status changed"),
+    "improvement_close": _l("Improvement action closed with its effectiveness check"),
+    "improvement_cancel": _l("Improvement action cancelled"),
     # operations
     "backup_create": _l("Backup taken"),
     "backup_restore": _l("Backup restored"),
@@ -169,6 +175,7 @@ OBJECT_LABELS = {
     "privacy_notice": _l("Privacy notice"),
     "holiday": _l("Holiday"),
     "calendar_feed": _l("Calendar link"),
+    "improvement_action": _l("Improvement action"),
 }
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -27,6 +27,7 @@ from models.intake import IntakeEvaluation, VerificationCheck
 from models.interactions import Interaction, Meeting
 from models.keys import KeyCheck
 from models.mail import OutboundEmail
+from models.quality import ImprovementAction
 from models.quality_targets import QualityTarget
 from models.surveys import (
               SurveyAnswer,
@@ -54,12 +55,13 @@ ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginT
               RequirementTemplate, DocumentItem, DocumentVersion, Deadline, Holiday, CalendarFeed, Task,
               SurveyTemplate, SurveyQuestion, SurveyInvitation, SurveyLink, SurveyResponse, SurveyAnswer,
               ComplaintCategory, SlaRule, Complaint, ComplaintStatusChange, CrisisIncident, CrisisStep,
-              PasswordResetToken, QualityTarget]
+              PasswordResetToken, ImprovementAction, QualityTarget]
 
 __all__ = [
     "SurveyTemplate", "SurveyQuestion", "SurveyInvitation", "SurveyLink", "SurveyResponse", "SurveyAnswer",
     "ComplaintCategory", "SlaRule", "Complaint", "ComplaintStatusChange", "CrisisIncident", "CrisisStep",
     "Task",
+    "ImprovementAction",
     "QualityTarget",
     "RequirementTemplate",
     "Meeting",

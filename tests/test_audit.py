@@ -179,6 +179,7 @@ def _computed_fields() -> dict[tuple[str, str], set[str]]:
     from models.interactions import Interaction, Meeting
     from services import clients
     from services.clients.labels import PURPOSES, VERIFICATION_ITEMS
+    from services.quality.actions import ANALYSIS_FIELDS
 
     return {
         ("core/keys.py", "rotate"): {spec.name for spec in sealed_columns()} | {"archivos"},
@@ -206,6 +207,7 @@ def _computed_fields() -> dict[tuple[str, str], set[str]]:
         ("services/documents/__init__.py", "add_item"): _columns(DocumentItem),
         ("services/documents/__init__.py", "review"): _columns(DocumentItem),
         ("services/documents/__init__.py", "save_template"): _columns(RequirementTemplate),
+        ("services/quality/actions.py", "save_plan"): {*ANALYSIS_FIELDS, "owner", "due_on"},
     }
 
 

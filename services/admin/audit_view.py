@@ -207,6 +207,17 @@ FIELD_LABELS = {
     "links": _l("Survey links"),
     "reminders_sent": _l("Reminders sent"),
     "answers": _l("Answers"),
+    # improvement actions
+    "complaint": _l("Complaint"),
+    "source_ref": _l("What it comes from"),
+    "cause_analysis": _l("Cause analysis"),
+    "correction": _l("Immediate correction"),
+    "corrective_action": _l("Corrective action"),
+    "preventive_action": _l("Preventive action"),
+    "effectiveness_check": _l("Effectiveness check"),
+    "verified_on": _l("Verified on"),
+    "verified_by": _l("Verified by"),
+    "cancel_reason": _l("Reason for cancelling"),
 }
 
 # The parts of a case that ``services.cases.check_team`` names when it refuses someone off the team.
