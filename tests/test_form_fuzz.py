@@ -390,6 +390,26 @@ class World:
     def closed(self):
         return self._complaint("analysis", "analysis_saved", "resolved", "informed", "closed")
 
+    def _action(self, *steps):
+        from services.quality import actions
+
+        action = actions.open_action(title="Llamadas sin devolver", description="Nadie devolvió las llamadas.",
+                                     owner=self.me, due_on=self.today, user=self.me)
+        if steps:
+            actions.save_plan(action, {"cause_analysis": "Sin turno.", "corrective_action": "Turno fijo."},
+                              self.me.id, self.today, self.me)
+        for step in steps:
+            actions.change_status(action, step, self.me)
+        return action
+
+    @cached_property
+    def improvement(self):
+        return self._action()
+
+    @cached_property
+    def verifying_action(self):
+        return self._action("in_progress", "verifying")
+
     @cached_property
     def category(self):
         from services import complaints
@@ -428,6 +448,7 @@ ARGUMENTS = {
     "contract_id": ["draft_contract", "active_contract"], "intervention_id": ["intervention"],
     "meeting_id": ["meeting"], "incident_id": ["incident", "escalated"], "invitation_id": ["invitation"],
     "complaint_id": ["received", "in_analysis", "resolved", "closed"],
+    "action_id": ["improvement", "verifying_action"],
 }
 # Objects no URL names that still put forms on pages (tasks, deadlines, holidays, feeds, ...).
 ALSO_SHOWN = ("evidence", "intervention", "delivery", "item", "deadline", "holiday", "question", "meeting", "invitation",

@@ -21,12 +21,13 @@ from models.clients import Client
 from models.complaints import Complaint, CrisisIncident
 from models.documents import Deadline, DocumentItem
 from models.interactions import Interaction
+from models.quality import ImprovementAction
 from models.surveys import SurveyInvitation
 from models.tasks import Task
 from services.complaints import labels as complaint_labels
 
-SECTIONS = ("crisis", "deadlines", "interventions", "tasks", "complaints", "documents", "questions", "surveys",
-            "updates")
+SECTIONS = ("crisis", "deadlines", "interventions", "tasks", "complaints", "actions", "documents", "questions",
+            "surveys", "updates")
 FULL_LIST = 500  # "ver todos": one section alone, up to this many rows
 PER_SECTION = 25  # rows per section on the whole queue (each section says how many more there are)
 
@@ -73,6 +74,8 @@ def _queries(user_id: int, today, now) -> dict:
         # Overdue by the due date that matters now: the response while "received", the resolution after.
         "complaints": (Complaint.open_of_owner(user_id), Complaint,
                        Complaint.due_before(now)),
+        # Improvement actions I own and have not finished (closed or cancelled), overdue past their due day.
+        "actions": (ImprovementAction.open_of_owner(user_id), ImprovementAction, ImprovementAction.due_on < today),
         "documents": (DocumentItem.to_review_for(user_id, today, None, case_ids=case_ids), DocumentItem,
                       DocumentItem.review_on < today) if case_ids else None,
         "questions": (Interaction.unanswered_of(client_ids).select_extend(Client).join(Client)
