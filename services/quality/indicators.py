@@ -10,6 +10,7 @@ responsible (copied when answered); an anonymous response has no client, so a cl
 and a month's anonymous answers enter a figure only by groups of at least ``SURVEY_MIN_ANONYMOUS``.
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -18,11 +19,12 @@ from peewee import JOIN, SQL, Value, fn
 from peewee import Case as SqlCase
 
 from core.db import utcnow
-from core.i18n import to_utc
+from core.i18n import to_local, to_utc
 from models.clients import Client
 from models.commercial import Contract
 from models.complaints import SLA_KINDS, Complaint
 from models.surveys import SurveyInvitation, SurveyResponse
+from services.documents.calendar import Span, firm_region
 from services.surveys.results import min_anonymous
 
 
@@ -76,6 +78,7 @@ class Indicator:
     numerator: float = 0
     denominator: int = 0
     by_month: list[tuple[date, float | None, int]] = field(default_factory=list)  # (month, value, denominator)
+    extra: dict = field(default_factory=dict)  # further figures of the period (the resolution index's p90…)
 
     @property
     def points(self) -> list[tuple[date, float | None]]:
@@ -200,13 +203,48 @@ def _complaints(filters: Filters):
 
 
 def resolution_days(period: Period, filters: Filters) -> Indicator:
+    """Per month the average calendar days; over the period also the 90th percentile (nearest rank), and both in
+    business days of the firm's calendar (services/documents/calendar.py: weekends and holidays). One query for
+    the resolved complaints' two moments, one for the holidays they span."""
     ind = Indicator("resolucion", _l("Complaint resolution index"),
                     _l("Average calendar days from reception to resolution of the complaints, claims, requests and "
-                       "suggestions received in the period and already resolved."), "days", "down")
-    resolved = Complaint.resolved_at.is_null(False)
-    rows = _grouped(_complaints(filters).where(resolved), Complaint.received_at, period.moment_bounds(),
-                    fn.SUM(Complaint._hours() / 24.0), fn.COUNT(Complaint.id))
-    return _fill(ind, period, rows, lambda num, den: round(num / den, 1))
+                       "suggestions received in the period and already resolved; also the 90th percentile, and "
+                       "both in business days (weekends and holidays left out)."), "days", "down")
+    bounds = period.moment_bounds()
+    rows = list(_complaints(filters).select(_bucket(Complaint.received_at, bounds), Complaint.received_at,
+                                            Complaint.resolved_at)
+                .where(Complaint.resolved_at.is_null(False), Complaint.received_at >= bounds[0],
+                       Complaint.received_at < bounds[-1]).tuples())
+    sums: dict[int, list] = {}
+    calendar, business = [], []
+    if rows:
+        first = to_local(min(r[1] for r in rows)).date()
+        last = to_local(max(r[2] for r in rows)).date()
+        span = Span.load(firm_region(), first, last)
+        ordinal, count, day = {}, 0, first
+        while day <= last:  # business days up to each day: a difference of two answers any pair
+            count += span.is_business_day(day)
+            ordinal[day] = count
+            day += timedelta(days=1)
+        for index, received, resolved in rows:
+            days = (resolved - received).total_seconds() / 86400
+            calendar.append(days)
+            business.append(max(0, ordinal[to_local(resolved).date()] - ordinal[to_local(received).date()]))
+            part = sums.setdefault(int(index), [0.0, 0])
+            part[0] += days
+            part[1] += 1
+    _fill(ind, period, {i: tuple(v) for i, v in sums.items()}, lambda num, den: round(num / den, 1))
+    ind.extra = {"p90": _p90(calendar), "business_avg": round(sum(business) / len(business), 1) if business else None,
+                 "business_p90": _p90(business)}
+    return ind
+
+
+def _p90(values):
+    """Nearest-rank 90th percentile, rounded to a tenth; None without values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(float(ordered[max(1, math.ceil(0.9 * len(ordered))) - 1]), 1)
 
 
 def within_sla(period: Period, filters: Filters) -> Indicator:
