@@ -870,3 +870,19 @@ def search(user_id: int) -> str:
                             f"{i.client.name} · {'Confidencial' if i.confidential else i.summary[:90]}") for i in entries]),
     ]
     return render(SEARCH, groups=[(kind, rows[:SEARCH_ROWS - 1]) for kind, rows in groups if rows])
+
+
+ACTIONS = PAGE.format("""<table><tbody>{% for a in rows %}<tr><td><a href="/calidad/acciones/{{ a.id }}">AM-{{ a.id }}</a></td><td>{{ a.title }}</td>
+<td>{{ a.source }}</td><td>{{ a.status }}</td><td>{{ a.owner.name }}</td><td>{{ a.due_on }}</td></tr>{% endfor %}</tbody></table>""")
+
+
+def improvement_actions(user_id: int) -> str:
+    """The open improvement actions with their owner, overdue ones first, then the soonest due: one query."""
+    from models.quality import ACTION_OPEN_STATES, ImprovementAction
+
+    A = ImprovementAction
+    today = (utcnow() - LOCAL_OFFSET).date()
+    late = SqlCase(None, [((A.status.in_(ACTION_OPEN_STATES)) & (A.due_on < today), 0)], 1)
+    rows = list(A.select(A, User).join(User, on=(A.owner == User.id)).where(A.status.in_(ACTION_OPEN_STATES))
+                .order_by(late, A.due_on, A.id).limit(200))
+    return render(ACTIONS, rows=rows)

@@ -274,6 +274,7 @@ register("complaints ?estado=", "/quejas?estado=", "service", floors.complaints)
 register("complaint trends", "/quejas/analisis", "quality", floors.complaint_trends, budget_ms=INDICATOR_MS)
 register("complaint trends 24 months", "/quejas/analisis?desde={start_24_months}", "quality", floors.complaint_trends,
          budget_ms=INDICATOR_MS)
+register("improvement actions", "/calidad/acciones", "quality", floors.improvement_actions)
 
 
 # ----- the one search box: every kind, signed in as management (who sees them all) -----
