@@ -26,6 +26,7 @@ from models.complaints import Complaint, ComplaintCategory, CrisisIncident
 from models.consent import PrivacyNotice
 from models.documents import CalendarFeed, Deadline, DocumentItem, Holiday, RequirementTemplate
 from models.interactions import Interaction, Meeting
+from models.quality import ImprovementAction
 from models.surveys import SurveyInvitation, SurveyTemplate
 from models.tasks import Task
 from models.users import User
@@ -341,6 +342,11 @@ def _complaints(ids):
     return {c.id: (c.number, "complaint", c.id) for c in _select(Complaint, ids, Complaint.number)}
 
 
+def _improvement_actions(ids):
+    rows = _select(ImprovementAction, ids, ImprovementAction.title)
+    return {a.id: (f"{a.code} · {a.title}", "improvement_action", a.id) for a in rows}
+
+
 def _privacy_notices(ids):
     rows = _select(PrivacyNotice, ids, PrivacyNotice.version)
     return {n.id: (_("Version %(v)s", v=n.version), "privacy_notice", None) for n in rows}
@@ -374,6 +380,7 @@ RESOLVERS = {
     "intervention": _of_case(Intervention, Intervention.purpose, "case_interventions"),
     "task": _tasks,
     "complaint": _complaints,
+    "improvement_action": _improvement_actions,
     "complaint_category": _named(ComplaintCategory, "complaint_categories"),
     "survey_template": _named(SurveyTemplate, "survey_template", own_page=True),
     "survey_response": _survey_responses,

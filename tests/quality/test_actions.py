@@ -201,3 +201,10 @@ def test_owner_work_queue_lists_open_actions_with_constant_queries(app, make_use
         with count_queries() as many:
             work.queue_for(owner, firm_today)
     assert many.count == one.count
+
+
+def test_audit_log_names_the_action_and_links_it(app, http, login_as, firm_today):
+    me = login_as("quality")
+    action = _open(app, me, firm_today, title="Turnos de viernes")
+    page = http.get("/admin/auditoria").get_data(as_text=True)
+    assert f"{action.code} · Turnos de viernes" in page and f"/calidad/acciones/{action.id}" in page
