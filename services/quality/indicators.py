@@ -20,7 +20,7 @@ from peewee import Case as SqlCase
 
 from core.db import utcnow
 from core.i18n import to_local, to_utc
-from models.clients import Client
+from models.clients import Client, ClientStatusChange
 from models.commercial import Contract
 from models.complaints import SLA_KINDS, Complaint
 from models.surveys import SurveyInvitation, SurveyResponse
@@ -278,8 +278,28 @@ def retention(period: Period, filters: Filters) -> Indicator:
     return _fill(ind, period, rows, _percent)
 
 
+# ----- intake -----
+
+def intake_conversion(period: Period, filters: Filters) -> Indicator:
+    ind = Indicator("admision", _l("Intake conversion"),
+                    _l("Of the decisions taken in the period on clients under evaluation: accepted ÷ accepted and "
+                       "rejected, in %."), "%", "up", 0, 100, 25)
+    change = ClientStatusChange
+    query = (change.select().join(Client, on=(change.client == Client.id))
+             .where(change.from_status == "evaluating", change.to_status.in_(("accepted", "rejected"))))
+    if filters.kind:
+        query = query.where(Client.kind == filters.kind)
+    if filters.area:
+        query = query.where(Client.practice_area == filters.area)
+    if filters.responsible:
+        query = query.where(Client.responsible == filters.responsible)
+    rows = _grouped(query, change.created_at, period.moment_bounds(), _count_if(change.to_status == "accepted"),
+                    fn.COUNT(change.id))
+    return _fill(ind, period, rows, _percent)
+
+
 INDICATORS = {"satisfaccion": satisfaction, "resolucion": resolution_days, "retencion": retention, "nps": nps,
-              "respuesta": response_rate, "sla": within_sla}
+              "respuesta": response_rate, "sla": within_sla, "admision": intake_conversion}
 
 
 def compute(key: str, period: Period, filters: Filters) -> Indicator:
@@ -344,4 +364,4 @@ def set_target(key: str, value: float, owner, user, today: date):
 
 
 INDICATOR_DIRECTIONS = {"satisfaccion": "up", "resolucion": "down", "retencion": "up", "nps": "up",
-                        "respuesta": "up", "sla": "up"}
+                        "respuesta": "up", "sla": "up", "admision": "up"}

@@ -8,7 +8,7 @@ import pytest
 from playhouse.test_utils import count_queries
 
 from core.i18n import to_local, to_utc
-from models.clients import Client
+from models.clients import Client, ClientStatusChange
 from models.commercial import Contract, Quotation
 from models.complaints import Complaint
 from models.documents import Holiday
@@ -59,6 +59,10 @@ def _generate(make_user):
                          practice_area=rng.choice([*areas, None]), received_at=received,
                          due_at=received + timedelta(days=5) if rng.random() < 0.9 else None,
                          resolved_at=resolved, status="resolved" if resolved else "received")
+    for _n in range(80):
+        ClientStatusChange.create(client=rng.choice(clients), from_status=rng.choice(["evaluating", "prospect"]),
+                                  to_status=rng.choice(["accepted", "rejected", "evaluating"]),
+                                  created_at=_moment(rng))
     contracts = []
     for n in range(60):
         client = rng.choice(clients)
@@ -130,6 +134,14 @@ def _expected(key, f: ind.Filters):
                 add(_local_day(c.received_at), (c.resolved_at - c.received_at).total_seconds() / 86400, 1)
             elif c.due_at is not None:
                 add(_local_day(c.received_at), c.resolved_at <= c.due_at, 1)
+    elif key == "admision":
+        for c in ClientStatusChange.select():
+            client = clients[c.client_id]
+            if c.from_status != "evaluating" or c.to_status not in ("accepted", "rejected") or not kind_ok(
+                    c.client_id) or (f.area and client.practice_area_id != f.area) or (
+                    f.responsible and client.responsible_id != f.responsible):
+                continue
+            add(_local_day(c.created_at), c.to_status == "accepted", 1)
     elif key == "retencion":
         all_contracts = list(Contract.select())
         for c in all_contracts:
