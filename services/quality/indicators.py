@@ -11,6 +11,7 @@ and a month's anonymous answers enter a figure only by groups of at least ``SURV
 """
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -19,7 +20,7 @@ from peewee import JOIN, SQL, Value, fn
 from peewee import Case as SqlCase
 
 from core.db import utcnow
-from core.i18n import to_local, to_utc
+from core.i18n import to_utc
 from models.clients import Client, ClientStatusChange
 from models.commercial import Contract
 from models.complaints import SLA_KINDS, Complaint
@@ -211,32 +212,55 @@ def resolution_days(period: Period, filters: Filters) -> Indicator:
                        "suggestions received in the period and already resolved; also the 90th percentile, and "
                        "both in business days (weekends and holidays left out)."), "days", "down")
     bounds = period.moment_bounds()
-    rows = list(_complaints(filters).select(_bucket(Complaint.received_at, bounds), Complaint.received_at,
-                                            Complaint.resolved_at)
+    rows = list(_complaints(filters).select(_bucket(Complaint.received_at, bounds), _epoch(Complaint.received_at),
+                                            _epoch(Complaint.resolved_at))
                 .where(Complaint.resolved_at.is_null(False), Complaint.received_at >= bounds[0],
                        Complaint.received_at < bounds[-1]).tuples())
     sums: dict[int, list] = {}
     calendar, business = [], []
     if rows:
-        first = to_local(min(r[1] for r in rows)).date()
-        last = to_local(max(r[2] for r in rows)).date()
-        span = Span.load(firm_region(), first, last)
-        ordinal, count, day = {}, 0, first
-        while day <= last:  # business days up to each day: a difference of two answers any pair
-            count += span.is_business_day(day)
-            ordinal[day] = count
+        # The local midnights from the period's start past the last resolution, as seconds since 1970 (UTC): a
+        # moment's local day is a bisection, and business days between two days a difference of running counts.
+        latest, first = max(float(r[2]) for r in rows), period.start
+        days, midnights = [], []
+        day = first
+        while True:
+            moment = (to_utc(datetime.combine(day, time.min)) - EPOCH).total_seconds()
+            if midnights and moment > latest:
+                break
+            days.append(day)
+            midnights.append(moment)
             day += timedelta(days=1)
+        span = Span.load(firm_region(), days[0], days[-1])
+        running, count = [], 0
+        for day in days:
+            count += span.is_business_day(day)
+            running.append(count)
         for index, received, resolved in rows:
-            days = (resolved - received).total_seconds() / 86400
-            calendar.append(days)
-            business.append(max(0, ordinal[to_local(resolved).date()] - ordinal[to_local(received).date()]))
+            received, resolved = float(received), float(resolved)
+            elapsed = (resolved - received) / 86400
+            calendar.append(elapsed)
+            business.append(max(0, running[bisect_right(midnights, resolved) - 1]
+                                - running[bisect_right(midnights, received) - 1]))
             part = sums.setdefault(int(index), [0.0, 0])
-            part[0] += days
+            part[0] += elapsed
             part[1] += 1
     _fill(ind, period, {i: tuple(v) for i, v in sums.items()}, lambda num, den: round(num / den, 1))
     ind.extra = {"p90": _p90(calendar), "business_avg": round(sum(business) / len(business), 1) if business else None,
                  "business_p90": _p90(business)}
     return ind
+
+
+EPOCH = datetime(1970, 1, 1)
+
+
+def _epoch(column):
+    """Seconds since 1970 of a stored (naive UTC) moment, in the database's own arithmetic."""
+    from core.db import is_sqlite
+
+    if is_sqlite():
+        return (fn.julianday(column) - 2440587.5) * 86400.0
+    return fn.date_part("epoch", column)
 
 
 def _p90(values):
