@@ -158,7 +158,7 @@ def _survey_rows(query, period: Period, numerator, denominator) -> dict:
 def satisfaction(period: Period, filters: Filters) -> Indicator:
     ind = Indicator("satisfaccion", _l("Customer satisfaction rate"),
                     _l("Ratings of 4 or 5 ÷ all ratings given in the post-service surveys answered in the period "
-                       "(scale 1 to 5), in %."), "%", "up", 0, 100, 25)
+                       "(scale 1 to 5), as a percentage."), "%", "up", 0, 100, 25)
     rows = _survey_rows(_responses(filters), period, fn.SUM(SurveyResponse.ratings_high),
                         fn.SUM(SurveyResponse.ratings_count))
     return _fill(ind, period, rows, _percent)
@@ -176,7 +176,7 @@ def nps(period: Period, filters: Filters) -> Indicator:
 
 def response_rate(period: Period, filters: Filters) -> Indicator:
     ind = Indicator("respuesta", _l("Survey response rate"),
-                    _l("Survey invitations sent in the period that were answered ÷ invitations sent, in %."),
+                    _l("Survey invitations sent in the period that were answered ÷ invitations sent, as a percentage."),
                     "%", "up", 0, 100, 25)
     query = SurveyInvitation.select().where(SurveyInvitation.withdrawn_at.is_null())
     if filters.kind:
@@ -274,7 +274,7 @@ def _p90(values):
 def within_sla(period: Period, filters: Filters) -> Indicator:
     ind = Indicator("sla", _l("Complaints resolved within SLA"),
                     _l("Of the complaints received in the period and already resolved: those resolved by their due "
-                       "date ÷ all of them, in %."), "%", "up", 0, 100, 25)
+                       "date ÷ all of them, as a percentage."), "%", "up", 0, 100, 25)
     query = _complaints(filters).where(Complaint.resolved_at.is_null(False), Complaint.due_at.is_null(False))
     rows = _grouped(query, Complaint.received_at, period.moment_bounds(),
                     _count_if(Complaint.resolved_at <= Complaint.due_at), fn.COUNT(Complaint.id))
@@ -286,7 +286,7 @@ def within_sla(period: Period, filters: Filters) -> Indicator:
 def retention(period: Period, filters: Filters) -> Indicator:
     ind = Indicator("retencion", _l("Client retention rate"),
                     _l("Contracts that reached their end in the period and were renewed (a renewal contract linked "
-                       "to them) ÷ contracts that reached their end in the period, in %."), "%", "up", 0, 100, 25)
+                       "to them) ÷ contracts that reached their end in the period, as a percentage."), "%", "up", 0, 100, 25)
     renewal = Contract.alias("renewal")
     renewed = fn.EXISTS(renewal.select(renewal.id).where((renewal.renews == Contract.id)
                                                          & (renewal.status != "draft")))
@@ -307,7 +307,7 @@ def retention(period: Period, filters: Filters) -> Indicator:
 def intake_conversion(period: Period, filters: Filters) -> Indicator:
     ind = Indicator("admision", _l("Intake conversion"),
                     _l("Of the decisions taken in the period on clients under evaluation: accepted ÷ accepted and "
-                       "rejected, in %."), "%", "up", 0, 100, 25)
+                       "rejected, as a percentage."), "%", "up", 0, 100, 25)
     change = ClientStatusChange
     query = (change.select().join(Client, on=(change.client == Client.id))
              .where(change.from_status == "evaluating", change.to_status.in_(("accepted", "rejected"))))
