@@ -872,6 +872,79 @@ def search(user_id: int) -> str:
     return render(SEARCH, groups=[(kind, rows[:SEARCH_ROWS - 1]) for kind, rows in groups if rows])
 
 
+QUALITY = PAGE.format("""<select>{% for id, name in areas %}<option value="{{ id }}">{{ name }}</option>{% endfor %}</select>
+<select>{% for id, name in people %}<option value="{{ id }}">{{ name }}</option>{% endfor %}</select><table>{% for name, rows in indicators %}<tr><th>{{ name }}</th>{% for r in rows %}<td>{{ r }}</td>{% endfor %}</tr>{% endfor %}</table>
+<p>{{ breached }} · {{ overdue }}</p>""")
+
+
+def _quality_queries(start_day, end_day):
+    """Each indicator's grouped aggregate over the period's local months (the pages' own SQL shape)."""
+    from services.quality.indicators import _bucket, _epoch
+
+    days, day = [start_day], start_day.replace(day=1)
+    while True:
+        day = (day + timedelta(days=32)).replace(day=1)
+        if day > end_day:
+            break
+        days.append(day)
+    days.append(end_day + timedelta(days=1))
+    moments = [datetime(d.year, d.month, d.day) + LOCAL_OFFSET for d in days]
+    R, Inv, C = SurveyResponse, SurveyInvitation, Complaint
+    resolved = C.resolved_at.is_null(False)
+    renewal = Contract.alias("renewal")
+    renewed = fn.EXISTS(renewal.select(renewal.id).where((renewal.renews == Contract.id) & (renewal.status != "draft")))
+
+    def grouped(query, column, bounds, *aggregates):
+        return list(query.select(_bucket(column, bounds).alias("m"), *aggregates)
+                    .where((column >= bounds[0]) & (column < bounds[-1])).group_by(SQL("1")).tuples())
+
+    return {
+        "satisfaccion": lambda: grouped(R.select(), R.answered_on, days, R.anonymous, fn.SUM(R.ratings_high),
+                                        fn.SUM(R.ratings_count)),
+        "nps": lambda: grouped(R.select().where(R.nps.is_null(False)), R.answered_on, days, fn.COUNT(R.nps)),
+        "respuesta": lambda: grouped(Inv.select().where(Inv.withdrawn_at.is_null()), Inv.sent_at, moments,
+                                     fn.COUNT(Inv.answered_at), fn.COUNT(Inv.id)),
+        "resolucion": lambda: list(C.select(_bucket(C.received_at, moments), _epoch(C.received_at),
+                                            _epoch(C.resolved_at))
+                                   .where(resolved, C.received_at >= moments[0], C.received_at < moments[-1]).tuples()),
+        "sla": lambda: grouped(C.select().where(resolved, C.due_at.is_null(False)), C.received_at, moments,
+                               fn.SUM(SqlCase(None, [(C.resolved_at <= C.due_at, 1)], 0)), fn.COUNT(C.id)),
+        "retencion": lambda: grouped(Contract.select().join(Client, on=(Contract.client == Client.id))
+                                     .where(Contract.status != "draft"), Contract.end_date, days,
+                                     fn.SUM(SqlCase(None, [(renewed, 1)], 0)), fn.COUNT(Contract.id)),
+        "admision": lambda: grouped(ClientStatusChange.select().where(ClientStatusChange.from_status == "evaluating"),
+                                    ClientStatusChange.created_at, moments,
+                                    fn.SUM(SqlCase(None, [(ClientStatusChange.to_status == "accepted", 1)], 0)),
+                                    fn.COUNT(ClientStatusChange.id)),
+    }
+
+
+def _quality_choices():
+    """The filters' options the pages list: practice areas, and the active staff responsible for some client."""
+    areas = list(PracticeArea.select(PracticeArea.id, PracticeArea.name).order_by(PracticeArea.name).tuples())
+    responsible = Client.select(Client.responsible).where(Client.responsible.is_null(False)).distinct()
+    people = list(User.select(User.id, User.name).where(User.is_active == True, User.id.in_(responsible))  # noqa: E712
+                  .order_by(User.name).tuples())
+    return {"areas": areas, "people": people}
+
+
+def quality_dashboard(user_id: int) -> str:
+    """Every indicator (one grouped query each), open complaints past due, overdue deadlines."""
+    queries = _quality_queries(*_months_back(12))
+    now = utcnow()
+    breached = Complaint.select().where(Complaint.status.in_(OPEN_STATES), Complaint.due_at <= now).count()
+    overdue = Deadline.select().where(Deadline.status == "open", Deadline.due_at < now).count()
+    return render(QUALITY, indicators=[(k, q()) for k, q in queries.items()], breached=breached, overdue=overdue,
+                  **_quality_choices())
+
+
+def quality_indicator(user_id: int) -> str:
+    """One indicator: its grouped query."""
+    key = page_url().rstrip("/").split("?")[0].rsplit("/", 1)[-1]
+    query = _quality_queries(*_months_back(12))[key]
+    return render(QUALITY, indicators=[(key, query())], breached=0, overdue=0, **_quality_choices())
+
+
 ACTIONS = PAGE.format("""<table><tbody>{% for a in rows %}<tr><td><a href="/calidad/acciones/{{ a.id }}">AM-{{ a.id }}</a></td><td>{{ a.title }}</td>
 <td>{{ a.source }}</td><td>{{ a.status }}</td><td>{{ a.owner.name }}</td><td>{{ a.due_on }}</td></tr>{% endfor %}</tbody></table>""")
 

@@ -279,6 +279,11 @@ register("improvement actions", "/calidad/acciones", "quality", floors.improveme
 
 # ----- the one search box: every kind, signed in as management (who sees them all) -----
 
+register("quality dashboard", "/calidad", "management", floors.quality_dashboard, budget_ms=INDICATOR_MS)
+register("quality indicator", "/calidad/indicadores/satisfaccion", "quality", floors.quality_indicator,
+         budget_ms=INDICATOR_MS)
+register("quality indicator 24 months", "/calidad/indicadores/resolucion?desde={start_24_months}", "quality",
+         floors.quality_indicator, budget_ms=INDICATOR_MS)
 register("search ?q=gonz mar", "/buscar?q=gonz%20mar", "management", floors.search)
 register("search ?q=<document number>", "/buscar?q={document_number}", "management", floors.search)
 register("search ?q=EXP-0012", "/buscar?q=EXP-0012", "management", floors.search)

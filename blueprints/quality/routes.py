@@ -43,13 +43,13 @@ def _filters():
     params = {"desde": start.isoformat() if start != default.start else None,
               "hasta": end.isoformat() if end != default.end else None,
               "area": filters.area, "responsable": filters.responsible, "tipo": filters.kind or None}
-    return form, period, filters, {k: v for k, v in params.items() if v}, people
+    return form, period, filters, {k: v for k, v in params.items() if v}
 
 
 @bp.get("/calidad")
 @require("quality.view")
 def dashboard():
-    form, period, filters, params, _people = _filters()
+    form, period, filters, params = _filters()
     indicators, targets = service.compute_all(period, filters), service.targets()
     return render("quality/dashboard.html", form=form, period=period, params=params, indicators=indicators,
                   targets=targets, states={i.key: service.state(i, targets.get(i.key)) for i in indicators},
@@ -61,20 +61,20 @@ def dashboard():
 def indicator(key, target_form=None, status=200):
     if key not in service.INDICATORS:
         abort(404)
-    form, period, filters, params, people = _filters()
+    form, period, filters, params = _filters()
     ind = service.compute(key, period, filters)
     chart = month_chart(ind.points, ind.low, ind.high, ind.step) if ind.low is not None else month_chart(ind.points)
     target = service.targets().get(key)
     if target_form is None:
-        target_form = _target_form(key, people, target)
+        target_form = _target_form(key, target)
     return render("quality/indicator.html", status=status, form=form, period=period, params=params, filters=filters,
                   ind=ind, chart=chart, target=target, state=service.state(ind, target), target_form=target_form)
 
 
-def _target_form(key, people, current=None, formdata=None):
+def _target_form(key, current=None, formdata=None):
     form = TargetForm(formdata=formdata, data={"target": current.target if current else None,
                                                "owner": current.owner_id if current else 0})
-    form.owner.choices = [(0, _("Choose…"))] + people
+    form.owner.choices = [(0, _("Choose…"))] + service.owner_choices()
     return form
 
 
@@ -83,8 +83,7 @@ def _target_form(key, people, current=None, formdata=None):
 def set_target(key):
     if key not in service.INDICATORS:
         abort(404)
-    _areas, people = service.filter_choices()
-    form = _target_form(key, people, formdata=request.form)
+    form = _target_form(key, service.targets().get(key), formdata=request.form)
     if form.validate() and form.owner.data in {value for value, _label in form.owner.choices[1:]}:
         service.set_target(key, float(form.target.data), form.owner.data, me().id, today_local())
         flash(_("Target saved."), "success")

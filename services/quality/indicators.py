@@ -346,13 +346,24 @@ def attention(now) -> dict:
 
 
 def filter_choices():
-    """Options of the filters: practice areas, and active staff by name (two queries)."""
+    """Options of the filters: practice areas, and the active staff responsible for some client (two queries)."""
     from models.catalog import PracticeArea
     from models.users import User
 
     areas = list(PracticeArea.select(PracticeArea.id, PracticeArea.name).order_by(PracticeArea.name).tuples())
-    people = list(User.select(User.id, User.name).where(User.is_active == True).order_by(User.name).tuples())  # noqa: E712
+    responsible = Client.select(Client.responsible).where(Client.responsible.is_null(False)).distinct()
+    people = list(User.select(User.id, User.name).where(User.is_active == True, User.id.in_(responsible))  # noqa: E712
+                  .order_by(User.name).tuples())
     return areas, people
+
+
+def owner_choices():
+    """Who may answer for a target: active staff of management and quality, by name (one query)."""
+    from models.users import User, UserRole
+
+    holders = UserRole.select(UserRole.user).where(UserRole.role.in_(("management", "quality")))
+    return list(User.select(User.id, User.name).where(User.is_active == True, User.id.in_(holders))  # noqa: E712
+                .order_by(User.name).tuples())
 
 
 # ----- targets -----
