@@ -56,6 +56,11 @@ class Period:
             day = (day + timedelta(days=32)).replace(day=1)
         return months
 
+    def month_range(self, month: date) -> tuple[date, date]:
+        """The days of ``month`` inside the period (first, last)."""
+        following = (month + timedelta(days=32)).replace(day=1)
+        return max(month, self.start), min(following - timedelta(days=1), self.end)
+
     def day_bounds(self) -> list[date]:
         """[start, 1st of each later month…, end + 1 day]: local days."""
         return [self.start, *self.months[1:], self.end + timedelta(days=1)]

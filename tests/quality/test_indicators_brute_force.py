@@ -241,8 +241,11 @@ def test_the_pages_show_the_brute_force_figures(app, http, make_user):
             shown = re.search(r'data-testid="value">([^<]*)<', detail).group(1)
             assert _read(shown) == pytest.approx(total, abs=0.051) if total is not None else _read(shown) is None
             table = detail.split('data-testid="months"')[1].split("</table>")[0]
-            cells = re.findall(r'<td class="num"[^>]*>([^<]*)</td><td class="num"[^>]*>(\d+)</td>', table)
+            cells = re.findall(r'<td class="num"[^>]*>([^<]*)</td><td class="num"[^>]*>(?:<a [^>]*>)?(\d+)(?:</a>)?</td>',
+                               table)
             assert [int(n) for _v, n in cells] == [d for _n, d in months], key
+            if key == "satisfaccion":  # each month's count opens that month's responses
+                assert "/encuestas/resultados/respuestas?desde=" in table
             for (value, _n), (num, den) in zip(cells, months, strict=True):
                 want = _ratio(key, num, den)
                 assert (_read(value) is None) if want is None else _read(value) == pytest.approx(want, abs=0.051)
