@@ -51,3 +51,22 @@ def test_every_indicator_has_its_direction():
     assert set(ind.INDICATOR_DIRECTIONS) == set(ind.INDICATORS)
     period = ind.Period.last_months(__import__("datetime").date(2026, 3, 10))
     assert period.start.isoformat() == "2025-04-01"
+
+
+@pytest.mark.parametrize("query", ["area=abc&responsable=-1&tipo=alien", "desde=9999-99-99&hasta=0000-00-00",
+                                   "desde=2026-03-01&hasta=2025-01-01", "desde=1800-01-01", "desde=2000-01-01",
+                                   "area=999999999999999999999"])
+def test_bad_filters_fall_back_to_the_default_period(http, make_user, query):
+    sign_in(http, make_user(roles=("management",)))
+    for url in ("/calidad", "/calidad/indicadores/retencion"):
+        response = http.get(f"{url}?{query}")
+        assert response.status_code == 200, (url, query)
+
+
+def test_the_start_page_opens_the_dashboard_for_management_and_quality_only(http, make_user):
+    sign_in(http, make_user(roles=("management",)))
+    assert 'data-testid="quality-card"' in http.get("/").get_data(as_text=True)
+    other = http.application.test_client()
+    sign_in(other, make_user(roles=("operations",)))
+    assert 'data-testid="quality-card"' not in other.get("/").get_data(as_text=True)
+    assert other.get("/calidad").status_code == 403
