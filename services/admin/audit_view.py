@@ -30,7 +30,11 @@ from models.quality import ImprovementAction
 from models.surveys import SurveyInvitation, SurveyTemplate
 from models.tasks import Task
 from models.users import User
+from services.cases import labels as case_labels
+from services.clients import labels as client_labels
 from services.clients.labels import PURPOSES, VERIFICATION_ITEMS
+from services.complaints import labels as complaint_labels
+from services.documents import labels as doc_labels
 from services.documents.labels import REGIONS
 
 # Every field name an ``audit.record(..., fields=...)`` call can write (tests/test_audit.py holds the list
@@ -249,8 +253,28 @@ def roles_text(codes: str) -> str:
     return ", ".join(ROLES.get(code, code) for code in codes.split(",") if code)
 
 
+def _state_words() -> dict:
+    """Per status event, the words of its states ("prospect→evaluating" reads "Prospecto → En evaluación")."""
+    return {"client_status": client_labels.STATUSES, "case_status": case_labels.STATES,
+            "complaint_status": complaint_labels.STATES, "deadline_status": doc_labels.DEADLINE_STATES}
+
+
+def _transition_text(action: str, detail: str) -> str | None:
+    words = _state_words().get(action)
+    head, arrow, rest = detail.partition("→")
+    if not words or not arrow:
+        return None
+    to, space, tail = rest.partition(" ")
+    if head not in words or to not in words:
+        return None
+    return f"{words[head]} → {words[to]}" + (f" ({tail})" if space and tail else "")
+
+
 def detail_text(action: str, detail: str) -> str:
     """The detail of the rows whose detail is made of codes, in words; any other detail as it was written."""
+    transition = _transition_text(action, detail)
+    if transition:
+        return transition
     if action == "authz_fail" and detail.startswith("not on team: "):
         part = detail.removeprefix("not on team: ")
         return _("Not on the case team: %(part)s", part=TEAM_PARTS.get(part, part))

@@ -96,7 +96,10 @@ def test_codes_in_details_read_as_words(app):
         assert detail_text("authz_change", "+admin -service") == (
             "Añadidos: Administración del sistema; Quitados: Atención al Cliente")
         assert detail_text("authz_fail", "audit.read") == "Reservado a: Administración del sistema, Responsable del SGC"
-        assert detail_text("client_status", "prospect→evaluating") == "prospect→evaluating"  # free text stays
+        assert detail_text("client_status", "prospect→evaluating") == "Prospecto → En evaluación"
+        assert detail_text("case_status", "resolved→closed open_items=2") == "Resuelto → Cerrado (open_items=2)"
+        assert detail_text("complaint_status", "analysis→nowhere") == "analysis→nowhere"  # not two states: as written
+        assert detail_text("user_update", "a→b") == "a→b"  # free text stays
         assert fields_text("client.document_number,archivos") == (
             "Cliente: número de documento de identidad y archivos guardados")
 
