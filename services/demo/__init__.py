@@ -97,13 +97,14 @@ def _staff_state(user, i: int, fake) -> None:
     User.update(**values).where(User.id == user.id).execute()
 
 
-PRIVACY_NOTICE = """Duarte & Asociados Abogados, responsable del tratamiento, recoge y trata tus datos personales
-para prestarte los servicios jurídicos contratados, gestionar la relación contigo y, si lo autorizas, enviarte
+# Addressed to the client as "usted", like everything else the firm writes to clients.
+PRIVACY_NOTICE = """Duarte & Asociados Abogados, responsable del tratamiento, recoge y trata sus datos personales
+para prestarle los servicios jurídicos contratados, gestionar la relación con usted y, si lo autoriza, enviarle
 encuestas de satisfacción y nuestro boletín, conforme a la Ley 1581 de 2012 y sus decretos reglamentarios.
 
-Los datos sensibles (por ejemplo, de salud) solo se tratan con tu autorización explícita; no estás obligado a
-darla. Puedes conocer, actualizar, rectificar y suprimir tus datos, y revocar la autorización, escribiendo a
-datos@duarte-asociados.test. Conservamos tus datos mientras dure la relación y los plazos legales aplicables."""
+Los datos sensibles (por ejemplo, de salud) solo se tratan con su autorización explícita; usted no está obligado
+a darla. Puede conocer, actualizar, rectificar y suprimir sus datos, y revocar la autorización, escribiendo a
+datos@duarte-asociados.test. Conservamos sus datos mientras dure la relación y los plazos legales aplicables."""
 
 
 def _evaluate(service, client, user, fake, consulted_at, newsletter=False) -> None:
