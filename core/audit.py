@@ -143,6 +143,7 @@ EVENT_LABELS = {
     "improvement_status": _l("Improvement action status changed"),
     "improvement_close": _l("Improvement action closed with its effectiveness check"),
     "improvement_cancel": _l("Improvement action cancelled"),
+    "improvement_digest": _l("Overdue improvement action digests sent"),
     # operations
     "backup_create": _l("Backup taken"),
     "backup_restore": _l("Backup restored"),

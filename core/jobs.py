@@ -33,6 +33,7 @@ JOBS = (
     ("encuestas_vencidas", "services.surveys:expire_invitations"),
     ("avisos_quejas", "services.complaints:escalation_digests"),
     ("avisos_plazos", "services.documents.deadlines:deadline_alerts"),
+    ("acciones_de_mejora_vencidas", "services.quality.actions:overdue_digests"),
 )
 
 

@@ -26,16 +26,20 @@ from models.mail import OutboundEmail
 log = logging.getLogger("traza.mail")
 
 
-def queue(to: str, subject: str, template: str, attachments=(), headers=None, **ctx) -> OutboundEmail:
+def queue(to: str, subject: str, template: str, attachments=(), headers=None, message_id=None, **ctx) -> OutboundEmail:
     """Render ``<template>.txt`` and ``<template>.html`` and queue one message for one recipient.
 
     ``attachments``: ``[(filename, content_type, bytes)]``, kept (base64) inside the encrypted body;
     ``content_type`` may carry parameters (``text/calendar; method=REQUEST``). ``headers``: extra header
-    fields (``List-Unsubscribe``), kept inside the encrypted body too, since they may carry a link's token."""
+    fields (``List-Unsubscribe``), kept inside the encrypted body too, since they may carry a link's token.
+    ``message_id``: a deterministic id (a UUID) makes queueing the same message twice fail on its unique index,
+    which a job can use to send something once."""
     ctx.setdefault("firm_name", current_app.config["FIRM_NAME"])
     text = render_template(f"{template}.txt", **ctx)
     html = render_template(f"{template}.html", **ctx)
     message = OutboundEmail(to_addr=to, subject=subject[:200])
+    if message_id:
+        message.message_id = message_id
     body = {"text": text, "html": html}
     if headers:
         body["headers"] = dict(headers)

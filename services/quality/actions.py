@@ -16,10 +16,16 @@ Rules, as the firm applies them:
   field that is missing.
 """
 
-from flask_babel import gettext as _
+import uuid
 
-from core import audit
-from core.db import transaction, utcnow
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from peewee import IntegrityError
+
+from core import audit, links, mail
+from core.db import db, transaction, utcnow
+from core.i18n import to_local
 from models.complaints import Complaint
 from models.quality import ACTION_OPEN_STATES, ACTION_SOURCES, ImprovementAction
 from models.users import User, UserRole
@@ -184,3 +190,41 @@ def cancel(action: ImprovementAction, reason: str, user) -> None:
         _guarded_update(action, {"status": "cancelled", "cancel_reason": reason[:2000], "closed_at": utcnow()})
         audit.record("improvement_cancel", action, actor=user, fields=["status", "cancel_reason"],
                      detail=f"{before}→cancelled")
+
+
+# ----- the overdue digest -----
+
+DIGEST_NAMESPACE = uuid.UUID("4f0c8a52-6c1e-4a57-9d2b-1e5f7b3c9a10")
+
+
+def overdue_digests(now=None) -> int:
+    """Mail each active owner the list of their open actions past their due day, once per local day (``flask
+    jobs run``). The message id is derived from the owner and the day, so a second run that day — or two at the
+    same time — fails on the outbox's unique index and sends nothing more. Returns the digests queued."""
+    now = now or utcnow()
+    today = to_local(now).date()
+    rows = list(ImprovementAction.select(ImprovementAction, User).join(User, on=(ImprovementAction.owner == User.id))
+                .where(ImprovementAction.status.in_(ACTION_OPEN_STATES), ImprovementAction.due_on < today,
+                       User.is_active == True)  # noqa: E712
+                .order_by(ImprovementAction.owner, ImprovementAction.due_on, ImprovementAction.id))
+    by_owner: dict[int, list] = {}
+    for action in rows:
+        by_owner.setdefault(action.owner_id, []).append(action)
+    sent = 0
+    with transaction():
+        for actions in by_owner.values():
+            owner = actions[0].owner
+            key = str(uuid.uuid5(DIGEST_NAMESPACE, f"{owner.id}:{today.isoformat()}"))
+            try:
+                with db.atomic():  # a savepoint: a digest already queued today fails alone
+                    with force_locale(owner.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+                        mail.queue(owner.email, _("Improvement actions past their due day: %(n)d", n=len(actions)),
+                                   "mail/improvement_overdue", message_id=key, user=owner, actions=actions,
+                                   links={a.id: links.absolute("quality.action_show", action_id=a.id) for a in actions})
+            except IntegrityError:
+                continue
+            sent += 1
+        if sent:
+            audit.record("improvement_digest", object_type="improvement_action", object_id="digest", actor=None,
+                         detail=f"digests={sent} day={today.isoformat()}")
+    return sent
