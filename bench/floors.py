@@ -38,6 +38,7 @@ from models.complaints import OPEN_STATES, Complaint, ComplaintCategory
 from models.documents import SATISFIED, Deadline, DocumentItem, DocumentVersion
 from models.files import StoredFile
 from models.interactions import Interaction
+from models.quality import ImprovementAction
 from models.surveys import (
     CRITERIA,
     SurveyAnswer,
@@ -934,6 +935,7 @@ def quality_dashboard(user_id: int) -> str:
     now = utcnow()
     breached = Complaint.select().where(Complaint.status.in_(OPEN_STATES), Complaint.due_at <= now).count()
     overdue = Deadline.select().where(Deadline.status == "open", Deadline.due_at < now).count()
+    overdue += ImprovementAction.overdue_count(_local_today())
     return render(QUALITY, indicators=[(k, q()) for k, q in queries.items()], breached=breached, overdue=overdue,
                   **_quality_choices())
 

@@ -53,7 +53,7 @@ def dashboard():
     indicators, targets = service.compute_all(period, filters), service.targets()
     return render("quality/dashboard.html", form=form, period=period, params=params, indicators=indicators,
                   targets=targets, states={i.key: service.state(i, targets.get(i.key)) for i in indicators},
-                  attention=service.attention(utcnow()))
+                  attention=service.attention(utcnow(), today_local()))
 
 
 @bp.get("/calidad/indicadores/<key>")

@@ -341,13 +341,16 @@ def compute_all(period: Period, filters: Filters) -> list[Indicator]:
 
 # ----- what needs attention -----
 
-def attention(now) -> dict:
-    """Open complaints past their due date (the register's own count) and open case deadlines already due."""
+def attention(now, today) -> dict:
+    """Open complaints past their due date (the register's own count), open case deadlines already due, and
+    open improvement actions past their due day."""
     from models.documents import Deadline
+    from models.quality import ImprovementAction
 
     _all, breached = Complaint.register_counts(status="open", overdue=True, now=now)
     overdue_deadlines = Deadline.select().where(Deadline.status == "open", Deadline.due_at < now).count()
-    return {"breached_complaints": breached, "overdue_deadlines": overdue_deadlines}
+    return {"breached_complaints": breached, "overdue_deadlines": overdue_deadlines,
+            "overdue_actions": ImprovementAction.overdue_count(today)}
 
 
 def filter_choices():

@@ -70,3 +70,18 @@ def test_the_start_page_opens_the_dashboard_for_management_and_quality_only(http
     sign_in(other, make_user(roles=("operations",)))
     assert 'data-testid="quality-card"' not in other.get("/").get_data(as_text=True)
     assert other.get("/calidad").status_code == 403
+
+
+def test_the_dashboard_counts_improvement_actions_past_their_due_day(app, http, make_user, firm_today):
+    from datetime import timedelta
+
+    from models.quality import ImprovementAction
+
+    owner = make_user(roles=("quality",))
+    with app.app_context():
+        for days, status in ((-3, "open"), (-1, "in_progress"), (2, "open"), (-5, "closed")):
+            ImprovementAction.create(title="Acción", description="Llamar antes", owner=owner.id,
+                                     due_on=firm_today + timedelta(days=days), status=status)
+    sign_in(http, owner)
+    page = http.get("/calidad").get_data(as_text=True)
+    assert "2 acciones de mejora vencidas" in page or "2 improvement actions past their due day" in page
