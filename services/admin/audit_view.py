@@ -36,6 +36,7 @@ from services.clients.labels import PURPOSES, VERIFICATION_ITEMS
 from services.complaints import labels as complaint_labels
 from services.documents import labels as doc_labels
 from services.documents.labels import REGIONS
+from services.quality import action_labels
 
 # Every field name an ``audit.record(..., fields=...)`` call can write (tests/test_audit.py holds the list
 # to the calls). Consent purposes and verification items are fields of their own events.
@@ -256,7 +257,8 @@ def roles_text(codes: str) -> str:
 def _state_words() -> dict:
     """Per status event, the words of its states ("prospect→evaluating" reads "Prospecto → En evaluación")."""
     return {"client_status": client_labels.STATUSES, "case_status": case_labels.STATES,
-            "complaint_status": complaint_labels.STATES, "deadline_status": doc_labels.DEADLINE_STATES}
+            "complaint_status": complaint_labels.STATES, "deadline_status": doc_labels.DEADLINE_STATES,
+            "improvement_status": action_labels.ACTION_STATES, "improvement_cancel": action_labels.ACTION_STATES}
 
 
 def _transition_text(action: str, detail: str) -> str | None:

@@ -208,3 +208,11 @@ def test_audit_log_names_the_action_and_links_it(app, http, login_as, firm_today
     action = _open(app, me, firm_today, title="Turnos de viernes")
     page = http.get("/admin/auditoria").get_data(as_text=True)
     assert f"{action.code} · Turnos de viernes" in page and f"/calidad/acciones/{action.id}" in page
+
+
+def test_audit_log_reads_the_status_change_in_words(app, http, login_as, firm_today):
+    me = login_as("quality")
+    action = _open(app, me, firm_today)
+    assert http.post(f"/calidad/acciones/{action.id}/estado", data={"to": "in_progress"}).status_code == 303
+    page = http.get("/admin/auditoria").get_data(as_text=True)
+    assert "Abierta → En curso" in page and "open→in_progress" not in page
