@@ -1,6 +1,8 @@
 """``/calidad``: the dashboard of management and quality (every indicator over the period, and what needs
 attention), and one page per indicator with its formula, monthly trend and the rows behind it."""
 
+from decimal import Decimal
+
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
@@ -72,7 +74,7 @@ def indicator(key, target_form=None, status=200):
 
 
 def _target_form(key, current=None, formdata=None):
-    form = TargetForm(formdata=formdata, data={"target": current.target if current else None,
+    form = TargetForm(formdata=formdata, data={"target": Decimal(f"{current.target:g}") if current else None,
                                                "owner": current.owner_id if current else 0})
     form.owner.choices = [(0, _("Choose…"))] + service.owner_choices()
     return form
