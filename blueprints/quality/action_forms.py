@@ -23,7 +23,7 @@ def _text(label, required_message=None, rows=3, max_length=8000):
                          validators=[*validators, Length(max=max_length)])
 
 
-class ActionForm(FlaskForm):
+class ImprovementActionForm(FlaskForm):
     title = StringField(_l("Title"), filters=[stripped], validators=[
         DataRequired(message=_l("Give the action a title.")), Length(max=200)])
     source = SelectField(_l("Comes from"), choices=list(labels.ACTION_SOURCES.items()), default="manual")

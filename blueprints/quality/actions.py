@@ -7,7 +7,8 @@ Quality and management manage every action (``actions.manage``); operations and 
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
-from core.forms import ActionForm as CsrfOnly
+from blueprints.quality.action_forms import CancelForm, CloseForm, ImprovementActionForm, PlanForm
+from core.forms import ActionForm
 from core.guard import can, require
 from core.htmx import render, wants_partial
 from core.i18n import today_local
@@ -18,7 +19,6 @@ from services.quality import action_labels as labels
 from services.quality import actions as service
 
 from . import bp
-from .action_forms import ActionForm, CancelForm, CloseForm, PlanForm
 
 MAX_ID = 2**63 - 1
 
@@ -64,7 +64,7 @@ def action_new():
     data = {"owner": me().id}
     if complaint is not None:
         data.update(service.proposal_from_complaint(complaint))
-    form = ActionForm(formdata=request.form if request.method == "POST" else None, data=data)
+    form = ImprovementActionForm(formdata=request.form if request.method == "POST" else None, data=data)
     _owners(form, "owner")
     if form.validate_on_submit():
         try:
@@ -128,7 +128,7 @@ def action_plan(action_id):
 def action_step(action_id):
     action = _load(action_id)
     to = request.form.get("to", "")
-    if not CsrfOnly().validate_on_submit():
+    if not ActionForm().validate_on_submit():
         return _detail(action, status=422, step_error=_("The form expired; reload the page."))
     try:
         service.change_status(action, to, me())
