@@ -96,3 +96,26 @@ class DecimalField(_Capped, wtforms.DecimalField):
         if isinstance(value, Decimal) and not value.is_zero() and not -MAX_DIGITS <= value.adjusted() < MAX_DIGITS:
             self.data = None
             raise ValueError(TOO_LONG)
+
+
+def int_or_zero(value) -> int:
+    """A select's id from a query string: 0 ("any") for what is not a number."""
+    try:
+        return int(value) if value else 0
+    except (TypeError, ValueError):
+        return 0
+
+
+class PeriodFilterForm(FlaskForm):
+    """The filters a figures page starts from (GET, no CSRF: they change nothing): a period, a practice area
+    and a responsible; a page adds its own (the survey, the client kind)."""
+
+    class Meta:
+        csrf = False
+
+    desde = wtforms.DateField(_l("From"), validators=[wtforms.validators.Optional()])
+    hasta = wtforms.DateField(_l("To"), validators=[wtforms.validators.Optional()])
+    area = wtforms.SelectField(_l("Practice area"), coerce=int_or_zero, validators=[wtforms.validators.Optional()],
+                               validate_choice=False)
+    responsable = wtforms.SelectField(_l("Responsible"), coerce=int_or_zero,
+                                      validators=[wtforms.validators.Optional()], validate_choice=False)
