@@ -122,6 +122,11 @@ class World:
             raise LookupError(f"{name} is left out for this route")
         return object.__getattribute__(self, name)
 
+    @property
+    def indicator_key(self):
+        """A quality indicator's page (its target form)."""
+        return "satisfaccion"
+
     @cached_property
     def colleague(self):
         """On the case team, signed in elsewhere (a session to end), one failed password behind (to unlock)."""
@@ -448,7 +453,7 @@ ARGUMENTS = {
     "contract_id": ["draft_contract", "active_contract"], "intervention_id": ["intervention"],
     "meeting_id": ["meeting"], "incident_id": ["incident", "escalated"], "invitation_id": ["invitation"],
     "complaint_id": ["received", "in_analysis", "resolved", "closed"],
-    "action_id": ["improvement", "verifying_action"],
+    "action_id": ["improvement", "verifying_action"], ("quality.indicator", "key"): ["indicator_key"],
 }
 # Objects no URL names that still put forms on pages (tasks, deadlines, holidays, feeds, ...).
 ALSO_SHOWN = ("evidence", "intervention", "delivery", "item", "deadline", "holiday", "question", "meeting", "invitation",
