@@ -33,7 +33,7 @@ def test_typing_in_the_top_bar_and_opening_results_with_the_keyboard(page, world
     pg.wait_for_url(f"{pg.base}/")
     pg.evaluate("window.__marker = 'no reload'")
     pg.keyboard.press("/")  # from anywhere outside a field: the box opens with the cursor in it
-    assert _focused(pg) == "topsearch-q"
+    expect(pg.locator("#topsearch-q")).to_be_focused()
     pg.keyboard.type("valderr", delay=40)
     expect(pg.locator("#topsearch-status")).to_have_text("2 resultados.")  # the client and its case
     expect(pg.locator("#topsearch-results .search-hit")).to_have_count(2)
