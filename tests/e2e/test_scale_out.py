@@ -175,7 +175,7 @@ def test_two_https_instances_one_person_one_limit_one_mail(app, browser, product
         pg.get_by_label("¿Qué necesita?").fill("Revisión de un contrato de arrendamiento comercial.")
         pg.get_by_role("button", name="Verificar duplicados y conflictos").click()
         pg.get_by_role("button", name="Registrar prospecto").click()
-        pg.wait_for_url("**/clientes/*")
+        pg.wait_for_url("**/clientes/*/admision")  # a new prospect opens on its intake tab
         # …and see it from instance 1.
         pg.goto(f"{one}/clientes?q=Mariana")
         expect(pg.locator("main")).to_contain_text("Mariana Ospina Cárdenas")
