@@ -144,7 +144,7 @@ def _summary_context(case, **forms):
     return {"team": list(CaseMember.of_case(case)), "parties": list(Party.of_case(case)),
             "evidence": list(EvidenceItem.of_case(case)), "history": list(CaseStatusChange.history(case)),
             "party_form": forms.get("party_form") or PartyForm(formdata=None),
-            "evidence_form": forms.get("evidence_form") or EvidenceForm(formdata=None), "status_form": StatusForm(),
+            "evidence_form": forms.get("evidence_form") or EvidenceForm(formdata=None), "status_form": StatusForm(formdata=None),
             "has_confidential": bool(case.legal_analysis or case.strategy)}
 
 
@@ -373,7 +373,7 @@ def _closing_context(case, **forms):
             "delivery_form": forms.get("delivery_form") or DeliveryForm(formdata=None),
             "delivered_form": DeliveredForm(formdata=None, delivered_on=today_local()),
             "deliveries": list(FinalDelivery.of_case(case)), "check": service.closing_check(case),
-            "status_form": StatusForm(), "close_form": forms.get("close_form") or CloseForm(formdata=None)}
+            "status_form": StatusForm(formdata=None), "close_form": forms.get("close_form") or CloseForm(formdata=None)}
 
 
 @bp.post("/<int:case_id>/resolucion")

@@ -175,14 +175,16 @@ def _tab(client, tab, partial=None, status=200, **extra):
 
 def _profile_context(client, **extra):
     return {"newsletter": Consent.has(client, "newsletter"),  # the consent register is the one record of it
-            "reveal_form": RevealForm(), "can_reveal": _may_reveal(client), **extra}
+            "reveal_form": RevealForm(formdata=None), "can_reveal": _may_reveal(client), **extra}
 
 
 def _admission_context(client, decision_form=None, transition_form=None, evaluation_form=None):
-    return {"check": ConflictCheck.latest_for(client), "decision_form": decision_form or DecisionForm(),
-            "transition_form": transition_form or TransitionForm(),
+    """The tab's forms other than the one just posted start empty (Flask-WTF would fill them from this POST:
+    a conflict decision's reason showed up as the status change's reason)."""
+    return {"check": ConflictCheck.latest_for(client), "decision_form": decision_form or DecisionForm(formdata=None),
+            "transition_form": transition_form or TransitionForm(formdata=None),
             "evaluation_form": evaluation_form or _evaluation_form(client),
-            "checklist": VerificationCheck.checklist(client), "verification_form": VerificationForm(),
+            "checklist": VerificationCheck.checklist(client), "verification_form": VerificationForm(formdata=None),
             "history": list(ClientStatusChange.history(client)), "parties": list(Party.of_client(client)),
             "blockers": {to: service.transition_blockers(client, to) for to in client.allowed_transitions()},
             "can_reveal": _may_reveal(client)}
@@ -192,8 +194,8 @@ def _consent_context(client, consent_form=None, sensitive_form=None, **extra):
     return {"consents": Consent.state(client), "consent_history": list(Consent.history(client)),
             "notice": PrivacyNotice.current(),
             "consent_form": consent_form or ConsentForm(formdata=None, given_on=today_local()),
-            "withdraw_form": WithdrawForm(), "sensitive_form": sensitive_form or SensitiveForm(),
-            "reveal_form": RevealForm(), "can_reveal": _may_reveal(client), **extra}
+            "withdraw_form": WithdrawForm(formdata=None), "sensitive_form": sensitive_form or SensitiveForm(formdata=None),
+            "reveal_form": RevealForm(formdata=None), "can_reveal": _may_reveal(client), **extra}
 
 
 PAGES = {"perfil": ("clients/show.html", "clients/_tab_perfil.html", _profile_context),

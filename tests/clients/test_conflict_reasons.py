@@ -5,6 +5,8 @@ fuzzy matching the search already uses. The reason is required beside the field,
 kept in the audit row and shown with the decision.
 """
 
+import re
+
 import pytest
 
 from models import conflict_search
@@ -110,3 +112,18 @@ def test_the_admission_tab_has_no_two_fields_with_one_id(app, http, login_as):
     ids = Counter(re.findall(r'\sid="([^"]+)"', page))
     assert [i for i, n in ids.items() if n > 1 and i != "csrf_token"] == []  # hidden tokens carry no label
     assert 'for="conflict-reason"' in page and 'id="conflict-reason"' in page
+
+
+def test_a_decision_saved_in_place_leaves_the_other_forms_of_the_tab_empty(app, http, login_as):
+    """The tab comes back from the decision's POST (htmx): the status change's reason must not be filled with
+    the decision's, or "Iniciar evaluación" would record it as the reason of the status change."""
+    login_as("management")
+    prospect = _prospect_against_active_client(app, ANDINA)
+    why = "La contraparte es otra sede; sin relación con el asunto."
+    tab = http.post(f"/clientes/{prospect.id}/conflictos", data={"decision": "waived", "reason": why},
+                    headers={"HX-Request": "true", "HX-Target": "client-tab"})
+    assert tab.status_code == 200
+    body = tab.get_data(as_text=True)
+    status_form = re.search(r'<form[^>]*action="/clientes/\d+/estado".*?</form>', body, re.S).group(0)
+    assert why not in status_form
+    assert body.count(why) == 1  # once: as the recorded decision's reason
