@@ -58,12 +58,6 @@ class ImprovementAction(BaseModel):
     # ----- queries -----
 
     @classmethod
-    def visible_to(cls, user, manage: bool):
-        """Every action for those who manage them; only their own for anyone else."""
-        query = cls.select()
-        return query if manage else query.where(cls.owner == user.id)
-
-    @classmethod
     def for_page(cls, action_id: int, user, manage: bool):
         """The action with its owner and complaint (one query), or None when it is out of the person's scope."""
         query = (cls.select(cls, User, Complaint).join(User, on=(cls.owner == User.id)).switch(cls)
@@ -95,10 +89,6 @@ class ImprovementAction(BaseModel):
         """The work queue: this person's open actions, the soonest due first."""
         return (cls.select().where(cls.owner == user_id, cls.status.in_(ACTION_OPEN_STATES))
                 .order_by(cls.due_on, cls.id))
-
-    @classmethod
-    def of_complaint(cls, complaint_id: int):
-        return cls.select(cls.id, cls.title, cls.status).where(cls.complaint == complaint_id).order_by(cls.id)
 
     @classmethod
     def overdue_count(cls, today) -> int:
