@@ -27,8 +27,9 @@ from models.intake import IntakeEvaluation, VerificationCheck
 from models.interactions import Interaction, Meeting
 from models.keys import KeyCheck
 from models.mail import OutboundEmail
-from models.quality import ImprovementAction
+from models.quality import ImprovementAction, QualityNote, QualityNoteAck
 from models.quality_targets import QualityTarget
+from models.reviews import ManagementReview
 from models.surveys import (
               SurveyAnswer,
               SurveyInvitation,
@@ -55,7 +56,7 @@ ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginT
               RequirementTemplate, DocumentItem, DocumentVersion, Deadline, Holiday, CalendarFeed, Task,
               SurveyTemplate, SurveyQuestion, SurveyInvitation, SurveyLink, SurveyResponse, SurveyAnswer,
               ComplaintCategory, SlaRule, Complaint, ComplaintStatusChange, CrisisIncident, CrisisStep,
-              PasswordResetToken, ImprovementAction, QualityTarget]
+              PasswordResetToken, ManagementReview, ImprovementAction, QualityTarget, QualityNote, QualityNoteAck]
 
 __all__ = [
     "SurveyTemplate", "SurveyQuestion", "SurveyInvitation", "SurveyLink", "SurveyResponse", "SurveyAnswer",
@@ -63,6 +64,9 @@ __all__ = [
     "Task",
     "ImprovementAction",
     "QualityTarget",
+    "QualityNote",
+    "QualityNoteAck",
+    "ManagementReview",
     "RequirementTemplate",
     "Meeting",
     "Intervention",

@@ -8,11 +8,12 @@ reason from any open state) and closes only with its effectiveness check: what s
 was verified and who verified it.
 """
 
-from peewee import JOIN, CharField, DateField, DateTimeField, ForeignKeyField, TextField, fn
+from peewee import JOIN, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, TextField, fn
 from peewee import Case as SqlCase
 
 from core.db import BaseModel
 from models.complaints import Complaint
+from models.reviews import ManagementReview
 from models.users import User
 
 ACTION_SOURCES = ("manual", "complaint", "survey", "indicator", "review")
@@ -39,6 +40,8 @@ class ImprovementAction(BaseModel):
     closed_at = DateTimeField(null=True)
     cancel_reason = TextField(default="")
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    # The management review whose decisions opened it (source "review"; migration 0018).
+    review = ForeignKeyField(ManagementReview, null=True, backref="improvement_actions", on_delete="SET NULL")
 
     class Meta:
         table_name = "improvement_action"
@@ -91,6 +94,109 @@ class ImprovementAction(BaseModel):
                 .order_by(cls.due_on, cls.id))
 
     @classmethod
+    def of_review(cls, review_id: int):
+        """The actions a management review opened, with their owner (one query)."""
+        return (cls.select(cls, User).join(User, on=(cls.owner == User.id)).where(cls.review == review_id)
+                .order_by(cls.id))
+
+    @classmethod
     def overdue_count(cls, today) -> int:
         return (cls.select(fn.COUNT(cls.id)).where(cls.status.in_(ACTION_OPEN_STATES), cls.due_on < today)
                 .scalar() or 0)
+
+
+# ----- results shared with the staff (manual-procedimientos-checklist: "Compartir resultados con el equipo",
+# "Comunicar resultados al personal y clientes") -----
+
+class QualityNote(BaseModel):
+    """A note from quality or management to the staff about the results of a period, published at once. Every
+    active staff member whose account existed when it was published sees it on their start page until they
+    acknowledge it. It may carry a client-facing text that the newsletter can carry (``client_summary`` with
+    ``for_newsletter``)."""
+
+    title = CharField(max_length=200)
+    body = TextField()  # plain text: shown with its line breaks, never as HTML
+    period_start = DateField()  # the period it talks about (local days, inclusive)
+    period_end = DateField()
+    indicator = CharField(max_length=16, default="")  # "" none, "panel" the dashboard, or an indicator key
+    client_summary = TextField(default="")  # "Lo que mejoramos gracias a sus respuestas", for clients
+    for_newsletter = BooleanField(default=False)
+    published_at = DateTimeField()
+    published_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        table_name = "quality_note"
+        indexes = ((("published_at",), False),)
+
+    @classmethod
+    def pending_for(cls, user, limit: int = 4):
+        """The notes this person has not acknowledged, the newest first (one query): those published since their
+        account exists."""
+        acked = QualityNoteAck.select(QualityNoteAck.id).where(QualityNoteAck.note == cls.id,
+                                                                QualityNoteAck.user == user.id)
+        return (cls.select(cls.id, cls.title, cls.body, cls.period_start, cls.period_end, cls.published_at)
+                .where(cls.published_at >= user.created_at, ~fn.EXISTS(acked))
+                .order_by(cls.published_at.desc(), cls.id.desc()).limit(limit))
+
+    @classmethod
+    def listing(cls, user, limit: int = 100):
+        """The list page: the newest first, with who published it, how many of its audience acknowledged it,
+        the audience's size and whether this person did (one query)."""
+        ack, member, me = QualityNoteAck.alias("a"), User.alias("m"), QualityNoteAck.alias("me")
+        publisher = User.alias("p")
+        acknowledged = (ack.select(fn.COUNT(ack.id)).join(member, on=(ack.user == member.id))
+                        .where(ack.note == cls.id, member.is_active == True,  # noqa: E712
+                               member.created_at <= cls.published_at))
+        audience = member.select(fn.COUNT(member.id)).where(member.is_active == True,  # noqa: E712
+                                                            member.created_at <= cls.published_at)
+        mine = me.select(me.acknowledged_at).where(me.note == cls.id, me.user == user.id)
+        return (cls.select(cls, publisher, acknowledged.alias("acknowledged"), audience.alias("audience_size"),
+                           mine.alias("my_ack"))
+                .join(publisher, JOIN.LEFT_OUTER, on=(cls.published_by == publisher.id))
+                .order_by(cls.published_at.desc(), cls.id.desc()).limit(limit))
+
+    @classmethod
+    def for_page(cls, note_id: int):
+        publisher = User.alias("p")
+        return (cls.select(cls, publisher).join(publisher, JOIN.LEFT_OUTER, on=(cls.published_by == publisher.id))
+                .where(cls.id == note_id).first())
+
+    def progress(self) -> tuple[int, int]:
+        """(acknowledged, audience): active staff whose account existed at publication (two queries)."""
+        audience = (User.select(fn.COUNT(User.id))
+                    .where(User.is_active == True, User.created_at <= self.published_at).scalar() or 0)  # noqa: E712
+        done = (QualityNoteAck.select(fn.COUNT(QualityNoteAck.id)).join(User, on=(QualityNoteAck.user == User.id))
+                .where(QualityNoteAck.note == self.id, User.is_active == True,  # noqa: E712
+                       User.created_at <= self.published_at).scalar() or 0)
+        return done, audience
+
+    def not_acknowledged(self, limit: int = 200):
+        """Active staff of its audience who have not acknowledged it yet, by name (one query)."""
+        acked = QualityNoteAck.select(QualityNoteAck.id).where(QualityNoteAck.note == self.id,
+                                                                QualityNoteAck.user == User.id)
+        return (User.select(User.id, User.name).where(User.is_active == True,  # noqa: E712
+                                                      User.created_at <= self.published_at, ~fn.EXISTS(acked))
+                .order_by(User.name, User.id).limit(limit))
+
+    def acknowledgement_of(self, user):
+        return QualityNoteAck.get_or_none(QualityNoteAck.note == self.id, QualityNoteAck.user == user.id)
+
+    @classmethod
+    def for_newsletter_items(cls):
+        """The client-facing texts marked for the newsletter, the newest first: what a newsletter issue can
+        carry under "Lo que mejoramos gracias a sus respuestas"."""
+        return (cls.select(cls.id, cls.title, cls.client_summary, cls.period_start, cls.period_end, cls.published_at)
+                .where(cls.for_newsletter == True, cls.client_summary != "")  # noqa: E712
+                .order_by(cls.published_at.desc(), cls.id.desc()))
+
+
+class QualityNoteAck(BaseModel):
+    """One person's "Leído" on one note, with its moment; once per person (unique)."""
+
+    note = ForeignKeyField(QualityNote, backref="acknowledgements", on_delete="CASCADE")
+    user = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    acknowledged_at = DateTimeField()
+
+    class Meta:
+        table_name = "quality_note_ack"
+        indexes = ((("note", "user"), True),)

@@ -1,0 +1,74 @@
+"""The management review ("Revisión por la dirección", ISO 9001 §9.3; PRO 008 §3: Gerencia General "revisar los
+resultados de su aplicación").
+
+A review covers a period (local days). While it is a draft its inputs — the indicators against their targets,
+the survey results and comments, the complaint trends, the state of the improvement actions, the access
+review — compile themselves from live data each time it is read (services/quality/reviews.py); the procedure
+changes, conclusions, opportunities for improvement, resource needs and decisions are written by whoever
+prepares it. Approving it (management only) stores the compiled figures as a JSON ``snapshot`` in the row:
+from then on the review shows the snapshot only, and the row never changes again (a database trigger refuses
+any update of an approved review, migration 0018).
+"""
+
+import json
+
+from peewee import CharField, DateField, DateTimeField, ForeignKeyField, TextField, fn
+
+from core.db import BaseModel
+from models.users import User
+
+REVIEW_STATES = ("draft", "approved")
+TEXT_FIELDS = ("procedure_changes", "conclusions", "opportunities", "resource_needs", "decisions")
+
+
+class ManagementReview(BaseModel):
+    period_start = DateField()  # local day, inclusive
+    period_end = DateField()  # local day, inclusive
+    status = CharField(max_length=10, default="draft")
+    procedure_changes = TextField(default="")  # no procedures register yet: written by the reviewer
+    conclusions = TextField(default="")
+    opportunities = TextField(default="")  # opportunities for improvement
+    resource_needs = TextField(default="")
+    decisions = TextField(default="")
+    snapshot = TextField(null=True)  # the compiled inputs as they were on approval (JSON)
+    approved_at = DateTimeField(null=True)
+    approved_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        table_name = "management_review"
+        indexes = ((("status", "period_end"), False),)
+
+    @property
+    def code(self) -> str:
+        return f"RD-{self.id:05d}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == "approved"
+
+    @property
+    def frozen_inputs(self) -> dict | None:
+        return json.loads(self.snapshot) if self.snapshot else None
+
+    # ----- queries -----
+
+    @classmethod
+    def for_page(cls, review_id: int):
+        """The review with who approved it (one query), or None."""
+        approver = User.alias()
+        from peewee import JOIN
+
+        return (cls.select(cls, approver).join(approver, JOIN.LEFT_OUTER, on=(cls.approved_by == approver.id))
+                .where(cls.id == review_id).first())
+
+    @classmethod
+    def register(cls, limit: int = 200):
+        """The list page: the latest periods first, without the snapshot (it can be large)."""
+        columns = [f for name, f in cls._meta.fields.items() if name != "snapshot"]
+        return cls.select(*columns).order_by(cls.period_end.desc(), cls.id.desc()).limit(limit)
+
+    @classmethod
+    def last_approved_end(cls):
+        """The end of the latest period an approved review covers, or None (one query)."""
+        return cls.select(fn.MAX(cls.period_end)).where(cls.status == "approved").scalar()
