@@ -144,6 +144,10 @@ EVENT_LABELS = {
     "improvement_close": _l("Improvement action closed with its effectiveness check"),
     "improvement_cancel": _l("Improvement action cancelled"),
     "improvement_digest": _l("Overdue improvement action digests sent"),
+    # management reviews
+    "review_create": _l("Management review started"),
+    "review_update": _l("Management review changed"),
+    "review_approve": _l("Management review approved"),
     # operations
     "backup_create": _l("Backup taken"),
     "backup_restore": _l("Backup restored"),
@@ -177,6 +181,7 @@ OBJECT_LABELS = {
     "holiday": _l("Holiday"),
     "calendar_feed": _l("Calendar link"),
     "improvement_action": _l("Improvement action"),
+    "management_review": _l("Management review"),
 }
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

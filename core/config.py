@@ -90,6 +90,9 @@ def build_config(overrides: dict | None = None) -> dict:
         "SURVEY_LOW_NPS": int(os.environ.get("TRAZA_SURVEY_LOW_NPS", "6")),
         # Anonymous answers enter the satisfaction figures only by groups of at least this many (per month).
         "SURVEY_MIN_ANONYMOUS": max(1, int(os.environ.get("TRAZA_SURVEY_MIN_ANONYMOUS", "3"))),
+        # "Establecer un ciclo de revisión regular": a management review is due when none approved covers a period
+        # ending within this many months.
+        "QUALITY_REVIEW_CYCLE_MONTHS": max(1, int(os.environ.get("TRAZA_REVIEW_CYCLE_MONTHS", "6"))),
         "TIMEZONE": os.environ.get("TRAZA_TIMEZONE", "America/Bogota"),
         "BABEL_DEFAULT_LOCALE": os.environ.get("TRAZA_LOCALE", "es"),
         "BABEL_DEFAULT_TIMEZONE": "UTC",

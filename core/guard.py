@@ -35,12 +35,15 @@ _QUALITY = frozenset({"quality.view"})
 # Improvement actions (ISO 9001 §10.2): quality and management open and manage them; operations and service see
 # the ones they own (the list and the page are scoped to the owner without actions.manage).
 _ACTIONS = frozenset({"actions.view", "actions.manage"})
+# The management review (ISO 9001 §9.3): quality and management prepare it (read with quality.view);
+# management approves it.
+_REVIEWS = frozenset({"reviews.prepare"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"home.view", "users.manage", "audit.read", "catalog.manage"}),
     "management": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
                              "clients.reveal", "clients.export", "commercial.view", "commercial.manage"})
-    | _CASE_WORK | _HANDLE | _ANALYSE | _QUALITY | _ACTIONS,
+    | _CASE_WORK | _HANDLE | _ANALYSE | _QUALITY | _ACTIONS | _REVIEWS | {"reviews.approve"},
     "commercial": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
                              "clients.reveal", "clients.export", "commercial.view", "commercial.manage",
                              "cases.view", "interactions.log", "work.view", "surveys.invite",
@@ -50,7 +53,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "service": frozenset({"home.view", "clients.view", "clients.reveal", "cases.view", "interactions.log",
                           "work.view", "actions.view"}) | _HANDLE,
     "quality": frozenset({"home.view", "audit.read", "clients.view", "commercial.view", "cases.view",
-                          "work.view"}) | _HANDLE | _ANALYSE | _QUALITY | {"quality.targets"} | _ACTIONS,
+                          "work.view"}) | _HANDLE | _ANALYSE | _QUALITY | {"quality.targets"} | _ACTIONS | _REVIEWS,
 }
 
 ALL_PERMISSIONS = frozenset().union(SIGNED_IN, *PERMISSIONS.values())
