@@ -148,6 +148,9 @@ EVENT_LABELS = {
     "review_create": _l("Management review started"),
     "review_update": _l("Management review changed"),
     "review_approve": _l("Management review approved"),
+    "quality_note_publish": _l("Quality note published to the staff"),
+    "quality_note_ack": _l("Quality note acknowledged"),
+    "quality_summary": _l("Monthly quality summaries sent"),
     # operations
     "backup_create": _l("Backup taken"),
     "backup_restore": _l("Backup restored"),
@@ -182,6 +185,8 @@ OBJECT_LABELS = {
     "calendar_feed": _l("Calendar link"),
     "improvement_action": _l("Improvement action"),
     "management_review": _l("Management review"),
+    "quality_note": _l("Quality note"),
+    "quality_summary": _l("Monthly quality summary"),
 }
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -34,6 +34,7 @@ JOBS = (
     ("avisos_quejas", "services.complaints:escalation_digests"),
     ("avisos_plazos", "services.documents.deadlines:deadline_alerts"),
     ("acciones_de_mejora_vencidas", "services.quality.actions:overdue_digests"),
+    ("resumen_mensual_calidad", "services.quality.summary:monthly_summary"),
 )
 
 
