@@ -18,7 +18,7 @@ from blueprints.auth.forms import (
 from core import audit, auth, crypto
 from core.db import transaction
 from core.forms import ActionForm
-from core.guard import public, require
+from core.guard import can, public, require
 from core.htmx import render
 from core.limits import CODE_LIMIT, LOGIN_LIMIT, limiter, only_failures
 from core.qr import qr_svg
@@ -33,8 +33,14 @@ def _next():
     return signin.safe_next(request.args.get("next"))
 
 
+def _landing():
+    """Where a sign-in without ``next`` lands: management and quality on the quality dashboard (their home page,
+    issue 16), everyone else on the start page."""
+    return url_for("quality.dashboard" if can("quality.view") else "home.index")
+
+
 def _after_login():
-    return redirect(_next() or url_for("home.index"), 303)
+    return redirect(_next() or _landing(), 303)
 
 
 @bp.route("/entrar", methods=["GET", "POST"])
@@ -93,7 +99,7 @@ def _enrolment(user, first_time):
         if codes is not None:
             if first_time:
                 signin.finish_enrolment(user)
-            return render("auth/recovery_codes.html", codes=codes, first_time=first_time, user=user)
+            return render("auth/recovery_codes.html", codes=codes, first_time=first_time, user=user, landing=_landing())
         form.code.errors.append(_("The code does not match. Check the time on your phone and try the current code."))
     uri = auth.provisioning_uri(user, secret)
     response = render("auth/enrol.html", form=form, qr=qr_svg(uri), key=auth.grouped_key(secret),

@@ -22,6 +22,23 @@ def test_sign_in_lands_on_the_start_page_and_is_audited(app, http, make_user):
     assert "login_password_ok" in actions and "login_success" in actions
 
 
+@pytest.mark.parametrize("roles", [("management",), ("quality",), ("admin", "management")])
+def test_management_and_quality_land_on_the_quality_dashboard(app, http, make_user, roles):
+    user = make_user(roles=roles)
+    http.post("/entrar", data={"email": user.email, "password": PASSWORD})
+    landed = http.post("/entrar/verificacion", data={"code": code_for(user)})
+    assert landed.headers["Location"] == "/calidad"
+    assert "Indicadores" in http.get("/calidad").get_data(as_text=True)
+    assert http.get("/").status_code == 200  # the start page stays one click away ("Inicio")
+
+
+def test_a_requested_page_wins_over_the_dashboard(app, http, make_user):
+    user = make_user(roles=("management",))
+    http.post("/entrar", query_string={"next": "/clientes"}, data={"email": user.email, "password": PASSWORD})
+    landed = http.post("/entrar/verificacion", query_string={"next": "/clientes"}, data={"code": code_for(user)})
+    assert landed.headers["Location"] == "/clientes"
+
+
 def test_p5_unknown_email_and_wrong_password_look_the_same(app, make_user):
     user = make_user()
     a, b = app.test_client(), app.test_client()

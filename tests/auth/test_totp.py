@@ -88,6 +88,15 @@ def test_t2_enrolment_needs_a_valid_code_and_keeps_seed_server_side(app, http, m
     assert http.get("/").status_code == 200
 
 
+def test_after_first_enrolment_a_manager_continues_to_the_quality_dashboard(app, http, make_user):
+    user = make_user(roles=("management",), totp=False)
+    _password_step(http, user)
+    body = http.get("/entrar/configurar-2fa").get_data(as_text=True)
+    key = re.search(r'data-testid="totp-key"><code>([A-Z2-7 ]+)</code>', body).group(1).replace(" ", "")
+    codes = http.post("/entrar/configurar-2fa", data={"code": pyotp.TOTP(key).now()}).get_data(as_text=True)
+    assert re.search(r'href="/calidad">Ya los guardé, continuar', codes)
+
+
 def test_t3_qr_inline_with_issuer_and_no_cache(app, http, make_user):
     user = make_user(totp=False)
     _password_step(http, user)

@@ -32,8 +32,7 @@ def test_dashboard_and_indicator_at_both_widths(page, world):
     pg = page
     pg.goto(f"{pg.base}/entrar")
     _sign_in(pg, world["user"])
-    pg.wait_for_url(f"{pg.base}/")
-    pg.get_by_role("link", name="Abrir el tablero de calidad").click()
+    pg.wait_for_url(f"{pg.base}/calidad")  # quality's home page
     expect(pg.get_by_role("heading", name="Indicadores")).to_be_visible()
     pg.get_by_role("link", name="Tasa de satisfacción del cliente").click()
     pg.get_by_role("spinbutton", name="Meta").fill("80")

@@ -30,7 +30,7 @@ def test_typing_in_the_top_bar_and_opening_results_with_the_keyboard(page, world
     pg = page
     pg.goto(f"{pg.base}/entrar")
     _sign_in(pg, world["user"])
-    pg.wait_for_url(f"{pg.base}/")
+    pg.wait_for_url(f"{pg.base}/calidad")  # management lands on the quality dashboard
     pg.evaluate("window.__marker = 'no reload'")
     pg.keyboard.press("/")  # from anywhere outside a field: the box opens with the cursor in it
     expect(pg.locator("#topsearch-q")).to_be_focused()
@@ -77,7 +77,7 @@ def test_without_javascript_the_box_goes_to_the_results_page(browser, live_serve
     try:
         pg.goto(f"{live_server}/entrar")
         _sign_in(pg, world["user"])
-        pg.wait_for_url(f"{live_server}/")
+        pg.wait_for_url(f"{live_server}/calidad")
         pg.locator("#topsearch > summary").click()  # a plain <details>
         pg.locator("#topsearch-q").fill("valderrama")
         pg.keyboard.press("Enter")
@@ -103,7 +103,7 @@ def test_the_box_and_the_results_page_fit_a_phone_and_pass_axe(page, world):
     pg = page
     pg.goto(f"{pg.base}/entrar")
     _sign_in(pg, world["user"])
-    pg.wait_for_url(f"{pg.base}/")
+    pg.wait_for_url(f"{pg.base}/calidad")  # management lands on the quality dashboard
     pg.locator("#topsearch > summary").click()
     expect(pg.locator("#topsearch-q")).to_be_focused()
     pg.keyboard.type("valderr", delay=30)
