@@ -54,6 +54,23 @@ def actions():
                   owners=list(service.owner_choices()) if _manage() else [], action_labels=labels)
 
 
+PREFILL_SOURCES = ("survey", "indicator", "review")  # a complaint comes as ?queja=<id>, with its own proposal
+MAX_REF = 200  # ImprovementAction.source_ref
+
+
+def _prefill(args) -> dict:
+    """``?origen=indicator&ref=…`` from the page that proposes the action (an indicator off target, a survey
+    criterion under target): a source outside PREFILL_SOURCES, or a reference too long or with control characters,
+    is ignored (the form opens empty there)."""
+    data = {}
+    if args.get("origen", "") in PREFILL_SOURCES:
+        data["source"] = args["origen"]
+    ref = " ".join(args.get("ref", "").split())
+    if ref and len(ref) <= MAX_REF and ref.isprintable():
+        data["source_ref"] = ref
+    return data
+
+
 @bp.route("/calidad/acciones/nueva", methods=["GET", "POST"])
 @require("actions.manage")
 def action_new():
@@ -64,6 +81,8 @@ def action_new():
     data = {"owner": me().id}
     if complaint is not None:
         data.update(service.proposal_from_complaint(complaint))
+    elif request.method == "GET":
+        data.update(_prefill(request.args))
     form = ImprovementActionForm(formdata=request.form if request.method == "POST" else None, data=data)
     _owners(form, "owner")
     if form.validate_on_submit():

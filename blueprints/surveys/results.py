@@ -79,7 +79,8 @@ def results():
     months = survey_results.trend(filters)
     return _page("surveys/_results_summary.html", form, filters,
                  summary=survey_results.total(months), invitations=survey_results.invitations(filters),
-                 criteria=survey_results.criteria(filters), months=months,
+                 criteria=survey_results.criteria(filters), criterion_target=survey_results.CRITERION_TARGET,
+                 months=months,
                  satisfaction_chart=month_chart([(p.month, p.summary.satisfaction_rate) for p in months], 0, 100, 25),
                  nps_chart=month_chart([(p.month, p.summary.nps) for p in months], -100, 100, 50))
 

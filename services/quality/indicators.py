@@ -20,7 +20,8 @@ from peewee import JOIN, SQL, Value, fn
 from peewee import Case as SqlCase
 
 from core.db import utcnow
-from core.i18n import to_utc
+from core.i18n import to_local, to_utc, today_local
+from models.cases import Case
 from models.clients import Client, ClientStatusChange
 from models.commercial import Contract
 from models.complaints import SLA_KINDS, Complaint
@@ -327,8 +328,167 @@ def intake_conversion(period: Period, filters: Filters) -> Indicator:
     return _fill(ind, period, rows, _percent)
 
 
+# ----- the four the data allows besides (issue 16) -----
+
+SURVEY_WITHIN_DAYS = 5  # PRO-008 §5.4.1: "en un plazo de 5 días posteriores al servicio" (calendar days)
+
+
+def _local_day_of(seconds) -> date:
+    """The firm's local day of a moment given as seconds since 1970 (UTC)."""
+    return to_local(EPOCH + timedelta(seconds=float(seconds))).date()
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def surveys_on_time(period: Period, filters: Filters) -> Indicator:
+    """Per case closed in the period (by its local closing day): the first moment an invitation of it reached the
+    client, how many invitations it had and how many were withdrawn before going out (one query); the local days
+    are compared in Python, so the database needs no time zone."""
+    ind = Indicator("encuestas", _l("Surveys sent on time"),
+                    _l("Of the cases closed in the period: those whose satisfaction survey reached the client "
+                       "(emailed, or its link handed over) within 5 calendar days of the closing day (PRO-008 "
+                       "§5.4.1) ÷ the cases closed, as a percentage. A case with no invitation, or one never sent "
+                       "(no email and no link handed over), counts as late; a case whose every invitation was "
+                       "withdrawn before going out (the client declined surveys) is left out, and so is one still "
+                       "within its 5 days and not yet surveyed."), "%", "up", 0, 100, 25)
+    bounds, inv = period.moment_bounds(), SurveyInvitation
+    query = (Case.select(_bucket(Case.closed_at, bounds), _epoch(Case.closed_at), _epoch(fn.MIN(inv.sent_at)),
+                         fn.COUNT(inv.id), _count_if(inv.withdrawn_at.is_null(False) & inv.sent_at.is_null()))
+             .join(inv, JOIN.LEFT_OUTER, on=(inv.case == Case.id))
+             .where(Case.status == "closed", Case.closed_at >= bounds[0], Case.closed_at < bounds[-1]))
+    if filters.kind:
+        query = query.join(Client, on=(Case.client == Client.id), src=Case).where(Client.kind == filters.kind)
+    if filters.area:
+        query = query.where(Case.practice_area == filters.area)
+    if filters.responsible:
+        query = query.where(Case.responsible == filters.responsible)
+    today, sums = today_local(), {}
+    for index, closed, sent, invitations, withdrawn in query.group_by(Case.id, Case.closed_at).tuples():
+        if invitations and invitations == withdrawn:
+            continue  # declined: nothing went out and nothing is waiting
+        due = _local_day_of(closed) + timedelta(days=SURVEY_WITHIN_DAYS)
+        on_time = sent is not None and _local_day_of(sent) <= due
+        if not on_time and due >= today:
+            continue  # its five days have not run out yet
+        part = sums.setdefault(int(index), [0, 0])
+        part[0] += on_time
+        part[1] += 1
+    return _fill(ind, period, {i: tuple(v) for i, v in sums.items()}, _percent)
+
+
+def contact_to_contract(period: Period, filters: Filters) -> Indicator:
+    """Per client's first contract signed in the period: the signing day and the client's registration moment
+    (one query); days between local days in Python. Also the 90th percentile over the period."""
+    ind = Indicator("contratacion", _l("Days from first contact to contract"),
+                    _l("For the contracts signed in the period that are the client's first (not a renewal, no "
+                       "earlier signed contract): average calendar days from the client's registration in Traza, "
+                       "its first contact, to the day the contract was signed; also the 90th percentile."),
+                    "days", "down")
+    earlier = Contract.alias("earlier")
+    first = ~fn.EXISTS(earlier.select(earlier.id).where(
+        (earlier.client == Contract.client) & (earlier.status != "draft") & earlier.signed_on.is_null(False)
+        & ((earlier.signed_on < Contract.signed_on) | ((earlier.signed_on == Contract.signed_on)
+                                                       & (earlier.id < Contract.id)))))
+    bounds = period.day_bounds()
+    query = (Contract.select(_bucket(Contract.signed_on, bounds), Contract.signed_on, _epoch(Client.created_at))
+             .join(Client, JOIN.INNER, on=(Contract.client == Client.id))
+             .where(Contract.status != "draft", Contract.renews.is_null(), first,
+                    Contract.signed_on >= bounds[0], Contract.signed_on < bounds[-1]))
+    if filters.kind:
+        query = query.where(Client.kind == filters.kind)
+    if filters.area:
+        query = query.where(Client.practice_area == filters.area)
+    if filters.responsible:
+        query = query.where(Client.responsible == filters.responsible)
+    sums, days = {}, []
+    for index, signed, registered in query.tuples():
+        elapsed = max(0, (_as_date(signed) - _local_day_of(registered)).days)
+        days.append(elapsed)
+        part = sums.setdefault(int(index), [0, 0])
+        part[0] += elapsed
+        part[1] += 1
+    _fill(ind, period, {i: tuple(v) for i, v in sums.items()}, lambda num, den: round(num / den, 1))
+    ind.extra = {"p90": _p90(days)}
+    return ind
+
+
+def updates_on_time(period: Period, filters: Filters) -> Indicator:
+    """Traza keeps no due date for the periodic update: it counts one due ``UPDATE_INTERVAL_DAYS`` after each
+    outgoing update (the work queue's "Actualizaciones" rule). One query for the outgoing updates from the
+    interval before the period on, per client in order; the due days are walked in Python."""
+    from flask import current_app
+
+    from models.interactions import Interaction
+
+    interval = int(current_app.config.get("UPDATE_INTERVAL_DAYS", 15))
+    ind = Indicator("actualizaciones", _l("Clients updated on time"),
+                    _l("Each outgoing update (“Actualización periódica”) makes the next one due %(days)s calendar "
+                       "days later. Of the updates due in the period: those given by their due day ÷ all due, as "
+                       "a percentage; one still not given once its day has passed counts as late if the client is "
+                       "still active. A client never updated has no due day yet and is not counted.",
+                       days=interval), "%", "up", 0, 100, 25)
+    entry = Interaction
+    since = to_utc(datetime.combine(period.start - timedelta(days=interval + 1), time.min))
+    query = (entry.select(entry.client, _epoch(entry.occurred_at), Client.status)
+             .join(Client, on=(entry.client == Client.id))
+             .where(entry.direction == "out", entry.kind == "update", entry.occurred_at >= since))
+    if filters.kind:
+        query = query.where(Client.kind == filters.kind)
+    if filters.area:
+        query = query.where(Client.practice_area == filters.area)
+    if filters.responsible:
+        query = query.where(Client.responsible == filters.responsible)
+    given: dict[int, set] = {}
+    active: dict[int, bool] = {}
+    for client_id, moment, status in query.tuples():
+        given.setdefault(client_id, set()).add(_local_day_of(moment))
+        active[client_id] = status == "active"
+    months, today, sums = period.day_bounds(), today_local(), {}
+
+    def count(due, on_time):
+        if period.start <= due <= period.end:
+            part = sums.setdefault(bisect_right(months, due) - 1, [0, 0])
+            part[0] += on_time
+            part[1] += 1
+
+    for client_id, days in given.items():
+        days = sorted(days)
+        for before, after in zip(days, days[1:], strict=False):
+            due = before + timedelta(days=interval)
+            count(due, after <= due)
+        due = days[-1] + timedelta(days=interval)
+        if active[client_id] and due < today:
+            count(due, False)
+    return _fill(ind, period, {i: tuple(v) for i, v in sums.items()}, _percent)
+
+
+def deadlines_met(period: Period, filters: Filters) -> Indicator:
+    from models.documents import Deadline
+
+    ind = Indicator("plazos", _l("Deadlines met"),
+                    _l("Of the case deadlines due in the period: those completed on or before their due moment ÷ "
+                       "those due, as a percentage; an open one past its due moment counts as missed, one not yet "
+                       "due is not counted."), "%", "up", 0, 100, 25)
+    D = Deadline
+    query = (D.select().join(Case, on=(D.case == Case.id))
+             .where((D.status != "open") | (D.due_at < utcnow())))
+    if filters.kind:
+        query = query.join(Client, on=(Case.client == Client.id)).where(Client.kind == filters.kind)
+    if filters.area:
+        query = query.where(Case.practice_area == filters.area)
+    if filters.responsible:
+        query = query.where(D.responsible == filters.responsible)
+    rows = _grouped(query, D.due_at, period.moment_bounds(),
+                    _count_if((D.status == "done") & (D.done_at <= D.due_at)), fn.COUNT(D.id))
+    return _fill(ind, period, rows, _percent)
+
+
 INDICATORS = {"satisfaccion": satisfaction, "resolucion": resolution_days, "retencion": retention, "nps": nps,
-              "respuesta": response_rate, "sla": within_sla, "admision": intake_conversion}
+              "respuesta": response_rate, "sla": within_sla, "admision": intake_conversion,
+              "encuestas": surveys_on_time, "contratacion": contact_to_contract, "actualizaciones": updates_on_time,
+              "plazos": deadlines_met}
 
 
 def compute(key: str, period: Period, filters: Filters) -> Indicator:
@@ -342,15 +502,16 @@ def compute_all(period: Period, filters: Filters) -> list[Indicator]:
 # ----- what needs attention -----
 
 def attention(now, today) -> dict:
-    """Open complaints past their due date (the register's own count), open case deadlines already due, and
-    open improvement actions past their due day."""
+    """Open complaints past their due date (the register's own count), open case deadlines already due, open
+    improvement actions past their due day, and whether a management review is due (services/quality/reviews.py)."""
     from models.documents import Deadline
     from models.quality import ImprovementAction
+    from services.quality.reviews import due as review_due
 
     _all, breached = Complaint.register_counts(status="open", overdue=True, now=now)
     overdue_deadlines = Deadline.select().where(Deadline.status == "open", Deadline.due_at < now).count()
     return {"breached_complaints": breached, "overdue_deadlines": overdue_deadlines,
-            "overdue_actions": ImprovementAction.overdue_count(today)}
+            "overdue_actions": ImprovementAction.overdue_count(today), "review": review_due(today)}
 
 
 def filter_choices():
@@ -407,4 +568,5 @@ def set_target(key: str, value: float, owner, user, today: date):
 
 
 INDICATOR_DIRECTIONS = {"satisfaccion": "up", "resolucion": "down", "retencion": "up", "nps": "up",
-                        "respuesta": "up", "sla": "up", "admision": "up"}
+                        "respuesta": "up", "sla": "up", "admision": "up", "encuestas": "up", "contratacion": "down",
+                        "actualizaciones": "up", "plazos": "up"}

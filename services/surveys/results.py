@@ -196,12 +196,19 @@ def total(points: list[MonthPoint]) -> Summary:
     return sum((p.summary for p in points), Summary())
 
 
+CRITERION_TARGET = 4.0  # a criterion averaging under it proposes an improvement action (no per-criterion targets yet)
+
+
 @dataclass
 class CriterionAverage:
     criterion: str
     average: float | None
     answers: int
     high: int
+
+    @property
+    def under_target(self) -> bool:
+        return self.average is not None and self.average < CRITERION_TARGET
 
     @property
     def satisfaction_rate(self) -> float | None:

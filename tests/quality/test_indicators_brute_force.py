@@ -2,16 +2,18 @@
 returns and what the pages show: per month, over the period, and under each filter."""
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from playhouse.test_utils import count_queries
 
 from core.i18n import to_local, to_utc
+from models.cases import Case
 from models.clients import Client, ClientStatusChange
 from models.commercial import Contract, Quotation
 from models.complaints import Complaint
-from models.documents import Holiday
+from models.documents import Deadline, Holiday
+from models.interactions import Interaction
 from models.surveys import SurveyInvitation, SurveyResponse, SurveyTemplate
 from services.quality import indicators as ind
 from tests.factories import make_area, make_client
@@ -72,7 +74,59 @@ def _generate(make_user):
         contracts.append(Contract.create(client=client, quotation=quotation, start_date=end - timedelta(days=365),
                                          end_date=end, status=rng.choice(["active", "expired", "renewed", "draft"]),
                                          renews=renews))
+    _generate_more(areas, owners, clients, template)
     return areas, owners
+
+
+def _generate_more(areas, owners, clients, template):
+    """Closed cases with their survey invitations, first contracts, outgoing updates and case deadlines (the
+    four indicators added after the first seven), from their own random sequence."""
+    rng = random.Random(16)
+    more = [make_client(name=f"Cliente nuevo {i}", kind=("person", "company")[i % 2], document_number=f"5213{i:04d}",
+                        practice_area=areas[i % 2].id, responsible=owners[(i // 2) % 2].id) for i in range(16)]
+    for client in more:
+        Client.update(created_at=_moment(rng) - timedelta(days=rng.randint(0, 200)),
+                      status=rng.choice(["active", "active", "finished"])).where(Client.id == client.id).execute()
+    everyone = [*clients, *more]
+    cases = []
+    for n in range(90):
+        closed = _moment(rng) if rng.random() < 0.85 else None
+        client = rng.choice(everyone)
+        case = Case.create(client=client, title=f"Caso {n}", opened_on=PERIOD.start - timedelta(days=100),
+                           practice_area=rng.choice([*areas, None]), responsible=rng.choice(owners),
+                           status="closed" if closed else "in_progress", closed_at=closed)
+        cases.append(case)
+        if closed is None:
+            continue
+        shape = rng.choice(["none", "sent", "sent", "sent", "withdrawn", "pending", "withdrawn_then_sent"])
+        invitations = {"none": [], "sent": [False], "withdrawn": [True], "pending": [None],
+                       "withdrawn_then_sent": [True, False]}[shape]
+        for withdrawn in invitations:
+            sent = closed + timedelta(hours=rng.randint(0, 240)) if withdrawn is False else None
+            SurveyInvitation.create(template=template, client=client, case=case, send_on=closed.date(), sent_at=sent,
+                                    withdrawn_at=closed + timedelta(hours=1) if withdrawn else None,
+                                    expires_at=datetime(2027, 1, 1), status="sent" if sent else "pending",
+                                    practice_area=case.practice_area, responsible=case.responsible)
+    for client in more:  # a first contract, sometimes an earlier or a later one, a renewal, a draft
+        for n in range(rng.randint(1, 3)):
+            quotation = Quotation.create(client=client, number=1000 + client.id * 10 + n, valid_until=PERIOD.end)
+            signed = _day(rng) if rng.random() < 0.9 else None
+            Contract.create(client=client, quotation=quotation, start_date=PERIOD.start, end_date=PERIOD.end,
+                            status=rng.choice(["active", "active", "expired", "draft"]), signed_on=signed,
+                            renews=rng.choice([None, None, None, *Contract.select().where(Contract.client == client)]))
+    for client in everyone:  # outgoing updates every few days or weeks, and other contacts around them
+        day = PERIOD.start - timedelta(days=rng.randint(0, 40))
+        while day <= PERIOD.end + timedelta(days=30):
+            moment = to_utc(datetime.combine(day, time(rng.choice([0, 7, 12, 23]), rng.randint(0, 59))))
+            Interaction.create(client=client, occurred_at=moment, direction=rng.choice(["out", "out", "out", "in"]),
+                               kind=rng.choice(["update", "update", "update", "question"]), summary="Contacto")
+            day += timedelta(days=rng.randint(0, 30))
+    for n in range(150):
+        due = _moment(rng)
+        status = rng.choice(["open", "done", "done", "missed"])
+        Deadline.create(case=rng.choice(cases), description=f"Plazo {n}", due_at=due, responsible=rng.choice(owners),
+                        alert_from=due.date(), status=status,
+                        done_at=due + timedelta(hours=rng.randint(-72, 48)) if status == "done" else None)
 
 
 def _month_index(day):
@@ -151,7 +205,91 @@ def _expected(key, f: ind.Filters):
                 continue
             renewed = any(o.renews_id == c.id and o.status != "draft" for o in all_contracts)
             add(c.end_date, renewed, 1)
+    elif key == "encuestas":
+        _expected_surveys(f, clients, kind_ok, add)
+    elif key == "contratacion":
+        for c, days in _first_contracts(f, clients):
+            add(c.signed_on, days, 1)
+    elif key == "actualizaciones":
+        _expected_updates(f, clients, kind_ok, months)
+    elif key == "plazos":
+        cases = {c.id: c for c in Case.select()}
+        now = datetime.now(UTC).replace(tzinfo=None)
+        for d in Deadline.select():
+            case = cases[d.case_id]
+            if not kind_ok(case.client_id) or (f.area and case.practice_area_id != f.area) or (
+                    f.responsible and d.responsible_id != f.responsible):
+                continue
+            if d.status == "open" and d.due_at >= now:
+                continue  # not due yet
+            add(_local_day(d.due_at), d.status == "done" and d.done_at is not None and d.done_at <= d.due_at, 1)
     return months
+
+
+def _expected_surveys(f, clients, kind_ok, add):
+    from core.i18n import today_local
+
+    today = today_local()
+    invitations = {}
+    for i in SurveyInvitation.select().where(SurveyInvitation.case.is_null(False)):
+        invitations.setdefault(i.case_id, []).append(i)
+    for case in Case.select():
+        if case.status != "closed" or case.closed_at is None or not kind_ok(case.client_id) or (
+                f.area and case.practice_area_id != f.area) or (f.responsible and case.responsible_id != f.responsible):
+            continue
+        mine = invitations.get(case.id, [])
+        if mine and all(i.withdrawn_at is not None and i.sent_at is None for i in mine):
+            continue  # the client declined: left out
+        sent = [i.sent_at for i in mine if i.sent_at is not None]
+        due = _local_day(case.closed_at) + timedelta(days=5)
+        on_time = bool(sent) and _local_day(min(sent)) <= due
+        if not on_time and due >= today:
+            continue  # still within its five days
+        add(_local_day(case.closed_at), on_time, 1)
+
+
+def _first_contracts(f, clients):
+    """(contract, days from the client's registration day to its signing) of each client's first signed
+    contract that is no renewal, signed within the period."""
+    every = [c for c in Contract.select() if c.status != "draft" and c.signed_on is not None]
+    for c in every:
+        client = clients[c.client_id]
+        if c.renews_id is not None or not PERIOD.start <= c.signed_on <= PERIOD.end or (
+                f.kind and client.kind != f.kind) or (f.area and client.practice_area_id != f.area) or (
+                f.responsible and client.responsible_id != f.responsible):
+            continue
+        if any(o.client_id == c.client_id and (o.signed_on, o.id) < (c.signed_on, c.id) for o in every):
+            continue
+        yield c, max(0, (c.signed_on - _local_day(client.created_at)).days)
+
+
+def _expected_updates(f, clients, kind_ok, months):
+    """Each outgoing update makes the next due UPDATE_INTERVAL_DAYS later (local days); counted in the month of
+    that due day: given by then, or not given once it has passed (an active client)."""
+    from flask import current_app
+
+    from core.i18n import today_local
+
+    interval, today = current_app.config["UPDATE_INTERVAL_DAYS"], today_local()
+    days = {}
+    for i in Interaction.select():
+        client = clients[i.client_id]
+        if i.direction != "out" or i.kind != "update" or not kind_ok(i.client_id) or (
+                f.area and client.practice_area_id != f.area) or (
+                f.responsible and client.responsible_id != f.responsible):
+            continue
+        days.setdefault(i.client_id, set()).add(_local_day(i.occurred_at))
+    for client_id, given in days.items():
+        given = sorted(given)
+        dues = [(d + timedelta(days=interval), nxt <= d + timedelta(days=interval)) for d, nxt in zip(given, given[1:], strict=False)]
+        last_due = given[-1] + timedelta(days=interval)
+        if clients[client_id].status == "active" and last_due < today:
+            dues.append((last_due, False))
+        for due, on_time in dues:
+            i = _month_index(due)
+            if i is not None:
+                months[i][0] += on_time
+                months[i][1] += 1
 
 
 MIN_ANONYMOUS = 3  # SURVEY_MIN_ANONYMOUS's default
@@ -160,12 +298,13 @@ MIN_ANONYMOUS = 3  # SURVEY_MIN_ANONYMOUS's default
 def _ratio(key, num, den):
     if not den:
         return None
-    return round(num / den, 1) if key == "resolucion" else round(100.0 * num / den, 1)
+    return round(num / den, 1) if key in ("resolucion", "contratacion") else round(100.0 * num / den, 1)
 
 
 def test_every_indicator_matches_a_brute_force_count(app, make_user):
     with app.test_request_context():
         areas, owners = _generate(make_user)
+        clients = {c.id: c for c in Client.select()}
         for f in (ind.Filters(), ind.Filters(area=areas[0].id), ind.Filters(responsible=owners[1].id),
                   ind.Filters(kind="company"), ind.Filters(area=areas[1].id, kind="person")):
             for key in ind.INDICATORS:
@@ -183,6 +322,8 @@ def test_every_indicator_matches_a_brute_force_count(app, make_user):
                 assert got.value == pytest.approx(_ratio(key, total_num, total_den), abs=0.051), (key, f)
                 if key == "resolucion":
                     assert got.extra == _resolution_extras(f)
+                if key == "contratacion":
+                    assert got.extra == {"p90": _p90([days for _c, days in _first_contracts(f, clients)])}
 
 
 def _resolution_extras(f):
@@ -209,6 +350,12 @@ def _resolution_extras(f):
 
     return {"p90": p90(calendar), "business_avg": round(sum(business) / len(business), 1) if business else None,
             "business_p90": p90(business)}
+
+
+def _p90(values):
+    import math
+
+    return round(float(sorted(values)[max(1, math.ceil(0.9 * len(values))) - 1]), 1) if values else None
 
 
 def _read(text):
