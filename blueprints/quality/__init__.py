@@ -11,3 +11,6 @@ from blueprints.quality import routes  # noqa: E402,F401
 
 if find_spec("blueprints.quality.actions"):  # improvement actions, a module of their own
     from blueprints.quality import actions  # noqa: E402,F401
+
+if find_spec("blueprints.quality.reviews"):  # the management review, a module of its own
+    from blueprints.quality import reviews  # noqa: E402,F401

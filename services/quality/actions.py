@@ -66,8 +66,9 @@ def proposal_from_complaint(complaint: Complaint) -> dict:
 
 
 def open_action(*, title, description, owner, due_on, user, source="manual", complaint=None, source_ref="",
-                cause_analysis="") -> ImprovementAction:
-    """Open an action; ``owner``/``complaint`` may be instances or ids. Raises ActionError for bad input."""
+                cause_analysis="", review=None) -> ImprovementAction:
+    """Open an action; ``owner``/``complaint``/``review`` may be instances or ids (a review links only an action
+    whose source is "review"). Raises ActionError for bad input."""
     title, description = (title or "").strip(), (description or "").strip()
     if source not in ACTION_SOURCES:
         raise ActionError(_("Unknown source."), "source")
@@ -80,15 +81,17 @@ def open_action(*, title, description, owner, due_on, user, source="manual", com
         raise ActionError(_("That complaint does not exist."), "complaint")
     if source != "complaint":
         complaint_id = None
+    review_id = getattr(review, "id", review) if source == "review" else None
     with transaction():
         action = ImprovementAction.create(
             title=title[:200], description=description[:MAX_TEXT], source=source, complaint=complaint_id,
             source_ref=(source_ref or "").strip()[:200], cause_analysis=(cause_analysis or "").strip()[:MAX_TEXT],
-            owner=getattr(owner, "id", owner), due_on=due_on, created_by=getattr(user, "id", user))
+            owner=getattr(owner, "id", owner), due_on=due_on, created_by=getattr(user, "id", user), review=review_id)
         audit.record("improvement_open", action, actor=user,
                      fields=["title", "description", "source", "complaint", "source_ref", "cause_analysis",
-                             "owner", "due_on"],
-                     detail=f"{action.code} source={source}" + (f" complaint={complaint_id}" if complaint_id else ""))
+                             "owner", "due_on"] + (["review"] if review_id else []),
+                     detail=f"{action.code} source={source}" + (f" complaint={complaint_id}" if complaint_id else "")
+                     + (f" review={review_id}" if review_id else ""))
     return action
 
 

@@ -502,15 +502,16 @@ def compute_all(period: Period, filters: Filters) -> list[Indicator]:
 # ----- what needs attention -----
 
 def attention(now, today) -> dict:
-    """Open complaints past their due date (the register's own count), open case deadlines already due, and
-    open improvement actions past their due day."""
+    """Open complaints past their due date (the register's own count), open case deadlines already due, open
+    improvement actions past their due day, and whether a management review is due (services/quality/reviews.py)."""
     from models.documents import Deadline
     from models.quality import ImprovementAction
+    from services.quality.reviews import due as review_due
 
     _all, breached = Complaint.register_counts(status="open", overdue=True, now=now)
     overdue_deadlines = Deadline.select().where(Deadline.status == "open", Deadline.due_at < now).count()
     return {"breached_complaints": breached, "overdue_deadlines": overdue_deadlines,
-            "overdue_actions": ImprovementAction.overdue_count(today)}
+            "overdue_actions": ImprovementAction.overdue_count(today), "review": review_due(today)}
 
 
 def filter_choices():
