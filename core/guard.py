@@ -19,7 +19,7 @@ ROLES = {
 }
 
 # Every signed-in staff member, whatever their roles: their own profile, sessions and language.
-SIGNED_IN = frozenset({"account.self"})
+SIGNED_IN = frozenset({"account.self", "notes.read"})  # notes.read: the quality notes to the staff (issue 16)
 
 _CASE_WORK = frozenset({"cases.view", "cases.manage", "interactions.log", "documents.manage", "deadlines.manage",
                         "work.view"})
@@ -31,7 +31,7 @@ _HANDLE = frozenset({"complaints.log", "complaints.manage", "crisis.manage", "su
 _ANALYSE = frozenset({"surveys.results", "surveys.templates", "complaints.analyze", "complaints.configure"})
 # Quality management (PRO 008 §7): management and quality read the indicators and the dashboard; quality sets
 # the targets.
-_QUALITY = frozenset({"quality.view"})
+_QUALITY = frozenset({"quality.view", "notes.manage"})  # notes.manage: publish notes to the staff
 # Improvement actions (ISO 9001 §10.2): quality and management open and manage them; operations and service see
 # the ones they own (the list and the page are scoped to the owner without actions.manage).
 _ACTIONS = frozenset({"actions.view", "actions.manage"})

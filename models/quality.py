@@ -176,7 +176,7 @@ class QualityNote(BaseModel):
                                                                 QualityNoteAck.user == User.id)
         return (User.select(User.id, User.name).where(User.is_active == True,  # noqa: E712
                                                       User.created_at <= self.published_at, ~fn.EXISTS(acked))
-                .order_by(User.name, User.id).limit(limit))
+                .order_by(User.name, User.id).limit(limit).tuples())
 
     def acknowledgement_of(self, user):
         return QualityNoteAck.get_or_none(QualityNoteAck.note == self.id, QualityNoteAck.user == user.id)

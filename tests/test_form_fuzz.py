@@ -416,6 +416,13 @@ class World:
         return self._action("in_progress", "verifying")
 
     @cached_property
+    def quality_note(self):
+        from services.quality import notes
+
+        return notes.publish(title="Resultados del mes", body="La satisfacción subió.", user=self.me,
+                             period_start=self.today.replace(day=1), period_end=self.today, indicator="satisfaccion")
+
+    @cached_property
     def category(self):
         from services import complaints
 
@@ -454,6 +461,7 @@ ARGUMENTS = {
     "meeting_id": ["meeting"], "incident_id": ["incident", "escalated"], "invitation_id": ["invitation"],
     "complaint_id": ["received", "in_analysis", "resolved", "closed"],
     "action_id": ["improvement", "verifying_action"], ("quality.indicator", "key"): ["indicator_key"],
+    "note_id": ["quality_note"],
 }
 # Objects no URL names that still put forms on pages (tasks, deadlines, holidays, feeds, ...).
 ALSO_SHOWN = ("evidence", "intervention", "delivery", "item", "deadline", "holiday", "question", "meeting", "invitation",

@@ -200,7 +200,7 @@ _RECORD_PAGES = {
     "practice_areas": ("admin.practice_areas", None), "requirement_templates": ("documents.templates", None),
     "complaint_categories": ("complaints.categories", None), "complaint_sla": ("complaints.sla", None),
     "privacy_notice": ("admin.privacy_notice", None), "holidays": ("documents.holidays", None),
-    "improvement_action": ("quality.action_show", "action_id"),
+    "improvement_action": ("quality.action_show", "action_id"), "quality_note": ("quality.note_show", "note_id"),
 }
 
 

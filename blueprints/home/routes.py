@@ -11,6 +11,7 @@ from core.htmx import render, wants_partial
 from core.i18n import today_local
 from core.web import get_or_404, me
 from models.audit import AuditEvent
+from models.quality import QualityNote
 from models.tasks import Task
 from models.users import RecoveryCode, User, UserSession
 from services.documents import labels as doc_labels
@@ -31,7 +32,8 @@ def index():
     return render("home/index.html", recent=recent, admin=admin, roles=ROLES, event_labels=EVENT_LABELS,
                   remaining_codes=RecoveryCode.remaining(user),
                   session_count=UserSession.live_for(user).count(), current=auth.current_session(),
-                  for_today=queue.queue_for(user, today_local(), limit=0) if can("work.view") else None)
+                  for_today=queue.queue_for(user, today_local(), limit=0) if can("work.view") else None,
+                  quality_notes=list(QualityNote.pending_for(user)))  # one query: the notes not yet read
 
 
 @bp.get("/mi-trabajo")

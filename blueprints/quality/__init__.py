@@ -14,3 +14,6 @@ if find_spec("blueprints.quality.actions"):  # improvement actions, a module of 
 
 if find_spec("blueprints.quality.reviews"):  # the management review, a module of its own
     from blueprints.quality import reviews  # noqa: E402,F401
+
+if find_spec("blueprints.quality.notes"):  # notes to the staff, acknowledged, a module of their own
+    from blueprints.quality import notes  # noqa: E402,F401

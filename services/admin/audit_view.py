@@ -224,6 +224,13 @@ FIELD_LABELS = {
     "verified_on": _l("Verified on"),
     "verified_by": _l("Verified by"),
     "cancel_reason": _l("Reason for cancelling"),
+    # quality notes to the staff
+    "body": _l("Text"),
+    "period_start": _l("Period from"),
+    "period_end": _l("Period to"),
+    "indicator": _l("Indicator"),
+    "client_summary": _l("Text for clients"),
+    "for_newsletter": _l("Available for the newsletter"),
 }
 
 # The parts of a case that ``services.cases.check_team`` names when it refuses someone off the team.
@@ -373,6 +380,12 @@ def _improvement_actions(ids):
     return {a.id: (f"{a.code} · {a.title}", "improvement_action", a.id) for a in rows}
 
 
+def _quality_notes(ids):
+    from models.quality import QualityNote
+
+    return {n.id: (n.title, "quality_note", n.id) for n in _select(QualityNote, ids, QualityNote.title)}
+
+
 def _privacy_notices(ids):
     rows = _select(PrivacyNotice, ids, PrivacyNotice.version)
     return {n.id: (_("Version %(v)s", v=n.version), "privacy_notice", None) for n in rows}
@@ -407,6 +420,7 @@ RESOLVERS = {
     "task": _tasks,
     "complaint": _complaints,
     "improvement_action": _improvement_actions,
+    "quality_note": _quality_notes,
     "complaint_category": _named(ComplaintCategory, "complaint_categories"),
     "survey_template": _named(SurveyTemplate, "survey_template", own_page=True),
     "survey_response": _survey_responses,
