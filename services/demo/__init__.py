@@ -70,6 +70,7 @@ def load() -> list[str]:
         _load_surveys(fake, accounts)  # with the past year's cases and complaints: numbered before today's
         _load_complaints(fake, accounts)
         _load_crisis(fake, accounts)
+        _load_review(accounts)
     lines.append("Demostración cargada: firma «Duarte & Asociados Abogados».")
     return lines
 
@@ -688,6 +689,27 @@ def _load_past_year(clients, accounts) -> None:
                 _settle(follow_up, when, "El abogado estuvo de vacaciones y nadie informó al cliente del avance.",
                         "Se llamó al cliente para disculparse; los casos tienen un abogado de respaldo en las "
                         "ausencias.", 3, accounts["quality"])
+
+
+def _load_review(accounts) -> None:
+    """One management review of the last full quarter, prepared by quality and approved by management: its
+    inputs are the demo's figures as they were when it was loaded."""
+    from core.i18n import today_local
+    from services.quality import reviews
+
+    today = today_local()
+    start, end = reviews.default_period(today)
+    review = reviews.create(start, end, accounts["quality"], today, {
+        "procedure_changes": "PRO-008: la encuesta de satisfacción se envía dentro de los 5 días hábiles siguientes "
+                             "al cierre del servicio.",
+        "conclusions": "El sistema de gestión de la calidad es conveniente y eficaz: la satisfacción supera la meta "
+                       "y las quejas se resolvieron dentro de su plazo, salvo una.",
+        "opportunities": "Informar al cliente del avance de su caso sin esperar a que lo pida; mantener el turno de "
+                         "respaldo en las ausencias de los abogados.",
+        "resource_needs": "Ninguna adicional en el periodo.",
+        "decisions": "Revisar cada mes los casos sin actualización al cliente en 15 días; repetir la revisión en seis "
+                     "meses."})
+    reviews.approve(review, accounts["management"], today)
 
 
 def _settle(complaint, received_at, cause: str, actions: str, days: int, user) -> None:

@@ -342,3 +342,14 @@ def test_query_count_of_the_review_page_is_constant(app, http, login_as, make_us
 
 
 APPROVED_PAGE_QUERIES = 4  # the session with its user, the roles, the review with its approver, its actions
+
+
+def test_the_demo_firm_has_one_approved_review_of_last_quarter(app, firm_today):
+    from services import demo
+
+    with app.test_request_context():
+        demo.load()
+    review = ManagementReview.get()
+    assert review.is_approved and (review.period_start, review.period_end) == service.default_period(firm_today)
+    inputs = review.frozen_inputs
+    assert inputs["indicators"] and inputs["access"]["active"] > 0 and review.approved_by.email.startswith("gerencia@")
