@@ -55,6 +55,7 @@ from models.cases import (
 )
 from models.catalog import PracticeArea
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party, SearchToken, document_index
+from models.commercial import Contract, Quotation
 from models.complaints import (
     ALERT_BREACH,
     ALERT_NEAR,
@@ -2271,6 +2272,73 @@ def generate_crisis(database, fake: Faker, sizes: dict[str, int]) -> None:
     with db.atomic():
         for batch in _chunks(sorted(set(linked)), 500):
             Complaint.update(source="crisis").where(Complaint.id.in_(batch)).execute()
+
+
+CONTRACT_FIRST_DAYS = ((0, 14), (14, 45), (45, 120), (120, 400))  # first contact to first contract, in days
+CONTRACT_FIRST_WEIGHTS = (30, 40, 22, 8)
+CONTRACT_RENEWAL = {"active": 0.9, "former": 0.45}  # the chance each contract that ended was renewed
+TABLES += (CONTRACT_FIRST_DAYS, CONTRACT_FIRST_WEIGHTS, CONTRACT_RENEWAL)
+
+
+@generator("contracts")
+def generate_contracts(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """For every active and former client a signed first contract some days after its registration (its first
+    contact), each from an accepted quotation, then yearly renewals linked to the contract they renew: an active
+    client's chain mostly reaches today, a former client's stops earlier. The contract a renewal replaced is
+    "renewed", the last one "active" or "expired"; a few drafts."""
+    rnd = fake.random
+    now = anchor()
+    today = _local_day(now)
+    commercial = _crew(("commercial", "management"))
+    clients = list(Client.select(Client.id, Client.created_at, Client.status)
+                   .where(Client.status.in_(tuple(CONTRACT_RENEWAL))).order_by(Client.id).tuples())
+    quotations, contracts = [], []
+    next_quotation, next_contract = _next_id(Quotation), _next_id(Contract)
+    number = (Quotation.select(fn.MAX(Quotation.number)).scalar() or 0) + 1
+
+    def add(client_id, signed, renews, status, author):
+        nonlocal next_quotation, next_contract, number
+        sent = _utc_at(signed - timedelta(days=rnd.randint(1, 10)), rnd.uniform(8 * 60, 18 * 60))
+        decided = _utc_at(signed, rnd.uniform(8 * 60, 18 * 60)) if status != "draft" else None
+        quotations.append((sent, decided or sent, next_quotation, client_id, number, 1, True,
+                           "accepted" if decided else "sent", "COP", signed + timedelta(days=30), sent, decided, author))
+        end = signed + timedelta(days=364)
+        contracts.append((sent, decided or sent, next_contract, client_id, next_quotation, status, "yearly", 12, signed, end,
+                          None if status == "draft" else signed, "" if status == "draft" else "Representante legal",
+                          renews, author))
+        next_quotation, next_contract, number = next_quotation + 1, next_contract + 1, number + 1
+        return next_contract - 1, end
+
+    for client_id, created, status in clients:
+        author = rnd.choice(commercial) if commercial else None
+        low, high = rnd.choices(CONTRACT_FIRST_DAYS, CONTRACT_FIRST_WEIGHTS)[0]
+        signed = _local_day(created) + timedelta(days=int(rnd.uniform(low, high)))
+        if signed > today:
+            continue
+        chain = []
+        while True:
+            chain.append((signed, chain[-1][0] if chain else None))
+            end = signed + timedelta(days=364)
+            if end >= today or rnd.random() >= CONTRACT_RENEWAL[status]:
+                break
+            signed = end - timedelta(days=rnd.randint(0, 20))  # signed before the old one ends
+            if status == "former" and signed + timedelta(days=364) >= today:
+                break  # a former client has no contract running today
+        previous = None
+        for k, (day, _renews) in enumerate(chain):
+            last = k == len(chain) - 1
+            state = "renewed" if not last else "active" if day + timedelta(days=364) >= today else "expired"
+            previous, _end = add(client_id, day, previous, state, author)
+        if rnd.random() < 0.01:
+            add(client_id, today - timedelta(days=rnd.randint(0, 30)), None, "draft", author)
+    bulk_insert(Quotation, [Quotation.created_at, Quotation.updated_at, Quotation.id, Quotation.client,
+                            Quotation.number, Quotation.version, Quotation.is_current, Quotation.status,
+                            Quotation.currency, Quotation.valid_until, Quotation.sent_at, Quotation.decided_at,
+                            Quotation.created_by], quotations)
+    bulk_insert(Contract, [Contract.created_at, Contract.updated_at, Contract.id, Contract.client, Contract.quotation,
+                           Contract.status, Contract.frequency, Contract.duration_months, Contract.start_date,
+                           Contract.end_date, Contract.signed_on, Contract.signer, Contract.renews, Contract.created_by],
+                contracts)
 
 
 # ----- run time -----

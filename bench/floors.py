@@ -894,6 +894,11 @@ def _quality_queries(start_day, end_day):
     resolved = C.resolved_at.is_null(False)
     renewal = Contract.alias("renewal")
     renewed = fn.EXISTS(renewal.select(renewal.id).where((renewal.renews == Contract.id) & (renewal.status != "draft")))
+    earlier = Contract.alias("earlier")
+    first_contract = ~fn.EXISTS(earlier.select(earlier.id).where(
+        (earlier.client == Contract.client) & (earlier.status != "draft") & earlier.signed_on.is_null(False)
+        & ((earlier.signed_on < Contract.signed_on) | ((earlier.signed_on == Contract.signed_on)
+                                                       & (earlier.id < Contract.id)))))
 
     def grouped(query, column, bounds, *aggregates):
         return list(query.select(_bucket(column, bounds).alias("m"), *aggregates)
@@ -917,6 +922,30 @@ def _quality_queries(start_day, end_day):
                                     ClientStatusChange.created_at, moments,
                                     fn.SUM(SqlCase(None, [(ClientStatusChange.to_status == "accepted", 1)], 0)),
                                     fn.COUNT(ClientStatusChange.id)),
+        # The four whose local days are compared in Python: the rows they read.
+        "encuestas": lambda: list(Case.select(_bucket(Case.closed_at, moments), _epoch(Case.closed_at),
+                                              _epoch(fn.MIN(Inv.sent_at)), fn.COUNT(Inv.id),
+                                              fn.SUM(SqlCase(None, [(Inv.withdrawn_at.is_null(False)
+                                                                     & Inv.sent_at.is_null(), 1)], 0)))
+                                  .join(Inv, JOIN.LEFT_OUTER, on=(Inv.case == Case.id))
+                                  .where(Case.status == "closed", Case.closed_at >= moments[0],
+                                         Case.closed_at < moments[-1])
+                                  .group_by(Case.id, Case.closed_at).tuples()),
+        "contratacion": lambda: list(Contract.select(_bucket(Contract.signed_on, days), Contract.signed_on,
+                                                     _epoch(Client.created_at))
+                                     .join(Client, on=(Contract.client == Client.id))
+                                     .where(Contract.status != "draft", Contract.renews.is_null(), first_contract,
+                                            Contract.signed_on >= days[0], Contract.signed_on < days[-1]).tuples()),
+        "actualizaciones": lambda: list(Interaction.select(Interaction.client, _epoch(Interaction.occurred_at),
+                                                           Client.status)
+                                        .join(Client, on=(Interaction.client == Client.id))
+                                        .where(Interaction.direction == "out", Interaction.kind == "update",
+                                               Interaction.occurred_at >= moments[0] - timedelta(days=16)).tuples()),
+        "plazos": lambda: grouped(Deadline.select().join(Case, on=(Deadline.case == Case.id))
+                                  .where((Deadline.status != "open") | (Deadline.due_at < utcnow())), Deadline.due_at,
+                                  moments, fn.SUM(SqlCase(None, [((Deadline.status == "done")
+                                                                  & (Deadline.done_at <= Deadline.due_at), 1)], 0)),
+                                  fn.COUNT(Deadline.id)),
     }
 
 
@@ -936,6 +965,9 @@ def quality_dashboard(user_id: int) -> str:
     breached = Complaint.select().where(Complaint.status.in_(OPEN_STATES), Complaint.due_at <= now).count()
     overdue = Deadline.select().where(Deadline.status == "open", Deadline.due_at < now).count()
     overdue += ImprovementAction.overdue_count(_local_today())
+    from models.reviews import ManagementReview
+
+    overdue += ManagementReview.select(fn.COUNT(ManagementReview.id)).where(ManagementReview.status == "approved").scalar()
     return render(QUALITY, indicators=[(k, q()) for k, q in queries.items()], breached=breached, overdue=overdue,
                   **_quality_choices())
 
@@ -961,3 +993,83 @@ def improvement_actions(user_id: int) -> str:
     rows = list(A.select(A, User).join(User, on=(A.owner == User.id)).where(A.status.in_(ACTION_OPEN_STATES))
                 .order_by(late, A.due_on, A.id).limit(200))
     return render(ACTIONS, rows=rows)
+
+
+REVIEW = PAGE.format("""<h1>RD-{{ review.id }}</h1><p>{{ review.period_start }} – {{ review.period_end }} · {{ review.status }}</p>
+<table>{% for name, rows in indicators %}<tr><th>{{ name }}</th>{% for r in rows %}<td>{{ r }}</td>{% endfor %}</tr>{% endfor %}</table>
+<pre>{{ inputs }}</pre><p>{{ review.conclusions }}</p><p>{{ review.decisions }}</p>
+<ul>{% for a in actions %}<li>AM-{{ a.id }} {{ a.title }} {{ a.owner.name }} {{ a.status }}</li>{% endfor %}</ul>""")
+
+
+def _review_row():
+    from models.reviews import ManagementReview
+
+    review_id = int(page_url().partition("?")[0].rstrip("/").rsplit("/", 1)[-1])
+    return ManagementReview.get_by_id(review_id)
+
+
+def _review_actions(review_id: int):
+    A = ImprovementAction
+    return list(A.select(A, User).join(User, on=(A.owner == User.id)).where(A.review == review_id).order_by(A.id))
+
+
+def review_draft(user_id: int) -> str:
+    """A draft review compiles its inputs on every view: each indicator's grouped query over the quarter, the
+    targets, the survey figures by month (summary, criteria, invitations, named comments and their answers),
+    the complaints by kind and month, the actions by status, the staff by role and sign-in: about thirty."""
+    from models.quality_targets import QualityTarget
+
+    review = _review_row()
+    start, end = review.period_start, review.period_end
+    indicators = [(k, q()) for k, q in _quality_queries(start, end).items()]
+    targets = list(QualityTarget.select(QualityTarget, User).join(User, on=(QualityTarget.owner == User.id)))
+    R, C, A = SurveyResponse, Complaint, ImprovementAction
+    in_period = (R.answered_on >= start) & (R.answered_on <= end)
+    moments = (datetime(start.year, start.month, start.day) + LOCAL_OFFSET,
+               datetime(end.year, end.month, end.day) + LOCAL_OFFSET + timedelta(days=1))
+    received = (C.received_at >= moments[0]) & (C.received_at < moments[1])
+    named = list(R.select(R.id, R.answered_on).where(in_period, R.anonymous == False, R.has_comment == True)  # noqa: E712
+                 .order_by(R.answered_on.desc(), R.id.desc()).limit(20))
+    inputs = {
+        "targets": [(t.indicator, t.target, t.owner.name) for t in targets],
+        "surveys": list(R.select(R.month, R.anonymous, fn.COUNT(R.id), fn.SUM(R.ratings_count), fn.SUM(R.ratings_high),
+                                 fn.COUNT(R.nps)).where(in_period).group_by(R.month, R.anonymous).tuples()),
+        "criteria": list(R.select(R.anonymous, *[fn.AVG(R.criterion_field(c)) for c in CRITERIA])
+                         .where(in_period).group_by(R.month, R.anonymous).tuples()),
+        "invitations": SurveyInvitation.select(fn.COUNT(SurveyInvitation.id)).where(
+            (SurveyInvitation.sent_at >= moments[0]) & (SurveyInvitation.sent_at < moments[1])).scalar(),
+        "comments": list(SurveyAnswer.select(SurveyAnswer.response, SurveyAnswer.value)
+                         .where(SurveyAnswer.response.in_([r.id for r in named]) if named else SQL("0 = 1")).tuples()),
+        "complaints": list(C.select(C.kind, C.category, fn.COUNT(C.id), fn.SUM(SqlCase(None, [(C.resolved_at > C.due_at, 1)], 0)))
+                           .where(received).group_by(C.kind, C.category).tuples()),
+        "months": list(C.select(fn.COUNT(C.id)).where(received).tuples()),
+        "actions": list(A.select(A.status, fn.COUNT(A.id)).group_by(A.status).tuples()),
+        "closed": list(A.select(A.id, A.title, A.effectiveness_check).where(A.status == "closed", A.verified_on >= start,
+                                                                            A.verified_on <= end).tuples()),
+        "staff": list(User.select(User.name, User.totp_secret.is_null(), User.last_login_at)
+                      .where(User.is_active == True).tuples()),  # noqa: E712
+    }
+    return render(REVIEW, review=review, indicators=indicators, inputs=inputs, actions=_review_actions(review.id))
+
+
+def review_approved(user_id: int) -> str:
+    """An approved review: its row, the snapshot parsed, its actions."""
+    import json
+
+    review = _review_row()
+    return render(REVIEW, review=review, indicators=[], inputs=json.loads(review.snapshot or "{}"),
+                  actions=_review_actions(review.id))
+
+
+REVIEWS = PAGE.format("""<table><tbody>{% for r in rows %}<tr><td><a href="/calidad/revisiones/{{ r.id }}">RD-{{ r.id }}</a></td>
+<td>{{ r.period_start }} – {{ r.period_end }}</td><td>{{ r.status }}</td><td>{{ r.approved_at }}</td></tr>{% endfor %}</tbody></table>""")
+
+
+def reviews(user_id: int) -> str:
+    """The list of reviews, latest period first, and the latest approved period's end: two queries."""
+    from models.reviews import ManagementReview as M
+
+    rows = list(M.select(M.id, M.period_start, M.period_end, M.status, M.approved_at)
+                .order_by(M.period_end.desc(), M.id.desc()).limit(200))
+    M.select(fn.MAX(M.period_end)).where(M.status == "approved").scalar()
+    return render(REVIEWS, rows=rows)

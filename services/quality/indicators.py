@@ -338,6 +338,24 @@ def _local_day_of(seconds) -> date:
     return to_local(EPOCH + timedelta(seconds=float(seconds))).date()
 
 
+class _LocalDays:
+    """The firm's local day of many moments (seconds since 1970, UTC): a bisection over the local midnights from
+    ``first`` to ``last`` (one time-zone conversion per day, not per row); moments outside convert one by one."""
+
+    def __init__(self, first: date, last: date):
+        self.first, self.midnights, day = first, [], first
+        while day <= last + timedelta(days=1):
+            self.midnights.append((to_utc(datetime.combine(day, time.min)) - EPOCH).total_seconds())
+            day += timedelta(days=1)
+
+    def __call__(self, seconds) -> date:
+        seconds = float(seconds)
+        index = bisect_right(self.midnights, seconds) - 1
+        if 0 <= index < len(self.midnights) - 1:
+            return self.first + timedelta(days=index)
+        return _local_day_of(seconds)
+
+
 def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
@@ -365,11 +383,12 @@ def surveys_on_time(period: Period, filters: Filters) -> Indicator:
     if filters.responsible:
         query = query.where(Case.responsible == filters.responsible)
     today, sums = today_local(), {}
+    local_day = _LocalDays(period.start, max(period.end, today) + timedelta(days=SURVEY_WITHIN_DAYS + 1))
     for index, closed, sent, invitations, withdrawn in query.group_by(Case.id, Case.closed_at).tuples():
         if invitations and invitations == withdrawn:
             continue  # declined: nothing went out and nothing is waiting
-        due = _local_day_of(closed) + timedelta(days=SURVEY_WITHIN_DAYS)
-        on_time = sent is not None and _local_day_of(sent) <= due
+        due = local_day(closed) + timedelta(days=SURVEY_WITHIN_DAYS)
+        on_time = sent is not None and local_day(sent) <= due
         if not on_time and due >= today:
             continue  # its five days have not run out yet
         part = sums.setdefault(int(index), [0, 0])
@@ -403,8 +422,9 @@ def contact_to_contract(period: Period, filters: Filters) -> Indicator:
     if filters.responsible:
         query = query.where(Client.responsible == filters.responsible)
     sums, days = {}, []
+    local_day = _LocalDays(period.start - timedelta(days=400), period.end)  # most first contacts are this recent
     for index, signed, registered in query.tuples():
-        elapsed = max(0, (_as_date(signed) - _local_day_of(registered)).days)
+        elapsed = max(0, (_as_date(signed) - local_day(registered)).days)
         days.append(elapsed)
         part = sums.setdefault(int(index), [0, 0])
         part[0] += elapsed
@@ -442,8 +462,9 @@ def updates_on_time(period: Period, filters: Filters) -> Indicator:
         query = query.where(Client.responsible == filters.responsible)
     given: dict[int, set] = {}
     active: dict[int, bool] = {}
+    local_day = _LocalDays(period.start - timedelta(days=interval + 1), max(period.end, today_local()))
     for client_id, moment, status in query.tuples():
-        given.setdefault(client_id, set()).add(_local_day_of(moment))
+        given.setdefault(client_id, set()).add(local_day(moment))
         active[client_id] = status == "active"
     months, today, sums = period.day_bounds(), today_local(), {}
 

@@ -196,3 +196,19 @@ def test_a_survey_criterion_under_4_proposes_an_improvement_action(app, http, lo
     other = app.test_client()
     login_as("commercial", client=other)  # reads the results, manages no actions
     assert 'data-testid="open-action-' not in other.get("/encuestas/resultados").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("zone", ["America/Bogota", "America/New_York", "Pacific/Kiritimati", "Australia/Lord_Howe"])
+def test_local_days_by_bisection_match_the_time_zone_conversion(app, zone):
+    """The four indicators read each row's local day from the local midnights (one conversion per day); across
+    daylight-saving changes and far from UTC it is the day to_local gives."""
+    from core.i18n import to_local
+
+    app.config["TIMEZONE"] = zone
+    with app.app_context():
+        days = ind._LocalDays(date(2026, 3, 1), date(2026, 4, 30))
+        moment = datetime(2026, 2, 25)
+        while moment < datetime(2026, 5, 5):
+            seconds = (moment - ind.EPOCH).total_seconds()
+            assert days(seconds) == to_local(moment).date(), moment
+            moment += timedelta(minutes=23)
