@@ -12,7 +12,7 @@ any update of an approved review, migration 0018).
 
 import json
 
-from peewee import CharField, DateField, DateTimeField, ForeignKeyField, TextField, fn
+from peewee import JOIN, CharField, DateField, DateTimeField, ForeignKeyField, TextField, fn
 
 from core.db import BaseModel
 from models.users import User
@@ -57,8 +57,6 @@ class ManagementReview(BaseModel):
     def for_page(cls, review_id: int):
         """The review with who approved it (one query), or None."""
         approver = User.alias()
-        from peewee import JOIN
-
         return (cls.select(cls, approver).join(approver, JOIN.LEFT_OUTER, on=(cls.approved_by == approver.id))
                 .where(cls.id == review_id).first())
 

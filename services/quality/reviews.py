@@ -29,11 +29,13 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from peewee import Case as SqlCase
 from peewee import fn
 
 from core import audit
 from core.db import transaction, utcnow
-from core.i18n import to_utc
+from core.guard import ROLES
+from core.i18n import to_local, to_utc
 from models.complaints import Complaint
 from models.quality import ACTION_STATES, ImprovementAction
 from models.reviews import TEXT_FIELDS, ManagementReview
@@ -113,7 +115,8 @@ def _month_length(first: date) -> int:
 def compile_inputs(start: date, end: date, today: date, now: datetime) -> dict:
     """Everything the review reads, as plain JSON values (the snapshot stored on approval)."""
     return {
-        "compiled_at": now.replace(microsecond=0).isoformat(),
+        "compiled_at": now.replace(microsecond=0).isoformat(),  # UTC
+        "compiled_on": today.isoformat(),  # the firm's day
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "indicators": _indicators(start, end),
         "surveys": _surveys(start, end, now),
@@ -177,16 +180,19 @@ def _complaints(start: date, end: date, now: datetime) -> dict:
     data = trends(start, end)
     summary = data["summary"]
     _all, breached_now = Complaint.register_counts(status="open", overdue=True, now=now)
-    hours_to_days = (lambda h: None if h is None else round(float(h) / 24, 1))
     return {"total": summary["total"], "resolved": summary["resolved"], "open": summary["open"],
             "resolved_with_sla": summary["resolved_sla"], "within_sla": summary["within"],
             "breached_resolved": summary["resolved_sla"] - summary["within"],
             "within_share": None if summary["within_share"] is None else round(100 * summary["within_share"], 1),
-            "avg_days": hours_to_days(summary["avg_hours"]), "p90_days": hours_to_days(data["p90_hours"]),
+            "avg_days": _days(summary["avg_hours"]), "p90_days": _days(data["p90_hours"]),
             "breached_open_now": breached_now,
             "by_month": [{"month": m.isoformat(), "count": n} for m, n in data["by_month"]],
             "by_kind": [{"kind": k, "count": n} for k, _name, n in data["by_kind"]],
             "by_category": [{"name": name or "", "count": n} for _k, name, n in data["by_category"]]}
+
+
+def _days(hours):
+    return None if hours is None else round(float(hours) / 24, 1)
 
 
 def _actions(start: date, end: date, today: date) -> dict:
@@ -212,14 +218,12 @@ def _access(now: datetime) -> dict:
     active = User.is_active == True  # noqa: E712
     roles = dict(UserRole.select(UserRole.role, fn.COUNT(fn.DISTINCT(UserRole.user)))
                  .join(User, on=(UserRole.user == User.id)).where(active).group_by(UserRole.role).tuples())
-    from core.guard import ROLES
-
     without_2fa = [{"name": u.name, "pending": u.password_hash is None}
                    for u in User.select(User.name, User.password_hash)
                    .where(active, User.totp_secret.is_null()).order_by(User.name).limit(MAX_NAMES)]
     since = now - timedelta(days=DORMANT_DAYS)
     seen = fn.COALESCE(User.last_login_at, User.created_at)
-    dormant = [{"name": u.name, "last_login": u.last_login_at.date().isoformat() if u.last_login_at else ""}
+    dormant = [{"name": u.name, "last_login": to_local(u.last_login_at).date().isoformat() if u.last_login_at else ""}
                for u in User.select(User.name, User.last_login_at).where(active, seen < since)
                .order_by(User.name).limit(MAX_NAMES)]
     totals = User.select(
@@ -233,9 +237,7 @@ def _access(now: datetime) -> dict:
 
 
 def _if(condition):
-    from peewee import Case
-
-    return Case(None, [(condition, 1)], 0)
+    return SqlCase(None, [(condition, 1)], 0)
 
 
 def inputs(review: ManagementReview, today: date, now: datetime) -> dict:

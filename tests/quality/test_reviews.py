@@ -290,6 +290,8 @@ def test_actions_opened_from_the_review_are_linked_and_listed(app, http, login_a
     assert AuditEvent.get(AuditEvent.action == "improvement_open").detail.endswith(f"review={review.id}")
     page = http.get(f"/calidad/revisiones/{review.id}").get_data(as_text=True)
     assert f"/calidad/acciones/{action.id}" in page and "Turno fijo" in page
+    assert f'href="/calidad/revisiones/{review.id}" data-testid="action-review"' in http.get(
+        f"/calidad/acciones/{action.id}").get_data(as_text=True)
     bad = http.post(f"/calidad/revisiones/{review.id}/acciones/nueva", data={"title": "", "description": "",
                                                                             "owner": "0", "due_on": "x"})
     assert bad.status_code == 422 and ImprovementAction.select().count() == 1
