@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from flask import request
 
+from core.db import count
+
 
 @dataclass
 class Page:
@@ -37,7 +39,7 @@ def _number(total: int, size: int) -> int:
 
 def paginate(query, size: int = 25, total: int | None = None) -> Page:
     """``total`` lets a caller count with a cheaper query than the page's own (no joins)."""
-    total = query.count() if total is None else total
+    total = count(query) if total is None else total
     number = _number(total, size)
     return Page(list(query.paginate(number, size)), number, size, total)
 

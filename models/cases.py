@@ -19,7 +19,7 @@ from peewee import (
 )
 
 from core import crypto
-from core.db import BaseModel
+from core.db import BaseModel, count
 from models.catalog import PracticeArea
 from models.clients import Client
 from models.commercial import Contract
@@ -152,7 +152,7 @@ class Case(BaseModel):
         if mine_of is not None:
             query = query.where((cls.responsible == mine_of) | cls.id.in_(
                 CaseMember.select(CaseMember.case).where(CaseMember.user == mine_of)))
-        return query.count()
+        return count(query)
 
     @classmethod
     def of_client(cls, client):

@@ -26,7 +26,7 @@ from peewee import (
     fn,
 )
 
-from core.db import BaseModel, utcnow
+from core.db import BaseModel, count, utcnow
 from models.cases import Case
 from models.catalog import PracticeArea
 from models.clients import Client
@@ -184,9 +184,9 @@ class SurveyInvitation(BaseModel):
     def count_listing(cls, status: str = "", now=None) -> int:
         query = cls.select(cls.id)
         if not status:
-            return query.count()
-        return (query.join(SurveyTemplate, on=(cls.template == SurveyTemplate.id))
-                .where(cls.shown_status_is(status, now)).count())
+            return count(query)
+        return count(query.join(SurveyTemplate, on=(cls.template == SurveyTemplate.id))
+                     .where(cls.shown_status_is(status, now)))
 
     @classmethod
     def for_page(cls, invitation_id: int):

@@ -12,7 +12,7 @@ from peewee import (
     fn,
 )
 
-from core.db import BaseModel, utcnow
+from core.db import BaseModel, count, utcnow
 
 
 class User(BaseModel):
@@ -89,11 +89,10 @@ class User(BaseModel):
 
     @classmethod
     def active_admin_count(cls) -> int:
-        return (
+        return count(
             cls.select()
             .join(UserRole, on=(UserRole.user == cls.id))
             .where(UserRole.role == "admin", cls.is_active == True)  # noqa: E712
-            .count()
         )
 
     @classmethod
@@ -109,9 +108,9 @@ class User(BaseModel):
     @classmethod
     def admin_summary(cls) -> dict:
         return {
-            "users": cls.select().where(cls.is_active == True).count(),  # noqa: E712
-            "locked": cls.select().where(cls.locked_at.is_null(False)).count(),
-            "pending": cls.select().where(cls.password_hash.is_null() | cls.totp_secret.is_null()).count(),
+            "users": count(cls.select().where(cls.is_active == True)),  # noqa: E712
+            "locked": count(cls.select().where(cls.locked_at.is_null(False))),
+            "pending": count(cls.select().where(cls.password_hash.is_null() | cls.totp_secret.is_null())),
         }
 
     @classmethod
@@ -241,7 +240,7 @@ class RecoveryCode(BaseModel):
 
     @classmethod
     def remaining(cls, user) -> int:
-        return cls.select().where(cls.user == user).count()
+        return count(cls.select().where(cls.user == user))
 
 
 class _SingleUseLink(BaseModel):
@@ -282,7 +281,7 @@ class PasswordResetToken(_SingleUseLink):
 
     @classmethod
     def issued_since(cls, user, since) -> int:
-        return cls.select().where(cls.user == user, cls.created_at > since).count()
+        return count(cls.select().where(cls.user == user, cls.created_at > since))
 
     @classmethod
     def retire_all(cls, user) -> int:

@@ -26,6 +26,7 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from peewee import JOIN, Case, fn
 
+from core.db import count as count_rows
 from core.db import utcnow
 from core.i18n import to_utc, today_local
 from models.cases import Case as LegalCase
@@ -353,7 +354,7 @@ def count(filters: Filters, comments_only: bool = False) -> int:
     query = responses(filters).where(SurveyResponse.anonymous == False)  # noqa: E712
     if comments_only:
         query = query.where(SurveyResponse.has_comment == True)  # noqa: E712
-    return query.count()
+    return count_rows(query)
 
 
 @dataclass

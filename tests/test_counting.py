@@ -1,0 +1,67 @@
+"""Pages count with a plain ``COUNT(*)`` (core.db.count), not peewee's wrapped ``SELECT COUNT(1) FROM (…)``,
+and count the same rows as the wrapped form, whatever the query (issue 15, item 5)."""
+
+import logging
+
+import pytest
+from peewee import fn
+
+from core.db import count
+from models.clients import Client
+from models.users import User, UserRole
+from tests.factories import make_client, make_user
+
+
+@pytest.fixture
+def statements(caplog):
+    """The SQL text of every statement run inside the block."""
+    caplog.set_level(logging.DEBUG, logger="peewee")
+
+    def taken():
+        return [r.msg[0] if isinstance(r.msg, tuple) else r.getMessage() for r in caplog.records if r.name == "peewee"]
+
+    return taken
+
+
+def _seed(app):
+    with app.app_context():
+        people = [make_user(roles=("commercial",)) for _ in range(3)]
+        for i in range(7):
+            make_client(name=f"Cliente {i}", responsible=people[i % 3].id, document_number=f"5212345{i}")
+    return people
+
+
+def test_a_plain_query_is_counted_without_a_subquery_and_like_peewee(app, statements):
+    _seed(app)
+    with app.app_context():
+        query = Client.select(Client.id).where(Client.name.startswith("Cliente")).order_by(Client.name)
+        before = len(statements())
+        assert count(query) == 7
+        [counted] = statements()[before:]
+        assert counted.startswith('SELECT COUNT(*) FROM "client"') and "ORDER BY" not in counted
+        assert query.count() == 7 and "FROM (SELECT" in statements()[-1]  # what peewee alone would run
+        assert Client.count_matching(q="Cliente") == 7
+
+
+def test_grouped_distinct_limited_and_joined_queries_count_the_same_rows(app):
+    _seed(app)
+    with app.app_context():
+        queries = [
+            Client.select(Client.responsible).distinct(),
+            Client.select(Client.responsible, fn.COUNT(Client.id)).group_by(Client.responsible),
+            Client.select().order_by(Client.id).limit(4),
+            Client.select().order_by(Client.id).offset(5),
+            User.select().join(UserRole, on=(UserRole.user == User.id)).where(UserRole.role == "commercial"),
+            Client.select().where(Client.id < 0),
+        ]
+        assert [count(q) for q in queries] == [q.count() for q in queries] == [3, 3, 4, 2, 3, 0]
+
+
+def test_the_client_list_counts_once_with_count_star(app, http, login_as, statements):
+    _seed(app)
+    login_as("commercial")
+    before = len(statements())
+    page = http.get("/clientes?q=cliente")
+    assert page.status_code == 200 and "Cliente 6" in page.get_data(as_text=True)
+    counts = [s for s in statements()[before:] if "COUNT(" in s and '"client"' in s]
+    assert len(counts) == 1 and "COUNT(*)" in counts[0] and "FROM (SELECT" not in counts[0]
