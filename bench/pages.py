@@ -284,6 +284,9 @@ register("quality indicator", "/calidad/indicadores/satisfaccion", "quality", fl
          budget_ms=INDICATOR_MS)
 register("quality indicator 24 months", "/calidad/indicadores/resolucion?desde={start_24_months}", "quality",
          floors.quality_indicator, budget_ms=INDICATOR_MS)
+for _key in ("encuestas", "contratacion", "actualizaciones", "plazos"):  # the four whose local days are compared in Python
+    register(f"quality indicator {_key}", f"/calidad/indicadores/{_key}", "quality", floors.quality_indicator,
+             budget_ms=INDICATOR_MS)
 register("search ?q=gonz mar", "/buscar?q=gonz%20mar", "management", floors.search)
 register("search ?q=<document number>", "/buscar?q={document_number}", "management", floors.search)
 register("search ?q=EXP-0012", "/buscar?q=EXP-0012", "management", floors.search)
