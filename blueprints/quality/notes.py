@@ -11,6 +11,7 @@ from core.forms import ActionForm
 from core.guard import can, require
 from core.htmx import render
 from core.i18n import today_local
+from core.pagination import paginate
 from core.web import me, or_404, status_for
 from models.quality import QualityNote
 from services.quality import notes as service
@@ -18,14 +19,17 @@ from services.quality.summary import previous_month
 
 from . import bp
 
+PAGE_SIZE = 25
 NOT_ACKNOWLEDGED_SHOWN = 200  # names listed on the note's page; the count is whole
 
 
 @bp.get("/calidad/comunicados")
 @require("notes.read")
 def notes():
-    rows = list(QualityNote.listing(me()))
-    return render("quality/notes.html", rows=rows, manage=can("notes.manage"))
+    manage = can("notes.manage")
+    page = paginate(QualityNote.listing(me()), PAGE_SIZE, total=QualityNote.select().count())
+    return render("quality/notes.html", "quality/_note_list.html", page=page, manage=manage,
+                  counts=QualityNote.read_counts(page.items) if manage else {})
 
 
 def _form(formdata=None):

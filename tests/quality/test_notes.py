@@ -221,3 +221,19 @@ def test_audit_log_names_the_note_and_links_it(app, http, login_as):
     page = http.get("/admin/auditoria").get_data(as_text=True)
     assert "Comunicado de calidad publicado al personal" in page
     assert "Resultados de noviembre" in page and f"/calidad/comunicados/{note.id}" in page
+
+
+def test_people_deactivated_later_leave_both_sides_of_the_count(app, http, login_as, make_user):
+    from models.users import User
+
+    me = login_as("quality")
+    readers = [make_user(roles=("service",)) for _ in range(3)]
+    note = _publish(app, me)
+    for reader in readers[:2]:
+        with app.test_request_context():
+            service.acknowledge(note, reader)
+    assert note.progress() == (2, 4) and QualityNote.read_counts([note]) == {note.id: (2, 4)}
+    User.update(is_active=False).where(User.id == readers[0].id).execute()
+    assert note.progress() == (1, 3) and QualityNote.read_counts([note]) == {note.id: (1, 3)}
+    listing = http.get("/calidad/comunicados").get_data(as_text=True)
+    assert re.search(rf'data-testid="read-{note.id}">\s*1 de 3', listing)
