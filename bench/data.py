@@ -109,6 +109,7 @@ SIZES: dict[str, int] = {
     "survey_invitations": 70_000,  # informative: 1.4 per response (some expire, a few are still live)
     "complaints": 20_000,
     "crisis_incidents": 300,
+    "quality_notes": 200,  # notes to the staff over two years, each read by most of its ~1,900 readers
 }
 
 Generator = Callable[[object, Faker, dict[str, int]], None]
@@ -2339,6 +2340,63 @@ def generate_contracts(database, fake: Faker, sizes: dict[str, int]) -> None:
                            Contract.status, Contract.frequency, Contract.duration_months, Contract.start_date,
                            Contract.end_date, Contract.signed_on, Contract.signer, Contract.renews, Contract.created_by],
                 contracts)
+
+
+# ----- quality notes to the staff -----
+
+NOTE_TITLES = ("Resultados de satisfacción del mes", "Quejas: lo que aprendimos", "Tiempos de respuesta",
+               "Retención de clientes del trimestre", "Encuestas: más respuestas", "Plazos cumplidos")
+NOTE_BODIES = ("La satisfacción subió tres puntos frente al mes anterior. Gracias por devolver las llamadas el "
+               "mismo día.\nSeguimos atentos a los tiempos de respuesta del área laboral.",
+               "Las quejas por demoras bajaron a la mitad desde que asignamos un turno fijo los viernes.",
+               "El índice de resolución quedó en 4,2 días hábiles, dentro de la meta de 5.")
+NOTE_READ_SHARE = 0.9  # of a note's readers, those who marked it read once it is a month old
+
+
+@generator("quality_notes")
+def generate_quality_notes(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """Notes from quality to the staff over two years, each marked read by most of the active staff whose
+    account existed when it went out (fewer for the last month's); the sign-in accounts read all but the
+    newest few, so their start page lists notes to read."""
+    from models.quality import QualityNote, QualityNoteAck
+
+    rnd = fake.random
+    now = anchor()
+    authors = _crew(("quality",)) or _crew(("management",))
+    bench = set(_bench_ids().values())
+    staff = list(User.select(User.id, User.created_at).where(User.is_active == True).tuples())  # noqa: E712
+    n = sizes["quality_notes"]
+    moments = sorted(now - timedelta(days=HISTORY_DAYS * rnd.random(), minutes=rnd.uniform(0, 600)) for _ in range(n))
+    first_id = _next_id(QualityNote)
+    notes, acks = [], []
+    for k, at in enumerate(moments):
+        day = _local_day(at)
+        start = (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+        newest = k >= n - 3
+        summary = "Ahora le devolvemos las llamadas el mismo día hábil." if rnd.random() < 0.3 else ""
+        notes.append((at, at, first_id + k, rnd.choice(NOTE_TITLES), rnd.choice(NOTE_BODIES), start,
+                      day.replace(day=1) - timedelta(days=1), rnd.choice(("", "panel", "satisfaccion", "resolucion")),
+                      summary, bool(summary) and rnd.random() < 0.8, at, rnd.choice(authors)))
+        fresh = (now - at).days < 30
+        for user_id, created in staff:
+            if created > at:
+                continue
+            if user_id in bench:
+                read = not newest
+            else:
+                read = rnd.random() < (0.4 if fresh else NOTE_READ_SHARE)
+            if read:
+                when = min(now, at + timedelta(hours=rnd.uniform(0.5, 24 * 10)))
+                acks.append((when, when, first_id + k, user_id, when))
+    bulk_insert(QualityNote, [QualityNote.created_at, QualityNote.updated_at, QualityNote.id, QualityNote.title,
+                              QualityNote.body, QualityNote.period_start, QualityNote.period_end, QualityNote.indicator,
+                              QualityNote.client_summary, QualityNote.for_newsletter, QualityNote.published_at,
+                              QualityNote.published_by], notes)
+    bulk_insert(QualityNoteAck, [QualityNoteAck.created_at, QualityNoteAck.updated_at, QualityNoteAck.note,
+                                 QualityNoteAck.user, QualityNoteAck.acknowledged_at], acks)
+
+
+TABLES += (NOTE_TITLES, NOTE_BODIES, NOTE_READ_SHARE)
 
 
 # ----- run time -----

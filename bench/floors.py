@@ -54,7 +54,9 @@ from services.surveys import LIVE_STATES
 
 PAGE = "<!doctype html><html lang=es><meta charset=utf-8><title>floor</title><body>{}</body></html>"
 
-HOME = PAGE.format("""<ul>{% for e in rows %}<li><time datetime="{{ e.at.isoformat() }}Z">{{ e.at.strftime("%d/%m/%y %H:%M") }}</time>
+HOME = PAGE.format("""{% for n in notes[:3] %}<article><h3><a href="/calidad/comunicados/{{ n.id }}">{{ n.title }}</a></h3>
+<p>{{ n.period_start }} – {{ n.period_end }}</p><p>{{ n.body }}</p><form method="post"><button>Leído</button></form></article>{% endfor %}
+<ul>{% for e in rows %}<li><time datetime="{{ e.at.isoformat() }}Z">{{ e.at.strftime("%d/%m/%y %H:%M") }}</time>
  · {{ e.action }} · {{ e.ip }}</li>{% endfor %}</ul>""")
 
 USERS = PAGE.format("""<table><tbody>{% for u in rows %}<tr><td><a href="/admin/usuarios/{{ u.id }}">{{ u.name }}</a></td>
@@ -103,9 +105,19 @@ HOME_ACTIONS = ("login_success", "password_change", "mfa_enrol", "recovery_code_
 
 
 def home(user_id: int) -> str:
+    """The person's recent sign-ins, and the quality notes they have not read (the real page's two reads)."""
+    from models.quality import QualityNote, QualityNoteAck
+
     rows = (AuditEvent.select().where(AuditEvent.actor == user_id, AuditEvent.action.in_(HOME_ACTIONS))
             .order_by(AuditEvent.id.desc()).limit(5))
-    return render(HOME, rows=list(rows))
+    read = QualityNoteAck.select(QualityNoteAck.id).where(QualityNoteAck.note == QualityNote.id,
+                                                          QualityNoteAck.user == user_id)
+    joined = User.select(User.created_at).where(User.id == user_id)
+    notes = (QualityNote.select(QualityNote.id, QualityNote.title, QualityNote.body, QualityNote.period_start,
+                                QualityNote.period_end, QualityNote.published_at)
+             .where(QualityNote.published_at >= joined, ~fn.EXISTS(read))
+             .order_by(QualityNote.published_at.desc(), QualityNote.id.desc()).limit(4))
+    return render(HOME, rows=list(rows), notes=list(notes))
 
 
 def users(user_id: int) -> str:
@@ -1073,3 +1085,19 @@ def reviews(user_id: int) -> str:
                 .order_by(M.period_end.desc(), M.id.desc()).limit(200))
     M.select(fn.MAX(M.period_end)).where(M.status == "approved").scalar()
     return render(REVIEWS, rows=rows)
+
+
+NOTES = PAGE.format("""<table><tbody>{% for n in rows %}<tr><td><a href="/calidad/comunicados/{{ n.id }}">{{ n.title }}</a></td>
+<td>{{ n.period_start }} – {{ n.period_end }}</td><td>{{ n.published_at.strftime("%d/%m/%y %H:%M") }} · {{ n.published_by.name if n.published_by_id else "" }}</td>
+<td>{{ counts[n.id][0] }} / {{ counts[n.id][1] }}{{ " leído" if n.my_ack else "" }}</td></tr>{% endfor %}</tbody></table>""")
+
+
+def quality_notes(user_id: int) -> str:
+    """The newest 25 notes with their publisher and this person's reading (one query), and how many of each
+    one's readers read it (three queries): the model's own named queries."""
+    from types import SimpleNamespace
+
+    from models.quality import QualityNote
+
+    rows = list(QualityNote.listing(SimpleNamespace(id=user_id)).limit(25))
+    return render(NOTES, rows=rows, counts=QualityNote.read_counts(rows))

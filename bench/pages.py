@@ -275,6 +275,7 @@ register("complaint trends", "/quejas/analisis", "quality", floors.complaint_tre
 register("complaint trends 24 months", "/quejas/analisis?desde={start_24_months}", "quality", floors.complaint_trends,
          budget_ms=INDICATOR_MS)
 register("improvement actions", "/calidad/acciones", "quality", floors.improvement_actions)
+register("quality notes", "/calidad/comunicados", "quality", floors.quality_notes)
 
 
 # ----- the one search box: every kind, signed in as management (who sees them all) -----
