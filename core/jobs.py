@@ -1,5 +1,7 @@
 """Scheduled jobs (``flask jobs run``, every minute from cron): survey invitations, reminders, the digest
-of anonymous low scores to quality and expiry, complaint escalation digests, legal-deadline alerts, then the outbox.
+of anonymous low scores to quality and expiry, complaint escalation digests, legal-deadline alerts, overdue
+improvement actions, the monthly quality summary (services/quality/summary.py: once a month from the month's
+first business day), then the outbox.
 
 Every job is idempotent and safe to run twice at the same time: each claims its work with a conditional
 UPDATE in the transaction that queues the message, so a second run (or a concurrent one) finds nothing left
