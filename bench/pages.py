@@ -288,6 +288,44 @@ register("quality indicator 24 months", "/calidad/indicadores/resolucion?desde={
 for _key in ("encuestas", "contratacion", "actualizaciones", "plazos"):  # the four whose local days are compared in Python
     register(f"quality indicator {_key}", f"/calidad/indicadores/{_key}", "quality", floors.quality_indicator,
              budget_ms=INDICATOR_MS)
+
+
+def _review(approved: bool) -> int:
+    """A management review of the last full quarter: a draft (its inputs compiled live on every view) or an
+    approved one (read from its snapshot); made once, by the quality and management accounts."""
+    from core.i18n import today_local
+    from models.reviews import ManagementReview
+    from services.quality import reviews
+
+    status = "approved" if approved else "draft"
+    found = ManagementReview.select().where(ManagementReview.status == status).order_by(ManagementReview.id).first()
+    if found is not None:
+        return found.id
+    today = today_local()
+    start, end = reviews.default_period(today)
+    quality = User.get(User.email == bench_email("quality"))
+    review = reviews.create(start, end, quality, today, {"conclusions": "El sistema cumple sus metas.",
+                                                         "decisions": "Reforzar el seguimiento de quejas."})
+    if approved:
+        reviews.approve(review, User.get(User.email == bench_email("management")), today)
+    return review.id
+
+
+@param("draft_review_id")
+def draft_review_id() -> int:
+    return _review(False)
+
+
+@param("approved_review_id")
+def approved_review_id() -> int:
+    return _review(True)
+
+
+register("management review (draft)", "/calidad/revisiones/{draft_review_id}", "management", floors.review_draft,
+         budget_ms=INDICATOR_MS)
+register("management review (approved)", "/calidad/revisiones/{approved_review_id}", "management",
+         floors.review_approved)
+register("management reviews", "/calidad/revisiones", "quality", floors.reviews)
 register("search ?q=gonz mar", "/buscar?q=gonz%20mar", "management", floors.search)
 register("search ?q=<document number>", "/buscar?q={document_number}", "management", floors.search)
 register("search ?q=EXP-0012", "/buscar?q=EXP-0012", "management", floors.search)
