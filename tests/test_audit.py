@@ -179,6 +179,7 @@ def _computed_fields() -> dict[tuple[str, str], set[str]]:
     from models.interactions import Interaction, Meeting
     from services import clients
     from services.clients.labels import PURPOSES, VERIFICATION_ITEMS
+    from models.reviews import TEXT_FIELDS
     from services.quality.actions import ANALYSIS_FIELDS
 
     return {
@@ -208,6 +209,7 @@ def _computed_fields() -> dict[tuple[str, str], set[str]]:
         ("services/documents/__init__.py", "review"): _columns(DocumentItem),
         ("services/documents/__init__.py", "save_template"): _columns(RequirementTemplate),
         ("services/quality/actions.py", "save_plan"): {*ANALYSIS_FIELDS, "owner", "due_on"},
+        ("services/quality/reviews.py", "save"): {*TEXT_FIELDS, "period_start", "period_end"},
     }
 
 

@@ -231,6 +231,16 @@ FIELD_LABELS = {
     "indicator": _l("Indicator"),
     "client_summary": _l("Text for clients"),
     "for_newsletter": _l("Available for the newsletter"),
+    # management reviews
+    "procedure_changes": _l("Changes to the procedures"),
+    "conclusions": _l("Conclusions"),
+    "opportunities": _l("Opportunities for improvement"),
+    "resource_needs": _l("Resource needs"),
+    "decisions": _l("Decisions"),
+    "snapshot": _l("Inputs frozen on approval"),
+    "approved_at": _l("Approved at"),
+    "approved_by": _l("Approved by"),
+    "review": _l("Management review"),
 }
 
 # The parts of a case that ``services.cases.check_team`` names when it refuses someone off the team.
