@@ -37,6 +37,14 @@ class ActionForm(FlaskForm):
     """A button that changes state: the form exists for its CSRF token."""
 
 
+def staff_groups(suggested) -> dict:
+    """A person picker's options: the people suggested (a case's team, the one writing), then an empty group that
+    the search under the picker fills (the ``staff_picker`` macro and ``/casos/personal``)."""
+    from flask_babel import gettext as _
+
+    return {_("Suggested"): list(suggested), _("Found by the search"): []}
+
+
 def stripped(value):
     """A filter for text fields: what was typed, without surrounding spaces; a field the form did not send
     is empty text (never None, which a route's ``.strip()`` would trip on)."""

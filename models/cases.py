@@ -247,3 +247,38 @@ def staff_choices():
     return (User.select(User.id, User.name)
             .where(User.is_active == True, User.id.in_(workers))  # noqa: E712
             .order_by(User.name))
+
+
+def team_choices(case=None, client=None, also=()) -> list[tuple[int, str]]:
+    """A picker's first options, by name (one query): the active staff of ``case`` — or of ``client``'s open
+    cases and the client's responsible — and the people in ``also`` (the one writing, one already chosen).
+    Anyone else who works cases is looked up by name (``find_staff``): a firm of 2,000 people makes a list of
+    every one of them too heavy to send on each page."""
+    cases = [case.id] if case is not None else (
+        Case.select(Case.id).where(Case.client == client, Case.status != "closed"))
+    on_team = (User.id.in_(CaseMember.select(CaseMember.user).where(CaseMember.case.in_(cases)))
+               | User.id.in_(Case.select(Case.responsible).where(Case.id.in_(cases))))
+    extra = [i for i in also if i]
+    if client is not None and client.responsible_id:
+        extra.append(client.responsible_id)
+    if extra:
+        on_team |= User.id.in_(extra)
+    return list(staff_choices().where(on_team).tuples())
+
+
+def find_staff(text: str, limit: int = 20) -> list[tuple[int, str]]:
+    """Active staff who work cases whose name holds every word of ``text`` (accents and case do not matter),
+    by name, at most ``limit``."""
+    from core.text import fold
+
+    words = fold(text).split()
+    if not words:
+        return []
+    found = []
+    for user_id, name in staff_choices().tuples():
+        folded = fold(name)
+        if all(w in folded for w in words):
+            found.append((user_id, name))
+            if len(found) == limit:
+                break
+    return found

@@ -1,5 +1,6 @@
 """Cases: list, opening, summary and planning, team and parties, evidence, interventions and agenda, closing."""
 
+import re
 from datetime import datetime, timedelta
 
 from flask import abort, flash, g, redirect, request, url_for
@@ -33,6 +34,7 @@ from models.cases import (
     EvidenceItem,
     FinalDelivery,
     Intervention,
+    find_staff,
     staff_choices,
 )
 from models.catalog import PracticeArea
@@ -78,6 +80,18 @@ def _tab(case, page, partial, **ctx):
 
 
 # ----- list and opening -----
+
+@bp.get("/personal")
+@require("home.view")
+def staff_options():
+    """The people who work cases whose name holds the words typed, as the options of a person picker's "found"
+    group (the ``staff_picker`` macro), the first one chosen, and the count for the picker's status line."""
+    text = request.args.get("persona", "")[:80]
+    field_id = request.args.get("campo", "")
+    found = find_staff(text) if len(text.strip()) >= 2 else []
+    return render("cases/_staff_options.html", found=found, text=text.strip(),
+                  field_id=field_id if re.fullmatch(r"[a-z_]{1,40}", field_id) else "")
+
 
 @bp.get("/")
 @require("cases.view")

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TimeField
-from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, ValidationError
 
-from core.forms import IntegerField
+from core.forms import IntegerField, staff_groups
 from services.documents import calendar, labels
 from services.documents import deadlines as service
 
@@ -25,7 +25,7 @@ class DeadlineForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=list(labels.DEADLINE_KINDS.items()))
     due_on = DateField(_l("Due date"), validators=[Optional()])
     due_time = TimeField(_l("Time"), default=DEFAULT_TIME, validators=[Optional()])
-    responsible = SelectField(_l("Responsible"), coerce=int)
+    responsible = SelectField(_l("Responsible"), coerce=int, validate_choice=False)
     alert_days = StringField(_l("Alerts (days before, separated by commas)"), default="7,1",
                              validators=[Optional(), Length(max=40)])
     count_days = IntegerField(_l("Business days"), validators=[
@@ -35,8 +35,19 @@ class DeadlineForm(FlaskForm):
     compute = SubmitField(_l("Compute the date"))
 
     offsets: list[int] = []
+    offered: set = frozenset()
     suggestion: date | None = None
     computed: tuple[int, date, date] | None = None
+
+    def offer_responsible(self, suggested) -> None:
+        """The picker offers ``suggested`` (the case's team, the one writing, one already chosen who may); anyone
+        else who works cases is found with the search under it."""
+        self.responsible.choices = staff_groups(suggested)
+        self.offered = {value for value, _label in suggested}
+
+    def validate_responsible(self, field):
+        if field.data not in self.offered:
+            raise ValidationError(_("Choose who is responsible among the people offered or found by name."))
 
     def resolve(self, now_local, region: str) -> bool:
         """Validate, then settle the due date (counted, offered or typed) and check it. True when usable."""

@@ -17,7 +17,7 @@ from core.htmx import render, wants_partial
 from core.i18n import to_local, today_local
 from core.limits import limiter
 from core.web import get_or_404, me, or_404, status_for
-from models.cases import Case, staff_choices
+from models.cases import Case, team_choices
 from models.documents import REGIONS, Deadline, Holiday
 from models.users import User
 from services.cases import check_team, header
@@ -40,9 +40,10 @@ def _deadline_helpers():
 def _form(case, fresh: bool = False) -> DeadlineForm:
     """The add form: from the request, or blank with its defaults (``fresh``, after a change)."""
     form = DeadlineForm(formdata=None) if fresh else DeadlineForm()
-    form.responsible.choices = list(staff_choices().tuples())
     if fresh or request.method == "GET":
         form.responsible.data = case.responsible_id or me().id
+    chosen = form.responsible.data if isinstance(form.responsible.data, int) else None
+    form.offer_responsible(team_choices(case=case, also=(me().id, chosen)))
     return form
 
 

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from core.db import utcnow
-from core.forms import IntegerField
+from core.forms import IntegerField, staff_groups
 from core.i18n import to_local, to_utc, today_local
 from services.interactions import labels
 
@@ -61,16 +61,20 @@ class InteractionForm(FlaskForm):
     follow_up_owner = SelectField(_l("Who follows up"), coerce=int, default=0, validate_choice=False)
 
     @classmethod
-    def fresh(cls, user, case_choices=(), staff_choices=()):
+    def fresh(cls, user, case_choices=(), team=lambda chosen: ()):
         """An empty form: now in the firm's time zone, the signed-in person owning any follow-up."""
         now = to_local(utcnow())
         form = cls(formdata=None, occurred_on=now.date(), occurred_time=now.time().replace(second=0, microsecond=0),
                    follow_up_owner=user.id)
-        return form.prepare(case_choices, staff_choices)
+        return form.prepare(case_choices, team)
 
-    def prepare(self, case_choices=(), staff_choices=()):
+    def prepare(self, case_choices=(), team=lambda chosen: ()):
+        """``team(chosen)``: who is offered to follow up (the team, and the person already chosen if they may);
+        anyone else who works cases is found with the search under the picker."""
         self.case.choices = [(0, _l("— no case —"))] + list(case_choices)
-        self.follow_up_owner.choices = list(staff_choices)
+        offered = list(team(self.follow_up_owner.data))
+        self.follow_up_owner.choices = staff_groups(offered)
+        self.offered_owners = {value for value, _label in offered}
         return self
 
     @property
@@ -87,7 +91,7 @@ class InteractionForm(FlaskForm):
             raise ValidationError(_l("The follow-up cannot be due in the past."))
 
     def validate_follow_up_owner(self, field):
-        if self.follow_up_on.data and field.data not in {value for value, _label in field.choices}:
+        if self.follow_up_on.data and field.data not in self.offered_owners:
             raise ValidationError(_l("Choose who follows up."))
 
     def data_for_service(self) -> dict:

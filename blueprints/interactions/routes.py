@@ -66,7 +66,7 @@ def case_log(case_id):
 @require("interactions.log")
 def log_for_client(client_id):
     client = or_404(Client.for_page(client_id))
-    form = InteractionForm().prepare(service.case_choices(client), service.staff_choices())
+    form = InteractionForm().prepare(service.case_choices(client), service.follow_up_team(client, me()))
     return _log(form, client, None)
 
 
@@ -74,7 +74,7 @@ def log_for_client(client_id):
 @require("interactions.log")
 def log_for_case(case_id):
     case = or_404(Case.for_page(case_id))
-    form = InteractionForm().prepare((), service.staff_choices())
+    form = InteractionForm().prepare((), service.follow_up_team(case.client, me(), case))
     form.case.data = 0  # the case is the page's
     return _log(form, case.client, case)
 
@@ -89,7 +89,7 @@ def _log(form, client, case):
     if not _is_htmx():
         return redirect(timeline_url(client, case), 303)
     cases = service.case_choices(client) if case is None else []
-    return render("interactions/_logged.html", entry=entry, log_form=InteractionForm.fresh(me(), cases, service.staff_choices()),
+    return render("interactions/_logged.html", entry=entry, log_form=InteractionForm.fresh(me(), cases, service.follow_up_team(client, me(), case)),
                   timeline_client=client, timeline_case=case, may_see_confidential=True, log_url=log_url(client, case))
 
 

@@ -21,8 +21,7 @@ from flask_babel import gettext as _
 
 from core import audit, ics, mail
 from core.db import transaction, utcnow
-from models.cases import Case
-from models.cases import staff_choices as case_staff
+from models.cases import Case, team_choices
 from models.clients import Client
 from models.interactions import Interaction, Meeting
 from models.tasks import Task
@@ -93,9 +92,12 @@ def response_time(entry: Interaction) -> str:
 
 # ----- choices -----
 
-def staff_choices():
-    """Who may own a follow-up: the staff who work cases (one list for every picker)."""
-    return list(case_staff().tuples())
+def follow_up_team(client, user, case=None):
+    """Who is offered to own a follow-up, as ``team(chosen)`` for the form: the staff of the case (on a client's
+    timeline: of its open cases, and its responsible), the person writing and the one already chosen, if they
+    work cases. Others are looked up by name."""
+    return lambda chosen: team_choices(case=case, client=None if case is not None else client,
+                                       also=(user.id, chosen if isinstance(chosen, int) else None))
 
 
 def case_choices(client):

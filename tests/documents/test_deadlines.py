@@ -1,6 +1,7 @@
 """Legal deadlines, business days and the holiday calendar, and the per-person ICS feed (issue 5; the
 legal-advice guide's "Gestión de plazos legales")."""
 
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -395,3 +396,26 @@ def test_spanish_firm_uses_the_spanish_calendar(make_app):
         assert calendar.holiday_name(date(2026, 10, 12)) == "Fiesta Nacional de España"
         assert calendar.is_business_day(date(2026, 11, 16))  # a Colombian holiday, not a Spanish one
         assert calendar.next_business_day(date(2026, 12, 8)) == date(2026, 12, 9)
+
+
+def test_responsible_picker_offers_the_team_and_takes_anyone_who_works_cases(app, http, login_as, make_user,
+                                                                             co_2026, frozen):
+    me = login_as("operations")
+    teammate = make_user(roles=("operations",), name="Tomás Equipo")
+    outsider = make_user(roles=("service",), name="Íñigo Lejano")
+    admin = make_user(roles=("admin",), name="Íñigo Administra")
+    case = _case(app, me, team=[teammate])
+    url = f"/documentos/casos/{case.id}/plazos"
+    body = http.get(url).get_data(as_text=True)
+    select = re.search(r'<select[^>]*id="responsible".*?</select>', body, re.S).group(0)
+    assert {int(v) for v in re.findall(r'value="(\d+)"', select)} == {me.id, teammate.id}
+    assert '<optgroup label="Encontradas con la búsqueda"></optgroup>' in select
+    assert 'hx-target="#responsible optgroup:last-of-type"' in body
+    found = http.get("/casos/personal", query_string={"persona": "IÑIGO", "campo": "responsible"})
+    assert f'value="{outsider.id}"' in found.get_data(as_text=True)
+    assert "Administra" not in found.get_data(as_text=True)
+    refused = http.post(url, data=_form(admin))
+    assert refused.status_code == 422 and 'id="responsible-error"' in refused.get_data(as_text=True)
+    assert Deadline.select().count() == 0
+    assert http.post(url, data=_form(outsider)).status_code == 303
+    assert Deadline.get().responsible_id == outsider.id

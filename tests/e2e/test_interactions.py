@@ -108,3 +108,40 @@ def test_client_tab_and_meeting_with_protocol_warning(clock, app, page, mailbox)
     shoot(pg, "meeting")
     shoot(pg, "meeting", 360)
     _no_csp_violations(pg)
+
+
+def test_a_follow_up_owner_off_the_team_is_found_by_name(clock, app, page):
+    """The picker offers the case's team; typing part of a name in the search under it fills its "found" group
+    and chooses the first match; Enter in the search submits nothing."""
+    from models.tasks import Task
+
+    pg = page
+    with app.test_request_context():
+        today = today_local()
+        lawyer = make_user(roles=("operations",), name="Laura Gómez Ríos")
+        colleague = make_user(roles=("service",), name="Íñigo Santamaría Vélez")
+        for i in range(30):
+            make_user(roles=("commercial",), name=f"Persona {i:02d} Relleno", password=None)
+        case = make_case(responsible=lawyer, title="Demanda por despido sin justa causa")
+    pg.goto(f"{pg.base}/interacciones/casos/{case.id}")
+    _sign_in(pg, lawyer)
+    pg.wait_for_url(f"**/interacciones/casos/{case.id}")
+    pg.locator("#summary").fill("Acordamos que Íñigo llama a la clienta para explicar la conciliación.")
+    pg.locator(".follow-up > summary").click()
+    pg.locator("#follow_up_on").fill((today + timedelta(days=2)).isoformat())
+    expect(pg.locator("#follow_up_owner option")).to_have_count(1)  # the lawyer: the whole team
+    search = pg.get_by_label("¿Otra persona? Búsquela por su nombre")
+    search.fill("inigo sant")
+    search.press("Enter")  # belongs to no form: nothing is sent
+    expect(pg.locator("#follow_up_owner-encontradas")).to_have_text(
+        "1 persona encontrada: se elige a Íñigo Santamaría Vélez.")
+    expect(pg.locator("#follow_up_owner")).to_have_value(str(colleague.id))
+    assert Interaction.select().count() == 0
+    shoot(pg, "interactions-picker")
+    pg.set_viewport_size({"width": 360, "height": 860})
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 360
+    shoot(pg, "interactions-picker", 360)
+    pg.locator("#interaction-form button[type=submit]").click()
+    expect(pg.locator("#toasts .toast-success")).to_contain_text("Interacción registrada")
+    assert Task.get().owner_id == colleague.id
+    _no_csp_violations(pg)

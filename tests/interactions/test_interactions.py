@@ -1,6 +1,7 @@
 """The interaction log and virtual meetings (issue 5, "Comunicación y Seguimiento"; the protocol for virtual
 meetings of servicio-al-cliente-presentacion)."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import time_machine
@@ -423,3 +424,58 @@ def test_client_without_email_meeting_saved_without_invitation(app, http, login_
     event = ics.walk("VEVENT")[0]
     assert str(event["UID"]) == f"{meeting.uid}@traza" and "ATTENDEE" not in event
     assert case.client_id != client.id
+
+
+# ----- the person picker (issue 15: the team first, others looked up by name) -----
+
+def _options(body, field):
+    select = re.search(rf'<select[^>]*id="{field}".*?</select>', body, re.S).group(0)
+    return {int(v) for v in re.findall(r'<option[^>]*value="(\d+)"', select)}
+
+
+def test_follow_up_picker_offers_the_team_and_finds_others_by_name(app, http, login_as, make_user):
+    user = login_as("operations")
+    teammate = make_user(roles=("service",), name="Tomás Equipo")
+    outsider = make_user(roles=("commercial",), name="Ángela Núñez Lejana")
+    quality = make_user(roles=("quality",), name="Ángela Calidad")  # works no cases: never offered nor found
+    case = _world(app, user, team=[teammate])
+    for url in (f"/interacciones/casos/{case.id}", f"/interacciones/clientes/{case.client_id}"):
+        body = http.get(url).get_data(as_text=True)
+        assert _options(body, "follow_up_owner") == {user.id, teammate.id}, url
+        assert 'id="follow_up_owner-buscar"' in body and 'form="follow_up_owner-sin-formulario"' in body
+    found = http.get("/casos/personal", query_string={"persona": "angela nunez", "campo": "follow_up_owner"})
+    text = found.get_data(as_text=True)
+    assert found.status_code == 200 and f'<option value="{outsider.id}" selected>Ángela Núñez Lejana</option>' in text
+    assert "Ángela Calidad" not in text and "1 persona encontrada: se elige a Ángela Núñez Lejana." in text
+    assert 'id="follow_up_owner-encontradas"' in text and 'hx-swap-oob="true"' in text
+    nobody = http.get("/casos/personal", query_string={"persona": "zzz", "campo": "<script>"}).get_data(as_text=True)
+    assert "<option" not in nobody and "<script>" not in nobody
+    due = (_local(app).date() + timedelta(days=2)).isoformat()
+    post = f"/interacciones/casos/{case.id}"
+    refused = http.post(post, data=_form(app, follow_up_on=due, follow_up_owner=str(quality.id)))
+    assert refused.status_code == 422 and 'id="follow_up_owner-error"' in refused.get_data(as_text=True)
+    assert Task.select().count() == 0
+    # A 422 for another field keeps the person found, offered in the picker.
+    again = http.post(post, data=_form(app, summary=" ", follow_up_on=due, follow_up_owner=str(outsider.id)))
+    assert again.status_code == 422 and outsider.id in _options(again.get_data(as_text=True), "follow_up_owner")
+    assert http.post(post, data=_form(app, follow_up_on=due, follow_up_owner=str(outsider.id))).status_code == 303
+    assert Task.get().owner_id == outsider.id
+
+
+def test_the_picker_costs_the_same_with_two_hundred_more_staff(app, http, login_as, make_user):
+    from playhouse.test_utils import count_queries
+
+    user = login_as("operations")
+    case = _world(app, user)
+    url = f"/interacciones/casos/{case.id}"
+    with count_queries() as few:
+        small = http.get(url).get_data(as_text=True)
+    with app.app_context():
+        from tests.factories import make_user as plain_user
+
+        for i in range(200):
+            plain_user(roles=("service",), name=f"Persona Extra {i:03d}", password=None)
+    with count_queries() as many:
+        big = http.get(url).get_data(as_text=True)
+    assert many.count == few.count
+    assert "Persona Extra" not in big and len(big) < len(small) + 200
