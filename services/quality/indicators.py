@@ -92,14 +92,15 @@ class Indicator:
         return [(m, v) for m, v, _n in self.by_month]
 
 
-def _bucket(column, bounds, lo: int = 0, hi: int | None = None):
+def _bucket(column, bounds, lo: int = 0, hi: int | None = None, leaf=Value):
     """SQL for the index i of the range [bounds[i], bounds[i+1]) holding ``column`` (nested CASEs halving the
-    ranges: about log2(n) comparisons per row)."""
+    ranges: about log2(n) comparisons per row); ``leaf(i)`` gives another value per range instead."""
     hi = len(bounds) - 1 if hi is None else hi
     if hi - lo == 1:
-        return Value(lo)
+        return leaf(lo)
     mid = (lo + hi) // 2
-    return SqlCase(None, [(column < bounds[mid], _bucket(column, bounds, lo, mid))], _bucket(column, bounds, mid, hi))
+    return SqlCase(None, [(column < bounds[mid], _bucket(column, bounds, lo, mid, leaf))],
+                   _bucket(column, bounds, mid, hi, leaf))
 
 
 def _grouped(query, column, bounds, *aggregates):
@@ -338,6 +339,41 @@ def _local_day_of(seconds) -> date:
     return to_local(EPOCH + timedelta(seconds=float(seconds))).date()
 
 
+def _day_number(column, first: date, last: date):
+    """SQL: the local day of the moment in ``column`` as days after ``first`` (0 on ``first``), for moments from
+    ``first``'s local midnight to ``last``'s end; exact without time-zone knowledge in the database. Where the UTC
+    offset holds, local midnights are 86,400 s apart, so the day is a division; a day that is not 24 hours long (a
+    daylight-saving change) is its own stretch and gives its number whole. A CASE picks the stretch (one, where
+    the firm's zone has no daylight saving)."""
+    from core.db import is_sqlite
+
+    midnights = [(to_utc(datetime.combine(first + timedelta(days=i), time.min)) - EPOCH).total_seconds()
+                 for i in range((last - first).days + 2)]
+    regular = [midnights[i + 1] - midnights[i] == 86400 for i in range(len(midnights) - 1)]
+    stretches = []  # (first day number, its midnight in seconds, whether its days are all 24 h)
+    for i, whole in enumerate(regular):
+        if not stretches or not whole or not stretches[-1][2]:
+            stretches.append((i, midnights[i], whole))
+    # Whole seconds, exact: SQLite's julianday() is a double and could put a midnight a hair before itself.
+    # (SQLite rounds fractions of a second, so the stored text is cut to the second first.)
+    seconds = (fn.strftime("%s", fn.substr(column, 1, 19)).cast("INTEGER") if is_sqlite()
+               else fn.FLOOR(_epoch(column)))
+
+    def days_after(start_seconds):
+        if is_sqlite():
+            return (seconds - int(start_seconds)) / 86400  # integer division: truncates, exact from the start on
+        return fn.FLOOR((seconds - int(start_seconds)) / 86400.0)
+
+    def stretch(k):
+        number, start, whole = stretches[k]
+        return days_after(start) + number if whole else Value(number)
+
+    if len(stretches) == 1:
+        return stretch(0)
+    starts = [start for _n, start, _w in stretches]
+    return _bucket(seconds, [starts[0], *starts[1:], float("inf")], leaf=stretch)
+
+
 class _LocalDays:
     """The firm's local day of many moments (seconds since 1970, UTC): a bisection over the local midnights from
     ``first`` to ``last`` (one time-zone conversion per day, not per row); moments outside convert one by one."""
@@ -361,9 +397,9 @@ def _as_date(value) -> date:
 
 
 def surveys_on_time(period: Period, filters: Filters) -> Indicator:
-    """Per case closed in the period (by its local closing day): the first moment an invitation of it reached the
-    client, how many invitations it had and how many were withdrawn before going out (one query); the local days
-    are compared in Python, so the database needs no time zone."""
+    """One aggregate over the cases closed in the period, each with the first moment an invitation of it reached
+    the client and how many it had and had withdrawn unsent (a grouped subquery). Both moments become local day
+    numbers in SQL (``_day_number``), so the database needs no time zone and no row comes back to Python."""
     ind = Indicator("encuestas", _l("Surveys sent on time"),
                     _l("Of the cases closed in the period: those whose satisfaction survey reached the client "
                        "(emailed, or its link handed over) within 5 calendar days of the closing day (PRO-008 "
@@ -372,29 +408,29 @@ def surveys_on_time(period: Period, filters: Filters) -> Indicator:
                        "withdrawn before going out (the client declined surveys) is left out, and so is one still "
                        "within its 5 days and not yet surveyed."), "%", "up", 0, 100, 25)
     bounds, inv = period.moment_bounds(), SurveyInvitation
-    query = (Case.select(_bucket(Case.closed_at, bounds), _epoch(Case.closed_at), _epoch(fn.MIN(inv.sent_at)),
-                         fn.COUNT(inv.id), _count_if(inv.withdrawn_at.is_null(False) & inv.sent_at.is_null()))
+    cases = (Case.select(Case.closed_at.alias("closed"), fn.MIN(inv.sent_at).alias("first_sent"),
+                         fn.COUNT(inv.id).alias("invitations"),
+                         _count_if(inv.withdrawn_at.is_null(False) & inv.sent_at.is_null()).alias("withdrawn"))
              .join(inv, JOIN.LEFT_OUTER, on=(inv.case == Case.id))
              .where(Case.status == "closed", Case.closed_at >= bounds[0], Case.closed_at < bounds[-1]))
     if filters.kind:
-        query = query.join(Client, on=(Case.client == Client.id), src=Case).where(Client.kind == filters.kind)
+        cases = cases.join(Client, on=(Case.client == Client.id), src=Case).where(Client.kind == filters.kind)
     if filters.area:
-        query = query.where(Case.practice_area == filters.area)
+        cases = cases.where(Case.practice_area == filters.area)
     if filters.responsible:
-        query = query.where(Case.responsible == filters.responsible)
-    today, sums = today_local(), {}
-    local_day = _LocalDays(period.start, max(period.end, today) + timedelta(days=SURVEY_WITHIN_DAYS + 1))
-    for index, closed, sent, invitations, withdrawn in query.group_by(Case.id, Case.closed_at).tuples():
-        if invitations and invitations == withdrawn:
-            continue  # declined: nothing went out and nothing is waiting
-        due = local_day(closed) + timedelta(days=SURVEY_WITHIN_DAYS)
-        on_time = sent is not None and local_day(sent) <= due
-        if not on_time and due >= today:
-            continue  # its five days have not run out yet
-        part = sums.setdefault(int(index), [0, 0])
-        part[0] += on_time
-        part[1] += 1
-    return _fill(ind, period, {i: tuple(v) for i, v in sums.items()}, _percent)
+        cases = cases.where(Case.responsible == filters.responsible)
+    row = cases.group_by(Case.id, Case.closed_at).alias("closed_case")
+    today = today_local()
+    last_day = max(period.end, today) + timedelta(days=SURVEY_WITHIN_DAYS + 1)
+    closed = row.c.closed
+    due = _day_number(closed, period.start, last_day) + SURVEY_WITHIN_DAYS  # local days after the period's start
+    on_time = row.c.first_sent.is_null(False) & (_day_number(row.c.first_sent, period.start, last_day) <= due)
+    declined = (row.c.invitations > 0) & (row.c.invitations == row.c.withdrawn)
+    counted = ~declined & (on_time | (due < (today - period.start).days))
+    query = (Case.select(_bucket(closed, bounds).alias("m"), _count_if(counted & on_time), _count_if(counted))
+             .from_(row).group_by(SQL("1")).tuples())
+    rows = {int(r[0]): r[1:] for r in query}
+    return _fill(ind, period, rows, _percent)
 
 
 def contact_to_contract(period: Period, filters: Filters) -> Indicator:
@@ -436,8 +472,10 @@ def contact_to_contract(period: Period, filters: Filters) -> Indicator:
 
 def updates_on_time(period: Period, filters: Filters) -> Indicator:
     """Traza keeps no due date for the periodic update: it counts one due ``UPDATE_INTERVAL_DAYS`` after each
-    outgoing update (the work queue's "Actualizaciones" rule). One query for the outgoing updates from the
-    interval before the period on, per client in order; the due days are walked in Python."""
+    outgoing update (the work queue's "Actualizaciones" rule). One aggregate: each outgoing update's local day as a
+    day number (a CASE over the local midnights, so the database needs no time zone), one row per client and day,
+    the client's next update day beside it (LEAD), then per month of the due day how many were due and how many
+    given by then."""
     from flask import current_app
 
     from models.interactions import Interaction
@@ -449,40 +487,37 @@ def updates_on_time(period: Period, filters: Filters) -> Indicator:
                        "a percentage; one still not given once its day has passed counts as late if the client is "
                        "still active. A client never updated has no due day yet and is not counted.",
                        days=interval), "%", "up", 0, 100, 25)
+    today = today_local()
+    first = period.start - timedelta(days=interval + 1)  # an update before it makes nothing due in the period
+    last = max(period.end, today) + timedelta(days=interval + 1)
     entry = Interaction
-    since = to_utc(datetime.combine(period.start - timedelta(days=interval + 1), time.min))
-    query = (entry.select(entry.client, _epoch(entry.occurred_at), Client.status)
+    day = _day_number(entry.occurred_at, first, last)
+    since = to_utc(datetime.combine(first, time.min))
+    given = (entry.select(entry.client.alias("client"), day.alias("day"), fn.MAX(Client.status).alias("status"))
              .join(Client, on=(entry.client == Client.id))
              .where(entry.direction == "out", entry.kind == "update", entry.occurred_at >= since))
     if filters.kind:
-        query = query.where(Client.kind == filters.kind)
+        given = given.where(Client.kind == filters.kind)
     if filters.area:
-        query = query.where(Client.practice_area == filters.area)
+        given = given.where(Client.practice_area == filters.area)
     if filters.responsible:
-        query = query.where(Client.responsible == filters.responsible)
-    given: dict[int, set] = {}
-    active: dict[int, bool] = {}
-    local_day = _LocalDays(period.start - timedelta(days=interval + 1), max(period.end, today_local()))
-    for client_id, moment, status in query.tuples():
-        given.setdefault(client_id, set()).add(local_day(moment))
-        active[client_id] = status == "active"
-    months, today, sums = period.day_bounds(), today_local(), {}
+        given = given.where(Client.responsible == filters.responsible)
+    given = given.group_by(SQL("2"), entry.client).alias("given")  # day first: no walk of the client index
+    following = fn.LEAD(given.c.day).over(partition_by=[given.c.client], order_by=[given.c.day])
+    pairs = (Interaction.select(given.c.day.alias("day"), following.alias("next"), given.c.status.alias("status"))
+             .from_(given).alias("pairs"))
+    due = pairs.c.day + interval
 
-    def count(due, on_time):
-        if period.start <= due <= period.end:
-            part = sums.setdefault(bisect_right(months, due) - 1, [0, 0])
-            part[0] += on_time
-            part[1] += 1
+    def number(local_day):
+        return (local_day - first).days
 
-    for client_id, days in given.items():
-        days = sorted(days)
-        for before, after in zip(days, days[1:], strict=False):
-            due = before + timedelta(days=interval)
-            count(due, after <= due)
-        due = days[-1] + timedelta(days=interval)
-        if active[client_id] and due < today:
-            count(due, False)
-    return _fill(ind, period, {i: tuple(v) for i, v in sums.items()}, _percent)
+    month_starts = [number(d) for d in period.day_bounds()]
+    counted = pairs.c.next.is_null(False) | ((pairs.c.status == "active") & (due < number(today)))
+    on_time = pairs.c.next.is_null(False) & (pairs.c.next <= due)
+    query = (Interaction.select(_bucket(due, month_starts).alias("m"), _count_if(counted & on_time), _count_if(counted))
+             .from_(pairs).where(due >= month_starts[0], due < month_starts[-1]).group_by(SQL("1")).tuples())
+    rows = {int(r[0]): r[1:] for r in query}
+    return _fill(ind, period, rows, _percent)
 
 
 def deadlines_met(period: Period, filters: Filters) -> Indicator:

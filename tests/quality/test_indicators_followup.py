@@ -212,3 +212,29 @@ def test_local_days_by_bisection_match_the_time_zone_conversion(app, zone):
             seconds = (moment - ind.EPOCH).total_seconds()
             assert days(seconds) == to_local(moment).date(), moment
             moment += timedelta(minutes=23)
+
+
+@pytest.mark.parametrize("zone", ["America/Bogota", "America/New_York", "Australia/Lord_Howe", "Pacific/Kiritimati"])
+def test_local_day_numbers_in_sql_match_the_time_zone_conversion(app, make_user, zone):
+    """The SQL the surveys and updates indicators count days with: whole days from the local midnight where the
+    offset holds, a daylight-saving day given whole; equal to to_local's day, on SQLite and PostgreSQL."""
+    from core.i18n import to_local
+
+    with app.app_context():
+        client = make_client(name="Cliente Horario", document_number="52994001")
+    app.config["TIMEZONE"] = zone
+    first, last = date(2026, 3, 1), date(2026, 4, 30)
+    with app.app_context():
+        moment = to_utc(datetime.combine(first, time.min))
+        while moment < to_utc(datetime.combine(last + timedelta(days=1), time.min)):
+            Interaction.create(client=client, occurred_at=moment, summary="x")
+            moment += timedelta(minutes=97)
+        for d in range(1, 60, 7):  # a microsecond either side of a local midnight
+            midnight = to_utc(datetime.combine(first + timedelta(days=d), time.min))
+            for edge in (midnight - timedelta(microseconds=1), midnight):
+                Interaction.create(client=client, occurred_at=edge, summary="x")
+        number = ind._day_number(Interaction.occurred_at, first, last)
+        rows = list(Interaction.select(Interaction.occurred_at, number).tuples())
+        assert len(rows) > 800
+        for occurred, got in rows:
+            assert int(got) == (to_local(occurred).date() - first).days, occurred
