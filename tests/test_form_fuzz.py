@@ -423,6 +423,13 @@ class World:
                              period_start=self.today.replace(day=1), period_end=self.today, indicator="satisfaccion")
 
     @cached_property
+    def draft_review(self):
+        from services.quality import reviews
+
+        start, end = reviews.default_period(self.today)
+        return reviews.create(start, end, self.me, self.today, {"procedure_changes": "PRO-008 v3."})
+
+    @cached_property
     def category(self):
         from services import complaints
 
@@ -461,14 +468,14 @@ ARGUMENTS = {
     "meeting_id": ["meeting"], "incident_id": ["incident", "escalated"], "invitation_id": ["invitation"],
     "complaint_id": ["received", "in_analysis", "resolved", "closed"],
     "action_id": ["improvement", "verifying_action"], ("quality.indicator", "key"): ["indicator_key"],
-    "note_id": ["quality_note"],
+    "note_id": ["quality_note"], "review_id": ["draft_review"],
 }
 # Objects no URL names that still put forms on pages (tasks, deadlines, holidays, feeds, ...).
 ALSO_SHOWN = ("evidence", "intervention", "delivery", "item", "deadline", "holiday", "question", "meeting", "invitation",
               "category", "incident", "escalated", "feed", "requirement", "empty_area", "no_totp", "inactive")
 NOT_PAGES = ("static", "system.healthz", "auth.keepalive", "clients.export", "clients.import_template",
              "clients.download_file", "commercial.quotation_pdf", "commercial.contract_pdf", "interactions.meeting_ics", "interactions.reveal",
-             "documents.download", "documents.feed", "surveys.results_export", "surveys.response")
+             "documents.download", "documents.feed", "surveys.results_export", "surveys.response", "quality.review_pdf")
 # Pages whose query string shows other forms (formatted with the world's objects).
 QUERIES = {"documents.templates": ["", "editar={requirement.id}", "area={empty_area.id}"]}
 # Objects left out for a route whose form shows only without them.
