@@ -262,6 +262,7 @@ def floor_path(page) -> str:
 def make_app(pages, user_ids: dict[str, int]) -> tuple[Flask, dict[str, str]]:
     """The floor app (on the database ``core.db.db`` already points at) and each page's floor URL."""
     app = Flask("bench.floors")
+    app.config["TIMEZONE"] = "America/Bogota"  # the firm's zone, for the indicators that count local days
 
     @app.before_request
     def _connect():
@@ -892,7 +893,10 @@ QUALITY = PAGE.format("""<select>{% for id, name in areas %}<option value="{{ id
 
 def _quality_queries(start_day, end_day):
     """Each indicator's grouped aggregate over the period's local months (the pages' own SQL shape)."""
+    from services.quality import indicators
     from services.quality.indicators import _bucket, _epoch
+
+    period = indicators.Period(start_day, end_day)
 
     days, day = [start_day], start_day.replace(day=1)
     while True:
@@ -906,11 +910,6 @@ def _quality_queries(start_day, end_day):
     resolved = C.resolved_at.is_null(False)
     renewal = Contract.alias("renewal")
     renewed = fn.EXISTS(renewal.select(renewal.id).where((renewal.renews == Contract.id) & (renewal.status != "draft")))
-    earlier = Contract.alias("earlier")
-    first_contract = ~fn.EXISTS(earlier.select(earlier.id).where(
-        (earlier.client == Contract.client) & (earlier.status != "draft") & earlier.signed_on.is_null(False)
-        & ((earlier.signed_on < Contract.signed_on) | ((earlier.signed_on == Contract.signed_on)
-                                                       & (earlier.id < Contract.id)))))
 
     def grouped(query, column, bounds, *aggregates):
         return list(query.select(_bucket(column, bounds).alias("m"), *aggregates)
@@ -934,25 +933,10 @@ def _quality_queries(start_day, end_day):
                                     ClientStatusChange.created_at, moments,
                                     fn.SUM(SqlCase(None, [(ClientStatusChange.to_status == "accepted", 1)], 0)),
                                     fn.COUNT(ClientStatusChange.id)),
-        # The four whose local days are compared in Python: the rows they read.
-        "encuestas": lambda: list(Case.select(_bucket(Case.closed_at, moments), _epoch(Case.closed_at),
-                                              _epoch(fn.MIN(Inv.sent_at)), fn.COUNT(Inv.id),
-                                              fn.SUM(SqlCase(None, [(Inv.withdrawn_at.is_null(False)
-                                                                     & Inv.sent_at.is_null(), 1)], 0)))
-                                  .join(Inv, JOIN.LEFT_OUTER, on=(Inv.case == Case.id))
-                                  .where(Case.status == "closed", Case.closed_at >= moments[0],
-                                         Case.closed_at < moments[-1])
-                                  .group_by(Case.id, Case.closed_at).tuples()),
-        "contratacion": lambda: list(Contract.select(_bucket(Contract.signed_on, days), Contract.signed_on,
-                                                     _epoch(Client.created_at))
-                                     .join(Client, on=(Contract.client == Client.id))
-                                     .where(Contract.status != "draft", Contract.renews.is_null(), first_contract,
-                                            Contract.signed_on >= days[0], Contract.signed_on < days[-1]).tuples()),
-        "actualizaciones": lambda: list(Interaction.select(Interaction.client, _epoch(Interaction.occurred_at),
-                                                           Client.status)
-                                        .join(Client, on=(Interaction.client == Client.id))
-                                        .where(Interaction.direction == "out", Interaction.kind == "update",
-                                               Interaction.occurred_at >= moments[0] - timedelta(days=16)).tuples()),
+        # The four added later: the service's own single query each (their local-day arithmetic lives there).
+        "encuestas": lambda: indicators.surveys_on_time(period, indicators.Filters()).by_month,
+        "contratacion": lambda: indicators.contact_to_contract(period, indicators.Filters()).by_month,
+        "actualizaciones": lambda: indicators.updates_on_time(period, indicators.Filters()).by_month,
         "plazos": lambda: grouped(Deadline.select().join(Case, on=(Deadline.case == Case.id))
                                   .where((Deadline.status != "open") | (Deadline.due_at < utcnow())), Deadline.due_at,
                                   moments, fn.SUM(SqlCase(None, [((Deadline.status == "done")
