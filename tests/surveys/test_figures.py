@@ -142,7 +142,9 @@ def test_the_default_survey_feeds_the_overall_satisfaction_row(app, http, login_
         html = http.get("/encuestas/resultados").get_data(as_text=True)
     assert overall.kind == "rating" and overall.required
     assert (by["overall"].average, by["overall"].answers) == (3.0, 1)
-    row = re.search(r"Satisfacción general(?:<span[^>]*>[^<]*</span>)?</th>(.*?)</tr>", html, re.S).group(1)
+    # Under 4: the criterion offers an improvement action (issue 16).
+    row = re.search(r"Satisfacción general(?:<span[^>]*>[^<]*</span>)?\s*(<a [^>]*>Abrir acción de mejora</a>)</th>"
+                    r"(.*?)</tr>", html, re.S).group(2)
     assert re.search(r">3</td>", row) and re.search(r">1</td>", row)
 
 

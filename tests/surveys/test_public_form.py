@@ -394,7 +394,10 @@ def test_low_score_of_an_anonymous_answer_alerts_quality_only_in_the_jobs_digest
     assert mailbox.to(quality.email) == []  # nothing while the client is on the page: its time would tell
     result = app.test_cli_runner().invoke(args=["jobs", "run"])
     assert result.exit_code == 0 and "avisos_encuestas_anonimas: 1" in result.output
-    (message,) = mailbox.to(quality.email)
+    def alerts():  # quality also receives the month's quality summary (its own job, its own test)
+        return [m for m in mailbox.to(quality.email) if not m["Subject"].startswith("Resumen de calidad")]
+
+    (message,) = alerts()
     text = mailbox.text(message)
     assert "2 respuestas anónimas de encuesta con puntuación baja" in text
     assert "https://traza.example.test/encuestas/resultados" in text
@@ -404,7 +407,7 @@ def test_low_score_of_an_anonymous_answer_alerts_quality_only_in_the_jobs_digest
         assert private not in text and private not in mailbox.html(message)
     assert SurveyResponse.select().where(SurveyResponse.alert_sent == False).count() == 0  # noqa: E712
     again = app.test_cli_runner().invoke(args=["jobs", "run"])
-    assert "avisos_encuestas_anonimas: 0" in again.output and len(mailbox.to(quality.email)) == 1
+    assert "avisos_encuestas_anonimas: 0" in again.output and len(alerts()) == 1
 
 
 # ----- opting out -----
