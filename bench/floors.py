@@ -1073,15 +1073,15 @@ def reviews(user_id: int) -> str:
 
 NOTES = PAGE.format("""<table><tbody>{% for n in rows %}<tr><td><a href="/calidad/comunicados/{{ n.id }}">{{ n.title }}</a></td>
 <td>{{ n.period_start }} – {{ n.period_end }}</td><td>{{ n.published_at.strftime("%d/%m/%y %H:%M") }} · {{ n.published_by.name if n.published_by_id else "" }}</td>
-<td>{{ counts[n.id][0] }} / {{ counts[n.id][1] }}{{ " leído" if n.my_ack else "" }}</td></tr>{% endfor %}</tbody></table>""")
+<td>{{ "leído" if n.my_ack else "pendiente" }}</td></tr>{% endfor %}</tbody></table><p>{{ total }}</p>""")
 
 
 def quality_notes(user_id: int) -> str:
-    """The newest 25 notes with their publisher and this person's reading (one query), and how many of each
-    one's readers read it (three queries): the model's own named queries."""
+    """The newest 25 notes with their publisher and this person's reading (one query) and how many there are:
+    the model's own named query."""
     from types import SimpleNamespace
 
     from models.quality import QualityNote
 
     rows = list(QualityNote.listing(SimpleNamespace(id=user_id)).limit(25))
-    return render(NOTES, rows=rows, counts=QualityNote.read_counts(rows))
+    return render(NOTES, rows=rows, total=QualityNote.select().count())

@@ -8,8 +8,6 @@ reason from any open state) and closes only with its effectiveness check: what s
 was verified and who verified it.
 """
 
-from bisect import bisect_right
-
 from peewee import JOIN, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, TextField, fn
 from peewee import Case as SqlCase
 
@@ -148,27 +146,6 @@ class QualityNote(BaseModel):
         return (cls.select(cls, publisher, read_on.alias("my_ack"))
                 .join(publisher, JOIN.LEFT_OUTER, on=(cls.published_by == publisher.id))
                 .order_by(cls.published_at.desc(), cls.id.desc()))
-
-    @classmethod
-    def read_counts(cls, notes) -> dict[int, tuple[int, int]]:
-        """{note id: (read by, readers)} for these notes, readers being the active staff whose account existed
-        when it was published (three queries, whatever the number of notes): every acknowledgement counted on
-        the unique index, minus those of people deactivated since (few), and the readers by bisection over the
-        active staff's sign-up moments. Only readers can acknowledge, so no acknowledgement is outside them."""
-        ids = [n.id for n in notes]
-        if not ids:
-            return {}
-        ack = QualityNoteAck
-        every = dict(ack.select(ack.note, fn.COUNT(ack.id)).where(ack.note.in_(ids)).group_by(ack.note).tuples())
-        inactive = User.select(User.id).where(User.is_active == False)  # noqa: E712
-        gone = dict(ack.select(ack.note, fn.COUNT(ack.id)).where(ack.note.in_(ids), ack.user.in_(inactive))
-                    .group_by(ack.note).tuples())
-        # As text: "YYYY-MM-DD HH:MM:SS[.ffffff]" in both databases, which sorts like the moments and reads at half
-        # the cost of two thousand datetimes.
-        joined = sorted(at for (at,) in User.select(User.created_at.cast("TEXT"))
-                        .where(User.is_active == True).tuples())  # noqa: E712
-        return {n.id: (every.get(n.id, 0) - gone.get(n.id, 0), bisect_right(joined, str(n.published_at)))
-                for n in notes}
 
     @classmethod
     def for_page(cls, note_id: int):

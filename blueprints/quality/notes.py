@@ -26,10 +26,10 @@ NOT_ACKNOWLEDGED_SHOWN = 200  # names listed on the note's page; the count is wh
 @bp.get("/calidad/comunicados")
 @require("notes.read")
 def notes():
-    manage = can("notes.manage")
+    # How many read each note is on the note's page: counting two thousand acknowledgements per row would make
+    # this list cost as much as the staff is large.
     page = paginate(QualityNote.listing(me()), PAGE_SIZE, total=QualityNote.select().count())
-    return render("quality/notes.html", "quality/_note_list.html", page=page, manage=manage,
-                  counts=QualityNote.read_counts(page.items) if manage else {})
+    return render("quality/notes.html", "quality/_note_list.html", page=page, manage=can("notes.manage"))
 
 
 def _form(formdata=None):
