@@ -408,7 +408,14 @@ def surveys_on_time(period: Period, filters: Filters) -> Indicator:
                        "withdrawn before going out (the client declined surveys) is left out, and so is one still "
                        "within its 5 days and not yet surveyed."), "%", "up", 0, 100, 25)
     bounds, inv = period.moment_bounds(), SurveyInvitation
-    cases = (Case.select(Case.closed_at.alias("closed"), fn.MIN(inv.sent_at).alias("first_sent"),
+    today = today_local()
+    last_day = max(period.end, today) + timedelta(days=SURVEY_WITHIN_DAYS + 1)
+    # Per case: its month, its last day for the survey and the day the first invitation reached the client (local
+    # day numbers from the period's start; none when nothing went out), how many invitations, how many withdrawn
+    # before going out.
+    cases = (Case.select(_bucket(Case.closed_at, bounds).alias("m"),
+                         (_day_number(Case.closed_at, period.start, last_day) + SURVEY_WITHIN_DAYS).alias("due"),
+                         _day_number(fn.MIN(inv.sent_at), period.start, last_day).alias("sent"),
                          fn.COUNT(inv.id).alias("invitations"),
                          _count_if(inv.withdrawn_at.is_null(False) & inv.sent_at.is_null()).alias("withdrawn"))
              .join(inv, JOIN.LEFT_OUTER, on=(inv.case == Case.id))
@@ -420,15 +427,11 @@ def surveys_on_time(period: Period, filters: Filters) -> Indicator:
     if filters.responsible:
         cases = cases.where(Case.responsible == filters.responsible)
     row = cases.group_by(Case.id, Case.closed_at).alias("closed_case")
-    today = today_local()
-    last_day = max(period.end, today) + timedelta(days=SURVEY_WITHIN_DAYS + 1)
-    closed = row.c.closed
-    due = _day_number(closed, period.start, last_day) + SURVEY_WITHIN_DAYS  # local days after the period's start
-    on_time = row.c.first_sent.is_null(False) & (_day_number(row.c.first_sent, period.start, last_day) <= due)
+    on_time = row.c.sent.is_null(False) & (row.c.sent <= row.c.due)
     declined = (row.c.invitations > 0) & (row.c.invitations == row.c.withdrawn)
-    counted = ~declined & (on_time | (due < (today - period.start).days))
-    query = (Case.select(_bucket(closed, bounds).alias("m"), _count_if(counted & on_time), _count_if(counted))
-             .from_(row).group_by(SQL("1")).tuples())
+    counted = ~declined & (on_time | (row.c.due < (today - period.start).days))
+    query = (Case.select(row.c.m, _count_if(counted & on_time), _count_if(counted))
+             .from_(row).group_by(row.c.m).tuples())
     rows = {int(r[0]): r[1:] for r in query}
     return _fill(ind, period, rows, _percent)
 
