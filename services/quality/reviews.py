@@ -28,6 +28,7 @@ import json
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from peewee import Case as SqlCase
 from peewee import fn
@@ -312,8 +313,10 @@ def approve(review: ManagementReview, user, today: date, now: datetime | None = 
         field, message = next(iter(errors.items()))
         raise ReviewError(message, field)
     now = now or utcnow()
-    snapshot = json.dumps(compile_inputs(review.period_start, review.period_end, today, now), ensure_ascii=False,
-                          separators=(",", ":"))
+    # The record is the firm's: its words (the indicators' names) are frozen in the firm's language.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        inputs = compile_inputs(review.period_start, review.period_end, today, now)
+    snapshot = json.dumps(inputs, ensure_ascii=False, separators=(",", ":"))
     with transaction():
         _guarded_update(review, {"status": "approved", "snapshot": snapshot, "approved_at": now,
                                  "approved_by": getattr(user, "id", user)})

@@ -355,3 +355,13 @@ def test_the_demo_firm_has_one_approved_review_of_last_quarter(app, firm_today):
     assert review.is_approved and (review.period_start, review.period_end) == service.default_period(firm_today)
     inputs = review.frozen_inputs
     assert inputs["indicators"] and inputs["access"]["active"] > 0 and review.approved_by.email.startswith("gerencia@")
+
+
+def test_approval_outside_a_request_freezes_the_firms_words(app, make_user, period):
+    """A job or the command line approves without a request: the snapshot speaks the firm's language."""
+    with app.app_context():
+        review = service.create(*period, make_user(roles=("quality",)), date(2026, 3, 9),
+                                {"conclusions": "Bien", "decisions": "Seguir"})
+        service.approve(review, make_user(roles=("management",)), date(2026, 3, 9))
+    names = {row["key"]: row["name"] for row in ManagementReview.get_by_id(review.id).frozen_inputs["indicators"]}
+    assert names["satisfaccion"] == "Tasa de satisfacción del cliente"
