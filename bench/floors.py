@@ -937,11 +937,7 @@ def _quality_queries(start_day, end_day):
         "encuestas": lambda: indicators.surveys_on_time(period, indicators.Filters()).by_month,
         "contratacion": lambda: indicators.contact_to_contract(period, indicators.Filters()).by_month,
         "actualizaciones": lambda: indicators.updates_on_time(period, indicators.Filters()).by_month,
-        "plazos": lambda: grouped(Deadline.select().join(Case, on=(Deadline.case == Case.id))
-                                  .where((Deadline.status != "open") | (Deadline.due_at < utcnow())), Deadline.due_at,
-                                  moments, fn.SUM(SqlCase(None, [((Deadline.status == "done")
-                                                                  & (Deadline.done_at <= Deadline.due_at), 1)], 0)),
-                                  fn.COUNT(Deadline.id)),
+        "plazos": lambda: indicators.deadlines_met(period, indicators.Filters()).by_month,
     }
 
 
