@@ -476,7 +476,7 @@ def contact_to_contract(period: Period, filters: Filters) -> Indicator:
 def updates_on_time(period: Period, filters: Filters) -> Indicator:
     """Traza keeps no due date for the periodic update: it counts one due ``UPDATE_INTERVAL_DAYS`` after each
     outgoing update (the work queue's "Actualizaciones" rule). One aggregate: each outgoing update's local day as a
-    day number (a CASE over the local midnights, so the database needs no time zone), one row per client and day,
+    day number (``_day_number``, so the database needs no time zone), one row per client and day,
     the client's next update day beside it (LEAD), then per month of the due day how many were due and how many
     given by then."""
     from flask import current_app
