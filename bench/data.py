@@ -2302,11 +2302,12 @@ def generate_contracts(database, fake: Faker, sizes: dict[str, int]) -> None:
         sent = _utc_at(signed - timedelta(days=rnd.randint(1, 10)), rnd.uniform(8 * 60, 18 * 60))
         decided = _utc_at(signed, rnd.uniform(8 * 60, 18 * 60)) if status != "draft" else None
         quotations.append((sent, decided or sent, next_quotation, client_id, number, 1, True,
-                           "accepted" if decided else "sent", "COP", signed + timedelta(days=30), sent, decided, author))
+                           "accepted" if decided else "sent", "COP", signed + timedelta(days=30), sent, decided, author,
+                           "", ""))
         end = signed + timedelta(days=364)
         contracts.append((sent, decided or sent, next_contract, client_id, next_quotation, status, "yearly", 12, signed, end,
                           None if status == "draft" else signed, "" if status == "draft" else "Representante legal",
-                          renews, author))
+                          renews, author, "", "", ""))
         next_quotation, next_contract, number = next_quotation + 1, next_contract + 1, number + 1
         return next_contract - 1, end
 
@@ -2335,10 +2336,11 @@ def generate_contracts(database, fake: Faker, sizes: dict[str, int]) -> None:
     bulk_insert(Quotation, [Quotation.created_at, Quotation.updated_at, Quotation.id, Quotation.client,
                             Quotation.number, Quotation.version, Quotation.is_current, Quotation.status,
                             Quotation.currency, Quotation.valid_until, Quotation.sent_at, Quotation.decided_at,
-                            Quotation.created_by], quotations)
+                            Quotation.created_by, Quotation.notes, Quotation.decision_reason], quotations)
     bulk_insert(Contract, [Contract.created_at, Contract.updated_at, Contract.id, Contract.client, Contract.quotation,
                            Contract.status, Contract.frequency, Contract.duration_months, Contract.start_date,
-                           Contract.end_date, Contract.signed_on, Contract.signer, Contract.renews, Contract.created_by],
+                           Contract.end_date, Contract.signed_on, Contract.signer, Contract.renews, Contract.created_by,
+                           Contract.conditions, Contract.firm_duties, Contract.client_duties],
                 contracts)
 
 
