@@ -40,7 +40,6 @@ from core.i18n import to_local, to_utc
 from models.complaints import Complaint
 from models.quality import ACTION_STATES, ImprovementAction
 from models.reviews import TEXT_FIELDS, ManagementReview
-from models.surveys import SurveyResponse
 from models.users import User, UserRole
 from services.quality import indicators
 from services.surveys import results as survey_results
@@ -159,10 +158,7 @@ def _surveys(start: date, end: date, now: datetime) -> dict:
     comments = [{"day": r.answered_on.isoformat() if isinstance(r.answered_on, date) else str(r.answered_on),
                  "text": " · ".join(scores[r.id].comments)[:2000]} for r in named if scores[r.id].comments]
     anonymous = survey_results.anonymous_counts(filters, comments_only=True)
-    named_comments = (SurveyResponse.select(fn.COUNT(SurveyResponse.id))
-                      .where(SurveyResponse.answered_on >= start, SurveyResponse.answered_on <= end,
-                             SurveyResponse.anonymous == False, SurveyResponse.has_comment == True)  # noqa: E712
-                      .scalar() or 0)
+    named_comments = survey_results.count(filters, comments_only=True)
     return {"responses": total.responses, "ratings": total.ratings,
             "satisfaction_rate": _number(total.satisfaction_rate), "nps": _number(total.nps),
             "nps_answers": total.nps_answers, "promoters": total.promoters, "detractors": total.detractors,
