@@ -187,8 +187,59 @@ def test_page_partial_see_all_and_forbidden(app, http, login_as, frozen):
     assert admin.post(f"/mi-trabajo/tareas/{task.id}/hecha").status_code == 403
 
 
-def test_queries_do_not_grow_with_items(app, http, login_as, make_user, frozen):
+def test_long_section_shows_its_first_rows_and_the_rest_on_demand(app, http, login_as, frozen):
+    """A long section's "Ver N más": htmx brings its other rows in place of the link, in the same order and without
+    repeating one; without JavaScript the same link opens the whole section."""
     me = login_as("operations")
+    client, case = _setup(app, me)
+    _fill(app, me, client, case, 23)
+    page = http.get("/mi-trabajo").get_data(as_text=True)
+    section = page[page.index('id="work-deadlines"'):]
+    section = section[:section.index("</section>")]
+    assert section.count('class="work-item') == work.PER_SECTION
+    assert 'href="/mi-trabajo?ver=deadlines"' in section  # no JavaScript: the whole section
+    assert f'hx-get="/mi-trabajo/deadlines/mas?desde={work.PER_SECTION}"' in section
+    assert f"Ver {23 - work.PER_SECTION} más" in section
+    rest = http.get(f"/mi-trabajo/deadlines/mas?desde={work.PER_SECTION}", headers={"HX-Request": "true"})
+    body = rest.get_data(as_text=True)
+    assert rest.status_code == 200 and "<html" not in body and "work-more" not in body
+    everything = http.get("/mi-trabajo?ver=deadlines").get_data(as_text=True)
+    shown = [f"Plazo {i}<" for i in range(23)]  # due an hour apart: the order is the due time's
+    order = sorted(shown, key=lambda d: everything.index(d))
+    assert [d for d in order if d in section] + [d for d in order if d in body] == order
+    assert body.count('class="work-item') == 23 - work.PER_SECTION
+    # A browser without htmx, a garbage or out-of-range start, an unknown section, someone without the queue.
+    plain = http.get("/mi-trabajo/deadlines/mas?desde=10")
+    assert plain.status_code == 302 and plain.headers["Location"].endswith("/mi-trabajo?ver=deadlines")
+    garbage = http.get("/mi-trabajo/deadlines/mas?desde=x", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert garbage.count('class="work-item') == 23 - work.PER_SECTION
+    assert http.get("/mi-trabajo/deadlines/mas?desde=-5", headers={"HX-Request": "true"}).get_data(
+        as_text=True).count('class="work-item') == 23
+    assert "work-item" not in http.get("/mi-trabajo/deadlines/mas?desde=999", headers={"HX-Request": "true"}).get_data(
+        as_text=True)
+    assert http.get("/mi-trabajo/nada/mas", headers={"HX-Request": "true"}).status_code == 404
+    admin = app.test_client()
+    login_as("admin", client=admin)
+    assert admin.get("/mi-trabajo/deadlines/mas", headers={"HX-Request": "true"}).status_code == 403
+
+
+def test_tail_of_a_section_past_the_full_list_says_so(app, http, login_as, frozen, monkeypatch):
+    me = login_as("operations")
+    client, case = _setup(app, me)
+    _fill(app, me, client, case, 14)
+    monkeypatch.setattr(work, "FULL_LIST", 12)
+    body = http.get(f"/mi-trabajo/tasks/mas?desde={work.PER_SECTION}", headers={"HX-Request": "true"}).get_data(
+        as_text=True)
+    assert body.count('class="work-item') == 2 and "Se muestran los primeros 12." in body
+
+
+def test_queries_do_not_grow_with_items(app, http, login_as, make_user, frozen):
+    """Issue 15: the session and roles (2), one tally of every section, one query per section with rows, the
+    calendar link; an empty section costs nothing more, and the start page's card is the tally alone."""
+    me = login_as("operations")
+    with count_queries() as empty:
+        http.get("/mi-trabajo")
+    assert empty.count == 2 + 1 + 1  # nothing due: no section fetches rows
     client, case = _setup(app, me)
     _fill(app, me, client, case, 3)
     with count_queries() as few:
@@ -200,11 +251,14 @@ def test_queries_do_not_grow_with_items(app, http, login_as, make_user, frozen):
     _fill(app, other, client2, case2, 30)
     with count_queries() as many:
         browser.get("/mi-trabajo")
-    assert few.count == many.count
+    assert few.count == many.count == 2 + 1 + 7 + 1  # seven sections with rows
+    with count_queries() as tail:
+        browser.get("/mi-trabajo/deadlines/mas?desde=10", headers={"HX-Request": "true"})
+    assert tail.count == 2 + 1
     with app.test_request_context():
         with count_queries() as card:
             work.queue_for(other, TODAY, limit=0)
-    assert card.count == 2 + len(work.SECTIONS)  # case and client ids, then one tally per section
+    assert card.count == 1  # every section's tally in one query
 
 
 def test_queue_queries_use_their_indexes(app, login_as):

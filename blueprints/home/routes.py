@@ -1,6 +1,6 @@
 """The start page: what the signed-in person needs first; and their work queue."""
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from core import auth, mail
@@ -41,6 +41,19 @@ def index():
 def work():
     context = queue.page_context(me(), today_local(), only=request.args.get("ver"))
     return render("home/work.html", "home/_work_queue.html", doc_labels=doc_labels, **context)
+
+
+@bp.get("/mi-trabajo/<section>/mas")
+@require("work.view")
+def work_tail(section):
+    """A section's "Ver N más": its rows after the first ``desde``, for htmx to put in place of the link; a browser
+    without it is sent to the whole section."""
+    if section not in queue.SECTIONS:
+        abort(404)
+    if not wants_partial():
+        return redirect(url_for("home.work", ver=section))
+    start = min(max(request.args.get("desde", queue.PER_SECTION, type=int), 0), queue.FULL_LIST)
+    return render("home/_work_tail.html", doc_labels=doc_labels, **queue.tail_context(me(), today_local(), section, start))
 
 
 @bp.post("/mi-trabajo/tareas/<int:task_id>/hecha")

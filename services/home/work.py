@@ -1,22 +1,27 @@
 """My work queue: what is due for one person, built once for the queue page and the start page's
 "Para hoy" card.
 
-Each section is two queries whatever its size: a tally (how many, how many overdue) and up to ``limit``
-rows with what they link to already joined; two more fetch the person's case and client ids first. Rows come oldest due first, so overdue ones lead; sections with
-overdue items come before the others.
+One query tallies every section (how many, how many overdue: a UNION ALL of one aggregate per section); then
+one query per section that has rows fetches its first rows, with what they link to already joined and only
+the columns the page shows. An empty section costs nothing beyond its line in the tally, and the card
+(``limit=0``) is that one query. A long section shows its first ``PER_SECTION`` rows and the rest comes on
+demand (``tail``: one query). The person's cases and clients are subqueries, so the planner walks the
+per-case and per-client indexes without a round trip for their ids. Rows come oldest due first, so overdue
+ones lead; sections with overdue items come before the others.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from functools import reduce
 
 from flask import current_app
 from peewee import Case as SqlCase
-from peewee import fn
+from peewee import Field, Value, fn
 
 from core import audit
 from core.db import transaction, utcnow
 from core.i18n import to_local, to_utc
-from models.cases import Case, CaseMember, Intervention
+from models.cases import Case, Intervention
 from models.clients import Client
 from models.complaints import Complaint, CrisisIncident
 from models.documents import Deadline, DocumentItem
@@ -29,7 +34,27 @@ from services.complaints import labels as complaint_labels
 SECTIONS = ("crisis", "deadlines", "interventions", "tasks", "complaints", "actions", "documents", "questions",
             "surveys", "updates")
 FULL_LIST = 500  # "ver todos": one section alone, up to this many rows
-PER_SECTION = 25  # rows per section on the whole queue (each section says how many more there are)
+PER_SECTION = 10  # first rows of each section on the whole queue; "Ver N más" brings the rest (up to FULL_LIST)
+
+# What each section's rows show (templates/home/_work_<key>.html): these columns, and the joined rows they
+# link to, are all that is fetched (a survey row also keeps its invitation columns, see cases_to_survey).
+COLUMNS = {
+    "crisis": (CrisisIncident.id, CrisisIncident.escalated_at, CrisisIncident.client, Client.id, Client.name),
+    "deadlines": (Deadline.id, Deadline.description, Deadline.kind, Deadline.due_at, Deadline.case, Case.id,
+                  Case.client, Client.id, Client.name),
+    "interventions": (Intervention.id, Intervention.purpose, Intervention.place, Intervention.starts_at,
+                      Intervention.case, Case.id, Case.client, Client.id, Client.name),
+    "tasks": (Task.id, Task.title, Task.due_on, Task.case, Task.client, Client.id, Client.name),
+    "complaints": (Complaint.id, Complaint.number, Complaint.kind, Complaint.status, Complaint.response_due_at,
+                   Complaint.due_at, Complaint.client, Complaint.walk_in_name, Client.id, Client.name),
+    "actions": (ImprovementAction.id, ImprovementAction.title, ImprovementAction.due_on),
+    "documents": (DocumentItem.id, DocumentItem.name, DocumentItem.status, DocumentItem.review_on, DocumentItem.case,
+                  Case.id, Case.client, Client.id, Client.name),
+    "questions": (Interaction.id, Interaction.kind, Interaction.summary, Interaction.confidential,
+                  Interaction.occurred_at, Interaction.case, Interaction.client, Client.id, Client.name),
+    "surveys": (Case.id, Case.title, Case.survey_due_on, Case.client, Client.id, Client.name),
+    "updates": (Client.id, Client.name, Client.last_update_at),
+}
 
 
 @dataclass
@@ -44,31 +69,20 @@ class Section:
         return self.count > len(self.rows)
 
 
-def _tally(query, model, late=None) -> tuple[int, int]:
-    columns = [fn.COUNT(model.id).alias("n")]
-    if late is not None:
-        columns.append(fn.SUM(SqlCase(None, [(late, 1)], 0)).alias("late"))
-    row = query.select(*columns).order_by().limit(None).dicts().get()
-    return int(row["n"] or 0), int(row.get("late") or 0)
-
-
 def _queries(user_id: int, today, now) -> dict:
-    """Per section: (rows query without limit, model counted, overdue condition or None); None when the
-    person has no case or client the section could come from."""
+    """Per section: (rows query without limit, model counted, overdue condition or None)."""
     day_start = to_utc(datetime.combine(today, time.min))
     day_end = to_utc(datetime.combine(today + timedelta(days=1), time.min))
     days = current_app.config.get("UPDATE_INTERVAL_DAYS", 15)
-    # Literal id lists (two small queries) let the planner walk the per-case and per-client indexes.
-    case_ids = [c for (c,) in Case.select(Case.id).where(Case.responsible == user_id, Case.status != "closed")
-                .union(Case.select(Case.id).join(CaseMember).where(CaseMember.user == user_id, Case.status != "closed"))
-                .tuples()]
-    client_ids = [c for (c,) in Client.select(Client.id).where(Client.responsible == user_id).tuples()]
+    my_clients = Client.select(Client.id).where(Client.responsible == user_id)
     return {
         "crisis": (CrisisIncident.awaiting_supervisor(user_id), CrisisIncident, None),
-        "deadlines": (Deadline.alerting_for(user_id, today, None), Deadline, Deadline.due_at < now),
+        # Ties broken by id, so the first rows and the tail loaded after them never overlap.
+        "deadlines": (Deadline.alerting_for(user_id, today, None).order_by(Deadline.due_at, Deadline.id), Deadline,
+                      Deadline.due_at < now),
         "interventions": (Intervention.select(Intervention, Case, Client).join(Case).join(Client)
                           .where(Intervention.assigned == user_id, Intervention.status == "planned",
-                                 Intervention.starts_at < day_end).order_by(Intervention.starts_at),
+                                 Intervention.starts_at < day_end).order_by(Intervention.starts_at, Intervention.id),
                           Intervention, Intervention.starts_at < day_start),
         "tasks": (Task.open_for(user_id, None), Task, Task.due_on < today),
         # Overdue by the due date that matters now: the response while "received", the resolution after.
@@ -76,31 +90,51 @@ def _queries(user_id: int, today, now) -> dict:
                        Complaint.due_before(now)),
         # Improvement actions I own and have not finished (closed or cancelled), overdue past their due day.
         "actions": (ImprovementAction.open_of_owner(user_id), ImprovementAction, ImprovementAction.due_on < today),
-        "documents": (DocumentItem.to_review_for(user_id, today, None, case_ids=case_ids), DocumentItem,
-                      DocumentItem.review_on < today) if case_ids else None,
-        "questions": (Interaction.unanswered_of(client_ids).select_extend(Client).join(Client)
-                      .order_by(Interaction.occurred_at, Interaction.id), Interaction, None) if client_ids else None,
+        # On my open cases (responsible or team member: the model's subquery).
+        "documents": (DocumentItem.to_review_for(user_id, today, None), DocumentItem, DocumentItem.review_on < today),
+        "questions": (Interaction.unanswered_of(my_clients).select_extend(Client).join(Client)
+                      .order_by(Interaction.occurred_at, Interaction.id), Interaction, None),
         "surveys": (SurveyInvitation.cases_to_survey(user_id, today), Case, Case.survey_due_on < today),
-        "updates": (Client.stale_of(user_id, now - timedelta(days=days)), Client, None) if client_ids else None,
+        "updates": (Client.stale_of(user_id, now - timedelta(days=days)), Client, None),
     }
+
+
+def _tallies(specs: dict) -> dict[str, tuple[int, int]]:
+    """{section: (how many, how many overdue)} in one query: each section's aggregate, UNION ALL."""
+    parts = []
+    for number, (query, model, late) in enumerate(specs.values()):
+        overdue = fn.SUM(SqlCase(None, [(late, 1)], 0)) if late is not None else Value(0)
+        parts.append(query.select(Value(number).alias("section"), fn.COUNT(model.id).alias("n"), overdue.alias("late"))
+                     .order_by().limit(None))
+    keys = list(specs)
+    return {keys[row[0]]: (int(row[1] or 0), int(row[2] or 0)) for row in reduce(lambda a, b: a + b, parts).tuples()}
+
+
+def _rows(key: str, query, limit: int, offset: int = 0) -> list:
+    """A section's rows, the columns it shows only (and any computed column the query adds, as the survey's)."""
+    computed = [c for c in query.selected_columns if not isinstance(c, (Field, type))]
+    return list(query.select(*COLUMNS[key], *computed).limit(limit).offset(offset or None))
 
 
 def queue_for(user, today, limit: int = PER_SECTION, now=None, only: str | None = None) -> list[Section]:
     """The sections of one person's queue; ``limit=0`` gives the counts alone (the start page's card)."""
     now = now or utcnow()
+    specs = {key: spec for key, spec in _queries(user.id, today, now).items() if not only or key == only}
+    tallies = _tallies(specs)
     sections = []
-    for key, spec in _queries(user.id, today, now).items():
-        if only and key != only:
-            continue
-        if spec is None:
-            sections.append(Section(key))
-            continue
-        query, model, late = spec
-        count, overdue = _tally(query, model, late)
-        rows = list(query.limit(limit)) if limit and count else []
+    for key, (query, _model, _late) in specs.items():
+        count, overdue = tallies.get(key, (0, 0))
+        rows = _rows(key, query, limit) if limit and count else []
         sections.append(Section(key, count, overdue, rows))
     # A client in crisis waiting for me leads; then sections with overdue items (stable otherwise).
     return sorted(sections, key=lambda s: (not (s.key == "crisis" and s.count), s.overdue == 0))
+
+
+def tail(user, today, key: str, start: int, now=None) -> tuple[list, bool]:
+    """A section's rows after its first ``start``, up to FULL_LIST in all, and whether there are more: one query."""
+    query = _queries(user.id, today, now or utcnow())[key][0]
+    rows = _rows(key, query, FULL_LIST - start + 1, start)
+    return rows[:FULL_LIST - start], len(rows) > FULL_LIST - start
 
 
 def totals(sections: list[Section]) -> dict:
@@ -117,6 +151,13 @@ def page_context(user, today, only: str | None = None, feed_url: str | None = No
     return {"sections": sections, "totals": totals(sections), "today": today, "now": utcnow(), "only": only,
             "feed": CalendarFeed.get_or_none(CalendarFeed.user == user.id), "feed_url": feed_url, "to_local": to_local,
             "complaint_labels": complaint_labels}
+
+
+def tail_context(user, today, key: str, start: int) -> dict:
+    """What templates/home/_work_tail.html needs: the rows of one section after its first ``start``."""
+    rows, more = tail(user, today, key, start)
+    return {"key": key, "rows": rows, "more": more, "shown": start + len(rows), "today": today, "now": utcnow(),
+            "to_local": to_local, "complaint_labels": complaint_labels}
 
 
 def mark_task_done(task: Task, user, note: str = "") -> bool:

@@ -50,6 +50,20 @@
     }
   });
 
+  // "Ver N más" (the work queue): the rows it brings take the link's place, and the focus goes to the first of them.
+  var moreAt = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var item = event.target.closest && event.target.closest("li.work-more");
+    moreAt = item ? { list: item.parentElement, index: Array.prototype.indexOf.call(item.parentElement.children, item) } : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!moreAt) return;
+    var row = moreAt.list.children[moreAt.index];
+    moreAt = null;
+    var link = row && row.querySelector("a, button");
+    if (link) link.focus();
+  });
+
   // Forms that ask before doing something that cannot be undone.
   document.addEventListener("submit", function (event) {
     var form = event.target;
