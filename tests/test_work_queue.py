@@ -234,12 +234,13 @@ def test_tail_of_a_section_past_the_full_list_says_so(app, http, login_as, froze
 
 
 def test_queries_do_not_grow_with_items(app, http, login_as, make_user, frozen):
-    """Issue 15: the session and roles (2), one tally of every section, one query per section with rows, the
-    calendar link; an empty section costs nothing more, and the start page's card is the tally alone."""
+    """Issue 15: the session and roles (2), the person's case and client ids (1), one tally of every section, one
+    query per section with rows, the calendar link; an empty section costs nothing more, and the start page's
+    card is the ids and the tally."""
     me = login_as("operations")
     with count_queries() as empty:
         http.get("/mi-trabajo")
-    assert empty.count == 2 + 1 + 1  # nothing due: no section fetches rows
+    assert empty.count == 2 + 2 + 1  # nothing due: no section fetches rows
     client, case = _setup(app, me)
     _fill(app, me, client, case, 3)
     with count_queries() as few:
@@ -251,14 +252,14 @@ def test_queries_do_not_grow_with_items(app, http, login_as, make_user, frozen):
     _fill(app, other, client2, case2, 30)
     with count_queries() as many:
         browser.get("/mi-trabajo")
-    assert few.count == many.count == 2 + 1 + 7 + 1  # seven sections with rows
+    assert few.count == many.count == 2 + 2 + 7 + 1  # seven sections with rows
     with count_queries() as tail:
         browser.get("/mi-trabajo/deadlines/mas?desde=10", headers={"HX-Request": "true"})
-    assert tail.count == 2 + 1
+    assert tail.count == 2 + 1  # the deadlines need no case or client ids
     with app.test_request_context():
         with count_queries() as card:
             work.queue_for(other, TODAY, limit=0)
-    assert card.count == 1  # every section's tally in one query
+    assert card.count == 2  # the ids, then every section's tally in one query
 
 
 def test_queue_queries_use_their_indexes(app, login_as):

@@ -1,14 +1,13 @@
 """My work queue: what is due for one person, built once for the queue page and the start page's
 "Para hoy" card.
 
-One query tallies every section (how many, how many overdue: a UNION ALL of one aggregate per section); then
-one query per section that has rows fetches its first rows, with what they link to already joined and only
-the columns the page shows. An empty section costs nothing beyond its line in the tally, and the card
-(``limit=0``) is that one query. A long section shows its first ``PER_SECTION`` rows and the rest comes on
-demand (``tail``: one query). The person's cases and clients are subqueries, so the planner walks the
-per-case and per-client indexes without a round trip for their ids. Rows come oldest due first, so overdue
-ones lead; sections with overdue items come before the others.
-"""
+One query finds the person's open cases and clients (their ids, for the sections that come from them); one
+more tallies every section (how many, how many overdue: a UNION ALL of one aggregate per section, on the
+section's own table); then one query per section that has rows fetches its first rows, with what they link to
+already joined and only the columns the page shows. An empty section costs nothing beyond its line in the
+tally, and the card (``limit=0``) is those two queries. A long section shows its first ``PER_SECTION`` rows
+and the rest comes on demand (``tail``: one query, two for documents and questions). Rows come oldest due
+first, so overdue ones lead; sections with overdue items come before the others."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -21,7 +20,7 @@ from peewee import Field, Value, fn
 from core import audit
 from core.db import transaction, utcnow
 from core.i18n import to_local, to_utc
-from models.cases import Case, Intervention
+from models.cases import Case, CaseMember, Intervention
 from models.clients import Client
 from models.complaints import Complaint, CrisisIncident
 from models.documents import Deadline, DocumentItem
@@ -69,13 +68,27 @@ class Section:
         return self.count > len(self.rows)
 
 
-def _queries(user_id: int, today, now) -> dict:
-    """Per section: (rows query without limit, model counted, overdue condition or None)."""
+def _mine(user_id: int) -> tuple[list[int], list[int]]:
+    """The person's open cases (responsible or team member) and clients, in one query. Literal id lists let the
+    planner walk the per-case and per-client indexes (SQLite has no statistics to prefer them to a subquery)."""
+    cases = Case.select(Value(0).alias("kind"), Case.id).where(Case.responsible == user_id, Case.status != "closed")
+    team = (Case.select(Value(0), Case.id).join(CaseMember)
+            .where(CaseMember.user == user_id, Case.status != "closed"))
+    clients = Client.select(Value(1), Client.id).where(Client.responsible == user_id)
+    found = ([], [])
+    for kind, row_id in (cases | team | clients).tuples():
+        found[kind].append(row_id)
+    return sorted(found[0]), sorted(found[1])
+
+
+def _queries(user_id: int, today, now, only: str | None = None) -> dict:
+    """Per section (all, or ``only`` that one): (rows query without limit, model counted, overdue condition or
+    None); None when the person has no case or client the section could come from."""
     day_start = to_utc(datetime.combine(today, time.min))
     day_end = to_utc(datetime.combine(today + timedelta(days=1), time.min))
     days = current_app.config.get("UPDATE_INTERVAL_DAYS", 15)
-    my_clients = Client.select(Client.id).where(Client.responsible == user_id)
-    return {
+    case_ids, client_ids = _mine(user_id) if only in (None, "documents", "questions") else ([], [])
+    specs = {
         "crisis": (CrisisIncident.awaiting_supervisor(user_id), CrisisIncident, None),
         # Ties broken by id, so the first rows and the tail loaded after them never overlap.
         "deadlines": (Deadline.alerting_for(user_id, today, None).order_by(Deadline.due_at, Deadline.id), Deadline,
@@ -90,22 +103,28 @@ def _queries(user_id: int, today, now) -> dict:
                        Complaint.due_before(now)),
         # Improvement actions I own and have not finished (closed or cancelled), overdue past their due day.
         "actions": (ImprovementAction.open_of_owner(user_id), ImprovementAction, ImprovementAction.due_on < today),
-        # On my open cases (responsible or team member: the model's subquery).
-        "documents": (DocumentItem.to_review_for(user_id, today, None), DocumentItem, DocumentItem.review_on < today),
-        "questions": (Interaction.unanswered_of(my_clients).select_extend(Client).join(Client)
-                      .order_by(Interaction.occurred_at, Interaction.id), Interaction, None),
+        "documents": (DocumentItem.to_review_for(user_id, today, None, case_ids=case_ids), DocumentItem,
+                      DocumentItem.review_on < today) if case_ids else None,
+        "questions": (Interaction.unanswered_of(client_ids).select_extend(Client).join(Client)
+                      .order_by(Interaction.occurred_at, Interaction.id), Interaction, None) if client_ids else None,
         "surveys": (SurveyInvitation.cases_to_survey(user_id, today), Case, Case.survey_due_on < today),
         "updates": (Client.stale_of(user_id, now - timedelta(days=days)), Client, None),
     }
+    return {key: spec for key, spec in specs.items() if not only or key == only}
 
 
 def _tallies(specs: dict) -> dict[str, tuple[int, int]]:
     """{section: (how many, how many overdue)} in one query: each section's aggregate, UNION ALL."""
+    specs = {key: spec for key, spec in specs.items() if spec is not None}
+    if not specs:
+        return {}
     parts = []
     for number, (query, model, late) in enumerate(specs.values()):
         overdue = fn.SUM(SqlCase(None, [(late, 1)], 0)) if late is not None else Value(0)
-        parts.append(query.select(Value(number).alias("section"), fn.COUNT(model.id).alias("n"), overdue.alias("late"))
-                     .order_by().limit(None))
+        # The section's own conditions on its own table: the joins only bring what a row shows, and each joins a
+        # required foreign key (an inner join on one never drops a row) or is a left join, so they count nothing.
+        parts.append(model.select(Value(number).alias("section"), fn.COUNT(model.id).alias("n"), overdue.alias("late"))
+                     .where(query._where))
     keys = list(specs)
     return {keys[row[0]]: (int(row[1] or 0), int(row[2] or 0)) for row in reduce(lambda a, b: a + b, parts).tuples()}
 
@@ -119,12 +138,12 @@ def _rows(key: str, query, limit: int, offset: int = 0) -> list:
 def queue_for(user, today, limit: int = PER_SECTION, now=None, only: str | None = None) -> list[Section]:
     """The sections of one person's queue; ``limit=0`` gives the counts alone (the start page's card)."""
     now = now or utcnow()
-    specs = {key: spec for key, spec in _queries(user.id, today, now).items() if not only or key == only}
+    specs = _queries(user.id, today, now, only)
     tallies = _tallies(specs)
     sections = []
-    for key, (query, _model, _late) in specs.items():
+    for key, spec in specs.items():
         count, overdue = tallies.get(key, (0, 0))
-        rows = _rows(key, query, limit) if limit and count else []
+        rows = _rows(key, spec[0], limit) if limit and count else []
         sections.append(Section(key, count, overdue, rows))
     # A client in crisis waiting for me leads; then sections with overdue items (stable otherwise).
     return sorted(sections, key=lambda s: (not (s.key == "crisis" and s.count), s.overdue == 0))
@@ -132,8 +151,10 @@ def queue_for(user, today, limit: int = PER_SECTION, now=None, only: str | None 
 
 def tail(user, today, key: str, start: int, now=None) -> tuple[list, bool]:
     """A section's rows after its first ``start``, up to FULL_LIST in all, and whether there are more: one query."""
-    query = _queries(user.id, today, now or utcnow())[key][0]
-    rows = _rows(key, query, FULL_LIST - start + 1, start)
+    spec = _queries(user.id, today, now or utcnow(), key)[key]
+    if spec is None:
+        return [], False
+    rows = _rows(key, spec[0], FULL_LIST - start + 1, start)
     return rows[:FULL_LIST - start], len(rows) > FULL_LIST - start
 
 
