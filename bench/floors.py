@@ -440,7 +440,7 @@ def case_deadlines(user_id: int) -> str:
     return render(CASE_DEADLINES, rows=rows, offset=LOCAL_OFFSET, **head)
 
 
-WORK_ROWS = 50  # services.home.work: rows per section
+WORK_ROWS = 10  # services.home.work.PER_SECTION: each section's first rows (the rest loads on demand)
 
 
 def _row(when, what, case_id=None, client=None):
@@ -449,45 +449,53 @@ def _row(when, what, case_id=None, client=None):
 
 
 def work_queue(user_id: int) -> str:
-    """The person's queue, section by section, the rows only (no tallies), each with what it links to: its
-    deadlines in their alert window, planned interventions up to today, open follow-ups, documents waiting for
-    a review on its open cases, unanswered questions of its clients, closed cases with the survey due, and
-    active clients waiting for their periodic update: seven indexed queries."""
+    """The person's queue, section by section, as the page builds it: the ids of the person's clients, one
+    tally of every section (how many), then the first rows of each section that has any, each with what it
+    links to: its deadlines in their alert window, planned interventions up to today, open follow-ups,
+    documents waiting for a review on its open cases, unanswered questions of its clients, closed cases with
+    the survey due, and active clients waiting for their periodic update."""
     today = _local_today()
     now = utcnow()
     day_end = datetime(today.year, today.month, today.day) + LOCAL_OFFSET + timedelta(days=1)
-    deadlines = (Deadline.select(Deadline, Case, Client).join(Case).join(Client)
-                 .where(Deadline.responsible == user_id, Deadline.status == "open", Deadline.alert_from <= today)
-                 .order_by(Deadline.due_at).limit(WORK_ROWS))
-    interventions = (Intervention.select(Intervention, Case, Client).join(Case).join(Client)
-                     .where(Intervention.assigned == user_id, Intervention.status == "planned",
-                            Intervention.starts_at < day_end).order_by(Intervention.starts_at).limit(WORK_ROWS))
-    tasks = (Task.select(Task, Client).join(Client, JOIN.LEFT_OUTER, on=(Task.client == Client.id))
-             .where(Task.owner == user_id, Task.done_at.is_null()).order_by(Task.due_on, Task.id).limit(WORK_ROWS))
-    documents = (DocumentItem.select(DocumentItem, Case, Client).join(Case).join(Client)
-                 .where(Case.responsible == user_id, Case.status != "closed",
-                        (DocumentItem.status == "received") | ((DocumentItem.status == "reviewed") & (DocumentItem.review_on <= today)))
-                 .order_by(DocumentItem.id).limit(WORK_ROWS))
-    questions = (Interaction.select(Interaction, Client).join(Client)
-                 .where(Client.responsible == user_id, Interaction.kind.in_(("question", "concern")),
-                        Interaction.direction == "in", Interaction.answered_at.is_null())
-                 .order_by(Interaction.occurred_at, Interaction.id).limit(WORK_ROWS))
-    surveys = (Case.select(Case, Client).join(Client)
-               .where(Case.responsible == user_id, Case.status == "closed", Case.survey_due_on.is_null(False))
-               .order_by(Case.survey_due_on, Case.id).limit(WORK_ROWS))
-    updates = (Client.select().where(Client.responsible == user_id, Client.status == "active",
-                                     Client.last_update_at.is_null() | (Client.last_update_at < now - timedelta(days=15)))
-               .order_by(Client.last_update_at, Client.id).limit(WORK_ROWS))
+    client_ids = [c for (c,) in Client.select(Client.id).where(Client.responsible == user_id).tuples()]
+    queries = {
+        "Plazos": Deadline.select(Deadline, Case, Client).join(Case).join(Client)
+        .where(Deadline.responsible == user_id, Deadline.status == "open", Deadline.alert_from <= today)
+        .order_by(Deadline.due_at, Deadline.id),
+        "Intervenciones": Intervention.select(Intervention, Case, Client).join(Case).join(Client)
+        .where(Intervention.assigned == user_id, Intervention.status == "planned", Intervention.starts_at < day_end)
+        .order_by(Intervention.starts_at, Intervention.id),
+        "Seguimientos": Task.select(Task, Client).join(Client, JOIN.LEFT_OUTER, on=(Task.client == Client.id))
+        .where(Task.owner == user_id, Task.done_at.is_null()).order_by(Task.due_on, Task.id),
+        "Documentos": DocumentItem.select(DocumentItem, Case, Client).join(Case).join(Client)
+        .where(Case.responsible == user_id, Case.status != "closed",
+               (DocumentItem.status == "received") | ((DocumentItem.status == "reviewed") & (DocumentItem.review_on <= today)))
+        .order_by(DocumentItem.id),
+        "Preguntas": Interaction.select(Interaction, Client).join(Client)
+        .where(Interaction.client.in_(client_ids), Interaction.kind.in_(("question", "concern")),
+               Interaction.direction == "in", Interaction.answered_at.is_null())
+        .order_by(Interaction.occurred_at, Interaction.id),
+        "Encuestas": Case.select(Case, Client).join(Client)
+        .where(Case.responsible == user_id, Case.status == "closed", Case.survey_due_on.is_null(False))
+        .order_by(Case.survey_due_on, Case.id),
+        "Actualización": Client.select().where(Client.responsible == user_id, Client.status == "active",
+                                               Client.last_update_at.is_null() | (Client.last_update_at < now - timedelta(days=15)))
+        .order_by(Client.last_update_at, Client.id),
+    }
+    names = list(queries)
+    tally = reduce(operator.add, [q.select(SQL(str(i)), fn.COUNT(SQL("*"))).order_by() for i, q in enumerate(queries.values())])
+    counts = {names[i]: n for i, n in tally.tuples()}
+    rows = {name: list(q.limit(WORK_ROWS)) if counts.get(name) else [] for name, q in queries.items()}
     sections = [
-        ("Plazos", [_row(d.due_at - LOCAL_OFFSET, d.description, d.case_id, d.case.client) for d in deadlines]),
-        ("Intervenciones", [_row(r.starts_at - LOCAL_OFFSET, r.purpose, r.case_id, r.case.client) for r in interventions]),
-        ("Seguimientos", [_row(t.due_on, t.title, t.case_id, t.client if t.client_id else None) for t in tasks]),
-        ("Documentos", [_row(d.review_on or "", d.name, d.case_id, d.case.client) for d in documents]),
-        ("Preguntas", [_row(q.occurred_at - LOCAL_OFFSET, q.kind, q.case_id, q.client) for q in questions]),
-        ("Encuestas", [_row(c.survey_due_on, c.title, c.id, c.client) for c in surveys]),
-        ("Actualización", [_row(c.last_update_at or "", c.name, None, c) for c in updates]),
+        ("Plazos", [_row(d.due_at - LOCAL_OFFSET, d.description, d.case_id, d.case.client) for d in rows["Plazos"]]),
+        ("Intervenciones", [_row(r.starts_at - LOCAL_OFFSET, r.purpose, r.case_id, r.case.client) for r in rows["Intervenciones"]]),
+        ("Seguimientos", [_row(t.due_on, t.title, t.case_id, t.client if t.client_id else None) for t in rows["Seguimientos"]]),
+        ("Documentos", [_row(d.review_on or "", d.name, d.case_id, d.case.client) for d in rows["Documentos"]]),
+        ("Preguntas", [_row(q.occurred_at - LOCAL_OFFSET, q.kind, q.case_id, q.client) for q in rows["Preguntas"]]),
+        ("Encuestas", [_row(c.survey_due_on, c.title, c.id, c.client) for c in rows["Encuestas"]]),
+        ("Actualización", [_row(c.last_update_at or "", c.name, None, c) for c in rows["Actualización"]]),
     ]
-    return render(WORK, sections=sections)
+    return render(WORK, sections=[(f"{name} ({counts.get(name, 0)})", found) for name, found in sections])
 
 
 # ----- surveys, complaints (issue 6) -----
