@@ -414,8 +414,9 @@ def test_responsible_picker_offers_the_team_and_takes_anyone_who_works_cases(app
     found = http.get("/casos/personal", query_string={"persona": "IÑIGO", "campo": "responsible"})
     assert f'value="{outsider.id}"' in found.get_data(as_text=True)
     assert "Administra" not in found.get_data(as_text=True)
-    refused = http.post(url, data=_form(admin))
-    assert refused.status_code == 422 and 'id="responsible-error"' in refused.get_data(as_text=True)
+    for someone in (admin, type("Typed", (), {"id": 10**30})(), type("Typed", (), {"id": -1})()):
+        refused = http.post(url, data=_form(someone))
+        assert refused.status_code == 422 and 'id="responsible-error"' in refused.get_data(as_text=True)
     assert Deadline.select().count() == 0
     assert http.post(url, data=_form(outsider)).status_code == 303
     assert Deadline.get().responsible_id == outsider.id

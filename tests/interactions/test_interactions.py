@@ -452,8 +452,9 @@ def test_follow_up_picker_offers_the_team_and_finds_others_by_name(app, http, lo
     assert "<option" not in nobody and "<script>" not in nobody
     due = (_local(app).date() + timedelta(days=2)).isoformat()
     post = f"/interacciones/casos/{case.id}"
-    refused = http.post(post, data=_form(app, follow_up_on=due, follow_up_owner=str(quality.id)))
-    assert refused.status_code == 422 and 'id="follow_up_owner-error"' in refused.get_data(as_text=True)
+    for someone in (quality.id, 10**30, -1):
+        refused = http.post(post, data=_form(app, follow_up_on=due, follow_up_owner=str(someone)))
+        assert refused.status_code == 422 and 'id="follow_up_owner-error"' in refused.get_data(as_text=True)
     assert Task.select().count() == 0
     # A 422 for another field keeps the person found, offered in the picker.
     again = http.post(post, data=_form(app, summary=" ", follow_up_on=due, follow_up_owner=str(outsider.id)))
