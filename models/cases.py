@@ -16,6 +16,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     TextField,
+    fn,
 )
 
 from core import crypto
@@ -67,10 +68,31 @@ class Case(BaseModel):
     closing_reason = TextField(default="")  # why it closed with items still open; empty when nothing was open
     closed_open_items = TextField(default="")  # those items as they stood at closing, one a line
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    # The first moment a survey invitation of the case reached the client (emailed, or its link handed over):
+    # the earliest sent_at of its invitations, kept when one is sent (services.surveys, SurveyInvitation.save) for
+    # the quality indicator "surveys sent on time".
+    survey_sent_at = DateTimeField(null=True)
 
     class Meta:
         table_name = "legal_case"
-        indexes = ((("client", "id"), False), (("status", "id"), False), (("responsible", "status"), False))
+        indexes = ((("client", "id"), False), (("status", "id"), False), (("responsible", "status"), False),
+                   (("status", "closed_at", "survey_sent_at"), False))
+
+    @classmethod
+    def note_survey_sent(cls, case_id: int, moment) -> None:
+        """An invitation of the case reached the client at ``moment``: keep the earliest (one conditional UPDATE,
+        safe when two are sent at once)."""
+        cls.update(survey_sent_at=moment).where(
+            cls.id == case_id, cls.survey_sent_at.is_null() | (cls.survey_sent_at > moment)).execute()
+
+    @classmethod
+    def refresh_survey_sent(cls, case_id: int) -> None:
+        """The earliest sent_at of the case's invitations, recomputed (after an invitation was edited)."""
+        from models.surveys import SurveyInvitation
+
+        first = (SurveyInvitation.select(fn.MIN(SurveyInvitation.sent_at))
+                 .where(SurveyInvitation.case == case_id))
+        cls.update(survey_sent_at=first).where(cls.id == case_id).execute()
 
     @property
     def code(self) -> str:

@@ -35,9 +35,56 @@ class Interaction(BaseModel):
     answered_at = DateTimeField(null=True)
     answered_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    # On an outgoing update: when the client's next outgoing update was given (ordered by moment, then id) and how
+    # many of the firm's local calendar days after this one's day (0: the same day); None while it is the last one,
+    # and on every other kind. Kept by save() (link_updates) for the quality indicator "clients updated on time",
+    # which then compares whole numbers instead of converting two moments to local days on every row.
+    next_update_at = DateTimeField(null=True)
+    next_update_days = IntegerField(null=True)
 
     class Meta:
-        indexes = ((("client", "id"), False), (("case", "id"), False), (("client", "kind", "answered_at"), False))
+        indexes = ((("client", "id"), False), (("case", "id"), False), (("client", "kind", "answered_at"), False),
+                   (("kind", "direction", "occurred_at", "next_update_days", "client"), False))
+
+    LINKED = ("client", "occurred_at", "direction", "kind")  # the fields that place an outgoing update
+
+    @property
+    def is_update(self) -> bool:
+        return self.direction == "out" and self.kind == "update"
+
+    def save(self, *args, **kwargs):
+        """A new outgoing update, or a saved entry whose moment, direction or kind changed, relinks the client's
+        updates (a backdated one lands between two others)."""
+        if self._pk is None:
+            relink = self.is_update
+        else:
+            relink = any(name in self._dirty for name in self.LINKED)
+            if relink and not self.is_update:
+                self.next_update_at = self.next_update_days = None
+        result = super().save(*args, **kwargs)
+        if relink:
+            Interaction.link_updates(self.client_id)
+        return result
+
+    @classmethod
+    def link_updates(cls, client_id: int) -> None:
+        """Set ``next_update_at`` and ``next_update_days`` on the client's outgoing updates: one read of them, and
+        an UPDATE only for those whose successor changed (a new last update: the one before it and itself). On
+        PostgreSQL the client's row is locked first, so two updates logged at once for the same client relink one
+        after the other, the second seeing the first's row."""
+        from core.db import db, is_sqlite
+        from core.i18n import to_local
+
+        if not is_sqlite():
+            db.execute_sql("SELECT id FROM client WHERE id = %s FOR NO KEY UPDATE", (client_id,))
+        rows = list(cls.select(cls.id, cls.occurred_at, cls.next_update_at, cls.next_update_days)
+                    .where(cls.client == client_id, cls.direction == "out", cls.kind == "update")
+                    .order_by(cls.occurred_at, cls.id).tuples())
+        for (entry_id, occurred, stored_at, stored_days), following in zip(rows, [*rows[1:], None], strict=True):
+            next_at = following[1] if following else None
+            days = (to_local(next_at).date() - to_local(occurred).date()).days if next_at else None
+            if (stored_at, stored_days) != (next_at, days):
+                cls.update(next_update_at=next_at, next_update_days=days).where(cls.id == entry_id).execute()
 
     def set_summary(self, text: str) -> None:
         """After the row has an id when confidential (the ciphertext is bound to it)."""

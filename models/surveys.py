@@ -140,6 +140,20 @@ class SurveyInvitation(BaseModel):
                    (("status", "sent_at"), False), (("practice_area", "send_on"), False),
                    (("responsible", "send_on"), False))
 
+    def save(self, *args, **kwargs):
+        """Keeps the case's first survey moment (``Case.survey_sent_at``) when an invitation is written sent, or its
+        moment or case changes; the services' conditional UPDATEs that send one call ``Case.note_survey_sent``."""
+        created = self._pk is None
+        touched = created or "sent_at" in self._dirty or "case" in self._dirty
+        result = super().save(*args, **kwargs)
+        if touched and self.case_id is not None:
+            if created:
+                if self.sent_at is not None:
+                    Case.note_survey_sent(self.case_id, self.sent_at)
+            else:
+                Case.refresh_survey_sent(self.case_id)
+        return result
+
     # ----- queries (staff side) -----
 
     # ----- what staff may see of an anonymous survey -----

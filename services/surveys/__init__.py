@@ -22,6 +22,7 @@ from peewee import fn
 
 from core import audit, crypto
 from core.db import db, is_sqlite, transaction, utcnow
+from models.cases import Case
 from models.consent import Consent
 from models.surveys import (
     CRITERIA,
@@ -365,8 +366,11 @@ def hand_over_link(invitation: SurveyInvitation, actor, now=None) -> str:
         if not live:
             raise SurveyError(_("This invitation is no longer open: it was answered, withdrawn or has expired."))
         token = issue_link(invitation, "manual", revoke_others=True)
-        (SurveyInvitation.update(status="sent", sent_at=now, last_sent_at=now, expires_at=_expiry(now), updated_at=now)
-         .where(SurveyInvitation.id == invitation.id, SurveyInvitation.status == "pending").execute())
+        sent = (SurveyInvitation.update(status="sent", sent_at=now, last_sent_at=now, expires_at=_expiry(now),
+                                        updated_at=now)
+                .where(SurveyInvitation.id == invitation.id, SurveyInvitation.status == "pending").execute())
+        if sent and invitation.case_id:
+            Case.note_survey_sent(invitation.case_id, now)  # the case's first survey moment (quality indicator)
         audit.record("survey_link", invitation, actor=actor, fields=["links"], detail="manual, earlier links revoked")
     return token
 
@@ -437,6 +441,8 @@ def _send_invitation(invitation: SurveyInvitation, now) -> bool:
                           SurveyInvitation.email != "").execute())
         if not claimed:
             return False  # another run sent it, or it was withdrawn meanwhile
+        if invitation.case_id:
+            Case.note_survey_sent(invitation.case_id, now)  # the case's first survey moment (quality indicator)
         invitation.expires_at = expires
         _queue_message(invitation, issue_link(invitation, "email"), 0)
         audit.record("survey_sent", invitation, actor=None, fields=["status"], detail="invitation")
