@@ -1388,6 +1388,7 @@ def generate_interactions(database, fake: Faker, sizes: dict[str, int]) -> None:
     first_id = _next_id(Interaction)
     tasks = []
     last_update: dict[int, datetime] = {}
+    updates: dict[int, list] = {}  # each client's outgoing updates (id, moment), in time order
 
     def rows():
         for i, (at, client_id, case_id, case_responsible) in enumerate(keys):
@@ -1408,6 +1409,7 @@ def generate_interactions(database, fake: Faker, sizes: dict[str, int]) -> None:
                     answered_at, answered_by = (answered_at, owner or author) if answered_at < now else (None, None)
             if out and kind == "update":
                 last_update[client_id] = at  # keys are in time order: the last one seen is the latest
+                updates.setdefault(client_id, []).append((iid, at))
             yield (at, answered_at or at, iid, client_id, case_id, at, channel, "out" if out else "in", kind, summary,
                    confidential, answered_at, answered_by, author)
             if rnd.random() < (0.08 if kind in ("question", "concern", "meeting") else 0.015):
@@ -1428,6 +1430,17 @@ def generate_interactions(database, fake: Faker, sizes: dict[str, int]) -> None:
     with db.atomic():
         for client_id, at in sorted(last_update.items()):
             Client.update(last_update_at=at).where(Client.id == client_id).execute()
+    # Each outgoing update's link to the client's next one and the local days between them, as logging one
+    # keeps them (Interaction.link_updates): ids grow with the moment, so the list order is (moment, id).
+    linked = ((iid, nxt, (_local_day(nxt) - _local_day(at)).days)
+              for entries in updates.values() for (iid, at), (_nid, nxt) in zip(entries, entries[1:], strict=False))
+    size = max(1, min(1_000, _max_variables() // 3))
+    with db.atomic():
+        for batch in _chunks(linked, size):
+            values = ", ".join([f"({db.param}, {db.param}, {db.param})"] * len(batch))
+            db.execute_sql("UPDATE interaction SET next_update_at = v.column2, next_update_days = v.column3"
+                           f" FROM (VALUES {values}) AS v WHERE interaction.id = v.column1",
+                           [x for iid, nxt, days in batch for x in (iid, Interaction.next_update_at.db_value(nxt), days)])
 
 
 ITEM_STATUS_MIX = {  # per case status: pending, received, reviewed, rejected, expired
@@ -2035,6 +2048,11 @@ def generate_surveys(database, fake: Faker, sizes: dict[str, int]) -> None:
                                    SurveyInvitation.responsible], inv_rows)
     bulk_insert(SurveyLink, [SurveyLink.created_at, SurveyLink.updated_at, SurveyLink.invitation, SurveyLink.token_hash,
                              SurveyLink.purpose], link_rows)
+    # Each case's first survey moment, as sending an invitation keeps it (Case.note_survey_sent).
+    with db.atomic():
+        db.execute_sql("UPDATE legal_case SET survey_sent_at = (SELECT MIN(i.sent_at) FROM survey_invitation i"
+                       " WHERE i.case_id = legal_case.id) WHERE id IN (SELECT case_id FROM survey_invitation"
+                       " WHERE sent_at IS NOT NULL)")
     # Responses in the order they were given (anonymous ones keep only their day).
     order = sorted(range(len(responses)), key=lambda i: (responses[i][10], responses[i][2]))
     renumber = {responses[i][2]: first_resp + j for j, i in enumerate(order)}
