@@ -4,7 +4,7 @@ Every route carries ``@require("noun.verb")`` or ``@public``; a test walks the U
 route with neither. Templates ask ``can("noun.verb")`` to hide controls; the server stays authoritative.
 """
 
-from functools import wraps
+from functools import lru_cache, wraps
 
 from flask import abort, request, url_for
 from flask_login import current_user
@@ -60,11 +60,18 @@ ALL_PERMISSIONS = frozenset().union(SIGNED_IN, *PERMISSIONS.values())
 
 
 def permissions_of(roles) -> frozenset[str]:
+    return _permissions(tuple(sorted(roles)))
+
+
+@lru_cache(maxsize=128)
+def _permissions(roles: tuple) -> frozenset[str]:
+    """The union for one set of roles, computed once (a page asks ``can`` a dozen times)."""
     return SIGNED_IN.union(*(PERMISSIONS.get(r, frozenset()) for r in roles))
 
 
 def can(permission: str, user=None) -> bool:
-    user = user if user is not None else current_user
+    # The signed-in user resolved once, not through the proxy on each attribute.
+    user = user if user is not None else current_user._get_current_object()
     if not user or not user.is_authenticated:
         return False
     return permission in permissions_of(user.role_names)
