@@ -130,7 +130,7 @@ def test_a_follow_up_owner_off_the_team_is_found_by_name(clock, app, page):
     pg.locator(".follow-up > summary").click()
     pg.locator("#follow_up_on").fill((today + timedelta(days=2)).isoformat())
     expect(pg.locator("#follow_up_owner option")).to_have_count(1)  # the lawyer: the whole team
-    search = pg.get_by_label("¿Otra persona? Búsquela por su nombre")
+    search = pg.get_by_label("¿Otra persona? Búscala por su nombre")
     search.fill("inigo sant")
     search.press("Enter")  # belongs to no form: nothing is sent
     expect(pg.locator("#follow_up_owner-encontradas")).to_have_text(

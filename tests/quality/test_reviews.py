@@ -225,7 +225,7 @@ def test_approval_needs_conclusions_and_decisions(app, http, login_as, period):
     response = http.post(f"/calidad/revisiones/{review.id}/aprobar")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "Escriba las conclusiones" in page and "Escriba las decisiones" in page
+    assert "Escribe las conclusiones" in page and "Escribe las decisiones" in page
     assert ManagementReview.get_by_id(review.id).status == "draft"
 
 
