@@ -70,6 +70,7 @@ def load() -> list[str]:
         _load_surveys(fake, accounts)  # with the past year's cases and complaints: numbered before today's
         _load_complaints(fake, accounts)
         _load_crisis(fake, accounts)
+        _load_targets(accounts)
         _load_review(accounts)
     lines.append("Demostración cargada: firma «Duarte & Asociados Abogados».")
     return lines
@@ -691,6 +692,22 @@ def _load_past_year(clients, accounts) -> None:
                         "ausencias.", 3, accounts["quality"])
 
 
+# The firm's targets (PRO-008 §7 and the indicators beside them): (indicator, target, who answers for it).
+DEMO_TARGETS = (("satisfaccion", 85, "quality"), ("resolucion", 10, "quality"), ("retencion", 70, "management"),
+                ("nps", 30, "quality"), ("respuesta", 60, "quality"), ("sla", 90, "quality"),
+                ("encuestas", 90, "quality"), ("plazos", 95, "management"))
+
+
+def _load_targets(accounts) -> None:
+    """Targets for the three PRO-008 indicators and five more, set by management, so the dashboard reads each
+    figure against its target from the first sign-in."""
+    from core.i18n import today_local
+    from services.quality import indicators
+
+    for key, target, owner in DEMO_TARGETS:
+        indicators.set_target(key, float(target), accounts[owner].id, accounts["management"].id, today_local())
+
+
 def _load_review(accounts) -> None:
     """One management review of the last full quarter, prepared by quality and approved by management: its
     inputs are the demo's figures as they were when it was loaded."""
@@ -700,8 +717,8 @@ def _load_review(accounts) -> None:
     today = today_local()
     start, end = reviews.default_period(today)
     review = reviews.create(start, end, accounts["quality"], today, {
-        "procedure_changes": "PRO-008: la encuesta de satisfacción se envía dentro de los 5 días hábiles siguientes "
-                             "al cierre del servicio.",
+        "procedure_changes": "PRO-008: la encuesta de satisfacción se envía dentro de los 5 días siguientes al cierre "
+                             "del servicio.",
         "conclusions": "El sistema de gestión de la calidad es conveniente y eficaz: la satisfacción supera la meta "
                        "y las quejas se resolvieron dentro de su plazo, salvo una.",
         "opportunities": "Informar al cliente del avance de su caso sin esperar a que lo pida; mantener el turno de "

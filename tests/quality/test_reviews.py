@@ -355,6 +355,11 @@ def test_the_demo_firm_has_one_approved_review_of_last_quarter(app, firm_today):
     assert review.is_approved and (review.period_start, review.period_end) == service.default_period(firm_today)
     inputs = review.frozen_inputs
     assert inputs["indicators"] and inputs["access"]["active"] > 0 and review.approved_by.email.startswith("gerencia@")
+    # The firm's targets are loaded first, so the three PRO-008 indicators read against them (in the review too).
+    targets = {row["key"]: row for row in inputs["indicators"]}
+    for key in ("satisfaccion", "resolucion", "retencion"):
+        assert QualityTarget.get(QualityTarget.indicator == key).owner.is_active, key
+    assert targets["satisfaccion"]["target"] and targets["resolucion"]["target"]
 
 
 def test_approval_outside_a_request_freezes_the_firms_words(app, make_user, period):
