@@ -285,7 +285,7 @@ register("quality indicator", "/calidad/indicadores/satisfaccion", "quality", fl
          budget_ms=INDICATOR_MS)
 register("quality indicator 24 months", "/calidad/indicadores/resolucion?desde={start_24_months}", "quality",
          floors.quality_indicator, budget_ms=INDICATOR_MS)
-for _key in ("encuestas", "contratacion", "actualizaciones", "plazos"):  # the four whose local days are compared in Python
+for _key in ("encuestas", "contratacion", "actualizaciones", "plazos"):  # the four added with issue 16
     register(f"quality indicator {_key}", f"/calidad/indicadores/{_key}", "quality", floors.quality_indicator,
              budget_ms=INDICATOR_MS)
 
