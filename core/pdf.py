@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from flask import current_app, render_template
+from flask import current_app, make_response, render_template
 from flask_babel import gettext as _
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -61,3 +61,11 @@ def to_pdf(html: str) -> bytes:
 
 def render(template: str, **ctx) -> bytes:
     return to_pdf(document_html(template, **ctx))
+
+
+def download(body: bytes, filename: str):
+    """A PDF answered as a download named ``filename``."""
+    response = make_response(body)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

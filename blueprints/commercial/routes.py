@@ -1,7 +1,7 @@
 """Quotations (versions, sending, the client's decision, PDF), contracts, the renewal queue and the client page's
 "Quotations and contracts" tab."""
 
-from flask import abort, current_app, flash, make_response, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from blueprints.commercial.forms import (
@@ -139,14 +139,7 @@ def quotation_pdf(quotation_id):
     body = pdf.render("commercial/quotation_pdf.html", quotation=quotation, lines=lines, totals=Quotation.totals(lines),
                       status_now=quotation.effective_status(today_local()),
                       client_document=documents.client_document(quotation.client, me(), f"PDF {quotation.code}"))
-    return _pdf(body, f"cotizacion-{quotation.number:05d}-v{quotation.version}.pdf")
-
-
-def _pdf(body: bytes, filename: str):
-    response = make_response(body)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return pdf.download(body, f"cotizacion-{quotation.number:05d}-v{quotation.version}.pdf")
 
 
 @bp.route("/cotizaciones/<int:quotation_id>/contrato", methods=["GET", "POST"])
@@ -241,7 +234,7 @@ def contract_pdf(contract_id):
     lines = contract.quotation.lines_list()
     body = pdf.render("commercial/contract_pdf.html", contract=contract, lines=lines, totals=Quotation.totals(lines),
                       client_document=documents.client_document(contract.client, me(), f"PDF {contract.code}"))
-    return _pdf(body, f"contrato-{contract.id:05d}.pdf")
+    return pdf.download(body, f"contrato-{contract.id:05d}.pdf")
 
 
 @bp.post("/contratos/<int:contract_id>/copia-firmada")

@@ -9,7 +9,7 @@ editing it answers 409."""
 
 from datetime import date
 
-from flask import flash, make_response, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from blueprints.quality.action_forms import ImprovementActionForm
@@ -146,10 +146,8 @@ def review_approve(review_id):
 def review_pdf(review_id):
     """The review on A4 from the same markup as its page (core/pdf.py)."""
     review = _load(review_id)
-    response = make_response(pdf.render("quality/review_pdf.html", **_context(review)))
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="revision-direccion-{review.id:05d}.pdf"'
-    return response
+    return pdf.download(pdf.render("quality/review_pdf.html", **_context(review)),
+                        f"revision-direccion-{review.id:05d}.pdf")
 
 
 @bp.route("/calidad/revisiones/<int:review_id>/acciones/nueva", methods=["GET", "POST"])

@@ -165,15 +165,23 @@ def _percent(num, den):
 
 # ----- survey responses -----
 
-def _responses(filters: Filters):
-    query = SurveyResponse.select()
+def _filtered(query, filters: Filters, area, responsible, client=None):
+    """``query`` with the page's filters: the practice area and the responsible on the given columns, the client
+    kind on the client (joined on ``client`` when given; ``None``: the query has joined it already)."""
     if filters.kind:
-        query = query.join(Client, on=(SurveyResponse.client == Client.id)).where(Client.kind == filters.kind)
+        if client is not None:
+            query = query.join(Client, on=(client == Client.id))
+        query = query.where(Client.kind == filters.kind)
     if filters.area:
-        query = query.where(SurveyResponse.practice_area == filters.area)
+        query = query.where(area == filters.area)
     if filters.responsible:
-        query = query.where(SurveyResponse.responsible == filters.responsible)
+        query = query.where(responsible == filters.responsible)
     return query
+
+
+def _responses(filters: Filters):
+    return _filtered(SurveyResponse.select(), filters, SurveyResponse.practice_area, SurveyResponse.responsible,
+                     client=SurveyResponse.client)
 
 
 def _survey_rows(query, period: Period, numerator, denominator) -> dict:
@@ -216,13 +224,8 @@ def response_rate(period: Period, filters: Filters) -> Indicator:
     ind = Indicator("respuesta", _l("Survey response rate"),
                     _l("Survey invitations sent in the period that were answered ÷ invitations sent, as a percentage."),
                     "%", "up", 0, 100, 25)
-    query = SurveyInvitation.select().where(SurveyInvitation.withdrawn_at.is_null())
-    if filters.kind:
-        query = query.join(Client, on=(SurveyInvitation.client == Client.id)).where(Client.kind == filters.kind)
-    if filters.area:
-        query = query.where(SurveyInvitation.practice_area == filters.area)
-    if filters.responsible:
-        query = query.where(SurveyInvitation.responsible == filters.responsible)
+    query = _filtered(SurveyInvitation.select().where(SurveyInvitation.withdrawn_at.is_null()), filters,
+                      SurveyInvitation.practice_area, SurveyInvitation.responsible, client=SurveyInvitation.client)
     rows = _grouped(query, SurveyInvitation.sent_at, period.moment_bounds(),
                     fn.COUNT(SurveyInvitation.answered_at), fn.COUNT(SurveyInvitation.id))
     return _fill(ind, period, rows, _percent)
@@ -231,14 +234,8 @@ def response_rate(period: Period, filters: Filters) -> Indicator:
 # ----- complaints -----
 
 def _complaints(filters: Filters):
-    query = Complaint.select().where(Complaint.kind.in_(SLA_KINDS))
-    if filters.kind:
-        query = query.join(Client, on=(Complaint.client == Client.id)).where(Client.kind == filters.kind)
-    if filters.area:
-        query = query.where(Complaint.practice_area == filters.area)
-    if filters.responsible:
-        query = query.where(Complaint.owner == filters.responsible)
-    return query
+    return _filtered(Complaint.select().where(Complaint.kind.in_(SLA_KINDS)), filters, Complaint.practice_area,
+                     Complaint.owner, client=Complaint.client)
 
 
 def resolution_days(period: Period, filters: Filters) -> Indicator:
@@ -328,14 +325,8 @@ def retention(period: Period, filters: Filters) -> Indicator:
     renewal = Contract.alias("renewal")
     renewed = fn.EXISTS(renewal.select(renewal.id).where((renewal.renews == Contract.id)
                                                          & (renewal.status != "draft")))
-    query = (Contract.select().join(Client, JOIN.INNER, on=(Contract.client == Client.id))
-             .where(Contract.status != "draft"))
-    if filters.kind:
-        query = query.where(Client.kind == filters.kind)
-    if filters.area:
-        query = query.where(Client.practice_area == filters.area)
-    if filters.responsible:
-        query = query.where(Client.responsible == filters.responsible)
+    query = _filtered(Contract.select().join(Client, JOIN.INNER, on=(Contract.client == Client.id))
+                      .where(Contract.status != "draft"), filters, Client.practice_area, Client.responsible)
     rows = _grouped(query, Contract.end_date, period.day_bounds(), _count_if(renewed), fn.COUNT(Contract.id))
     return _fill(ind, period, rows, _percent)
 
@@ -347,14 +338,9 @@ def intake_conversion(period: Period, filters: Filters) -> Indicator:
                     _l("Of the decisions taken in the period on clients under evaluation: accepted ÷ accepted and "
                        "rejected, as a percentage."), "%", "up", 0, 100, 25)
     change = ClientStatusChange
-    query = (change.select().join(Client, on=(change.client == Client.id))
-             .where(change.from_status == "evaluating", change.to_status.in_(("accepted", "rejected"))))
-    if filters.kind:
-        query = query.where(Client.kind == filters.kind)
-    if filters.area:
-        query = query.where(Client.practice_area == filters.area)
-    if filters.responsible:
-        query = query.where(Client.responsible == filters.responsible)
+    query = _filtered(change.select().join(Client, on=(change.client == Client.id))
+                      .where(change.from_status == "evaluating", change.to_status.in_(("accepted", "rejected"))),
+                      filters, Client.practice_area, Client.responsible)
     rows = _grouped(query, change.created_at, period.moment_bounds(), _count_if(change.to_status == "accepted"),
                     fn.COUNT(change.id))
     return _fill(ind, period, rows, _percent)
@@ -457,13 +443,8 @@ def surveys_on_time(period: Period, filters: Filters) -> Indicator:
     on_time = Case.survey_sent_at.is_null(False) & (sent <= due)
     past_due = Case.closed_at < to_utc(datetime.combine(today - timedelta(days=SURVEY_WITHIN_DAYS), time.min))
     counted = past_due & Case.id.not_in(declined)  # the list only for a case not surveyed on time (OR stops first)
-    cases = Case.select().where(Case.status == "closed")
-    if filters.kind:
-        cases = cases.join(Client, on=(Case.client == Client.id)).where(Client.kind == filters.kind)
-    if filters.area:
-        cases = cases.where(Case.practice_area == filters.area)
-    if filters.responsible:
-        cases = cases.where(Case.responsible == filters.responsible)
+    cases = _filtered(Case.select().where(Case.status == "closed"), filters, Case.practice_area, Case.responsible,
+                      client=Case.client)
     rows = _unpack(_grouped(cases, Case.closed_at, bounds, _on_time_count(on_time, counted)))
     return _fill(ind, period, rows, _percent)
 
@@ -486,12 +467,7 @@ def contact_to_contract(period: Period, filters: Filters) -> Indicator:
              .join(Client, JOIN.INNER, on=(Contract.client == Client.id))
              .where(Contract.signed_on >= bounds[0], Contract.signed_on < bounds[-1], Contract.status != "draft",
                     fn.COALESCE(Contract.renews, 0) == 0, first))  # a scan, not a walk of the renews index
-    if filters.kind:
-        query = query.where(Client.kind == filters.kind)
-    if filters.area:
-        query = query.where(Client.practice_area == filters.area)
-    if filters.responsible:
-        query = query.where(Client.responsible == filters.responsible)
+    query = _filtered(query, filters, Client.practice_area, Client.responsible)
     sums, days = {}, []
     local_day = _LocalDays(period.start - timedelta(days=400), period.end)  # most first contacts are this recent
     for index, signed, registered in query.tuples():
@@ -535,13 +511,8 @@ def updates_on_time(period: Period, filters: Filters) -> Indicator:
     bounds = [midnight(d - timedelta(days=interval)) for d in period.day_bounds()]
     query = entry.select()
     if filters.kind or filters.area or filters.responsible:
-        query = query.join(Client, on=(entry.client == Client.id))
-    if filters.kind:
-        query = query.where(Client.kind == filters.kind)
-    if filters.area:
-        query = query.where(Client.practice_area == filters.area)
-    if filters.responsible:
-        query = query.where(Client.responsible == filters.responsible)
+        query = _filtered(query.join(Client, on=(entry.client == Client.id)), filters, Client.practice_area,
+                          Client.responsible)
     # The client's status is read only for its last update once past due (the CASE stops before the lookup).
     active = Client.select(Client.status).where(Client.id == entry.client) == "active"
     gap = entry.next_update_days
