@@ -80,8 +80,14 @@ class DeadlineForm(FlaskForm):
                 self.count_days.errors = [_("How many business days?")]
         elif not self.count_from.data:
             self.count_from.errors = [*self.count_from.errors, _("From which date?")]
+        elif self.count_days.errors:
+            return  # a number out of range is refused beside the field; nothing is counted with it
         else:
-            due = calendar.add_business_days(self.count_from.data, self.count_days.data, region)
+            try:
+                due = calendar.add_business_days(self.count_from.data, self.count_days.data, region)
+            except OverflowError:  # counting past the year 9999
+                self.count_from.errors = [*self.count_from.errors, _("Counting from this date ends past the calendar.")]
+                return
             self.due_on.data = due
             self.due_on.raw_data = [due.isoformat()]
             self.computed = (self.count_days.data, self.count_from.data, due)

@@ -194,6 +194,11 @@ def test_count_business_days_shows_the_date_then_stores_it(app, http, login_as, 
     assert shown.status_code == 200 and Deadline.select().count() == 0
     assert 'value="2026-12-10"' in body  # Friday + 3 business days, skipping the 8th
     assert http.post(url, data=_form(me, due_on="", count_days="3")).status_code == 422  # from which date?
+    # A count out of range, or one that runs past the calendar, is refused beside its field (the form fuzz).
+    for days, start, field in (("-1031477", "2026-12-04", "count_days"), ("400", "2026-12-04", "count_days"),
+                               ("365", "9999-12-20", "count_from")):
+        refused = http.post(url, data=_form(me, due_on="", count_days=days, count_from=start, compute="1"))
+        assert refused.status_code == 422 and f'id="{field}-error"' in refused.get_data(as_text=True), days
     assert http.post(url, data=_form(me, due_on="", count_days="3", count_from="2026-12-04")).status_code == 303
     assert Deadline.get().due_at.date() == date(2026, 12, 10)
 
