@@ -49,6 +49,8 @@ def test_complaint_to_action_closed_only_with_its_effectiveness_check(app, page)
     pg.locator("#corrective_action").fill("Turno fijo de atención los viernes.")
     pg.locator("#preventive_action").fill("Revisar cada mes que cada turno tenga responsable.")
     pg.locator(f"#action-{action.id}-plan button[type=submit]").click()
+    # The plan's answer replaces the action's section: wait for it, or the next click lands on the old button.
+    expect(pg.locator("#toasts .toast-success", has_text="Análisis y plan guardados")).to_be_visible()
     expect(pg.locator("#correction")).to_have_value("Se devolvieron todas las llamadas pendientes.")
     pg.get_by_role("button", name="Pasar a verificación").click()
     expect(pg.locator("[data-status]")).to_have_text("Pendiente de verificación")
