@@ -10,7 +10,7 @@ import pytest
 
 from core.config import ROOT
 from core.db import db
-from core.i18n import to_local, to_utc
+from core.i18n import to_local, to_utc, today_local
 from models.cases import Case
 from models.interactions import Interaction
 from models.surveys import SurveyInvitation
@@ -124,7 +124,7 @@ def test_updates_logged_at_once_for_one_client_all_link(app, make_user, db_url):
 
 def _consent(client, user):
     make_notice()
-    clients.record_consent(client, ["surveys"], "written", date.today(), "", user)
+    clients.record_consent(client, ["surveys"], "written", today_local(), "", user)  # the firm's day
 
 
 def _close(case, me, today):
