@@ -206,17 +206,19 @@ def _score(a: str, b: str) -> int:
 
 
 def _similar(kind: str, name: str) -> list[tuple]:
-    """One query: the 300 records sharing the most 4-letter word prefixes with ``name``, with their names.
-    Each prefix is its own range on the (kind, token, ref_id) index, UNIONed (an OR of ranges under a GROUP BY
-    makes SQLite walk every token of the kind instead)."""
-    words = [w for w in tokens(name) if len(w) >= 3 and w not in STOP_WORDS][:6]
-    if not words:
+    """One query: the records sharing at least two of the 4-letter word prefixes of ``name`` (the only one, for
+    a one-word name), at most 2,000, with their names. Each prefix is its own range on the (kind, token,
+    ref_id) index, its ids DISTINCT, UNION ALL, counted per record."""
+    words = [w for w in tokens(name) if len(w) >= 3 and w not in STOP_WORDS]
+    prefixes = sorted({w[:4] for w in words})[:6]
+    if not prefixes:
         return []
-    parts = [SearchToken.select(SearchToken.ref_id, SearchToken.token).where(SearchToken.kind == kind, _prefix(p))
-             for p in sorted({w[:4] for w in words})]
-    matches = reduce(operator.or_, parts).alias("m")  # UNION: each (ref_id, token) once, as the OR counts them
+    parts = [SearchToken.select(SearchToken.ref_id).distinct().where(SearchToken.kind == kind, _prefix(p))
+             for p in prefixes]
+    matches = reduce(operator.add, parts).alias("m")
     candidates = (SearchToken.select(matches.c.ref_id).from_(matches).group_by(matches.c.ref_id)
-                  .order_by(fn.COUNT(SQL("*")).desc(), SQL("1")).limit(300))
+                  .having(fn.COUNT(SQL("*")) >= min(2, len(prefixes)))
+                  .order_by(fn.COUNT(SQL("*")).desc(), matches.c.ref_id).limit(2001))
     model = Client if kind == "client" else Party
     rows = model.select(model.id, model.name).where(model.id.in_(candidates)).tuples()
     return [(ref_id, found, kind, score) for ref_id, found in rows if (score := _score(name, found)) >= 86]

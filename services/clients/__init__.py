@@ -39,12 +39,16 @@ def header(client: Client, user) -> dict:
 
 
 def search_hits(data: dict, counterparties: list[dict], exclude_id=None) -> dict:
-    """The duplicate and conflict search for an intake form's data (nothing is written)."""
+    """The duplicate and conflict search for an intake form's data (nothing is written). ``capped``: the names
+    shared by so many records that only the ``conflict_search.CANDIDATES`` closest were compared."""
     doc = (data.get("document_type") or "", data.get("document_number") or "")
+    capped: set[str] = set()
     return {
         "duplicates": conflict_search.duplicates(data["name"], doc[0], doc[1], data.get("email", ""),
-                                                 data.get("phone", ""), exclude_id),
-        "conflicts": conflict_search.conflicts(data["name"], doc, counterparties, exclude_id),
+                                                 data.get("phone", ""), exclude_id, capped),
+        "conflicts": conflict_search.conflicts(data["name"], doc, counterparties, exclude_id, capped),
+        "capped": sorted(capped),
+        "candidates": conflict_search.CANDIDATES,
     }
 
 
