@@ -20,6 +20,14 @@ Extending it when a feature lands:
 * sending: ``bench/send.py`` ("survey send") creates 1,000 survey invitations due today on the working copy
   and times the real job, ``services.surveys.send_due_invitations`` then ``core.mail.deliver_pending`` until
   the outbox is empty, against an aiosmtpd server in the process (budget 60 s).
+* over HTTP (``BENCH_HTTP=1``, ``bench/over_http.py``): after the in-process table, the client list and the
+  work queue are loaded for ``BENCH_HTTP_SECONDS`` each (default 10, after 1 s of warm-up) on 8 client
+  connections (threads, ``http.client``, each reusing its connection while the server keeps it open),
+  first against Traza under gunicorn (2 sync workers, ``bench.wsgi:app()`` on the run's working copy,
+  signed in with the session of the run's password + TOTP sign-in), then against the floor app under the
+  same gunicorn settings (``bench.wsgi:floor()``); requests per second, median and p95 latency as the client
+  sees them go side by side into the report's "Over HTTP" section (the pages must be among those measured;
+  gunicorn's output goes to ``bench/.cache/gunicorn-*.log``).
 * keys: confidential columns are generated as real ciphertext and blind indexes with the bench's own key
   set (``bench/.cache/keys.json``, created once), and the app is started with the same keys.
 * the heavy user: staff picked at random never include the sign-in accounts; the operations account gets
@@ -31,5 +39,5 @@ Extending it when a feature lands:
 Environment: ``BENCH_SCALE`` (float, default 1.0, multiplies every size), ``BENCH_REQUESTS`` (timed
 requests per page, default 100), ``BENCH_WARMUP`` (untimed requests first, default 10),
 ``BENCH_REBUILD=1`` (regenerate the cached database), ``BENCH_ONLY`` (comma-separated page names, and
-``survey send`` for the sending benchmark).
+``survey send`` for the sending benchmark), ``BENCH_HTTP=1`` and ``BENCH_HTTP_SECONDS`` (the HTTP mode).
 """

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
 from app import create_app
-from bench import data, floors, send
+from bench import data, floors, over_http, send
 from bench.measure import Call, explain, measure
 from bench.pages import PAGES, resolve
 from bench.report import SLOW_QUERY_MS, Row, machine_facts, markdown, over_notes, text_table
@@ -151,6 +151,15 @@ def main() -> int:
             if row.reasons:
                 row.plans = [(stat, explain(stat.sql, stat.params)) for stat in row.app.statements[:5]
                              if stat.ms_per_request >= SLOW_QUERY_MS]
+        over, http_rows = None, []
+        if os.environ.get("BENCH_HTTP") == "1":  # before sending, which writes to the working copy
+            seconds = _env_int("BENCH_HTTP_SECONDS", 10, 1)
+            cookie_name = app.config["SESSION_COOKIE_NAME"]
+            cookies = {role: f"{cookie_name}={client.get_cookie(cookie_name).value}"
+                       for role, client in clients.items() if role is not None}
+            user_ids = {None: None} | {role: uid for role, (uid, _seed) in accounts.items()}
+            http_rows = over_http.run(work, pages, floor_urls, cookies, user_ids, seconds, data.CACHE_DIR)
+            over = over_http.markdown(http_rows, seconds)
         sent = send.run(app) if sending else None  # last: it writes to the working copy
     finally:
         close_all()
@@ -162,14 +171,19 @@ def main() -> int:
     print(table)
     if sent is not None:
         print(sent.line())
+    if over:
+        print()
+        print(over)
     notes = over_notes(rows)
     if notes:
         print()
         print(notes)
     date = utcnow().strftime("%Y-%m-%d %H:%M UTC")
     REPORT.write_text(markdown(rows, date=date, dataset=dataset, requests=requests, warmup=warmup,
-                               counted=COUNTED_REQUESTS, facts=machine_facts(), total_seconds=total, sent=sent))
+                               counted=COUNTED_REQUESTS, facts=machine_facts(), total_seconds=total, sent=sent)
+                      + (f"\n{over}" if over else ""))
     print(f"\nscale {dataset.scale:g}, {requests} requests per page after {warmup} warm-up; "
           f"report: {REPORT.relative_to(data.BENCH_DIR.parent)} ({total:.0f} s)")
     # Benchmarks report, they do not gate (DESIGN.md §8); a page that errors is a broken benchmark.
-    return 1 if any(row.verdict.startswith("ERROR") for row in rows) or (sent and not sent.ok) else 0
+    broken = any(row.verdict.startswith("ERROR") for row in rows) or any(not (r.app.ok and r.floor.ok) for r in http_rows)
+    return 1 if broken or (sent and not sent.ok) else 0
