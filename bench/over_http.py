@@ -151,6 +151,9 @@ def run(work_db: Path, pages, floor_urls: dict[str, str], cookies: dict, user_id
     """Each of ``PAGES`` under load on the app, then on its floor (the servers run one at a time, so each has
     the machine's two cores to itself). ``cookies``: {role: "name=value"} of signed-in sessions."""
     chosen = [page for page in pages if page.name in PAGES]
+    if not chosen:
+        print(f"over HTTP: none of {', '.join(PAGES)} is among the pages measured (BENCH_ONLY)", flush=True)
+        return []
     env = {"BENCH_HTTP_DB": str(work_db), "BENCH_HTTP_PAGES": json.dumps([p.name for p in chosen]),
            "BENCH_HTTP_USERS": json.dumps({role or "": uid for role, uid in user_ids.items()})}
     loads: dict[str, dict[str, Load]] = {"app": {}, "floor": {}}

@@ -159,7 +159,7 @@ def main() -> int:
                        for role, client in clients.items() if role is not None}
             user_ids = {None: None} | {role: uid for role, (uid, _seed) in accounts.items()}
             http_rows = over_http.run(work, pages, floor_urls, cookies, user_ids, seconds, data.CACHE_DIR)
-            over = over_http.markdown(http_rows, seconds)
+            over = over_http.markdown(http_rows, seconds) if http_rows else None
         sent = send.run(app) if sending else None  # last: it writes to the working copy
     finally:
         close_all()
