@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from core import crypto
 from core.db import db, is_sqlite, transaction, utcnow
-from models.audit import AuditEvent
+from models.audit import AuditEvent, AuditSubject
 
 security_log = logging.getLogger("traza.security")
 
@@ -155,6 +155,13 @@ EVENT_LABELS = {
     "backup_create": _l("Backup taken"),
     "backup_restore": _l("Backup restored"),
     "keys_rotate": _l("Encryption keys rotated"),
+    # privacy (data-subject requests, who viewed what)
+    "dsr_create": _l("Data-subject request registered"),
+    "dsr_update": _l("Data-subject request changed"),
+    "dsr_extend": _l("Data-subject request deadline extended"),
+    "dsr_answer": _l("Data-subject request answered"),
+    "dsr_reject": _l("Data-subject request rejected"),
+    "privacy_reads": _l("Who viewed confidential data consulted"),
 }
 
 OBJECT_LABELS = {
@@ -187,6 +194,7 @@ OBJECT_LABELS = {
     "management_review": _l("Management review"),
     "quality_note": _l("Quality note"),
     "quality_summary": _l("Monthly quality summary"),
+    "data_subject_request": _l("Data-subject request"),
 }
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -239,8 +247,39 @@ def record(action: str, obj=None, *, actor=None, object_type: str = "", object_i
         )
         event.hash = crypto.audit_mac(event.canonical())
         event.save()
+        if action == "sensitive_read" and obj is not None:
+            _note_subject(event, obj)
     log_security_event(action, actor=actor, object_type=object_type, object_id=object_id)
     return event
+
+
+def _note_subject(event, obj) -> None:
+    """Whose data a read touched (the client, and the case when there is one), beside the row: "Quién consultó"
+    reads it by client or case (models.audit.AuditSubject). A document item names its case only; its client
+    comes from the case (one query, on a read that is rare)."""
+    table = type(obj)._meta.table_name
+    if table == "client":
+        client_id, case_id = obj.id, None
+    elif table == "legal_case":
+        client_id, case_id = obj.client_id, obj.id
+    else:
+        client_id, case_id = getattr(obj, "client_id", None), getattr(obj, "case_id", None)
+        if case_id and not client_id:
+            client_id = obj.case.client_id
+    if client_id or case_id:
+        AuditSubject.create(event=event, actor_id=event.actor_id, client_id=client_id, case_id=case_id)
+
+
+def note_subjects(event, query, client_column) -> None:
+    """The clients an export included (``query``'s rows, whose client id is ``client_column``), each as a subject
+    of ``event``: one INSERT … SELECT, inside the export's transaction."""
+    from peewee import Value
+
+    AuditSubject.insert_from(
+        query.select(Value(event.at), Value(event.at), Value(event.id), Value(event.actor_id), client_column)
+        .order_by().limit(None),
+        fields=[AuditSubject.created_at, AuditSubject.updated_at, AuditSubject.event, AuditSubject.actor_id,
+                AuditSubject.client_id]).execute()
 
 
 def log_security_event(event: str, actor=None, **extra) -> None:

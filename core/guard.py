@@ -38,12 +38,18 @@ _ACTIONS = frozenset({"actions.view", "actions.manage"})
 # The management review (ISO 9001 §9.3): quality and management prepare it (read with quality.view);
 # management approves it.
 _REVIEWS = frozenset({"reviews.prepare"})
+# Privacy (issue 19): management and quality read who viewed confidential data (any client, case or person; a
+# client's or case's responsible reads their own through clients.view / cases.view, checked on the record);
+# service, quality and management handle data-subject requests.
+_PRIVACY_READS = frozenset({"privacy.reads"})
+_PRIVACY_REQUESTS = frozenset({"privacy.requests"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"home.view", "users.manage", "audit.read", "catalog.manage"}),
     "management": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
                              "clients.reveal", "clients.export", "commercial.view", "commercial.manage"})
-    | _CASE_WORK | _HANDLE | _ANALYSE | _QUALITY | _ACTIONS | _REVIEWS | {"reviews.approve"},
+    | _CASE_WORK | _HANDLE | _ANALYSE | _QUALITY | _ACTIONS | _REVIEWS | {"reviews.approve"}
+    | _PRIVACY_READS | _PRIVACY_REQUESTS,
     "commercial": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
                              "clients.reveal", "clients.export", "commercial.view", "commercial.manage",
                              "cases.view", "interactions.log", "work.view", "surveys.invite",
@@ -51,9 +57,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "operations": frozenset({"home.view", "clients.view", "clients.reveal", "commercial.view", "actions.view"})
     | _CASE_WORK | _LISTEN,
     "service": frozenset({"home.view", "clients.view", "clients.reveal", "cases.view", "interactions.log",
-                          "work.view", "actions.view"}) | _HANDLE,
+                          "work.view", "actions.view"}) | _HANDLE | _PRIVACY_REQUESTS,
     "quality": frozenset({"home.view", "audit.read", "clients.view", "commercial.view", "cases.view",
-                          "work.view"}) | _HANDLE | _ANALYSE | _QUALITY | {"quality.targets"} | _ACTIONS | _REVIEWS,
+                          "work.view"}) | _HANDLE | _ANALYSE | _QUALITY | {"quality.targets"} | _ACTIONS | _REVIEWS
+    | _PRIVACY_READS | _PRIVACY_REQUESTS,
 }
 
 ALL_PERMISSIONS = frozenset().union(SIGNED_IN, *PERMISSIONS.values())

@@ -107,6 +107,7 @@ def sealed_columns() -> list[Sealed]:
     from models.complaints import CrisisIncident
     from models.interactions import Interaction
     from models.mail import OutboundEmail
+    from models.privacy import DataSubjectRequest
     from models.users import User
 
     columns = [
@@ -117,6 +118,8 @@ def sealed_columns() -> list[Sealed]:
                only=Interaction.confidential == True),  # noqa: E712 (peewee expression)
         *(Sealed(CrisisIncident, name, "field", lambda r, name=name: r._secret_context(name))
           for name in CrisisIncident.SECRET_FIELDS),
+        *(Sealed(DataSubjectRequest, name, "field", lambda r, name=name: r._secret_context(name))
+          for name in DataSubjectRequest.SECRET_FIELDS),
         Sealed(OutboundEmail, "body", "field", mail._context, extra=(OutboundEmail.message_id,)),
         *(Sealed(User, name, "totp", lambda r, name=name: f"app_user|{name}|{r.id}") for name in ("totp_secret", "totp_pending")),
     ]

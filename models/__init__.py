@@ -1,6 +1,6 @@
 """Peewee models, one module per aggregate. ALL_MODELS lists them for migrations and the schema test."""
 
-from models.audit import AuditEvent
+from models.audit import AuditEvent, AuditSubject
 from models.cases import Case, CaseMember, CaseStatusChange, EvidenceItem, FinalDelivery, Intervention
 from models.catalog import PracticeArea
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party, SearchToken
@@ -27,6 +27,7 @@ from models.intake import IntakeEvaluation, VerificationCheck
 from models.interactions import Interaction, Meeting
 from models.keys import KeyCheck
 from models.mail import OutboundEmail
+from models.privacy import DataSubjectRequest
 from models.quality import ImprovementAction, QualityNote, QualityNoteAck
 from models.quality_targets import QualityTarget
 from models.reviews import ManagementReview
@@ -56,7 +57,8 @@ ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginT
               RequirementTemplate, DocumentItem, DocumentVersion, Deadline, Holiday, CalendarFeed, Task,
               SurveyTemplate, SurveyQuestion, SurveyInvitation, SurveyLink, SurveyResponse, SurveyAnswer,
               ComplaintCategory, SlaRule, Complaint, ComplaintStatusChange, CrisisIncident, CrisisStep,
-              PasswordResetToken, ManagementReview, ImprovementAction, QualityTarget, QualityNote, QualityNoteAck]
+              PasswordResetToken, ManagementReview, ImprovementAction, QualityTarget, QualityNote, QualityNoteAck,
+              AuditSubject, DataSubjectRequest]
 
 __all__ = [
     "SurveyTemplate", "SurveyQuestion", "SurveyInvitation", "SurveyLink", "SurveyResponse", "SurveyAnswer",
@@ -66,6 +68,8 @@ __all__ = [
     "QualityTarget",
     "QualityNote",
     "QualityNoteAck",
+    "AuditSubject",
+    "DataSubjectRequest",
     "ManagementReview",
     "RequirementTemplate",
     "Meeting",

@@ -1,6 +1,6 @@
 """The audit log: append-only, hash-chained (SECURITY.md L1–L4)."""
 
-from peewee import JOIN, CharField, DateTimeField, ForeignKeyField, TextField
+from peewee import JOIN, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from core.db import BaseModel, utcnow
 from models.users import User
@@ -22,7 +22,8 @@ class AuditEvent(BaseModel):
     hash = CharField(max_length=64)
 
     class Meta:
-        indexes = ((("object_type", "object_id"), False),)
+        # (actor, action, at): one person's confidential reads in a period, for the access review (0022)
+        indexes = ((("object_type", "object_id"), False), (("actor", "action", "at"), False))
 
     def canonical(self) -> bytes:
         parts = [
@@ -59,3 +60,18 @@ class AuditEvent(BaseModel):
     @classmethod
     def last(cls):
         return cls.select(cls.id, cls.hash).order_by(cls.id.desc()).first()
+
+
+class AuditSubject(BaseModel):
+    """Whose confidential data an audit row read: one row per client (and case) of a ``sensitive_read`` event,
+    written with it (core.audit.record), so a client's or a case's "Quién consultó" is one index range
+    (migration 0022). Plain ids, like the audit row's own ``object_id``: the log outlives what it names."""
+
+    event = ForeignKeyField(AuditEvent, backref="subjects", on_delete="RESTRICT")
+    actor_id = IntegerField(null=True)
+    client_id = IntegerField(null=True)
+    case_id = IntegerField(null=True)
+
+    class Meta:
+        table_name = "audit_subject"
+        indexes = ((("client_id", "event"), False), (("case_id", "event"), False))

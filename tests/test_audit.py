@@ -181,9 +181,11 @@ def _computed_fields() -> dict[tuple[str, str], set[str]]:
     from services.clients.labels import PURPOSES, VERIFICATION_ITEMS
     from models.reviews import TEXT_FIELDS
     from services.quality.actions import ANALYSIS_FIELDS
+    from services.privacy import EDITABLE as DSR_EDITABLE
 
     return {
         ("core/keys.py", "rotate"): {spec.name for spec in sealed_columns()} | {"archivos"},
+        ("services/privacy/__init__.py", "update_request"): set(DSR_EDITABLE),
         ("services/cases/__init__.py", "save_planning"): _columns(Case),
         ("services/cases/__init__.py", "read_confidential"): set(Case.CONFIDENTIAL),
         ("services/cases/__init__.py", "plan_intervention"): _columns(Intervention),

@@ -189,6 +189,7 @@ def _local_midnight_utc(day):
 # The page that shows each kind of record named in the audit log (services.admin.audit_view says which record);
 # a link appears only to a reader whose roles open that page, and the page itself still scopes its rows.
 _RECORD_PAGES = {
+    "data_subject_request": ("privacy.request_show", "dsr_id"),
     "user": ("admin.user", "user_id"), "client": ("clients.show", "client_id"),
     "client_interactions": ("interactions.client_log", "client_id"), "case": ("cases.show", "case_id"),
     "case_documents": ("documents.checklist", "case_id"), "case_deadlines": ("documents.deadlines", "case_id"),

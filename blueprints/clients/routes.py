@@ -473,8 +473,11 @@ def export(fmt):
     query = Client.listing(**filters, sort=form.sort.data or "name")
     full = "management" in current_user.role_names  # document numbers in clear only for management
     with transaction():
-        audit.record("sensitive_read" if full else "client_export", object_type="client", actor=me(),
-                     fields=["document_number"] if full else [], detail=f"export {fmt} {request.query_string.decode()[:300]}")
+        event = audit.record("sensitive_read" if full else "client_export", object_type="client", actor=me(),
+                             fields=["document_number"] if full else [],
+                             detail=f"export {fmt} {request.query_string.decode()[:300]}")
+        if full:  # each exported client then shows this export in its "Quién consultó" (issue 19)
+            audit.note_subjects(event, query, Client.id)
     rows = client_io.export_rows(query, full)
     if fmt == "csv":
         response = make_response(client_io.to_csv(rows))

@@ -244,6 +244,16 @@ FIELD_LABELS = {
     "approved_at": _l("Approved at"),
     "approved_by": _l("Approved by"),
     "review": _l("Management review"),
+    # data-subject requests
+    "received_on": _l("Received on"),
+    "message": _l("Requester's message"),
+    "identity_method": _l("How the identity was checked"),
+    "identity_notes": _l("Identity check notes"),
+    "assignee": _l("Assigned to"),
+    "extended_due_on": _l("Extended deadline"),
+    "extension_reason": _l("Reason for the extension"),
+    "answer": _l("Answer"),
+    "evidence_note": _l("Evidence note"),
 }
 
 # The parts of a case that ``services.cases.check_team`` names when it refuses someone off the team.
@@ -414,6 +424,15 @@ def _calendar_feeds(ids):
     return {f.id: (f.user.display_name, "", None) for f in rows}
 
 
+def _data_subject_requests(ids):
+    from models.privacy import DataSubjectRequest
+
+    rows = (DataSubjectRequest.select(DataSubjectRequest.id, DataSubjectRequest.client, Client.name)
+            .join(Client, on=(DataSubjectRequest.client == Client.id), join_type="LEFT OUTER JOIN")
+            .where(DataSubjectRequest.id.in_(ids)))
+    return {r.id: (f"{r.code} · {r.client.name}" if r.client_id else r.code, "data_subject_request", r.id) for r in rows}
+
+
 def _survey_responses(ids):
     return {i: ("", "survey_response", i) for i in ids}  # no query: the number alone keeps anonymity
 
@@ -444,6 +463,7 @@ RESOLVERS = {
     "privacy_notice": _privacy_notices,
     "holiday": _holidays,
     "calendar_feed": _calendar_feeds,
+    "data_subject_request": _data_subject_requests,
 }
 
 _MAX_ID = 2**63 - 1

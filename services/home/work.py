@@ -25,13 +25,14 @@ from models.clients import Client
 from models.complaints import Complaint, CrisisIncident
 from models.documents import Deadline, DocumentItem
 from models.interactions import Interaction
+from models.privacy import DataSubjectRequest
 from models.quality import ImprovementAction
 from models.surveys import SurveyInvitation
 from models.tasks import Task
 from services.complaints import labels as complaint_labels
 
-SECTIONS = ("crisis", "deadlines", "interventions", "tasks", "complaints", "actions", "documents", "questions",
-            "surveys", "updates")
+SECTIONS = ("crisis", "deadlines", "interventions", "tasks", "complaints", "actions", "privacy", "documents",
+            "questions", "surveys", "updates")
 FULL_LIST = 500  # "ver todos": one section alone, up to this many rows
 PER_SECTION = 10  # first rows of each section on the whole queue; "Ver N más" brings the rest (up to FULL_LIST)
 
@@ -47,6 +48,9 @@ COLUMNS = {
     "complaints": (Complaint.id, Complaint.number, Complaint.kind, Complaint.status, Complaint.response_due_at,
                    Complaint.due_at, Complaint.client, Complaint.walk_in_name, Client.id, Client.name),
     "actions": (ImprovementAction.id, ImprovementAction.title, ImprovementAction.due_on),
+    "privacy": (DataSubjectRequest.id, DataSubjectRequest.kind, DataSubjectRequest.due_on,
+                DataSubjectRequest.extended_due_on, DataSubjectRequest.escalate_from, DataSubjectRequest.status,
+                DataSubjectRequest.client, Client.id, Client.name),
     "documents": (DocumentItem.id, DocumentItem.name, DocumentItem.status, DocumentItem.review_on, DocumentItem.case,
                   Case.id, Case.client, Client.id, Client.name),
     "questions": (Interaction.id, Interaction.kind, Interaction.summary, Interaction.confidential,
@@ -103,6 +107,10 @@ def _queries(user_id: int, today, now, only: str | None = None) -> dict:
                        Complaint.due_before(now)),
         # Improvement actions I own and have not finished (closed or cancelled), overdue past their due day.
         "actions": (ImprovementAction.open_of_owner(user_id), ImprovementAction, ImprovementAction.due_on < today),
+        # Data-subject requests assigned to me and still open; escalated (counted as overdue) from two business days
+        # before their legal deadline.
+        "privacy": (DataSubjectRequest.open_of_assignee(user_id), DataSubjectRequest,
+                    DataSubjectRequest.escalate_from <= today),
         "documents": (DocumentItem.to_review_for(user_id, today, None, case_ids=case_ids), DocumentItem,
                       DocumentItem.review_on < today) if case_ids else None,
         "questions": (Interaction.unanswered_of(client_ids).select_extend(Client).join(Client)

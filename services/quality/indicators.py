@@ -571,8 +571,11 @@ def attention(now, today) -> dict:
 
     _all, breached = Complaint.register_counts(status="open", overdue=True, now=now)
     overdue_deadlines = Deadline.select().where(Deadline.status == "open", Deadline.due_at < now).count()
+    from models.privacy import DataSubjectRequest
+
     return {"breached_complaints": breached, "overdue_deadlines": overdue_deadlines,
-            "overdue_actions": ImprovementAction.overdue_count(today), "review": review_due(today)}
+            "overdue_actions": ImprovementAction.overdue_count(today), "review": review_due(today),
+            "escalated_requests": DataSubjectRequest.escalated_count(today)}
 
 
 def filter_choices():

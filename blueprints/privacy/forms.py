@@ -1,0 +1,64 @@
+"""Forms of the privacy domain: a data-subject request, its extension, its answer; the access review's filter."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from core.forms import stripped
+from core.i18n import today_local
+from services.privacy import labels
+
+MIN_YEAR = 1900
+
+
+def plausible_past(form, field):
+    if field.data and field.data.year < MIN_YEAR:
+        raise ValidationError(_l("That date is not possible."))
+    if field.data and field.data > today_local():
+        raise ValidationError(_l("The day cannot be in the future."))
+
+
+class RequestForm(FlaskForm):
+    kind = SelectField(_l("Kind of request"), choices=list(labels.DSR_KINDS.items()), default="query")
+    channel = SelectField(_l("Channel"), choices=list(labels.DSR_CHANNELS.items()), default="email")
+    received_on = DateField(_l("Received on"), validators=[DataRequired(message=_l("Give the day it was received.")),
+                                                         plausible_past])
+    message = TextAreaField(_l("What the requester asks"), filters=[stripped], render_kw={"rows": 4}, validators=[
+        DataRequired(message=_l("Write down what the requester asks, in their words.")), Length(max=8000)])
+    identity_method = SelectField(_l("How the identity was checked"), choices=list(labels.IDENTITY_METHODS.items()),
+                                  default="pending")
+    identity_notes = TextAreaField(_l("Identity check notes"), filters=[stripped], render_kw={"rows": 2},
+                                   validators=[Length(max=500)])  # no Optional(): the check below needs it empty
+    assignee = SelectField(_l("Assigned to"), coerce=int, validate_choice=True)
+
+    def validate_identity_notes(self, field):
+        if self.identity_method.data in ("document", "registered_contact", "representative") and not field.data:
+            raise ValidationError(_l("Say how the identity was checked (which document, which contact, which power)."))
+
+
+class ExtendForm(FlaskForm):
+    extension_reason = TextAreaField(_l("Reason told to the requester"), filters=[stripped], render_kw={"rows": 3},
+                                     validators=[DataRequired(message=_l("Write the reason told to the requester.")),
+                                                 Length(min=10, max=8000, message=_l(
+                                                     "Write the reason told to the requester (10 characters at least)."))])
+
+
+class CloseForm(FlaskForm):
+    outcome = SelectField(_l("Outcome"), choices=[("answered", labels.DSR_STATES["answered"]),
+                                                  ("rejected", labels.DSR_STATES["rejected"])], default="answered")
+    answer = TextAreaField(_l("Answer given to the requester"), filters=[stripped], render_kw={"rows": 5}, validators=[
+        DataRequired(message=_l("Write the answer given to the requester.")), Length(max=8000)])
+    evidence_note = TextAreaField(_l("Evidence note"), filters=[stripped], render_kw={"rows": 2},
+                                  validators=[Optional(), Length(max=8000)])
+    evidence = FileField(_l("Evidence file (optional)"))
+
+
+class StaffReadsForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    persona = SelectField(_l("Staff member"), coerce=int, validate_choice=False)
+    desde = DateField(_l("From"), validators=[Optional()])
+    hasta = DateField(_l("To"), validators=[Optional()])

@@ -1,0 +1,126 @@
+"""Data-subject requests ("peticiones de titulares", Ley 1581 arts. 14–15; GDPR arts. 12, 15–21): what a client
+asked about their personal data, how their identity was checked, the legal deadline and the answer.
+
+The requester's message, the answer and the evidence note are personal data about the client: encrypted at rest
+like a crisis incident's details (AES-256-GCM bound to table, column and row; core/keys.py lists them)."""
+
+from peewee import JOIN, CharField, DateField, DateTimeField, ForeignKeyField, TextField
+
+from core.db import BaseModel
+from models.clients import Client
+from models.files import StoredFile
+from models.users import User
+
+DSR_KINDS = ("query", "rectification", "erasure", "revocation", "objection")
+QUERY_KINDS = ("query",)  # consulta/acceso; the other kinds are claims (reclamos) under Ley 1581 art. 15
+DSR_CHANNELS = ("email", "phone", "in_person", "letter", "web_form")
+DSR_STATES = ("received", "in_progress", "answered", "rejected")
+DSR_OPEN_STATES = ("received", "in_progress")
+IDENTITY_METHODS = ("pending", "verification", "document", "registered_contact", "representative")
+
+
+class DataSubjectRequest(BaseModel):
+    client = ForeignKeyField(Client, null=True, backref="data_subject_requests", on_delete="SET NULL")
+    kind = CharField(max_length=14)
+    channel = CharField(max_length=10)
+    received_on = DateField()  # the firm's local day
+    jurisdiction = CharField(max_length=2)  # "CO" or "ES", the firm's setting when it was received
+    message = TextField(default="")  # encrypted: what the requester asked, in their words
+    identity_method = CharField(max_length=20, default="pending")
+    identity_notes = CharField(max_length=500, default="")
+    assignee = ForeignKeyField(User, backref="data_subject_requests", on_delete="RESTRICT")
+    due_on = DateField()  # the legal deadline
+    extended_due_on = DateField(null=True)  # once, with a reason told to the requester
+    extension_reason = TextField(default="")
+    escalate_from = DateField()  # 2 business days before the deadline in force: escalated from this day
+    status = CharField(max_length=11, default="received")
+    answer = TextField(default="")  # encrypted
+    evidence_note = TextField(default="")  # encrypted
+    evidence = ForeignKeyField(StoredFile, null=True, backref="+", on_delete="SET NULL")
+    answered_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    answered_at = DateTimeField(null=True)
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        table_name = "data_subject_request"
+        indexes = ((("status", "escalate_from"), False), (("assignee", "status", "escalate_from"), False),
+                   (("client", "id"), False))
+
+    SECRET_FIELDS = ("message", "answer", "evidence_note")
+
+    @property
+    def code(self) -> str:
+        return f"PT-{self.id:05d}"
+
+    @property
+    def deadline(self):
+        """The deadline in force: the extended one once extended."""
+        return self.extended_due_on or self.due_on
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in DSR_OPEN_STATES
+
+    @property
+    def is_query(self) -> bool:
+        return self.kind in QUERY_KINDS
+
+    def escalated(self, today) -> bool:
+        return self.is_open and self.escalate_from <= today
+
+    def _secret_context(self, name: str) -> str:
+        return f"data_subject_request|{name}|{self.id}"
+
+    def seal(self, name: str, text: str) -> None:
+        """Store a confidential field encrypted, bound to this row and column (the row needs its id)."""
+        from core import crypto
+
+        text = (text or "").strip()
+        setattr(self, name, crypto.keys.field.encrypt(text, self._secret_context(name)) if text else "")
+
+    def reveal(self, name: str) -> str:
+        from core import crypto
+
+        value = getattr(self, name)
+        return crypto.keys.field.decrypt(value, self._secret_context(name)) if value else ""
+
+    # ----- queries -----
+
+    @classmethod
+    def for_page(cls, request_id: int):
+        """The request with its client and assignee (one query), or None."""
+        if not 0 < request_id < 2**63:
+            return None
+        return (cls.select(cls, Client, User).join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id)).switch(cls)
+                .join(User, on=(cls.assignee == User.id)).where(cls.id == request_id).first())
+
+    @classmethod
+    def register(cls, status: str = "open", kind: str = "", assignee: int | None = None, client: int | None = None,
+                 escalated_on=None):
+        """The register: filtered by status ("open" for both open states, "" for all), kind, assignee, client and
+        "escalated as of this day"; the soonest escalation first, then the newest."""
+        query = (cls.select(cls, Client, User).join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id)).switch(cls)
+                 .join(User, on=(cls.assignee == User.id)))
+        if status == "open":
+            query = query.where(cls.status.in_(DSR_OPEN_STATES))
+        elif status:
+            query = query.where(cls.status == status)
+        if kind:
+            query = query.where(cls.kind == kind)
+        if assignee:
+            query = query.where(cls.assignee == assignee)
+        if client:
+            query = query.where(cls.client == client)
+        if escalated_on is not None:
+            query = query.where(cls.status.in_(DSR_OPEN_STATES), cls.escalate_from <= escalated_on)
+        return query.order_by(cls.escalate_from, cls.id.desc())
+
+    @classmethod
+    def open_of_assignee(cls, user_id: int):
+        return (cls.select(cls, Client).join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id))
+                .where(cls.assignee == user_id, cls.status.in_(DSR_OPEN_STATES))
+                .order_by(cls.escalate_from, cls.id))
+
+    @classmethod
+    def escalated_count(cls, today) -> int:
+        return cls.select().where(cls.status.in_(DSR_OPEN_STATES), cls.escalate_from <= today).count()
