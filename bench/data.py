@@ -110,6 +110,8 @@ SIZES: dict[str, int] = {
     "complaints": 20_000,
     "crisis_incidents": 300,
     "quality_notes": 200,  # notes to the staff over two years, each read by most of its ~1,900 readers
+    "sensitive_reads": 200_000,  # reveals of confidential data over two years, with whose data each read (issue 19)
+    "data_subject_requests": 5_000,  # data-subject requests over two years (issue 19)
 }
 
 Generator = Callable[[object, Faker, dict[str, int]], None]
@@ -2417,6 +2419,106 @@ def generate_quality_notes(database, fake: Faker, sizes: dict[str, int]) -> None
 
 
 TABLES += (NOTE_TITLES, NOTE_BODIES, NOTE_READ_SHARE)
+
+
+# ----- privacy (issue 19): reveals of confidential data with their subjects, data-subject requests -----
+
+READ_REASONS = ("Verificar identidad para el contrato", "Preparar el poder para la audiencia",
+                "Revisión de la estrategia con el cliente", "Cotejo del documento con la demanda",
+                "Respuesta a una petición de acceso", "Auditoría interna de calidad")
+BENCH_CLIENT_READS = 3_000  # at full size, reads of the operations account's long-timeline client ("Quién consultó")
+
+
+@generator("sensitive_reads")
+def generate_sensitive_reads(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """``sensitive_read`` audit rows (a client's document number, or a case's legal analysis and strategy), each
+    with its ``audit_subject`` row, appended after the generated log (ids keep growing, times spread over the
+    history). The operations account's long-timeline client gets BENCH_CLIENT_READS of them."""
+    from models.audit import AuditSubject
+
+    rnd = fake.random
+    now = anchor()
+    readers = _staff(("management", "commercial", "operations", "service"))
+    roles_of: dict[int, list[str]] = {}
+    for uid, role in UserRole.select(UserRole.user, UserRole.role).tuples():
+        roles_of.setdefault(uid, []).append(role)
+    cases = list(Case.select(Case.id, Case.client).tuples())
+    max_client = Client.select(fn.MAX(Client.id)).scalar() or 1
+    ops = _bench_ids()["operations"]
+    hot = _workload_cases(ops)
+    hot_client, hot_cases = (hot[0][1], [c[0] for c in hot if c[1] == hot[0][1]]) if hot else (None, [])
+    n = sizes["sensitive_reads"]
+    first_id = _next_id(AuditEvent)
+    moments = sorted(now - timedelta(days=HISTORY_DAYS * rnd.random()) for _ in range(n))
+    events, subjects = [], []
+    for k, at in enumerate(moments):
+        event_id = first_id + k
+        actor = rnd.choice(readers)
+        if hot_client and rnd.random() < BENCH_CLIENT_READS / SIZES["sensitive_reads"]:
+            client_id, case_id = hot_client, (rnd.choice(hot_cases) if hot_cases and rnd.random() < 0.4 else None)
+        elif rnd.random() < 0.4 and cases:
+            case_id, client_id = rnd.choice(cases)
+        else:
+            client_id, case_id = rnd.randint(1, max_client), None
+        if case_id:
+            kind, object_id, fields, detail = "legal_case", case_id, "legal_analysis,strategy", "planning"
+        else:
+            kind, object_id, fields, detail = "client", client_id, "document_number", rnd.choice(READ_REASONS)
+        events.append((at, at, event_id, at, actor, ",".join(sorted(roles_of.get(actor, []))), "sensitive_read", kind,
+                       str(object_id), fields, detail, "10.0.0.1", "Mozilla/5.0", hex_digits(rnd, 16), "",
+                       hex_digits(rnd, 64)))
+        subjects.append((at, at, event_id, actor, client_id, case_id))
+    bulk_insert(AuditEvent, [AuditEvent.created_at, AuditEvent.updated_at, AuditEvent.id, AuditEvent.at,
+                             AuditEvent.actor, AuditEvent.actor_roles, AuditEvent.action, AuditEvent.object_type,
+                             AuditEvent.object_id, AuditEvent.fields, AuditEvent.detail, AuditEvent.ip,
+                             AuditEvent.user_agent, AuditEvent.request_id, AuditEvent.prev_hash, AuditEvent.hash], events)
+    bulk_insert(AuditSubject, [AuditSubject.created_at, AuditSubject.updated_at, AuditSubject.event,
+                               AuditSubject.actor_id, AuditSubject.client_id, AuditSubject.case_id], subjects)
+
+
+DSR_KIND_MIX = {"query": 45, "rectification": 25, "erasure": 15, "revocation": 10, "objection": 5}
+DSR_CHANNEL_MIX = {"email": 50, "web_form": 20, "phone": 15, "in_person": 10, "letter": 5}
+
+
+@generator("data_subject_requests")
+def generate_data_subject_requests(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """Data-subject requests over two years, handled by service, quality and management: nearly all answered
+    (a few rejected) within their term; the last weeks' still open, some of them escalated. Deadlines follow
+    Colombia's terms in calendar approximation (10 or 15 business days ≈ 14 or 21 days): the bench measures the
+    register, not the calendar."""
+    from models.privacy import DataSubjectRequest as D
+
+    rnd = fake.random
+    now = anchor()
+    today = _local_day(now)
+    handlers = _staff(("service", "quality", "management"))
+    max_client = Client.select(fn.MAX(Client.id)).scalar() or 1
+    kinds, kind_weights = list(DSR_KIND_MIX), list(DSR_KIND_MIX.values())
+    channels, channel_weights = list(DSR_CHANNEL_MIX), list(DSR_CHANNEL_MIX.values())
+    identities = ("verification", "document", "registered_contact", "representative")
+    n = sizes["data_subject_requests"]
+    rows = []
+    for k in range(n):
+        received = today - timedelta(days=int(HISTORY_DAYS * (1 - k / n)))
+        kind = rnd.choices(kinds, kind_weights)[0]
+        due = received + timedelta(days=14 if kind == "query" else 21)
+        open_ = due >= today - timedelta(days=2) and rnd.random() < 0.8
+        status = rnd.choice(("received", "in_progress")) if open_ else ("rejected" if rnd.random() < 0.05 else "answered")
+        answered = None if open_ else datetime.combine(received + timedelta(days=rnd.randint(1, (due - received).days)),
+                                                      datetime.min.time()) + timedelta(hours=15)
+        at = datetime.combine(received, datetime.min.time()) + timedelta(hours=14)
+        handler = rnd.choice(handlers)
+        rows.append((at, answered or at, rnd.randint(1, max_client), kind, rnd.choices(channels, channel_weights)[0],
+                     received, "CO", fake_sealed(rnd, 180), rnd.choice(identities), "", handler, due, None, "",
+                     due - timedelta(days=4), status, "" if open_ else fake_sealed(rnd, 400),
+                     "" if open_ else fake_sealed(rnd, 60), None if open_ else handler, answered, handler))
+    bulk_insert(D, [D.created_at, D.updated_at, D.client, D.kind, D.channel, D.received_on, D.jurisdiction, D.message,
+                    D.identity_method, D.identity_notes, D.assignee, D.due_on, D.extended_due_on, D.extension_reason,
+                    D.escalate_from, D.status, D.answer, D.evidence_note, D.answered_by, D.answered_at, D.created_by],
+                rows)
+
+
+TABLES += (READ_REASONS, BENCH_CLIENT_READS, DSR_KIND_MIX, DSR_CHANNEL_MIX)
 
 
 # ----- run time -----

@@ -997,6 +997,51 @@ def improvement_actions(user_id: int) -> str:
     return render(ACTIONS, rows=rows)
 
 
+READS = PAGE.format("""<h1>{{ c.name }}</h1><table><tbody>{% for e in rows %}<tr>
+<td><time datetime="{{ e.at.isoformat() }}Z">{{ e.at.strftime("%d/%m/%y %H:%M") }}</time></td>
+<td>{{ e.actor.name if e.actor_id else "—" }} ({{ e.actor_roles }})</td>
+<td>{{ e.object_type }} {{ names.get(e.object_id, e.object_id) }} · {{ e.fields }}</td><td>{{ e.detail }}</td></tr>{% endfor %}</tbody></table>
+{% if more %}<a href="?antes={{ rows[-1].id }}">Anteriores</a>{% endif %}""")
+
+
+def client_reads(user_id: int) -> str:
+    """The client, the newest page of reads of its data (the (client, event) index of audit_subject, each row's
+    author joined) and the names of the cases on the page: three indexed queries."""
+    from models.audit import AuditSubject
+
+    client = _client_rows().where(Client.id == _path_id()).get()
+    rows = list(AuditEvent.select(AuditEvent, User).join(User, JOIN.LEFT_OUTER, on=(AuditEvent.actor == User.id))
+                .switch(AuditEvent).join(AuditSubject, on=(AuditSubject.event == AuditEvent.id))
+                .where(AuditSubject.client_id == client.id).order_by(AuditSubject.event.desc()).limit(51))
+    case_ids = {int(e.object_id) for e in rows if e.object_type == "legal_case"}
+    names = {str(c.id): c.title for c in Case.select(Case.id, Case.title).where(Case.id.in_(case_ids))} if case_ids else {}
+    return render(READS, c=client, rows=rows[:50], more=len(rows) > 50, names=names)
+
+
+DSRS = PAGE.format("""<p>{{ total }}</p><table><tbody>{% for r in rows %}<tr><td><a href="/privacidad/peticiones/{{ r.id }}">PT-{{ r.id }}</a></td>
+<td>{{ r.client.name if r.client_id else "—" }}</td><td>{{ r.kind }}</td><td>{{ r.status }}</td><td>{{ r.assignee.name }}</td>
+<td>{{ r.extended_due_on or r.due_on }}{% if r.escalate_from <= today and r.status in ("received", "in_progress") %} !{% endif %}</td></tr>{% endfor %}</tbody></table>
+<select>{% for id, name in people %}<option value="{{ id }}">{{ name }}</option>{% endfor %}</select>""")
+
+
+def privacy_requests(user_id: int) -> str:
+    """The register: its count, its first 50 rows (open ones by the status index, soonest escalation first) with
+    client and assignee, and the assignees of the filter: three queries."""
+    from models.privacy import DSR_OPEN_STATES
+    from models.privacy import DataSubjectRequest as D
+    from models.users import UserRole
+
+    status = request.args.get("estado", "open")
+    where = D.status.in_(DSR_OPEN_STATES) if status == "open" else (D.status == status if status else True)
+    total = D.select(fn.COUNT(D.id)).where(where).scalar()
+    rows = list(D.select(D, Client, User).join(Client, JOIN.LEFT_OUTER, on=(D.client == Client.id)).switch(D)
+                .join(User, on=(D.assignee == User.id)).where(where).order_by(D.escalate_from, D.id.desc()).limit(50))
+    holders = UserRole.select(UserRole.user).where(UserRole.role.in_(("service", "quality", "management")))
+    people = list(User.select(User.id, User.name).where(User.id.in_(holders), User.is_active == True)  # noqa: E712
+                  .order_by(User.name).tuples())
+    return render(DSRS, rows=rows, total=total, people=people, today=(utcnow() - LOCAL_OFFSET).date())
+
+
 REVIEW = PAGE.format("""<h1>RD-{{ review.id }}</h1><p>{{ review.period_start }} – {{ review.period_end }} · {{ review.status }}</p>
 <table>{% for name, rows in indicators %}<tr><th>{{ name }}</th>{% for r in rows %}<td>{{ r }}</td>{% endfor %}</tr>{% endfor %}</table>
 <pre>{{ inputs }}</pre><p>{{ review.conclusions }}</p><p>{{ review.decisions }}</p>

@@ -275,6 +275,12 @@ register("complaint trends", "/quejas/analisis", "quality", floors.complaint_tre
 register("complaint trends 24 months", "/quejas/analisis?desde={start_24_months}", "quality", floors.complaint_trends,
          budget_ms=INDICATOR_MS)
 register("improvement actions", "/calidad/acciones", "quality", floors.improvement_actions)
+
+# ----- privacy (issue 19): a client's "Quién consultó" (the long-timeline client holds bench.data's
+# BENCH_CLIENT_READS reads), the register of data-subject requests -----
+register("client who viewed", "/clientes/{timeline_client_id}/quien-consulto", "management", floors.client_reads)
+register("data-subject requests", "/privacidad/peticiones", "service", floors.privacy_requests)
+register("data-subject requests ?estado=", "/privacidad/peticiones?estado=", "service", floors.privacy_requests)
 register("quality notes", "/calidad/comunicados", "quality", floors.quality_notes)
 
 

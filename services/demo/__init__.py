@@ -72,6 +72,7 @@ def load() -> list[str]:
         _load_crisis(fake, accounts)
         _load_targets(accounts)
         _load_review(accounts)
+        _load_privacy(accounts)
     lines.append("Demostración cargada: firma «Duarte & Asociados Abogados».")
     return lines
 
@@ -727,6 +728,46 @@ def _load_review(accounts) -> None:
         "decisions": "Revisar cada mes los casos sin actualización al cliente en 15 días; repetir la revisión en seis "
                      "meses."})
     reviews.approve(review, accounts["management"], today)
+
+
+def _load_privacy(accounts) -> None:
+    """Three data-subject requests handled by customer service: an access query answered on time, a rectification
+    claim two business days from its deadline (escalated in Mi trabajo and on the dashboard) and an erasure request
+    in progress; and the reveals that let the first client's "Quién consultó" show something."""
+    from core.i18n import today_local
+    from models.clients import Client
+    from services import clients as client_service
+    from services import privacy
+    from services.documents.calendar import add_business_days
+
+    today = today_local()
+    handler, boss = accounts["service"], accounts["management"]
+    people = list(Client.select().where(Client.status == "active", Client.kind == "person").order_by(Client.id).limit(3))
+    if len(people) < 3:
+        return
+    answered = privacy.register(people[0], {
+        "kind": "query", "channel": "email", "received_on": add_business_days(today, -12),
+        "message": "Buenos días. Quisiera saber qué datos personales míos tiene la firma, para qué los usa y con quién "
+                   "los ha compartido.",
+        "identity_method": "registered_contact", "identity_notes": "Escribió desde el correo registrado en su ficha.",
+        "assignee": handler.id}, handler)
+    client_service.reveal(people[0], "document_number", "Verificar la identidad para la petición de acceso", handler)
+    privacy.start(answered, handler)
+    privacy.close(answered, "answered",
+                  "Le enviamos la relación de sus datos (identificación, contacto, expediente del caso) y le indicamos "
+                  "que no se han compartido con terceros fuera de los juzgados del proceso.",
+                  "Respuesta enviada por correo electrónico desde atención al cliente.", handler)
+    near = privacy.register(people[1], {
+        "kind": "rectification", "channel": "phone", "received_on": add_business_days(today, -14),
+        "message": "Cambié de dirección y de teléfono; pide que se actualicen en todos los documentos.",
+        "identity_method": "document", "identity_notes": "Presentó su cédula en la oficina al día siguiente.",
+        "assignee": handler.id}, handler)
+    privacy.start(near, handler)
+    privacy.register(people[2], {
+        "kind": "erasure", "channel": "letter", "received_on": add_business_days(today, -2),
+        "message": "Solicita que se supriman sus datos del boletín y de las encuestas; mantiene el contrato vigente.",
+        "identity_method": "pending", "identity_notes": "", "assignee": handler.id}, handler)
+    client_service.reveal(people[0], "document_number", "Preparar el poder para la audiencia", boss)
 
 
 def _settle(complaint, received_at, cause: str, actions: str, days: int, user) -> None:

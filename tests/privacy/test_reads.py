@@ -150,3 +150,40 @@ def test_access_review_lists_one_persons_reads_in_the_period(app, http, login_as
     assert "Lectura reciente" in text and "Lectura antigua" not in text and "De otra persona" not in text
     everything = http.get(f"/privacidad/accesos?persona={reader.id}&desde={today - timedelta(days=60)}&hasta={today}")
     assert "Lectura antigua" in everything.get_data(as_text=True)
+
+
+def _migration():
+    import importlib.util
+
+    from core.config import ROOT
+
+    spec = importlib.util.spec_from_file_location("m0022", ROOT / "migrations" / "0022_privacy.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_migration_backfill_equals_what_each_read_writes(app, make_user, record):
+    from datetime import datetime
+
+    from core.db import db
+    from services import interactions
+
+    client, case, owner, lawyer = record
+    boss = make_user(roles=("management",), name="Gerardo Gerente")
+    _reveal(app, client, boss)
+    with app.test_request_context():
+        case_service.read_confidential(case, lawyer)
+        entry = interactions.log(client, {"occurred_at": datetime(2026, 3, 5, 15, 0), "channel": "email",
+                                          "direction": "in", "kind": "update", "confidential": True,
+                                          "summary": "Detalle reservado", "case": case.id}, lawyer)
+        interactions.reveal(entry, boss)
+    def kept():
+        return sorted(AuditSubject.select(AuditSubject.event, AuditSubject.actor_id, AuditSubject.client_id,
+                                          AuditSubject.case_id).tuples())
+    written = kept()
+    assert len(written) == 3 and {row[2] for row in written} == {client.id}
+    assert sorted(row[3] for row in written if row[3]) == [case.id, case.id]
+    AuditSubject.delete().execute()
+    _migration()._backfill(db.obj)
+    assert kept() == written

@@ -1,0 +1,23 @@
+"""The demo firm's data-subject requests: one answered, one escalated near its deadline, one in progress; and
+the first client's "Quién consultó" shows who read its document number."""
+
+import pytest
+
+from core.i18n import today_local
+from models.audit import AuditSubject
+from models.privacy import DataSubjectRequest
+from services import demo
+
+pytestmark = pytest.mark.usefixtures("clock")
+
+
+def test_demo_requests(app):
+    with app.test_request_context():
+        demo.load()
+        today = today_local()
+        rows = list(DataSubjectRequest.select().order_by(DataSubjectRequest.id))
+        assert [r.status for r in rows] == ["answered", "in_progress", "received"]
+        assert rows[0].reveal("answer") and rows[0].answered_at is not None
+        assert rows[1].escalated(today) and rows[1].deadline >= today and not rows[2].escalated(today)
+        assert DataSubjectRequest.escalated_count(today) == 1
+        assert AuditSubject.select().where(AuditSubject.client_id == rows[0].client_id).count() >= 2
