@@ -29,6 +29,7 @@ from models.keys import KeyCheck
 from models.mail import OutboundEmail
 from models.privacy import DataSubjectRequest
 from models.quality import ImprovementAction, QualityNote, QualityNoteAck
+from models.quality_figures import QualityFigure, QualityFigureEpoch
 from models.quality_targets import QualityTarget
 from models.reviews import ManagementReview
 from models.surveys import (
@@ -58,6 +59,7 @@ ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginT
               SurveyTemplate, SurveyQuestion, SurveyInvitation, SurveyLink, SurveyResponse, SurveyAnswer,
               ComplaintCategory, SlaRule, Complaint, ComplaintStatusChange, CrisisIncident, CrisisStep,
               PasswordResetToken, ManagementReview, ImprovementAction, QualityTarget, QualityNote, QualityNoteAck,
+              QualityFigure, QualityFigureEpoch,
               AuditSubject, DataSubjectRequest]
 
 __all__ = [
@@ -66,6 +68,8 @@ __all__ = [
     "Task",
     "ImprovementAction",
     "QualityTarget",
+    "QualityFigure",
+    "QualityFigureEpoch",
     "QualityNote",
     "QualityNoteAck",
     "AuditSubject",

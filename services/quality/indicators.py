@@ -10,11 +10,14 @@ responsible (copied when answered); an anonymous response has no client, so a cl
 and a month's anonymous answers enter a figure only by groups of at least ``SURVEY_MIN_ANONYMOUS``.
 """
 
+import hashlib
+import json
 import math
 import sqlite3
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN, SQL, Value, fn
@@ -87,6 +90,9 @@ class Indicator:
     denominator: int = 0
     by_month: list[tuple[date, float | None, int]] = field(default_factory=list)  # (month, value, denominator)
     extra: dict = field(default_factory=dict)  # further figures of the period (the resolution index's p90…)
+    # {month: (numerator, denominator, {name: [values]} or None)}: each month's own figures, which add up to the
+    # period's (services/quality/figures.py keeps the closed months' between requests)
+    parts: dict = field(default_factory=dict, repr=False)
 
     @property
     def points(self) -> list[tuple[date, float | None]]:
@@ -145,17 +151,34 @@ def _by_ranges(query, column, bounds, *aggregates) -> dict:
     return {int(r[0]): r[1:] for r in union.tuples() if r[1] is not None}
 
 
-def _fill(ind: Indicator, period: Period, rows: dict, ratio) -> Indicator:
-    """Per month and over the period: ``ratio(numerator, denominator)`` from rows {i: (numerator, denominator)}."""
-    total_num, total_den = 0.0, 0
-    for i, month in enumerate(period.months):
-        num, den = rows.get(i, (0, 0))
-        num, den = float(num or 0), int(den or 0)
+def _fill(ind: Indicator, period: Period, rows: dict, lists: dict | None = None) -> Indicator:
+    """``ind`` with the figures of ``period`` from rows {month index: (numerator, denominator)} and, for a
+    percentile, {month index: {name: [values]}}."""
+    months = period.months
+    parts = {months[i]: (float(num or 0), int(den or 0), (lists or {}).get(i)) for i, (num, den) in rows.items()}
+    for i, values in (lists or {}).items():
+        parts.setdefault(months[i], (0.0, 0, values))
+    return assemble(ind, period, parts)
+
+
+def assemble(ind: Indicator, period: Period, parts: dict) -> Indicator:
+    """``ind`` with per month and over ``period`` the ratio of its numerators and denominators, from its months'
+    parts {month: (numerator, denominator, lists)}; the further figures (a percentile) from the months' lists."""
+    ratio = RATIOS.get(ind.key, _percent)
+    total_num, total_den, merged = 0.0, 0, {}
+    ind.by_month, ind.parts = [], {}
+    for month in period.months:
+        num, den, lists = parts.get(month, (0.0, 0, None))
+        ind.parts[month] = (num, den, lists)
         total_num += num
         total_den += den
+        for name, values in (lists or {}).items():
+            merged.setdefault(name, []).extend(values)
         ind.by_month.append((month, ratio(num, den) if den else None, den))
     ind.numerator, ind.denominator = total_num, total_den
     ind.value = ratio(total_num, total_den) if total_den else None
+    if ind.key in EXTRAS:
+        ind.extra = EXTRAS[ind.key](merged)
     return ind
 
 
@@ -202,33 +225,27 @@ def _survey_rows(query, period: Period, numerator, denominator) -> dict:
 
 
 def satisfaction(period: Period, filters: Filters) -> Indicator:
-    ind = Indicator("satisfaccion", _l("Customer satisfaction rate"),
-                    _l("Ratings of 4 or 5 ÷ all ratings given in the post-service surveys answered in the period "
-                       "(scale 1 to 5), as a percentage."), "%", "up", 0, 100, 25)
+    ind = _definition("satisfaccion")
     rows = _survey_rows(_responses(filters), period, fn.SUM(SurveyResponse.ratings_high),
                         fn.SUM(SurveyResponse.ratings_count))
-    return _fill(ind, period, rows, _percent)
+    return _fill(ind, period, rows)
 
 
 def nps(period: Period, filters: Filters) -> Indicator:
-    ind = Indicator("nps", _l("Net promoter score (NPS)"),
-                    _l("Of the answers to “would you recommend us” (0 to 10) in the period: promoters (9–10) minus "
-                       "detractors (0–6), as a share of all answers; from −100 to 100."), "", "up", -100, 100, 50)
+    ind = _definition("nps")
     score = SurveyResponse.nps
     rows = _survey_rows(_responses(filters).where(score.is_null(False)), period,
                         _count_if(score >= 9) - _count_if(score <= 6), fn.COUNT(score))
-    return _fill(ind, period, rows, _percent)
+    return _fill(ind, period, rows)
 
 
 def response_rate(period: Period, filters: Filters) -> Indicator:
-    ind = Indicator("respuesta", _l("Survey response rate"),
-                    _l("Survey invitations sent in the period that were answered ÷ invitations sent, as a percentage."),
-                    "%", "up", 0, 100, 25)
+    ind = _definition("respuesta")
     query = _filtered(SurveyInvitation.select().where(SurveyInvitation.withdrawn_at.is_null()), filters,
                       SurveyInvitation.practice_area, SurveyInvitation.responsible, client=SurveyInvitation.client)
     rows = _grouped(query, SurveyInvitation.sent_at, period.moment_bounds(),
                     fn.COUNT(SurveyInvitation.answered_at), fn.COUNT(SurveyInvitation.id))
-    return _fill(ind, period, rows, _percent)
+    return _fill(ind, period, rows)
 
 
 # ----- complaints -----
@@ -242,17 +259,13 @@ def resolution_days(period: Period, filters: Filters) -> Indicator:
     """Per month the average calendar days; over the period also the 90th percentile (nearest rank), and both in
     business days of the firm's calendar (services/documents/calendar.py: weekends and holidays). One query for
     the resolved complaints' two moments, one for the holidays they span."""
-    ind = Indicator("resolucion", _l("Complaint resolution index"),
-                    _l("Average calendar days from reception to resolution of the complaints, claims, requests and "
-                       "suggestions received in the period and already resolved; also the 90th percentile, and "
-                       "both in business days (weekends and holidays left out)."), "days", "down")
+    ind = _definition("resolucion")
     bounds = period.moment_bounds()
     rows = list(_complaints(filters).select(_bucket(Complaint.received_at, bounds), _epoch(Complaint.received_at),
                                             _epoch(Complaint.resolved_at))
                 .where(Complaint.resolved_at.is_null(False), Complaint.received_at >= bounds[0],
                        Complaint.received_at < bounds[-1]).tuples())
-    sums: dict[int, list] = {}
-    calendar, business = [], []
+    lists: dict[int, dict] = {}
     if rows:
         # The local midnights from the period's start past the last resolution, as seconds since 1970 (UTC): a
         # moment's local day is a bisection, and business days between two days a difference of running counts.
@@ -274,16 +287,13 @@ def resolution_days(period: Period, filters: Filters) -> Indicator:
         for index, received, resolved in rows:
             received, resolved = float(received), float(resolved)
             elapsed = (resolved - received) / 86400
-            calendar.append(elapsed)
-            business.append(max(0, running[bisect_right(midnights, resolved) - 1]
-                                - running[bisect_right(midnights, received) - 1]))
-            part = sums.setdefault(int(index), [0.0, 0])
-            part[0] += elapsed
-            part[1] += 1
-    _fill(ind, period, {i: tuple(v) for i, v in sums.items()}, lambda num, den: round(num / den, 1))
-    ind.extra = {"p90": _p90(calendar), "business_avg": round(sum(business) / len(business), 1) if business else None,
-                 "business_p90": _p90(business)}
-    return ind
+            values = lists.setdefault(int(index), {"calendar": [], "business": []})
+            values["calendar"].append(elapsed)
+            values["business"].append(max(0, running[bisect_right(midnights, resolved) - 1]
+                                          - running[bisect_right(midnights, received) - 1]))
+    # each month's sum exact (math.fsum), so it does not depend on the order the rows came in
+    sums = {i: (math.fsum(values["calendar"]), len(values["calendar"])) for i, values in lists.items()}
+    return _fill(ind, period, sums, lists)
 
 
 EPOCH = datetime(1970, 1, 1)
@@ -306,44 +316,53 @@ def _p90(values):
     return round(float(ordered[max(1, math.ceil(0.9 * len(ordered))) - 1]), 1)
 
 
+def _average(num, den):
+    return round(num / den, 1)
+
+
+def _resolution_extra(lists: dict) -> dict:
+    business = lists.get("business", [])
+    return {"p90": _p90(lists.get("calendar", [])),
+            "business_avg": round(sum(business) / len(business), 1) if business else None,
+            "business_p90": _p90(business)}
+
+
+RATIOS = {"resolucion": _average, "contratacion": _average}  # the others: a percentage
+EXTRAS = {"resolucion": _resolution_extra, "contratacion": lambda lists: {"p90": _p90(lists.get("days", []))}}
+
+
 def within_sla(period: Period, filters: Filters) -> Indicator:
-    ind = Indicator("sla", _l("Complaints resolved within SLA"),
-                    _l("Of the complaints received in the period and already resolved: those resolved by their due "
-                       "date ÷ all of them, as a percentage."), "%", "up", 0, 100, 25)
+    ind = _definition("sla")
     query = _complaints(filters).where(Complaint.resolved_at.is_null(False), Complaint.due_at.is_null(False))
     rows = _grouped(query, Complaint.received_at, period.moment_bounds(),
                     _count_if(Complaint.resolved_at <= Complaint.due_at), fn.COUNT(Complaint.id))
-    return _fill(ind, period, rows, _percent)
+    return _fill(ind, period, rows)
 
 
 # ----- contracts -----
 
 def retention(period: Period, filters: Filters) -> Indicator:
-    ind = Indicator("retencion", _l("Client retention rate"),
-                    _l("Contracts that reached their end in the period and were renewed (a renewal contract linked "
-                       "to them) ÷ contracts that reached their end in the period, as a percentage."), "%", "up", 0, 100, 25)
+    ind = _definition("retencion")
     renewal = Contract.alias("renewal")
     renewed = fn.EXISTS(renewal.select(renewal.id).where((renewal.renews == Contract.id)
                                                          & (renewal.status != "draft")))
     query = _filtered(Contract.select().join(Client, JOIN.INNER, on=(Contract.client == Client.id))
                       .where(Contract.status != "draft"), filters, Client.practice_area, Client.responsible)
     rows = _grouped(query, Contract.end_date, period.day_bounds(), _count_if(renewed), fn.COUNT(Contract.id))
-    return _fill(ind, period, rows, _percent)
+    return _fill(ind, period, rows)
 
 
 # ----- intake -----
 
 def intake_conversion(period: Period, filters: Filters) -> Indicator:
-    ind = Indicator("admision", _l("Intake conversion"),
-                    _l("Of the decisions taken in the period on clients under evaluation: accepted ÷ accepted and "
-                       "rejected, as a percentage."), "%", "up", 0, 100, 25)
+    ind = _definition("admision")
     change = ClientStatusChange
     query = _filtered(change.select().join(Client, on=(change.client == Client.id))
                       .where(change.from_status == "evaluating", change.to_status.in_(("accepted", "rejected"))),
                       filters, Client.practice_area, Client.responsible)
     rows = _grouped(query, change.created_at, period.moment_bounds(), _count_if(change.to_status == "accepted"),
                     fn.COUNT(change.id))
-    return _fill(ind, period, rows, _percent)
+    return _fill(ind, period, rows)
 
 
 # ----- the four the data allows besides (issue 16) -----
@@ -423,13 +442,7 @@ def surveys_on_time(period: Period, filters: Filters) -> Indicator:
     moments become local day numbers in SQL (``_day_number``), so the database needs no time zone and no row comes
     back to Python. The cases whose every invitation was withdrawn before going out are one uncorrelated subquery
     over the withdrawn invitations, read only for a case never surveyed."""
-    ind = Indicator("encuestas", _l("Surveys sent on time"),
-                    _l("Of the cases closed in the period: those whose satisfaction survey reached the client "
-                       "(emailed, or its link handed over) within 5 calendar days of the closing day (PRO-008 "
-                       "§5.4.1) ÷ the cases closed, as a percentage. A case with no invitation, or one never sent "
-                       "(no email and no link handed over), counts as late; a case whose every invitation was "
-                       "withdrawn before going out (the client declined surveys) is left out, and so is one still "
-                       "within its 5 days and not yet surveyed."), "%", "up", 0, 100, 25)
+    ind = _definition("encuestas")
     bounds, inv = period.moment_bounds(), SurveyInvitation
     today = today_local()
     last_day = max(period.end, today) + timedelta(days=SURVEY_WITHIN_DAYS + 1)
@@ -446,17 +459,13 @@ def surveys_on_time(period: Period, filters: Filters) -> Indicator:
     cases = _filtered(Case.select().where(Case.status == "closed"), filters, Case.practice_area, Case.responsible,
                       client=Case.client)
     rows = _unpack(_grouped(cases, Case.closed_at, bounds, _on_time_count(on_time, counted)))
-    return _fill(ind, period, rows, _percent)
+    return _fill(ind, period, rows)
 
 
 def contact_to_contract(period: Period, filters: Filters) -> Indicator:
     """Per client's first contract signed in the period: the signing day and the client's registration moment
     (one query); days between local days in Python. Also the 90th percentile over the period."""
-    ind = Indicator("contratacion", _l("Days from first contact to contract"),
-                    _l("For the contracts signed in the period that are the client's first (not a renewal, no "
-                       "earlier signed contract): average calendar days from the client's registration in Traza, "
-                       "its first contact, to the day the contract was signed; also the 90th percentile."),
-                    "days", "down")
+    ind = _definition("contratacion")
     earlier = Contract.alias("earlier")
     first = ~fn.EXISTS(earlier.select(earlier.id).where(
         (earlier.client == Contract.client) & (earlier.status != "draft") & earlier.signed_on.is_null(False)
@@ -468,17 +477,15 @@ def contact_to_contract(period: Period, filters: Filters) -> Indicator:
              .where(Contract.signed_on >= bounds[0], Contract.signed_on < bounds[-1], Contract.status != "draft",
                     fn.COALESCE(Contract.renews, 0) == 0, first))  # a scan, not a walk of the renews index
     query = _filtered(query, filters, Client.practice_area, Client.responsible)
-    sums, days = {}, []
+    sums, lists = {}, {}
     local_day = _LocalDays(period.start - timedelta(days=400), period.end)  # most first contacts are this recent
     for index, signed, registered in query.tuples():
         elapsed = max(0, (_as_date(signed) - local_day(registered)).days)
-        days.append(elapsed)
+        lists.setdefault(int(index), {"days": []})["days"].append(elapsed)
         part = sums.setdefault(int(index), [0, 0])
         part[0] += elapsed
         part[1] += 1
-    _fill(ind, period, {i: tuple(v) for i, v in sums.items()}, lambda num, den: round(num / den, 1))
-    ind.extra = {"p90": _p90(days)}
-    return ind
+    return _fill(ind, period, {i: tuple(v) for i, v in sums.items()}, lists)
 
 
 def updates_on_time(period: Period, filters: Filters) -> Indicator:
@@ -489,17 +496,10 @@ def updates_on_time(period: Period, filters: Filters) -> Indicator:
     written), so a client's day is its update whose next came on a later day (or that has none), and it was on time
     when that gap is at most the interval. The month of the due day is a bucket of the moment given, shifted by the
     interval. The client's status is read only for its last update."""
-    from flask import current_app
-
     from models.interactions import Interaction
 
-    interval = int(current_app.config.get("UPDATE_INTERVAL_DAYS", 15))
-    ind = Indicator("actualizaciones", _l("Clients updated on time"),
-                    _l("Each outgoing update (“Actualización periódica”) makes the next one due %(days)s calendar "
-                       "days later. Of the updates due in the period: those given by their due day ÷ all due, as "
-                       "a percentage; one still not given once its day has passed counts as late if the client is "
-                       "still active. A client never updated has no due day yet and is not counted.",
-                       days=interval), "%", "up", 0, 100, 25)
+    interval = _update_interval()
+    ind = _definition("actualizaciones")
     today = today_local()
     entry = Interaction
 
@@ -521,16 +521,13 @@ def updates_on_time(period: Period, filters: Filters) -> Indicator:
     query = query.where(entry.kind == "update", entry.direction == "out",
                         gap.is_null() | (gap > 0))  # the client's last update of its day
     rows = _unpack(_by_ranges(query, entry.occurred_at, bounds, _on_time_count(on_time, counted)))
-    return _fill(ind, period, rows, _percent)
+    return _fill(ind, period, rows)
 
 
 def deadlines_met(period: Period, filters: Filters) -> Indicator:
     from models.documents import Deadline
 
-    ind = Indicator("plazos", _l("Deadlines met"),
-                    _l("Of the case deadlines due in the period: those completed on or before their due moment ÷ "
-                       "those due, as a percentage; an open one past its due moment counts as missed, one not yet "
-                       "due is not counted."), "%", "up", 0, 100, 25)
+    ind = _definition("plazos")
     D = Deadline
     query = D.select().where((D.status != "open") | (D.due_at < utcnow()))
     if filters.kind or filters.area:  # the case only when a filter needs it
@@ -543,7 +540,66 @@ def deadlines_met(period: Period, filters: Filters) -> Indicator:
         query = query.where(D.responsible == filters.responsible)
     rows = _grouped(query, D.due_at, period.moment_bounds(),
                     _count_if((D.status == "done") & (D.done_at <= D.due_at)), fn.COUNT(D.id))
-    return _fill(ind, period, rows, _percent)
+    return _fill(ind, period, rows)
+
+
+def _update_interval() -> int:
+    from flask import current_app
+
+    return int(current_app.config.get("UPDATE_INTERVAL_DAYS", 15))
+
+
+# Each indicator's name, formula in words, unit, direction and chart scale: a fresh one, with no figures.
+DEFINITIONS = {
+    "satisfaccion": lambda: Indicator("satisfaccion", _l("Customer satisfaction rate"),
+        _l("Ratings of 4 or 5 ÷ all ratings given in the post-service surveys answered in the period "
+            "(scale 1 to 5), as a percentage."), "%", "up", 0, 100, 25),
+    "nps": lambda: Indicator("nps", _l("Net promoter score (NPS)"),
+        _l("Of the answers to “would you recommend us” (0 to 10) in the period: promoters (9–10) minus "
+            "detractors (0–6), as a share of all answers; from −100 to 100."), "", "up", -100, 100, 50),
+    "respuesta": lambda: Indicator("respuesta", _l("Survey response rate"),
+        _l("Survey invitations sent in the period that were answered ÷ invitations sent, as a percentage."),
+        "%", "up", 0, 100, 25),
+    "resolucion": lambda: Indicator("resolucion", _l("Complaint resolution index"),
+        _l("Average calendar days from reception to resolution of the complaints, claims, requests and "
+            "suggestions received in the period and already resolved; also the 90th percentile, and "
+            "both in business days (weekends and holidays left out)."), "days", "down"),
+    "sla": lambda: Indicator("sla", _l("Complaints resolved within SLA"),
+        _l("Of the complaints received in the period and already resolved: those resolved by their due "
+            "date ÷ all of them, as a percentage."), "%", "up", 0, 100, 25),
+    "retencion": lambda: Indicator("retencion", _l("Client retention rate"),
+        _l("Contracts that reached their end in the period and were renewed (a renewal contract linked "
+            "to them) ÷ contracts that reached their end in the period, as a percentage."), "%", "up", 0, 100, 25),
+    "admision": lambda: Indicator("admision", _l("Intake conversion"),
+        _l("Of the decisions taken in the period on clients under evaluation: accepted ÷ accepted and "
+            "rejected, as a percentage."), "%", "up", 0, 100, 25),
+    "encuestas": lambda: Indicator("encuestas", _l("Surveys sent on time"),
+        _l("Of the cases closed in the period: those whose satisfaction survey reached the client "
+            "(emailed, or its link handed over) within 5 calendar days of the closing day (PRO-008 "
+            "§5.4.1) ÷ the cases closed, as a percentage. A case with no invitation, or one never sent "
+            "(no email and no link handed over), counts as late; a case whose every invitation was "
+            "withdrawn before going out (the client declined surveys) is left out, and so is one still "
+            "within its 5 days and not yet surveyed."), "%", "up", 0, 100, 25),
+    "contratacion": lambda: Indicator("contratacion", _l("Days from first contact to contract"),
+        _l("For the contracts signed in the period that are the client's first (not a renewal, no "
+            "earlier signed contract): average calendar days from the client's registration in Traza, "
+            "its first contact, to the day the contract was signed; also the 90th percentile."),
+        "days", "down"),
+    "actualizaciones": lambda: Indicator("actualizaciones", _l("Clients updated on time"),
+        _l("Each outgoing update (“Actualización periódica”) makes the next one due %(days)s calendar "
+            "days later. Of the updates due in the period: those given by their due day ÷ all due, as "
+            "a percentage; one still not given once its day has passed counts as late if the client is "
+            "still active. A client never updated has no due day yet and is not counted.",
+            days=_update_interval()), "%", "up", 0, 100, 25),
+    "plazos": lambda: Indicator("plazos", _l("Deadlines met"),
+        _l("Of the case deadlines due in the period: those completed on or before their due moment ÷ "
+            "those due, as a percentage; an open one past its due moment counts as missed, one not yet "
+            "due is not counted."), "%", "up", 0, 100, 25),
+}
+
+
+def _definition(key: str) -> "Indicator":
+    return DEFINITIONS[key]()
 
 
 INDICATORS = {"satisfaccion": satisfaction, "resolucion": resolution_days, "retencion": retention, "nps": nps,
@@ -553,11 +609,77 @@ INDICATORS = {"satisfaccion": satisfaction, "resolucion": resolution_days, "rete
 
 
 def compute(key: str, period: Period, filters: Filters) -> Indicator:
-    return INDICATORS[key](period, filters)
+    return compute_all(period, filters, [key])[0]
 
 
-def compute_all(period: Period, filters: Filters) -> list[Indicator]:
-    return [fn_(period, filters) for fn_ in INDICATORS.values()]
+# ----- the figures of closed months, kept between requests -----
+
+# A month is settled once nothing but a write can change its figure: the day after it ends, and for the surveys
+# on time once its last cases' five days have passed (a case not yet surveyed counts only then).
+SETTLE_DAYS = {"encuestas": SURVEY_WITHIN_DAYS}
+# A new version of these formulas must not read the figures of the previous one: the file's digest is in the scope.
+FORMULAS = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+
+
+def compute_all(period: Period, filters: Filters, keys=None) -> list[Indicator]:
+    """The indicators (all, or ``keys``) over ``period``. The whole, settled months come from the figures kept
+    between requests (models/quality_figures.py: triggers forget a month when a row behind it changes); the rest
+    is one query per indicator over the span of the months missing, and the settled months computed that way are
+    kept for the next request."""
+    from models.quality_figures import QualityFigure, QualityFigureEpoch
+
+    keys, today = list(keys or INDICATORS), today_local()
+    scope, filtered = _scope(filters)
+    settled = {key: {m for m in period.months if _settled(key, m, period, today)} for key in keys}
+    wanted = set().union(*settled.values())
+    epoch = QualityFigureEpoch.current() if wanted else None  # read before any figure is computed
+    kept = {(key, month): (num, den, json.loads(lists) if lists else None)
+            for key, month, num, den, lists in QualityFigure.for_scope(scope, wanted)}
+    results, fresh = [], []
+    for key in keys:
+        parts = {m: kept[key, m] for m in settled[key] if (key, m) in kept}
+        missing = [m for m in period.months if m not in parts]
+        if missing:
+            live = INDICATORS[key](Period(max(period.start, missing[0]), min(period.end, _last_day(missing[-1]))),
+                                   filters)
+            parts.update((m, live.parts[m]) for m in missing)
+            fresh += [_kept_row(key, scope, filtered, m, parts[m]) for m in missing if m in settled[key]]
+        results.append(assemble(_definition(key), period, parts))
+    if fresh:
+        QualityFigure.store(fresh, epoch)
+    return results
+
+
+def _last_day(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def _settled(key: str, month: date, period: Period, today: date) -> bool:
+    last = _last_day(month)
+    return period.start <= month and last <= period.end and last + timedelta(days=SETTLE_DAYS.get(key, 0)) < today
+
+
+def _scope(filters: Filters) -> tuple[str, bool]:
+    """A digest of what a figure depends on besides the rows: the filters, the firm's time zone and holiday
+    region, the update interval, the anonymity threshold and the formulas; and whether a filter applies."""
+    from flask import current_app
+
+    given = [filters.area, filters.responsible, filters.kind, current_app.config["TIMEZONE"], firm_region(),
+             _update_interval(), min_anonymous(), FORMULAS]
+    return (hashlib.sha256(json.dumps(given, default=str).encode()).hexdigest()[:40],
+            bool(filters.area or filters.responsible or filters.kind))
+
+
+def _kept_row(key: str, scope: str, filtered: bool, month: date, part) -> dict:
+    """The row kept for one month: its figures and the bounds the triggers compare a changed row's anchor with
+    (its day, or its moment: an update counts in the month of its due day, ``interval`` days after it)."""
+    following = (month + timedelta(days=32)).replace(day=1)
+    shift = timedelta(days=_update_interval() if key == "actualizaciones" else 0)
+    num, den, lists = part
+    return {"indicator": key, "scope": scope, "filtered": filtered, "month": month, "day_lo": month,
+            "day_hi": following, "at_lo": to_utc(datetime.combine(month - shift, time.min)),
+            "at_hi": to_utc(datetime.combine(following - shift, time.min)), "numerator": num, "denominator": den,
+            "lists": json.dumps(lists) if lists else None, "computed_at": utcnow()}
 
 
 # ----- what needs attention -----
