@@ -430,6 +430,15 @@ class World:
         return reviews.create(start, end, self.me, self.today, {"procedure_changes": "PRO-008 v3."})
 
     @cached_property
+    def dsr(self):
+        """A data-subject request just received, assigned to me (issue 19)."""
+        from services import privacy
+
+        return privacy.register(self.active, {"kind": "query", "channel": "email", "received_on": self.today,
+                                              "message": "¿Qué datos míos tienen?", "identity_method": "pending",
+                                              "identity_notes": "", "assignee": self.me.id}, self.me)
+
+    @cached_property
     def category(self):
         from services import complaints
 
@@ -468,7 +477,7 @@ ARGUMENTS = {
     "meeting_id": ["meeting"], "incident_id": ["incident", "escalated"], "invitation_id": ["invitation"],
     "complaint_id": ["received", "in_analysis", "resolved", "closed"],
     "action_id": ["improvement", "verifying_action"], ("quality.indicator", "key"): ["indicator_key"],
-    "note_id": ["quality_note"], "review_id": ["draft_review"],
+    "note_id": ["quality_note"], "review_id": ["draft_review"], "dsr_id": ["dsr"],
 }
 # Objects no URL names that still put forms on pages (tasks, deadlines, holidays, feeds, ...).
 ALSO_SHOWN = ("evidence", "intervention", "delivery", "item", "deadline", "holiday", "question", "meeting", "invitation",
