@@ -187,3 +187,49 @@ def test_migration_backfill_equals_what_each_read_writes(app, make_user, record)
     AuditSubject.delete().execute()
     _migration()._backfill(db.obj)
     assert kept() == written
+
+
+def test_staff_reads_reachable_from_the_menu_and_the_staff_admin(app, http, login_as, make_user):
+    person = make_user(roles=("operations",), name="Óscar Operativo")
+    login_as("admin", "management")
+    assert f'href="/privacidad/accesos?persona={person.id}"' in http.get(f"/admin/usuarios/{person.id}").get_data(as_text=True)
+    home = http.get("/").get_data(as_text=True)
+    assert 'href="/privacidad/accesos"' in home and 'href="/privacidad/peticiones"' in home
+
+
+def test_request_register_query_count_is_constant(app, http, login_as, make_user, firm_today):
+    from services import privacy
+
+    handler = login_as("service")
+    with app.test_request_context():
+        client = make_client(name="Ana Ruiz", document_number="52987654")
+
+        def add(n):
+            for _ in range(n):
+                privacy.register(client, {"kind": "query", "channel": "email", "received_on": firm_today,
+                                          "message": "¿Qué datos tienen?", "identity_method": "pending",
+                                          "identity_notes": "", "assignee": handler.id}, handler)
+    add(1)
+    with count_queries() as one:
+        assert http.get("/privacidad/peticiones").status_code == 200
+    add(20)
+    with count_queries() as many:
+        page = http.get("/privacidad/peticiones").get_data(as_text=True)
+    assert page.count("PT-000") == 21 and many.count == one.count
+
+
+def test_client_reads_page_query_count_is_constant(app, http, login_as, make_user, record):
+    client, case, owner, lawyer = record
+    reader = make_user(roles=("management",), name="Lector")
+    _reveal(app, client, reader)
+    login_as(user=owner)
+    with count_queries() as one:
+        assert http.get(f"/clientes/{client.id}/quien-consulto").status_code == 200
+    for i in range(30):
+        _reveal(app, client, make_user(roles=("management",), name=f"Lector {i}") if i < 3 else reader)
+    with app.test_request_context():
+        case_service.read_confidential(case, reader)
+    with count_queries() as many:
+        page = http.get(f"/clientes/{client.id}/quien-consulto").get_data(as_text=True)
+    assert page.count("<tr>") == 32 + 1  # 32 reads and the header row
+    assert many.count <= one.count + 1  # + the case names (one query for every case on the page)
