@@ -119,8 +119,9 @@ def request_edit(dsr_id):
     if not dsr.is_open:
         flash(_("This request is closed: it can no longer change."), "error")
         return redirect(url_for("privacy.request_show", dsr_id=dsr.id), 303)
-    form = RequestForm(formdata=request.form if request.method == "POST" else None, obj=dsr,
-                       data={"message": dsr.reveal("message"), "assignee": dsr.assignee_id})
+    current = {name: getattr(dsr, name) for name in service.EDITABLE}
+    current.update(message=dsr.reveal("message"), assignee=dsr.assignee_id)  # in clear; the id, not the row
+    form = RequestForm(formdata=request.form if request.method == "POST" else None, data=current)
     choices = list(service.assignee_choices())
     if dsr.assignee_id not in {i for i, _n in choices}:
         choices.append((dsr.assignee_id, dsr.assignee.display_name))

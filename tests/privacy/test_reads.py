@@ -3,6 +3,7 @@ their confidential data by others, with who, when, which field and the reason, a
 only management, quality and the record's responsible see them (anyone else: 404 with ``authz_fail``); a page costs
 the same number of queries whatever the number of reads; one person's reads in a period for the access review."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -233,3 +234,20 @@ def test_client_reads_page_query_count_is_constant(app, http, login_as, make_use
         page = http.get(f"/clientes/{client.id}/quien-consulto").get_data(as_text=True)
     assert page.count("<tr>") == 32 + 1  # 32 reads and the header row
     assert many.count <= one.count + 1  # + the case names (one query for every case on the page)
+
+
+def test_a_confidential_document_download_counts_for_its_case_and_client(app, make_user, record):
+    """A document item names its case only: the client is found through the case."""
+    from werkzeug.datastructures import FileStorage
+
+    from services import documents
+
+    client, case, owner, lawyer = record
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    with app.test_request_context():
+        item = documents.add_item(case, {"name": "Historia clínica", "confidential": True}, lawyer)
+        version = documents.upload(item, case, FileStorage(io.BytesIO(pdf), "historia.pdf"), "", lawyer)
+        documents.download(version, make_user(roles=("management",), name="Gerardo Gerente"))
+        rows = reads.rows(list(reads.of_case(case.id)))
+        assert [r["who"] for r in rows] == ["Gerardo Gerente"] and rows[0]["name"] == "Historia clínica"
+        assert [r["who"] for r in reads.rows(list(reads.of_client(client.id)))] == ["Gerardo Gerente"]

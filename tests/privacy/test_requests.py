@@ -141,7 +141,9 @@ def test_answering_needs_the_identity_checked_but_rejecting_does_not(app, http, 
 def test_editing_recomputes_the_deadline(app, http, login_as, client, firm_today):
     handler = login_as("management")
     dsr = _register(app, client, handler, firm_today)
-    assert http.get(f"/privacidad/peticiones/{dsr.id}/editar").status_code == 200
+    form = http.get(f"/privacidad/peticiones/{dsr.id}/editar").get_data(as_text=True)
+    assert "CANARIO-7731" in form and "v1." not in form  # the message in clear, never its ciphertext
+    assert f'<option selected value="{handler.id}">' in form or f'value="{handler.id}" selected' in form
     response = http.post(f"/privacidad/peticiones/{dsr.id}/editar", data=_form(handler, firm_today, kind="objection"))
     assert response.status_code == 303
     dsr = DataSubjectRequest.get_by_id(dsr.id)
