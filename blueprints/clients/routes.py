@@ -26,6 +26,7 @@ from blueprints.clients.forms import (
 from core import audit, files
 from core.auth import fresh_required
 from core.db import transaction
+from core.forms import staff_groups
 from core.guard import can, require
 from core.htmx import render, wants_partial
 from core.i18n import to_local, to_utc, today_local
@@ -61,9 +62,16 @@ def _staff_choices(blank):
     return [(0, blank)] + list(staff.tuples())
 
 
-def _prepare(form: ClientForm) -> ClientForm:
+def _prepare(form: ClientForm, responsible=None) -> ClientForm:
+    """The practice areas, and a responsible picker offering nobody, the one writing and whoever is already chosen
+    (``responsible``: the record's; on a POST the one sent) when they may be responsible; anyone else is found by
+    name under it (the ``staff_picker`` macro): 2,000 names on every intake were a third of its time."""
     form.practice_area.choices = [(0, _("— choose —"))] + [(a.id, a.name) for a in PracticeArea.active()]
-    form.responsible.choices = _staff_choices(_("— unassigned —"))
+    wanted = {i for i in (current_user.id, responsible, form.responsible.data) if isinstance(i, int) and 0 < i < 2**31}
+    offered = (User.select(User.id, User.name).join(UserRole, on=(UserRole.user == User.id))
+               .where(User.id.in_(wanted), UserRole.role.in_(CLIENT_ROLES), User.is_active == True)  # noqa: E712
+               .distinct().order_by(User.name))
+    form.responsible.choices = staff_groups([(0, _("— unassigned —")), *offered.tuples()])
     return form
 
 
@@ -222,7 +230,8 @@ def _may_reveal(client) -> bool:
 @require("clients.edit")
 def edit(client_id):
     client = or_404(Client.for_page(client_id))
-    form = _prepare(ClientForm(obj=client, formdata=request.form if request.method == "POST" else None))
+    form = _prepare(ClientForm(obj=client, formdata=request.form if request.method == "POST" else None),
+                    client.responsible_id)
     form.keeps_document = bool(client.document_number)
     if request.method == "GET":
         form.practice_area.data = client.practice_area_id or 0

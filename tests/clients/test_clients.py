@@ -390,3 +390,41 @@ def test_referred_by_is_found_by_document_or_exact_name(app, http, login_as):
     assert "Varios clientes" in several.get_data(as_text=True)
     http.post("/clientes/nuevo", data=_form(area.id, referred_by="1.020.304.050", confirm="1"))
     assert Client.get(Client.name == "Julián Andrés Cárdenas").referred_by_id == referrer.id
+
+
+def test_intake_responsible_picker_offers_the_writer_and_takes_anyone_who_may_be_responsible(app, http, login_as,
+                                                                                            make_user):
+    """2,000 staff made the intake's picker a third of the page: it offers nobody and the one writing, and the
+    search under it (/casos/personal) finds the rest; the server still refuses whoever may not be responsible."""
+    from playhouse.test_utils import count_queries
+
+    me = login_as("commercial")
+    other = make_user(roles=("operations",), name="Íñigo Lejano")
+    admin = make_user(roles=("admin",), name="Íñigo Administra")
+    retired = make_user(roles=("commercial",), name="Íñigo Retirado", active=False)
+    with app.test_request_context():
+        area = make_area()
+    body = http.get("/clientes/nuevo").get_data(as_text=True)
+    select = re.search(r'<select[^>]*id="responsible".*?</select>', body, re.S).group(0)
+    assert {int(v) for v in re.findall(r'value="(\d+)"', select)} == {0, me.id}
+    assert "Lejano" not in body and 'hx-target="#responsible optgroup:last-of-type"' in body
+    with count_queries() as few:
+        http.get("/clientes/nuevo")
+    for n in range(5):
+        make_user(roles=("service",), name=f"Más Personal {n}")
+    with count_queries() as more:
+        http.get("/clientes/nuevo")
+    assert more.count == few.count
+    for someone in (admin.id, retired.id, 10**30, -1):
+        refused = http.post("/clientes/nuevo", data=_form(area.id, responsible=str(someone), confirm="1"))
+        assert refused.status_code == 422 and 'id="responsible-error"' in refused.get_data(as_text=True)
+    assert Client.select().count() == 0
+    checked = http.post("/clientes/nuevo", data=_form(area.id, responsible=str(other.id)))
+    assert checked.status_code == 200 and f'<option selected value="{other.id}">' in checked.get_data(as_text=True)
+    assert http.post("/clientes/nuevo", data=_form(area.id, responsible=str(other.id), confirm="1")).status_code == 303
+    client = Client.get()
+    assert client.responsible_id == other.id
+    edit = http.get(f"/clientes/{client.id}/editar").get_data(as_text=True)
+    select = re.search(r'<select[^>]*id="responsible".*?</select>', edit, re.S).group(0)
+    assert {int(v) for v in re.findall(r'value="(\d+)"', select)} == {0, me.id, other.id}
+    assert f'<option selected value="{other.id}">' in select
