@@ -961,8 +961,11 @@ def _quality_choices():
 
 
 def quality_dashboard(user_id: int) -> str:
-    """Every indicator (one grouped query each), open complaints past due, overdue deadlines."""
-    queries = _quality_queries(*_months_back(12))
+    """The kept figures of the closed months (one query), every indicator's grouped query over the current month,
+    open complaints past due, overdue deadlines."""
+    start, today = _months_back(12)
+    kept = _kept_figures(start, today.replace(day=1))
+    queries = _quality_queries(today.replace(day=1), today)
     now = utcnow()
     breached = Complaint.select().where(Complaint.status.in_(OPEN_STATES), Complaint.due_at <= now).count()
     overdue = Deadline.select().where(Deadline.status == "open", Deadline.due_at < now).count()
@@ -970,8 +973,20 @@ def quality_dashboard(user_id: int) -> str:
     from models.reviews import ManagementReview
 
     overdue += ManagementReview.select(fn.COUNT(ManagementReview.id)).where(ManagementReview.status == "approved").scalar()
-    return render(QUALITY, indicators=[(k, q()) for k, q in queries.items()], breached=breached, overdue=overdue,
-                  **_quality_choices())
+    return render(QUALITY, indicators=[(k, q()) for k, q in queries.items()] + kept, breached=breached,
+                  overdue=overdue, **_quality_choices())
+
+
+def _kept_figures(start, end) -> list:
+    """The quality figures kept for the whole months from ``start`` to before ``end`` (models/quality_figures.py),
+    as (indicator, [(month, numerator, denominator)]) pairs."""
+    from models.quality_figures import QualityFigure as F
+
+    rows = {}
+    for key, month, num, den in (F.select(F.indicator, F.month, F.numerator, F.denominator)
+                                 .where(F.month >= start, F.month < end).tuples()):
+        rows.setdefault(key, []).append((month, num, den))
+    return list(rows.items())
 
 
 def quality_indicator(user_id: int) -> str:
@@ -1071,7 +1086,7 @@ def review_draft(user_id: int) -> str:
 
     review = _review_row()
     start, end = review.period_start, review.period_end
-    indicators = [(k, q()) for k, q in _quality_queries(start, end).items()]
+    indicators = _kept_figures(start, end)  # a draft's period is past: its months are kept once computed
     targets = list(QualityTarget.select(QualityTarget, User).join(User, on=(QualityTarget.owner == User.id)))
     R, C, A = SurveyResponse, Complaint, ImprovementAction
     in_period = (R.answered_on >= start) & (R.answered_on <= end)
