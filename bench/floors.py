@@ -1,6 +1,8 @@
 """Floors: for each page, a bare Flask + peewee view that runs the page's indexed queries and renders
-the same rows with a minimal inline template (DESIGN.md §8). No extensions, no auth, no layout: what is
-left of the page's time once everything Traza adds is taken away.
+the same rows with a minimal inline template inside the same base layout (DESIGN.md §8): the markup
+templates/base.html gives the measured account, written by hand (``bench/templates/floor/base.html``, its
+menu from ``Shell``). No extensions, no session, no CSRF signing, no translations: what is left of the page's
+time once everything Traza adds is taken away; the "fixed cost" row weighs that addition on an empty page.
 
 A floor is ``fn(user_id) -> str``: it runs in a request of the floor app (``request.args`` carries the
 page URL's query string, ``request.form`` a POST page's fields, ``page_url()`` the page's own URL) and
@@ -9,6 +11,9 @@ page URL's query string, ``request.form`` a POST page's fields, ``page_url()`` t
 
 import operator
 import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache, reduce
 
@@ -20,6 +25,7 @@ from rapidfuzz import fuzz
 
 from core import crypto
 from core.db import db, utcnow
+from core.guard import permissions_of
 from core.text import STOP_WORDS, name_key, tokens
 from models.audit import AuditEvent
 from models.cases import Case, CaseMember, CaseStatusChange, EvidenceItem, Intervention
@@ -49,10 +55,88 @@ from models.surveys import (
     SurveyTemplate,
 )
 from models.tasks import Task
-from models.users import User, UserSession
+from models.users import User, UserRole, UserSession
 from services.surveys import LIVE_STATES
 
-PAGE = "<!doctype html><html lang=es><meta charset=utf-8><title>floor</title><body>{}</body></html>"
+PAGE = '{{% extends "floor/base.html" %}}{{% block content %}}{}{{% endblock %}}'  # a signed-in page's shell
+PUBLIC_PAGE = '{{% extends "floor/public.html" %}}{{% block content %}}{}{{% endblock %}}'  # the survey link's frame
+FIRM = "Duarte & Asociados Abogados"
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    label: str
+    current: Callable[[str], bool]  # the page's path → is this link the current one (aria-current)
+
+
+def _under(*prefixes, but=()):
+    return lambda path: path.startswith(prefixes) and not path.startswith(but) if but else path.startswith(prefixes)
+
+
+def _exactly(href):
+    return lambda path: path == href
+
+
+# templates/base.html's menu: (whether the account sees it, the link); the same order, the same rules.
+def _cases_current(path):
+    return (path.startswith("/casos/") and path != "/casos/agenda") or (
+        path.startswith("/documentos/") and not path.startswith(("/documentos/requisitos", "/documentos/festivos")))
+
+
+NAV = [
+    (lambda p: "home.view" in p, Link("/", "Inicio", _exactly("/"))),
+    (lambda p: "work.view" in p, Link("/mi-trabajo", "Mi trabajo", _exactly("/mi-trabajo"))),
+    (lambda p: "clients.view" in p, Link("/clientes", "Clientes", _under("/clientes"))),
+    (lambda p: "cases.view" in p, Link("/casos/", "Casos", _cases_current)),
+    (lambda p: "cases.view" in p, Link("/casos/agenda", "Agenda", _exactly("/casos/agenda"))),
+    (lambda p: "commercial.view" in p, Link("/comercial/renovaciones", "Renovaciones", _under("/comercial"))),
+    (lambda p: bool(p & {"surveys.invite", "surveys.results", "surveys.templates"}),
+     Link("/encuestas", "Encuestas", _under("/encuestas"))),
+    (lambda p: "complaints.log" in p, Link("/quejas", "Quejas", _under("/quejas"))),
+    (lambda p: "quality.view" in p, Link("/calidad", "Calidad", _under("/calidad"))),
+]
+ADMIN_NAV = [
+    (lambda p: "users.manage" in p, Link("/admin/usuarios", "Usuarios", _under("/admin/usuarios"))),
+    (lambda p: "catalog.manage" in p, Link("/admin/areas", "Áreas de práctica", _under("/admin/areas"))),
+    (lambda p: "catalog.manage" in p, Link("/admin/aviso-privacidad", "Aviso de privacidad",
+                                           _exactly("/admin/aviso-privacidad"))),
+    (lambda p: "catalog.manage" in p, Link("/documentos/requisitos", "Requisitos documentales",
+                                           _under("/documentos/requisitos"))),
+    (lambda p: "catalog.manage" in p, Link("/documentos/festivos", "Festivos", _under("/documentos/festivos"))),
+    (lambda p: "audit.read" in p, Link("/admin/auditoria", "Registro de auditoría", _exactly("/admin/auditoria"))),
+    (lambda p: "privacy.requests" in p, Link("/privacidad/peticiones", "Peticiones de titulares",
+                                             _under("/privacidad/peticiones"))),
+    (lambda p: "privacy.reads" in p, Link("/privacidad/accesos", "Consultas de datos confidenciales por persona",
+                                          _exactly("/privacidad/accesos"))),
+]
+
+
+@dataclass(frozen=True)
+class Shell:
+    """What the floor's layout shows a signed-in account: read once per account (a hand-made app would keep it in
+    its session), rendered on every request."""
+
+    name: str
+    email: str
+    links: list
+    admin_links: list
+    search: bool
+    csrf: str
+
+    def admin_current(self, path: str) -> bool:
+        return any(link.current(path) for link in self.admin_links)
+
+
+@cache
+def shell(user_id: int | None) -> Shell | None:
+    if user_id is None:
+        return None
+    user = User.get_by_id(user_id)
+    permissions = permissions_of([r.role for r in UserRole.select(UserRole.role).where(UserRole.user == user_id)])
+    return Shell(user.name, user.email, [link for sees, link in NAV if sees(permissions)],
+                 [link for sees, link in ADMIN_NAV if sees(permissions)], "clients.view" in permissions,
+                 secrets.token_urlsafe(66))  # as long as Flask-WTF's signed token; a fixed one per account
 
 HOME = PAGE.format("""{% for n in notes[:3] %}<article><h3><a href="/calidad/comunicados/{{ n.id }}">{{ n.title }}</a></h3>
 <p>{{ n.period_start }} – {{ n.period_end }}</p><p>{{ n.body }}</p><form method="post"><button>Leído</button></form></article>{% endfor %}
@@ -97,8 +181,10 @@ def _compiled(source: str):
 
 
 def render(source: str, **context) -> str:
-    """render_template_string, minus recompiling the template on every request (Traza's are compiled once)."""
-    return _compiled(source).render(**context)
+    """render_template_string, minus recompiling the template on every request (Traza's are compiled once), with
+    the shell of the account the page is measured as and the page's path (the menu marks where it is)."""
+    return _compiled(source).render(**{"shell": shell(g.user_id), "here": page_url().partition("?")[0],
+                                       "title": "floor", "firm": FIRM, **context})
 
 
 HOME_ACTIONS = ("login_success", "password_change", "mfa_enrol", "recovery_code_used")
@@ -133,6 +219,30 @@ def audit(user_id: int) -> str:
     if action := request.args.get("action"):
         query = query.where(AuditEvent.action == action)
     return render(AUDIT, rows=list(query))
+
+
+# The fixed cost (DESIGN.md §8): the lightest signed-in page Traza has, the password confirmation's form, which
+# runs no query of its own; its floor is the same form in the same shell.
+EMPTY = PAGE.format("""
+<section class="card narrow">
+  <h1>Confirma que eres tú</h1>
+  <p class="muted">Esta acción cambia la configuración de seguridad. Introduce tu contraseña para continuar; Traza no volverá a pedírtela durante 10 minutos.</p>
+  <form method="post" novalidate>
+    <input id="next" name="next" type="hidden" value="">
+<input id="csrf_token" name="csrf_token" type="hidden" value="{{ shell.csrf }}">
+    <input type="text" name="username" value="{{ shell.email }}" autocomplete="username" hidden>
+    <div class="field ">
+    <label class="label" for="password">Contraseña</label>
+    <input autocomplete="current-password" autofocus class="input" id="password" maxlength="1024" name="password" required type="password" value="">
+</div>
+    <div class="actions"><button type="submit" class="btn btn-primary">Confirmar</button> <a class="btn btn-quiet" href="/">Cancelar</a></div>
+  </form>
+</section>
+""")
+
+
+def empty(user_id: int) -> str:
+    return render(EMPTY, title="Confirma que eres tú")
 
 
 def sessions(user_id: int) -> str:
@@ -263,7 +373,7 @@ def floor_path(page) -> str:
 
 def make_app(pages, user_ids: dict[str, int]) -> tuple[Flask, dict[str, str]]:
     """The floor app (on the database ``core.db.db`` already points at) and each page's floor URL."""
-    app = Flask("bench.floors")
+    app = Flask("bench.floors", template_folder="templates")  # bench/templates/floor/: the shells
     app.config["TIMEZONE"] = "America/Bogota"  # the firm's zone, for the indicators that count local days
 
     @app.before_request
@@ -288,7 +398,7 @@ def make_app(pages, user_ids: dict[str, int]) -> tuple[Flask, dict[str, str]]:
 
 def _view(floor, user_id: int, url: str):
     def view():
-        g.page_url = url
+        g.page_url, g.user_id = url, user_id
         return floor(user_id)
 
     return view
@@ -553,7 +663,7 @@ COMPLAINT_TRENDS = PAGE.format("""<dl><dt>Recibidas</dt><dd>{{ s.total }}</dd><d
 {% for title, rows in groups %}<h2>{{ title }}</h2><ul>{% for key, n in rows %}<li>{{ key }}: {{ n }}</li>{% endfor %}</ul>{% endfor %}
 <ol>{% for c in recurring %}<li><a href="/clientes/{{ c.id }}">{{ c.name }}</a> {{ c.n }}</li>{% endfor %}</ol>""")
 
-SURVEY_FORM = PAGE.format("""<h1>{{ firm }}</h1><p>{{ service }}</p><p>{{ t.intro }}</p><form method=post>
+SURVEY_FORM = PUBLIC_PAGE.format("""<h1>{{ firm }}</h1><p>{{ service }}</p><p>{{ t.intro }}</p><form method=post>
 {% for q in questions %}<fieldset><legend>{{ q.text }}</legend><small>{{ q.help }}</small>
 {% if q.kind == "rating" %}{% for v in range(1, 6) %}<label><input type=radio name="q{{ q.id }}" value="{{ v }}">{{ v }}</label>{% endfor %}
 {% elif q.kind == "nps" %}{% for v in range(0, 11) %}<label><input type=radio name="q{{ q.id }}" value="{{ v }}">{{ v }}</label>{% endfor %}
@@ -806,7 +916,7 @@ def survey_form(user_id) -> str:
                          SurveyInvitation.status.in_(LIVE_STATES), SurveyInvitation.expires_at > utcnow()).get())
     questions = list(SurveyQuestion.select().where(SurveyQuestion.template == invitation.template_id)
                      .order_by(SurveyQuestion.position, SurveyQuestion.id))
-    return render(SURVEY_FORM, firm="Duarte & Asociados Abogados", t=invitation.template, questions=questions,
+    return render(SURVEY_FORM, t=invitation.template, questions=questions,
                   service=invitation.case.title if invitation.case_id else "")
 
 

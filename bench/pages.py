@@ -35,6 +35,7 @@ class Page:
     floor: Callable[[int], str]
     form: dict[str, str] | None = field(default=None, hash=False)  # a POST of these fields; None: a GET
     budget_ms: float = BUDGET_MS
+    extra_ms: float | None = None  # the fixed-cost row: its median over the floor's, in place of the ratio
 
     @property
     def method(self) -> str:
@@ -50,12 +51,12 @@ PARAMS: dict[str, Callable[[], str]] = {}
 
 
 def register(name: str, url: str, role: str | None, floor: Callable[[int], str], *, form: dict[str, str] | None = None,
-             budget_ms: float = BUDGET_MS) -> Page:
+             budget_ms: float = BUDGET_MS, extra_ms: float | None = None) -> Page:
     if role is not None and role not in ROLES:
         raise ValueError(f"unknown role {role!r} for page {name!r}")
     if any(p.name == name for p in PAGES):
         raise ValueError(f"page already registered: {name}")
-    page = Page(name, url, role, floor, form, budget_ms)
+    page = Page(name, url, role, floor, form, budget_ms, extra_ms)
     unknown = _placeholders(page) - set(PARAMS)
     if unknown:
         raise ValueError(f"page {name!r} uses unregistered placeholders: {', '.join(sorted(unknown))}")
@@ -143,6 +144,11 @@ def practice_area_id() -> int:
     return PracticeArea.active().first().id
 
 
+FIXED_COST_MS = 3.0  # DESIGN.md §8: what Traza adds to a signed-in request (session, roles, CSRF, layout, headers)
+
+# Traza's fixed cost per signed-in request: its lightest signed-in page (the password confirmation's form: no
+# query of its own) against the same form in the floor's shell, signed in as management (the longest menu).
+register("fixed cost (empty signed-in page)", "/confirmar", "management", floors.empty, extra_ms=FIXED_COST_MS)
 register("start", "/", "admin", floors.home)
 register("users", "/admin/usuarios", "admin", floors.users)
 register("users ?q=mar", "/admin/usuarios?q=mar", "admin", floors.users)
