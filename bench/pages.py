@@ -281,17 +281,7 @@ register("complaint trends", "/quejas/analisis", "quality", floors.complaint_tre
 register("complaint trends 24 months", "/quejas/analisis?desde={start_24_months}", "quality", floors.complaint_trends,
          budget_ms=INDICATOR_MS)
 register("improvement actions", "/calidad/acciones", "quality", floors.improvement_actions)
-
-# ----- privacy (issue 19): a client's "Quién consultó" (the long-timeline client holds bench.data's
-# BENCH_CLIENT_READS reads), the register of data-subject requests -----
-register("client who viewed", "/clientes/{timeline_client_id}/quien-consulto", "management", floors.client_reads)
-register("data-subject requests", "/privacidad/peticiones", "service", floors.privacy_requests)
-register("data-subject requests ?estado=", "/privacidad/peticiones?estado=", "service", floors.privacy_requests)
 register("quality notes", "/calidad/comunicados", "quality", floors.quality_notes)
-
-
-# ----- the one search box: every kind, signed in as management (who sees them all) -----
-
 register("quality dashboard", "/calidad", "management", floors.quality_dashboard, budget_ms=INDICATOR_MS)
 register("quality indicator", "/calidad/indicadores/satisfaccion", "quality", floors.quality_indicator,
          budget_ms=INDICATOR_MS)
@@ -338,6 +328,15 @@ register("management review (draft)", "/calidad/revisiones/{draft_review_id}", "
 register("management review (approved)", "/calidad/revisiones/{approved_review_id}", "management",
          floors.review_approved)
 register("management reviews", "/calidad/revisiones", "quality", floors.reviews)
+
+# ----- privacy (issue 19): a client's "Quién consultó" (the long-timeline client holds bench.data's
+# BENCH_CLIENT_READS reads), the register of data-subject requests -----
+register("client who viewed", "/clientes/{timeline_client_id}/quien-consulto", "management", floors.client_reads)
+register("data-subject requests", "/privacidad/peticiones", "service", floors.privacy_requests)
+register("data-subject requests ?estado=", "/privacidad/peticiones?estado=", "service", floors.privacy_requests)
+
+# ----- the one search box: every kind, signed in as management (who sees them all) -----
+
 register("search ?q=gonz mar", "/buscar?q=gonz%20mar", "management", floors.search)
 register("search ?q=<document number>", "/buscar?q={document_number}", "management", floors.search)
 register("search ?q=EXP-0012", "/buscar?q=EXP-0012", "management", floors.search)
