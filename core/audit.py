@@ -162,6 +162,18 @@ EVENT_LABELS = {
     "dsr_answer": _l("Data-subject request answered"),
     "dsr_reject": _l("Data-subject request rejected"),
     "privacy_reads": _l("Who viewed confidential data consulted"),
+    # procedures manual
+    "manual_document_create": _l("Manual document created"),
+    "manual_document_update": _l("Manual document changed"),
+    "manual_version_create": _l("Manual version drafted"),
+    "manual_version_update": _l("Manual draft saved"),
+    "manual_version_submit": _l("Manual version sent for review"),
+    "manual_version_return": _l("Manual version sent back to draft"),
+    "manual_version_approve": _l("Manual version approved"),
+    "manual_version_publish": _l("Manual version published"),
+    "manual_version_withdraw": _l("Manual version withdrawn"),
+    "manual_attachment_add": _l("Manual attachment added"),
+    "manual_attachment_remove": _l("Manual attachment removed"),
 }
 
 OBJECT_LABELS = {
@@ -195,6 +207,9 @@ OBJECT_LABELS = {
     "quality_note": _l("Quality note"),
     "quality_summary": _l("Monthly quality summary"),
     "data_subject_request": _l("Data-subject request"),
+    "manual_document": _l("Manual document"),
+    "manual_version": _l("Manual version"),
+    "manual_attachment": _l("Manual attachment"),
 }
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

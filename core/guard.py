@@ -19,7 +19,8 @@ ROLES = {
 }
 
 # Every signed-in staff member, whatever their roles: their own profile, sessions and language.
-SIGNED_IN = frozenset({"account.self", "notes.read"})  # notes.read: the quality notes to the staff (issue 16)
+SIGNED_IN = frozenset({"account.self", "notes.read",  # notes.read: the quality notes to the staff (issue 16)
+                       "manual.read"})  # the published procedures manual (issue 17)
 
 _CASE_WORK = frozenset({"cases.view", "cases.manage", "interactions.log", "documents.manage", "deadlines.manage",
                         "work.view"})
@@ -43,13 +44,17 @@ _REVIEWS = frozenset({"reviews.prepare"})
 # service, quality and management handle data-subject requests.
 _PRIVACY_READS = frozenset({"privacy.reads"})
 _PRIVACY_REQUESTS = frozenset({"privacy.requests"})
+# The procedures manual (issue 17): quality drafts versions, management approves (and withdraws) them, either
+# publishes an approved one; every member of staff reads the published manual (manual.read, SIGNED_IN).
+_MANUAL_DRAFT = frozenset({"manual.draft", "manual.publish"})
+_MANUAL_APPROVE = frozenset({"manual.approve", "manual.publish"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"home.view", "users.manage", "audit.read", "catalog.manage"}),
     "management": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
                              "clients.reveal", "clients.export", "commercial.view", "commercial.manage"})
     | _CASE_WORK | _HANDLE | _ANALYSE | _QUALITY | _ACTIONS | _REVIEWS | {"reviews.approve"}
-    | _PRIVACY_READS | _PRIVACY_REQUESTS,
+    | _PRIVACY_READS | _PRIVACY_REQUESTS | _MANUAL_APPROVE,
     "commercial": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
                              "clients.reveal", "clients.export", "commercial.view", "commercial.manage",
                              "cases.view", "interactions.log", "work.view", "surveys.invite",
@@ -60,7 +65,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
                           "work.view", "actions.view"}) | _HANDLE | _PRIVACY_REQUESTS,
     "quality": frozenset({"home.view", "audit.read", "clients.view", "commercial.view", "cases.view",
                           "work.view"}) | _HANDLE | _ANALYSE | _QUALITY | {"quality.targets"} | _ACTIONS | _REVIEWS
-    | _PRIVACY_READS | _PRIVACY_REQUESTS,
+    | _PRIVACY_READS | _PRIVACY_REQUESTS | _MANUAL_DRAFT,
 }
 
 ALL_PERMISSIONS = frozenset().union(SIGNED_IN, *PERMISSIONS.values())

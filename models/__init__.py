@@ -27,6 +27,7 @@ from models.intake import IntakeEvaluation, VerificationCheck
 from models.interactions import Interaction, Meeting
 from models.keys import KeyCheck
 from models.mail import OutboundEmail
+from models.manual import ManualAttachment, ManualDocument, ManualVersion
 from models.privacy import DataSubjectRequest
 from models.quality import ImprovementAction, QualityNote, QualityNoteAck
 from models.quality_figures import QualityFigure, QualityFigureEpoch
@@ -60,7 +61,7 @@ ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginT
               ComplaintCategory, SlaRule, Complaint, ComplaintStatusChange, CrisisIncident, CrisisStep,
               PasswordResetToken, ManagementReview, ImprovementAction, QualityTarget, QualityNote, QualityNoteAck,
               QualityFigure, QualityFigureEpoch,
-              AuditSubject, DataSubjectRequest]
+              AuditSubject, DataSubjectRequest, ManualDocument, ManualVersion, ManualAttachment]
 
 __all__ = [
     "SurveyTemplate", "SurveyQuestion", "SurveyInvitation", "SurveyLink", "SurveyResponse", "SurveyAnswer",

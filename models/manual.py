@@ -1,0 +1,156 @@
+"""The procedures manual (issue 17): procedures, policies and forms as controlled documents, each with its versions
+(PRO 008 §8 "Control de la Información Documentada", §9 "Historial de Versiones").
+
+A document (``manual_document``) has a code ("PRO 008"), a title, a kind, an owner and the names its header block
+prints ("Crea: EGC", "Aprueba: CEO"). Its text lives in versions (``manual_version``), written in Markdown under the
+sections PRO 008 uses; a version goes draft → in review → approved (management) → published → superseded or
+withdrawn. From approval on, a version's text never changes: migration 0023 adds triggers that refuse it, below
+the service that already does. Templates and forms the procedure needs are attached to a version as stored files
+(``manual_attachment``)."""
+
+from peewee import (
+    JOIN,
+    CharField,
+    DateField,
+    DateTimeField,
+    DeferredForeignKey,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+    fn,
+)
+
+from core.db import BaseModel
+from models.files import StoredFile
+from models.users import User
+
+DOCUMENT_KINDS = ("procedure", "policy", "form")
+VERSION_STATES = ("draft", "in_review", "approved", "published", "superseded", "withdrawn")
+OPEN_STATES = ("draft", "in_review", "approved")  # one at a time per document
+FROZEN_STATES = ("approved", "published", "superseded", "withdrawn")  # the text no longer changes
+READABLE_STATES = ("published", "superseded", "withdrawn")  # what every member of staff may read
+# The sections of PRO 008, in its order (1–8); §9 is the version history, drawn from the versions themselves.
+SECTIONS = ("objective", "scope", "responsibilities", "definitions", "procedure", "records", "indicators", "related")
+
+
+class ManualDocument(BaseModel):
+    code = CharField(max_length=20, unique=True)  # "PRO 008", as the firm writes it
+    title = CharField(max_length=200)
+    kind = CharField(max_length=10)
+    owner = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_label = CharField(max_length=60, default="")  # "Crea: EGC"
+    approved_label = CharField(max_length=60, default="")  # "Aprueba: CEO"
+    # Kept by the service: the version in force, and the number and state of the latest one (the index filters
+    # and shows them without reading the versions).
+    current = DeferredForeignKey("ManualVersion", null=True, backref="+", on_delete="SET NULL")
+    latest_number = IntegerField(default=0)
+    latest_state = CharField(max_length=10, default="draft")
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        table_name = "manual_document"
+        indexes = ((("kind", "code"), False), (("latest_state", "code"), False))
+
+    @classmethod
+    def index(cls, kind: str = "", state: str = "", q: str = "", everything: bool = False):
+        """The manual by code, with the version in force; ``everything`` for those who draft or approve, otherwise
+        only the documents that have a published version."""
+        query = (cls.select(cls, ManualVersion, User)
+                 .join(ManualVersion, JOIN.LEFT_OUTER, on=(cls.current == ManualVersion.id)).switch(cls)
+                 .join(User, JOIN.LEFT_OUTER, on=(cls.owner == User.id)))
+        if not everything:
+            query = query.where(cls.current.is_null(False))
+        if kind:
+            query = query.where(cls.kind == kind)
+        if state:
+            query = query.where(cls.latest_state == state)
+        if q:
+            needle = q.lower()
+            query = query.where(fn.LOWER(cls.code).contains(needle) | fn.LOWER(cls.title).contains(needle))
+        return query.order_by(cls.code)
+
+    @classmethod
+    def for_page(cls, document_id: int):
+        if not 0 < document_id < 2**63:
+            return None
+        return (cls.select(cls, User).join(User, JOIN.LEFT_OUTER, on=(cls.owner == User.id))
+                .where(cls.id == document_id).first())
+
+
+class ManualVersion(BaseModel):
+    document = ForeignKeyField(ManualDocument, backref="versions", on_delete="RESTRICT")
+    number = IntegerField()  # 0 for the original, shown as "000" like PRO 008 §9
+    state = CharField(max_length=10, default="draft")
+    objective = TextField(default="")
+    scope = TextField(default="")
+    responsibilities = TextField(default="")
+    definitions = TextField(default="")
+    procedure = TextField(default="")
+    records = TextField(default="")
+    indicators = TextField(default="")
+    related = TextField(default="")
+    change_summary = CharField(max_length=300, default="")  # "Asiento" in PRO 008 §9
+    justification = TextField(default="")  # why the change ("Documentar cambios y justificaciones")
+    author = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    submitted_at = DateTimeField(null=True)
+    review_note = TextField(default="")  # why management sent it back, the last time it did
+    approver = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    approver_title = CharField(max_length=60, default="")  # "Aprueba" in §9: the document's approver label
+    approved_at = DateTimeField(null=True)
+    published_on = DateField(null=True)  # the firm's day it came into force ("Fecha" in §9)
+    published_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    ended_on = DateField(null=True)  # superseded or withdrawn on
+    end_reason = TextField(default="")
+
+    class Meta:
+        table_name = "manual_version"
+        indexes = ((("document", "number"), True),)
+
+    @property
+    def label(self) -> str:
+        return f"{self.number:03d}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == "draft"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.state in FROZEN_STATES
+
+    @property
+    def is_readable(self) -> bool:
+        return self.state in READABLE_STATES
+
+    def sections(self) -> dict:
+        return {name: getattr(self, name) for name in SECTIONS}
+
+    @classmethod
+    def of_document(cls, document_id: int, everything: bool = False):
+        """The versions, newest first, with their author and approver; readers see the ones that came into force."""
+        author, approver = User.alias(), User.alias()
+        query = (cls.select(cls, author, approver)
+                 .join(author, JOIN.LEFT_OUTER, on=(cls.author == author.id)).switch(cls)
+                 .join(approver, JOIN.LEFT_OUTER, on=(cls.approver == approver.id))
+                 .where(cls.document == document_id))
+        if not everything:
+            query = query.where(cls.state.in_(READABLE_STATES))
+        return query.order_by(cls.number.desc())
+
+
+class ManualAttachment(BaseModel):
+    """A template or form the procedure uses ("Incluir plantillas y formularios necesarios"), attached to a version
+    while it is a draft; a new draft carries its predecessor's attachments over."""
+
+    version = ForeignKeyField(ManualVersion, backref="attachments", on_delete="RESTRICT")
+    file = ForeignKeyField(StoredFile, backref="+", on_delete="RESTRICT")
+    title = CharField(max_length=200)
+
+    class Meta:
+        table_name = "manual_attachment"
+        indexes = ((("version", "id"), False),)
+
+    @classmethod
+    def of_version(cls, version_id: int):
+        return (cls.select(cls, StoredFile).join(StoredFile, on=(cls.file == StoredFile.id))
+                .where(cls.version == version_id).order_by(cls.id))
