@@ -73,6 +73,7 @@ def load() -> list[str]:
         _load_targets(accounts)
         _load_review(accounts)
         _load_privacy(accounts)
+        _load_manual(accounts)
     lines.append("Demostración cargada: firma «Duarte & Asociados Abogados».")
     return lines
 
@@ -728,6 +729,14 @@ def _load_review(accounts) -> None:
         "decisions": "Revisar cada mes los casos sin actualización al cliente en 15 días; repetir la revisión en seis "
                      "meses."})
     reviews.approve(review, accounts["management"], today)
+
+
+def _load_manual(accounts) -> None:
+    """The procedures manual: PRO 008 as the firm wrote it, published on 01.12.2024 (version 000, "Original",
+    approved by the CEO), drafted by quality and approved by management."""
+    from services.manual import pro008
+
+    pro008.load(accounts["quality"], accounts["management"])
 
 
 def _load_privacy(accounts) -> None:
