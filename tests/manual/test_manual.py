@@ -305,4 +305,5 @@ def test_query_counts_are_constant(app, http, login_as, make_user):
 def test_the_top_bar_links_the_manual_for_every_role(app, http, login_as):
     login_as("operations")
     page = http.get("/manual").get_data(as_text=True)
-    assert re.search(r'<a href="/manual" aria-current="page">Manual</a>', page)
+    assert re.search(r'<a href="/manual" aria-current="page">Manual de procedimientos</a>', page)
+    assert 'href="/manual"' in http.get("/perfil").get_data(as_text=True)
