@@ -112,6 +112,7 @@ SIZES: dict[str, int] = {
     "quality_notes": 200,  # notes to the staff over two years, each read by most of its ~1,900 readers
     "sensitive_reads": 200_000,  # reveals of confidential data over two years, with whose data each read (issue 19)
     "data_subject_requests": 5_000,  # data-subject requests over two years (issue 19)
+    "manual_documents": 200,  # the procedures manual: procedures, policies and forms, a few versions each (issue 17)
 }
 
 Generator = Callable[[object, Faker, dict[str, int]], None]
@@ -2519,6 +2520,78 @@ def generate_data_subject_requests(database, fake: Faker, sizes: dict[str, int])
 
 
 TABLES += (READ_REASONS, BENCH_CLIENT_READS, DSR_KIND_MIX, DSR_CHANNEL_MIX)
+
+
+# ----- procedures manual (issue 17): controlled documents with a few versions each -----
+
+MANUAL_PREFIXES = {"procedure": "PRO", "policy": "POL", "form": "FOR"}
+MANUAL_KIND_MIX = {"procedure": 60, "policy": 25, "form": 15}
+MANUAL_TOPICS = ("Gestión del Cliente", "Atención de Quejas", "Protocolo de Cliente en Crisis", "Encuesta de Satisfacción",
+                 "Confidencialidad de la Información", "Control de la Información Documentada", "Cotización y Contrato",
+                 "Renovación de Contratos", "Gestión de Plazos Legales", "Conflicto de Intereses",
+                 "Protección de Datos Personales", "Capacitación del Personal", "Revisión por la Dirección")
+MANUAL_CHANGES = ("Plazo de la encuesta a 5 días", "Nuevo responsable del registro", "Actualización normativa",
+                  "Ajuste de indicadores", "Simplificación de pasos", "Corrección de redacción")
+
+
+@generator("manual_documents")
+def generate_manual_documents(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """Documents of the manual with one to five versions each: the earlier ones superseded, the latest published
+    (a sixth of the documents also have a draft or a version in review on top), their text PRO 008's sections
+    with a line changed per version."""
+    from models.manual import ManualDocument as D
+    from models.manual import ManualVersion as V
+    from services.manual import pro008
+
+    rnd = fake.random
+    now = anchor()
+    authors = _crew(("quality",)) or _crew(("management",))
+    approvers = _crew(("management",)) or authors
+    first_doc, first_version = _next_id(D), _next_id(V)
+    documents, versions, current = [], [], []
+    version_id = first_version
+    counters = dict.fromkeys(MANUAL_PREFIXES.values(), 0)
+    for k in range(sizes["manual_documents"]):
+        kind = rnd.choices(list(MANUAL_KIND_MIX), list(MANUAL_KIND_MIX.values()))[0]
+        prefix = MANUAL_PREFIXES[kind]
+        counters[prefix] += 1
+        doc_id = first_doc + k
+        published = rnd.randint(1, 5)
+        extra = "draft" if rnd.random() < 0.1 else ("in_review" if rnd.random() < 0.07 else "")
+        start = now - timedelta(days=HISTORY_DAYS * rnd.uniform(0.5, 1))
+        sections = dict(pro008.SECTIONS)
+        latest_state = extra or "published"
+        for n in range(published + (1 if extra else 0)):
+            at = start + (now - start) * (n / (published + 1))
+            state = "superseded" if n < published - 1 else ("published" if n == published - 1 else extra)
+            sections["procedure"] += f"\n\n{n + 1}. **{rnd.choice(MANUAL_CHANGES)}:** {fake.sentence(nb_words=14)}"
+            frozen = state != "draft" and state != "in_review"
+            day = _local_day(at)
+            versions.append((at, at, version_id, doc_id, n, state, *sections.values(),
+                             "Original" if n == 0 else rnd.choice(MANUAL_CHANGES), fake.sentence(nb_words=16),
+                             rnd.choice(authors), at if state != "draft" else None, "",
+                             rnd.choice(approvers) if frozen else None, "CEO" if frozen else "",
+                             at if frozen else None, day if frozen else None, rnd.choice(approvers) if frozen else None,
+                             day + timedelta(days=30) if state == "superseded" else None, ""))
+            if state == "published":
+                current.append((doc_id, version_id))
+            version_id += 1
+        documents.append((start, now, doc_id, f"{prefix} {counters[prefix]:03d}",
+                          f"{rnd.choice(MANUAL_TOPICS)} {k + 1}", kind, rnd.choice(authors), "EGC", "CEO",
+                          published if extra else published - 1, latest_state, rnd.choice(authors)))
+    bulk_insert(D, [D.created_at, D.updated_at, D.id, D.code, D.title, D.kind, D.owner, D.created_label,
+                    D.approved_label, D.latest_number, D.latest_state, D.created_by], documents)
+    bulk_insert(V, [V.created_at, V.updated_at, V.id, V.document, V.number, V.state, V.objective, V.scope,
+                    V.responsibilities, V.definitions, V.procedure, V.records, V.indicators, V.related,
+                    V.change_summary, V.justification, V.author, V.submitted_at, V.review_note, V.approver,
+                    V.approver_title, V.approved_at, V.published_on, V.published_by, V.ended_on, V.end_reason],
+                versions)
+    with db.atomic():
+        for doc_id, current_id in current:
+            D.update(current=current_id).where(D.id == doc_id).execute()
+
+
+TABLES += (MANUAL_PREFIXES, MANUAL_KIND_MIX, MANUAL_TOPICS, MANUAL_CHANGES)
 
 
 # ----- run time -----

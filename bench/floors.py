@@ -1292,3 +1292,45 @@ def quality_notes(user_id: int) -> str:
 
     rows = list(QualityNote.listing(SimpleNamespace(id=user_id)).limit(25))
     return render(NOTES, rows=rows, total=QualityNote.select().count())
+
+
+# ----- procedures manual (issue 17) -----
+
+MANUAL_INDEX = PAGE.format("""<table><tbody>{% for d in rows %}<tr><td><a href="/manual/{{ d.id }}">{{ d.code }}</a></td><td>{{ d.title }}</td>
+<td>{{ d.kind }}</td><td>{{ d.current.label if d.current_id else "—" }}</td><td>{{ d.current.published_on if d.current_id else "—" }}</td>
+<td>{{ d.owner.name if d.owner_id else "—" }}</td></tr>{% endfor %}</tbody></table>""")
+
+
+def manual_index(user_id: int) -> str:
+    """The published documents by code with their version in force and owner: one query."""
+    from models.manual import ManualDocument as D
+    from models.manual import ManualVersion as V
+
+    rows = list(D.select(D, V.id, V.number, V.published_on, User.id, User.name, User.email)
+                .join(V, JOIN.LEFT_OUTER, on=(D.current == V.id)).switch(D)
+                .join(User, JOIN.LEFT_OUTER, on=(D.owner == User.id)).where(D.current.is_null(False)).order_by(D.code))
+    return render(MANUAL_INDEX, rows=rows)
+
+
+MANUAL_DOCUMENT = PAGE.format("""<h1>{{ d.code }} | {{ d.title }}</h1><p>{{ d.created_label }} {{ d.approved_label }} {{ v.label }} {{ v.published_on }}</p>
+{% for title, html in sections %}<h3>{{ loop.index }}. {{ title }}</h3>{{ html }}{% endfor %}
+<table>{% for h in history %}<tr><td>{{ h.label }}</td><td>{{ h.published_on }}</td><td>{{ h.change_summary }}</td><td>{{ h.approver_title }}</td></tr>{% endfor %}</table>
+<ul>{% for a in attachments %}<li>{{ a.title }} {{ a.file.original_name }}</li>{% endfor %}</ul>
+<table>{% for h in versions %}<tr><td>{{ h.label }}</td><td>{{ h.state }}</td><td>{{ h.change_summary }}</td><td>{{ h.justification }}</td>
+<td>{{ h.author.name if h.author_id else "" }}</td><td>{{ h.approver.name if h.approver_id else "" }}</td></tr>{% endfor %}</table>""")
+
+
+def manual_document(user_id: int) -> str:
+    """The document, its readable versions with author and approver, the attachments of the version in force;
+    its eight sections' Markdown rendered and sanitized as the page does."""
+    from models.manual import SECTIONS, ManualAttachment, ManualDocument, ManualVersion
+    from services.manual.markdown import render as markdown
+
+    document = ManualDocument.for_page(_review_row_id())
+    versions = list(ManualVersion.of_document(document.id))
+    version = next(v for v in versions if v.id == document.current_id)
+    attachments = list(ManualAttachment.of_version(version.id))
+    sections = [(name, markdown(getattr(version, name))) for name in SECTIONS]
+    history = sorted((v for v in versions if v.published_on), key=lambda v: v.number)
+    return render(MANUAL_DOCUMENT, d=document, v=version, sections=sections, history=history, versions=versions,
+                  attachments=attachments)

@@ -341,3 +341,21 @@ register("search ?q=gonz mar", "/buscar?q=gonz%20mar", "management", floors.sear
 register("search ?q=<document number>", "/buscar?q={document_number}", "management", floors.search)
 register("search ?q=EXP-0012", "/buscar?q=EXP-0012", "management", floors.search)
 register("search ?q=ma", "/buscar?q=ma", "management", floors.search)  # the drop-down's first request: thousands match
+
+# ----- procedures manual (issue 17): the index a member of staff reads, and the document with the most versions -----
+
+
+@param("manual_document_id")
+def manual_document_id() -> int:
+    from peewee import fn
+
+    from models.manual import ManualDocument, ManualVersion
+
+    busiest = (ManualVersion.select(ManualVersion.document).join(ManualDocument, on=(
+        ManualVersion.document == ManualDocument.id)).where(ManualDocument.current.is_null(False))
+        .group_by(ManualVersion.document).order_by(fn.COUNT(ManualVersion.id).desc(), ManualVersion.document).limit(1))
+    return busiest.scalar()
+
+
+register("procedures manual", "/manual", "commercial", floors.manual_index)
+register("manual document", "/manual/{manual_document_id}", "commercial", floors.manual_document)

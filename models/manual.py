@@ -55,7 +55,8 @@ class ManualDocument(BaseModel):
     def index(cls, kind: str = "", state: str = "", q: str = "", everything: bool = False):
         """The manual by code, with the version in force; ``everything`` for those who draft or approve, otherwise
         only the documents that have a published version."""
-        query = (cls.select(cls, ManualVersion, User)
+        query = (cls.select(cls, ManualVersion.id, ManualVersion.number, ManualVersion.published_on, User.id, User.name,
+                            User.email)  # not the version's text
                  .join(ManualVersion, JOIN.LEFT_OUTER, on=(cls.current == ManualVersion.id)).switch(cls)
                  .join(User, JOIN.LEFT_OUTER, on=(cls.owner == User.id)))
         if not everything:
@@ -129,7 +130,7 @@ class ManualVersion(BaseModel):
     def of_document(cls, document_id: int, everything: bool = False):
         """The versions, newest first, with their author and approver; readers see the ones that came into force."""
         author, approver = User.alias(), User.alias()
-        query = (cls.select(cls, author, approver)
+        query = (cls.select(cls, author.id, author.name, author.email, approver.id, approver.name, approver.email)
                  .join(author, JOIN.LEFT_OUTER, on=(cls.author == author.id)).switch(cls)
                  .join(approver, JOIN.LEFT_OUTER, on=(cls.approver == approver.id))
                  .where(cls.document == document_id))

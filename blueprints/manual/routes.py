@@ -123,10 +123,13 @@ def _page(document, version, status=200, **extra):
     open_version = next((v for v in versions if v.state in ("draft", "in_review", "approved")), None)
     ctx = {"document": document, "version": version, "versions": versions, "open_version": open_version,
            "everything": everything, "history": sorted((v for v in versions if v.published_on), key=lambda v: v.number),
-           "attachments": list(ManualAttachment.of_version(version.id)) if version else [],
-           "action_form": ActionForm(formdata=None), "note_form": extra.pop("note_form", None) or NoteForm(formdata=None),
-           "withdraw_form": extra.pop("withdraw_form", None) or WithdrawForm(formdata=None),
-           "attachment_form": extra.pop("attachment_form", None) or AttachmentForm(formdata=None), **extra}
+           "attachments": list(ManualAttachment.of_version(version.id)) if version else []}
+    if everything:  # a reader has no step to take: no forms to build
+        ctx.update(action_form=ActionForm(formdata=None),
+                   note_form=extra.pop("note_form", None) or NoteForm(formdata=None),
+                   withdraw_form=extra.pop("withdraw_form", None) or WithdrawForm(formdata=None),
+                   attachment_form=extra.pop("attachment_form", None) or AttachmentForm(formdata=None))
+    ctx.update(extra)
     return render("manual/document.html", status=status, **ctx)
 
 
