@@ -438,6 +438,67 @@ class World:
                                               "message": "¿Qué datos míos tienen?", "identity_method": "pending",
                                               "identity_notes": "", "assignee": self.me.id}, self.me)
 
+    # ----- the procedures manual (issue 17): a document in each state of its latest version -----
+
+    @cached_property
+    def manual_boss(self):
+        return make_user(roles=("management",), name="Gerencia del Manual")
+
+    def _manual(self, code, *steps, then=()):
+        """A document whose first version went through ``steps``; with ``then``, a second version through those."""
+        from services import manual
+
+        do = {"submit": lambda v: manual.submit(v, self.me), "approve": lambda v: manual.approve(v, self.manual_boss),
+              "publish": lambda v: manual.publish(v, self.manual_boss)}
+        document = manual.create_document({"code": code, "title": "Procedimiento", "kind": "procedure",
+                                           "objective": "Atender.", "procedure": "1. Registrar.",
+                                           "change_summary": "Original", "justification": "Primera edición."}, self.me)
+        version = document.versions.get()
+        for step in steps:
+            do[step](version)
+        if then:
+            version = manual.new_version(type(document).get_by_id(document.id), self.me)
+            manual.save_draft(version, {**version.sections(), "change_summary": "Cambio", "justification": "Porque sí."},
+                              self.me)
+            for step in then:
+                do[step](version)
+        return type(document).get_by_id(document.id), version
+
+    @cached_property
+    def manual_drafted(self):
+        """A first draft with a template attached: edit, send for review, attach, remove."""
+        from services import manual
+
+        document, version = self._manual("FOR 900")
+        manual.attach(version, "Formato", (b"%PDF-1.4\n%%EOF\n", "application/pdf", "formato.pdf"), self.me)
+        return document
+
+    @cached_property
+    def manual_draft_version(self):
+        return self.manual_drafted.versions.get()
+
+    @cached_property
+    def manual_in_review(self):
+        """Version 000 published, 001 in review: approve, send back; withdraw the one in force."""
+        document, version = self._manual("PRO 901", "submit", "approve", "publish", then=("submit",))
+        self.__dict__["manual_review_version"] = version
+        return document
+
+    @cached_property
+    def manual_review_version(self):
+        self.manual_in_review  # noqa: B018 — made with the document
+        return self.__dict__["manual_review_version"]
+
+    @cached_property
+    def manual_approved(self):
+        """A first version approved: publish or withdraw."""
+        return self._manual("PRO 902", "submit", "approve")[0]
+
+    @cached_property
+    def manual_published(self):
+        """Only a published version: draft a new one, withdraw."""
+        return self._manual("PRO 903", "submit", "approve", "publish")[0]
+
     @cached_property
     def category(self):
         from services import complaints
@@ -478,6 +539,10 @@ ARGUMENTS = {
     "complaint_id": ["received", "in_analysis", "resolved", "closed"],
     "action_id": ["improvement", "verifying_action"], ("quality.indicator", "key"): ["indicator_key"],
     "note_id": ["quality_note"], "review_id": ["draft_review"], "dsr_id": ["dsr"],
+    "document_id": ["manual_drafted", "manual_in_review", "manual_approved", "manual_published"],
+    ("manual.version", "document_id"): ["manual_in_review"], ("manual.version", "version_id"): ["manual_review_version"],
+    ("manual.version_edit", "document_id"): ["manual_drafted"],
+    ("manual.version_edit", "version_id"): ["manual_draft_version"],
 }
 # Objects no URL names that still put forms on pages (tasks, deadlines, holidays, feeds, ...).
 ALSO_SHOWN = ("evidence", "intervention", "delivery", "item", "deadline", "holiday", "question", "meeting", "invitation",
