@@ -295,6 +295,19 @@ def attachment_download(document_id, version_id, attachment_id):
     return files.download(attachment.file)
 
 
+@bp.get("/manual/codigo/<code>")
+@require("manual.read")
+def by_code(code):
+    """A document by its code (``/manual/codigo/PRO 008?seccion=procedure``), for the screens that carry out one of
+    its steps to link to it without knowing its id: to the version in force, at the section named."""
+    code = " ".join(code.upper().split())[:20]
+    found = or_404(ManualDocument.select(ManualDocument.id).where(ManualDocument.code == code).first())
+    document = _document(found.id)
+    section = request.args.get("seccion", "")
+    return redirect(url_for("manual.document", document_id=document.id) + (f"#s-{section}" if section in SECTIONS
+                                                                            else ""), 303)
+
+
 @bp.get("/manual/<int:document_id>/comparar")
 @require("manual.read")
 def compare(document_id):

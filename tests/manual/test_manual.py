@@ -307,3 +307,17 @@ def test_the_top_bar_links_the_manual_for_every_role(app, http, login_as):
     page = http.get("/manual").get_data(as_text=True)
     assert re.search(r'<a href="/manual" aria-current="page">Manual de procedimientos</a>', page)
     assert 'href="/manual"' in http.get("/perfil").get_data(as_text=True)
+
+
+def test_the_screens_of_pro_008_steps_link_to_it(app, http, login_as, make_user):
+    quality, manager = make_user(roles=("quality",)), make_user(roles=("management",))
+    document, _v = _published(app, quality, manager, code="PRO 008")
+    login_as("service")
+    complaints = http.get("/quejas").get_data(as_text=True)
+    link = "/manual/codigo/PRO%20008?seccion=procedure"
+    assert link in complaints and "PRO 008 §5.4.2" in complaints
+    assert link in http.get("/encuestas").get_data(as_text=True)
+    response = http.get(link)
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/manual/{document.id}#s-procedure")
+    assert http.get("/manual/codigo/pro%20008").headers["Location"].endswith(f"/manual/{document.id}")
+    assert http.get("/manual/codigo/PRO%20404").status_code == 404
