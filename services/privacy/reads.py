@@ -66,6 +66,8 @@ def reason(event) -> str:
     detail = event.detail or ""
     if detail.startswith("export "):
         return _("Client list export (%(fmt)s)", fmt=detail.split(" ", 2)[1].upper())
+    if detail.startswith("access_export "):
+        return _("Access export for the data subject (everything held about the client)")
     if _CODES.match(detail):
         return ""
     return audit_view.detail_text(event.action, detail)
