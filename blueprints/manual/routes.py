@@ -301,7 +301,10 @@ def by_code(code):
     """A document by its code (``/manual/codigo/PRO 008?seccion=procedure``), for the screens that carry out one of
     its steps to link to it without knowing its id: to the version in force, at the section named."""
     code = " ".join(code.upper().split())[:20]
-    found = or_404(ManualDocument.select(ManualDocument.id).where(ManualDocument.code == code).first())
+    found = ManualDocument.select(ManualDocument.id, ManualDocument.current).where(ManualDocument.code == code).first()
+    if found is None or (found.current_id is None and not service.sees_drafts(me())):
+        flash(_("%(code)s is not in the manual yet.", code=code), "info")
+        return redirect(url_for("manual.index", q=code), 303)
     document = _document(found.id)
     section = request.args.get("seccion", "")
     return redirect(url_for("manual.document", document_id=document.id) + (f"#s-{section}" if section in SECTIONS

@@ -733,10 +733,11 @@ def _load_review(accounts) -> None:
 
 def _load_manual(accounts) -> None:
     """The procedures manual: PRO 008 as the firm wrote it, published on 01.12.2024 (version 000, "Original",
-    approved by the CEO), drafted by quality and approved by management."""
-    from services.manual import pro008
+    approved by the CEO), and the crisis protocol (PRO 009), drafted by quality and approved by management."""
+    from services.manual import crisis_protocol, pro008
 
     pro008.load(accounts["quality"], accounts["management"])
+    crisis_protocol.load(accounts["quality"], accounts["management"])
 
 
 def _load_privacy(accounts) -> None:

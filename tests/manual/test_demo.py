@@ -9,11 +9,13 @@ import pytest
 
 from models.manual import ManualDocument, ManualVersion
 from services import demo
-from services.manual import pro008
+from services.manual import crisis_protocol, pro008
 
 pytestmark = pytest.mark.usefixtures("clock")
 
-SOURCE = Path(__file__).resolve().parents[3] / "shared" / "domain" / "PRO-008-gestion-del-cliente.txt"
+DOMAIN = Path(__file__).resolve().parents[3] / "shared" / "domain"
+SOURCE = DOMAIN / "PRO-008-gestion-del-cliente.txt"
+CRISIS = DOMAIN / "protocolo-cliente-en-crisis.txt"
 
 
 def _plain(text: str) -> str:
@@ -52,3 +54,23 @@ def test_the_demo_publishes_pro_008_as_it_is(app, http, login_as):
     assert re.search(r">000</a></td><td>01\.12\.2024</td><td>Original</td><td>CEO</td>", page)
     assert "<strong>Encuesta de Satisfacción:</strong> Contactar al cliente en un plazo de 5 días" in page
     assert "<h3>5.4. Seguimiento Post-Servicio</h3>" in page
+
+
+def test_the_demo_files_the_crisis_protocol_and_the_crisis_screens_link_to_it(app, http, login_as):
+    with app.test_request_context():
+        demo.load()
+    document = ManualDocument.get(ManualDocument.code == crisis_protocol.CODE)
+    version = ManualVersion.get(ManualVersion.document == document)
+    assert version.state == "published" and document.current_id == version.id
+    stored = _plain("\n".join(version.sections().values()))
+    lines = ([line.strip().lstrip("·").strip() for line in CRISIS.read_text(encoding="utf-8").splitlines()
+              if line.strip()] if CRISIS.exists() else [])
+    for line in lines:
+        if line not in ("Objetivos del Protocolo", "Pasos del Protocolo", "Posibles Acciones de Respuesta"):
+            assert _plain(line) in stored, line
+    login_as("service")
+    page = http.get("/crisis").get_data(as_text=True)
+    assert "/manual/codigo/PRO%20009?seccion=procedure" in page
+    response = http.get("/manual/codigo/PRO%20009?seccion=procedure")
+    assert response.headers["Location"].endswith(f"/manual/{document.id}#s-procedure")
+    assert "Mantén la Calma y la Profesionalidad" in http.get(f"/manual/{document.id}").get_data(as_text=True)
