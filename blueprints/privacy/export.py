@@ -29,6 +29,9 @@ def request_export(dsr_id):
     dsr = or_404(DataSubjectRequest.for_page(dsr_id))
     if not dsr.is_query or not dsr.client_id:
         abort(404)
+    if not dsr.is_open:  # its evidence is settled with its answer
+        flash(_("This request is closed: it can no longer change."), "error")
+        return redirect(url_for("privacy.request_show", dsr_id=dsr.id), 303)
     if dsr.identity_method == "pending":
         flash(_("Check the requester's identity before generating the export."), "error")
         return redirect(url_for("privacy.request_show", dsr_id=dsr.id), 303)

@@ -23,7 +23,15 @@ from flask_babel import gettext as _
 from core import audit, files
 from core.db import transaction, utcnow
 from core.i18n import today_local
-from models.privacy import DSR_CHANNELS, DSR_KINDS, DSR_OPEN_STATES, IDENTITY_METHODS, QUERY_KINDS, DataSubjectRequest
+from models.files import StoredFile
+from models.privacy import (
+    DSR_CHANNELS,
+    DSR_KINDS,
+    DSR_OPEN_STATES,
+    IDENTITY_METHODS,
+    QUERY_KINDS,
+    DataSubjectRequest,
+)
 from models.users import User, UserRole
 from services.documents.calendar import add_business_days, firm_region
 
@@ -187,13 +195,17 @@ def close(request: DataSubjectRequest, outcome: str, answer: str, evidence_note:
         raise RequestError(_("Write the answer given to the requester."), "answer")
     if not evidence_note and upload is None and checked_upload is None:
         raise RequestError(_("Attach the evidence of the answer or describe it in a note."), "evidence_note")
-    stored = None
+    stored = replaced = None
     try:
         with transaction():
             if checked_upload is not None:
                 stored = files.save(*checked_upload, purpose="privacy_request", user=user)
             elif upload is not None:
                 stored = files.store(upload, "privacy_request", user)
+            if stored is not None and request.evidence_id:
+                # An access export kept as the evidence gives way to the file uploaded: nothing keeps it otherwise.
+                replaced = StoredFile.get_or_none(StoredFile.id == request.evidence_id,
+                                                  StoredFile.purpose == "privacy_export")
             request.status = outcome
             request.seal("answer", answer[:MAX_TEXT])
             request.seal("evidence_note", evidence_note[:MAX_TEXT])
@@ -205,10 +217,14 @@ def close(request: DataSubjectRequest, outcome: str, answer: str, evidence_note:
             audit.record("dsr_answer" if outcome == "answered" else "dsr_reject", request, actor=user,
                          fields=["status", "answer", "evidence_note"] + (["evidence"] if stored else []),
                          detail=f"client={request.client_id} on_time={today_local() <= request.deadline}")
+            if replaced is not None:
+                replaced.delete_instance()
     except Exception:
         if stored is not None:
             files.discard(stored)
         raise
+    if replaced is not None:
+        files.discard(replaced)
 
 
 def read_evidence(request: DataSubjectRequest, user):

@@ -246,3 +246,25 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(app):
     assert len(data["sections"]["interactions"]) == 51
     assert counts[0] == counts[1], counts
     assert counts[0] <= len(export.SECTIONS) + len(export.NAMED) + 3  # + staff names, files, reads
+
+
+def test_an_uploaded_evidence_replaces_a_kept_export_and_nothing_is_left_behind(app, http, login_as):
+    handler = login_as("service")
+    _client, dsr = _seed(app, "LAMBDA-111", handler, with_files=False)
+    assert http.post(f"/privacidad/peticiones/{dsr.id}/exportacion").status_code == 200
+    kept = DataSubjectRequest.get_by_id(dsr.id).evidence
+    with app.app_context():
+        stored_path = files._directory() / kept.storage_name
+    assert stored_path.exists()
+    response = http.post(f"/privacidad/peticiones/{dsr.id}/cerrar", data={
+        "outcome": "answered", "answer": "Le enviamos la copia de sus datos.", "evidence_note": "",
+        "evidence": (io.BytesIO(PDF), "acuse.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 303
+    evidence = DataSubjectRequest.get_by_id(dsr.id).evidence
+    assert evidence.purpose == "privacy_request" and evidence.original_name == "acuse.pdf"
+    assert StoredFile.get_or_none(StoredFile.id == kept.id) is None and not stored_path.exists()
+    # Answered, its evidence is settled: no more exports from it (the client page still makes them).
+    assert "Generar exportación" not in http.get(f"/privacidad/peticiones/{dsr.id}").get_data(as_text=True)
+    assert http.post(f"/privacidad/peticiones/{dsr.id}/exportacion").status_code == 303
+    assert DataSubjectRequest.get_by_id(dsr.id).evidence_id == evidence.id
+    assert AuditEvent.select().where(AuditEvent.fields == "access_export").count() == 1
