@@ -182,6 +182,7 @@ def _computed_fields() -> dict[tuple[str, str], set[str]]:
     from models.reviews import TEXT_FIELDS
     from services.quality.actions import ANALYSIS_FIELDS
     from services.privacy import EDITABLE as DSR_EDITABLE
+    from models.manual import SECTIONS as MANUAL_SECTIONS
 
     return {
         ("core/keys.py", "rotate"): {spec.name for spec in sealed_columns()} | {"archivos"},
@@ -212,6 +213,11 @@ def _computed_fields() -> dict[tuple[str, str], set[str]]:
         ("services/documents/__init__.py", "save_template"): _columns(RequirementTemplate),
         ("services/quality/actions.py", "save_plan"): {*ANALYSIS_FIELDS, "owner", "due_on"},
         ("services/quality/reviews.py", "save"): {*TEXT_FIELDS, "period_start", "period_end"},
+        ("services/manual/__init__.py", "create_document"): {"number", *MANUAL_SECTIONS},
+        ("services/manual/__init__.py", "update_document"): {"code", "title", "kind", "owner", "created_label",
+                                                             "approved_label"},
+        ("services/manual/__init__.py", "new_version"): {"number", *MANUAL_SECTIONS},
+        ("services/manual/__init__.py", "save_draft"): {*MANUAL_SECTIONS, "change_summary", "justification"},
     }
 
 

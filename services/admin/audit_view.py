@@ -36,6 +36,7 @@ from services.clients.labels import PURPOSES, VERIFICATION_ITEMS
 from services.complaints import labels as complaint_labels
 from services.documents import labels as doc_labels
 from services.documents.labels import REGIONS
+from services.manual.labels import SECTIONS as MANUAL_SECTIONS
 from services.quality import action_labels
 
 # Every field name an ``audit.record(..., fields=...)`` call can write (tests/test_audit.py holds the list
@@ -254,6 +255,18 @@ FIELD_LABELS = {
     "extension_reason": _l("Reason for the extension"),
     "answer": _l("Answer"),
     "evidence_note": _l("Evidence note"),
+    # procedures manual
+    **MANUAL_SECTIONS,
+    "code": _l("Code"),
+    "created_label": _l("Created by (header)"),
+    "approved_label": _l("Approved by (header)"),
+    "change_summary": _l("What this version changes"),
+    "justification": _l("Why it changes"),
+    "state": _l("State"),
+    "review_note": _l("What has to change"),
+    "approver": _l("Approved by"),
+    "published_on": _l("In force since"),
+    "end_reason": _l("Why it is withdrawn"),
 }
 
 # The parts of a case that ``services.cases.check_team`` names when it refuses someone off the team.
