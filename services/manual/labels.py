@@ -1,19 +1,20 @@
 """The manual's words: kinds of document, states of a version, the sections of PRO 008."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 DOCUMENT_KINDS = {
     "procedure": _l("Procedure"),
     "policy": _l("Policy"),
     "form": _l("Form or template"),
 }
-VERSION_STATES = {
-    "draft": _l("Draft"),
-    "in_review": _l("In review"),
-    "approved": _l("Approved"),
-    "published": _l("Published"),
-    "superseded": _l("Superseded"),
-    "withdrawn": _l("Withdrawn"),
+VERSION_STATES = {  # a version (una versión): its own context, for the words' gender
+    "draft": lazy_pgettext("manual version", "Draft"),
+    "in_review": lazy_pgettext("manual version", "In review"),
+    "approved": lazy_pgettext("manual version", "Approved"),
+    "published": lazy_pgettext("manual version", "Published"),
+    "superseded": lazy_pgettext("manual version", "Superseded"),
+    "withdrawn": lazy_pgettext("manual version", "Withdrawn"),
 }
 STATE_BADGES = {"draft": "muted", "in_review": "info", "approved": "warn", "published": "ok", "superseded": "muted",
                 "withdrawn": "muted"}
