@@ -438,6 +438,16 @@ class World:
                                               "message": "¿Qué datos míos tienen?", "identity_method": "pending",
                                               "identity_notes": "", "assignee": self.me.id}, self.me)
 
+    @cached_property
+    def dsr_identified(self):
+        """An access request whose requester's identity was checked: its page offers the access export."""
+        from services import privacy
+
+        return privacy.register(self.active, {"kind": "query", "channel": "phone", "received_on": self.today,
+                                              "message": "Quiero una copia de mis datos.",
+                                              "identity_method": "registered_contact", "identity_notes": "",
+                                              "assignee": self.me.id}, self.me)
+
     # ----- the procedures manual (issue 17): a document in each state of its latest version -----
 
     @cached_property
@@ -538,7 +548,7 @@ ARGUMENTS = {
     "meeting_id": ["meeting"], "incident_id": ["incident", "escalated"], "invitation_id": ["invitation"],
     "complaint_id": ["received", "in_analysis", "resolved", "closed"],
     "action_id": ["improvement", "verifying_action"], ("quality.indicator", "key"): ["indicator_key"],
-    "note_id": ["quality_note"], "review_id": ["draft_review"], "dsr_id": ["dsr"],
+    "note_id": ["quality_note"], "review_id": ["draft_review"], "dsr_id": ["dsr", "dsr_identified"],
     "document_id": ["manual_drafted", "manual_in_review", "manual_approved", "manual_published"],
     ("manual.version", "document_id"): ["manual_in_review"], ("manual.version", "version_id"): ["manual_review_version"],
     ("manual.version_edit", "document_id"): ["manual_drafted"],
