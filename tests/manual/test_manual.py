@@ -198,6 +198,11 @@ def test_the_attachments_of_a_published_version_are_frozen_by_the_database(app, 
     with pytest.raises(DatabaseError), db.atomic():
         ManualAttachment.create(version=version.id, file=attachment.file_id, title="otro")
     assert ManualAttachment.select().count() == 1
+    # An approved version's text is frozen too, and it cannot go back to draft: it is published or withdrawn.
+    for change in ({"procedure": "otra cosa"}, {"state": "draft"}, {"state": "in_review"}):
+        with pytest.raises(DatabaseError), db.atomic():
+            ManualVersion.update(**change).where(ManualVersion.id == version.id).execute()
+    assert ManualVersion.get_by_id(version.id).state == "approved"
 
 
 def test_markdown_is_sanitized():
