@@ -144,3 +144,11 @@ EXPORT_FIELDS = {
     "extension_reason": _l("Reason for the extension"), "answer": _l("Answer"),
     "evidence_note": _l("Evidence note"),
 }
+
+TASK_KINDS = {  # models.tasks.KINDS, as the export names a follow-up task to the data subject
+    "follow_up": _l("Follow-up"),
+    "post_case": _l("Follow-up after the case"),
+    "crisis": _l("Follow-up after an incident"),
+    "complaint": _l("Follow-up of a complaint"),
+    "other": _l("Other"),
+}
