@@ -37,8 +37,10 @@ def test_search_shows_it_is_working_and_a_post_marks_its_button(app, page):
         make_client(name="Lucía Fernanda Ortiz")
     pg.goto(f"{pg.base}/clientes")
     _sign_in(pg, user)
+    search = pg.get_by_label("Buscar por nombre")
+    expect(search).to_be_visible()  # the list has loaded after sign-in: its body exists for the recorder
     pg.evaluate(RECORD)
-    pg.get_by_label("Buscar por nombre").press_sequentially("luc", delay=30)
+    search.press_sequentially("luc", delay=30)
     expect(pg.locator("#clients-list")).to_contain_text("Lucía Fernanda Ortiz")
     _until_seen(pg)
     assert pg.evaluate("window.__seen[0]") == {"loading": True, "busy": "true"}
@@ -46,6 +48,7 @@ def test_search_shows_it_is_working_and_a_post_marks_its_button(app, page):
     assert pg.locator("#clients-list").get_attribute("aria-busy") is None
 
     pg.goto(f"{pg.base}/clientes/nuevo")
+    pg.wait_for_load_state()
     pg.evaluate(RECORD)
     pg.locator("main form button[type=submit]").first.click()
     _until_seen(pg)
