@@ -58,6 +58,7 @@ FIELD_LABELS = {
     "recovery_codes": _l("Recovery codes"),
     "locale": _l("Language"),
     "token_hash": _l("Secret link"),
+    "access_export": _l("Access export"),  # everything held about a client, for the data subject (privacy)
     "outbound_email.body": _l("Outgoing email: body"),
     "archivos": _l("Stored files"),
     # clients and intake
