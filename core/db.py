@@ -114,6 +114,34 @@ def count(query) -> int:
     return int(query.order_by().select(fn.COUNT(SQL("*"))).scalar() or 0)
 
 
+class Prepared:
+    """A SELECT whose SQL peewee builds once per database and then runs with other values: on the path every
+    signed-in request takes (its session row and user, its roles) building the statement cost peewee more than
+    running it cost SQLite (~260 µs against ~20 for the session's). ``build(*samples)`` makes the query from
+    sample values that appear nowhere else among its parameters; a call puts its values in their places and
+    returns the rows as the query would (model instances, joins and all)."""
+
+    def __init__(self, build, *samples):
+        self._build, self._samples = build, samples
+        self._built: dict[int, tuple] = {}
+
+    def _for(self, database):
+        built = self._built.get(id(database))
+        if built is None or built[0] is not database:
+            query = self._build(*self._samples)
+            sql, params = query.sql()
+            slots = [self._samples.index(p) if p in self._samples else None for p in params]
+            if sorted({i for i in slots if i is not None}) != list(range(len(self._samples))):
+                raise ValueError("every sample value must appear among the query's parameters")
+            built = self._built[id(database)] = (database, query, sql, params, slots)
+        return built
+
+    def __call__(self, *values) -> list:
+        database, query, sql, params, slots = self._for(db.obj)
+        bound = [p if i is None else values[i] for p, i in zip(params, slots, strict=True)]
+        return list(query._get_cursor_wrapper(database.execute_sql(sql, bound)))
+
+
 @contextmanager
 def transaction():
     """One write: data and its audit rows commit together or not at all."""

@@ -56,8 +56,41 @@ def select_timezone():
     return current_app.config["TIMEZONE"]
 
 
+class _WtformsMessages:
+    """WTForms' own messages ("Not a valid choice"…) in the request's language, each language's catalogue read
+    once per process: Flask-WTF reads the file again on every request that builds a form (it keeps the catalogue
+    on ``request.wtforms_translations``, which this stands in for)."""
+
+    def __init__(self):
+        self._loaded: dict[str, object] = {}
+
+    def _catalogue(self):
+        from babel import support
+        from wtforms.i18n import messages_path
+
+        locale = str(get_locale())
+        catalogue = self._loaded.get(locale)
+        if catalogue is None:
+            catalogue = self._loaded[locale] = support.Translations.load(messages_path(), [locale], domain="wtforms")
+        return catalogue
+
+    def ugettext(self, string):
+        return self._catalogue().ugettext(string)
+
+    def ungettext(self, singular, plural, n):
+        return self._catalogue().ungettext(singular, plural, n)
+
+
+_WTFORMS_MESSAGES = _WtformsMessages()
+
+
+def _wtforms_messages():
+    request.wtforms_translations = _WTFORMS_MESSAGES
+
+
 def init_app(app):
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.before_request(_wtforms_messages)
     app.jinja_env.filters["datetime"] = _datetime_filter
     app.jinja_env.filters["date"] = format_day
     app.jinja_env.filters["number"] = lambda v: format_decimal(v) if v is not None else ""
