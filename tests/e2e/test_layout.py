@@ -38,7 +38,7 @@ def _main_pages(pg, client_id, case_id) -> list[str]:
 def test_every_main_page_fits_and_passes_axe_at_1280_and_360(clock, app, page, firm_today):
     pg = page
     with app.test_request_context():
-        everyone = make_user(roles=tuple(ROLES), name="María Fernanda Castañeda Villalobos")
+        everyone = make_user(roles=tuple(ROLES), name="Maximiliana Castañeda Villalobos")  # a long first name
         client = make_client(name="Inversiones Agropecuarias del Magdalena Medio S.A.S.", practice_area=make_area().id)
         Client.update(status="active").where(Client.id == client.id).execute()
         case = make_case(client=Client.get_by_id(client.id), responsible=everyone, today=firm_today)
