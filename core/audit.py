@@ -162,6 +162,9 @@ EVENT_LABELS = {
     "dsr_answer": _l("Data-subject request answered"),
     "dsr_reject": _l("Data-subject request rejected"),
     "privacy_reads": _l("Who viewed confidential data consulted"),
+    "access_review_open": _l("Access review opened"),
+    "access_review_decide": _l("Access review line decided"),
+    "access_review_sign": _l("Access review signed off"),
     # procedures manual
     "manual_document_create": _l("Manual document created"),
     "manual_document_update": _l("Manual document changed"),
@@ -207,6 +210,8 @@ OBJECT_LABELS = {
     "quality_note": _l("Quality note"),
     "quality_summary": _l("Monthly quality summary"),
     "data_subject_request": _l("Data-subject request"),
+    "access_review": _l("Access review"),
+    "access_review_line": _l("Access review line"),
     "manual_document": _l("Manual document"),
     "manual_version": _l("Manual version"),
     "manual_attachment": _l("Manual attachment"),

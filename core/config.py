@@ -88,6 +88,8 @@ def build_config(overrides: dict | None = None) -> dict:
         # A survey answer with a rating at or below this, or an NPS at or below that, opens a follow-up.
         "SURVEY_LOW_RATING": int(os.environ.get("TRAZA_SURVEY_LOW_RATING", "2")),
         "SURVEY_LOW_NPS": int(os.environ.get("TRAZA_SURVEY_LOW_NPS", "6")),
+        # SECURITY.md A6: an access review is overdue when none was signed off within this many months.
+        "ACCESS_REVIEW_CYCLE_MONTHS": max(1, int(os.environ.get("TRAZA_ACCESS_REVIEW_MONTHS", "3"))),
         # Anonymous answers enter the satisfaction figures only by groups of at least this many (per month).
         "SURVEY_MIN_ANONYMOUS": max(1, int(os.environ.get("TRAZA_SURVEY_MIN_ANONYMOUS", "3"))),
         # "Establecer un ciclo de revisión regular": a management review is due when none approved covers a period

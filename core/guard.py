@@ -44,6 +44,9 @@ _REVIEWS = frozenset({"reviews.prepare"})
 # service, quality and management handle data-subject requests.
 _PRIVACY_READS = frozenset({"privacy.reads"})
 _PRIVACY_REQUESTS = frozenset({"privacy.requests"})
+# The periodic access review (SECURITY.md A6): management and quality open it and decide its lines (privacy.reads);
+# management signs it off.
+_PRIVACY_SIGNOFF = frozenset({"privacy.signoff"})
 # The procedures manual (issue 17): quality drafts versions, management approves (and withdraws) them, either
 # publishes an approved one; every member of staff reads the published manual (manual.read, SIGNED_IN).
 _MANUAL_DRAFT = frozenset({"manual.draft", "manual.publish"})
@@ -54,7 +57,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "management": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
                              "clients.reveal", "clients.export", "commercial.view", "commercial.manage"})
     | _CASE_WORK | _HANDLE | _ANALYSE | _QUALITY | _ACTIONS | _REVIEWS | {"reviews.approve"}
-    | _PRIVACY_READS | _PRIVACY_REQUESTS | _MANUAL_APPROVE,
+    | _PRIVACY_READS | _PRIVACY_REQUESTS | _PRIVACY_SIGNOFF | _MANUAL_APPROVE,
     "commercial": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
                              "clients.reveal", "clients.export", "commercial.view", "commercial.manage",
                              "cases.view", "interactions.log", "work.view", "surveys.invite",

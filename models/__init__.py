@@ -26,9 +26,10 @@ from models.files import StoredFile
 from models.intake import IntakeEvaluation, VerificationCheck
 from models.interactions import Interaction, Meeting
 from models.keys import KeyCheck
+from models.loyalty import RenewalDecision
 from models.mail import OutboundEmail
 from models.manual import ManualAttachment, ManualDocument, ManualVersion
-from models.privacy import DataSubjectRequest
+from models.privacy import AccessReview, AccessReviewLine, DataSubjectRequest
 from models.quality import ImprovementAction, QualityNote, QualityNoteAck
 from models.quality_figures import QualityFigure, QualityFigureEpoch
 from models.quality_targets import QualityTarget
@@ -54,14 +55,15 @@ from models.users import (
 
 ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginThrottle, AuditEvent, OutboundEmail, KeyCheck,
               PracticeArea, SearchToken, StoredFile, Client, ClientStatusChange, Party, ConflictCheck,
-              IntakeEvaluation, VerificationCheck, PrivacyNotice, Consent, Quotation, QuotationLine, Contract,
+              IntakeEvaluation, VerificationCheck, PrivacyNotice, Consent, Quotation, QuotationLine, Contract, RenewalDecision,
               Case, CaseMember, CaseStatusChange, EvidenceItem, Intervention, FinalDelivery, Interaction, Meeting,
               RequirementTemplate, DocumentItem, DocumentVersion, Deadline, Holiday, CalendarFeed, Task,
               SurveyTemplate, SurveyQuestion, SurveyInvitation, SurveyLink, SurveyResponse, SurveyAnswer,
               ComplaintCategory, SlaRule, Complaint, ComplaintStatusChange, CrisisIncident, CrisisStep,
               PasswordResetToken, ManagementReview, ImprovementAction, QualityTarget, QualityNote, QualityNoteAck,
               QualityFigure, QualityFigureEpoch,
-              AuditSubject, DataSubjectRequest, ManualDocument, ManualVersion, ManualAttachment]
+              AuditSubject, DataSubjectRequest, ManualDocument, ManualVersion, ManualAttachment,
+              AccessReview, AccessReviewLine]
 
 __all__ = [
     "SurveyTemplate", "SurveyQuestion", "SurveyInvitation", "SurveyLink", "SurveyResponse", "SurveyAnswer",
@@ -75,6 +77,8 @@ __all__ = [
     "QualityNoteAck",
     "AuditSubject",
     "DataSubjectRequest",
+    "AccessReview",
+    "AccessReviewLine",
     "ManagementReview",
     "RequirementTemplate",
     "Meeting",
@@ -105,6 +109,7 @@ __all__ = [
     "PrivacyNotice",
     "Quotation",
     "QuotationLine",
+    "RenewalDecision",
     "SearchToken",
     "StoredFile",
     "OutboundEmail",

@@ -4,7 +4,7 @@ asked about their personal data, how their identity was checked, the legal deadl
 The requester's message, the answer and the evidence note are personal data about the client: encrypted at rest
 like a crisis incident's details (AES-256-GCM bound to table, column and row; core/keys.py lists them)."""
 
-from peewee import JOIN, CharField, DateField, DateTimeField, ForeignKeyField, TextField
+from peewee import JOIN, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from core.db import BaseModel
 from models.clients import Client
@@ -124,3 +124,73 @@ class DataSubjectRequest(BaseModel):
     @classmethod
     def escalated_count(cls, today) -> int:
         return cls.select().where(cls.status.in_(DSR_OPEN_STATES), cls.escalate_from <= today).count()
+
+
+# ----- the periodic access review (SECURITY.md A6) -----
+
+ACCESS_REVIEW_STATES = ("open", "signed")
+LINE_DECISIONS = ("confirmed", "adjusted", "revoked")
+REVOKE_WHAT = ("roles", "account")
+
+
+class AccessReview(BaseModel):
+    """Each active staff member's access as it stood when the review was opened, one line each; signed off by
+    management once every line is decided, and then frozen (a trigger refuses any change, migration 0025)."""
+
+    period_start = DateField()
+    period_end = DateField()
+    status = CharField(max_length=6, default="open")
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    signed_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    signed_at = DateTimeField(null=True)
+    signed_on = DateField(null=True)  # the firm's day of the sign-off
+
+    class Meta:
+        table_name = "access_review"
+        indexes = ((("status", "signed_on"), False),)
+
+    @property
+    def code(self) -> str:
+        return f"RA-{self.id:04d}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == "signed"
+
+    @classmethod
+    def last_signed_on(cls):
+        return (cls.select(cls.signed_on).where(cls.status == "signed").order_by(cls.signed_on.desc())
+                .limit(1).scalar())
+
+
+class AccessReviewLine(BaseModel):
+    """One staff member in a review: a snapshot of what the reviewers were shown, and their decision."""
+
+    review = ForeignKeyField(AccessReview, backref="lines", on_delete="RESTRICT")
+    user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    user_name = CharField(max_length=120)
+    user_email = CharField(max_length=254)
+    roles = CharField(max_length=200, default="")  # role codes, comma-separated
+    teams = TextField(default="[]")  # JSON: [[case id, case title], ...] the case teams they belonged to
+    last_login_at = DateTimeField(null=True)
+    has_2fa = BooleanField(default=False)
+    reads = IntegerField(default=0)  # confidential reads (sensitive_read) in the review's period
+    decision = CharField(max_length=9, null=True)
+    note = TextField(default="")
+    revoked = CharField(max_length=7, default="")  # "roles" or "account" when revoked
+    decided_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    decided_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "access_review_line"
+        indexes = ((("review", "user_name", "id"), False), (("review", "decision"), False))
+
+    @property
+    def role_list(self) -> list[str]:
+        return [r for r in self.roles.split(",") if r]
+
+    @property
+    def team_list(self) -> list:
+        import json
+
+        return json.loads(self.teams or "[]")

@@ -59,7 +59,7 @@ def _url(app, endpoint, target, client=None, case=None):
               "interaction_id": 999999, "meeting_id": 999999, "incident_id": 999999,
               "complaint_id": 999999, "category_id": 999999, "key": "nps",
               "invitation_id": 999999, "response_id": 999999, "action_id": 999999, "note_id": 999999,
-              "review_id": 999999, "section": "deadlines", "dsr_id": 999999,
+              "review_id": 999999, "section": "deadlines", "dsr_id": 999999, "line_id": 999999,
               "document_id": 999999, "attachment_id": 999999, "code": "PRO 999"}
     with app.test_request_context():
         return url_for(endpoint, **{k: values[k] for k in rule.arguments})

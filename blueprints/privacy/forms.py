@@ -62,3 +62,25 @@ class StaffReadsForm(FlaskForm):
     persona = SelectField(_l("Staff member"), coerce=int, validate_choice=False)
     desde = DateField(_l("From"), validators=[Optional()])
     hasta = DateField(_l("To"), validators=[Optional()])
+
+
+class AccessReviewForm(FlaskForm):
+    """Opening an access review: the period whose confidential reads each line counts."""
+
+    desde = DateField(_l("From"), validators=[DataRequired(message=_l("Give the period's first day.")), plausible_past])
+    hasta = DateField(_l("To"), validators=[DataRequired(message=_l("Give the period's last day.")), plausible_past])
+
+    def validate_hasta(self, field):
+        if field.data and self.desde.data and field.data < self.desde.data:
+            raise ValidationError(_l("The period must start on or before its end."))
+
+
+class LineDecisionForm(FlaskForm):
+    """One line of an access review: confirmed, adjusted (with what changed) or revoked (roles or account)."""
+
+    decision = SelectField(_l("Decision"), choices=[("confirmed", _l("Confirmed")), ("adjusted", _l("Adjusted")),
+                                                    ("revoked", _l("Revoked"))], default="confirmed")
+    note = TextAreaField(_l("Note (what changed)"), filters=[stripped], render_kw={"rows": 2},
+                         validators=[Length(max=2000)])
+    revoke = SelectField(_l("When revoked"), choices=[("", "—"), ("roles", _l("Remove every role")),
+                                                      ("account", _l("Deactivate the account"))], default="")

@@ -695,9 +695,12 @@ def attention(now, today) -> dict:
     overdue_deadlines = Deadline.select().where(Deadline.status == "open", Deadline.due_at < now).count()
     from models.privacy import DataSubjectRequest
 
+    from services.privacy.access_review import due as access_review_due
+
     return {"breached_complaints": breached, "overdue_deadlines": overdue_deadlines,
             "overdue_actions": ImprovementAction.overdue_count(today), "review": review_due(today),
-            "escalated_requests": DataSubjectRequest.escalated_count(today)}
+            "escalated_requests": DataSubjectRequest.escalated_count(today),
+            "access_review": access_review_due(today)}
 
 
 def filter_choices():
