@@ -110,6 +110,8 @@ ADMIN_NAV = [
                                              _under("/privacidad/peticiones"))),
     (lambda p: "privacy.reads" in p, Link("/privacidad/accesos", "Consultas de datos confidenciales por persona",
                                           _exactly("/privacidad/accesos"))),
+    (lambda p: "privacy.reads" in p, Link("/privacidad/revision-accesos", "Revisiones de accesos",
+                                          _under("/privacidad/revision-accesos"))),
 ]
 
 
@@ -1178,6 +1180,35 @@ def privacy_requests(user_id: int) -> str:
     people = list(User.select(User.id, User.name).where(User.id.in_(holders), User.is_active == True)  # noqa: E712
                   .order_by(User.name).tuples())
     return render(DSRS, rows=rows, total=total, people=people, today=(utcnow() - LOCAL_OFFSET).date())
+
+
+ACCESS_REVIEW = PAGE.format("""<h1>RA-{{ review.id }}</h1><p>{{ review.period_start }} – {{ review.period_end }} · {{ review.status }} · {{ undecided }}</p>
+<form method="post" action="/privacidad/revision-accesos/{{ review.id }}/firmar"><button>Firmar</button></form>
+<table><tbody>{% for l in lines %}<tr id="linea-{{ l.id }}"><td>{{ l.user_name }}<br>{{ l.user_email }}</td>
+<td>{% for r in l.roles.split(",") if r %}{{ roles[r] }}{% if not loop.last %}, {% endif %}{% endfor %}</td>
+<td>{% set teams = l.teams %}{{ teams|length }}{% for t in teams[:3] %}<br><a href="/casos/{{ t[0] }}">{{ t[1] }}</a>{% endfor %}</td>
+<td>{{ l.last_login_at or "Nunca" }}</td><td>{{ "Sí" if l.has_2fa else "No" }}</td>
+<td><a href="/privacidad/accesos?persona={{ l.user_id }}&amp;desde={{ review.period_start }}&amp;hasta={{ review.period_end }}">{{ l.reads }}</a></td>
+<td>{{ l.decision or "Sin decidir" }}{% if l.note %}<br>{{ l.note }}{% endif %}</td>
+<td><a href="/privacidad/revision-accesos/{{ review.id }}/lineas/{{ l.id }}">Decidir</a></td></tr>{% endfor %}</tbody></table>""")
+
+
+def access_review(user_id: int) -> str:
+    """An access review: its row, and its lines in name order with their snapshot (teams parsed from JSON),
+    each with its reads link and decide link: two queries, whatever the number of staff."""
+    import json
+
+    from core.guard import ROLES
+    from models.privacy import AccessReview, AccessReviewLine
+
+    review = AccessReview.get_by_id(_review_row_id())
+    lines = list(AccessReviewLine.select().where(AccessReviewLine.review == review.id)
+                 .order_by(AccessReviewLine.user_name, AccessReviewLine.id))
+    undecided = sum(1 for line in lines if line.decision is None)
+    for line in lines:
+        line.teams = json.loads(line.teams or "[]")
+    return render(ACCESS_REVIEW, review=review, lines=lines,
+                  undecided=undecided, roles=ROLES)
 
 
 REVIEW = PAGE.format("""<h1>RD-{{ review.id }}</h1><p>{{ review.period_start }} – {{ review.period_end }} · {{ review.status }}</p>

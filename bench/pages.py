@@ -335,6 +335,24 @@ register("client who viewed", "/clientes/{timeline_client_id}/quien-consulto", "
 register("data-subject requests", "/privacidad/peticiones", "service", floors.privacy_requests)
 register("data-subject requests ?estado=", "/privacidad/peticiones?estado=", "service", floors.privacy_requests)
 
+
+@param("access_review_id")
+def access_review_id() -> int:
+    """An open access review of the last cycle over every active account (bench.data's 2,000 staff): opened once,
+    by the quality account, its lines left undecided (each with its decide link, as a fresh review shows them)."""
+    from core.i18n import today_local
+    from models.privacy import AccessReview
+    from services.privacy import access_review
+
+    found = AccessReview.select().where(AccessReview.status == "open").order_by(AccessReview.id).first()
+    if found is not None:
+        return found.id
+    start, end = access_review.default_period(today_local())
+    return access_review.open_review(start, end, User.get(User.email == bench_email("quality"))).id
+
+
+register("access review", "/privacidad/revision-accesos/{access_review_id}", "management", floors.access_review)
+
 # ----- the one search box: every kind, signed in as management (who sees them all) -----
 
 register("search ?q=gonz mar", "/buscar?q=gonz%20mar", "management", floors.search)

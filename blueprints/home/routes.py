@@ -16,6 +16,7 @@ from models.tasks import Task
 from models.users import RecoveryCode, User, UserSession
 from services.documents import labels as doc_labels
 from services.home import work as queue
+from services.privacy import access_review
 
 from . import bp
 
@@ -40,7 +41,10 @@ def index():
 @require("work.view")
 def work():
     context = queue.page_context(me(), today_local(), only=request.args.get("ver"))
-    return render("home/work.html", "home/_work_queue.html", doc_labels=doc_labels, **context)
+    # Management and quality: the periodic access review when it is overdue (SECURITY.md A6; one query).
+    overdue = access_review.due(context["today"]) if can("privacy.reads") else None
+    return render("home/work.html", "home/_work_queue.html", doc_labels=doc_labels,
+                  access_review_due=overdue if overdue and overdue["due"] else None, **context)
 
 
 @bp.get("/mi-trabajo/<section>/mas")

@@ -225,3 +225,19 @@ def test_a_bad_period_is_said_beside_the_field(app, http, login_as, firm_today):
     assert response.status_code == 422 and AccessReview.select().count() == 0
     response = http.post("/privacidad/revision-accesos", data={"desde": "no", "hasta": firm_today.isoformat()})
     assert response.status_code == 422
+
+
+def test_an_overdue_review_shows_in_my_work_of_management_and_quality(app, http, login_as, firm_today):
+    manager = login_as("management")
+    assert 'data-testid="work-access-review-due"' in http.get("/mi-trabajo").get_data(as_text=True)
+    other = app.test_client()
+    login_as("quality", client=other)
+    assert 'data-testid="work-access-review-due"' in other.get("/mi-trabajo").get_data(as_text=True)
+    lawyer = app.test_client()
+    login_as("operations", client=lawyer)
+    assert 'data-testid="work-access-review-due"' not in lawyer.get("/mi-trabajo").get_data(as_text=True)
+    with app.test_request_context():
+        review = service.open_review(firm_today - timedelta(days=90), firm_today, manager)
+        AccessReviewLine.update(decision="confirmed").where(AccessReviewLine.review == review.id).execute()
+        service.sign_off(AccessReview.get_by_id(review.id), manager, firm_today)
+    assert 'data-testid="work-access-review-due"' not in http.get("/mi-trabajo").get_data(as_text=True)
