@@ -22,6 +22,7 @@ from blueprints.cases.forms import (
     TeamForm,
 )
 from core.db import utcnow
+from core.forms import staff_groups
 from core.guard import require
 from core.htmx import render
 from core.i18n import to_local, to_utc, today_local
@@ -36,6 +37,7 @@ from models.cases import (
     Intervention,
     find_staff,
     staff_choices,
+    team_choices,
 )
 from models.catalog import PracticeArea
 from models.clients import Client, Party
@@ -361,8 +363,11 @@ def cancel_intervention(intervention_id):
 def agenda():
     """One person's week of interventions (PRO-008 §5.3: schedule visits and assign staff)."""
     form = AgendaFilter(request.args, data={"persona": me().id})
-    form.persona.choices = _staff()
-    person = form.persona.data if isinstance(form.persona.data, int) else me().id
+    asked = form.persona.data if isinstance(form.persona.data, int) else None
+    offered = team_choices(also=(me().id, asked))  # the one looking and the one shown; others by name
+    form.persona.choices = staff_groups(offered)
+    person = asked if asked in {user_id for user_id, _name in offered} else me().id
+    form.persona.data = person
     start = form.semana.data if form.semana.validate(form) and form.semana.data else today_local()
     monday = start - timedelta(days=start.weekday())
     rows = list(Intervention.agenda(person, to_utc(datetime.combine(monday, datetime.min.time())),

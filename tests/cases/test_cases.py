@@ -1,6 +1,7 @@
 """Cases: opening, team and confidential planning, parties, evidence, interventions and agenda, closing
 (issue 5; PRO-008 §5.3; the legal-advice guide's planning and closing sections)."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -228,3 +229,30 @@ def test_case_page_queries_constant(app, http, login_as, make_user):
     with count_queries() as many:
         http.get(f"/casos/{case.id}")
     assert few.count == many.count
+
+
+def test_the_agenda_offers_the_one_looking_and_the_one_shown_whatever_the_staff(app, http, login_as, make_user):
+    """Every member of staff on each agenda was most of its time at full size: the picker offers the one looking and
+    the one shown, and the search under it finds the rest; an id that is not someone who works cases shows one's
+    own week."""
+    me = login_as("operations")
+    colleague = make_user(roles=("operations",), name="Íñigo Santamaría Vélez")
+    quality = make_user(roles=("quality",), name="Calidad Solamente")
+
+    def offered(url):
+        body = http.get(url).get_data(as_text=True)
+        select = re.search(r'<select[^>]*id="persona".*?</select>', body, re.S).group(0)
+        return {int(v) for v in re.findall(r'value="(\d+)"', select)}, re.search(
+            r'<option selected value="(\d+)"', body).group(1)
+
+    assert offered("/casos/agenda") == ({me.id}, str(me.id))
+    assert offered(f"/casos/agenda?persona={colleague.id}") == ({me.id, colleague.id}, str(colleague.id))
+    for nobody in (quality.id, 10**30, -1, "x"):
+        assert offered(f"/casos/agenda?persona={nobody}") == ({me.id}, str(me.id))
+    with count_queries() as few:
+        http.get(f"/casos/agenda?persona={colleague.id}")
+    for n in range(5):
+        make_user(roles=("service",), name=f"Más Personal {n}")
+    with count_queries() as more:
+        http.get(f"/casos/agenda?persona={colleague.id}")
+    assert more.count == few.count
