@@ -92,6 +92,7 @@ def _register_blueprints(app):
     from blueprints.documents import bp as documents_bp
     from blueprints.home import bp as home_bp
     from blueprints.interactions import bp as interactions_bp
+    from blueprints.loyalty import bp as loyalty_bp
     from blueprints.manual import bp as manual_bp
     from blueprints.privacy import bp as privacy_bp
     from blueprints.quality import bp as quality_bp
@@ -100,7 +101,7 @@ def _register_blueprints(app):
     from blueprints.system import bp as system_bp
 
     for bp in (system_bp, auth_bp, home_bp, admin_bp, clients_bp, commercial_bp, cases_bp, interactions_bp, documents_bp,
-               surveys_bp, complaints_bp, search_bp, quality_bp, privacy_bp, manual_bp):
+               surveys_bp, complaints_bp, search_bp, quality_bp, privacy_bp, manual_bp, loyalty_bp):
         app.register_blueprint(bp)
     csrf.exempt("blueprints.system.routes.csp_report")  # reviewed: browsers post reports without tokens
     # reviewed: mail clients post a one-click unsubscribe (RFC 8058) without cookie or token; the link's token is the proof

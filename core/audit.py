@@ -144,6 +144,11 @@ EVENT_LABELS = {
     "improvement_close": _l("Improvement action closed with its effectiveness check"),
     "improvement_cancel": _l("Improvement action cancelled"),
     "improvement_digest": _l("Overdue improvement action digests sent"),
+    # renewals (PRO 008 §5.5.3)
+    "renewal_reminder": _l("Renewal reminder sent"),
+    "renewal_start": _l("Renewal quotation started"),
+    "renewal_not_renewed": _l("Contract recorded as not renewed"),
+    "renewal_lost": _l("Contract recorded as lost"),
     # management reviews
     "review_create": _l("Management review started"),
     "review_update": _l("Management review changed"),

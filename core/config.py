@@ -83,6 +83,10 @@ def build_config(overrides: dict | None = None) -> dict:
         "FIRM_CURRENCY": os.environ.get("TRAZA_CURRENCY", "COP"),
         "FIRM_REGION": os.environ.get("TRAZA_REGION", "CO"),  # money and numbers follow es_CO / en_CO
         "RENEWAL_WINDOW_DAYS": int(os.environ.get("TRAZA_RENEWAL_WINDOW_DAYS", "60")),
+        # Renewal reminders, in days before a contract ends (PRO 008 §5.5.3), and the contacts scheduled after a
+        # case closes, in months ("Seguimiento post-caso").
+        "RENEWAL_REMINDER_DAYS": tuple(int(d) for d in os.environ.get("TRAZA_RENEWAL_REMINDER_DAYS", "60,30").split(",")),
+        "POST_CASE_FOLLOW_UP_MONTHS": tuple(int(m) for m in os.environ.get("TRAZA_POST_CASE_FOLLOW_UP_MONTHS", "3,12").split(",")),
         # "Actualización periódica": an active client without an outgoing update in this many days is flagged.
         "UPDATE_INTERVAL_DAYS": int(os.environ.get("TRAZA_UPDATE_INTERVAL_DAYS", "15")),
         # A survey answer with a rating at or below this, or an NPS at or below that, opens a follow-up.

@@ -37,6 +37,7 @@ JOBS = (
     ("avisos_plazos", "services.documents.deadlines:deadline_alerts"),
     ("acciones_de_mejora_vencidas", "services.quality.actions:overdue_digests"),
     ("resumen_mensual_calidad", "services.quality.summary:monthly_summary"),
+    ("avisos_renovaciones", "services.loyalty:renewal_reminders"),
 )
 
 

@@ -12,6 +12,7 @@ from peewee import (
     CharField,
     DateField,
     DateTimeField,
+    DeferredForeignKey,
     DecimalField,
     ForeignKeyField,
     IntegerField,
@@ -48,6 +49,8 @@ class Quotation(BaseModel):
     decided_at = DateTimeField(null=True)
     decision_reason = TextField(default="")
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    # The contract this quotation renews ("Renovar", PRO 008 §5.5.3): the contract made from it links back.
+    renews = DeferredForeignKey("Contract", null=True, backref="+", on_delete="SET NULL")
 
     class Meta:
         indexes = ((("number", "version"), True), (("client", "is_current"), False))

@@ -23,6 +23,7 @@ class Task(BaseModel):
     done_at = DateTimeField(null=True)
     done_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     note = TextField(default="")
+    outcome = CharField(max_length=12, default="")  # a post-case contact: contacted | new_need | no_answer
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
     class Meta:

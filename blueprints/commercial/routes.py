@@ -21,6 +21,7 @@ from models.clients import Client
 from models.commercial import Contract, Quotation
 from services import clients as client_service
 from services import commercial as service
+from services import loyalty
 from services.cases import labels as case_labels
 from services.clients import labels as client_labels
 from services.commercial import documents, labels
@@ -153,6 +154,8 @@ def new_contract(quotation_id):
         flash(_("This quotation already has a draft contract: complete it here."), "info")
         return redirect(url_for("commercial.edit_contract", contract_id=draft.id), 303)
     form = _renewable(ContractForm(), quotation.client_id)
+    if request.method == "GET" and quotation.renews_id:  # "Renovar": the contract made from it renews the old one
+        form.renews.data = quotation.renews_id
     if form.validate_on_submit():
         try:
             contract = service.create_contract(quotation, form.contract_data(), me())
@@ -289,5 +292,5 @@ def _activate(contract):
 def renewals():
     today = today_local()
     window = current_app.config["RENEWAL_WINDOW_DAYS"]
-    rows = list(Contract.renewal_queue(today, window))
-    return render("commercial/renewals.html", rows=rows, today=today, window=window)
+    rows = list(loyalty.board(today, window))  # ending soon, and ended without a renewal or a decision (overdue)
+    return render("loyalty/renewals.html", rows=rows, today=today, window=window)

@@ -22,6 +22,7 @@ from core.db import transaction, utcnow
 from core.i18n import to_local, to_utc
 from models.cases import Case, CaseMember, Intervention
 from models.clients import Client
+from models.commercial import Contract
 from models.complaints import Complaint, CrisisIncident
 from models.documents import Deadline, DocumentItem
 from models.interactions import Interaction
@@ -29,10 +30,11 @@ from models.privacy import DataSubjectRequest
 from models.quality import ImprovementAction
 from models.surveys import SurveyInvitation
 from models.tasks import Task
+from services import loyalty
 from services.complaints import labels as complaint_labels
 
 SECTIONS = ("crisis", "deadlines", "interventions", "tasks", "complaints", "actions", "privacy", "documents",
-            "questions", "surveys", "updates")
+            "questions", "surveys", "updates", "renewals")
 FULL_LIST = 500  # "ver todos": one section alone, up to this many rows
 PER_SECTION = 10  # first rows of each section on the whole queue; "Ver N más" brings the rest (up to FULL_LIST)
 
@@ -57,6 +59,7 @@ COLUMNS = {
                   Interaction.occurred_at, Interaction.case, Interaction.client, Client.id, Client.name),
     "surveys": (Case.id, Case.title, Case.survey_due_on, Case.client, Client.id, Client.name),
     "updates": (Client.id, Client.name, Client.last_update_at),
+    "renewals": (Contract.id, Contract.end_date, Contract.client, Client.id, Client.name),
 }
 
 
@@ -91,7 +94,7 @@ def _queries(user_id: int, today, now, only: str | None = None) -> dict:
     day_start = to_utc(datetime.combine(today, time.min))
     day_end = to_utc(datetime.combine(today + timedelta(days=1), time.min))
     days = current_app.config.get("UPDATE_INTERVAL_DAYS", 15)
-    case_ids, client_ids = _mine(user_id) if only in (None, "documents", "questions") else ([], [])
+    case_ids, client_ids = _mine(user_id) if only in (None, "documents", "questions", "renewals") else ([], [])
     specs = {
         "crisis": (CrisisIncident.awaiting_supervisor(user_id), CrisisIncident, None),
         # Ties broken by id, so the first rows and the tail loaded after them never overlap.
@@ -117,6 +120,12 @@ def _queries(user_id: int, today, now, only: str | None = None) -> dict:
                       .order_by(Interaction.occurred_at, Interaction.id), Interaction, None) if client_ids else None,
         "surveys": (SurveyInvitation.cases_to_survey(user_id, today), Case, Case.survey_due_on < today),
         "updates": (Client.stale_of(user_id, now - timedelta(days=days)), Client, None),
+        # Contracts of my clients awaiting a renewal decision (PRO 008 §5.5.3): overdue once ended.
+        "renewals": (Contract.select(Contract, Client).join(Client)
+                     .where(Contract.client.in_(client_ids),
+                            loyalty.pending(today, current_app.config.get("RENEWAL_WINDOW_DAYS", 60)))
+                     .order_by(Contract.end_date, Contract.id), Contract, Contract.end_date < today)
+        if client_ids else None,
     }
     return {key: spec for key, spec in specs.items() if not only or key == only}
 

@@ -85,7 +85,8 @@ def test_the_migration_supersedes_existing_earlier_versions(app):
     runner = migrate.runner()
     name = next(m.name for m in runner.status() if m.name.startswith("0009_"))
     runner.down(name)
-    assert Quotation.get_by_id(v1.id).status == "sent"
+    # The status alone: columns added by later migrations (0024's renews_id) are not there while rolled back.
+    assert Quotation.select(Quotation.status).where(Quotation.id == v1.id).scalar() == "sent"
     runner.up()
     assert Quotation.get_by_id(v1.id).status == "superseded"
     assert Quotation.get_by_id(v2.id).status == "accepted" and Quotation.get_by_id(other.id).status == "sent"

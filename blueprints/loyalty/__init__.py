@@ -1,0 +1,8 @@
+"""Client loyalty (``/fidelizacion``, PRO 008 §5.5): renewing a contract and recording why one is not renewed, and the
+outcome of the contacts after a case. The renewals list stays at ``/comercial/renovaciones``."""
+
+from flask import Blueprint
+
+bp = Blueprint("loyalty", __name__, url_prefix="/fidelizacion")
+
+from blueprints.loyalty import routes  # noqa: E402,F401

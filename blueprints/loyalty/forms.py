@@ -1,0 +1,14 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+OUTCOME_LABELS = {"not_renewed": _l("Not renewed"), "lost": _l("Lost")}
+
+
+class DecisionForm(FlaskForm):
+    outcome = SelectField(_l("Outcome"), choices=list(OUTCOME_LABELS.items()),
+                          validators=[DataRequired(message=_l("Choose the outcome."))])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=_l("Say why the contract is not renewed.")),
+                                                     Length(min=3, max=2000, message=_l("Say why the contract is not renewed."))],
+                           render_kw={"rows": 3})

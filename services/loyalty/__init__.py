@@ -1,0 +1,172 @@
+"""Renewals (PRO 008 §5.5.3) and the follow-up after the case ("Seguimiento post-caso").
+
+A contract comes up for renewal ``RENEWAL_WINDOW_DAYS`` before its end; on each reminder threshold
+(``RENEWAL_REMINDER_DAYS``, 60 and 30 by default) its client's responsible gets one email, ever: the message id
+is derived from the contract and the threshold, so a second run (or a concurrent one) fails on the outbox's
+unique index. "Renovar" makes a new quotation with the contract's lines, naming the contract it renews; the
+contract made from it names the old one in ``renews``, which is the renewal the retention indicator counts. A
+contract not renewed takes a recorded decision (not renewed or lost, with its reason); an ended contract with
+neither is overdue. A recorded decision and a renewal exclude each other."""
+
+import uuid
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from peewee import JOIN, IntegrityError, fn
+
+from core import audit, links, mail
+from core.db import db, transaction, utcnow
+from core.i18n import to_local
+from models.clients import Client
+from models.commercial import Contract, Quotation, QuotationLine
+from models.loyalty import OUTCOMES, RenewalDecision
+from models.users import User
+from services import commercial
+
+REMINDER_NAMESPACE = uuid.UUID("5b0f3c1e-8f52-4d7e-9a55-1e0c6e4b7a18")
+OPEN_STATES = ("active", "expired")  # a contract that may still be renewed or decided
+BOARD_LIMIT = 500
+
+
+class LoyaltyError(ValueError):
+    pass
+
+
+def renewed(contract_alias=Contract):
+    """A non-draft contract names this one in ``renews``: the retention indicator's definition of renewed."""
+    renewal = Contract.alias("renewal")
+    return fn.EXISTS(renewal.select(renewal.id).where((renewal.renews == contract_alias.id) & (renewal.status != "draft")))
+
+
+def decided():
+    return fn.EXISTS(RenewalDecision.select(RenewalDecision.id).where(RenewalDecision.contract == Contract.id))
+
+
+def pending(today, window_days: int):
+    """Contracts awaiting a renewal decision: open, ending within the window or already ended, neither renewed nor
+    decided (conditions on the contract table alone, so the work queue can count them)."""
+    return ((Contract.status.in_(OPEN_STATES)) & (Contract.end_date <= today + timedelta(days=window_days))
+            & ~renewed() & ~decided())
+
+
+def board(today, window_days: int, responsible_id: int | None = None):
+    """The renewals page: overdue (ended without a decision) first, then the soonest to end; one query."""
+    query = (Contract.select(Contract, Client, User).join(Client)
+             .join(User, JOIN.LEFT_OUTER, on=(Client.responsible == User.id))
+             .where(pending(today, window_days)).order_by(Contract.end_date, Contract.id).limit(BOARD_LIMIT))
+    if responsible_id is not None:
+        query = query.where(Client.responsible == responsible_id)
+    return query
+
+
+def decisions(limit: int = 20):
+    """The latest recorded decisions, with who decided (one query)."""
+    return (RenewalDecision.select(RenewalDecision, Contract, Client, User).join(Contract).join(Client)
+            .switch(RenewalDecision).join(User, JOIN.LEFT_OUTER, on=(RenewalDecision.decided_by == User.id))
+            .order_by(RenewalDecision.decided_at.desc(), RenewalDecision.id.desc()).limit(limit))
+
+
+def state(contract: Contract, today) -> dict:
+    """What the contract page shows about its renewal: the decision, the renewal contract, an open quotation."""
+    renewal = (Contract.select().where(Contract.renews == contract.id, Contract.status != "draft")
+               .order_by(Contract.id).first())
+    decision = RenewalDecision.get_or_none(RenewalDecision.contract == contract.id)
+    quotation = (Quotation.select().where(Quotation.renews == contract.id, Quotation.is_current == True)  # noqa: E712
+                 .order_by(Quotation.id.desc()).first())
+    return {"renewal": renewal, "decision": decision, "quotation": quotation,
+            "open": contract.status in OPEN_STATES and renewal is None and decision is None,
+            "overdue": contract.status in OPEN_STATES and contract.end_date < today and renewal is None
+            and decision is None}
+
+
+def renew(contract: Contract, user, today) -> Quotation:
+    """"Renovar": a new quotation for the client with the contract's lines, to adjust to the client's current needs;
+    the quotation already started for this renewal, if there is one."""
+    with transaction():
+        info = state(contract, today)
+        if not info["open"]:
+            raise LoyaltyError(_("This contract is already renewed or has a recorded decision."))
+        if info["quotation"] is not None and info["quotation"].status in ("draft", "sent", "accepted"):
+            return info["quotation"]
+        source = Quotation.get_by_id(contract.quotation_id)
+        lines = [{"service": ln.service, "quantity": ln.quantity, "unit_price": ln.unit_price, "tax_rate": ln.tax_rate}
+                 for ln in source.lines_list()]
+        client = Client.get_by_id(contract.client_id)
+        try:
+            quotation = commercial.create_quotation(
+                client, {"valid_until": max(today, contract.end_date), "notes": source.notes}, lines, source.currency,
+                user)
+        except commercial.CommercialError as exc:
+            raise LoyaltyError(str(exc)) from exc
+        Quotation.update(renews=contract.id).where(Quotation.id == quotation.id).execute()
+        quotation.renews = contract.id
+        audit.record("renewal_start", contract, actor=user, detail=quotation.code)
+    return quotation
+
+
+def decide(contract: Contract, outcome: str, reason: str, user, today) -> RenewalDecision:
+    """Record that the contract is not renewed, or lost, with the reason (required), who and when."""
+    reason = (reason or "").strip()
+    errors = {}
+    if outcome not in OUTCOMES:
+        errors["outcome"] = _("Choose the outcome.")
+    if len(reason) < 3:
+        errors["reason"] = _("Say why the contract is not renewed.")
+    if errors:
+        raise DecisionError(errors)
+    with transaction():
+        if not state(contract, today)["open"]:
+            raise LoyaltyError(_("This contract is already renewed or has a recorded decision."))
+        try:
+            with db.atomic():
+                decision = RenewalDecision.create(contract=contract.id, outcome=outcome, reason=reason,
+                                                  decided_by=user.id, decided_at=utcnow())
+        except IntegrityError as exc:
+            raise LoyaltyError(_("This contract is already renewed or has a recorded decision.")) from exc
+        action = "renewal_lost" if outcome == "lost" else "renewal_not_renewed"
+        audit.record(action, contract, actor=user, fields=["outcome", "reason"], detail=reason[:200])
+    return decision
+
+
+class DecisionError(LoyaltyError):
+    def __init__(self, errors: dict):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def renewal_reminders(now=None) -> int:
+    """``flask jobs run``: for each contract awaiting renewal that has crossed a reminder threshold, one email to its
+    client's responsible for the tightest threshold crossed (a threshold missed while the job did not run is not
+    sent late once a tighter one applies). Returns the emails queued."""
+    now = now or utcnow()
+    today = to_local(now).date()
+    thresholds = sorted(set(current_app.config.get("RENEWAL_REMINDER_DAYS", (60, 30))))
+    if not thresholds:
+        return 0
+    rows = list(Contract.select(Contract, Client, User).join(Client)
+                .join(User, on=(Client.responsible == User.id))
+                .where(Contract.status == "active", Contract.end_date >= today,
+                       Contract.end_date <= today + timedelta(days=thresholds[-1]), ~renewed(), ~decided(),
+                       User.is_active == True)  # noqa: E712
+                .order_by(Contract.end_date, Contract.id))
+    sent = 0
+    with transaction():
+        for contract in rows:
+            days = (contract.end_date - today).days
+            threshold = next(t for t in thresholds if days <= t)
+            owner = contract.client.responsible
+            key = str(uuid.uuid5(REMINDER_NAMESPACE, f"{contract.id}:{threshold}"))
+            try:
+                with db.atomic():  # a savepoint: a reminder already queued fails alone
+                    with force_locale(owner.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+                        mail.queue(owner.email, _("Contract %(code)s ends in %(n)d days: offer the renewal",
+                                                  code=contract.code, n=days),
+                                   "mail/renewal_reminder", message_id=key, user=owner, contract=contract, days=days,
+                                   link=links.absolute("commercial.contract", contract_id=contract.id))
+            except IntegrityError:
+                continue
+            audit.record("renewal_reminder", contract, actor=None, detail=f"threshold={threshold} days={days}")
+            sent += 1
+    return sent
