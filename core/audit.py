@@ -149,6 +149,7 @@ EVENT_LABELS = {
     "renewal_start": _l("Renewal quotation started"),
     "renewal_not_renewed": _l("Contract recorded as not renewed"),
     "renewal_lost": _l("Contract recorded as lost"),
+    "follow_up_outcome": _l("Post-case follow-up recorded"),
     # management reviews
     "review_create": _l("Management review started"),
     "review_update": _l("Management review changed"),

@@ -12,3 +12,12 @@ class DecisionForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=_l("Say why the contract is not renewed.")),
                                                      Length(min=3, max=2000, message=_l("Say why the contract is not renewed."))],
                            render_kw={"rows": 3})
+
+
+FOLLOW_UP_LABELS = {"contacted": _l("Contacted"), "new_need": _l("New need"), "no_answer": _l("No answer")}
+
+
+class FollowUpForm(FlaskForm):
+    outcome = SelectField(_l("Outcome"), choices=list(FOLLOW_UP_LABELS.items()),
+                          validators=[DataRequired(message=_l("Choose the outcome."))])
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)], render_kw={"rows": 2})

@@ -4,7 +4,7 @@ renewed (PRO 008 §5.5.3)."""
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 
-from blueprints.loyalty.forms import OUTCOME_LABELS, DecisionForm
+from blueprints.loyalty.forms import OUTCOME_LABELS, DecisionForm, FollowUpForm
 from core.guard import require
 from core.htmx import render
 from core.i18n import today_local
@@ -59,3 +59,29 @@ def decide(contract_id):
         return redirect(url_for("loyalty.renewal", contract_id=contract.id), 303)
     flash(_("Decision recorded."), "success")
     return redirect(url_for("commercial.renewals"), 303)
+
+
+@bp.post("/seguimientos/<int:task_id>")
+@require("work.view")
+def follow_up(task_id):
+    """The outcome of a post-case contact, from Mi trabajo; a new need leads to a new quotation for the client."""
+    from models.tasks import Task
+
+    user = me()
+    task = get_or_404(Task, Task.id == task_id, Task.owner == user.id, Task.kind == "post_case")
+    form = FollowUpForm()
+    if not form.validate_on_submit():
+        return render("loyalty/follow_up.html", task=task, form=form, status=status_for(form))
+    try:
+        service.record_follow_up(task, form.outcome.data, form.note.data, user)
+    except service.DecisionError as exc:  # what is missing, beside its field
+        for name, message in exc.errors.items():
+            getattr(form, name).errors = [message]
+        return render("loyalty/follow_up.html", task=task, form=form, status=422)
+    except service.LoyaltyError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("home.work"), 303)
+    flash(_("Follow-up recorded."), "success")
+    if form.outcome.data == "new_need" and task.client_id:
+        return redirect(url_for("commercial.client_tab", client_id=task.client_id), 303)
+    return redirect(url_for("home.work"), 303)

@@ -26,6 +26,7 @@ from models.documents import Deadline, DocumentItem, RequirementTemplate
 from models.tasks import Task
 from services.cases import labels
 from services.clients import labels as client_labels
+from services import loyalty
 from services.surveys import invite_closed_case
 
 SURVEY_DAYS = 5  # PRO-008 §5.4: the satisfaction survey within 5 days after the service
@@ -193,6 +194,7 @@ def change_status(case: Case, to: str, reason: str, user, today) -> None:
             Task.create(kind="post_case", title=title[:300],
                         due_on=today + timedelta(days=POST_CASE_FOLLOW_UP_DAYS),
                         owner=case.responsible_id or user.id, client=case.client_id, case=case, created_by=user)
+            loyalty.schedule_follow_ups(case, user, today)  # the contacts after the case (3 and 12 months)
             invite_closed_case(case, user, today)  # PRO-008 §5.4: the satisfaction survey, same transaction
         override = "closing_reason" in values
         audit.record("case_status", case, actor=user, fields=["status"] + (["closing_reason"] if override else []),

@@ -46,7 +46,7 @@ COLUMNS = {
                   Case.client, Client.id, Client.name),
     "interventions": (Intervention.id, Intervention.purpose, Intervention.place, Intervention.starts_at,
                       Intervention.case, Case.id, Case.client, Client.id, Client.name),
-    "tasks": (Task.id, Task.title, Task.due_on, Task.case, Task.client, Client.id, Client.name),
+    "tasks": (Task.id, Task.kind, Task.title, Task.due_on, Task.case, Task.client, Client.id, Client.name),
     "complaints": (Complaint.id, Complaint.number, Complaint.kind, Complaint.status, Complaint.response_due_at,
                    Complaint.due_at, Complaint.client, Complaint.walk_in_name, Client.id, Client.name),
     "actions": (ImprovementAction.id, ImprovementAction.title, ImprovementAction.due_on),

@@ -170,3 +170,55 @@ def renewal_reminders(now=None) -> int:
             audit.record("renewal_reminder", contract, actor=None, detail=f"threshold={threshold} days={days}")
             sent += 1
     return sent
+
+
+# ----- the follow-up after the case ("Seguimiento post-caso": "Mantener contacto para posibles necesidades legales
+# futuras") -----
+
+FOLLOW_UP_OUTCOMES = ("contacted", "new_need", "no_answer")
+
+
+def schedule_follow_ups(case, user, today) -> int:
+    """The contacts after a case closes, one task per ``POST_CASE_FOLLOW_UP_MONTHS`` (3 and 12 by default) for the
+    case's responsible; called inside the closing's transaction. Returns how many were scheduled."""
+    from models.tasks import Task
+
+    months = sorted(set(current_app.config.get("POST_CASE_FOLLOW_UP_MONTHS", (3, 12))))
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # stored text: the firm's language
+        rows = [{"kind": "post_case", "due_on": _months_after(today, m), "owner": case.responsible_id or user.id,
+                 "client": case.client_id, "case": case.id, "created_by": user.id, "created_at": utcnow(),
+                 "updated_at": utcnow(),
+                 "title": _("Contact after the case (%(n)d months): %(title)s", n=m, title=case.title)[:300]}
+                for m in months]
+    if rows:
+        Task.insert_many(rows).execute()
+    return len(rows)
+
+
+def _months_after(day, months: int):
+    import calendar
+
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def record_follow_up(task, outcome: str, note: str, user) -> None:
+    """The outcome of a post-case contact: contacted (with a note of what was said), a new need (the note says what;
+    the page then offers to start a quotation), or no answer. The task is done with it, audited."""
+    from models.tasks import Task
+
+    note = (note or "").strip()
+    errors = {}
+    if outcome not in FOLLOW_UP_OUTCOMES:
+        errors["outcome"] = _("Choose the outcome.")
+    elif outcome in ("contacted", "new_need") and len(note) < 3:
+        errors["note"] = _("Note what the client said.")
+    if errors:
+        raise DecisionError(errors)
+    with transaction():
+        changed = Task.update(outcome=outcome, note=note, done_at=utcnow(), done_by=user.id, updated_at=utcnow()).where(
+            Task.id == task.id, Task.done_at.is_null(), Task.kind == "post_case").execute()
+        if changed != 1:
+            raise LoyaltyError(_("This follow-up is already recorded."))
+        audit.record("follow_up_outcome", task, actor=user, fields=["outcome", "note", "done_at"], detail=outcome)

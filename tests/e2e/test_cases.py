@@ -76,6 +76,7 @@ def test_open_plan_and_close_a_case(clock, app, page, firm_today):
     expect(pg.locator("[data-testid=closed-with-open-items]")).to_contain_text("Poder firmado")
     expect(pg.locator("[data-testid=closed-with-open-items]")).to_contain_text("directamente en el juzgado")
     assert Case.get_by_id(case.id).status == "closed"
-    assert Task.select().where(Task.kind == "post_case").count() == 1
+    # the follow-up a month after closing, and the contacts at 3 and 12 months (POST_CASE_FOLLOW_UP_MONTHS)
+    assert Task.select().where(Task.kind == "post_case").count() == 3
     shoot(pg, "case-closed")
     _no_csp_violations(pg)
