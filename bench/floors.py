@@ -1376,3 +1376,24 @@ def manual_document(user_id: int) -> str:
     history = sorted((v for v in versions if v.published_on), key=lambda v: v.number)
     return render(MANUAL_DOCUMENT, d=document, v=version, sections=sections, history=history, versions=versions,
                   attachments=attachments)
+
+
+RENEWALS = PAGE.format("""<h1>Renovaciones</h1><table>{% for c in rows %}<tr><td>{{ c.end_date }}</td>
+<td>{{ c.client.name }}</td><td>CON-{{ "%05d"|format(c.id) }}</td><td>{{ c.client.responsible.name if c.client.responsible_id else "—" }}</td>
+<td><form method="post"><button>Renovar</button></form></td></tr>{% endfor %}</table>""")
+
+
+def renewals(user_id: int) -> str:
+    """Contracts awaiting a renewal decision (ending within the window, or ended without a renewal or a decision),
+    with their client and its responsible: one query, as services.loyalty.board."""
+    from models.loyalty import RenewalDecision
+
+    today = (utcnow() - LOCAL_OFFSET).date()
+    renewal = Contract.alias("renewal")
+    renewed = fn.EXISTS(renewal.select(renewal.id).where((renewal.renews == Contract.id) & (renewal.status != "draft")))
+    decided = fn.EXISTS(RenewalDecision.select(RenewalDecision.id).where(RenewalDecision.contract == Contract.id))
+    rows = list(Contract.select(Contract, Client, User).join(Client)
+                .join(User, JOIN.LEFT_OUTER, on=(Client.responsible == User.id))
+                .where(Contract.status.in_(("active", "expired")), Contract.end_date <= today + timedelta(days=60),
+                       ~renewed, ~decided).order_by(Contract.end_date, Contract.id).limit(500))
+    return render(RENEWALS, rows=rows)

@@ -281,6 +281,7 @@ register("complaint trends", "/quejas/analisis", "quality", floors.complaint_tre
 register("complaint trends 24 months", "/quejas/analisis?desde={start_24_months}", "quality", floors.complaint_trends,
          budget_ms=INDICATOR_MS)
 register("improvement actions", "/calidad/acciones", "quality", floors.improvement_actions)
+register("renewals", "/comercial/renovaciones", "commercial", floors.renewals)
 register("quality notes", "/calidad/comunicados", "quality", floors.quality_notes)
 register("quality dashboard", "/calidad", "management", floors.quality_dashboard, budget_ms=INDICATOR_MS)
 register("quality indicator", "/calidad/indicadores/satisfaccion", "quality", floors.quality_indicator,
