@@ -73,6 +73,7 @@ def load() -> list[str]:
         _load_targets(accounts)
         _load_review(accounts)
         _load_privacy(accounts)
+        _load_access_review(accounts)
         _load_manual(accounts)
     lines.append("Demostración cargada: firma «Duarte & Asociados Abogados».")
     return lines
@@ -729,6 +730,29 @@ def _load_review(accounts) -> None:
         "decisions": "Revisar cada mes los casos sin actualización al cliente en 15 días; repetir la revisión en seis "
                      "meses."})
     reviews.approve(review, accounts["management"], today)
+
+
+def _load_access_review(accounts) -> None:
+    """One access review of the last full quarter (SECURITY.md A6), opened by quality and signed off by management
+    on the quarter's last day: every line confirmed but one, adjusted with what changed."""
+    from datetime import datetime, time
+
+    from core.i18n import to_utc, today_local
+    from services.privacy import access_review
+    from services.quality import reviews
+
+    start, end = reviews.default_period(today_local())
+    signed_at = to_utc(datetime.combine(end, time(17, 0)))
+    review = access_review.open_review(start, end, accounts["quality"], now=signed_at)
+    adjusted = False
+    for line in access_review.lines(review):
+        if not adjusted and "operations" in line.role_list and line.user_id != accounts["operations"].id:
+            access_review.decide(review, line, "adjusted", "Sale del equipo de los casos ya entregados; conserva su "
+                                 "rol en el Departamento Operativo.", "", accounts["management"], now=signed_at)
+            adjusted = True
+        else:
+            access_review.decide(review, line, "confirmed", "", "", accounts["management"], now=signed_at)
+    access_review.sign_off(review, accounts["management"], end, now=signed_at)
 
 
 def _load_manual(accounts) -> None:

@@ -21,3 +21,21 @@ def test_demo_requests(app):
         assert rows[1].escalated(today) and rows[1].deadline >= today and not rows[2].escalated(today)
         assert DataSubjectRequest.escalated_count(today) == 1
         assert AuditSubject.select().where(AuditSubject.client_id == rows[0].client_id).count() >= 2
+
+
+def test_demo_access_review(app):
+    """One access review of the last full quarter, signed off on its last day: nothing overdue on the dashboard."""
+    from models.privacy import AccessReview, AccessReviewLine
+    from models.users import User
+    from services.privacy import access_review
+
+    with app.test_request_context():
+        demo.load()
+        today = today_local()
+        (review,) = AccessReview.select()
+        assert review.is_signed and review.signed_on == review.period_end < today
+        lines = list(AccessReviewLine.select().where(AccessReviewLine.review == review.id))
+        assert len(lines) == User.select().where(User.is_active == True).count()  # noqa: E712
+        assert sorted(line.decision for line in lines).count("adjusted") == 1
+        assert all(line.decision in ("confirmed", "adjusted") for line in lines)
+        assert not access_review.due(today)["due"]
