@@ -239,8 +239,9 @@ FOREIGN_COMPANIES = ("Nordvik Industrial AB", "Hansen Maschinenbau GmbH", "Pacif
 
 
 def _ends_in(i: int) -> int:
-    """Days left on an active client's twelve-month contract: two renewals due soon, the rest later."""
-    return (20, 50, 200)[i % 3]
+    """Days left on an active client's twelve-month contract: renewals due in 50 and 20 days (their reminders), one
+    ended 12 days ago without a renewal or a decision (overdue on the renewals page), the rest later."""
+    return (20, 50, -12, 200, 120)[i % 5]
 
 
 # When each intake step happened, as a share of the days from registration to the last step.
