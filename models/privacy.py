@@ -4,7 +4,16 @@ asked about their personal data, how their identity was checked, the legal deadl
 The requester's message, the answer and the evidence note are personal data about the client: encrypted at rest
 like a crisis incident's details (AES-256-GCM bound to table, column and row; core/keys.py lists them)."""
 
-from peewee import JOIN, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import (
+    JOIN,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from core.db import BaseModel
 from models.clients import Client

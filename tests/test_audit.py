@@ -177,12 +177,12 @@ def _computed_fields() -> dict[tuple[str, str], set[str]]:
     from models.complaints import Complaint, CrisisIncident
     from models.documents import DocumentItem, RequirementTemplate
     from models.interactions import Interaction, Meeting
+    from models.manual import SECTIONS as MANUAL_SECTIONS
+    from models.reviews import TEXT_FIELDS
     from services import clients
     from services.clients.labels import PURPOSES, VERIFICATION_ITEMS
-    from models.reviews import TEXT_FIELDS
-    from services.quality.actions import ANALYSIS_FIELDS
     from services.privacy import EDITABLE as DSR_EDITABLE
-    from models.manual import SECTIONS as MANUAL_SECTIONS
+    from services.quality.actions import ANALYSIS_FIELDS
 
     return {
         ("core/keys.py", "rotate"): {spec.name for spec in sealed_columns()} | {"archivos"},

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-OUTCOME_LABELS = {"not_renewed": _l("Not renewed"), "lost": _l("Lost")}
+from services.loyalty.labels import FOLLOW_UP_LABELS, OUTCOME_LABELS
 
 
 class DecisionForm(FlaskForm):
@@ -14,7 +14,6 @@ class DecisionForm(FlaskForm):
                            render_kw={"rows": 3})
 
 
-FOLLOW_UP_LABELS = {"contacted": _l("Contacted"), "new_need": _l("New need"), "no_answer": _l("No answer")}
 
 
 class FollowUpForm(FlaskForm):

@@ -59,6 +59,9 @@ FIELD_LABELS = {
     "locale": _l("Language"),
     "token_hash": _l("Secret link"),
     "access_export": _l("Access export"),  # everything held about a client, for the data subject (privacy)
+    "revoked": _l("What was revoked"),  # an access review's line (privacy, SECURITY.md A6)
+    "signed_by": _l("Signed off by"),
+    "signed_at": _l("Signed off at"),
     "outbound_email.body": _l("Outgoing email: body"),
     "archivos": _l("Stored files"),
     # clients and intake

@@ -24,9 +24,9 @@ from models.cases import Case, CaseMember, CaseStatusChange, EvidenceItem, Final
 from models.clients import Party
 from models.documents import Deadline, DocumentItem, RequirementTemplate
 from models.tasks import Task
+from services import loyalty
 from services.cases import labels
 from services.clients import labels as client_labels
-from services import loyalty
 from services.surveys import invite_closed_case
 
 SURVEY_DAYS = 5  # PRO-008 §5.4: the satisfaction survey within 5 days after the service

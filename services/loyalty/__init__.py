@@ -20,7 +20,7 @@ from core import audit, links, mail
 from core.db import db, transaction, utcnow
 from core.i18n import to_local
 from models.clients import Client
-from models.commercial import Contract, Quotation, QuotationLine
+from models.commercial import Contract, Quotation
 from models.loyalty import OUTCOMES, RenewalDecision
 from models.users import User
 from services import commercial

@@ -19,9 +19,8 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from peewee import JOIN
+from peewee import JOIN, fn
 from peewee import Case as SqlCase
-from peewee import fn
 
 from core import audit
 from core.db import transaction, utcnow

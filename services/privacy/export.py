@@ -35,6 +35,7 @@ from models.documents import Deadline, DocumentItem, DocumentVersion, Requiremen
 from models.files import StoredFile
 from models.intake import IntakeEvaluation, VerificationCheck
 from models.interactions import Interaction, Meeting
+from models.loyalty import RenewalDecision
 from models.privacy import DataSubjectRequest
 from models.surveys import SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyResponse, SurveyTemplate
 from models.tasks import Task
@@ -127,6 +128,8 @@ SECTIONS = [
     Section("quotation_lines", QuotationLine, lambda cid: _child(QuotationLine, "quotation",
             Quotation.select(Quotation.id).where(Quotation.client == cid))),
     Section("contracts", Contract, lambda cid: Contract.select().where(Contract.client == cid)),
+    Section("renewal_decisions", RenewalDecision, lambda cid: _child(RenewalDecision, "contract",
+            Contract.select(Contract.id).where(Contract.client == cid))),
     Section("cases", Case, lambda cid: Case.select().where(Case.client == cid), reveal=_reveal_case),
     Section("case_members", CaseMember, _of_cases(CaseMember)),
     Section("case_status_changes", CaseStatusChange, _of_cases(CaseStatusChange)),
@@ -304,6 +307,7 @@ def _value_labels() -> dict:
     from services.complaints import labels as complaints
     from services.documents import labels as documents
     from services.interactions import labels as interactions
+    from services.loyalty import labels as loyalty_labels
     from services.privacy import labels as privacy
     from services.surveys import labels as surveys
 
@@ -318,12 +322,13 @@ def _value_labels() -> dict:
         "parties": {"kind": clients.PARTY_KINDS},
         "quotations": {"status": commercial.QUOTATION_STATES},
         "contracts": {"status": commercial.CONTRACT_STATES, "frequency": commercial.FREQUENCIES},
+        "renewal_decisions": {"outcome": loyalty_labels.OUTCOME_LABELS},
         "cases": {"status": cases.STATES, "budget_told_how": cases.CONTACT_WAYS, "explained_how": cases.CONTACT_WAYS},
         "case_status_changes": {"from_status": cases.STATES, "to_status": cases.STATES},
         "interventions": {"status": cases.INTERVENTION_STATES},
         "evidence_items": {"kind": cases.EVIDENCE_KINDS},
         "final_deliveries": {"kind": cases.DELIVERY_KINDS, "delivered_how": cases.CONTACT_WAYS},
-        "tasks": {"kind": privacy.TASK_KINDS},
+        "tasks": {"kind": privacy.TASK_KINDS, "outcome": loyalty_labels.FOLLOW_UP_LABELS},
         "deadlines": {"kind": documents.DEADLINE_KINDS, "status": documents.DEADLINE_STATES},
         "document_items": {"status": documents.ITEM_STATES},
         "interactions": {"channel": interactions.CHANNELS, "direction": interactions.DIRECTIONS,

@@ -47,7 +47,7 @@ EXPORT_SECTIONS = {
     "parties": _l("Parties related to you or your cases"),
     "quotations": _l("Quotations"),
     "quotation_lines": _l("Quotation lines"),
-    "contracts": _l("Contracts"),
+    "contracts": _l("Contracts"), "renewal_decisions": _l("Renewal decisions"),
     "cases": _l("Your cases"),
     "case_members": _l("Team working on your cases"),
     "case_status_changes": _l("Changes of state of your cases"),

@@ -688,15 +688,13 @@ def attention(now, today) -> dict:
     """Open complaints past their due date (the register's own count), open case deadlines already due, open
     improvement actions past their due day, and whether a management review is due (services/quality/reviews.py)."""
     from models.documents import Deadline
+    from models.privacy import DataSubjectRequest
     from models.quality import ImprovementAction
+    from services.privacy.access_review import due as access_review_due
     from services.quality.reviews import due as review_due
 
     _all, breached = Complaint.register_counts(status="open", overdue=True, now=now)
     overdue_deadlines = Deadline.select().where(Deadline.status == "open", Deadline.due_at < now).count()
-    from models.privacy import DataSubjectRequest
-
-    from services.privacy.access_review import due as access_review_due
-
     return {"breached_complaints": breached, "overdue_deadlines": overdue_deadlines,
             "overdue_actions": ImprovementAction.overdue_count(today), "review": review_due(today),
             "escalated_requests": DataSubjectRequest.escalated_count(today),

@@ -106,7 +106,7 @@ def test_renew_makes_a_quotation_that_becomes_a_linked_contract(app, http, login
     http.post(f"/comercial/contratos/{new.id}/activar")
     assert Contract.get_by_id(new.id).status == "active" and new.renews_id == old.id
     assert Contract.get_by_id(old.id).status == "renewed"
-    assert "CON-%05d" % old.id not in http.get("/comercial/renovaciones").get_data(as_text=True)
+    assert f"CON-{old.id:05d}" not in http.get("/comercial/renovaciones").get_data(as_text=True)
     assert AuditEvent.select().where(AuditEvent.action == "renewal_start").count() == 1
 
 
