@@ -448,6 +448,28 @@ class World:
                                               "identity_method": "registered_contact", "identity_notes": "",
                                               "assignee": self.me.id}, self.me)
 
+    @cached_property
+    def post_case_task(self):
+        """A contact after the case due today, mine: Mi trabajo shows its outcome form (issue 18)."""
+        from models.tasks import Task
+
+        return Task.create(kind="post_case", title="Contacto post-servicio (3 meses)", due_on=self.today,
+                           owner=self.me, case=self.case, client=self.active, created_by=self.me)
+
+    @cached_property
+    def access_review(self):
+        """An access review just opened (SECURITY.md A6): its lines' decision forms and its sign-off."""
+        from services.privacy import access_review
+
+        start, end = access_review.default_period(self.today)
+        return access_review.open_review(start, end, self.me)
+
+    @cached_property
+    def access_review_line(self):
+        from services.privacy import access_review
+
+        return access_review.lines(self.access_review)[0]
+
     # ----- the procedures manual (issue 17): a document in each state of its latest version -----
 
     @cached_property
@@ -549,13 +571,17 @@ ARGUMENTS = {
     "complaint_id": ["received", "in_analysis", "resolved", "closed"],
     "action_id": ["improvement", "verifying_action"], ("quality.indicator", "key"): ["indicator_key"],
     "note_id": ["quality_note"], "review_id": ["draft_review"], "dsr_id": ["dsr", "dsr_identified"],
+    ("privacy.access_review", "review_id"): ["access_review"],
+    ("privacy.access_review_line", "review_id"): ["access_review"],
+    ("privacy.access_review_line", "line_id"): ["access_review_line"],
+    ("privacy.access_review_sign", "review_id"): ["access_review"], "task_id": ["post_case_task"],
     "document_id": ["manual_drafted", "manual_in_review", "manual_approved", "manual_published"],
     ("manual.version", "document_id"): ["manual_in_review"], ("manual.version", "version_id"): ["manual_review_version"],
     ("manual.version_edit", "document_id"): ["manual_drafted"],
     ("manual.version_edit", "version_id"): ["manual_draft_version"],
 }
 # Objects no URL names that still put forms on pages (tasks, deadlines, holidays, feeds, ...).
-ALSO_SHOWN = ("evidence", "intervention", "delivery", "item", "deadline", "holiday", "question", "meeting", "invitation",
+ALSO_SHOWN = ("post_case_task", "access_review", "evidence", "intervention", "delivery", "item", "deadline", "holiday", "question", "meeting", "invitation",
               "category", "incident", "escalated", "feed", "requirement", "empty_area", "no_totp", "inactive")
 NOT_PAGES = ("static", "system.healthz", "auth.keepalive", "clients.export", "clients.import_template",
              "clients.download_file", "commercial.quotation_pdf", "commercial.contract_pdf", "interactions.meeting_ics", "interactions.reveal",
