@@ -33,10 +33,9 @@ def notes():
 
 
 def _form(formdata=None):
-    today = today_local()
-    period = previous_month(today)
+    period = previous_month(today_local())
     form = NoteForm(formdata=formdata, data={"period_start": period.start, "period_end": period.end})
-    form.indicator.choices = [("", _("Nothing")), *service.link_choices(today)]
+    form.indicator.choices = [("", _("Nothing")), *service.link_choices()]
     return form
 
 
@@ -70,7 +69,7 @@ def note_show(note_id):
     note = or_404(QualityNote.for_page(note_id))
     user, manage = me(), can("notes.manage")
     ctx = {"note": note, "manage": manage, "mine": note.acknowledgement_of(user),
-           "audience": service.is_audience(note, user), "link_name": service.link_name(note.indicator, today_local()),
+           "audience": service.is_audience(note, user), "link_name": service.link_name(note.indicator),
            "form": ActionForm(formdata=None)}
     if manage:
         ctx["acknowledged"], ctx["audience_size"] = note.progress()

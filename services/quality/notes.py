@@ -112,22 +112,20 @@ def is_audience(note: QualityNote, user) -> bool:
     return user.is_active and user.created_at <= note.published_at
 
 
-def link_choices(today: date) -> list[tuple[str, str]]:
-    """(key, name) of what a note may point to: the dashboard, then each indicator by its name (their names come
-    with the indicators: computed over one day, one cheap query each)."""
+def link_choices() -> list[tuple[str, str]]:
+    """(key, name) of what a note may point to: the dashboard, then each indicator by its name (no query)."""
     from services.quality import indicators
 
-    day = indicators.Period(today, today)
     return [(DASHBOARD, _("The quality dashboard")),
-            *((ind.key, str(ind.name)) for ind in indicators.compute_all(day, indicators.Filters()))]
+            *((key, str(indicators.DEFINITIONS[key]().name)) for key in indicators.INDICATORS)]
 
 
-def link_name(key: str, today: date) -> str:
-    """The name of what a note points to ("" for nothing): one query for an indicator."""
+def link_name(key: str) -> str:
+    """The name of what a note points to ("" for nothing), without a query."""
     from services.quality import indicators
 
     if not key:
         return ""
     if key == DASHBOARD or key not in indicators.INDICATORS:
         return _("The quality dashboard")
-    return str(indicators.compute(key, indicators.Period(today, today), indicators.Filters()).name)
+    return str(indicators.DEFINITIONS[key]().name)
