@@ -94,6 +94,9 @@ def build_config(overrides: dict | None = None) -> dict:
         "SURVEY_LOW_NPS": int(os.environ.get("TRAZA_SURVEY_LOW_NPS", "6")),
         # SECURITY.md A6: an access review is overdue when none was signed off within this many months.
         "ACCESS_REVIEW_CYCLE_MONTHS": max(1, int(os.environ.get("TRAZA_ACCESS_REVIEW_MONTHS", "3"))),
+        # Retention periods in years per kind of record, "former_client=5,rejected_prospect=1,contract=10,blocking=5"
+        # (services/privacy/erasure.py: defaults by the firm's region for what is not given).
+        "RETENTION": os.environ.get("TRAZA_RETENTION", ""),
         # Anonymous answers enter the satisfaction figures only by groups of at least this many (per month).
         "SURVEY_MIN_ANONYMOUS": max(1, int(os.environ.get("TRAZA_SURVEY_MIN_ANONYMOUS", "3"))),
         # "Establecer un ciclo de revisión regular": a management review is due when none approved covers a period

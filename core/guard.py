@@ -47,6 +47,10 @@ _PRIVACY_REQUESTS = frozenset({"privacy.requests"})
 # The periodic access review (SECURITY.md A6): management and quality open it and decide its lines (privacy.reads);
 # management signs it off.
 _PRIVACY_SIGNOFF = frozenset({"privacy.signoff"})
+# Erasure and blocking (issue 19 items 4–5): management and quality carry out an erasure or blocking and approve
+# what the retention review lists; only management opens a blocked client, for legal claims (LOPDGDD art. 32).
+_PRIVACY_ERASE = frozenset({"privacy.erase"})
+_PRIVACY_LEGAL_CLAIMS = frozenset({"privacy.legal_claims"})
 # The procedures manual (issue 17): quality drafts versions, management approves (and withdraws) them, either
 # publishes an approved one; every member of staff reads the published manual (manual.read, SIGNED_IN).
 _MANUAL_DRAFT = frozenset({"manual.draft", "manual.publish"})
@@ -57,7 +61,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "management": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
                              "clients.reveal", "clients.export", "commercial.view", "commercial.manage"})
     | _CASE_WORK | _HANDLE | _ANALYSE | _QUALITY | _ACTIONS | _REVIEWS | {"reviews.approve"}
-    | _PRIVACY_READS | _PRIVACY_REQUESTS | _PRIVACY_SIGNOFF | _MANUAL_APPROVE,
+    | _PRIVACY_READS | _PRIVACY_REQUESTS | _PRIVACY_SIGNOFF | _MANUAL_APPROVE | _PRIVACY_ERASE | _PRIVACY_LEGAL_CLAIMS,
     "commercial": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
                              "clients.reveal", "clients.export", "commercial.view", "commercial.manage",
                              "cases.view", "interactions.log", "work.view", "surveys.invite",
@@ -68,7 +72,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
                           "work.view", "actions.view"}) | _HANDLE | _PRIVACY_REQUESTS,
     "quality": frozenset({"home.view", "audit.read", "clients.view", "commercial.view", "cases.view",
                           "work.view"}) | _HANDLE | _ANALYSE | _QUALITY | {"quality.targets"} | _ACTIONS | _REVIEWS
-    | _PRIVACY_READS | _PRIVACY_REQUESTS | _MANUAL_DRAFT,
+    | _PRIVACY_READS | _PRIVACY_REQUESTS | _MANUAL_DRAFT | _PRIVACY_ERASE,
 }
 
 ALL_PERMISSIONS = frozenset().union(SIGNED_IN, *PERMISSIONS.values())

@@ -29,7 +29,7 @@ from models.keys import KeyCheck
 from models.loyalty import RenewalDecision
 from models.mail import OutboundEmail
 from models.manual import ManualAttachment, ManualDocument, ManualVersion
-from models.privacy import AccessReview, AccessReviewLine, DataSubjectRequest
+from models.privacy import AccessReview, AccessReviewLine, DataSubjectRequest, Erasure, RetentionDue
 from models.quality import ImprovementAction, QualityNote, QualityNoteAck
 from models.quality_figures import QualityFigure, QualityFigureEpoch
 from models.quality_targets import QualityTarget
@@ -63,7 +63,7 @@ ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginT
               PasswordResetToken, ManagementReview, ImprovementAction, QualityTarget, QualityNote, QualityNoteAck,
               QualityFigure, QualityFigureEpoch,
               AuditSubject, DataSubjectRequest, ManualDocument, ManualVersion, ManualAttachment,
-              AccessReview, AccessReviewLine]
+              AccessReview, AccessReviewLine, Erasure, RetentionDue]
 
 __all__ = [
     "SurveyTemplate", "SurveyQuestion", "SurveyInvitation", "SurveyLink", "SurveyResponse", "SurveyAnswer",
@@ -79,6 +79,8 @@ __all__ = [
     "DataSubjectRequest",
     "AccessReview",
     "AccessReviewLine",
+    "Erasure",
+    "RetentionDue",
     "ManagementReview",
     "RequirementTemplate",
     "Meeting",

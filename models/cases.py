@@ -148,12 +148,13 @@ class Case(BaseModel):
         return (cls.select(cls, Client, PracticeArea, User).join(Client).switch(cls)
                 .join(PracticeArea, JOIN.LEFT_OUTER, on=(cls.practice_area == PracticeArea.id)).switch(cls)
                 .join(User, JOIN.LEFT_OUTER, on=(cls.responsible == User.id))
-                .where(cls.id == case_id).first())
+                .where(cls.id == case_id, Client.blocked_on.is_null()).first())
 
     @classmethod
     def listing(cls, status="", mine_of=None):
         query = (cls.select(cls, Client, User).join(Client).switch(cls)
-                 .join(User, JOIN.LEFT_OUTER, on=(cls.responsible == User.id)))
+                 .join(User, JOIN.LEFT_OUTER, on=(cls.responsible == User.id))
+                 .where(Client.blocked_on.is_null()))  # a blocked client's cases are out of reach
         if status == "active":
             query = query.where(cls.status != "closed")
         elif status:

@@ -11,6 +11,7 @@ from functools import reduce
 from peewee import (
     JOIN,
     CharField,
+    DateField,
     DateTimeField,
     DeferredForeignKey,
     ForeignKeyField,
@@ -96,6 +97,11 @@ class Client(BaseModel):
     sensitive_data = TextField(null=True)  # encrypted; stored only with explicit consent for it
     status = CharField(max_length=12, default="prospect", index=True)
     last_update_at = DateTimeField(null=True)  # the last outgoing update ("Actualización periódica")
+    # Erasure and blocking (services/privacy/erasure.py, migration 0026): a blocked client is out of every page,
+    # list and search until ``blocked_until`` but the legal-claims one; an erased one keeps anonymous rows only.
+    blocked_on = DateField(null=True, index=True)
+    blocked_until = DateField(null=True)
+    erased_at = DateTimeField(null=True)
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
     class Meta:
@@ -163,7 +169,7 @@ class Client(BaseModel):
 
     @classmethod
     def _filter(cls, query, q, status, practice_area, responsible, source):
-        query = cls._search(query, q)
+        query = cls._search(query, q).where(cls.blocked_on.is_null())  # a blocked client is out of reach
         if status:
             query = query.where(cls.status == status)
         if practice_area:
@@ -206,7 +212,7 @@ class Client(BaseModel):
         return (cls.select(cls, PracticeArea, User)
                 .join(PracticeArea, JOIN.LEFT_OUTER, on=(cls.practice_area == PracticeArea.id))
                 .switch(cls).join(User, JOIN.LEFT_OUTER, on=(cls.responsible == User.id))
-                .where(cls.id == client_id).first())
+                .where(cls.id == client_id, cls.blocked_on.is_null()).first())
 
     @classmethod
     def any_document(cls, number: str):

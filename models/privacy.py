@@ -203,3 +203,59 @@ class AccessReviewLine(BaseModel):
         import json
 
         return json.loads(self.teams or "[]")
+
+
+ERASURE_MODES = ("erased", "blocked")
+RETENTION_CATEGORIES = ("former_client", "rejected_prospect", "blocking_ended")
+RETENTION_STATES = ("pending", "done", "dismissed")
+
+
+class Erasure(BaseModel):
+    """The record of one erasure or blocking (services/privacy/erasure.py): who, when, why, under which jurisdiction,
+    and how many rows of which tables; never the values erased. The reason is the staff member's, asked without
+    personal data (the form says so)."""
+
+    client = ForeignKeyField(Client, backref="erasures", on_delete="RESTRICT")
+    mode = CharField(max_length=7)  # ERASURE_MODES
+    jurisdiction = CharField(max_length=2)
+    reason = TextField(default="")
+    tables = TextField(default="{}")  # JSON: {table: rows}
+    request = ForeignKeyField(DataSubjectRequest, null=True, backref="erasures", on_delete="SET NULL")
+    performed_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        table_name = "erasure"
+        indexes = ((("client", "id"), False),)
+
+    @property
+    def table_counts(self) -> dict:
+        import json
+
+        return json.loads(self.tables or "{}")
+
+    @classmethod
+    def register(cls):
+        """The record of erasures, newest first, with who performed each (one query)."""
+        return (cls.select(cls, User).join(User, JOIN.LEFT_OUTER, on=(cls.performed_by == User.id))
+                .order_by(cls.id.desc()))
+
+
+class RetentionDue(BaseModel):
+    """A client whose retention period (``RETENTION`` setting) has run out, as the retention job found it: pending
+    until quality or management approve its erasure (done) or set it aside (dismissed)."""
+
+    client = ForeignKeyField(Client, backref="+", on_delete="RESTRICT")
+    category = CharField(max_length=20)  # RETENTION_CATEGORIES
+    due_on = DateField()
+    status = CharField(max_length=9, default="pending")
+    decided_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    decided_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "retention_due"
+        indexes = ((("client", "category"), True), (("status", "due_on"), False))
+
+    @classmethod
+    def pending(cls):
+        return (cls.select(cls, Client).join(Client, on=(cls.client == Client.id))
+                .where(cls.status == "pending").order_by(cls.due_on, cls.id))

@@ -176,6 +176,9 @@ EXCLUDED = {
     # The firm's corrective action on its own process (ISO 9001 §10.2): about the firm, not the client; the
     # complaint that led to it, with its root cause and the actions taken, is exported.
     "improvement_action": "the firm's corrective action on its own process; the complaint is exported",
+    # The erasure's own records (services/privacy/erasure.py): ids, counts and dates, nothing of the client's.
+    "erasure": "the record of an erasure or blocking: ids, table names and row counts, no personal value",
+    "retention_due": "the retention review's list: the client's id, a category and dates",
 }
 
 def _jsonable(value):
