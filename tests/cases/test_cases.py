@@ -256,3 +256,60 @@ def test_the_agenda_offers_the_one_looking_and_the_one_shown_whatever_the_staff(
     with count_queries() as more:
         http.get(f"/casos/agenda?persona={colleague.id}")
     assert more.count == few.count
+
+
+def test_case_pickers_offer_the_team_and_find_the_rest_whatever_the_staff(app, http, login_as, make_user, firm_today):
+    """The new case, team and intervention pickers listed every member of staff on each request (2,000 at full
+    size): they offer the case's team, the client's responsible and the one writing; anyone else who works cases is
+    found by name, and one found and sent is taken; someone who does not work cases is refused beside the field."""
+    me = login_as("operations")
+    member = make_user(roles=("service",), name="Ana Equipo Previo")
+    case = _case(app, responsible=me, team=[member])
+    colleague = make_user(roles=("operations",), name="Íñigo Santamaría Vélez")
+    quality = make_user(roles=("quality",), name="Calidad Solamente")
+    client = _active_client(app)
+
+    def offered(url, field):
+        body = http.get(url).get_data(as_text=True)
+        select = re.search(rf'<select[^>]*name="{field}".*?</select>', body, re.S)
+        if select:
+            return {int(v) for v in re.findall(r'value="(\d+)"', select.group(0))} - {0}
+        return {int(v) for v in re.findall(rf'<input[^>]*name="{field}"[^>]*value="(\d+)"', body)}
+
+    assert offered(f"/casos/{case.id}/equipo", "responsible") == {me.id, member.id}
+    assert offered(f"/casos/{case.id}/equipo", "team") == {me.id, member.id}
+    assert offered(f"/casos/{case.id}/intervenciones", "assigned") == {me.id, member.id}
+    assert offered(f"/casos/nuevo/{client.id}", "responsible") == {me.id}
+
+    urls = (f"/casos/{case.id}/equipo", f"/casos/{case.id}/intervenciones", f"/casos/nuevo/{client.id}")
+    with count_queries() as few:
+        for url in urls:
+            http.get(url)
+    for n in range(5):
+        make_user(roles=("service",), name=f"Más Personal {n}")
+    with count_queries() as more:
+        for url in urls:
+            http.get(url)
+    assert more.count == few.count
+
+    found = http.get(f"/casos/personal?persona=inigo+sant&campo=team&casillas=1&ocultar={me.id},{member.id}"
+                     f"&team={quality.id}").get_data(as_text=True)
+    assert f'value="{colleague.id}"' in found and "checked" not in found.split(str(colleague.id))[0][-80:]
+    assert f'value="{quality.id}"' not in found  # someone who does not work cases is not kept
+    again = http.get(f"/casos/personal?persona=equipo&campo=team&casillas=1&ocultar={me.id},{member.id}"
+                     f"&team={colleague.id}").get_data(as_text=True)
+    assert re.search(rf'value="{colleague.id}" checked', again)  # ticked earlier: kept, ticked
+    assert f'value="{member.id}"' not in again  # already in the list
+
+    refused = http.post(f"/casos/{case.id}/equipo", data={"responsible": me.id, "team": [member.id, quality.id]})
+    assert refused.status_code == 422 and 'id="team-error"' in refused.get_data(as_text=True)
+    assert not CaseMember.select().where(CaseMember.case == case, CaseMember.user == quality.id).exists()
+    saved = http.post(f"/casos/{case.id}/equipo", data={"responsible": me.id, "team": [member.id, colleague.id]})
+    assert saved.status_code == 303
+    assert {m for (m,) in CaseMember.select(CaseMember.user).where(CaseMember.case == case).tuples()} == {
+        member.id, colleague.id}
+    planned = http.post(f"/casos/{case.id}/intervenciones", data={
+        "purpose": "Visita al cliente", "day": (firm_today + timedelta(days=2)).isoformat(), "time": "10:00",
+        "duration_minutes": 60, "assigned": colleague.id})
+    assert planned.status_code == 303
+    assert Intervention.get(Intervention.case == case).assigned_id == colleague.id
