@@ -112,6 +112,8 @@ ADMIN_NAV = [
                                           _exactly("/privacidad/accesos"))),
     (lambda p: "privacy.reads" in p, Link("/privacidad/revision-accesos", "Revisiones de accesos",
                                           _under("/privacidad/revision-accesos"))),
+    (lambda p: "privacy.reads" in p, Link("/privacidad/inventario", "Inventario de bases de datos",
+                                          _under("/privacidad/inventario"))),
 ]
 
 
@@ -1397,3 +1399,29 @@ def renewals(user_id: int) -> str:
                 .where(Contract.status.in_(("active", "expired")), Contract.end_date <= today + timedelta(days=60),
                        ~renewed, ~decided).order_by(Contract.end_date, Contract.id).limit(500))
     return render(RENEWALS, rows=rows)
+
+
+# ----- privacy (issue 19 item 7): the inventory of databases -----
+
+INVENTORY = PAGE.format("""<h1>Inventario de bases de datos</h1><a href="/privacidad/inventario.xlsx">Descargar</a>
+{% for r in rows %}<section><h2>{{ r.name }} {{ r.count }}</h2><dl><dt>Finalidad</dt><dd>{{ r.purpose }}</dd>
+<dt>Base legal</dt><dd>{{ r.legal_basis }}</dd><dt>Acceso</dt><dd>{{ r.read|join(", ") }}</dd></dl>
+<table>{% for t in r.tables %}<tr><td>{{ t }}</td></tr>{% endfor %}</table></section>{% endfor %}""")
+
+
+def inventory(user_id: int) -> str:
+    """The five registers with the declared words and the tables written out by hand, and one count each: five
+    queries (the page also reads the columns off the models, which a hand-made page would type)."""
+    from core.guard import PERMISSIONS, ROLES
+    from models.consent import Consent
+    from models.surveys import SurveyInvitation
+    from services.privacy.inventory import REGISTERS
+
+    newest = Consent.select(fn.MAX(Consent.id)).where(Consent.purpose == "newsletter").group_by(Consent.client)
+    counts = {"clients": Client.select().count(), "parties": Party.select().count(), "staff": User.select().count(),
+              "survey_respondents": SurveyInvitation.select(fn.COUNT(fn.DISTINCT(SurveyInvitation.client))).scalar(),
+              "newsletter": Consent.select().where(Consent.id.in_(newest), Consent.granted == True).count()}  # noqa: E712
+    rows = [{"name": r.name, "purpose": r.purpose, "legal_basis": r.legal_basis, "tables": r.tables,
+             "count": counts[r.key], "read": [ROLES[x] for x in ROLES if set(r.read) & PERMISSIONS.get(x, set())]}
+            for r in REGISTERS]
+    return render(INVENTORY, rows=rows)

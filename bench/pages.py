@@ -353,6 +353,7 @@ def access_review_id() -> int:
 
 
 register("access review", "/privacidad/revision-accesos/{access_review_id}", "management", floors.access_review)
+register("inventory of databases", "/privacidad/inventario", "quality", floors.inventory)
 
 # ----- the one search box: every kind, signed in as management (who sees them all) -----
 
