@@ -1425,3 +1425,38 @@ def inventory(user_id: int) -> str:
              "count": counts[r.key], "read": [ROLES[x] for x in ROLES if set(r.read) & PERMISSIONS.get(x, set())]}
             for r in REGISTERS]
     return render(INVENTORY, rows=rows)
+
+
+# ----- procedures manual (issue 17 item 7): the organigram -----
+
+ORGANIGRAM = PAGE.format("""<h1>Organigrama</h1><ul>{% for p in people %}<li style="margin-left:{{ p.depth }}rem"><div>
+<strong>{{ p.name }}</strong> {% for r in p.roles %}{{ roles[r] }}{% if not loop.last %} · {% endif %}{% endfor %}
+{% if p.team %}Equipo de {{ p.team }} personas{% endif %}</div></li>{% endfor %}</ul>""")
+
+
+def organigram(user_id: int) -> str:
+    """The active staff with their supervisor, and their roles: two queries; each person under their supervisor
+    (depth first), as a hand-made page would order them."""
+    from core.guard import ROLES
+    from models.users import UserRole
+
+    rows = list(User.select(User.id, User.name, User.supervisor).where(User.is_active == True)  # noqa: E712
+                .order_by(User.name, User.id).dicts())
+    active = User.select(User.id).where(User.is_active == True)  # noqa: E712
+    roles: dict[int, list[str]] = {}
+    for uid, role in UserRole.select(UserRole.user, UserRole.role).where(UserRole.user.in_(active)).tuples():
+        roles.setdefault(uid, []).append(role)
+    ids = {r["id"] for r in rows}
+    under: dict = {}
+    for r in rows:
+        under.setdefault(r["supervisor"] if r["supervisor"] in ids else None, []).append(r)
+    people, stack, seen = [], [(r, 0) for r in reversed(under.get(None, []))], set()
+    while stack:
+        r, depth = stack.pop()
+        if r["id"] in seen:
+            continue
+        seen.add(r["id"])
+        people.append({"name": r["name"], "depth": depth, "roles": roles.get(r["id"], []),
+                       "team": len(under.get(r["id"], []))})
+        stack.extend((c, depth + 1) for c in reversed(under.get(r["id"], [])))
+    return render(ORGANIGRAM, people=people, roles=ROLES)

@@ -379,3 +379,4 @@ def manual_document_id() -> int:
 
 register("procedures manual", "/manual", "commercial", floors.manual_index)
 register("manual document", "/manual/{manual_document_id}", "commercial", floors.manual_document)
+register("organigram", "/manual/organigrama", "commercial", floors.organigram)
