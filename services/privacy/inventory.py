@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import lazy_pgettext, ngettext
 from peewee import ForeignKeyField, fn
 
 from core.guard import PERMISSIONS, ROLES, SIGNED_IN
@@ -176,7 +176,14 @@ def unregistered(models=None) -> list[str]:
 
 
 def _tables(register: Register, sealed, models: dict) -> list[dict]:
-    return [{"table": t, **personal_columns(models[t], sealed)} for t in register.tables if t in models]
+    """Each table of the register with its personal, encrypted and client columns; ``direct`` when it has any
+    (the others hold the register's data through a reference to one of these, e.g. a quotation's lines)."""
+    out = []
+    for name in register.tables:
+        if name in models:
+            found = personal_columns(models[name], sealed)
+            out.append({"table": name, **found, "direct": any(found.values())})
+    return out
 
 
 # ----- who has access: the role → permission table -----
@@ -256,7 +263,8 @@ def _columns_text(tables, kind: str) -> str:
 def export_rows(rows) -> tuple[list[str], list[list]]:
     """Headers and rows of the spreadsheet for the RNBD registration: one row per register."""
     headers = [str(h) for h in (
-        _l("Database"), _l("Data subjects"), _l("Number of data subjects"), _l("Purpose"), _l("Legal basis"),
+        _l("Database"), _l("Data subjects"), _l("Number of data subjects"), lazy_pgettext("data protection", "Purpose"),
+        _l("Legal basis"),
         _l("Personal data (table: columns)"), _l("Encrypted data (table: columns)"),
         _l("Tables referring to a client"), _l("Who reads it"), _l("Who sees confidential data"),
         _l("Retention"), _l("Form of processing"), _l("Security measures"))]

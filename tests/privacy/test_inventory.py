@@ -115,6 +115,7 @@ def test_the_page_for_management_and_quality(app, http, login_as):
     for key in ("clients", "parties", "staff", "survey_respondents", "newsletter"):
         assert f'data-testid="register-{key}"' in html
     assert "Ley 1581" in html and "document_number" in html and "Inventario de bases de datos" in html
+    assert "Finalidad" in html and "quotation_line" in html.split('data-testid="register-through"')[1]
     assert 'href="/privacidad/inventario.xlsx"' in html and "data-print" in html
     assert 'data-testid="inventory-unregistered"' not in html
 
