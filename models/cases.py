@@ -264,9 +264,12 @@ class FinalDelivery(BaseModel):
         return cls.select().where(cls.case == case).order_by(cls.id)
 
 
-def staff_choices():
-    """Active staff who work cases (for team, responsible and assignment pickers)."""
-    workers = UserRole.select(UserRole.user).where(UserRole.role.in_(("management", "operations", "commercial", "service")))
+CASE_ROLES = ("management", "operations", "commercial", "service")  # the roles that work cases
+
+
+def staff_choices(roles=CASE_ROLES):
+    """Active staff with one of ``roles`` (by default who work cases: team, responsible and assignment pickers)."""
+    workers = UserRole.select(UserRole.user).where(UserRole.role.in_(roles))
     return (User.select(User.id, User.name)
             .where(User.is_active == True, User.id.in_(workers))  # noqa: E712
             .order_by(User.name))
@@ -289,16 +292,16 @@ def team_choices(case=None, client=None, also=()) -> list[tuple[int, str]]:
     return list(staff_choices().where(on_team).tuples())
 
 
-def find_staff(text: str, limit: int = 20) -> list[tuple[int, str]]:
-    """Active staff who work cases whose name holds every word of ``text`` (accents and case do not matter),
-    by name, at most ``limit``."""
+def find_staff(text: str, limit: int = 20, roles=CASE_ROLES) -> list[tuple[int, str]]:
+    """Active staff with one of ``roles`` (by default who work cases) whose name holds every word of ``text``
+    (accents and case do not matter), by name, at most ``limit``."""
     from core.text import fold
 
     words = fold(text).split()
     if not words:
         return []
     found = []
-    for user_id, name in staff_choices().tuples():
+    for user_id, name in staff_choices(roles).tuples():
         folded = fold(name)
         if all(w in folded for w in words):
             found.append((user_id, name))

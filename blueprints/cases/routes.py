@@ -29,6 +29,7 @@ from core.i18n import to_local, to_utc, today_local
 from core.pagination import paginate
 from core.web import get_or_404, me, or_404, status_for
 from models.cases import (
+    CASE_ROLES,
     Case,
     CaseMember,
     CaseStatusChange,
@@ -44,6 +45,7 @@ from models.commercial import Contract
 from models.users import User
 from services import cases as service
 from services.cases import check_team, header, labels
+from services.complaints import OWNER_ROLES as complaint_owner_roles
 
 from . import bp
 
@@ -94,11 +96,13 @@ def staff_options():
     """The people who work cases whose name holds the words typed: the options of a person picker's "found" group
     (the ``staff_picker`` macro), the first one chosen; or, for a list of checkboxes (``casillas=1``, the
     ``staff_checks`` macro), the people found as unticked boxes after those found earlier and ticked, which the
-    search sends back and keeps, less those the list already shows (``ocultar``). The status line says how many."""
+    search sends back and keeps, less those the list already shows (``ocultar``). The status line says how many.
+    ``quienes=quejas`` looks among who may own a complaint instead of who works cases."""
     text = request.args.get("persona", "")[:80]
     field_id = request.args.get("campo", "")
     field_id = field_id if re.fullmatch(r"[a-z_]{1,40}", field_id) else ""
-    found = find_staff(text) if len(text.strip()) >= 2 else []
+    roles = complaint_owner_roles if request.args.get("quienes") == "quejas" else CASE_ROLES
+    found = find_staff(text, roles=roles) if len(text.strip()) >= 2 else []
     if request.args.get("casillas") != "1" or not field_id:
         return render("cases/_staff_options.html", found=found, text=text.strip(), field_id=field_id)
     shown = {int(i) for i in request.args.get("ocultar", "").split(",")[:200] if i.isdigit() and len(i) < 10}

@@ -19,6 +19,7 @@ from blueprints.complaints.forms import (
 )
 from core.charts import month_chart
 from core.db import utcnow
+from core.forms import staff_groups
 from core.guard import can, require
 from core.htmx import render, wants_partial
 from core.i18n import now_local, to_utc, today_local
@@ -96,7 +97,7 @@ def index():
               "categoria": filters["category"] or "", "vencidas": "1" if filters["overdue"] else "", "q": filters["q"]}
     return render("complaints/index.html", "complaints/_list.html", page=page, filters=filters, params=params,
                   now=now, horizon=service.near_horizon(now), sla_state=service.sla_state,
-                  owners=list(service.owner_choices()), categories=list(ComplaintCategory.catalog()))
+                  owners=list(service.owner_choices({me().id, filters["owner"]})), categories=list(ComplaintCategory.catalog()))
 
 
 @bp.get("/quejas/clientes/<int:client_id>")
@@ -142,10 +143,8 @@ def _choices(form, client):
     form.case.choices = [(0, _("No particular case"))] + (
         [(c.id, f"{c.code} · {c.title}") for c in Case.of_client(client)] if client else [])
     form.category.choices = [(0, "—")] + [(c.id, c.name) for c in ComplaintCategory.catalog(active_only=True)]
-    owners = list(service.owner_choices())
-    if form.owner.data and form.owner.data not in {i for i, _n in owners} and request.method == "GET":
-        form.owner.data = owners[0][0] if owners else 0
-    form.owner.choices = owners
+    suggested = {me().id, form.owner.data, client.responsible_id if client else None, *service.usual_owners()}
+    form.owner.choices = staff_groups(service.owner_choices(suggested))
 
 
 # ----- the complaint -----
@@ -162,7 +161,7 @@ def _detail(complaint, status=200, **forms):
     now = utcnow()
     local_now = now_local()
     owner_form = forms.get("owner_form") or OwnerForm(formdata=None, data={"owner": complaint.owner_id})
-    owner_form.owner.choices = list(service.owner_choices())
+    owner_form.owner.choices = staff_groups(service.owner_choices({me().id, complaint.owner_id, owner_form.owner.data}))
     ctx = {"complaint": complaint, "history": list(ComplaintStatusChange.history(complaint)), "now": now,
            "sla": service.sla_state(complaint, now), "transitions": service.TRANSITIONS.get(complaint.status, ()),
            "close_blockers": service.close_blockers(complaint), "survey_link": _survey_link(complaint),
@@ -244,7 +243,7 @@ def reopen(complaint_id):
 def owner(complaint_id):
     complaint = or_404(Complaint.for_page(complaint_id))
     form = OwnerForm()
-    form.owner.choices = list(service.owner_choices())
+    form.owner.choices = staff_groups(service.owner_choices({me().id, complaint.owner_id, form.owner.data}))
     if not form.validate_on_submit():
         return _detail(complaint, status=422, owner_form=form)
     service.change_owner(complaint, User.get_by_id(form.owner.data), me(), form.note.data or "")

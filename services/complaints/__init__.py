@@ -391,11 +391,27 @@ def escalation_digests(now=None) -> int:
 OWNER_ROLES = ("service", "quality", "management")  # the roles that handle complaints (complaints.manage)
 
 
-def owner_choices():
-    """Active staff who may own a complaint, by name: (id, name) tuples (one query)."""
+def owner_choices(among):
+    """The active staff of ``among`` (ids; anything else is ignored) who may own a complaint, by name: (id, name)
+    tuples (one query). A picker offers these (the one writing, the owner so far, the one sent); anyone else who
+    may own one is found by name under it (``/casos/personal?quienes=quejas``): 750 names on each page were too
+    heavy."""
+    wanted = {i for i in among if isinstance(i, int) and 0 < i < 2**31}
     ids = UserRole.select(UserRole.user).where(UserRole.role.in_(OWNER_ROLES))
-    return (User.select(User.id, User.name).where(User.id.in_(ids), User.is_active == True)  # noqa: E712
+    return (User.select(User.id, User.name).where(User.id.in_(ids), User.id.in_(wanted or [0]),
+                                                  User.is_active == True)  # noqa: E712
             .order_by(User.name).tuples())
+
+
+def usual_owners(limit: int = 5) -> list[int]:
+    """The ids of the active staff who own the most complaints received in the last 90 days (one query): who a
+    complaint is usually given to, offered first when registering one."""
+    ids = UserRole.select(UserRole.user).where(UserRole.role.in_(OWNER_ROLES))
+    since = utcnow() - timedelta(days=90)
+    return [owner for (owner,) in Complaint.select(Complaint.owner)
+            .join(User, on=(Complaint.owner == User.id))
+            .where(Complaint.received_at >= since, Complaint.owner.in_(ids), User.is_active == True)  # noqa: E712
+            .group_by(Complaint.owner).order_by(fn.COUNT(Complaint.id).desc(), Complaint.owner).limit(limit).tuples()]
 
 
 class SlaConflict(ComplaintError):

@@ -342,3 +342,46 @@ def test_demo_has_complaints_in_every_status(app):
     for url in ("/quejas", "/quejas?estado=", f"/quejas/{closed.id}", "/quejas/analisis", "/quejas/configuracion/sla",
                 "/quejas/configuracion/categorias", "/quejas/nueva", f"/quejas/clientes/{closed.client_id}", "/mi-trabajo"):
         assert browser.get(url).status_code == 200, url
+
+
+def test_owner_pickers_offer_a_few_and_find_the_rest_whatever_the_staff(app, http, login_as, make_user, a_client,
+                                                                      frozen):
+    """The register's owner filter, the new complaint's owner and the change of owner listed everyone who may own a
+    complaint (750 at full size) on each page: they offer the one looking, the owner so far or filtered, and (when
+    registering) who usually gets complaints; anyone else who may own one is found by name."""
+    me = login_as("commercial")  # may register complaints, may not own them
+    usual = make_user(roles=("service",), name="Sofía Atención Habitual")
+    quality = make_user(roles=("quality",), name="Íñigo Calidad Vélez")
+    _bulk(usual, 3, a_client)
+
+    def options(url, select_id, client=http):
+        body = client.get(url).get_data(as_text=True)
+        select = re.search(rf'<select[^>]*id="{select_id}".*?</select>', body, re.S).group(0)
+        return {int(v) for v in re.findall(r'value="(\d+)"', select)} - {0}
+
+    assert options("/quejas?estado=", "responsable") == set()  # "everyone's" only: the one looking owns none
+    assert options(f"/quejas?estado=&responsable={usual.id}", "responsable") == {usual.id}
+    assert options("/quejas/nueva", "owner") == {usual.id}
+    found = http.get("/casos/personal?persona=inigo&campo=owner&quienes=quejas").get_data(as_text=True)
+    assert f'value="{quality.id}" selected' in found  # quality owns complaints, though it works no case
+    assert str(quality.id) not in http.get("/casos/personal?persona=inigo&campo=owner").get_data(as_text=True)
+
+    done = http.post("/quejas/nueva", data=_form(quality, client=str(a_client.id)))
+    assert done.status_code == 303
+    complaint = Complaint.select().where(Complaint.owner == quality.id).get()
+    refused = http.post("/quejas/nueva", data=_form(me))  # the one writing is not someone who handles complaints
+    assert refused.status_code == 422 and 'id="owner-error"' in refused.get_data(as_text=True)
+
+    handler = app.test_client()
+    login_as(user=quality, client=handler)
+    assert options(f"/quejas/{complaint.id}", "owner", handler) == {quality.id}
+    urls = ("/quejas?estado=", f"/quejas/{complaint.id}", "/quejas/nueva")
+    with count_queries() as few:
+        for url in urls:
+            handler.get(url)
+    for n in range(5):
+        make_user(roles=("service",), name=f"Más Personal {n}")
+    with count_queries() as more:
+        for url in urls:
+            handler.get(url)
+    assert more.count == few.count
