@@ -150,6 +150,12 @@ EVENT_LABELS = {
     "renewal_not_renewed": _l("Contract recorded as not renewed"),
     "renewal_lost": _l("Contract recorded as lost"),
     "follow_up_outcome": _l("Post-case follow-up recorded"),
+    # the newsletter (PRO 008 §5.5.2)
+    "newsletter_create": _l("Newsletter issue written"),
+    "newsletter_update": _l("Newsletter issue changed"),
+    "newsletter_test": _l("Newsletter test sent to oneself"),
+    "newsletter_send": _l("Newsletter issue sent to the subscribers"),
+    "newsletter_unsubscribe": _l("Client unsubscribed from the newsletter"),
     # management reviews
     "review_create": _l("Management review started"),
     "review_update": _l("Management review changed"),
@@ -171,6 +177,10 @@ EVENT_LABELS = {
     "access_review_open": _l("Access review opened"),
     "access_review_decide": _l("Access review line decided"),
     "access_review_sign": _l("Access review signed off"),
+    "client_erased": _l("Client's personal data erased"),
+    "client_blocked": _l("Client blocked"),
+    "retention_listed": _l("Retention periods run out listed"),
+    "retention_dismissed": _l("Retention line set aside"),
     # procedures manual
     "manual_document_create": _l("Manual document created"),
     "manual_document_update": _l("Manual document changed"),
@@ -206,6 +216,7 @@ OBJECT_LABELS = {
     "crisis_incident": _l("Crisis incident"),
     "quotation": _l("Quotation"),
     "contract": _l("Contract"),
+    "newsletter_issue": _l("Newsletter issue"),
     "practice_area": _l("Practice area"),
     "requirement_template": _l("Document requirement"),
     "privacy_notice": _l("Privacy notice"),

@@ -115,6 +115,8 @@ def build_config(overrides: dict | None = None) -> dict:
         "SMTP_TIMEOUT": 10,
         # The sender's address; the name a client sees is FIRM_NAME (a name written here is not used).
         "MAIL_FROM": os.environ.get("MAIL_FROM", "no-responder@traza.local"),
+        # Newsletter messages sent a minute at most (the transactional mail always goes first); 0: no limit.
+        "NEWSLETTER_RATE": int(os.environ.get("TRAZA_NEWSLETTER_RATE", "60")),
         # Mail leaves the outbox through `flask mail worker` (or `flask jobs run`): requests only queue it, so
         # nobody waits on a slow SMTP server. Sending right after each request is for tests and trials only.
         "MAIL_SEND_IN_REQUEST": _env_bool("TRAZA_MAIL_SEND_IN_REQUEST", False),

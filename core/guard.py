@@ -55,21 +55,24 @@ _PRIVACY_LEGAL_CLAIMS = frozenset({"privacy.legal_claims"})
 # publishes an approved one; every member of staff reads the published manual (manual.read, SIGNED_IN).
 _MANUAL_DRAFT = frozenset({"manual.draft", "manual.publish"})
 _MANUAL_APPROVE = frozenset({"manual.approve", "manual.publish"})
+# The newsletter (issue 18, PRO 008 §5.5.2): commercial, client service and management write and send it.
+_NEWSLETTER = frozenset({"newsletter.manage"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"home.view", "users.manage", "audit.read", "catalog.manage"}),
     "management": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
                              "clients.reveal", "clients.export", "commercial.view", "commercial.manage"})
     | _CASE_WORK | _HANDLE | _ANALYSE | _QUALITY | _ACTIONS | _REVIEWS | {"reviews.approve"}
-    | _PRIVACY_READS | _PRIVACY_REQUESTS | _PRIVACY_SIGNOFF | _MANUAL_APPROVE | _PRIVACY_ERASE | _PRIVACY_LEGAL_CLAIMS,
+    | _PRIVACY_READS | _PRIVACY_REQUESTS | _PRIVACY_SIGNOFF | _MANUAL_APPROVE | _PRIVACY_ERASE | _PRIVACY_LEGAL_CLAIMS
+    | _NEWSLETTER,
     "commercial": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
                              "clients.reveal", "clients.export", "commercial.view", "commercial.manage",
                              "cases.view", "interactions.log", "work.view", "surveys.invite",
-                             "surveys.results"}) | _LISTEN,
+                             "surveys.results"}) | _LISTEN | _NEWSLETTER,
     "operations": frozenset({"home.view", "clients.view", "clients.reveal", "commercial.view", "actions.view"})
     | _CASE_WORK | _LISTEN,
     "service": frozenset({"home.view", "clients.view", "clients.reveal", "cases.view", "interactions.log",
-                          "work.view", "actions.view"}) | _HANDLE | _PRIVACY_REQUESTS,
+                          "work.view", "actions.view"}) | _HANDLE | _PRIVACY_REQUESTS | _NEWSLETTER,
     "quality": frozenset({"home.view", "audit.read", "clients.view", "commercial.view", "cases.view",
                           "work.view"}) | _HANDLE | _ANALYSE | _QUALITY | {"quality.targets"} | _ACTIONS | _REVIEWS
     | _PRIVACY_READS | _PRIVACY_REQUESTS | _MANUAL_DRAFT | _PRIVACY_ERASE,

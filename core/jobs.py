@@ -38,6 +38,7 @@ JOBS = (
     ("acciones_de_mejora_vencidas", "services.quality.actions:overdue_digests"),
     ("resumen_mensual_calidad", "services.quality.summary:monthly_summary"),
     ("avisos_renovaciones", "services.loyalty:renewal_reminders"),
+    ("boletines_enviados", "services.loyalty.newsletter:settle_issues"),
     ("conservacion_vencida", "services.privacy.erasure:list_due"),
 )
 

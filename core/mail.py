@@ -26,18 +26,20 @@ from models.mail import OutboundEmail
 log = logging.getLogger("traza.mail")
 
 
-def queue(to: str, subject: str, template: str, attachments=(), headers=None, message_id=None, **ctx) -> OutboundEmail:
+def queue(to: str, subject: str, template: str, attachments=(), headers=None, message_id=None, bulk=False,
+          **ctx) -> OutboundEmail:
     """Render ``<template>.txt`` and ``<template>.html`` and queue one message for one recipient.
 
     ``attachments``: ``[(filename, content_type, bytes)]``, kept (base64) inside the encrypted body;
     ``content_type`` may carry parameters (``text/calendar; method=REQUEST``). ``headers``: extra header
     fields (``List-Unsubscribe``), kept inside the encrypted body too, since they may carry a link's token.
     ``message_id``: a deterministic id (a UUID) makes queueing the same message twice fail on its unique index,
-    which a job can use to send something once."""
+    which a job can use to send something once. ``bulk``: a newsletter's message, sent after the transactional
+    mail and at most ``NEWSLETTER_RATE`` a minute."""
     ctx.setdefault("firm_name", current_app.config["FIRM_NAME"])
     text = render_template(f"{template}.txt", **ctx)
     html = render_template(f"{template}.html", **ctx)
-    message = OutboundEmail(to_addr=to, subject=subject[:200])
+    message = OutboundEmail(to_addr=to, subject=subject[:200], bulk=bulk)
     if message_id:
         message.message_id = message_id
     body = {"text": text, "html": html}
@@ -92,7 +94,7 @@ def deliver_pending(config=None) -> int:
     if not config["SMTP_HOST"]:
         log.warning("SMTP_HOST sin configurar: los correos quedan en la bandeja de salida.")
         return 0
-    pending = list(OutboundEmail.deliverable())
+    pending = OutboundEmail.next_round(bulk_rate=config.get("NEWSLETTER_RATE") or None)
     if not pending:
         return 0
     smtp = None

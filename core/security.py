@@ -35,9 +35,10 @@ def _has_nul(values) -> bool:
     return any("\x00" in v for _key, items in values.lists() for v in items)
 FORM_LIMIT = 1024 * 1024
 
-# Addresses that carry a single-use token (the public survey, activation and password-reset links). Their
-# pages send ``Referrer-Policy: no-referrer``, and the token must not reach a log: the request log shows "…".
-TOKEN_PATH_PREFIXES = ("e", "activar", "restablecer")
+# Addresses that carry a token (the public survey, activation and password-reset links, the newsletter's
+# unsubscribe). Their pages send ``Referrer-Policy: no-referrer``, and the token must not reach a log: the request
+# log shows "…".
+TOKEN_PATH_PREFIXES = ("e", "activar", "restablecer", "boletin")
 _TOKEN_PATH = re.compile(r"(?<![^\s\"])(/(?:" + "|".join(TOKEN_PATH_PREFIXES) + r")/)([^/\s?#\"\x1b]+)")
 _NOT_TOKENS = frozenset({"gracias", "baja"})
 

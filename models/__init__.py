@@ -26,7 +26,7 @@ from models.files import StoredFile
 from models.intake import IntakeEvaluation, VerificationCheck
 from models.interactions import Interaction, Meeting
 from models.keys import KeyCheck
-from models.loyalty import RenewalDecision
+from models.loyalty import NewsletterDelivery, NewsletterIssue, RenewalDecision
 from models.mail import OutboundEmail
 from models.manual import ManualAttachment, ManualDocument, ManualVersion
 from models.privacy import AccessReview, AccessReviewLine, DataSubjectRequest, Erasure, RetentionDue
@@ -56,6 +56,7 @@ from models.users import (
 ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginThrottle, AuditEvent, OutboundEmail, KeyCheck,
               PracticeArea, SearchToken, StoredFile, Client, ClientStatusChange, Party, ConflictCheck,
               IntakeEvaluation, VerificationCheck, PrivacyNotice, Consent, Quotation, QuotationLine, Contract, RenewalDecision,
+              NewsletterIssue, NewsletterDelivery,
               Case, CaseMember, CaseStatusChange, EvidenceItem, Intervention, FinalDelivery, Interaction, Meeting,
               RequirementTemplate, DocumentItem, DocumentVersion, Deadline, Holiday, CalendarFeed, Task,
               SurveyTemplate, SurveyQuestion, SurveyInvitation, SurveyLink, SurveyResponse, SurveyAnswer,
@@ -112,6 +113,8 @@ __all__ = [
     "Quotation",
     "QuotationLine",
     "RenewalDecision",
+    "NewsletterIssue",
+    "NewsletterDelivery",
     "SearchToken",
     "StoredFile",
     "OutboundEmail",

@@ -3,7 +3,7 @@
 import uuid
 from datetime import timedelta
 
-from peewee import CharField, DateTimeField, IntegerField, TextField
+from peewee import BooleanField, CharField, DateTimeField, IntegerField, TextField
 
 from core.db import BaseModel, utcnow
 
@@ -23,6 +23,8 @@ class OutboundEmail(BaseModel):
     attempts = IntegerField(default=0)
     last_error = CharField(max_length=300, default="")
     sent_at = DateTimeField(null=True)
+    # A newsletter's message: sent after the transactional mail, at most TRAZA_NEWSLETTER_RATE a minute.
+    bulk = BooleanField(default=False)
 
     @classmethod
     def deliverable(cls, limit=50, now=None):
@@ -30,6 +32,26 @@ class OutboundEmail(BaseModel):
         stale = (now or utcnow()) - CLAIM_LEASE
         waiting = (cls.status == "pending") | ((cls.status == "sending") & (cls.updated_at < stale))
         return cls.select().where(waiting, cls.attempts < MAX_ATTEMPTS).order_by(cls.id).limit(limit)
+
+    @classmethod
+    def next_round(cls, limit=50, bulk_rate=None, now=None) -> list:
+        """What one round of the mail worker sends: the transactional mail first (activation links, reminders), then
+        newsletter messages up to what ``bulk_rate`` (a minute) leaves over the last minute; two queries, three with
+        a rate. ``bulk_rate`` None: no limit."""
+        now = now or utcnow()
+        urgent = list(cls.deliverable(limit, now).where(cls.bulk == False))  # noqa: E712
+        room = limit - len(urgent)
+        if bulk_rate is not None:
+            room = min(room, bulk_rate - cls.bulk_sent_since(now - timedelta(minutes=1)))
+        if room <= 0:
+            return urgent
+        return urgent + list(cls.deliverable(room, now).where(cls.bulk == True))  # noqa: E712
+
+    @classmethod
+    def bulk_sent_since(cls, moment) -> int:
+        """Newsletter messages sent or being sent since ``moment`` (``updated_at`` is when each was claimed)."""
+        return cls.select().where(cls.bulk == True, cls.status.in_(("sending", "sent")),  # noqa: E712
+                                  cls.updated_at >= moment).count()
 
     @classmethod
     def claim(cls, message, now=None):

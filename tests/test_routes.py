@@ -13,7 +13,7 @@ from tests.factories import make_case, make_client, make_user, sign_in
 MATRIX = yaml.safe_load((Path(__file__).parent / "access_matrix.yaml").read_text())
 # reviewed: browsers send CSP reports without tokens; mail clients post a one-click unsubscribe (RFC 8058) without
 # one, the link's 256-bit token being the proof
-CSRF_EXEMPT = {"system.csp_report", "surveys.public_opt_out_confirm"}
+CSRF_EXEMPT = {"system.csp_report", "surveys.public_opt_out_confirm", "loyalty_public.unsubscribe"}
 
 
 def _rules(app):
@@ -60,7 +60,8 @@ def _url(app, endpoint, target, client=None, case=None):
               "complaint_id": 999999, "category_id": 999999, "key": "nps",
               "invitation_id": 999999, "response_id": 999999, "action_id": 999999, "note_id": 999999,
               "review_id": 999999, "section": "deadlines", "dsr_id": 999999, "line_id": 999999,
-              "document_id": 999999, "attachment_id": 999999, "code": "PRO 999"}
+              "document_id": 999999, "attachment_id": 999999, "code": "PRO 999",
+              "issue_id": 999999}
     with app.test_request_context():
         return url_for(endpoint, **{k: values[k] for k in rule.arguments})
 

@@ -6,3 +6,9 @@ from flask import Blueprint
 bp = Blueprint("loyalty", __name__, url_prefix="/fidelizacion")
 
 from blueprints.loyalty import routes  # noqa: E402,F401
+
+# The newsletter's unsubscribe link, which clients open from their mail: an address of its own (``/boletin/<token>``),
+# outside the staff's ``/fidelizacion``, redacted from the request log like every token address.
+public_bp = Blueprint("loyalty_public", __name__, url_prefix="/boletin")
+
+from blueprints.loyalty import newsletter, public  # noqa: E402,F401

@@ -234,6 +234,7 @@ FIELD_LABELS = {
     "cancel_reason": _l("Reason for cancelling"),
     # quality notes to the staff
     "body": _l("Text"),
+    "subject": _l("Subject"),  # a newsletter issue's
     "period_start": _l("Period from"),
     "period_end": _l("Period to"),
     "indicator": _l("Indicator"),
