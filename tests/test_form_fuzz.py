@@ -449,6 +449,25 @@ class World:
                                               "assignee": self.me.id}, self.me)
 
     @cached_property
+    def former_client(self):
+        """A rejected prospect, nothing holding it: its "Supresión o bloqueo" page offers the form (issue 19)."""
+        from services import clients
+
+        client = self._client(8)
+        clients.transition(client, "rejected", "Fuera del alcance de la firma", self.me)
+        return client
+
+    @cached_property
+    def retention_due(self):
+        """A rejected prospect the retention job listed: the retention review shows its approve and set-aside forms."""
+        from models.privacy import RetentionDue
+        from services import clients
+
+        client = self._client(9)
+        clients.transition(client, "rejected", "Sin respuesta", self.me)
+        return RetentionDue.create(client=client, category="rejected_prospect", due_on=self.today)
+
+    @cached_property
     def post_case_task(self):
         """A contact after the case due today, mine: Mi trabajo shows its outcome form (issue 18)."""
         from models.tasks import Task
@@ -575,13 +594,14 @@ ARGUMENTS = {
     ("privacy.access_review_line", "review_id"): ["access_review"],
     ("privacy.access_review_line", "line_id"): ["access_review_line"],
     ("privacy.access_review_sign", "review_id"): ["access_review"], "task_id": ["post_case_task"],
+    ("privacy.client_erasure", "client_id"): ["former_client"],
     "document_id": ["manual_drafted", "manual_in_review", "manual_approved", "manual_published"],
     ("manual.version", "document_id"): ["manual_in_review"], ("manual.version", "version_id"): ["manual_review_version"],
     ("manual.version_edit", "document_id"): ["manual_drafted"],
     ("manual.version_edit", "version_id"): ["manual_draft_version"],
 }
 # Objects no URL names that still put forms on pages (tasks, deadlines, holidays, feeds, ...).
-ALSO_SHOWN = ("post_case_task", "access_review", "evidence", "intervention", "delivery", "item", "deadline", "holiday", "question", "meeting", "invitation",
+ALSO_SHOWN = ("retention_due", "post_case_task", "access_review", "evidence", "intervention", "delivery", "item", "deadline", "holiday", "question", "meeting", "invitation",
               "category", "incident", "escalated", "feed", "requirement", "empty_area", "no_totp", "inactive")
 NOT_PAGES = ("static", "system.healthz", "auth.keepalive", "clients.export", "clients.import_template",
              "clients.download_file", "commercial.quotation_pdf", "commercial.contract_pdf", "interactions.meeting_ics", "interactions.reveal",

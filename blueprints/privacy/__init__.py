@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("privacy", __name__)
 
-from blueprints.privacy import access_review, export, inventory, reads, routes  # noqa: E402,F401
+from blueprints.privacy import access_review, erasure, export, inventory, reads, routes  # noqa: E402,F401

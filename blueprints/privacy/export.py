@@ -5,7 +5,7 @@ an audited confidential read."""
 from flask import abort, flash, make_response, redirect, url_for
 from flask_babel import gettext as _
 
-from core.guard import require
+from core.guard import can, require
 from core.web import me, or_404
 from models.clients import Client
 from models.privacy import DataSubjectRequest
@@ -27,7 +27,7 @@ def _zip(body: bytes, name: str):
 @require("privacy.requests")
 def request_export(dsr_id):
     dsr = or_404(DataSubjectRequest.for_page(dsr_id))
-    if not dsr.is_query or not dsr.client_id:
+    if not dsr.is_query or not dsr.client_id or (dsr.client.blocked_on and not can("privacy.legal_claims")):
         abort(404)
     if not dsr.is_open:  # its evidence is settled with its answer
         flash(_("This request is closed: it can no longer change."), "error")
@@ -42,6 +42,6 @@ def request_export(dsr_id):
 @bp.post("/clientes/<int:client_id>/exportacion-datos")
 @require("privacy.reads")  # management and quality (PR4)
 def client_export(client_id):
-    client = or_404(Client.get_or_none(Client.id == client_id) if 0 < client_id < 2**63 else None)
+    client = or_404(Client.for_page(client_id))  # a blocked client is out of reach (LOPDGDD art. 32)
     body, _kept = service.generate(client, me())
     return _zip(body, f"exportacion-cliente-{client.id:05d}.zip")

@@ -3,8 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, DateField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from core.forms import stripped
 from core.i18n import today_local
@@ -84,3 +85,14 @@ class LineDecisionForm(FlaskForm):
                          validators=[Length(max=2000)])
     revoke = SelectField(_l("When revoked"), choices=[("", "—"), ("roles", _l("Remove every role")),
                                                       ("account", _l("Deactivate the account"))], default="")
+
+
+class ErasureForm(FlaskForm):
+    """Carrying out an erasure or a blocking: the reason (without personal data: it is kept) and a confirmation."""
+
+    reason = TextAreaField(_l("Reason"), filters=[stripped], render_kw={"rows": 2}, validators=[
+        DataRequired(message=_l("Say why, without personal data (for example the request's code).")),
+        Length(max=500)])
+    confirm = BooleanField(_l("I understand that this cannot be undone"), validators=[
+        DataRequired(message=_l("Confirm that you understand it cannot be undone."))])
+    peticion = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1, max=2**63 - 1)])

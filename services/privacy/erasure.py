@@ -215,7 +215,7 @@ def erase(client, user, reason: str, request=None) -> Erasure:
         record = Erasure.create(client=client.id, mode="erased", jurisdiction=firm_region(), reason=reason.strip(),
                                 tables=json.dumps(dict(sorted(counts.items()))), request=request, performed_by=user)
         audit.record("client_erased", object_type="client", object_id=client.id, actor=user,
-                     fields=sorted(counts), detail=f"erasure={record.id}")
+                     detail=f"erasure={record.id}")  # which tables: on the erasure's own row
     for name in storage:
         files.discard(StoredFile(storage_name=name))
     return record
@@ -328,3 +328,19 @@ def client_of(client_id: int):
     if not 0 < client_id < 2**63:
         return None
     return Client.select().where(Client.id == client_id).first()
+
+
+def open_blocked(client, user) -> None:
+    """Opening a blocked client for legal claims is a confidential read of everything it holds, recorded."""
+    with transaction():
+        audit.record("sensitive_read", client, actor=user, fields=["document_number"], detail="legal_claims")
+
+
+def erasures(limit: int = 200):
+    return list(Erasure.register().limit(limit))
+
+
+def hold_label(hold) -> str:
+    from services.privacy.labels import HOLDS
+
+    return f"{HOLDS[hold.kind]} #{hold.ref_id}"

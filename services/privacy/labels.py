@@ -152,3 +152,21 @@ TASK_KINDS = {  # models.tasks.KINDS, as the export names a follow-up task to th
     "complaint": _l("Follow-up of a complaint"),
     "other": _l("Other"),
 }
+
+# ----- erasure, blocking and retention (services/privacy/erasure.py) -----
+
+HOLDS = {
+    "open_case": _l("Case still open"),
+    "open_complaint": _l("Complaint still open"),
+    "contract_in_force": _l("Contract in force"),
+    "contract_retention": _l("Contract within its statutory retention period"),
+}
+ERASURE_MODES = {"erased": _l("Erased"), "blocked": _l("Blocked")}
+RETENTION_CATEGORIES = {
+    "former_client": _l("Former client"),
+    "rejected_prospect": _l("Rejected prospect"),
+    "blocking_ended": _l("Blocking period ended"),
+    "contract": _l("Contracts (statutory retention)"),
+    "blocking": _l("Blocking (limitation of legal claims)"),
+}
+RETENTION_STATES = {"pending": _l("Pending"), "done": _l("Erased"), "dismissed": _l("Set aside")}

@@ -19,7 +19,7 @@ from models.commercial import Contract
 from models.complaints import Complaint
 from models.files import StoredFile
 from models.interactions import Interaction
-from models.privacy import Erasure
+from models.privacy import DataSubjectRequest, Erasure
 from models.surveys import SurveyAnswer, SurveyTemplate
 from services.privacy import erasure
 from services.privacy import export as export_service
@@ -45,7 +45,7 @@ def _close_everything(client_id):
 def _cells():
     """Every value of every column of every table, as text (bytes decoded byte for byte)."""
     for table in db.get_tables():
-        cursor = db.execute_sql(f'SELECT * FROM "{table}"')
+        cursor = db.execute_sql(f'SELECT * FROM "{table}"')  # noqa: S608 — names from the database's catalogue
         for row in cursor.fetchall():
             for value in row:
                 if isinstance(value, (bytes, memoryview)):
@@ -160,3 +160,149 @@ def _quotation(client):
     return Quotation.insert(client=client.id, number=client.id, version=1, status="accepted",
                             valid_until=date(2020, 1, 1), created_at=client.created_at,
                             updated_at=client.created_at).execute()
+
+
+# ----- through the pages: Colombia erases, Spain blocks -----
+
+def _former(app, name="Lucía Fernández Gil", number="52111222"):
+    with app.test_request_context():
+        from tests.factories import make_client
+
+        client = make_client(name=name, document_number=number, email="lucia.fernandez@example.com")
+        Client.update(status="former").where(Client.id == client.id).execute()
+        return Client.get_by_id(client.id)
+
+
+def test_a_colombian_firm_erases_a_former_client_from_its_page_answering_the_request(app, http, login_as, firm_today):
+    client = _former(app)
+    with app.test_request_context():
+        handler = make_user(roles=("service",))
+        from services import privacy as requests_service
+
+        dsr = requests_service.register(client, {"kind": "erasure", "channel": "email", "received_on": firm_today,
+                                                 "message": "Supriman mis datos", "identity_method": "registered_contact",
+                                                 "identity_notes": "Correo registrado", "assignee": handler.id}, handler)
+    manager = login_as("management")
+    assert "Supresión o bloqueo" in http.get(f"/clientes/{client.id}").get_data(as_text=True)
+    page = http.get(f"/privacidad/peticiones/{dsr.id}").get_data(as_text=True)
+    assert f"/clientes/{client.id}/supresion?peticion={dsr.id}" in page
+    page = http.get(f"/clientes/{client.id}/supresion?peticion={dsr.id}").get_data(as_text=True)
+    assert 'data-testid="erasure-no-holds"' in page and "se suprimen" in page
+    missing = http.post(f"/clientes/{client.id}/supresion", data={"reason": "", "peticion": str(dsr.id)})
+    assert missing.status_code == 422 and "sin datos personales" in missing.get_data(as_text=True)
+    assert Client.get_by_id(client.id).erased_at is None
+    done = http.post(f"/clientes/{client.id}/supresion", data={"reason": f"Petición {dsr.id}", "confirm": "y",
+                                                              "peticion": str(dsr.id)})
+    assert done.status_code == 303 and done.headers["Location"].endswith("/privacidad/supresiones")
+    erased = Client.get_by_id(client.id)
+    assert erased.erased_at and erased.name == f"Cliente suprimido {client.id}" and erased.document_index is None
+    record = Erasure.get()
+    assert (record.mode, record.request_id, record.performed_by_id) == ("erased", dsr.id, manager.id)
+    assert DataSubjectRequest.get_by_id(dsr.id).status == "answered"
+    register = http.get("/privacidad/supresiones").get_data(as_text=True)
+    assert "Suprimido" in register and f"Petición {dsr.id}" in register and "Lucía" not in register
+    assert http.get(f"/clientes/{client.id}/supresion").status_code == 404  # once
+
+
+def test_holds_are_listed_and_refuse_the_erasure_on_its_page(app, http, login_as):
+    with app.test_request_context():
+        from tests.factories import make_case
+
+        case = make_case(title="Demanda laboral")
+        Client.update(status="former").where(Client.id == case.client_id).execute()
+    login_as("quality")
+    page = http.get(f"/clientes/{case.client_id}/supresion")
+    text = page.get_data(as_text=True)
+    assert 'data-testid="erasure-holds"' in text and "Caso aún abierto" in text and f"/casos/{case.id}" in text
+    assert 'name="confirm"' not in text
+    refused = http.post(f"/clientes/{case.client_id}/supresion", data={"reason": "Retención", "confirm": "y"})
+    assert refused.status_code == 422 and not Erasure.select().exists()
+    assert Client.get_by_id(case.client_id).erased_at is None
+
+
+@pytest.mark.parametrize("role", ["commercial", "operations", "service"])
+def test_roles_without_the_permission_cannot_erase(app, http, login_as, role):
+    client = _former(app)
+    login_as(role)
+    assert http.get(f"/clientes/{client.id}/supresion").status_code == 403
+    assert http.post(f"/clientes/{client.id}/supresion", data={"reason": "x", "confirm": "y"}).status_code == 403
+    assert "Supresión o bloqueo" not in http.get(f"/clientes/{client.id}").get_data(as_text=True)
+
+
+@pytest.fixture
+def spain(make_app, clock):
+    return make_app(FIRM_REGION="ES")
+
+
+def test_a_spanish_firm_blocks_a_former_client_out_of_every_list_page_search_and_export(spain, login_as, firm_today, clock):
+    app = spain
+    http = app.test_client()  # the Spanish firm's app (the ``http`` fixture is the default firm's)
+    client = _former(app)
+    with app.test_request_context():
+        from tests.factories import make_case
+
+        case = make_case(client=client, title="Reclamación de cantidad")
+        Case.update(status="closed").where(Case.id == case.id).execute()
+        Client.update(status="former").where(Client.id == client.id).execute()
+    manager = login_as("management", client=http)
+    page = http.get(f"/clientes/{client.id}/supresion").get_data(as_text=True)
+    assert "LOPDGDD" in page and "Bloquear al cliente" in page
+    done = http.post(f"/clientes/{client.id}/supresion", data={"reason": "Petición de supresión", "confirm": "y"})
+    assert done.status_code == 303
+    blocked = Client.get_by_id(client.id)
+    assert blocked.blocked_on == firm_today and blocked.blocked_until == erasure._add_years(firm_today, 5)
+    assert blocked.reveal_document() == "52111222" and blocked.erased_at is None  # kept as it was
+    record = Erasure.get()
+    assert (record.mode, record.jurisdiction, json.loads(record.tables)) == ("blocked", "ES", {"client": 1})
+    assert AuditEvent.get(AuditEvent.action == "client_blocked").object_id == str(client.id)
+
+    # Out of reach for ordinary roles: lists, search, the client's and the case's pages, the export.
+    http.post("/salir")
+    login_as("commercial", "operations", client=http)
+    for url in (f"/clientes/{client.id}", f"/clientes/{client.id}/admision", f"/casos/{case.id}"):
+        assert http.get(url).status_code == 404, url
+    for url in ("/clientes", "/clientes?buscar=Lucía", "/clientes?buscar=52111222", "/casos"):
+        text = http.get(url).get_data(as_text=True)
+        assert "Lucía Fernández" not in text and "Reclamación de cantidad" not in text, url
+    assert http.get(f"/privacidad/bloqueados/{client.id}").status_code == 403
+    http.post("/salir")
+    login_as("quality", client=http)
+    assert http.post(f"/clientes/{client.id}/exportacion-datos").status_code == 404
+    assert 'data-testid="blocked-clients"' not in http.get("/privacidad/supresiones").get_data(as_text=True)
+    http.post("/salir")
+
+    # Management holds the legal-claims permission: the blocked client opens there, and the read is recorded.
+    clock.shift(timedelta(seconds=61))  # a new TOTP step: each is accepted once
+    login_as(user=manager, client=http)
+    register = http.get("/privacidad/supresiones").get_data(as_text=True)
+    assert f"/privacidad/bloqueados/{client.id}" in register
+    text = http.get(f"/privacidad/bloqueados/{client.id}").get_data(as_text=True)
+    assert "Lucía Fernández Gil" in text and "52111222" in text
+    read = AuditEvent.select().where(AuditEvent.action == "sensitive_read").order_by(AuditEvent.id.desc()).get()
+    assert (read.actor_id, read.object_id, read.detail) == (manager.id, str(client.id), "legal_claims")
+
+
+def test_the_retention_job_lists_what_is_due_and_its_approval_erases_through_the_same_service(app, http, login_as, clock):
+    old = _former(app, "Ramiro Ortega Paz", "79000111")
+    recent = _former(app, "Inés Carrasco Vidal", "79000222")
+    with app.app_context():
+        past = old.updated_at - timedelta(days=6 * 366)
+        Client.update(updated_at=past).where(Client.id == old.id).execute()
+        from core import jobs
+
+        results = {r.name: r for r in jobs.run()}
+        assert results["conservacion_vencida"].ok and results["conservacion_vencida"].count == 1
+        assert [r.count for r in jobs.run() if r.name == "conservacion_vencida"] == [0]  # listed once
+    from models.privacy import RetentionDue
+
+    due = RetentionDue.get()
+    assert (due.client_id, due.category, due.status) == (old.id, "former_client", "pending")
+    login_as("quality")
+    page = http.get("/privacidad/conservacion").get_data(as_text=True)
+    assert "Ramiro Ortega Paz" in page and "Inés" not in page and "Excliente" in page
+    response = http.post(f"/privacidad/conservacion/{due.id}/aprobar", data={})
+    assert response.status_code == 303
+    assert Client.get_by_id(old.id).erased_at and Client.get_by_id(recent.id).erased_at is None
+    assert RetentionDue.get_by_id(due.id).status == "done"
+    assert Erasure.get().reason == "retention:former_client"
+    assert "Ramiro" not in http.get("/privacidad/conservacion").get_data(as_text=True)
