@@ -97,12 +97,14 @@ def _register_blueprints(app):
     from blueprints.manual import bp as manual_bp
     from blueprints.privacy import bp as privacy_bp
     from blueprints.quality import bp as quality_bp
+    from blueprints.reports import bp as reports_bp
     from blueprints.search import bp as search_bp
     from blueprints.surveys import bp as surveys_bp
     from blueprints.system import bp as system_bp
 
     for bp in (system_bp, auth_bp, home_bp, admin_bp, clients_bp, commercial_bp, cases_bp, interactions_bp, documents_bp,
-               surveys_bp, complaints_bp, search_bp, quality_bp, privacy_bp, manual_bp, loyalty_bp, loyalty_public_bp):
+               surveys_bp, complaints_bp, search_bp, quality_bp, privacy_bp, manual_bp, loyalty_bp, loyalty_public_bp,
+               reports_bp):
         app.register_blueprint(bp)
     csrf.exempt("blueprints.system.routes.csp_report")  # reviewed: browsers post reports without tokens
     # reviewed: mail clients post a one-click unsubscribe (RFC 8058) without cookie or token; the link's token is the proof
