@@ -78,10 +78,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     | _PRIVACY_READS | _PRIVACY_REQUESTS | _MANUAL_DRAFT | _PRIVACY_ERASE,
 }
 
-# The traceability report (issue 18 item 6): management and quality read any client's or case's; the client's
-# responsible and its case teams read their own (checked on the record: services/reports/trace.py, Reader).
-for _role in ("management", "quality"):
-    PERMISSIONS[_role] = PERMISSIONS[_role] | {"reports.trace"}
+# The loyalty programme (issue 18, PRO 008 §5.5.1): management defines the benefit rules; commercial applies them on
+# quotations and thanks referrers (commercial.manage), and everyone with commercial.view reads them.
+PERMISSIONS["management"] = PERMISSIONS["management"] | {"benefits.manage"}
 
 ALL_PERMISSIONS = frozenset().union(SIGNED_IN, *PERMISSIONS.values())
 

@@ -1,6 +1,7 @@
 """Peewee models, one module per aggregate. ALL_MODELS lists them for migrations and the schema test."""
 
 from models.audit import AuditEvent, AuditSubject
+from models.benefits import BenefitGrant, BenefitRule, ReferralThanks
 from models.cases import Case, CaseMember, CaseStatusChange, EvidenceItem, FinalDelivery, Intervention
 from models.catalog import PracticeArea
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party, SearchToken
@@ -64,7 +65,7 @@ ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginT
               PasswordResetToken, ManagementReview, ImprovementAction, QualityTarget, QualityNote, QualityNoteAck,
               QualityFigure, QualityFigureEpoch,
               AuditSubject, DataSubjectRequest, ManualDocument, ManualVersion, ManualAttachment,
-              AccessReview, AccessReviewLine, Erasure, RetentionDue]
+              AccessReview, AccessReviewLine, Erasure, RetentionDue, BenefitRule, BenefitGrant, ReferralThanks]
 
 __all__ = [
     "SurveyTemplate", "SurveyQuestion", "SurveyInvitation", "SurveyLink", "SurveyResponse", "SurveyAnswer",
@@ -113,6 +114,9 @@ __all__ = [
     "Quotation",
     "QuotationLine",
     "RenewalDecision",
+    "BenefitRule",
+    "BenefitGrant",
+    "ReferralThanks",
     "NewsletterIssue",
     "NewsletterDelivery",
     "SearchToken",

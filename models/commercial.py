@@ -94,6 +94,8 @@ class QuotationLine(BaseModel):
     quantity = DecimalField(max_digits=12, decimal_places=2)
     unit_price = DecimalField(max_digits=16, decimal_places=2)
     tax_rate = DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))  # percent
+    # A line a loyalty benefit added (models/benefits.py): kept out of the edit form, a discount follows the others.
+    benefit = DeferredForeignKey("BenefitGrant", null=True, backref="+", on_delete="SET NULL")
 
     @property
     def subtotal(self) -> Decimal:

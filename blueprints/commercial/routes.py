@@ -25,6 +25,7 @@ from services import loyalty
 from services.cases import labels as case_labels
 from services.clients import labels as client_labels
 from services.commercial import documents, labels
+from services.loyalty import benefits as loyalty_benefits
 
 from . import bp
 
@@ -75,7 +76,8 @@ def quotation(quotation_id):
     lines, today = quotation.lines_list(), today_local()
     return render("commercial/quotation.html", quotation=quotation, lines=lines, totals=Quotation.totals(lines),
                   versions=list(Quotation.versions(quotation.number)), status_now=quotation.effective_status(today),
-                  today=today, decision_form=DecisionForm(), contracts=list(quotation.contracts))
+                  today=today, decision_form=DecisionForm(), contracts=list(quotation.contracts),
+                  benefits=loyalty_benefits.offers(quotation, today))
 
 
 @bp.route("/cotizaciones/<int:quotation_id>/editar", methods=["GET", "POST"])
@@ -84,7 +86,7 @@ def edit_quotation(quotation_id):
     quotation = _get(Quotation, quotation_id)
     if quotation.status != "draft":
         abort(404)
-    lines = quotation.lines_list()
+    lines = [ln for ln in quotation.lines_list() if ln.benefit_id is None]  # a benefit's lines are not edited here
     form = QuotationForm(data=None if request.method == "POST" else {
         "valid_until": quotation.valid_until, "notes": quotation.notes,
         "lines": [{"service": ln.service, "quantity": ln.quantity, "unit_price": ln.unit_price, "tax_rate": ln.tax_rate}

@@ -272,6 +272,15 @@ FIELD_LABELS = {
     "approver": _l("Approved by"),
     "published_on": _l("In force since"),
     "end_reason": _l("Why it is withdrawn"),
+    # loyalty and referral programmes
+    "priority": _l("Priority attention"),
+    "active": _l("In force"),
+    "percent": _l("Discount (%)"),
+    "basis": _l("Who qualifies"),
+    "threshold": _l("N"),
+    "service": _l("Additional service"),
+    "emailed": _l("Sent by email"),
+    "sent_at": _l("Sent on"),
 }
 
 # The parts of a case that ``services.cases.check_team`` names when it refuses someone off the team.

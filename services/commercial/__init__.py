@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from core import audit
 from core.db import transaction, utcnow
+from models import benefits
 from models.clients import Client, ClientStatusChange
 from models.commercial import Contract, Quotation, QuotationLine
 
@@ -23,9 +24,11 @@ QUOTABLE = ("evaluating", "accepted", "active")
 
 
 def _save_lines(quotation: Quotation, lines: list[dict]) -> None:
-    QuotationLine.delete().where(QuotationLine.quotation == quotation).execute()
+    """The quotation's own lines; the lines of loyalty benefits stay, a discount computed again on the new ones."""
+    QuotationLine.delete().where(QuotationLine.quotation == quotation, QuotationLine.benefit.is_null()).execute()
     QuotationLine.insert_many([{**line, "quotation": quotation, "position": i, "created_at": utcnow(),
                                 "updated_at": utcnow()} for i, line in enumerate(lines)]).execute()
+    benefits.refresh_benefit_lines(quotation)
 
 
 def create_quotation(client: Client, data: dict, lines: list[dict], currency: str, user) -> Quotation:
@@ -90,7 +93,8 @@ def adjust_quotation(quotation: Quotation, user, today) -> Quotation:
                                     currency=quotation.currency, valid_until=max(quotation.valid_until, today),
                                     notes=quotation.notes, created_by=user)
         _save_lines(adjusted, [{"service": ln.service, "quantity": ln.quantity, "unit_price": ln.unit_price,
-                                "tax_rate": ln.tax_rate} for ln in quotation.lines_list()])
+                                "tax_rate": ln.tax_rate} for ln in quotation.lines_list() if ln.benefit_id is None])
+        benefits.carry_over(quotation, adjusted)
         audit.record("quotation_adjust", adjusted, actor=user, detail=f"v{quotation.version}→v{adjusted.version}")
     return adjusted
 

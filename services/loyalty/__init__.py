@@ -92,7 +92,7 @@ def renew(contract: Contract, user, today) -> Quotation:
             return info["quotation"]
         source = Quotation.get_by_id(contract.quotation_id)
         lines = [{"service": ln.service, "quantity": ln.quantity, "unit_price": ln.unit_price, "tax_rate": ln.tax_rate}
-                 for ln in source.lines_list()]
+                 for ln in source.lines_list() if ln.benefit_id is None]  # a benefit is offered again, not carried
         client = Client.get_by_id(contract.client_id)
         try:
             quotation = commercial.create_quotation(

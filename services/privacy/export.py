@@ -25,6 +25,7 @@ from peewee import ForeignKeyField
 from core import audit, files
 from core.db import transaction, utcnow
 from models.audit import AuditEvent, AuditSubject
+from models.benefits import BenefitGrant, ReferralThanks
 from models.cases import Case, CaseMember, CaseStatusChange, EvidenceItem, FinalDelivery, Intervention
 from models.catalog import PracticeArea
 from models.clients import Client, ClientStatusChange, ConflictCheck, Party
@@ -130,6 +131,9 @@ SECTIONS = [
     Section("contracts", Contract, lambda cid: Contract.select().where(Contract.client == cid)),
     Section("renewal_decisions", RenewalDecision, lambda cid: _child(RenewalDecision, "contract",
             Contract.select(Contract.id).where(Contract.client == cid))),
+    Section("benefit_grants", BenefitGrant, lambda cid: BenefitGrant.select().where(BenefitGrant.client == cid)),
+    Section("referral_thanks", ReferralThanks, lambda cid: ReferralThanks.select().where(
+        (ReferralThanks.referred == cid) | (ReferralThanks.referrer == cid))),
     Section("cases", Case, lambda cid: Case.select().where(Case.client == cid), reveal=_reveal_case),
     Section("case_members", CaseMember, _of_cases(CaseMember)),
     Section("case_status_changes", CaseStatusChange, _of_cases(CaseStatusChange)),
@@ -326,6 +330,7 @@ def _value_labels() -> dict:
         "quotations": {"status": commercial.QUOTATION_STATES},
         "contracts": {"status": commercial.CONTRACT_STATES, "frequency": commercial.FREQUENCIES},
         "renewal_decisions": {"outcome": loyalty_labels.OUTCOME_LABELS},
+        "benefit_grants": {"kind": loyalty_labels.BENEFIT_KINDS},
         "cases": {"status": cases.STATES, "budget_told_how": cases.CONTACT_WAYS, "explained_how": cases.CONTACT_WAYS},
         "case_status_changes": {"from_status": cases.STATES, "to_status": cases.STATES},
         "interventions": {"status": cases.INTERVENTION_STATES},

@@ -1,0 +1,118 @@
+"""Referrals (issue 18, "Programas de referencia"): who referred whom (``referred_by``, captured at intake), each
+referral's outcome from the referred client's status, the thanks recorded once (and sent in Spanish through the
+outbox when asked), the reward per the referrer rules, and the ranking of referrers; constant queries."""
+
+from decimal import Decimal
+
+from playhouse.test_utils import count_queries
+
+from core import mail
+from models.audit import AuditEvent
+from models.benefits import BenefitRule, ReferralThanks
+from models.clients import Client
+from models.mail import OutboundEmail
+from services.loyalty import referrals
+from tests.factories import make_client
+
+_n = iter(range(10_000))
+
+
+def _client(name, status="active", referred_by=None, email=""):
+    n = next(_n)
+    client = make_client(name=name, document_number=f"8800{n:04d}", email=email or f"c{n}@correo.test")
+    Client.update(status=status, referred_by=referred_by.id if referred_by else None).where(
+        Client.id == client.id).execute()
+    return Client.get_by_id(client.id)
+
+
+def _world(app):
+    with app.test_request_context():
+        ana = _client("Ana Pérez", email="ana.perez@correo.test")
+        luis = _client("Luis Torres")
+        for name, status in (("Ferretería Sol SAS", "active"), ("Carlos Ruiz", "former"),
+                             ("Inversiones Mar SAS", "evaluating"), ("Pedro Gil", "rejected")):
+            _client(name, status=status, referred_by=ana)
+        _client("Marta Díaz", status="accepted", referred_by=luis)
+        _client("Jorge Sáenz", status="prospect", referred_by=luis)
+        BenefitRule.create(name="Embajador", kind="discount", percent=Decimal("5"), basis="referrals", threshold=2)
+        BenefitRule.create(name="Embajador oro", kind="service", service="Revisión anual", basis="referrals",
+                           threshold=3)
+        BenefitRule.create(name="Recurrente", kind="discount", percent=Decimal("10"), basis="contracts", threshold=1)
+    return ana, luis
+
+
+def test_outcomes_come_from_the_referred_clients_status(app):
+    _world(app)
+    with app.app_context():
+        outcome = {r["name"]: r["outcome"] for r in referrals.referrals()}
+    assert outcome == {"Ferretería Sol SAS": "client", "Carlos Ruiz": "client", "Inversiones Mar SAS": "evaluating",
+                       "Pedro Gil": "not_accepted", "Marta Díaz": "client", "Jorge Sáenz": "evaluating"}
+
+
+def test_ranking_counts_referrals_that_became_clients_with_rewards(app):
+    ana, luis = _world(app)
+    with app.app_context():
+        ranking = referrals.ranking()
+    assert [(r["name"], r["became"], r["total"]) for r in ranking] == [("Ana Pérez", 2, 4), ("Luis Torres", 1, 2)]
+    assert [rule.name for rule in ranking[0]["rewards"]] == ["Embajador"]  # 2 became clients: not yet "oro"
+    assert ranking[1]["rewards"] == []
+
+
+def test_thanks_are_recorded_once_and_sent_in_spanish(app, http, login_as, mailbox):
+    user = login_as("commercial")
+    ana, _luis = _world(app)
+    with app.app_context():
+        referred = Client.get(Client.name == "Ferretería Sol SAS")
+    answer = http.post(f"/fidelizacion/referencias/{referred.id}/agradecimiento", data={"email": "y"})
+    assert answer.status_code == 303
+    with app.app_context():
+        thanks = ReferralThanks.get(ReferralThanks.referred == referred.id)
+        assert (thanks.referrer_id, thanks.emailed, thanks.sent_by_id) == (ana.id, True, user.id)
+        assert OutboundEmail.select().count() == 1
+        assert AuditEvent.select().where(AuditEvent.action == "referral_thanks").count() == 1
+        mail.deliver_pending()
+    [message] = mailbox.to("ana.perez@correo.test")
+    assert message["Subject"] == "Gracias por recomendarnos"
+    text = mailbox.text(message)
+    assert "Gracias por recomendar" in text and "Ferretería Sol SAS" in text
+    assert "mejor reconocimiento a nuestro trabajo" in text
+    again = http.post(f"/fidelizacion/referencias/{referred.id}/agradecimiento", data={})
+    assert again.status_code == 303
+    with app.app_context():
+        assert ReferralThanks.select().count() == 1 and OutboundEmail.select().count() == 1
+    page = http.get("/fidelizacion/referencias").get_data(as_text=True)
+    assert "Ranking" in page and "Ana Pérez" in page and "por correo" in page
+    # thanks without email, for a referral of Luis
+    with app.app_context():
+        marta = Client.get(Client.name == "Marta Díaz")
+    http.post(f"/fidelizacion/referencias/{marta.id}/agradecimiento", data={})
+    with app.app_context():
+        assert not ReferralThanks.get(ReferralThanks.referred == marta.id).emailed
+        assert OutboundEmail.select().count() == 1
+
+
+def test_a_client_not_referred_cannot_be_thanked(app, http, login_as):
+    login_as("commercial")
+    ana, _ = _world(app)
+    assert http.post(f"/fidelizacion/referencias/{ana.id}/agradecimiento", data={}).status_code == 404
+    with app.app_context():
+        assert ReferralThanks.select().count() == 0
+
+
+def test_the_referrals_page_runs_the_same_queries_for_more_referrals(app, http, login_as):
+    login_as("commercial")
+    ana, luis = _world(app)
+    with count_queries() as counter:
+        assert http.get("/fidelizacion/referencias").status_code == 200
+    few = counter.count
+    with app.test_request_context():
+        for n in range(6):
+            referrer = _client(f"Nuevo referente {n}")
+            _client(f"Recomendado {n}", referred_by=referrer)
+            _client(f"Otro recomendado {n}", status="evaluating", referred_by=ana)
+    with count_queries() as counter:
+        assert http.get("/fidelizacion/referencias").status_code == 200
+    assert counter.count == few
+    with count_queries() as counter:
+        assert http.get(f"/fidelizacion/clientes/{ana.id}/beneficios").status_code == 200
+    assert "Ferretería Sol SAS" in http.get(f"/fidelizacion/clientes/{ana.id}/beneficios").get_data(as_text=True)
