@@ -193,6 +193,13 @@ EVENT_LABELS = {
     "manual_version_withdraw": _l("Manual version withdrawn"),
     "manual_attachment_add": _l("Manual attachment added"),
     "manual_attachment_remove": _l("Manual attachment removed"),
+    "manual_plan_update": _l("Manual review calendar changed"),
+    "manual_review": _l("Manual document reviewed"),
+    "manual_review_reminder": _l("Manual review reminder sent"),
+    "manual_ack_request": _l("Manual version: staff asked to read it"),
+    "manual_ack": _l("Manual version read and acknowledged"),
+    "manual_ack_remind": _l("Manual version: pending readers reminded"),
+    "manual_agreement_create": _l("Confidentiality agreement recorded"),
 }
 
 OBJECT_LABELS = {
@@ -232,6 +239,9 @@ OBJECT_LABELS = {
     "manual_document": _l("Manual document"),
     "manual_version": _l("Manual version"),
     "manual_attachment": _l("Manual attachment"),
+    "manual_review": _l("Manual review"),
+    "manual_ack": _l("Manual acknowledgement"),
+    "manual_agreement": _l("Confidentiality agreement"),
 }
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

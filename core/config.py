@@ -86,6 +86,8 @@ def build_config(overrides: dict | None = None) -> dict:
         # Renewal reminders, in days before a contract ends (PRO 008 §5.5.3), and the contacts scheduled after a
         # case closes, in months ("Seguimiento post-caso").
         "RENEWAL_REMINDER_DAYS": tuple(int(d) for d in os.environ.get("TRAZA_RENEWAL_REMINDER_DAYS", "60,30").split(",")),
+        # The manual's review calendar: days before a document's review day on which its owner is reminded (issue 17).
+        "MANUAL_REVIEW_REMINDER_DAYS": tuple(int(d) for d in os.environ.get("TRAZA_MANUAL_REVIEW_REMINDER_DAYS", "30,7").split(",") if d.strip()),
         "POST_CASE_FOLLOW_UP_MONTHS": tuple(int(m) for m in os.environ.get("TRAZA_POST_CASE_FOLLOW_UP_MONTHS", "3,12").split(",")),
         # "Actualización periódica": an active client without an outgoing update in this many days is flagged.
         "UPDATE_INTERVAL_DAYS": int(os.environ.get("TRAZA_UPDATE_INTERVAL_DAYS", "15")),

@@ -53,8 +53,9 @@ _PRIVACY_ERASE = frozenset({"privacy.erase"})
 _PRIVACY_LEGAL_CLAIMS = frozenset({"privacy.legal_claims"})
 # The procedures manual (issue 17): quality drafts versions, management approves (and withdraws) them, either
 # publishes an approved one; every member of staff reads the published manual (manual.read, SIGNED_IN).
-_MANUAL_DRAFT = frozenset({"manual.draft", "manual.publish"})
-_MANUAL_APPROVE = frozenset({"manual.approve", "manual.publish"})
+# Both follow who acknowledged a version and keep the confidentiality agreements (manual.agreements).
+_MANUAL_DRAFT = frozenset({"manual.draft", "manual.publish", "manual.agreements"})
+_MANUAL_APPROVE = frozenset({"manual.approve", "manual.publish", "manual.agreements"})
 # The newsletter (issue 18, PRO 008 §5.5.2): commercial, client service and management write and send it.
 _NEWSLETTER = frozenset({"newsletter.manage"})
 

@@ -39,6 +39,7 @@ JOBS = (
     ("resumen_mensual_calidad", "services.quality.summary:monthly_summary"),
     ("avisos_renovaciones", "services.loyalty:renewal_reminders"),
     ("boletines_enviados", "services.loyalty.newsletter:settle_issues"),
+    ("avisos_revision_manual", "services.manual.follow:review_reminders"),
     ("conservacion_vencida", "services.privacy.erasure:list_due"),
 )
 

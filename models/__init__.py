@@ -29,7 +29,14 @@ from models.interactions import Interaction, Meeting
 from models.keys import KeyCheck
 from models.loyalty import NewsletterDelivery, NewsletterIssue, RenewalDecision
 from models.mail import OutboundEmail
-from models.manual import ManualAttachment, ManualDocument, ManualVersion
+from models.manual import (
+    ConfidentialityAgreement,
+    ManualAck,
+    ManualAttachment,
+    ManualDocument,
+    ManualReview,
+    ManualVersion,
+)
 from models.privacy import AccessReview, AccessReviewLine, DataSubjectRequest, Erasure, RetentionDue
 from models.quality import ImprovementAction, QualityNote, QualityNoteAck
 from models.quality_figures import QualityFigure, QualityFigureEpoch
@@ -65,6 +72,7 @@ ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginT
               PasswordResetToken, ManagementReview, ImprovementAction, QualityTarget, QualityNote, QualityNoteAck,
               QualityFigure, QualityFigureEpoch,
               AuditSubject, DataSubjectRequest, ManualDocument, ManualVersion, ManualAttachment,
+              ManualReview, ManualAck, ConfidentialityAgreement,
               AccessReview, AccessReviewLine, Erasure, RetentionDue, BenefitRule, BenefitGrant, ReferralThanks]
 
 __all__ = [

@@ -46,10 +46,22 @@ class ManualDocument(BaseModel):
     latest_number = IntegerField(default=0)
     latest_state = CharField(max_length=10, default="draft")
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    # The review calendar (migration 0027): every ``review_months`` (0: no periodic review) the owner reviews the
+    # document in force; ``next_review_on`` is when the next review is due.
+    review_months = IntegerField(default=12)
+    next_review_on = DateField(null=True)
+    # The roles the document concerns (comma-separated keys of core.guard.ROLES): on publication each active member
+    # of staff holding one of them is asked to read and acknowledge it.
+    concerned_roles = CharField(max_length=200, default="")
+    ack_reminded_on = DateField(null=True)  # the firm's day "Recordar" last mailed the pending readers (once a day)
+
+    @property
+    def role_list(self) -> list[str]:
+        return [r for r in self.concerned_roles.split(",") if r]
 
     class Meta:
         table_name = "manual_document"
-        indexes = ((("kind", "code"), False), (("latest_state", "code"), False))
+        indexes = ((("kind", "code"), False), (("latest_state", "code"), False), (("next_review_on",), False))
 
     @classmethod
     def index(cls, kind: str = "", state: str = "", q: str = "", everything: bool = False):
@@ -155,3 +167,115 @@ class ManualAttachment(BaseModel):
     def of_version(cls, version_id: int):
         return (cls.select(cls, StoredFile).join(StoredFile, on=(cls.file == StoredFile.id))
                 .where(cls.version == version_id).order_by(cls.id))
+
+
+REVIEW_OUTCOMES = ("still_valid", "new_version")
+AGREEMENT_KINDS = ("staff", "contractor")
+
+
+class ManualReview(BaseModel):
+    """One periodic review of a document ("Programar revisiones anuales de las políticas"): the version in force
+    still holds, or a new version is opened; with the change in the law that prompted it, if any ("Incluir cambios
+    en la legislación sobre privacidad")."""
+
+    document = ForeignKeyField(ManualDocument, backref="reviews", on_delete="RESTRICT")
+    version = ForeignKeyField(ManualVersion, null=True, backref="+", on_delete="RESTRICT")  # the one reviewed
+    reviewed_on = DateField()
+    outcome = CharField(max_length=12)
+    note = TextField(default="")
+    law_change = TextField(default="")
+    reviewer = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    new_version = ForeignKeyField(ManualVersion, null=True, backref="+", on_delete="SET NULL")
+    next_review_on = DateField(null=True)  # the date it set for the next one
+
+    class Meta:
+        table_name = "manual_review"
+        indexes = ((("document", "reviewed_on"), False),)
+
+    @classmethod
+    def of_document(cls, document_id: int, limit: int = 50):
+        return (cls.select(cls, User.id, User.name, User.email).join(User, JOIN.LEFT_OUTER, on=(cls.reviewer == User.id))
+                .where(cls.document == document_id).order_by(cls.reviewed_on.desc(), cls.id.desc()).limit(limit))
+
+    @classmethod
+    def due_count(cls, today) -> int:
+        """Documents in force whose review day has passed (the quality dashboard)."""
+        return (ManualDocument.select(fn.COUNT(ManualDocument.id))
+                .where(ManualDocument.current.is_null(False), ManualDocument.next_review_on < today).scalar() or 0)
+
+    @classmethod
+    def due_for(cls, owner_id: int, until):
+        """The documents in force this person owns whose review is due by ``until`` (Mi trabajo)."""
+        return (ManualDocument.select(ManualDocument).where(
+            ManualDocument.owner == owner_id, ManualDocument.current.is_null(False),
+            ManualDocument.next_review_on <= until).order_by(ManualDocument.next_review_on, ManualDocument.id))
+
+
+class ManualAck(BaseModel):
+    """One member of staff asked to read a published version ("Asegurar que todos los empleados conozcan sus
+    roles"), and when they said "He leído y entiendo"."""
+
+    version = ForeignKeyField(ManualVersion, backref="+", on_delete="RESTRICT")
+    document = ForeignKeyField(ManualDocument, backref="+", on_delete="RESTRICT")
+    user = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    requested_on = DateField()
+    acknowledged_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "manual_ack"
+        indexes = ((("version", "user"), True), (("user", "acknowledged_at"), False))
+
+    @classmethod
+    def pending_of(cls, user_id: int):
+        """What this person still has to read, oldest first, with the document's code and title (Mi trabajo)."""
+        return (cls.select(cls, ManualDocument.id, ManualDocument.code, ManualDocument.title, ManualVersion.id,
+                           ManualVersion.number)
+                .join(ManualDocument, on=(cls.document == ManualDocument.id)).switch(cls)
+                .join(ManualVersion, on=(cls.version == ManualVersion.id))
+                .where(cls.user == user_id, cls.acknowledged_at.is_null(), cls.version.in_(
+                    ManualVersion.select(ManualVersion.id).where(ManualVersion.state == "published")))
+                .order_by(cls.requested_on, cls.id))
+
+    @classmethod
+    def of_version(cls, version_id: int):
+        """Everyone asked to read a version, with their name; pending first, then by name (one query)."""
+        return (cls.select(cls, User.id, User.name, User.email, User.is_active)
+                .join(User, on=(cls.user == User.id)).where(cls.version == version_id)
+                .order_by(cls.acknowledged_at.is_null(False), User.name, cls.id))
+
+    @classmethod
+    def pending_count(cls) -> int:
+        """Acknowledgements still pending on versions in force (the quality dashboard)."""
+        return (cls.select(fn.COUNT(cls.id)).join(ManualVersion, on=(cls.version == ManualVersion.id))
+                .where(cls.acknowledged_at.is_null(), ManualVersion.state == "published").scalar() or 0)
+
+
+class ConfidentialityAgreement(BaseModel):
+    """A confidentiality agreement signed by a member of staff or a contractor ("Pactar cláusulas de
+    confidencialidad en todos los contratos con empleados, contratistas…"): the policy version accepted, the
+    consequences of a breach it states ("Establecer consecuencias para incumplimiento de políticas"), the signed
+    copy if uploaded."""
+
+    person_name = CharField(max_length=120)
+    kind = CharField(max_length=10)  # staff | contractor
+    user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    organisation = CharField(max_length=200, default="")  # a contractor's company
+    policy = ForeignKeyField(ManualDocument, null=True, backref="+", on_delete="RESTRICT")
+    policy_version = ForeignKeyField(ManualVersion, null=True, backref="+", on_delete="RESTRICT")
+    signed_on = DateField()
+    consequences = TextField(default="")
+    file = ForeignKeyField(StoredFile, null=True, backref="+", on_delete="RESTRICT")
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        table_name = "manual_agreement"
+        indexes = ((("person_name", "id"), False),)
+
+    @classmethod
+    def listing(cls, limit: int = 500):
+        """Every agreement by person, with the policy's code and version (one query)."""
+        return (cls.select(cls, ManualDocument.id, ManualDocument.code, ManualDocument.title, ManualVersion.id,
+                           ManualVersion.number)
+                .join(ManualDocument, JOIN.LEFT_OUTER, on=(cls.policy == ManualDocument.id)).switch(cls)
+                .join(ManualVersion, JOIN.LEFT_OUTER, on=(cls.policy_version == ManualVersion.id))
+                .order_by(fn.LOWER(cls.person_name), cls.id).limit(limit))

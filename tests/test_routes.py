@@ -61,7 +61,7 @@ def _url(app, endpoint, target, client=None, case=None):
               "invitation_id": 999999, "response_id": 999999, "action_id": 999999, "note_id": 999999,
               "review_id": 999999, "section": "deadlines", "dsr_id": 999999, "line_id": 999999,
               "document_id": 999999, "attachment_id": 999999, "code": "PRO 999",
-              "issue_id": 999999, "due_id": 999999, "decision": "aprobar"}
+              "issue_id": 999999, "due_id": 999999, "decision": "aprobar", "agreement_id": 999999}
     with app.test_request_context():
         return url_for(endpoint, **{k: values[k] for k in rule.arguments})
 

@@ -140,9 +140,11 @@ def test_every_section_lists_what_is_due_for_me_only(app, http, login_as, make_u
         assert hidden not in page, hidden
     with app.test_request_context():
         counts = {s.key: s.count for s in work.queue_for(me, TODAY, limit=0)}
-    assert {k: n for k, n in counts.items() if k not in ("crisis", "complaints", "actions", "privacy", "renewals")} == {
+    assert {k: n for k, n in counts.items() if k not in ("crisis", "complaints", "actions", "privacy", "renewals",
+                                                        "reading", "manual_reviews")} == {
         "deadlines": 0, "interventions": 2, "tasks": 1, "documents": 3, "questions": 2, "surveys": 1, "updates": 1}
     assert counts["complaints"] == 0 and counts["actions"] == 0 and counts["privacy"] == 0 and counts["renewals"] == 0
+    assert counts["reading"] == 0 and counts["manual_reviews"] == 0
     home = http.get("/").get_data(as_text=True)
     assert 'data-testid="for-today"' in home and "/mi-trabajo" in home
 

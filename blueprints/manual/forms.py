@@ -3,10 +3,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from core.forms import stripped
+from core.forms import CheckboxList, IntegerField, stripped
+from core.guard import ROLES
 from services.manual import labels
 
 SECTION_HELP = _l("Markdown: **bold**, lists with - or 1., ### for a sub-heading.")
@@ -68,3 +69,35 @@ class WithdrawForm(FlaskForm):
 class AttachmentForm(FlaskForm):
     title = StringField(_l("Name of the template or form"), filters=[stripped], validators=[Length(max=200)])
     file = FileField(_l("File (PDF, PNG or JPEG)"))
+
+
+# ----- the review calendar and acknowledgements (issue 17, items 3 and 4) -----
+
+class PlanForm(FlaskForm):
+    review_months = IntegerField(_l("Review every (months)"), default=12, validators=[
+        InputRequired(message=_l("Between 0 (no periodic review) and 60 months.")),
+        NumberRange(min=0, max=60, message=_l("Between 0 (no periodic review) and 60 months."))])
+    next_review_on = DateField(_l("Next review"), validators=[Optional()])
+    concerned_roles = CheckboxList(_l("Roles it concerns (asked to read each new version)"),
+                                   choices=list(ROLES.items()))
+
+
+class ReviewForm(FlaskForm):
+    outcome = SelectField(_l("What the review found"), choices=list(labels.REVIEW_OUTCOMES.items()),
+                          default="still_valid")
+    note = TextAreaField(_l("What was checked"), filters=[stripped], render_kw={"rows": 3},
+                         validators=[Length(max=4000)])
+    law_change = TextAreaField(_l("Change in the law that prompted it (if any)"), filters=[stripped],
+                               render_kw={"rows": 2}, validators=[Length(max=4000)])
+
+
+class AgreementForm(FlaskForm):
+    kind = SelectField(_l("Signed by"), choices=list(labels.AGREEMENT_KINDS.items()), default="staff")
+    user = SelectField(_l("Member of staff"), coerce=int, validate_choice=True)
+    person_name = StringField(_l("Name (contractor, or as signed)"), filters=[stripped], validators=[Length(max=120)])
+    organisation = StringField(_l("Company (contractor)"), filters=[stripped], validators=[Length(max=200)])
+    policy_version = SelectField(_l("Policy version accepted"), coerce=int, validate_choice=True)
+    signed_on = DateField(_l("Signed on"), validators=[InputRequired(message=_l("Give the day it was signed."))])
+    consequences = TextAreaField(_l("Consequences of a breach"), filters=[stripped], render_kw={"rows": 3},
+                                 validators=[Length(max=4000)])
+    file = FileField(_l("Signed copy (PDF, PNG or JPEG, optional)"))

@@ -129,6 +129,9 @@ def _page(document, version, status=200, **extra):
                    note_form=extra.pop("note_form", None) or NoteForm(formdata=None),
                    withdraw_form=extra.pop("withdraw_form", None) or WithdrawForm(formdata=None),
                    attachment_form=extra.pop("attachment_form", None) or AttachmentForm(formdata=None))
+    from .follow import page_context  # the calendar and the reading (blueprints/manual/follow.py)
+
+    ctx.update(page_context(document, version, extra))
     ctx.update(extra)
     return render("manual/document.html", status=status, **ctx)
 

@@ -26,6 +26,7 @@ from models.commercial import Contract
 from models.complaints import Complaint, CrisisIncident
 from models.documents import Deadline, DocumentItem
 from models.interactions import Interaction
+from models.manual import ManualAck, ManualDocument, ManualReview, ManualVersion
 from models.privacy import DataSubjectRequest
 from models.quality import ImprovementAction
 from models.surveys import SurveyInvitation
@@ -34,7 +35,7 @@ from services import loyalty
 from services.complaints import labels as complaint_labels
 
 SECTIONS = ("crisis", "deadlines", "interventions", "tasks", "complaints", "actions", "privacy", "documents",
-            "questions", "surveys", "updates", "renewals")
+            "questions", "surveys", "updates", "renewals", "reading", "manual_reviews")
 FULL_LIST = 500  # "ver todos": one section alone, up to this many rows
 PER_SECTION = 10  # first rows of each section on the whole queue; "Ver N más" brings the rest (up to FULL_LIST)
 
@@ -60,6 +61,9 @@ COLUMNS = {
     "surveys": (Case.id, Case.title, Case.survey_due_on, Case.client, Client.id, Client.name),
     "updates": (Client.id, Client.name, Client.last_update_at),
     "renewals": (Contract.id, Contract.end_date, Contract.client, Client.id, Client.name),
+    "reading": (ManualAck.id, ManualAck.requested_on, ManualAck.document, ManualAck.version, ManualDocument.id,
+                ManualDocument.code, ManualDocument.title, ManualVersion.id, ManualVersion.number),
+    "manual_reviews": (ManualDocument.id, ManualDocument.code, ManualDocument.title, ManualDocument.next_review_on),
 }
 
 
@@ -126,6 +130,12 @@ def _queries(user_id: int, today, now, only: str | None = None) -> dict:
                             loyalty.pending(today, current_app.config.get("RENEWAL_WINDOW_DAYS", 60)))
                      .order_by(Contract.end_date, Contract.id), Contract, Contract.end_date < today)
         if client_ids else None,
+        # The manual (issue 17): versions in force that concern my role and I have not acknowledged; the documents
+        # I own whose periodic review is near (MANUAL_REVIEW_REMINDER_DAYS) or past, overdue past its day.
+        "reading": (ManualAck.pending_of(user_id), ManualAck, None),
+        "manual_reviews": (ManualReview.due_for(user_id, today + timedelta(days=max(
+            current_app.config.get("MANUAL_REVIEW_REMINDER_DAYS", (30,)) or (0,)))), ManualDocument,
+            ManualDocument.next_review_on < today),
     }
     return {key: spec for key, spec in specs.items() if not only or key == only}
 

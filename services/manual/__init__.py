@@ -22,7 +22,7 @@ from models.manual import (
     ManualVersion,
 )
 from models.users import User
-from services.manual import labels
+from services.manual import follow, labels
 
 MAX_SECTION = 20000
 MAX_TEXT = 4000
@@ -254,6 +254,8 @@ def publish(version: ManualVersion, user, on=None) -> None:
         audit.record("manual_version_publish", version, actor=user, fields=["state", "published_on"],
                      detail=f"document={document.id} number={version.label}"
                             + (f" supersedes={previous.label}" if previous is not None else ""))
+        # The next review a period from today; the staff it concerns asked to read it (services/manual/follow.py).
+        follow.after_publish(version, document, user, today)
 
 
 def withdraw(version: ManualVersion, reason: str, user) -> None:

@@ -29,3 +29,8 @@ SECTIONS = {
     "indicators": _l("Performance indicators"),
     "related": _l("Related documents"),
 }
+REVIEW_OUTCOMES = {
+    "still_valid": _l("Still valid: no change needed"),
+    "new_version": _l("A new version is needed (drafted now)"),
+}
+AGREEMENT_KINDS = {"staff": _l("Member of staff"), "contractor": _l("Contractor")}

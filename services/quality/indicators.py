@@ -690,6 +690,7 @@ def attention(now, today) -> dict:
     from models.documents import Deadline
     from models.privacy import DataSubjectRequest
     from models.quality import ImprovementAction
+    from services.manual.follow import attention as manual_attention
     from services.privacy.access_review import due as access_review_due
     from services.quality.reviews import due as review_due
 
@@ -698,7 +699,7 @@ def attention(now, today) -> dict:
     return {"breached_complaints": breached, "overdue_deadlines": overdue_deadlines,
             "overdue_actions": ImprovementAction.overdue_count(today), "review": review_due(today),
             "escalated_requests": DataSubjectRequest.escalated_count(today),
-            "access_review": access_review_due(today)}
+            "access_review": access_review_due(today), "manual": manual_attention(today)}
 
 
 def filter_choices():

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.usefixtures("clock")
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 INDEX_QUERIES = 3  # the session with its user, its roles; the documents with their version in force and owner (one query)
-DOCUMENT_QUERIES = 5  # the session, its roles; the document, its versions (with author and approver), attachments
+DOCUMENT_QUERIES = 6  # the session, its roles; the document, its versions (with author and approver), attachments;
+# whether the reader was asked to acknowledge the version in force
 
 
 @pytest.fixture

@@ -1,0 +1,174 @@
+"""The manual's review calendar, acknowledgements and confidentiality agreements (issue 17, items 3 and 4):
+the review period and the roles a document concerns, a periodic review, "He leído y entiendo", who has read the
+version in force with a once-a-day reminder, and the confidentiality agreements of staff and contractors."""
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
+
+from core import files
+from core.forms import ActionForm
+from core.guard import ROLES, can, require
+from core.htmx import render
+from core.i18n import today_local
+from core.web import me, or_404, status_for
+from models.manual import ConfidentialityAgreement, ManualReview
+from services import manual as service
+from services.manual import agreements, follow
+
+from . import bp
+from . import routes as base
+from .forms import AgreementForm, PlanForm, ReviewForm
+
+MAX_ID = 2**63 - 1
+
+
+def page_context(document, version, extra: dict) -> dict:
+    """What the document's page shows of the calendar and the reading: my pending acknowledgement of the version
+    shown, and for those who follow the manual the plan, the reviews and the progress (constant queries)."""
+    ctx = {"my_ack": follow.pending_ack(version.id, me().id) if version is not None and version.state == "published"
+           else None, "role_labels": ROLES}
+    if ctx["my_ack"] is not None:
+        ctx["ack_form"] = ActionForm(formdata=None)
+    if can("manual.publish"):
+        ctx["reviews"] = list(ManualReview.of_document(document.id, limit=5))
+        ctx["reading"] = follow.progress(document.current_id) if document.current_id else None
+    if can("manual.draft"):
+        ctx["plan_form"] = extra.pop("plan_form", None) or PlanForm(formdata=None, data={
+            "review_months": document.review_months, "next_review_on": document.next_review_on,
+            "concerned_roles": document.role_list})
+        ctx["review_form"] = extra.pop("review_form", None) or ReviewForm(formdata=None)
+    return ctx
+
+
+def _document(document_id):
+    if not 0 < document_id <= MAX_ID:
+        abort(404)
+    return base._document(document_id)
+
+
+def _fail(document, exc, form, name):
+    if isinstance(exc, (service.ManualConflict, follow.FollowConflict)):
+        return base._page(document, None, status=409, refused=str(exc))
+    if exc.field in form:
+        form[exc.field].errors.append(str(exc))
+    return base._page(document, None, status=422, **{name: form})
+
+
+@bp.post("/manual/<int:document_id>/calendario")
+@require("manual.draft")
+def plan(document_id):
+    document = _document(document_id)
+    form = PlanForm()
+    if not form.validate_on_submit():
+        return base._page(document, None, status=422, plan_form=form)
+    try:
+        changed = follow.set_plan(document, form.data, me())
+    except follow.FollowError as exc:
+        return _fail(document, exc, form, "plan_form")
+    flash(_("Review calendar saved.") if changed else _("Nothing changed."), "success")
+    return redirect(url_for("manual.document", document_id=document.id, _anchor="manual-calendar"), 303)
+
+
+@bp.post("/manual/<int:document_id>/revisiones")
+@require("manual.draft")
+def review(document_id):
+    document = _document(document_id)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        return base._page(document, None, status=422, review_form=form)
+    try:
+        done = follow.record_review(document, form.data, me(), today_local())
+    except (follow.FollowError, service.ManualError) as exc:
+        return _fail(document, exc, form, "review_form")
+    if done.new_version_id:
+        flash(_("Review recorded; version %(number)s drafted.", number=f"{done.new_version.number:03d}"), "success")
+        return redirect(url_for("manual.version_edit", document_id=document.id, version_id=done.new_version_id), 303)
+    flash(_("Review recorded: the document still holds."), "success")
+    return redirect(url_for("manual.document", document_id=document.id, _anchor="manual-calendar"), 303)
+
+
+@bp.post("/manual/<int:document_id>/versiones/<int:version_id>/leido")
+@require("manual.read")
+def acknowledge(document_id, version_id):
+    document = _document(document_id)
+    version = base._version(document, version_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        done = follow.acknowledge(version, me())
+    except follow.FollowConflict as exc:
+        return base._page(document, version, status=409, refused=str(exc))
+    flash(_("Thank you: your reading of %(code)s is recorded.", code=document.code) if done
+          else _("Nothing to acknowledge here."), "success" if done else "info")
+    return redirect(url_for("manual.version", document_id=document.id, version_id=version.id), 303)
+
+
+@bp.get("/manual/<int:document_id>/lecturas")
+@require("manual.publish")
+def readers(document_id):
+    document = _document(document_id)
+    reading = follow.progress(document.current_id) if document.current_id else None
+    return render("manual/readers.html", document=document, reading=reading, action_form=ActionForm(formdata=None),
+                  role_labels=ROLES, today=today_local())
+
+
+@bp.post("/manual/<int:document_id>/lecturas/recordar")
+@require("manual.publish")
+def remind(document_id):
+    document = _document(document_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        n = follow.remind(document, me(), today_local())
+    except follow.FollowConflict as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Reminder sent to %(n)d people.", n=n), "success")
+    return redirect(url_for("manual.readers", document_id=document.id), 303)
+
+
+# ----- confidentiality agreements -----
+
+@bp.get("/manual/acuerdos")
+@require("manual.agreements")
+def agreements_list():
+    return render("manual/agreements.html", agreements=list(ConfidentialityAgreement.listing()))
+
+
+def _agreement_form():
+    form = AgreementForm()
+    form.user.choices = [(0, _("Not a member of staff"))] + list(service.owner_choices())
+    form.policy_version.choices = [(0, _("None recorded"))] + agreements.policy_versions()
+    return form
+
+
+@bp.route("/manual/acuerdos/nuevo", methods=["GET", "POST"])
+@require("manual.agreements")
+def agreement_new():
+    form = _agreement_form()
+    if form.validate_on_submit():
+        upload = form.file.data if getattr(form.file.data, "filename", "") else None
+        try:
+            checked = files.check(upload) if upload is not None else None
+        except files.FileRejected as exc:
+            form.file.errors.append(str(exc) or _("That file cannot be accepted."))
+        else:
+            try:
+                agreements.create(form.data, checked, me(), today_local())
+            except follow.FollowError as exc:
+                form[exc.field].errors.append(str(exc))
+            else:
+                flash(_("Confidentiality agreement recorded."), "success")
+                return redirect(url_for("manual.agreements_list"), 303)
+    return render("manual/agreement_new.html", form=form, status=status_for(form) if form.is_submitted() else 200)
+
+
+@bp.get("/manual/acuerdos/<int:agreement_id>/copia")
+@require("manual.agreements")
+def agreement_file(agreement_id):
+    if not 0 < agreement_id <= MAX_ID:
+        abort(404)
+    agreement = or_404(ConfidentialityAgreement.get_or_none(ConfidentialityAgreement.id == agreement_id))
+    if agreement.file_id is None:
+        abort(404)
+    return files.download(agreement.file)
