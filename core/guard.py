@@ -83,6 +83,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 # quotations and thanks referrers (commercial.manage), and everyone with commercial.view reads them.
 PERMISSIONS["management"] = PERMISSIONS["management"] | {"benefits.manage"}
 
+# The traceability report (issue 18 item 6): management and quality read any client's or case's; the client's
+# responsible and its case teams read their own (checked on the record: services/reports/trace.py, Reader).
+for _role in ("management", "quality"):
+    PERMISSIONS[_role] = PERMISSIONS[_role] | {"reports.trace"}
+
 ALL_PERMISSIONS = frozenset().union(SIGNED_IN, *PERMISSIONS.values())
 
 
