@@ -21,7 +21,8 @@ from services.loyalty.labels import ISSUE_STATE_LABELS
 def newsletters():
     service.settle()
     issues = list(NewsletterIssue.listing())
-    return render("loyalty/newsletters.html", "loyalty/_newsletters.html", issues=issues, figures=NewsletterDelivery.figures(i.id for i in issues),
+    # Each issue's delivery figures are on its own page: summing every issue's deliveries here would grow with them.
+    return render("loyalty/newsletters.html", "loyalty/_newsletters.html", issues=issues,
                   subscribers=service.subscriber_count(), labels=ISSUE_STATE_LABELS)
 
 

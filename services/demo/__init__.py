@@ -75,6 +75,7 @@ def load() -> list[str]:
         _load_privacy(accounts)
         _load_access_review(accounts)
         _load_manual(accounts)
+        _load_newsletter(accounts)
     lines.append("Demostración cargada: firma «Duarte & Asociados Abogados».")
     return lines
 
@@ -754,6 +755,38 @@ def _load_access_review(accounts) -> None:
         else:
             access_review.decide(review, line, "confirmed", "", "", accounts["management"], now=signed_at)
     access_review.sign_off(review, accounts["management"], end, now=signed_at)
+
+
+def _load_newsletter(accounts) -> None:
+    """The newsletter (PRO 008 §5.5.2): issue 1, sent two weeks ago to every client who consented (delivered; one
+    client unsubscribed from it with one click), and issue 2, a draft."""
+    from models.loyalty import NewsletterDelivery
+    from models.mail import OutboundEmail
+    from services.loyalty import newsletter
+
+    author, sent_at = accounts["commercial"], utcnow() - timedelta(days=14)
+    first = newsletter.create(
+        "Cinco buenas prácticas con sus contratos",
+        "Estas son cinco prácticas que evitan la mayoría de los conflictos que vemos cada mes:\n\n"
+        "1. **Lea el contrato completo** antes de firmarlo, anexos incluidos.\n"
+        "2. Guarde una copia firmada de cada contrato y de sus modificaciones.\n"
+        "3. Anote en su calendario las fechas de vencimiento y de preaviso.\n"
+        "4. Deje por escrito los acuerdos verbales: un correo basta.\n"
+        "5. Consúltenos *antes* de terminar un contrato, no después.\n\n"
+        "Si tiene dudas sobre un contrato vigente, responda a su abogado o llámenos.", author)
+    newsletter.send(first, author, now=sent_at)
+    keys = NewsletterDelivery.select(NewsletterDelivery.message_id).where(NewsletterDelivery.issue == first.id)
+    (OutboundEmail.update(status="sent", sent_at=sent_at, body="", attempts=1, updated_at=sent_at)
+     .where(OutboundEmail.message_id.in_(keys)).execute())
+    newsletter.settle([first.id], now=sent_at + timedelta(hours=1))
+    delivery = NewsletterDelivery.select().where(NewsletterDelivery.issue == first.id).order_by(NewsletterDelivery.id).first()
+    if delivery is not None:
+        newsletter.unsubscribe(delivery, one_click=True, ip="190.24.118.7", user_agent="Gmail (one-click unsubscribe)",
+                               now=sent_at + timedelta(days=2))
+    newsletter.create(
+        "Cambios en la ley laboral: lo que su empresa debe revisar",
+        "La reforma laboral trae cambios en la jornada y en los recargos. Revise con nosotros:\n\n"
+        "- los contratos de trabajo vigentes,\n- el reglamento interno,\n- la liquidación de horas extra.", author)
 
 
 def _load_manual(accounts) -> None:
