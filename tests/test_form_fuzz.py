@@ -468,6 +468,29 @@ class World:
         return RetentionDue.create(client=client, category="rejected_prospect", due_on=self.today)
 
     @cached_property
+    def newsletter_draft(self):
+        """A newsletter issue in draft, with a quality note offered as content: its edit form and its test and send
+        buttons (issue 18)."""
+        from services.loyalty import newsletter
+        from services.quality import notes
+
+        notes.publish(title="Respuesta más rápida", body="Interno.", period_start=self.today - timedelta(days=30),
+                      period_end=self.today, user=self.me, client_summary="Respondemos en 24 horas.",
+                      for_newsletter=True)
+        return newsletter.create("Boletín de prueba", "Conserve **todo** contrato.", self.me)
+
+    @cached_property
+    def newsletter_token(self):
+        """An unsubscribe link of a sent issue, as the active client received it: its page's confirm button."""
+        from models.loyalty import NewsletterDelivery, NewsletterIssue
+        from services.loyalty import newsletter
+
+        issue = NewsletterIssue.create(number=900, subject="Boletín enviado", body="Texto.", status="sent")
+        delivery = NewsletterDelivery.create(issue=issue, client=self.active, email=self.active.email or "a@b.test",
+                                             message_id="00000000-0000-0000-0000-000000000900")
+        return newsletter.token_for(delivery.id)
+
+    @cached_property
     def post_case_task(self):
         """A contact after the case due today, mine: Mi trabajo shows its outcome form (issue 18)."""
         from models.tasks import Task
@@ -594,6 +617,7 @@ ARGUMENTS = {
     ("privacy.access_review_line", "review_id"): ["access_review"],
     ("privacy.access_review_line", "line_id"): ["access_review_line"],
     ("privacy.access_review_sign", "review_id"): ["access_review"], "task_id": ["post_case_task"],
+    "issue_id": ["newsletter_draft"], ("loyalty_public.unsubscribe_page", "token"): ["newsletter_token"],
     ("privacy.client_erasure", "client_id"): ["former_client"],
     "document_id": ["manual_drafted", "manual_in_review", "manual_approved", "manual_published"],
     ("manual.version", "document_id"): ["manual_in_review"], ("manual.version", "version_id"): ["manual_review_version"],
