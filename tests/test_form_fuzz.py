@@ -499,6 +499,25 @@ class World:
                            owner=self.me, case=self.case, client=self.active, created_by=self.me)
 
     @cached_property
+    def referral(self):
+        """A client the accepted client referred, now a client: the referrals page shows its thanks form."""
+        from models.clients import Client
+
+        client = self._client(9, referred_by=self.accepted.id)
+        Client.update(status="active").where(Client.id == client.id).execute()
+        return client
+
+    @cached_property
+    def benefit_rule(self):
+        """A referrer rule the accepted client qualifies for (its referral became a client): the draft quotation
+        offers "Aplicar beneficio" and the rules page its switch (issue 18)."""
+        from models.benefits import BenefitRule
+
+        assert self.referral
+        return BenefitRule.create(name="Embajador", kind="discount", percent=Decimal("5"), basis="referrals",
+                                  threshold=1, created_by=self.me)
+
+    @cached_property
     def access_review(self):
         """An access review just opened (SECURITY.md A6): its lines' decision forms and its sign-off."""
         from services.privacy import access_review
@@ -625,7 +644,7 @@ ARGUMENTS = {
     ("manual.version_edit", "version_id"): ["manual_draft_version"],
 }
 # Objects no URL names that still put forms on pages (tasks, deadlines, holidays, feeds, ...).
-ALSO_SHOWN = ("retention_due", "post_case_task", "access_review", "evidence", "intervention", "delivery", "item", "deadline", "holiday", "question", "meeting", "invitation",
+ALSO_SHOWN = ("benefit_rule", "referral", "retention_due", "post_case_task", "access_review", "evidence", "intervention", "delivery", "item", "deadline", "holiday", "question", "meeting", "invitation",
               "category", "incident", "escalated", "feed", "requirement", "empty_area", "no_totp", "inactive")
 NOT_PAGES = ("static", "system.healthz", "auth.keepalive", "clients.export", "clients.import_template",
              "clients.download_file", "commercial.quotation_pdf", "commercial.contract_pdf", "interactions.meeting_ics", "interactions.reveal",

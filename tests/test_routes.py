@@ -52,7 +52,8 @@ def _url(app, endpoint, target, client=None, case=None):
               "case_id": case.id if case else 999999,
               "client_id": client.id if client else 999999, "area_id": client.practice_area_id if client else 999999,
               "quotation_id": 999999, "contract_id": 999999, "file_id": 999999,
-              "step": {"commercial.contract_step": "activar", "cases.change_status": "en-curso"}.get(endpoint, "enviar"),
+              "step": {"commercial.contract_step": "activar", "cases.change_status": "en-curso",
+                       "loyalty.toggle_rule": "activar"}.get(endpoint, "enviar"),
               "fmt": "csv", "evidence_id": 999999, "intervention_id": 999999, "delivery_id": 999999,
               "item_id": 999999, "version_id": 999999, "template_id": 999999,
               "deadline_id": 999999, "holiday_id": 999999, "task_id": 999999,
@@ -60,7 +61,7 @@ def _url(app, endpoint, target, client=None, case=None):
               "complaint_id": 999999, "category_id": 999999, "key": "nps",
               "invitation_id": 999999, "response_id": 999999, "action_id": 999999, "note_id": 999999,
               "review_id": 999999, "section": "deadlines", "dsr_id": 999999, "line_id": 999999,
-              "document_id": 999999, "attachment_id": 999999, "code": "PRO 999",
+              "document_id": 999999, "attachment_id": 999999, "code": "PRO 999", "rule_id": 999999,
               "issue_id": 999999, "due_id": 999999, "decision": "aprobar", "agreement_id": 999999}
     with app.test_request_context():
         return url_for(endpoint, **{k: values[k] for k in rule.arguments})
