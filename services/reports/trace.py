@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import reduce
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from peewee import fn
 
@@ -140,9 +141,15 @@ def _client(r):
                 _("Source: %(source)s", source=_label("SOURCES", "clients", r.source)), r.created_by_id)]
 
 
+def _moved(mapping, module, old, new) -> str:
+    if not old:
+        return _("Status: %(new)s", new=_label(mapping, module, new))
+    return _("Status: %(old)s → %(new)s", old=_label(mapping, module, old), new=_label(mapping, module, new))
+
+
 def _client_status(r):
-    return [_ev(r, r.created_at, "intake", _("Status: %(old)s → %(new)s", old=_label("STATUSES", "clients", r.from_status),
-                                                new=_label("STATUSES", "clients", r.to_status)), _short(r.reason), r.by_id)]
+    return [_ev(r, r.created_at, "intake", _moved("STATUSES", "clients", r.from_status, r.to_status), _short(r.reason),
+                r.by_id)]
 
 
 def _verification(r):
@@ -243,9 +250,8 @@ def _member(r):
 
 
 def _case_status(r):
-    return [_ev(r, r.created_at, "cases", _("Status: %(old)s → %(new)s", old=_label("STATES", "cases", r.from_status),
-                                            new=_label("STATES", "cases", r.to_status)), _short(r.reason), r.by_id,
-                r.case_id)]
+    return [_ev(r, r.created_at, "cases", _moved("STATES", "cases", r.from_status, r.to_status), _short(r.reason),
+                r.by_id, r.case_id)]
 
 
 def _evidence(r):
@@ -330,7 +336,8 @@ def _invitation(r):
 
 
 def _response(r):
-    detail = _("Average %(avg)s of 5", avg=f"{r.ratings_sum / r.ratings_count:.1f}") if r.ratings_count else ""
+    detail = _("Average %(avg)s of 5", avg=format_decimal(r.ratings_sum / r.ratings_count, "0.0")) \
+        if r.ratings_count else ""
     return [_ev(r, r.answered_on, "surveys", _("Satisfaction recorded"), detail, None, r.case_id)]
 
 
