@@ -648,7 +648,8 @@ ALSO_SHOWN = ("benefit_rule", "referral", "retention_due", "post_case_task", "ac
               "category", "incident", "escalated", "feed", "requirement", "empty_area", "no_totp", "inactive")
 NOT_PAGES = ("static", "system.healthz", "auth.keepalive", "clients.export", "clients.import_template",
              "clients.download_file", "commercial.quotation_pdf", "commercial.contract_pdf", "interactions.meeting_ics", "interactions.reveal",
-             "documents.download", "documents.feed", "surveys.results_export", "surveys.response", "quality.review_pdf")
+             "documents.download", "documents.feed", "surveys.results_export", "surveys.response", "quality.review_pdf",
+             "reports.client_trace_pdf", "reports.case_trace_pdf")
 # Pages whose query string shows other forms (formatted with the world's objects).
 QUERIES = {"documents.templates": ["", "editar={requirement.id}", "area={empty_area.id}"]}
 # Objects left out for a route whose form shows only without them.
