@@ -311,3 +311,33 @@ def test_the_retention_job_lists_what_is_due_and_its_approval_erases_through_the
     assert RetentionDue.get_by_id(due.id).status == "done"
     assert Erasure.get().reason == "retention:former_client"
     assert "Ramiro" not in http.get("/privacidad/conservacion").get_data(as_text=True)
+
+
+def test_the_register_and_the_retention_review_cost_the_same_queries_for_any_number_of_rows(app, http, login_as,
+                                                                                             firm_today):
+    from playhouse.test_utils import count_queries
+
+    from models.privacy import RetentionDue
+
+    manager = login_as("management")
+
+    def add(n):
+        for i in range(n):
+            client = _former(app, f"Cliente Antiguo {i} {RetentionDue.select().count()}", f"7{i}{Erasure.select().count():06d}")
+            Erasure.create(client=client.id, mode="blocked", jurisdiction="ES", reason="Petición", performed_by=manager,
+                           tables=json.dumps({"client": 1}))
+            Client.update(blocked_on=firm_today, blocked_until=firm_today + timedelta(days=900)).where(
+                Client.id == client.id).execute()
+            other = _former(app, f"Otro Antiguo {i} {RetentionDue.select().count()}", f"8{i}{Erasure.select().count():06d}")
+            RetentionDue.create(client=other.id, category="former_client", due_on=firm_today)
+
+    counts = []
+    for n in (1, 4):
+        add(n)
+        for url in ("/privacidad/supresiones", "/privacidad/conservacion"):
+            http.get(url)
+            with count_queries() as counter:
+                assert http.get(url).status_code == 200
+            counts.append((url, counter.count))
+    assert counts[:2] == counts[2:], counts
+    assert 'data-testid="blocked-clients"' in http.get("/privacidad/supresiones").get_data(as_text=True)
