@@ -12,6 +12,7 @@ from core import audit, auth
 from core.db import transaction, utcnow
 from core.guard import ROLES
 from models.users import User
+from services.demo import benefits as benefit_demo
 from services.demo import matters
 from services.demo.matters import PRACTICE_AREAS
 
@@ -76,6 +77,7 @@ def load() -> list[str]:
         _load_access_review(accounts)
         _load_manual(accounts)
         _load_newsletter(accounts)
+        benefit_demo.load(accounts)  # the loyalty and referral programmes (services/demo/benefits.py)
     lines.append("Demostración cargada: firma «Duarte & Asociados Abogados».")
     return lines
 
