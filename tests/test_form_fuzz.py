@@ -593,6 +593,16 @@ class World:
         return self._manual("PRO 903", "submit", "approve", "publish")[0]
 
     @cached_property
+    def manual_reading(self):
+        """Me asked to read the published document's version in force (its "He leído y entiendo" button, and the
+        readers page's "Recordar"), and a confidentiality agreement (issue 17, items 3 and 4)."""
+        from models.manual import ConfidentialityAgreement, ManualAck
+
+        document = self.manual_published
+        ConfidentialityAgreement.create(person_name="Andrés Vélez", kind="contractor", signed_on=self.today)
+        return ManualAck.create(version=document.current_id, document=document, user=self.me, requested_on=self.today)
+
+    @cached_property
     def category(self):
         from services import complaints
 
@@ -644,9 +654,9 @@ ARGUMENTS = {
     ("manual.version_edit", "version_id"): ["manual_draft_version"],
 }
 # Objects no URL names that still put forms on pages (tasks, deadlines, holidays, feeds, ...).
-ALSO_SHOWN = ("benefit_rule", "referral", "retention_due", "post_case_task", "access_review", "evidence", "intervention", "delivery", "item", "deadline", "holiday", "question", "meeting", "invitation",
+ALSO_SHOWN = ("manual_reading", "benefit_rule", "referral", "retention_due", "post_case_task", "access_review", "evidence", "intervention", "delivery", "item", "deadline", "holiday", "question", "meeting", "invitation",
               "category", "incident", "escalated", "feed", "requirement", "empty_area", "no_totp", "inactive")
-NOT_PAGES = ("static", "system.healthz", "auth.keepalive", "clients.export", "clients.import_template",
+NOT_PAGES = ("static", "manual.agreement_file", "system.healthz", "auth.keepalive", "clients.export", "clients.import_template",
              "clients.download_file", "commercial.quotation_pdf", "commercial.contract_pdf", "interactions.meeting_ics", "interactions.reveal",
              "documents.download", "documents.feed", "surveys.results_export", "surveys.response", "quality.review_pdf",
              "reports.client_trace_pdf", "reports.case_trace_pdf")

@@ -794,10 +794,13 @@ def _load_newsletter(accounts) -> None:
 def _load_manual(accounts) -> None:
     """The procedures manual: PRO 008 as the firm wrote it, published on 01.12.2024 (version 000, "Original",
     approved by the CEO), and the crisis protocol (PRO 009), drafted by quality and approved by management."""
-    from services.manual import crisis_protocol, pro008
+    from core.i18n import today_local
+    from services.manual import confidentiality, crisis_protocol, pro008
 
     pro008.load(accounts["quality"], accounts["management"])
     crisis_protocol.load(accounts["quality"], accounts["management"])
+    # The confidentiality policy, PRO 008's review calendar and readers, two confidentiality agreements.
+    confidentiality.load(accounts, today_local())
 
 
 def _load_privacy(accounts) -> None:

@@ -120,19 +120,29 @@ def after_publish(version: ManualVersion, document: ManualDocument, user, today)
     ManualDocument.update(next_review_on=next_on, ack_reminded_on=None).where(
         ManualDocument.id == document.id).execute()
     document.next_review_on, document.ack_reminded_on = next_on, None
+    return ask_to_read(version, document, user, today)
+
+
+def ask_to_read(version: ManualVersion, document: ManualDocument, user, today, notify: bool = True) -> int:
+    """One acknowledgement row (and, with ``notify``, one email) for each active member of staff holding a role the
+    document concerns and not yet asked to read this version. Returns how many were asked."""
     roles = document.role_list
     if not roles:
         return 0
+    asked = ManualAck.select(ManualAck.user).where(ManualAck.version == version.id)
     people = list(User.select().where(User.is_active == True, User.id.in_(  # noqa: E712
-        UserRole.select(UserRole.user).where(UserRole.role.in_(roles)))).order_by(User.name, User.id))
+        UserRole.select(UserRole.user).where(UserRole.role.in_(roles))), User.id.not_in(asked))
+        .order_by(User.name, User.id))
     if not people:
         return 0
     now = utcnow()
-    ManualAck.insert_many([{"version": version.id, "document": document.id, "user": p.id, "requested_on": today,
-                            "created_at": now, "updated_at": now} for p in people]).execute()
-    for person in people:
-        _ask(person, document, version)
-    audit.record("manual_ack_request", version, actor=user, detail=f"document={document.id} people={len(people)}")
+    with transaction():
+        ManualAck.insert_many([{"version": version.id, "document": document.id, "user": p.id, "requested_on": today,
+                                "created_at": now, "updated_at": now} for p in people]).execute()
+        if notify:
+            for person in people:
+                _ask(person, document, version)
+        audit.record("manual_ack_request", version, actor=user, detail=f"document={document.id} people={len(people)}")
     return len(people)
 
 

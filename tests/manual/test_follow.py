@@ -292,3 +292,28 @@ def _pro008_like(app, quality, boss):
         service.approve(version, boss)
         service.publish(version, boss)
         return ManualDocument.get_by_id(document.id)
+
+
+def test_the_demo_puts_pro008_on_its_review_calendar_with_readers_and_agreements(app, http, login_as, firm_today):
+    from services import demo
+    from services.manual import confidentiality
+
+    with app.test_request_context():
+        demo.load()
+    document = ManualDocument.get(ManualDocument.code == "PRO 008")
+    assert document.review_months == 12 and set(document.role_list) == {"commercial", "service"}
+    assert firm_today < document.next_review_on <= follow.add_months(firm_today, 1)  # the reminder is near
+    [review] = ManualReview.select().where(ManualReview.document == document)
+    assert review.outcome == "still_valid" and "Ley 2300" in review.law_change
+    acks = list(ManualAck.select().where(ManualAck.version == document.current_id))
+    pending = [a for a in acks if a.acknowledged_at is None]
+    assert len(acks) >= 4 and 1 <= len(pending) <= 2
+    policy = ManualDocument.get(ManualDocument.code == confidentiality.CODE)
+    assert policy.kind == "policy" and policy.current_id is not None
+    kinds = sorted(a.kind for a in ConfidentialityAgreement.select())
+    assert kinds == ["contractor", "staff"]
+    assert all(a.policy_version_id == policy.current_id and a.consequences for a in ConfidentialityAgreement.select())
+    login_as("quality")
+    readers = http.get(f"/manual/{document.id}/lecturas").get_data(as_text=True)
+    assert f"{len(acks) - len(pending)} de {len(acks)}" in readers
+    assert "Soporte Informático Andino SAS" in http.get("/manual/acuerdos").get_data(as_text=True)
