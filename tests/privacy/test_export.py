@@ -27,6 +27,7 @@ from models.documents import DocumentItem, DocumentVersion
 from models.files import StoredFile
 from models.interactions import Interaction
 from models.privacy import DataSubjectRequest
+from models.references import refers_to_client, tables_about_a_client
 from models.surveys import SurveyAnswer, SurveyQuestion, SurveyResponse, SurveyTemplate
 from models.tasks import Task
 from services import privacy as requests_service
@@ -40,20 +41,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 # ----- coverage: every table that refers to a client or a case -----
 
-def _refers_to_client(model, seen=()) -> bool:
-    """A foreign key to Client or Case, directly or through the tables it points to (not through staff, files or
-    the catalogue, which do not belong to a client)."""
-    for f in model._meta.sorted_fields:
-        if not isinstance(f, ForeignKeyField) or f.rel_model in seen or f.rel_model is model:
-            continue
-        if f.rel_model in (Client, Case) or _refers_to_client(f.rel_model, (*seen, model)):
-            return True
-    return False
-
-
 def test_every_table_that_refers_to_a_client_is_exported_or_excluded_with_a_reason():
     exported = {s.model._meta.table_name for s in export.SECTIONS}
-    referring = {m._meta.table_name for m in models.ALL_MODELS if m is Client or _refers_to_client(m)}
+    referring = tables_about_a_client(models.ALL_MODELS)  # the walk the traceability report's coverage shares
     missing = sorted(referring - exported - set(export.EXCLUDED))
     assert not missing, f"tables about a client neither exported nor excluded: {missing}"
     assert all(len(reason) > 20 for reason in export.EXCLUDED.values())
@@ -275,7 +265,7 @@ def test_an_uploaded_evidence_replaces_a_kept_export_and_nothing_is_left_behind(
 def _waits_on(model, owners) -> set:
     """The tables ``model`` links to (towards a client) that are not worked out yet."""
     return {f.rel_model for f in model._meta.sorted_fields if isinstance(f, ForeignKeyField) and f.rel_model is not model
-            and f.rel_model not in owners and (_refers_to_client(f.rel_model) or f.rel_model in (Client, Case))}
+            and f.rel_model not in owners and (refers_to_client(f.rel_model) or f.rel_model in (Client, Case))}
 
 
 def _owners(models_in_order) -> dict:
@@ -289,7 +279,7 @@ def _owners(models_in_order) -> dict:
         progressed = False
         for model in list(pending):
             fks = [f for f in model._meta.sorted_fields if isinstance(f, ForeignKeyField) and f.rel_model is not model]
-            parents = [f for f in fks if f.rel_model in owners or _refers_to_client(f.rel_model) or f.rel_model in (Client, Case)]
+            parents = [f for f in fks if f.rel_model in owners or refers_to_client(f.rel_model) or f.rel_model in (Client, Case)]
             waiting = {f.rel_model for f in parents if f.rel_model not in owners}
             if waiting:
                 if not (stuck and all(model in _waits_on(other, owners) for other in waiting)):
@@ -324,7 +314,7 @@ def test_the_export_holds_every_row_that_refers_to_the_client_on_the_demo_data(a
         interaction = Interaction.select().where(Interaction.client != case.client_id).order_by(Interaction.id).first()
         Task.create(kind="follow_up", title="Responder", owner=case.responsible_id, interaction=interaction,
                     due_on=interaction.occurred_at.date())
-        referring = [m for m in models.ALL_MODELS if m is Client or m is Case or _refers_to_client(m)]
+        referring = [m for m in models.ALL_MODELS if m is Client or m is Case or refers_to_client(m)]
         owners = _owners(referring)
         by_model = {s.model: s.name for s in export.SECTIONS}
         seen = set()
