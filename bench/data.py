@@ -112,6 +112,7 @@ SIZES: dict[str, int] = {
     "quality_notes": 200,  # notes to the staff over two years, each read by most of its ~1,900 readers
     "sensitive_reads": 200_000,  # reveals of confidential data over two years, with whose data each read (issue 19)
     "data_subject_requests": 5_000,  # data-subject requests over two years (issue 19)
+    "erasures": 1_000,  # erasures and blockings over two years, three retention lines each (issue 19 items 4–5)
     "manual_documents": 200,  # the procedures manual: procedures, policies and forms, a few versions each (issue 17)
 }
 
@@ -2517,6 +2518,42 @@ def generate_data_subject_requests(database, fake: Faker, sizes: dict[str, int])
                     D.identity_method, D.identity_notes, D.assignee, D.due_on, D.extended_due_on, D.extension_reason,
                     D.escalate_from, D.status, D.answer, D.evidence_note, D.answered_by, D.answered_at, D.created_by],
                 rows)
+
+
+
+@generator("erasures")
+def generate_erasures(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """Erasures and blockings over two years (the register shows the latest 200); a third are blockings, each of a
+    former client without cases (management's list of blocked clients); and three pending retention lines per
+    erasure, one per client (the retention review shows the 100 due soonest)."""
+    from models.privacy import Erasure as E
+    from models.privacy import RetentionDue as R
+
+    rnd = fake.random
+    now = anchor()
+    today = _local_day(now)
+    people = _staff(("quality", "management"))
+    n = sizes["erasures"]
+    with_cases = Case.select(Case.client)
+    idle = [c.id for c in Client.select(Client.id).where(Client.status == "former", Client.id.not_in(with_cases))
+            .order_by(Client.id).limit(n // 3)]
+    max_client = Client.select(fn.MAX(Client.id)).scalar() or 1
+    others = rnd.sample(range(1, max_client + 1), min(max_client, 4 * n))
+    rows = []
+    for k in range(n):
+        at = now - timedelta(days=int(HISTORY_DAYS * (1 - k / n)))
+        blocked = k < len(idle)
+        rows.append((at, at, idle[k] if blocked else others[k], "blocked" if blocked else "erased",
+                     "ES" if blocked else "CO", f"Petición PT-{k:05d}",
+                     json.dumps({"client": 1, "legal_case": rnd.randint(0, 3), "interaction": rnd.randint(0, 40)}),
+                     rnd.choice(people)))
+    bulk_insert(E, [E.created_at, E.updated_at, E.client, E.mode, E.jurisdiction, E.reason, E.tables, E.performed_by],
+                rows)
+    Client.update(blocked_on=today - timedelta(days=30), blocked_until=today + timedelta(days=5 * 365)).where(
+        Client.id.in_(idle)).execute()
+    due = [(now, now, client_id, "former_client", today - timedelta(days=rnd.randint(0, 60)), "pending")
+           for client_id in set(others[n:]) - set(idle)]
+    bulk_insert(R, [R.created_at, R.updated_at, R.client, R.category, R.due_on, R.status], due)
 
 
 TABLES += (READ_REASONS, BENCH_CLIENT_READS, DSR_KIND_MIX, DSR_CHANNEL_MIX)

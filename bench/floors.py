@@ -114,6 +114,8 @@ ADMIN_NAV = [
                                           _under("/privacidad/revision-accesos"))),
     (lambda p: "privacy.reads" in p, Link("/privacidad/inventario", "Inventario de bases de datos",
                                           _under("/privacidad/inventario"))),
+    (lambda p: "privacy.erase" in p, Link("/privacidad/supresiones", "Supresiones y bloqueos",
+                                          _exactly("/privacidad/supresiones"))),
 ]
 
 
@@ -1193,6 +1195,48 @@ ACCESS_REVIEW = PAGE.format("""<h1>RA-{{ review.id }}</h1><p>{{ review.period_st
 <td><a href="/privacidad/accesos?persona={{ l.user_id }}&amp;desde={{ review.period_start }}&amp;hasta={{ review.period_end }}">{{ l.reads }}</a></td>
 <td>{{ l.decision or "Sin decidir" }}{% if l.note %}<br>{{ l.note }}{% endif %}</td>
 <td><a href="/privacidad/revision-accesos/{{ review.id }}/lineas/{{ l.id }}">Decidir</a></td></tr>{% endfor %}</tbody></table>""")
+
+
+ERASURES = PAGE.format("""<h1>Supresiones y bloqueos</h1><a href="/privacidad/conservacion">Revisión de conservación</a>
+<table><tbody>{% for e in rows %}<tr><td>{{ e.created_at }}</td><td>#{{ e.client_id }}</td><td>{{ e.mode }} ({{ e.jurisdiction }})</td>
+<td>{{ e.performed_by.name if e.performed_by_id else "" }}</td><td>{{ e.reason }}</td>
+<td>{% for t, n in e.counts.items() %}{{ t }}: {{ n }}{% if not loop.last %}, {% endif %}{% endfor %}</td></tr>{% endfor %}</tbody></table>
+<ul>{% for c in blocked %}<li><a href="/privacidad/bloqueados/{{ c.id }}">#{{ c.id }}</a> · {{ c.blocked_until }}</li>{% endfor %}</ul>""")
+
+
+def erasures(user_id: int) -> str:
+    """The record of erasures: the latest 200 with who performed each, and the blocked clients (management):
+    two queries."""
+    import json
+
+    from models.privacy import Erasure as E
+
+    rows = list(E.select(E, User).join(User, JOIN.LEFT_OUTER, on=(E.performed_by == User.id))
+                .order_by(E.id.desc()).limit(200))
+    for e in rows:
+        e.counts = json.loads(e.tables or "{}")
+    blocked = list(Client.select(Client.id, Client.blocked_until).where(Client.blocked_on.is_null(False),
+                   Client.erased_at.is_null()).order_by(Client.blocked_until, Client.id).limit(200))
+    return render(ERASURES, rows=rows, blocked=blocked)
+
+
+RETENTION = PAGE.format("""<h1>Revisión de conservación</h1><dl>{% for k, v in years.items() %}<dt>{{ k }}</dt><dd>{{ v }}</dd>{% endfor %}</dl>
+<p>{{ total }}</p><table><tbody>{% for d in rows %}<tr><td><a href="/clientes/{{ d.client_id }}">{{ d.client.name }}</a></td>
+<td>{{ d.category }}</td><td>{{ d.due_on }}</td><td><form method="post" action="/privacidad/conservacion/{{ d.id }}/aprobar">
+<input type="hidden" name="csrf_token" value="{{ token }}"><button>Aprobar</button></form>
+<form method="post" action="/privacidad/conservacion/{{ d.id }}/descartar"><input type="hidden" name="csrf_token" value="{{ token }}">
+<button>Descartar</button></form></td></tr>{% endfor %}</tbody></table>""")
+
+
+def retention(user_id: int) -> str:
+    """The retention review: the pending lines' count and the 100 due soonest with their client: two queries."""
+    from models.privacy import RetentionDue as R
+
+    total = R.select(fn.COUNT(R.id)).where(R.status == "pending").scalar()
+    rows = list(R.select(R, Client).join(Client, on=(R.client == Client.id)).where(R.status == "pending")
+                .order_by(R.due_on, R.id).limit(100))
+    years = {"former_client": 5, "rejected_prospect": 1, "contract": 10, "blocking": 5}
+    return render(RETENTION, rows=rows, total=total, years=years, token=secrets.token_hex(32))
 
 
 def access_review(user_id: int) -> str:

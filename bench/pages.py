@@ -354,6 +354,8 @@ def access_review_id() -> int:
 
 register("access review", "/privacidad/revision-accesos/{access_review_id}", "management", floors.access_review)
 register("inventory of databases", "/privacidad/inventario", "quality", floors.inventory)
+register("erasures and blocking", "/privacidad/supresiones", "management", floors.erasures)
+register("retention review", "/privacidad/conservacion", "quality", floors.retention)
 
 # ----- the one search box: every kind, signed in as management (who sees them all) -----
 

@@ -259,3 +259,7 @@ class RetentionDue(BaseModel):
     def pending(cls):
         return (cls.select(cls, Client).join(Client, on=(cls.client == Client.id))
                 .where(cls.status == "pending").order_by(cls.due_on, cls.id))
+
+    @classmethod
+    def pending_count(cls) -> int:
+        return cls.select().where(cls.status == "pending").count()

@@ -17,6 +17,8 @@ from services.privacy import erasure as service
 from . import bp
 from .forms import ErasureForm
 
+RETENTION_PAGE = 100  # the soonest due first; each decision brings the next one up
+
 
 def _erasable(client_id: int):
     client = or_404(service.client_of(client_id))
@@ -76,8 +78,8 @@ def blocked_client(client_id):
 @bp.get("/privacidad/conservacion")
 @require("privacy.erase")
 def retention():
-    return render("privacy/retention.html", due=list(RetentionDue.pending()), years=service.years(),
-                  action_form=ActionForm(formdata=None))
+    return render("privacy/retention.html", due=list(RetentionDue.pending().limit(RETENTION_PAGE)),
+                  pending=RetentionDue.pending_count(), years=service.years())
 
 
 @bp.post("/privacidad/conservacion/<int:due_id>/<any(aprobar, descartar):decision>")

@@ -320,7 +320,7 @@ def _decide(due, status, user) -> None:
 def blocked_clients():
     """The blocked clients, for the legal-claims page (the only place they show)."""
     return (Client.select().where(Client.blocked_on.is_null(False), Client.erased_at.is_null())
-            .order_by(Client.blocked_until, Client.id))
+            .order_by(Client.blocked_until, Client.id).limit(200))
 
 
 def blocked_client(client_id: int):
