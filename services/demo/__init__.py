@@ -75,6 +75,7 @@ def load() -> list[str]:
         _load_review(accounts)
         _load_privacy(accounts)
         _load_access_review(accounts)
+        _load_retention()
         _load_manual(accounts)
         _load_newsletter(accounts)
         benefit_demo.load(accounts)  # the loyalty and referral programmes (services/demo/benefits.py)
@@ -841,6 +842,22 @@ def _load_privacy(accounts) -> None:
         "message": "Solicita que se supriman sus datos del boletín y de las encuestas; mantiene el contrato vigente.",
         "identity_method": "pending", "identity_notes": "", "assignee": handler.id}, handler)
     client_service.reveal(people[0], "document_number", "Preparar el poder para la audiencia", boss)
+
+
+def _load_retention() -> None:
+    """The retention review lists one client whose period has run out (a rejected prospect, nothing holding it), as
+    the nightly job would: management or quality approve its erasure or set it aside from "Revisión de
+    conservación". Nothing is erased in the demo itself."""
+    from core.i18n import today_local
+    from models.clients import Client
+    from models.privacy import RetentionDue
+    from services.privacy import erasure
+
+    for client in Client.select().where(Client.status.in_(("rejected", "former"))).order_by(Client.id):
+        if not erasure.holds(client):
+            category = "rejected_prospect" if client.status == "rejected" else "former_client"
+            RetentionDue.create(client=client, category=category, due_on=today_local())
+            return
 
 
 def _settle(complaint, received_at, cause: str, actions: str, days: int, user) -> None:

@@ -39,3 +39,14 @@ def test_demo_access_review(app):
         assert sorted(line.decision for line in lines).count("adjusted") == 1
         assert all(line.decision in ("confirmed", "adjusted") for line in lines)
         assert not access_review.due(today)["due"]
+
+
+def test_demo_retention_review_lists_one_client_with_nothing_holding_it(app):
+    from models.privacy import RetentionDue
+    from services.privacy import erasure
+
+    with app.test_request_context():
+        demo.load()
+        (due,) = RetentionDue.select()
+        assert due.status == "pending" and due.client.status in ("rejected", "former")
+        assert erasure.holds(due.client) == []
