@@ -260,3 +260,18 @@ def test_the_pdf_of_a_demo_client_reads_as_a_document_in_spanish(app, http, logi
     assert "Historia de la atención al cliente" in text
     assert "Cadena de auditoría verificada" in text and "registros íntegros" in text
     assert "Página 1 de" in text
+
+
+# ----- bad filters: a Spanish message beside the field, never a 5xx -----
+
+@pytest.mark.parametrize("query", ["desde=2026-02-30", "hasta=99999-01-01", "desde=%00%0d%0a", "desde=0001-01-01",
+                                   "tipos=interactions&tipos=%E2%80%AE", "desde=" + "9" * 5000, "tipos=",
+                                   "desde=2026-01-01&desde=2026-02-01", "hasta=1900-01-01"])
+def test_garbage_in_the_filters_never_answers_5xx(app, http, login_as, query):
+    user = login_as("operations")
+    client, case = _seed(app, "MU-111", user)
+    for url in (f"/clientes/{client.id}/trazabilidad?{query}", f"/casos/{case.id}/trazabilidad?{query}"):
+        response = http.get(url)
+        assert response.status_code in (200, 400, 422), (url, response.status_code)  # 400: a NUL refused app-wide
+        if response.status_code == 422:
+            assert "has-error" in response.get_data(as_text=True)
