@@ -88,6 +88,10 @@ PERMISSIONS["management"] = PERMISSIONS["management"] | {"benefits.manage"}
 for _role in ("management", "quality"):
     PERMISSIONS[_role] = PERMISSIONS[_role] | {"reports.trace"}
 
+# Training on the manual (issue 17 item 5): quality and management plan sessions, mark attendance and evaluations.
+for _role in ("management", "quality"):
+    PERMISSIONS[_role] = PERMISSIONS[_role] | {"training.manage"}
+
 ALL_PERMISSIONS = frozenset().union(SIGNED_IN, *PERMISSIONS.values())
 
 

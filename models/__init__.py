@@ -51,6 +51,7 @@ from models.surveys import (
               SurveyTemplate,
 )
 from models.tasks import Task
+from models.training import ManualFeedback, TrainingAttendee, TrainingSession
 from models.users import (
     ActivationToken,
     LoginThrottle,
@@ -73,7 +74,8 @@ ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginT
               QualityFigure, QualityFigureEpoch,
               AuditSubject, DataSubjectRequest, ManualDocument, ManualVersion, ManualAttachment,
               ManualReview, ManualAck, ConfidentialityAgreement,
-              AccessReview, AccessReviewLine, Erasure, RetentionDue, BenefitRule, BenefitGrant, ReferralThanks]
+              AccessReview, AccessReviewLine, Erasure, RetentionDue, BenefitRule, BenefitGrant, ReferralThanks,
+              TrainingSession, TrainingAttendee, ManualFeedback]
 
 __all__ = [
     "SurveyTemplate", "SurveyQuestion", "SurveyInvitation", "SurveyLink", "SurveyResponse", "SurveyAnswer",

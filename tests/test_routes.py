@@ -48,7 +48,7 @@ def _url(app, endpoint, target, client=None, case=None):
     from flask import url_for
 
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-    values = {"user_id": target.id, "session_id": 999999, "token": "x" * 43,
+    values = {"user_id": target.id, "session_id": 999999, "token": "x" * 43, "training_id": 999999, "feedback_id": 999999,
               "case_id": case.id if case else 999999,
               "client_id": client.id if client else 999999, "area_id": client.practice_area_id if client else 999999,
               "quotation_id": 999999, "contract_id": 999999, "file_id": 999999,

@@ -23,7 +23,7 @@ from blueprints.cases.forms import (
 )
 from core.db import utcnow
 from core.forms import staff_groups
-from core.guard import require
+from core.guard import ROLES, require
 from core.htmx import render
 from core.i18n import to_local, to_utc, today_local
 from core.pagination import paginate
@@ -37,6 +37,7 @@ from models.cases import (
     FinalDelivery,
     Intervention,
     find_staff,
+    staff_choices,
     team_choices,
 )
 from models.catalog import PracticeArea
@@ -97,18 +98,20 @@ def staff_options():
     (the ``staff_picker`` macro), the first one chosen; or, for a list of checkboxes (``casillas=1``, the
     ``staff_checks`` macro), the people found as unticked boxes after those found earlier and ticked, which the
     search sends back and keeps, less those the list already shows (``ocultar``). The status line says how many.
-    ``quienes=quejas`` looks among who may own a complaint instead of who works cases."""
+    ``quienes=quejas`` looks among who may own a complaint instead of who works cases; ``quienes=personal`` among
+    all the staff (a training session's attendees)."""
     text = request.args.get("persona", "")[:80]
     field_id = request.args.get("campo", "")
     field_id = field_id if re.fullmatch(r"[a-z_]{1,40}", field_id) else ""
-    roles = complaint_owner_roles if request.args.get("quienes") == "quejas" else CASE_ROLES
+    roles = {"quejas": complaint_owner_roles, "personal": tuple(ROLES)}.get(request.args.get("quienes"), CASE_ROLES)
     found = find_staff(text, roles=roles) if len(text.strip()) >= 2 else []
     if request.args.get("casillas") != "1" or not field_id:
         return render("cases/_staff_options.html", found=found, text=text.strip(), field_id=field_id)
     shown = {int(i) for i in request.args.get("ocultar", "").split(",")[:200] if i.isdigit() and len(i) < 10}
     ticked = [i for i in dict.fromkeys(int(i) for i in request.args.getlist(field_id)[:200] if i.isdigit() and len(i) < 10)
               if i not in shown]
-    kept = team_choices(also=ticked) if ticked else []
+    kept = (team_choices(also=ticked) if roles == CASE_ROLES else list(staff_choices(roles).where(User.id.in_(ticked))
+                                                                        .tuples())) if ticked else []
     kept_ids = {user_id for user_id, _name in kept}
     fresh = [(user_id, name) for user_id, name in found if user_id not in shown and user_id not in kept_ids]
     return render("cases/_staff_checks.html", kept=kept, found=fresh, text=text.strip(), field_id=field_id)
