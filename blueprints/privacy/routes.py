@@ -71,7 +71,7 @@ def _identity_errors(form, client) -> None:
 @require("privacy.requests")
 def request_new():
     client_id = request.values.get("cliente", type=int) or 0
-    client = Client.get_or_none(Client.id == client_id) if 0 < client_id <= MAX_ID else None
+    client = Client.for_page(client_id) if 0 < client_id <= MAX_ID else None  # never a blocked one
     if client_id and client is None:
         abort(404)
     form = RequestForm(formdata=request.form if request.method == "POST" else None,
