@@ -114,6 +114,7 @@ SIZES: dict[str, int] = {
     "data_subject_requests": 5_000,  # data-subject requests over two years (issue 19)
     "erasures": 1_000,  # erasures and blockings over two years, three retention lines each (issue 19 items 4–5)
     "manual_documents": 200,  # the procedures manual: procedures, policies and forms, a few versions each (issue 17)
+    "benefit_grants": 20_000,  # loyalty benefits applied over two years, and the thanks to referrers (issue 18)
 }
 
 Generator = Callable[[object, Faker, dict[str, int]], None]
@@ -2658,3 +2659,50 @@ def refresh_workload(built: datetime | None) -> int:
     ]:
         db.execute_sql(sql, params)
     return days
+
+
+# ----- the loyalty and referral programmes (issue 18 items 3-4): rules, benefits applied, thanks to referrers -----
+
+BENEFIT_RULE_ROWS = (("Cliente recurrente", "discount", Decimal("10"), "", "contracts", 2),
+                     ("Cliente de cinco años", "service", None, "Revisión anual gratuita de contratos", "years", 5),
+                     ("Atención preferente", "priority", None, "", "contracts", 4),
+                     ("Embajador de la firma", "discount", Decimal("5"), "", "referrals", 2))
+THANKED_SHARE = 0.7  # of the referrals that became clients
+
+
+@generator("benefit_grants")
+def generate_benefit_grants(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """Four rules, benefits applied over two years to clients with a contract (no quotation named: the history
+    and the latest list read the grant itself), and the thanks for most referrals that became clients."""
+    from models.benefits import BECAME_CLIENT, BenefitGrant, BenefitRule, ReferralThanks
+
+    rnd = fake.random
+    now = anchor()
+    people = _staff(("commercial", "management"))
+    first_rule = _next_id(BenefitRule)
+    bulk_insert(BenefitRule, [BenefitRule.created_at, BenefitRule.updated_at, BenefitRule.id, BenefitRule.name,
+                              BenefitRule.kind, BenefitRule.percent, BenefitRule.service, BenefitRule.basis,
+                              BenefitRule.threshold, BenefitRule.active],
+                [(now, now, first_rule + k, *row, True) for k, row in enumerate(BENEFIT_RULE_ROWS)])
+    clients = [c for (c,) in Contract.select(Contract.client).distinct().tuples()]
+    rows = []
+    for k in range(min(sizes["benefit_grants"], 10 * len(clients))):
+        at = now - timedelta(days=HISTORY_DAYS * (1 - k / max(1, sizes["benefit_grants"])), minutes=rnd.uniform(0, 600))
+        r = rnd.randrange(len(BENEFIT_RULE_ROWS))
+        name, kind, percent, service, _basis, _n = BENEFIT_RULE_ROWS[r]
+        rows.append((at, at, rnd.choice(clients), first_rule + r, kind, percent,
+                     f"Beneficio de fidelización: {name}" + (f" ({percent} %)" if percent else ""), rnd.choice(people), at))
+    bulk_insert(BenefitGrant, [BenefitGrant.created_at, BenefitGrant.updated_at, BenefitGrant.client, BenefitGrant.rule,
+                               BenefitGrant.kind, BenefitGrant.percent, BenefitGrant.description,
+                               BenefitGrant.applied_by, BenefitGrant.applied_at], rows)
+    referred = list(Client.select(Client.id, Client.referred_by, Client.created_at)
+                    .where(Client.referred_by.is_null(False), Client.status.in_(BECAME_CLIENT)).tuples())
+    thanks = [(at, at, cid, referrer, False, rnd.choice(people), at, "")
+              for cid, referrer, created in referred if rnd.random() < THANKED_SHARE
+              for at in [min(now, created + timedelta(days=rnd.uniform(1, 20)))]]
+    bulk_insert(ReferralThanks, [ReferralThanks.created_at, ReferralThanks.updated_at, ReferralThanks.referred,
+                                 ReferralThanks.referrer, ReferralThanks.emailed, ReferralThanks.sent_by,
+                                 ReferralThanks.sent_at, ReferralThanks.note], thanks)
+
+
+TABLES += (BENEFIT_RULE_ROWS, THANKED_SHARE)

@@ -1533,3 +1533,46 @@ def trace_report(user_id: int) -> str:
     audited = AuditEvent.select(fn.COUNT(AuditEvent.id)).where(reduce(operator.or_, [
         (AuditEvent.object_type == t) & AuditEvent.object_id.in_(sorted(ids)) for t, ids in by_table.items()])).scalar()
     return render(TRACE, c=client, rows=rows, names=names, audited=audited)
+
+
+# ----- the loyalty and referral programmes (issue 18 items 3-4) -----
+
+BENEFIT_RULES_PAGE = PAGE.format("""<h1>Beneficios de fidelización</h1><table>{% for r in rules %}<tr><td>{{ r.name }}</td>
+<td>{{ r.kind }} {{ r.percent or r.service }}</td><td>{{ r.basis }} N = {{ r.threshold }}</td><td>{{ r.active }}</td>
+</tr>{% endfor %}</table><ul>{% for g in grants %}<li>{{ g.client.name }} · {{ g.description }} ·
+{{ g.applied_at.strftime("%d/%m/%Y") }}</li>{% endfor %}</ul>""")
+
+
+def benefit_rules(user_id: int) -> str:
+    """The rules (one query) and the latest 20 benefits applied with their client and rule (one)."""
+    from models.benefits import BenefitGrant, BenefitRule
+
+    rules = list(BenefitRule.select().order_by(BenefitRule.active.desc(), BenefitRule.name, BenefitRule.id))
+    grants = list(BenefitGrant.select(BenefitGrant, BenefitRule, Client).join(BenefitRule).switch(BenefitGrant)
+                  .join(Client).order_by(BenefitGrant.applied_at.desc(), BenefitGrant.id.desc()).limit(20))
+    return render(BENEFIT_RULES_PAGE, rules=rules, grants=grants)
+
+
+REFERRALS_PAGE = PAGE.format("""<h1>Recomendaciones</h1><table>{% for r in ranking %}<tr><td>{{ loop.index }}</td>
+<td>{{ r.name }}</td><td>{{ r.became }}</td><td>{{ r.total }}</td></tr>{% endfor %}</table>
+<table>{% for r in rows %}<tr><td>{{ r.name }}</td><td>{{ r.referrer_name }}</td><td>{{ r.status }}</td>
+<td>{{ r.thanked_at or "" }}</td></tr>{% endfor %}</table>""")
+
+
+def referrals(user_id: int) -> str:
+    """The ranking of referrers (one grouped query), the referrer rules in force (one) and the latest 300 referrals
+    with their referrer and thanks (one), as services.loyalty.referrals."""
+    from models.benefits import BECAME_CLIENT, BenefitRule, ReferralThanks
+
+    referrer = Client.alias("referrer")
+    became = fn.SUM(SqlCase(None, [(Client.status.in_(BECAME_CLIENT), 1)], 0))
+    ranking = list(referrer.select(referrer.id, referrer.name, became.alias("became"), fn.COUNT(Client.id).alias("total"))
+                   .join(Client, on=(Client.referred_by == referrer.id)).group_by(referrer.id, referrer.name)
+                   .order_by(became.desc(), fn.COUNT(Client.id).desc(), referrer.name).limit(50).dicts())
+    list(BenefitRule.select().where(BenefitRule.active == True, BenefitRule.basis == "referrals"))  # noqa: E712
+    rows = list(Client.select(Client.id, Client.name, Client.status, referrer.name.alias("referrer_name"),
+                              ReferralThanks.sent_at.alias("thanked_at"))
+                .join(referrer, on=(Client.referred_by == referrer.id)).switch(Client)
+                .join(ReferralThanks, JOIN.LEFT_OUTER, on=(ReferralThanks.referred == Client.id))
+                .where(Client.referred_by.is_null(False)).order_by(Client.id.desc()).limit(300).dicts())
+    return render(REFERRALS_PAGE, ranking=ranking, rows=rows)

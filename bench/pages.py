@@ -282,6 +282,8 @@ register("complaint trends 24 months", "/quejas/analisis?desde={start_24_months}
          budget_ms=INDICATOR_MS)
 register("improvement actions", "/calidad/acciones", "quality", floors.improvement_actions)
 register("renewals", "/comercial/renovaciones", "commercial", floors.renewals)
+register("benefit rules", "/fidelizacion/beneficios", "commercial", floors.benefit_rules)
+register("referrals", "/fidelizacion/referencias", "commercial", floors.referrals)
 register("quality notes", "/calidad/comunicados", "quality", floors.quality_notes)
 register("quality dashboard", "/calidad", "management", floors.quality_dashboard, budget_ms=INDICATOR_MS)
 register("quality indicator", "/calidad/indicadores/satisfaccion", "quality", floors.quality_indicator,

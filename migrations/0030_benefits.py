@@ -72,7 +72,8 @@ def up(migrator, db):
     migrator.migrate(
         migrator.add_column('quotation_line', 'benefit_id', ForeignKeyField(BenefitGrant, null=True, on_delete='SET NULL',
                                                                              field=BenefitGrant.id)),
-        migrator.add_column('client', 'priority', BooleanField(default=False)),
+        # A database default too: rows written by plain INSERTs that do not name it (imports, the bench) are not priority.
+        migrator.add_column('client', 'priority', BooleanField(default=False, constraints=[SQL('DEFAULT FALSE')])),
     )
 
 

@@ -10,6 +10,7 @@ from functools import reduce
 
 from peewee import (
     JOIN,
+    SQL,
     BooleanField,
     CharField,
     DateField,
@@ -98,7 +99,8 @@ class Client(BaseModel):
     sensitive_data = TextField(null=True)  # encrypted; stored only with explicit consent for it
     status = CharField(max_length=12, default="prospect", index=True)
     last_update_at = DateTimeField(null=True)  # the last outgoing update ("Actualización periódica")
-    priority = BooleanField(default=False)  # priority attention, a loyalty benefit applied (models/benefits.py)
+    # Priority attention, a loyalty benefit applied (models/benefits.py); DEFAULT FALSE for plain INSERTs too.
+    priority = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])
     # Erasure and blocking (services/privacy/erasure.py, migration 0026): a blocked client is out of every page,
     # list and search until ``blocked_until`` but the legal-claims one; an erased one keeps anonymous rows only.
     blocked_on = DateField(null=True, index=True)

@@ -32,7 +32,7 @@ def referrals(limit: int = LIMIT) -> list[dict]:
             .join(referrer, on=(Client.referred_by == referrer.id))
             .switch(Client).join(ReferralThanks, JOIN.LEFT_OUTER, on=(ReferralThanks.referred == Client.id))
             .where(Client.referred_by.is_null(False))
-            .order_by(Client.created_at.desc(), Client.id.desc()).limit(limit).dicts())
+            .order_by(Client.id.desc()).limit(limit).dicts())  # newest first, along the primary key
     return [{**row, "outcome": referral_outcome(row["status"])} for row in rows]
 
 
@@ -84,6 +84,6 @@ def of_client(client_id: int) -> list[dict]:
     """The clients this client referred, with their outcome (one query), for the client's "Beneficios" tab."""
     rows = (Client.select(Client.id, Client.name, Client.status, ReferralThanks.sent_at.alias("thanked_at"))
             .join(ReferralThanks, JOIN.LEFT_OUTER, on=(ReferralThanks.referred == Client.id))
-            .where(Client.referred_by == client_id).order_by(Client.created_at.desc(), Client.id.desc()).dicts())
+            .where(Client.referred_by == client_id).order_by(Client.id.desc()).dicts())
     return [{**row, "outcome": referral_outcome(row["status"])} for row in rows]
 

@@ -116,3 +116,18 @@ def test_the_referrals_page_runs_the_same_queries_for_more_referrals(app, http, 
     with count_queries() as counter:
         assert http.get(f"/fidelizacion/clientes/{ana.id}/beneficios").status_code == 200
     assert "Ferretería Sol SAS" in http.get(f"/fidelizacion/clientes/{ana.id}/beneficios").get_data(as_text=True)
+
+
+def test_the_bench_floors_read_the_same_rows(app, make_user):
+    """The floors of the referrals and benefit rules pages (bench/floors.py) run the pages' queries on real rows."""
+    from bench import floors
+    from bench.pages import PAGES
+
+    _world(app)
+    user = make_user(roles=("commercial",))
+    for name, expected in (("referrals", ("Ana Pérez", "Ferretería Sol SAS")), ("benefit rules", ("Embajador oro",))):
+        page = next(p for p in PAGES if p.name == name)
+        floors.shell.cache_clear()
+        floor_app, urls = floors.make_app([page], {page.role: user.id})
+        html = floor_app.test_client().get(urls[page.name]).get_data(as_text=True)
+        assert all(text in html for text in expected), name
