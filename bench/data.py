@@ -114,6 +114,7 @@ SIZES: dict[str, int] = {
     "data_subject_requests": 5_000,  # data-subject requests over two years (issue 19)
     "erasures": 1_000,  # erasures and blockings over two years, three retention lines each (issue 19 items 4–5)
     "manual_documents": 200,  # the procedures manual: procedures, policies and forms, a few versions each (issue 17)
+    "newsletter_issues": 24,  # a newsletter a month over two years, each to every consenting client (issue 18)
     "benefit_grants": 20_000,  # loyalty benefits applied over two years, and the thanks to referrers (issue 18)
 }
 
@@ -2706,3 +2707,66 @@ def generate_benefit_grants(database, fake: Faker, sizes: dict[str, int]) -> Non
 
 
 TABLES += (BENEFIT_RULE_ROWS, THANKED_SHARE)
+
+
+# ----- the newsletter (issue 18, PRO 008 §5.5.2): an issue a month over two years, and a draft -----
+
+NEWSLETTER_SUBJECTS = ("Buenas prácticas con sus contratos", "Cambios en la ley laboral", "Su empresa y la DIAN",
+                       "Cómo conservar sus documentos", "Plazos que no conviene olvidar", "Herencias sin conflictos")
+NEWSLETTER_UNSUBSCRIBE_SHARE = 0.003  # of an issue's recipients, with its one-click link
+TABLES += (NEWSLETTER_SUBJECTS, NEWSLETTER_UNSUBSCRIBE_SHARE)
+
+
+@generator("newsletters")
+def generate_newsletters(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """An issue a month, each sent to the clients whose newsletter consent stood on its day (one delivery and one
+    outbox message each, delivered and its body erased); a few recipients unsubscribe with its link (their consent
+    withdrawn, so later issues skip them); the next issue is a draft."""
+    import uuid
+
+    from models.loyalty import NewsletterDelivery as D
+    from models.loyalty import NewsletterIssue as I
+    from models.mail import OutboundEmail as M
+
+    rnd = fake.random
+    now = anchor()
+    authors = _crew(("commercial",)) or _crew(("management",))
+    emails = dict(Client.select(Client.id, Client.email).where(Client.email != "").tuples())
+    consents = sorted((at, cid) for at, cid in Consent.select(Consent.created_at, Consent.client).where(
+        Consent.purpose == "newsletter", Consent.granted == True).tuples() if cid in emails)  # noqa: E712
+    notice = PrivacyNotice.select().order_by(PrivacyNotice.id).first()
+    n = sizes["newsletter_issues"]
+    first_issue = _next_id(I)
+    issues, deliveries, messages, withdrawals = [], [], [], []
+    gone = set()
+    for k in range(n + 1):
+        at = now - timedelta(days=30 * (n - k), hours=rnd.uniform(2, 6))
+        draft = k == n
+        subject = f"{NEWSLETTER_SUBJECTS[k % len(NEWSLETTER_SUBJECTS)]} ({k + 1})"
+        issue_id = first_issue + k
+        recipients = [] if draft else [cid for c_at, cid in consents if c_at <= at and cid not in gone]
+        issues.append((at, at, issue_id, k + 1, subject, "Texto del boletín con **buenas prácticas**.",
+                       "draft" if draft else "sent", rnd.choice(authors), None if draft else at,
+                       None if draft else rnd.choice(authors), None if draft else at + timedelta(hours=3),
+                       len(recipients)))
+        for cid in recipients:
+            key = str(uuid.UUID(int=rnd.getrandbits(128), version=4))
+            sent = at + timedelta(seconds=rnd.uniform(0, 3 * 3600))
+            left = None
+            if rnd.random() < NEWSLETTER_UNSUBSCRIBE_SHARE:
+                left = min(now, sent + timedelta(hours=rnd.uniform(1, 72)))
+                gone.add(cid)
+                withdrawals.append((left, left, cid, "newsletter", False, "electronic", _local_day(left), notice.id,
+                                    notice.sha256, None, f"Baja con un clic desde el boletín n.º {k + 1}."))
+            deliveries.append((at, at, issue_id, cid, emails[cid], key, left))
+            messages.append((at, sent, key, emails[cid], subject, "", "sent", 1, "", sent, True))
+    bulk_insert(I, [I.created_at, I.updated_at, I.id, I.number, I.subject, I.body, I.status, I.created_by,
+                    I.started_at, I.started_by, I.finished_at, I.recipients], issues)
+    bulk_insert(M, [M.created_at, M.updated_at, M.message_id, M.to_addr, M.subject, M.body, M.status, M.attempts,
+                    M.last_error, M.sent_at, M.bulk], messages)
+    bulk_insert(D, [D.created_at, D.updated_at, D.issue, D.client, D.email, D.message_id, D.unsubscribed_at],
+                deliveries)
+    withdrawals.sort(key=lambda r: r[0])
+    bulk_insert(Consent, [Consent.created_at, Consent.updated_at, Consent.client, Consent.purpose, Consent.granted,
+                          Consent.method, Consent.given_on, Consent.notice, Consent.notice_sha256, Consent.collected_by,
+                          Consent.notes], withdrawals)

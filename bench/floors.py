@@ -92,6 +92,7 @@ NAV = [
     (lambda p: "cases.view" in p, Link("/casos/", "Casos", _cases_current)),
     (lambda p: "cases.view" in p, Link("/casos/agenda", "Agenda", _exactly("/casos/agenda"))),
     (lambda p: "commercial.view" in p, Link("/comercial/renovaciones", "Renovaciones", _under("/comercial"))),
+    (lambda p: "newsletter.manage" in p, Link("/fidelizacion/boletines", "Boletines", _under("/fidelizacion/boletines"))),
     (lambda p: bool(p & {"surveys.invite", "surveys.results", "surveys.templates"}),
      Link("/encuestas", "Encuestas", _under("/encuestas"))),
     (lambda p: "complaints.log" in p, Link("/quejas", "Quejas", _under("/quejas"))),
@@ -1576,3 +1577,44 @@ def referrals(user_id: int) -> str:
                 .join(ReferralThanks, JOIN.LEFT_OUTER, on=(ReferralThanks.referred == Client.id))
                 .where(Client.referred_by.is_null(False)).order_by(Client.id.desc()).limit(300).dicts())
     return render(REFERRALS_PAGE, ranking=ranking, rows=rows)
+
+
+NEWSLETTERS = PAGE.format("""<h1>Boletines</h1><p>{{ subscribers }} clientes han consentido recibir el boletín.</p>
+<table>{% for i in issues %}<tr><td>{{ i.number }}</td><td><a href="/fidelizacion/boletines/{{ i.id }}">{{ i.subject }}</a></td>
+<td>{{ i.status }} {{ i.started_at or "" }}</td><td>{{ i.recipients }}</td></tr>{% endfor %}</table>""")
+
+
+def _newsletter_subscribers() -> int:
+    """The clients whose latest newsletter consent is given, with an address (models.loyalty.subscribers)."""
+    from models.consent import Consent
+
+    latest = Consent.select(fn.MAX(Consent.id)).where(Consent.purpose == "newsletter").group_by(Consent.client)
+    return (Client.select(Client.id).join(Consent, on=(Consent.client == Client.id))
+            .where(Consent.id.in_(latest), Consent.granted == True, Client.email != "").count())  # noqa: E712
+
+
+def newsletters(user_id: int) -> str:
+    """The issues with their author (one query), the issues still sending (one) and the subscribers' count (one)."""
+    from models.loyalty import NewsletterIssue
+
+    list(NewsletterIssue.select(NewsletterIssue.id).where(NewsletterIssue.status == "sending"))
+    issues = list(NewsletterIssue.select(NewsletterIssue, User)
+                  .join(User, JOIN.LEFT_OUTER, on=(NewsletterIssue.created_by == User.id))
+                  .order_by(NewsletterIssue.number.desc()).limit(200))
+    return render(NEWSLETTERS, issues=issues, subscribers=_newsletter_subscribers())
+
+
+NEWSLETTER = PAGE.format("""<h1>{{ i.subject }}</h1><p>Boletín n.º {{ i.number }} · {{ i.status }}</p>
+<dl><dt>En cola</dt><dd>{{ f.queued }}</dd><dt>Enviados</dt><dd>{{ f.sent }}</dd><dt>Fallidos</dt><dd>{{ f.failed }}</dd>
+<dt>Bajas</dt><dd>{{ f.unsubscribed }}</dd></dl><section>{{ html }}</section>""")
+
+
+def newsletter(user_id: int) -> str:
+    """One sent issue: the issue (one query) and its delivery figures over its deliveries and their messages in the
+    outbox (one), its text rendered from Markdown."""
+    from models.loyalty import NewsletterDelivery, NewsletterIssue
+    from services.manual.markdown import render as markdown
+
+    issue = NewsletterIssue.get_by_id(int(page_url().rstrip("/").rsplit("/", 1)[1]))
+    figures = NewsletterDelivery.figures([issue.id])[issue.id]
+    return render(NEWSLETTER, i=issue, f=figures, html=markdown(issue.body))

@@ -209,6 +209,17 @@ def long_timeline_case() -> int:
     return _long_timeline_case().id
 
 
+@param("newsletter_issue_id")
+def newsletter_issue_id() -> int:
+    """The latest sent newsletter issue: the most recipients, its figures summed over all of them."""
+    from models.loyalty import NewsletterIssue
+
+    issue = NewsletterIssue.select().where(NewsletterIssue.status == "sent").order_by(NewsletterIssue.number.desc()).first()
+    if issue is None:
+        raise SystemExit("the benchmark data has no sent newsletter issue")
+    return issue.id
+
+
 @param("timeline_client_id")
 def long_timeline_client() -> int:
     return _long_timeline_case().client_id
@@ -282,6 +293,8 @@ register("complaint trends 24 months", "/quejas/analisis?desde={start_24_months}
          budget_ms=INDICATOR_MS)
 register("improvement actions", "/calidad/acciones", "quality", floors.improvement_actions)
 register("renewals", "/comercial/renovaciones", "commercial", floors.renewals)
+register("newsletters", "/fidelizacion/boletines", "commercial", floors.newsletters)
+register("newsletter issue", "/fidelizacion/boletines/{newsletter_issue_id}", "commercial", floors.newsletter)
 register("benefit rules", "/fidelizacion/beneficios", "commercial", floors.benefit_rules)
 register("referrals", "/fidelizacion/referencias", "commercial", floors.referrals)
 register("quality notes", "/calidad/comunicados", "quality", floors.quality_notes)
