@@ -200,6 +200,11 @@ EVENT_LABELS = {
     "manual_ack": _l("Manual version read and acknowledged"),
     "manual_ack_remind": _l("Manual version: pending readers reminded"),
     "manual_agreement_create": _l("Confidentiality agreement recorded"),
+    "training_plan": _l("Training session planned, attendees invited"),
+    "training_attendance": _l("Training attendance and evaluation recorded"),
+    "training_outcome": _l("Training lessons recorded"),
+    "manual_feedback": _l("Feedback on the manual sent"),
+    "manual_feedback_settle": _l("Feedback on the manual considered or set aside"),
 }
 
 OBJECT_LABELS = {
@@ -242,6 +247,9 @@ OBJECT_LABELS = {
     "manual_review": _l("Manual review"),
     "manual_ack": _l("Manual acknowledgement"),
     "manual_agreement": _l("Confidentiality agreement"),
+    "training_session": _l("Training session"),
+    "training_attendee": _l("Training attendee"),
+    "manual_feedback": _l("Feedback on the manual"),
 }
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -593,6 +593,32 @@ class World:
         return self._manual("PRO 903", "submit", "approve", "publish")[0]
 
     @cached_property
+    def training_past(self):
+        """A simulation held yesterday on a document in force, two attendees: its attendance and evaluation form
+        (issue 17 item 5)."""
+        from services.manual import training
+
+        return training.plan({"topic": "Simulación: cliente en crisis", "kind": "simulation",
+                              "document": self.manual_published.id, "trainer": self.me.id,
+                              "day": self.today - timedelta(days=1), "time": time(9), "duration_minutes": 60,
+                              "pass_mark": 70, "scenario": "Un cliente alterado.",
+                              "attendees": [self.me.id, self.colleague.id]}, self.me)
+
+    @cached_property
+    def manual_feedback_document(self):
+        """A document in force that I own, with open feedback and its next version drafted: the settle form (issue 17
+        item 6)."""
+        from services import manual
+        from services.manual import feedback
+
+        document = self._manual("PRO 904", "submit", "approve", "publish")[0]
+        type(document).update(owner=self.me.id).where(type(document).id == document.id).execute()
+        document = type(document).get_by_id(document.id)
+        feedback.send(document, {"what": "No se entiende el paso 2.", "section": "procedure"}, self.colleague)
+        manual.new_version(document, self.me)
+        return document
+
+    @cached_property
     def manual_reading(self):
         """Me asked to read the published document's version in force (its "He leído y entiendo" button, and the
         readers page's "Recordar"), and a confidentiality agreement (issue 17, items 3 and 4)."""
@@ -652,6 +678,8 @@ ARGUMENTS = {
     ("manual.version", "document_id"): ["manual_in_review"], ("manual.version", "version_id"): ["manual_review_version"],
     ("manual.version_edit", "document_id"): ["manual_drafted"],
     ("manual.version_edit", "version_id"): ["manual_draft_version"],
+    "training_id": ["training_past"], ("manual.feedback_new", "document_id"): ["manual_published"],
+    ("manual.feedback_list", "document_id"): ["manual_feedback_document"],
 }
 # Objects no URL names that still put forms on pages (tasks, deadlines, holidays, feeds, ...).
 ALSO_SHOWN = ("manual_reading", "benefit_rule", "referral", "retention_due", "post_case_task", "access_review", "evidence", "intervention", "delivery", "item", "deadline", "holiday", "question", "meeting", "invitation",

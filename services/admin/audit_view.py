@@ -280,6 +280,14 @@ FIELD_LABELS = {
     "person_name": _l("Person"),
     "user": _l("Member of staff"),
     "policy_version": _l("Policy version accepted"),
+    # training on the manual and feedback on it
+    "topic": _l("Topic"),
+    "score": _l("Score"),
+    "comment": _l("Comment"),
+    "what": _l("What you noticed"),
+    "suggestion": _l("What you suggest"),
+    "section": _l("Section"),
+    "considered_note": _l("Note"),
     # loyalty and referral programmes
     "priority": _l("Priority attention"),
     "active": _l("In force"),

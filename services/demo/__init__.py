@@ -802,6 +802,10 @@ def _load_manual(accounts) -> None:
     crisis_protocol.load(accounts["quality"], accounts["management"])
     # The confidentiality policy, PRO 008's review calendar and readers, two confidentiality agreements.
     confidentiality.load(accounts, today_local())
+    # Training sessions with attendance and scores, a crisis-protocol role-play, staff feedback (items 5 and 6).
+    from services.manual import training_demo
+
+    training_demo.load(accounts)
 
 
 def _load_privacy(accounts) -> None:

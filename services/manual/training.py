@@ -78,8 +78,9 @@ def _text(value, field, limit=MAX_TEXT) -> str:
     return text
 
 
-def plan(data: dict, user) -> TrainingSession:
-    """A new session and its invitations (one email per attendee, through the outbox)."""
+def plan(data: dict, user, invite: bool = True) -> TrainingSession:
+    """A new session and its invitations (one email per attendee, through the outbox; ``invite`` False for a session
+    recorded after it was held)."""
     kind = data.get("kind") if data.get("kind") in SESSION_KINDS else "training"
     topic = _text(data.get("topic"), "topic", 200)
     if not topic:
@@ -132,7 +133,7 @@ def plan(data: dict, user) -> TrainingSession:
         audit.record("training_plan", session, actor=user, fields=["topic", "kind", "starts_at", "attendees"],
                      detail=f"document={document.id if document else ''} people={len(people)}")
         session.document, session.version, session.trainer = document, version, trainer
-        for person in people:
+        for person in people if invite else ():
             _invite(person, session)
     return session
 

@@ -203,3 +203,26 @@ def test_query_counts_are_constant(app, http, login_as, people, firm_today, cloc
         for m in more:
             Attendee.create(session=first, user=m)
     assert counts() == before
+
+
+def test_the_demo_has_training_with_scores_a_crisis_role_play_and_feedback(app, http, login_as):
+    from models.training import ManualFeedback
+    from services import demo
+
+    with app.test_request_context():
+        demo.load()
+    sessions = {s.kind: s for s in TrainingSession.select()}
+    assert set(sessions) == {"training", "simulation", "induction"}
+    course, role_play, induction = sessions["training"], sessions["simulation"], sessions["induction"]
+    assert course.document.code == "PRO 008" and course.recorded_at is not None
+    scores = [a.score for a in course.attendees if a.score is not None]
+    assert len(scores) == 4 and {a.status for a in course.attendees} == {"attended", "absent", "excused"}
+    assert role_play.document.code == "PRO 009" and "fuera de control" in role_play.topic
+    assert role_play.scenario and "paso 7" in role_play.outcome
+    assert induction.recorded_at is None
+    feedback = list(ManualFeedback.select().where(ManualFeedback.status == "open"))
+    assert len(feedback) == 2 and {f.document.code for f in feedback} == {"PRO 008"}
+    login_as("quality")
+    register = http.get("/manual/formacion?cuando=pasadas").get_data(as_text=True)
+    assert course.topic in register and role_play.topic in register and induction.topic not in register
+    assert induction.topic in http.get("/manual/formacion").get_data(as_text=True)
