@@ -92,7 +92,6 @@ NAV = [
     (lambda p: "cases.view" in p, Link("/casos/", "Casos", _cases_current)),
     (lambda p: "cases.view" in p, Link("/casos/agenda", "Agenda", _exactly("/casos/agenda"))),
     (lambda p: "commercial.view" in p, Link("/comercial/renovaciones", "Renovaciones", _under("/comercial"))),
-    (lambda p: "newsletter.manage" in p, Link("/fidelizacion/boletines", "Boletines", _under("/fidelizacion/boletines"))),
     (lambda p: bool(p & {"surveys.invite", "surveys.results", "surveys.templates"}),
      Link("/encuestas", "Encuestas", _under("/encuestas"))),
     (lambda p: "complaints.log" in p, Link("/quejas", "Quejas", _under("/quejas"))),

@@ -1,4 +1,4 @@
-"""The newsletter in a browser (issue 18, PRO 008 §5.5.2): commercial writes an issue in Markdown from the menu, sees it
+"""The newsletter in a browser (issue 18, PRO 008 §5.5.2): commercial writes an issue in Markdown (from the clients page), sees it
 previewed, sends it (confirming), and each subscriber gets their own message; a subscriber opens the unsubscribe link,
 which only asks, and confirms with its button. Both pages fit 1280 and 360 px, axe-core finds nothing serious, no CSP
 report."""
@@ -27,6 +27,7 @@ def test_write_send_and_unsubscribe(page, app, make_user, mailbox):
     pg = page
     pg.goto(f"{pg.base}/entrar")
     _sign_in(pg, seller)
+    pg.get_by_role("link", name="Clientes", exact=True).click()
     pg.get_by_role("link", name="Boletines").click()
     pg.get_by_role("link", name="Nuevo boletín").click()
     pg.get_by_label("Asunto").fill("Cinco buenas prácticas")
