@@ -41,7 +41,7 @@ def _report(client, record, case=None):
 
 def _respond(client, case):
     report, form = _report(client, case or client, case)
-    ctx = {"client": client, "case": case, "report": report, "form": form, "kind_labels": labels.KINDS,
+    ctx = {"client": client, "case": case, "report": report, "form": form, "kind_labels": {k: str(v) for k, v in labels.KINDS.items()},
            "query": request.query_string.decode(), "printed_on": format_day(today_local(), "document")}
     if report is None:  # a filter the form refused: the page, its messages beside the fields
         return render("reports/trace.html", status=422, **ctx)

@@ -14,7 +14,9 @@ the reason "informe de trazabilidad"; to anyone else it reads "contenido confide
 The audit rows of the records shown are checked against the hash chain (core.audit: each row's HMAC over its
 canonical form, and its ``prev_hash`` equal to the hash of the row before it) and the report carries the result."""
 
+import importlib
 import operator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import reduce
@@ -100,6 +102,7 @@ class Event:
     read_field: str = ""
     # filled when the report is built
     day: date | None = None  # the firm's local day
+    when: str = ""  # the moment as the page and the PDF write it
     who: str = ""
     masked: bool = False
     shown_secret: str = ""
@@ -121,11 +124,19 @@ def _ev(row, at, kind, what, detail="", who=None, case_id=None, **extra):
                  case_id=case_id, ref=(type(row)._meta.table_name, row.id), day_only=day_only, **extra)
 
 
-def _label(mapping_name: str, module: str, value) -> str:
-    import importlib
+# The words of the codes, each translated once per report (a lazy string translates on every use): set by build().
+_WORDS: ContextVar[dict] = ContextVar("trace_words")
 
-    mapping = getattr(importlib.import_module(f"services.{module}.labels"), mapping_name)
-    return str(mapping.get(value, value or ""))
+
+def _label(mapping_name: str, module: str, value) -> str:
+    words = _WORDS.get(None)
+    if words is None:
+        words = {}
+    key = (module, mapping_name, value)
+    if key not in words:
+        mapping = getattr(importlib.import_module(f"services.{module}.labels"), mapping_name)
+        words[key] = str(mapping.get(value, value or ""))
+    return words[key]
 
 
 def _short(text: str, limit: int = 280) -> str:
@@ -563,11 +574,39 @@ def _collect(scope: Scope, kinds) -> list:
     return events
 
 
+def _when(events) -> None:
+    """Each event's moment as the event style writes it ("5 dic 2026, 22:57", or the day alone), formatted once
+    per day and per minute shown (core.i18n.format_event, without its per-call lookups)."""
+    from datetime import UTC
+
+    from babel.dates import format_date, format_time
+    from flask_babel import get_locale, get_timezone
+
+    locale, zone = get_locale(), get_timezone()
+    joined = locale.datetime_formats["medium"]
+    days, minutes = {}, {}
+    for e in events:
+        if e.day_only:
+            local_day, clock = e.day, None
+        else:
+            moment = e.at.replace(tzinfo=UTC).astimezone(zone)
+            local_day, clock = moment.date(), moment.time().replace(second=0, microsecond=0)
+        if local_day not in days:
+            days[local_day] = format_date(local_day, "medium", locale=locale)
+        if clock is None:
+            e.when = days[local_day]
+            continue
+        if clock not in minutes:
+            minutes[clock] = format_time(clock, "short", locale=locale)
+        e.when = joined.replace("{1}", days[local_day]).replace("{0}", minutes[clock])
+
+
 def build(client, reader: Reader, *, case=None, since=None, until=None, kinds=()) -> Report:
     """The report of ``client`` (or of its ``case``) for ``reader``: the events of the period and kinds asked for
     in time order, staff named, confidential content shown or masked, the audit rows of the records shown
     verified. Showing confidential content writes its one ``sensitive_read`` row first (SECURITY.md L1, L2)."""
     kinds = tuple(k for k in labels.KINDS if not kinds or k in kinds)
+    _WORDS.set({})
     events = _collect(Scope(client.id, case.id if case is not None else None), kinds)
     for e in events:
         e.day = to_local(e.at).date()
@@ -594,6 +633,7 @@ def build(client, reader: Reader, *, case=None, since=None, until=None, kinds=()
             e.masked = True
             report.masked += 1
         e.secret = None
+    _when(events)
     names = dict(User.select(User.id, User.name).where(
         User.id.in_({e.who_id for e in events if e.who_id} or {0})).tuples())
     for e in events:
