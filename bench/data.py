@@ -114,6 +114,7 @@ SIZES: dict[str, int] = {
     "data_subject_requests": 5_000,  # data-subject requests over two years (issue 19)
     "erasures": 1_000,  # erasures and blockings over two years, three retention lines each (issue 19 items 4–5)
     "manual_documents": 200,  # the procedures manual: procedures, policies and forms, a few versions each (issue 17)
+    "manual_agreements": 2_200,  # confidentiality agreements: one per member of staff, and contractors' (issue 17)
     "newsletter_issues": 24,  # a newsletter a month over two years, each to every consenting client (issue 18)
     "benefit_grants": 20_000,  # loyalty benefits applied over two years, and the thanks to referrers (issue 18)
 }
@@ -2631,6 +2632,66 @@ def generate_manual_documents(database, fake: Faker, sizes: dict[str, int]) -> N
 
 
 TABLES += (MANUAL_PREFIXES, MANUAL_KIND_MIX, MANUAL_TOPICS, MANUAL_CHANGES)
+
+
+# ----- the manual's readers and confidentiality agreements (issue 17, items 3 and 4) -----
+
+MANUAL_AUDIENCES = (("commercial",), ("commercial", "service"), ("operations",), ("service",),
+                    ("commercial", "operations", "service", "quality", "management"))
+
+
+@generator("manual_agreements")
+def generate_manual_reading(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """Each document in force concerns one audience of roles, on a yearly review calendar (a tenth past its day):
+    every active member of staff of that audience was asked to read its version in force, nine in ten have; the
+    commercial sign-in account has a few still to read (Mi trabajo). Then the confidentiality agreements: one per
+    member of staff, the rest contractors'."""
+    from models.manual import ConfidentialityAgreement as A
+    from models.manual import ManualAck as K
+    from models.manual import ManualDocument as D
+    from models.manual import ManualVersion as V
+
+    rnd = fake.random
+    now = anchor()
+    today = _local_day(now)
+    commercial = _bench_ids()["commercial"]
+    crews = {audience: _crew(audience) for audience in MANUAL_AUDIENCES}
+    documents = list(D.select(D.id, D.current, V.published_on).join(V, on=(D.current == V.id)).tuples())
+    acks, unread = [], 0
+    with db.atomic():
+        for doc_id, version_id, published_on in documents:
+            audience = rnd.choice(MANUAL_AUDIENCES)
+            due = published_on + timedelta(days=365)
+            if rnd.random() < 0.1:
+                due = today - timedelta(days=rnd.randint(1, 60))
+            D.update(review_months=12, next_review_on=due, concerned_roles=",".join(audience)).where(
+                D.id == doc_id).execute()
+            asked = _utc_at(published_on, 600)
+            for uid in crews[audience]:
+                read = asked + timedelta(hours=rnd.randint(1, 24 * 20)) if rnd.random() < 0.9 else None
+                acks.append((asked, asked, version_id, doc_id, uid, published_on, read))
+            if "commercial" in audience and unread < 12:
+                acks.append((asked, asked, version_id, doc_id, commercial, published_on, None))
+                unread += 1
+    bulk_insert(K, [K.created_at, K.updated_at, K.version, K.document, K.user, K.requested_on, K.acknowledged_at], acks)
+    policy = (V.select(V.id, V.document).join(D, on=(V.document == D.id))
+              .where(D.kind == "policy", V.state == "published").order_by(V.id).first())
+    staff = _staff(tuple(ROLES))
+    names = dict(User.select(User.id, User.name).tuples())
+    rows = []
+    for k in range(sizes["manual_agreements"]):
+        signed = today - timedelta(days=rnd.randint(0, HISTORY_DAYS))
+        at = _utc_at(signed, 600)
+        uid = staff[k] if k < len(staff) else None
+        name = fake.name() if uid is None else names[uid]
+        rows.append((at, at, name, "staff" if uid else "contractor", uid, "" if uid else fake.company(),
+                     policy.document_id if policy else None, policy.id if policy else None, signed,
+                     "Terminación del contrato con justa causa."))
+    bulk_insert(A, [A.created_at, A.updated_at, A.person_name, A.kind, A.user, A.organisation, A.policy,
+                    A.policy_version, A.signed_on, A.consequences], rows)
+
+
+TABLES += (MANUAL_AUDIENCES,)
 
 
 # ----- run time -----

@@ -1411,17 +1411,46 @@ MANUAL_DOCUMENT = PAGE.format("""<h1>{{ d.code }} | {{ d.title }}</h1><p>{{ d.cr
 def manual_document(user_id: int) -> str:
     """The document, its readable versions with author and approver, the attachments of the version in force;
     its eight sections' Markdown rendered and sanitized as the page does."""
-    from models.manual import SECTIONS, ManualAttachment, ManualDocument, ManualVersion
+    from models.manual import SECTIONS, ManualAck, ManualAttachment, ManualDocument, ManualVersion
     from services.manual.markdown import render as markdown
 
     document = ManualDocument.for_page(_review_row_id())
     versions = list(ManualVersion.of_document(document.id))
     version = next(v for v in versions if v.id == document.current_id)
     attachments = list(ManualAttachment.of_version(version.id))
+    asked = ManualAck.get_or_none(ManualAck.version == version.id, ManualAck.user == user_id)  # "He leído y entiendo"
     sections = [(name, markdown(getattr(version, name))) for name in SECTIONS]
     history = sorted((v for v in versions if v.published_on), key=lambda v: v.number)
     return render(MANUAL_DOCUMENT, d=document, v=version, sections=sections, history=history, versions=versions,
-                  attachments=attachments)
+                  attachments=attachments, asked=asked)
+
+
+MANUAL_READERS = PAGE.format("""<h1>{{ d.code }}</h1><h2>{{ done }} de {{ total }}</h2><p>{% for r in pending %}{{ r.user.name }}, {% endfor %}</p>
+<form method="post"><button>Recordar</button></form><table>{% for r in rows %}<tr><td>{{ r.user.name }}</td><td>{{ r.requested_on }}</td>
+<td>{{ r.acknowledged_at or "Pendiente" }}</td></tr>{% endfor %}</table>""")
+
+
+def manual_readers(user_id: int) -> str:
+    """Who was asked to read the version in force and who has, pending first (one query, and the document)."""
+    from models.manual import ManualAck, ManualDocument
+
+    document = ManualDocument.for_page(_path_id())
+    rows = list(ManualAck.of_version(document.current_id))
+    pending = [r for r in rows if r.acknowledged_at is None and r.user.is_active]
+    done = sum(1 for r in rows if r.acknowledged_at is not None)
+    return render(MANUAL_READERS, d=document, rows=rows, pending=pending, done=done, total=done + len(pending))
+
+
+MANUAL_AGREEMENTS = PAGE.format("""<h1>Acuerdos de confidencialidad</h1><table>{% for a in rows %}<tr><td>{{ a.person_name }} {{ a.organisation }}</td>
+<td>{{ a.kind }}</td><td>{% if a.policy_version_id %}<a href="/manual/{{ a.policy.id }}/versiones/{{ a.policy_version.id }}">{{ a.policy.code }} · {{ "%03d"|format(a.policy_version.number) }}</a>{% endif %}</td>
+<td>{{ a.signed_on }}</td><td>{{ a.consequences }}</td><td>{% if a.file_id %}<a href="/manual/acuerdos/{{ a.id }}/copia">Descargar</a>{% endif %}</td></tr>{% endfor %}</table>""")
+
+
+def manual_agreements(user_id: int) -> str:
+    """The confidentiality agreements by person with their policy version (one query, the first 500)."""
+    from models.manual import ConfidentialityAgreement
+
+    return render(MANUAL_AGREEMENTS, rows=list(ConfidentialityAgreement.listing()))
 
 
 RENEWALS = PAGE.format("""<h1>Renovaciones</h1><table>{% for c in rows %}<tr><td>{{ c.end_date }}</td>

@@ -396,6 +396,23 @@ def manual_document_id() -> int:
 
 register("procedures manual", "/manual", "commercial", floors.manual_index)
 register("manual document", "/manual/{manual_document_id}", "commercial", floors.manual_document)
+
+
+
+@param("manual_readers_id")
+def manual_readers_id() -> int:
+    """The document in force with the most people asked to read it."""
+    from peewee import fn
+
+    from models.manual import ManualAck, ManualDocument
+
+    return (ManualAck.select(ManualAck.document).join(ManualDocument, on=(ManualAck.document == ManualDocument.id))
+            .where(ManualAck.version == ManualDocument.current).group_by(ManualAck.document)
+            .order_by(fn.COUNT(ManualAck.id).desc(), ManualAck.document).limit(1).scalar())
+
+
+register("manual readers", "/manual/{manual_readers_id}/lecturas", "quality", floors.manual_readers)
+register("confidentiality agreements", "/manual/acuerdos", "quality", floors.manual_agreements)
 register("organigram", "/manual/organigrama", "commercial", floors.organigram)
 
 

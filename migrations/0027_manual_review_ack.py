@@ -27,9 +27,11 @@ def up(migrator, db):
             table_name = 'manual_version'
 
     migrator.migrate(
-        migrator.add_column('manual_document', 'review_months', IntegerField(default=12)),
+        # Database defaults too: rows written by plain INSERTs that do not name them (the bench) are taken.
+        migrator.add_column('manual_document', 'review_months', IntegerField(default=12, constraints=[SQL('DEFAULT 12')])),
         migrator.add_column('manual_document', 'next_review_on', DateField(null=True)),
-        migrator.add_column('manual_document', 'concerned_roles', CharField(max_length=200, default='')),
+        migrator.add_column('manual_document', 'concerned_roles', CharField(max_length=200, default='',
+                                                                            constraints=[SQL("DEFAULT ''")])),
         migrator.add_column('manual_document', 'ack_reminded_on', DateField(null=True)),
         migrator.add_index('manual_document', ('next_review_on',), False),
     )

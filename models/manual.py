@@ -10,6 +10,7 @@ the service that already does. Templates and forms the procedure needs are attac
 
 from peewee import (
     JOIN,
+    SQL,
     CharField,
     DateField,
     DateTimeField,
@@ -48,11 +49,11 @@ class ManualDocument(BaseModel):
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     # The review calendar (migration 0027): every ``review_months`` (0: no periodic review) the owner reviews the
     # document in force; ``next_review_on`` is when the next review is due.
-    review_months = IntegerField(default=12)
+    review_months = IntegerField(default=12, constraints=[SQL("DEFAULT 12")])  # also for plain INSERTs (the bench)
     next_review_on = DateField(null=True)
     # The roles the document concerns (comma-separated keys of core.guard.ROLES): on publication each active member
     # of staff holding one of them is asked to read and acknowledge it.
-    concerned_roles = CharField(max_length=200, default="")
+    concerned_roles = CharField(max_length=200, default="", constraints=[SQL("DEFAULT ''")])
     ack_reminded_on = DateField(null=True)  # the firm's day "Recordar" last mailed the pending readers (once a day)
 
     @property
