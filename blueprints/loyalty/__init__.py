@@ -5,8 +5,7 @@ from flask import Blueprint
 
 bp = Blueprint("loyalty", __name__, url_prefix="/fidelizacion")
 
-from blueprints.loyalty import routes  # noqa: E402,F401
-from blueprints.loyalty import benefits  # noqa: E402,F401  (the loyalty and referral programmes)
+from blueprints.loyalty import benefits, routes  # noqa: E402,F401  (benefits: the loyalty and referral programmes)
 
 # The newsletter's unsubscribe link, which clients open from their mail: an address of its own (``/boletin/<token>``),
 # outside the staff's ``/fidelizacion``, redacted from the request log like every token address.
