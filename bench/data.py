@@ -117,6 +117,8 @@ SIZES: dict[str, int] = {
     "manual_agreements": 2_200,  # confidentiality agreements: one per member of staff, and contractors' (issue 17)
     "newsletter_issues": 24,  # a newsletter a month over two years, each to every consenting client (issue 18)
     "benefit_grants": 20_000,  # loyalty benefits applied over two years, and the thanks to referrers (issue 18)
+    "training_sessions": 1_200,  # training sessions on the manual over two years, ~17 attendees each (issue 17 item 5)
+    "manual_feedback": 3_000,  # staff feedback on the manual's documents over two years (issue 17 item 6)
 }
 
 Generator = Callable[[object, Faker, dict[str, int]], None]
@@ -2692,6 +2694,95 @@ def generate_manual_reading(database, fake: Faker, sizes: dict[str, int]) -> Non
 
 
 TABLES += (MANUAL_AUDIENCES,)
+
+
+# ----- training on the manual and feedback on it (issue 17, items 5 and 6) -----
+
+TRAINING_KIND_MIX = {"training": 70, "simulation": 20, "induction": 10}
+TRAINING_ATTENDANCE_MIX = {"attended": 80, "absent": 12, "excused": 8}
+TRAINING_PLACES = ("Sala de juntas", "Sala de capacitación, piso 2", "https://reuniones.firma.co/formacion")
+TRAINING_LESSONS = ("Se repasó el paso de escalación; faltó documentar la llamada al terminar.",
+                    "El grupo aplicó la frase sugerida para establecer límites; repetir en tres meses.")
+FEEDBACK_LINES = ("El plazo de la encuesta no se ajusta a la práctica: el cliente ya olvidó el servicio.",
+                  "No queda claro quién informa al cliente de las acciones tomadas tras una queja.",
+                  "Falta un ejemplo del formato que se debe diligenciar.",
+                  "El paso de escalación debería nombrar a quién se deriva en cada área.")
+
+
+@generator("training_sessions")
+def generate_training(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """Sessions over two years and the next month on the documents in force (a fifth simulations, a tenth
+    inductions), 8 to 25 attendees each from the staff; a session held has attendance and a score for nine in ten of
+    those who attended; the commercial sign-in account attends one in four (its own record, Mi formación)."""
+    from models.manual import ManualDocument as D
+    from models.training import TrainingAttendee as A
+    from models.training import TrainingSession as S
+
+    rnd = fake.random
+    now = anchor()
+    today = _local_day(now)
+    docs = list(D.select(D.id, D.current).where(D.current.is_null(False)).order_by(D.id).tuples())
+    staff = _crew(tuple(ROLES))
+    trainers = _crew(("quality",)) or _crew(("management",)) or staff
+    commercial = _bench_ids()["commercial"]
+    total = sizes["training_sessions"]
+    first = _next_id(S)
+    sessions, people_rows = [], []
+    for k in range(total):
+        day = today + timedelta(days=int(-HISTORY_DAYS + k * (HISTORY_DAYS + 30) / total))
+        starts = _utc_at(day, rnd.choice((540, 600, 840, 900)))
+        held = starts < now
+        kind = rnd.choices(list(TRAINING_KIND_MIX), list(TRAINING_KIND_MIX.values()))[0]
+        doc_id, version_id = rnd.choice(docs) if docs else (None, None)
+        sessions.append((first + k, starts, starts, f"Capacitación {k + 1}: {fake.catch_phrase()}"[:200], kind,
+                         doc_id, version_id, rnd.choice(trainers), "", "", starts, rnd.choice((60, 90, 120)),
+                         rnd.choice(TRAINING_PLACES), "Un cliente alterado llama por un plazo vencido." if kind ==
+                         "simulation" else "", rnd.choice(TRAINING_LESSONS) if held and kind == "simulation" else "",
+                         70, starts + timedelta(hours=3) if held else None))
+        people = rnd.sample(staff, min(len(staff), rnd.randint(8, 25)))
+        if rnd.random() < 0.25 and commercial not in people:
+            people.append(commercial)
+        for uid in people:
+            status = (rnd.choices(list(TRAINING_ATTENDANCE_MIX), list(TRAINING_ATTENDANCE_MIX.values()))[0] if held
+                      else "invited")
+            score = rnd.randint(40, 100) if status == "attended" and rnd.random() < 0.9 else None
+            people_rows.append((starts, starts, first + k, uid, status, score, ""))
+    bulk_insert(S, [S.id, S.created_at, S.updated_at, S.topic, S.kind, S.document, S.version, S.trainer,
+                    S.trainer_name, S.description, S.starts_at, S.duration_minutes, S.place, S.scenario, S.outcome, S.pass_mark, S.recorded_at], sessions)
+    bulk_insert(A, [A.created_at, A.updated_at, A.session, A.user, A.status, A.score, A.comment], people_rows)
+
+
+@generator("manual_feedback")
+def generate_manual_feedback(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """Staff feedback on the documents in force over two years, a tenth of it on the first document (its page is the
+    busiest); most considered in a version or set aside, the latest tenth open."""
+    from models.manual import SECTIONS
+    from models.manual import ManualDocument as D
+    from models.training import ManualFeedback as F
+
+    rnd = fake.random
+    now = anchor()
+    docs = list(D.select(D.id, D.current).where(D.current.is_null(False)).order_by(D.id).tuples())
+    if not docs:
+        return
+    staff = _crew(tuple(ROLES))
+    handlers = _crew(("quality",)) or staff
+    total = sizes["manual_feedback"]
+    rows = []
+    for k in range(total):
+        at = now - timedelta(days=HISTORY_DAYS * (1 - k / total), minutes=rnd.uniform(0, 600))
+        doc_id, version_id = docs[0] if rnd.random() < 0.1 else rnd.choice(docs)
+        status = "open" if k > total * 0.9 else rnd.choice(("considered", "set_aside"))
+        settled = status != "open"
+        rows.append((at, at, doc_id, version_id, rnd.choice(staff), rnd.choice(("", *SECTIONS)),
+                     rnd.choice(FEEDBACK_LINES), "", status, version_id if status == "considered" else None,
+                     "Ya lo explica la sección 4." if status == "set_aside" else "",
+                     rnd.choice(handlers) if settled else None, at + timedelta(days=20) if settled else None))
+    bulk_insert(F, [F.created_at, F.updated_at, F.document, F.version, F.author, F.section, F.what, F.suggestion,
+                    F.status, F.considered_in, F.considered_note, F.considered_by, F.considered_at], rows)
+
+
+TABLES += (TRAINING_KIND_MIX, TRAINING_ATTENDANCE_MIX, TRAINING_PLACES, TRAINING_LESSONS, FEEDBACK_LINES)
 
 
 # ----- run time -----

@@ -1453,6 +1453,71 @@ def manual_agreements(user_id: int) -> str:
     return render(MANUAL_AGREEMENTS, rows=list(ConfidentialityAgreement.listing()))
 
 
+TRAINING_INDEX = PAGE.format("""<h1>Formación</h1><form><select name="cuando"><option>Próximas</option></select><select name="documento">
+{% for id, code, title in documents %}<option value="{{ id }}">{{ code }} · {{ title }}</option>{% endfor %}</select></form>
+<table>{% for s in rows %}<tr><td>{{ s.starts_at }}</td><td><a href="/manual/formacion/{{ s.id }}">{{ s.topic }}</a></td><td>{{ s.kind }}</td>
+<td>{% if s.document_id %}<a href="/manual/{{ s.document.id }}">{{ s.document.code }}</a>{% endif %}</td><td>{{ s.trainer.name if s.trainer_id else s.trainer_name }}</td>
+<td>{{ s.attended_count }} / {{ s.invited_count }} · {{ s.passed_count }}</td></tr>{% endfor %}</table>""")
+
+
+def training_index(user_id: int) -> str:
+    """The sessions with their document, trainer and counts (one query, grouped), and the documents in force."""
+    from models.manual import ManualDocument
+    from models.training import TrainingSession
+
+    when = "past" if "cuando=pasadas" in page_url() else "upcoming"
+    documents = list(ManualDocument.select(ManualDocument.id, ManualDocument.code, ManualDocument.title)
+                     .where(ManualDocument.current.is_null(False)).order_by(ManualDocument.code).tuples())
+    return render(TRAINING_INDEX, rows=list(TrainingSession.register(when=when, now=utcnow())), documents=documents)
+
+
+TRAINING_SESSION = PAGE.format("""<h1>{{ s.topic }}</h1><p>{{ s.kind }} · {{ s.starts_at }} · {{ s.place }}</p>
+<p>{% if s.document_id %}{{ s.document.code }} · {{ s.document.title }}{% endif %} {{ s.trainer.name if s.trainer_id else s.trainer_name }}</p>
+<p>{{ s.scenario }}</p><form method="post"><table>{% for a in rows %}<tr><th>{{ a.user.name }}</th>
+<td><select name="status_{{ a.id }}">{% for k in ("invited", "attended", "absent", "excused") %}<option{% if a.status == k %} selected{% endif %}>{{ k }}</option>{% endfor %}</select></td>
+<td><input name="score_{{ a.id }}" value="{{ a.score if a.score is not none else '' }}"></td><td><input name="comment_{{ a.id }}" value="{{ a.comment }}"></td></tr>{% endfor %}</table>
+<textarea name="outcome">{{ s.outcome }}</textarea><button>Guardar</button></form>""")
+
+
+def training_session(user_id: int) -> str:
+    """A session with its document, version and trainer (one query), its attendees with their names (one)."""
+    from models.training import TrainingAttendee, TrainingSession
+
+    session = TrainingSession.for_page(int(page_url().partition("?")[0].split("/")[3]))
+    return render(TRAINING_SESSION, s=session, rows=list(TrainingAttendee.of_session(session.id)))
+
+
+TRAINING_RECORD = PAGE.format("""<h1>Registro de formación</h1><table>{% for r in rows %}<tr><td>{{ r.session.starts_at }}</td>
+<td>{{ r.session.topic }}<br>{{ r.session.kind }}</td><td>{% if r.session.document_id %}<a href="/manual/{{ r.session.document.id }}">{{ r.session.document.code }}</a>{% endif %}</td>
+<td>{{ r.status }}</td><td>{{ r.score if r.score is not none else "—" }} {{ r.comment }}</td></tr>{% endfor %}</table>""")
+
+
+def training_record(user_id: int) -> str:
+    """One's sessions with their document (one query)."""
+    from models.training import TrainingAttendee
+
+    return render(TRAINING_RECORD, rows=list(TrainingAttendee.record_of(user_id)))
+
+
+MANUAL_FEEDBACK = PAGE.format("""<h1>Comentarios del personal · {{ d.code }}</h1><ul>{% for f in rows %}<li><p>{{ f.status }}
+{% if f.considered_in_id %}{{ f.considered_in.number }}{% endif %} {{ f.author.name if f.author_id else "" }} · {{ f.created_at }}
+{% if f.version_id %}{{ f.version.number }}{% endif %} {{ f.section }}</p><p>{{ f.what }}</p><p>{{ f.suggestion }}</p><p>{{ f.considered_note }}</p>
+{% if f.status == "open" %}<form method="post"><select name="decision"><option>considered</option><option>set_aside</option></select>
+<input name="note"><button>Marcar</button></form>{% endif %}</li>{% endfor %}</ul>""")
+
+
+def manual_feedback(user_id: int) -> str:
+    """A document's feedback, open first, with author and versions (one query), the document and the version being
+    drafted (one each)."""
+    from models.manual import OPEN_STATES, ManualDocument, ManualVersion
+    from models.training import ManualFeedback
+
+    document = ManualDocument.for_page(int(page_url().partition("?")[0].split("/")[2]))
+    ManualVersion.select(ManualVersion.id).where(ManualVersion.document == document.id,
+                                                 ManualVersion.state.in_(OPEN_STATES)).first()
+    return render(MANUAL_FEEDBACK, d=document, rows=list(ManualFeedback.of_document(document.id)))
+
+
 RENEWALS = PAGE.format("""<h1>Renovaciones</h1><table>{% for c in rows %}<tr><td>{{ c.end_date }}</td>
 <td>{{ c.client.name }}</td><td>CON-{{ "%05d"|format(c.id) }}</td><td>{{ c.client.responsible.name if c.client.responsible_id else "—" }}</td>
 <td><form method="post"><button>Renovar</button></form></td></tr>{% endfor %}</table>""")

@@ -416,6 +416,41 @@ register("confidentiality agreements", "/manual/acuerdos", "quality", floors.man
 register("organigram", "/manual/organigrama", "commercial", floors.organigram)
 
 
+# ----- training on the manual and feedback on it (issue 17, items 5 and 6) -----
+
+
+@param("training_session_id")
+def training_session_id() -> int:
+    """The session held with the most attendees (its attendance and evaluation form)."""
+    from peewee import fn
+
+    from core.db import utcnow
+    from models.training import TrainingAttendee, TrainingSession
+
+    return (TrainingAttendee.select(TrainingAttendee.session)
+            .join(TrainingSession, on=(TrainingAttendee.session == TrainingSession.id))
+            .where(TrainingSession.starts_at < utcnow()).group_by(TrainingAttendee.session)
+            .order_by(fn.COUNT(TrainingAttendee.id).desc(), TrainingAttendee.session).limit(1).scalar())
+
+
+@param("feedback_document_id")
+def feedback_document_id() -> int:
+    """The document with the most staff feedback."""
+    from peewee import fn
+
+    from models.training import ManualFeedback
+
+    return (ManualFeedback.select(ManualFeedback.document).group_by(ManualFeedback.document)
+            .order_by(fn.COUNT(ManualFeedback.id).desc(), ManualFeedback.document).limit(1).scalar())
+
+
+register("training register", "/manual/formacion", "quality", floors.training_index)
+register("training register, past", "/manual/formacion?cuando=pasadas", "quality", floors.training_index)
+register("training session", "/manual/formacion/{training_session_id}", "quality", floors.training_session)
+register("my training record", "/manual/mi-formacion", "commercial", floors.training_record)
+register("manual feedback", "/manual/{feedback_document_id}/comentarios", "quality", floors.manual_feedback)
+
+
 # ----- the traceability report (issue 18 item 6): a client with about 500 events, p95 ≤ 300 ms -----
 
 
