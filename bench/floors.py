@@ -1672,6 +1672,24 @@ def referrals(user_id: int) -> str:
     return render(REFERRALS_PAGE, ranking=ranking, rows=rows)
 
 
+MANUAL_JOURNEY = PAGE.format("""<h1>Recorrido del cliente</h1><ol>{% for key, row in stages %}<li><h2>{{ loop.index }}. {{ key }}</h2>
+<dl><dt>Ahora</dt><dd>{{ row.now }}</dd><dt>Mediana</dt><dd>{{ row.median }} ({{ row.n }})</dd>
+{% if row.base is defined %}<dt>Tasa</dt><dd>{{ row.hits }}/{{ row.base }}</dd>{% endif %}</dl></li>{% endfor %}</ol>""")
+
+
+def manual_journey(user_id: int) -> str:
+    """The client journey: for each of its ten stages one query (how many now, the median days over 12 months and
+    the sample; a rate's two counts), the same models/journey.py queries the page runs."""
+    from models.journey import STAGE_QUERIES
+
+    today = _local_today()
+    since_day = today.replace(year=today.year - 1, day=min(today.day, 28) if today.month == 2 else today.day)
+    since = datetime.combine(since_day, datetime.min.time()) + LOCAL_OFFSET
+    shift = LOCAL_OFFSET.total_seconds() / 86400
+    stages = [(key, query(today, since, since_day, shift)) for key, query in STAGE_QUERIES.items()]
+    return render(MANUAL_JOURNEY, stages=stages)
+
+
 NEWSLETTERS = PAGE.format("""<h1>Boletines</h1><p>{{ subscribers }} clientes han consentido recibir el boletín.</p>
 <table>{% for i in issues %}<tr><td>{{ i.number }}</td><td><a href="/fidelizacion/boletines/{{ i.id }}">{{ i.subject }}</a></td>
 <td>{{ i.status }} {{ i.started_at or "" }}</td><td>{{ i.recipients }}</td></tr>{% endfor %}</table>""")

@@ -414,6 +414,7 @@ def manual_readers_id() -> int:
 register("manual readers", "/manual/{manual_readers_id}/lecturas", "quality", floors.manual_readers)
 register("confidentiality agreements", "/manual/acuerdos", "quality", floors.manual_agreements)
 register("organigram", "/manual/organigrama", "commercial", floors.organigram)
+register("client journey", "/manual/recorrido", "commercial", floors.manual_journey, budget_ms=INDICATOR_MS)
 
 
 # ----- training on the manual and feedback on it (issue 17, items 5 and 6) -----

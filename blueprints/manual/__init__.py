@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("manual", __name__)
 
-from blueprints.manual import follow, organigram, paper, routes, training  # noqa: E402,F401
+from blueprints.manual import follow, journey, organigram, paper, routes, training  # noqa: E402,F401

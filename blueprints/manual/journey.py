@@ -1,0 +1,18 @@
+"""The client journey (``/manual/recorrido``): the firm's service cycle stage by stage, its moments of truth marked
+critical or stellar, the step of PRO 008 each carries out and live figures (services/manual/journey.py). Whoever
+reads the manual reads it: the figures are counts and days, no client is named."""
+
+from core.guard import require
+from core.htmx import render
+from core.i18n import today_local
+from services.manual import journey as service
+
+from . import bp
+
+
+@bp.get("/manual/recorrido")
+@require("manual.read")
+def journey():
+    today = today_local()
+    since_day, _since = service.period(today)
+    return render("manual/journey.html", stages=service.journey(today), since_day=since_day, today=today)
