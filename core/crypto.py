@@ -102,6 +102,26 @@ class _Keys:
 keys = _Keys()
 
 
+class SealedFields:
+    """A model whose ``SECRET_FIELDS`` are stored encrypted, each bound to its table, column and row (a ciphertext
+    copied to another row or column does not decrypt). Empty text is stored empty; the row needs its id first."""
+
+    SECRET_FIELDS: tuple = ()
+
+    def _secret_context(self, name: str) -> str:
+        return f"{self._meta.table_name}|{name}|{self.id}"
+
+    def seal(self, name: str, text: str) -> None:
+        """Store ``text`` (stripped) in the field ``name``, encrypted."""
+        text = (text or "").strip()
+        setattr(self, name, keys.field.encrypt(text, self._secret_context(name)) if text else "")
+
+    def reveal(self, name: str) -> str:
+        """The field ``name`` decrypted ("" when empty)."""
+        value = getattr(self, name)
+        return keys.field.decrypt(value, self._secret_context(name)) if value else ""
+
+
 def configure(config: dict) -> None:
     keys.field = Cipher(config["FIELD_KEY"]) if _is_b64_key(config["FIELD_KEY"]) else Cipher(_derive(config["FIELD_KEY"]))
     keys.totp = Cipher(config["TOTP_KEY"]) if _is_b64_key(config["TOTP_KEY"]) else Cipher(_derive(config["TOTP_KEY"]))

@@ -116,10 +116,8 @@ def sealed_columns() -> list[Sealed]:
         *(Sealed(Case, name, "field", lambda r, name=name: f"legal_case|{name}|{r.id}") for name in Case.CONFIDENTIAL),
         Sealed(Interaction, "summary", "field", lambda r: f"interaction|summary|{r.id}",
                only=Interaction.confidential == True),  # noqa: E712 (peewee expression)
-        *(Sealed(CrisisIncident, name, "field", lambda r, name=name: r._secret_context(name))
-          for name in CrisisIncident.SECRET_FIELDS),
-        *(Sealed(DataSubjectRequest, name, "field", lambda r, name=name: r._secret_context(name))
-          for name in DataSubjectRequest.SECRET_FIELDS),
+        *(Sealed(model, name, "field", lambda r, name=name: r._secret_context(name))
+          for model in (CrisisIncident, DataSubjectRequest) for name in model.SECRET_FIELDS),
         Sealed(OutboundEmail, "body", "field", mail._context, extra=(OutboundEmail.message_id,)),
         *(Sealed(User, name, "totp", lambda r, name=name: f"app_user|{name}|{r.id}") for name in ("totp_secret", "totp_pending")),
     ]

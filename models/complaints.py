@@ -24,6 +24,7 @@ from peewee import (
 )
 from peewee import Case as SqlCase
 
+from core.crypto import SealedFields
 from core.db import BaseModel
 from models.cases import Case
 from models.catalog import PracticeArea
@@ -324,7 +325,7 @@ class ComplaintStatusChange(BaseModel):
                 .where(cls.complaint == complaint).order_by(cls.id))
 
 
-class CrisisIncident(BaseModel):
+class CrisisIncident(SealedFields, BaseModel):
     client = ForeignKeyField(Client, backref="crisis_incidents", on_delete="CASCADE")
     case = ForeignKeyField(Case, null=True, backref="+", on_delete="SET NULL")
     complaint = ForeignKeyField(Complaint, null=True, backref="+", on_delete="SET NULL")
@@ -350,22 +351,6 @@ class CrisisIncident(BaseModel):
         indexes = ((("client", "occurred_at"), False), (("status", "occurred_at"), False))
 
     SECRET_FIELDS = ("behaviour", "solution", "supervisor_note", "outcome", "closing_reason")
-
-    def _secret_context(self, name: str) -> str:
-        return f"crisis_incident|{name}|{self.id}"
-
-    def seal(self, name: str, text: str) -> None:
-        """Store a confidential field encrypted, bound to this row and column (the row needs its id)."""
-        from core import crypto
-
-        text = (text or "").strip()
-        setattr(self, name, crypto.keys.field.encrypt(text, self._secret_context(name)) if text else "")
-
-    def reveal(self, name: str) -> str:
-        from core import crypto
-
-        value = getattr(self, name)
-        return crypto.keys.field.decrypt(value, self._secret_context(name)) if value else ""
 
     @property
     def action_list(self) -> list[str]:

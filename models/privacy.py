@@ -15,6 +15,7 @@ from peewee import (
     TextField,
 )
 
+from core.crypto import SealedFields
 from core.db import BaseModel
 from models.clients import Client
 from models.files import StoredFile
@@ -28,7 +29,7 @@ DSR_OPEN_STATES = ("received", "in_progress")
 IDENTITY_METHODS = ("pending", "verification", "document", "registered_contact", "representative")
 
 
-class DataSubjectRequest(BaseModel):
+class DataSubjectRequest(SealedFields, BaseModel):
     client = ForeignKeyField(Client, null=True, backref="data_subject_requests", on_delete="SET NULL")
     kind = CharField(max_length=14)
     channel = CharField(max_length=10)
@@ -76,22 +77,6 @@ class DataSubjectRequest(BaseModel):
 
     def escalated(self, today) -> bool:
         return self.is_open and self.escalate_from <= today
-
-    def _secret_context(self, name: str) -> str:
-        return f"data_subject_request|{name}|{self.id}"
-
-    def seal(self, name: str, text: str) -> None:
-        """Store a confidential field encrypted, bound to this row and column (the row needs its id)."""
-        from core import crypto
-
-        text = (text or "").strip()
-        setattr(self, name, crypto.keys.field.encrypt(text, self._secret_context(name)) if text else "")
-
-    def reveal(self, name: str) -> str:
-        from core import crypto
-
-        value = getattr(self, name)
-        return crypto.keys.field.decrypt(value, self._secret_context(name)) if value else ""
 
     # ----- queries -----
 
