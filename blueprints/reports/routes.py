@@ -44,11 +44,11 @@ def _respond(client, case):
     ctx = {"client": client, "case": case, "report": report, "form": form, "kind_labels": {k: str(v) for k, v in labels.KINDS.items()},
            "query": request.query_string.decode(), "printed_on": format_day(today_local(), "document")}
     if report is None:  # a filter the form refused: the page, its messages beside the fields
-        return render("reports/trace.html", status=422, **ctx)
+        return render("reports/trace.html", "reports/_trace.html", status=422, **ctx)
     if request.endpoint.endswith("_pdf"):
         name = f"trazabilidad-{case.code.lower()}.pdf" if case else f"trazabilidad-cliente-{client.id:05d}.pdf"
         return pdf.download(pdf.render("reports/trace_pdf.html", **ctx), name)
-    return render("reports/trace.html", **ctx)
+    return render("reports/trace.html", "reports/_trace.html", **ctx)
 
 
 @bp.get("/clientes/<int:client_id>/trazabilidad")

@@ -298,3 +298,20 @@ def test_every_source_with_rows_of_a_demo_client_gives_its_events(app):
         # the demo firm's full histories reach nearly every source (not yet: meetings, document versions, final
         # deliveries, renewal decisions)
         assert len(seen_tables) >= len(trace.SOURCES) - 6, sorted(seen_tables)
+
+
+def test_under_htmx_the_filters_answer_the_report_part_only_with_its_pdf_link(app, http, login_as):
+    user = login_as("operations")
+    client, case = _seed(app, "NU-222", user)
+    for url, root in ((f"/clientes/{client.id}/trazabilidad", f'id="client-{client.id}-trace"'),
+                      (f"/casos/{case.id}/trazabilidad", f'id="case-{case.id}-trace"')):
+        full = http.get(url).get_data(as_text=True)
+        assert "<html" in full and root in full
+        part = http.get(url + "?tipos=crisis", headers={"HX-Request": "true"})
+        body = part.get_data(as_text=True)
+        assert part.status_code == 200 and "<html" not in body and root in body
+        assert "/trazabilidad/pdf?tipos=crisis" in body
+        assert {k for k in ('data-kind="crisis"', 'data-kind="interactions"') if k in body} == {'data-kind="crisis"'}
+        bad = http.get(url + "?desde=2026-02-30", headers={"HX-Request": "true"})
+        assert bad.status_code == 422 and "<html" not in bad.get_data(as_text=True)
+        assert "has-error" in bad.get_data(as_text=True)
