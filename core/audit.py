@@ -150,6 +150,12 @@ EVENT_LABELS = {
     "renewal_not_renewed": _l("Contract recorded as not renewed"),
     "renewal_lost": _l("Contract recorded as lost"),
     "follow_up_outcome": _l("Post-case follow-up recorded"),
+    # the loyalty and referral programmes (PRO 008 §5.5.1)
+    "benefit_rule_create": _l("Benefit rule created"),
+    "benefit_rule_update": _l("Benefit rule changed"),
+    "benefit_apply": _l("Loyalty benefit applied"),
+    "client_priority": _l("Client given priority attention"),
+    "referral_thanks": _l("Thanks for a referral recorded"),
     # the newsletter (PRO 008 §5.5.2)
     "newsletter_create": _l("Newsletter issue written"),
     "newsletter_update": _l("Newsletter issue changed"),

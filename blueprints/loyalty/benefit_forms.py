@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from core.forms import DecimalField, IntegerField, stripped
+from core.forms import IntegerField, stripped
 from services.loyalty.labels import BENEFIT_BASES, BENEFIT_KINDS
 
 
@@ -15,8 +15,8 @@ class RuleForm(FlaskForm):
         DataRequired(message=_l("Give the benefit a name.")),
         Length(min=3, max=120, message=_l("Give the benefit a name."))])
     kind = SelectField(_l("Benefit"), choices=list(BENEFIT_KINDS.items()), default="discount")
-    percent = DecimalField(_l("Discount (%)"), places=2, validators=[Optional(), NumberRange(
-        min=0.01, max=100, message=_l("Enter the discount as a percent above 0 and up to 100."))])
+    percent = IntegerField(_l("Discount (%)"), validators=[Optional(), NumberRange(
+        min=1, max=100, message=_l("Enter the discount as a whole percent from 1 to 100."))])
     service = StringField(_l("Additional service"), filters=[stripped], validators=[Length(max=200)])
     basis = SelectField(_l("Who qualifies"), choices=list(BENEFIT_BASES.items()), default="contracts")
     threshold = IntegerField(_l("N"), default=2, validators=[

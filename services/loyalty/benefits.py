@@ -105,7 +105,7 @@ def _rule_values(data: dict) -> dict:
         except (InvalidOperation, ValueError, TypeError):
             percent = None
         if percent is None or not Decimal("0") < percent <= Decimal("100"):
-            errors["percent"] = _("Enter the discount as a percent above 0 and up to 100.")
+            errors["percent"] = _("Enter the discount as a whole percent from 1 to 100.")
         service = ""
     elif kind == "service" and len(service) < 3:
         errors["service"] = _("Describe the additional service.")
@@ -119,7 +119,8 @@ def create_rule(data: dict, user) -> BenefitRule:
     values = _rule_values(data)
     with transaction():
         rule = BenefitRule.create(**values, created_by=user.id)
-        audit.record("benefit_rule_create", rule, actor=user, fields=sorted(values), detail=rule.name)
+        audit.record("benefit_rule_create", rule, actor=user,
+                     fields=["name", "kind", "percent", "service", "basis", "threshold"], detail=rule.name)
     return rule
 
 

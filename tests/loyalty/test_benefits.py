@@ -213,7 +213,7 @@ def test_management_defines_rules_with_messages_beside_the_fields(app, http, log
                                                       "basis": "contracts", "threshold": "0"})
     assert bad.status_code == 422
     html = bad.get_data(as_text=True)
-    for message in ("Dé un nombre al beneficio.", "Indique el descuento en porcentaje, mayor que 0 y hasta 100.",
+    for message in ("Dé un nombre al beneficio.", "Indique el descuento como un porcentaje entero de 1 a 100.",
                     "Indique un número entero de 1 a 100."):
         assert message in html
     missing = http.post("/fidelizacion/beneficios", data={"name": "Descuento", "kind": "discount", "percent": "",
@@ -224,12 +224,12 @@ def test_management_defines_rules_with_messages_beside_the_fields(app, http, log
     assert no_service.status_code == 422
     with app.app_context():
         assert BenefitRule.select().count() == 0
-    ok = http.post("/fidelizacion/beneficios", data={"name": "Fidelidad", "kind": "discount", "percent": "7.5",
+    ok = http.post("/fidelizacion/beneficios", data={"name": "Fidelidad", "kind": "discount", "percent": "8",
                                                      "basis": "years", "threshold": "3"})
     assert ok.status_code == 303
     with app.app_context():
         rule = BenefitRule.get()
-        assert (rule.percent, rule.basis, rule.threshold, rule.active) == (Decimal("7.50"), "years", 3, True)
+        assert (rule.percent, rule.basis, rule.threshold, rule.active) == (Decimal("8.00"), "years", 3, True)
         assert AuditEvent.select().where(AuditEvent.action == "benefit_rule_create").count() == 1
     assert http.post(f"/fidelizacion/beneficios/{rule.id}/desactivar").status_code == 303
     with app.app_context():
