@@ -324,6 +324,14 @@ def bulk_insert(model, fields: list, rows: Iterable[tuple], chunks_per_transacti
     What ``insert_many(rows, fields=fields)`` sends (each value through its field's ``db_value``), with the
     statement text built once per chunk size instead of peewee composing it value by value (which cost
     ~8 µs a value: minutes at the full size)."""
+    # A column the generator does not name and the table requires gets its field's default: a column a later
+    # migration added with ``add_column(default=...)`` has no default in the database.
+    given = {field.name for field in fields}
+    missing = [field for field in model._meta.sorted_fields
+               if field.name not in given and not field.null and field.default is not None and not field.primary_key]
+    if missing:
+        extra = tuple(field.default() if callable(field.default) else field.default for field in missing)
+        fields, rows = [*fields, *missing], (tuple(row) + extra for row in rows)
     size = max(1, min(1_000, _max_variables() // len(fields)))
     columns = ", ".join(f'"{field.column_name}"' for field in fields)
     head = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES '
