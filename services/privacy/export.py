@@ -36,7 +36,7 @@ from models.documents import Deadline, DocumentItem, DocumentVersion, Requiremen
 from models.files import StoredFile
 from models.intake import IntakeEvaluation, VerificationCheck
 from models.interactions import Interaction, Meeting
-from models.loyalty import RenewalDecision
+from models.loyalty import NewsletterDelivery, NewsletterIssue, RenewalDecision
 from models.privacy import DataSubjectRequest
 from models.surveys import SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyResponse, SurveyTemplate
 from models.tasks import Task
@@ -96,6 +96,10 @@ def _response_question(row, out):
     out["question"] = row.question.text
 
 
+def _newsletter_issue(row, out):
+    out["issue"] = f"{row.issue.number} · {row.issue.subject}"
+
+
 @dataclass
 class Section:
     name: str
@@ -134,6 +138,9 @@ SECTIONS = [
     Section("benefit_grants", BenefitGrant, lambda cid: BenefitGrant.select().where(BenefitGrant.client == cid)),
     Section("referral_thanks", ReferralThanks, lambda cid: ReferralThanks.select().where(
         (ReferralThanks.referred == cid) | (ReferralThanks.referrer == cid))),
+    Section("newsletter_deliveries", NewsletterDelivery, lambda cid: NewsletterDelivery.select(
+        NewsletterDelivery, NewsletterIssue).join(NewsletterIssue, on=(NewsletterDelivery.issue == NewsletterIssue.id))
+        .where(NewsletterDelivery.client == cid), omit=("message_id",), reveal=_newsletter_issue),
     Section("cases", Case, lambda cid: Case.select().where(Case.client == cid), reveal=_reveal_case),
     Section("case_members", CaseMember, _of_cases(CaseMember)),
     Section("case_status_changes", CaseStatusChange, _of_cases(CaseStatusChange)),

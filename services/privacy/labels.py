@@ -48,6 +48,7 @@ EXPORT_SECTIONS = {
     "quotations": _l("Quotations"),
     "quotation_lines": _l("Quotation lines"),
     "contracts": _l("Contracts"), "renewal_decisions": _l("Renewal decisions"),
+    "newsletter_deliveries": _l("Newsletters sent to you"),
     "benefit_grants": _l("Loyalty benefits"), "referral_thanks": _l("Thanks for your referrals"),
     "cases": _l("Your cases"),
     "case_members": _l("Team working on your cases"),
