@@ -75,6 +75,12 @@ def test_done_when_training_session_with_evaluation_recorded(app, http, login_as
     assert "Laura Gómez" not in page and "quienes=personal" in page
     found = http.get("/casos/personal?persona=sofia&campo=attendees&casillas=1&quienes=personal")
     assert "Sofía Peña" in found.get_data(as_text=True)
+    # Quality works no cases: found among all the staff only, and kept ticked across searches.
+    anyone = "/casos/personal?persona=elena&campo=attendees&casillas=1"
+    assert "Elena Gutiérrez" not in http.get(anyone).get_data(as_text=True)
+    assert "Elena Gutiérrez" in http.get(anyone + "&quienes=personal").get_data(as_text=True)
+    kept = http.get(f"/casos/personal?persona=mateo&campo=attendees&casillas=1&quienes=personal&attendees={quality.id}")
+    assert re.search(rf'value="{quality.id}" checked> Elena Gutiérrez', kept.get_data(as_text=True))
     mailbox.clear()
     session = _plan(http, document, staff, firm_today + timedelta(days=3), trainer=str(quality.id))
     assert session.version_id == document.current_id and session.trainer_id == quality.id
