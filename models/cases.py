@@ -143,6 +143,16 @@ class Case(BaseModel):
     # ----- queries -----
 
     @classmethod
+    def blocked_ids(cls):
+        """The ids of a blocked client's cases, a subquery (out of reach as their client is)."""
+        return cls.select(cls.id).where(cls.client.in_(Client.blocked_ids()))
+
+    @classmethod
+    def reachable_by(cls, field):
+        """The condition on a foreign key to the case, without joining it: no case, or one of a client not blocked."""
+        return field.not_in(cls.blocked_ids()) if not field.null else (field.is_null() | field.not_in(cls.blocked_ids()))
+
+    @classmethod
     def for_page(cls, case_id: int):
         """One case with its client, practice area and responsible (the header shows all three)."""
         return (cls.select(cls, Client, PracticeArea, User).join(Client).switch(cls)
@@ -246,7 +256,7 @@ class Intervention(BaseModel):
         """One person's interventions in a time range, with their case and client (one query)."""
         return (cls.select(cls, Case, Client).join(Case).join(Client)
                 .where(cls.assigned == user_id, cls.starts_at >= start_utc, cls.starts_at < end_utc,
-                       cls.status != "cancelled")
+                       cls.status != "cancelled", Client.reachable())  # a blocked client's: out of reach
                 .order_by(cls.starts_at))
 
 

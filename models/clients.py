@@ -207,6 +207,23 @@ class Client(BaseModel):
             combined = combined | extra
         return query.where(combined)
 
+    # ----- blocking (LOPDGDD art. 32): a blocked client is out of everyone's reach but legal claims' -----
+
+    @classmethod
+    def reachable(cls):
+        """The condition on a query that joins the client (an outer join too: no client passes): not blocked."""
+        return cls.blocked_on.is_null()
+
+    @classmethod
+    def blocked_ids(cls):
+        """The blocked clients' ids, a subquery on the ``blocked_on`` index (they are few)."""
+        return cls.select(cls.id).where(cls.blocked_on.is_null(False))
+
+    @classmethod
+    def reachable_by(cls, field):
+        """The condition on a foreign key to the client, without joining it: no client, or one not blocked."""
+        return field.not_in(cls.blocked_ids()) if not field.null else (field.is_null() | field.not_in(cls.blocked_ids()))
+
     @classmethod
     def for_page(cls, client_id: int):
         """One client with its practice area and responsible in one query (the header shows both); None for
@@ -240,7 +257,7 @@ class Client(BaseModel):
     @classmethod
     def stale_of(cls, user_id: int, since):
         """Active clients of this responsible without an outgoing update since ``since``."""
-        return cls.select().where(cls.responsible == user_id, cls.status == "active",
+        return cls.select().where(cls.responsible == user_id, cls.status == "active", cls.reachable(),
                                   cls.last_update_at.is_null() | (cls.last_update_at < since)).order_by(cls.last_update_at, cls.id)
 
     def allowed_transitions(self) -> tuple[str, ...]:

@@ -60,6 +60,11 @@ class Quotation(BaseModel):
         return f"COT-{self.number:05d}" + (f" v{self.version}" if self.version > 1 else "")
 
     @classmethod
+    def in_reach(cls):
+        """Quotations of a client not blocked (a blocked client's are out of reach but legal claims')."""
+        return cls.select().where(Client.reachable_by(cls.client))
+
+    @classmethod
     def next_number(cls) -> int:
         return (cls.select(fn.MAX(cls.number)).scalar() or 0) + 1
 
@@ -139,6 +144,11 @@ class Contract(BaseModel):
         return cls.select().where(cls.client == client).order_by(cls.id.desc())
 
     @classmethod
+    def in_reach(cls):
+        """Contracts of a client not blocked (a blocked client's are out of reach but legal claims')."""
+        return cls.select().where(Client.reachable_by(cls.client))
+
+    @classmethod
     def draft_of(cls, quotation):
         """The contract being prepared from this quotation, if any (one draft per quotation)."""
         return cls.select().where(cls.quotation == quotation, cls.status == "draft").order_by(cls.id).first()
@@ -147,5 +157,6 @@ class Contract(BaseModel):
     def renewal_queue(cls, today: date, window_days: int = 60):
         """Active contracts ending within the window, soonest first, with their client (one query)."""
         return (cls.select(cls, Client, User).join(Client).join(User, JOIN.LEFT_OUTER, on=(Client.responsible == User.id))
-                .where(cls.status == "active", cls.end_date >= today, cls.end_date <= today + timedelta(days=window_days))
+                .where(cls.status == "active", cls.end_date >= today, cls.end_date <= today + timedelta(days=window_days),
+                       Client.reachable())
                 .order_by(cls.end_date, cls.id))

@@ -152,10 +152,11 @@ class Complaint(BaseModel):
                 .join(User, on=(cls.owner == User.id)).switch(cls)
                 .join(ComplaintCategory, JOIN.LEFT_OUTER, on=(cls.category == ComplaintCategory.id)).switch(cls)
                 .join(Case, JOIN.LEFT_OUTER, on=(cls.case == Case.id))
-                .where(cls.id == complaint_id).first())
+                .where(cls.id == complaint_id, Client.reachable()).first())
 
     @classmethod
     def _filter(cls, query, status="", kind="", owner=None, category=None, overdue=False, q="", now=None, clients=None):
+        query = query.where(Client.reachable_by(cls.client))  # a blocked client's complaints are out of reach
         if status == "open":
             query = query.where(cls.status.in_(OPEN_STATES))
         elif status in STATES:
@@ -215,13 +216,13 @@ class Complaint(BaseModel):
     @classmethod
     def of_client(cls, client, limit: int = 50):
         return (cls.select(cls, User).join(User, on=(cls.owner == User.id))
-                .where(cls.client == client).order_by(cls.id.desc()).limit(limit))
+                .where(cls.client == client, Client.reachable_by(cls.client)).order_by(cls.id.desc()).limit(limit))
 
     @classmethod
     def open_of_owner(cls, user_id: int):
         """The work queue: this person's open complaints, the soonest current due date first, with their client."""
         return (cls.select(cls, Client).join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id))
-                .where(cls.owner == user_id, cls.status.in_(OPEN_STATES))
+                .where(cls.owner == user_id, cls.status.in_(OPEN_STATES), Client.reachable_by(cls.client))
                 .order_by(cls.current_due().is_null(), cls.current_due(), cls.id))  # no SLA (None) last
 
     @classmethod
@@ -229,7 +230,7 @@ class Complaint(BaseModel):
         """Open complaints whose current due date is within the near-breach horizon and that have not had
         the alert they are due (near: level 0; breached: below level 2), with their client."""
         return (cls.select(cls, Client).join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id))
-                .where(cls.due_before(horizon), cls.alert_level < ALERT_BREACH,
+                .where(cls.due_before(horizon), cls.alert_level < ALERT_BREACH, Client.reachable(),
                        (cls.alert_level == ALERT_NONE) | cls.due_before(now))
                 .order_by(cls.due_at, cls.id))
 
@@ -309,6 +310,7 @@ class Complaint(BaseModel):
                .where(cls._in(start, end), cls.client.is_null(False)).group_by(cls.client).having(n >= minimum)
                .alias("per"))
         return (Client.select(Client.id, Client.name, per.c.n.alias("n")).join(per, on=(per.c.client_id == Client.id))
+                .where(Client.reachable())  # a blocked client is not named
                 .order_by(per.c.n.desc(), Client.name).limit(limit).dicts())
 
 
@@ -359,7 +361,7 @@ class CrisisIncident(SealedFields, BaseModel):
     @classmethod
     def for_page(cls, incident_id: int):
         """The incident with its client (one query), or None."""
-        return cls.select(cls, Client).join(Client).where(cls.id == incident_id).first()
+        return cls.select(cls, Client).join(Client).where(cls.id == incident_id, Client.reachable()).first()
 
     @classmethod
     def flag_for(cls, client_id: int):
@@ -374,7 +376,8 @@ class CrisisIncident(SealedFields, BaseModel):
         opener, supervisor = User.alias(), User.alias()
         query = (cls.select(cls, Client, opener, supervisor).join(Client)
                  .switch(cls).join(opener, on=(cls.opened_by == opener.id), attr="opened_by")
-                 .switch(cls).join(supervisor, JOIN.LEFT_OUTER, on=(cls.supervisor == supervisor.id), attr="supervisor"))
+                 .switch(cls).join(supervisor, JOIN.LEFT_OUTER, on=(cls.supervisor == supervisor.id), attr="supervisor")
+                 .where(Client.reachable()))
         if status in CRISIS_STATES:
             query = query.where(cls.status == status)
         return query.order_by(cls.occurred_at.desc(), cls.id.desc())
@@ -383,7 +386,8 @@ class CrisisIncident(SealedFields, BaseModel):
     def awaiting_supervisor(cls, user_id: int):
         """Open incidents escalated to this person whose intervention is not recorded yet, with the client."""
         return (cls.select(cls, Client).join(Client)
-                .where(cls.supervisor == user_id, cls.supervisor_at.is_null(), cls.status == "open")
+                .where(cls.supervisor == user_id, cls.supervisor_at.is_null(), cls.status == "open",
+                       Client.reachable_by(cls.client))
                 .order_by(cls.escalated_at, cls.id))
 
 

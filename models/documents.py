@@ -107,7 +107,7 @@ class DocumentItem(BaseModel):
             Case.select(Case.id).where(Case.responsible == user_id, Case.status != "closed")
             | Case.select(Case.id).join(CaseMember).where(CaseMember.user == user_id, Case.status != "closed"))
         return (cls.select(cls, Case, Client).join(Case).join(Client)
-                .where(cls.case.in_(mine),
+                .where(cls.case.in_(mine), Case.reachable_by(cls.case),
                        (cls.status == "received") | ((cls.status == "reviewed") & (cls.review_on <= today)))
                 .order_by(cls.id).limit(limit))
 
@@ -168,13 +168,15 @@ class Deadline(BaseModel):
     def alerting_for(cls, user_id: int, today: date, limit: int = 100):
         """Open deadlines of this person whose alert window has begun, with case and client (one query)."""
         return (cls.select(cls, Case, Client).join(Case).join(Client)
-                .where(cls.responsible == user_id, cls.status == "open", cls.alert_from <= today)
+                .where(cls.responsible == user_id, cls.status == "open", cls.alert_from <= today,
+                       Case.reachable_by(cls.case))
                 .order_by(cls.due_at).limit(limit))
 
     @classmethod
     def feed_for(cls, user_id: int):
         return (cls.select(cls, Case, Client).join(Case).join(Client)
-                .where(cls.responsible == user_id, cls.status == "open").order_by(cls.due_at))
+                .where(cls.responsible == user_id, cls.status == "open", Case.reachable_by(cls.case))
+                .order_by(cls.due_at))
 
 
 class Holiday(BaseModel):

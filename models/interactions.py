@@ -131,7 +131,7 @@ class Interaction(BaseModel):
     @classmethod
     def for_entry(cls, interaction_id: int):
         """One entry as the timeline shows it (author and case in the same query), or None."""
-        return cls._with_author_and_case().where(cls.id == interaction_id).first()
+        return cls._with_author_and_case().where(cls.id == interaction_id, Client.reachable_by(cls.client)).first()
 
     @classmethod
     def unanswered_of(cls, client_ids):
@@ -160,6 +160,11 @@ class Meeting(BaseModel):
     class Meta:
         indexes = ((("client", "starts_at"), False), (("organiser", "starts_at"), False))
 
+
+    @classmethod
+    def in_reach(cls):
+        """Meetings with a client not blocked (a blocked client's are out of reach)."""
+        return cls.select().where(Client.reachable_by(cls.client))
 
     @classmethod
     def upcoming_of(cls, client, now, limit=10):

@@ -95,9 +95,10 @@ class NewsletterDelivery(BaseModel):
 
 def subscribers():
     """The clients who receive the newsletter: those with an address whose latest "newsletter" consent is given
-    (the consent record is the list: no other); one query, by name."""
+    (the consent record is the list: no other), not blocked; one query, by name."""
     latest = (Consent.select(fn.MAX(Consent.id)).where(Consent.purpose == "newsletter")
               .group_by(Consent.client))
     return (Client.select(Client.id, Client.name, Client.email).join(Consent, on=(Consent.client == Client.id))
-            .where(Consent.id.in_(latest), Consent.granted == True, Client.email != "")  # noqa: E712
+            .where(Consent.id.in_(latest), Consent.granted == True, Client.email != "",  # noqa: E712
+                   Client.reachable())  # a blocked client receives nothing
             .order_by(Client.name, Client.id))

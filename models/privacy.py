@@ -112,7 +112,7 @@ class DataSubjectRequest(SealedFields, BaseModel):
     @classmethod
     def open_of_assignee(cls, user_id: int):
         return (cls.select(cls, Client).join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id))
-                .where(cls.assignee == user_id, cls.status.in_(DSR_OPEN_STATES))
+                .where(cls.assignee == user_id, cls.status.in_(DSR_OPEN_STATES), Client.reachable_by(cls.client))
                 .order_by(cls.escalate_from, cls.id))
 
     @classmethod

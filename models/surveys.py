@@ -189,14 +189,15 @@ class SurveyInvitation(BaseModel):
         filters by the status staff see (``shown_status``)."""
         query = (cls.select(cls, Client, Case, SurveyTemplate).join(Client).switch(cls)
                  .join(Case, JOIN.LEFT_OUTER, on=(cls.case == Case.id)).switch(cls)
-                 .join(SurveyTemplate, on=(cls.template == SurveyTemplate.id)))
+                 .join(SurveyTemplate, on=(cls.template == SurveyTemplate.id))
+                 .where(Client.reachable()))  # a blocked client's invitations are out of reach
         if status:
             query = query.where(cls.shown_status_is(status, now))
         return query.order_by(cls.id.desc())
 
     @classmethod
     def count_listing(cls, status: str = "", now=None) -> int:
-        query = cls.select(cls.id)
+        query = cls.select(cls.id).where(Client.reachable_by(cls.client))
         if not status:
             return count(query)
         return count(query.join(SurveyTemplate, on=(cls.template == SurveyTemplate.id))
@@ -209,14 +210,16 @@ class SurveyInvitation(BaseModel):
                 .join(PracticeArea, JOIN.LEFT_OUTER, on=(Case.practice_area == PracticeArea.id)).switch(cls)
                 .join(SurveyTemplate, on=(cls.template == SurveyTemplate.id)).switch(cls)
                 .join(User, JOIN.LEFT_OUTER, on=(cls.created_by == User.id))
-                .where(cls.id == invitation_id).first())
+                .where(cls.id == invitation_id, Client.reachable()).first())
 
     @classmethod
     def for_mail(cls):
-        """Invitations with what their message names: the client, the case and its practice area."""
+        """Invitations with what their message names: the client, the case and its practice area; none of a blocked
+        client (it is sent no invitation or reminder)."""
         return (cls.select(cls, Client, Case, PracticeArea).join(Client).switch(cls)
                 .join(Case, JOIN.LEFT_OUTER, on=(cls.case == Case.id))
-                .join(PracticeArea, JOIN.LEFT_OUTER, on=(Case.practice_area == PracticeArea.id)))
+                .join(PracticeArea, JOIN.LEFT_OUTER, on=(Case.practice_area == PracticeArea.id))
+                .where(Client.reachable()))
 
     @classmethod
     def of_client(cls, client_id: int, limit: int = 20):
@@ -245,6 +248,7 @@ class SurveyInvitation(BaseModel):
         return (Case.select(Case, Client, waiting.alias("waiting_invitation"), fn.EXISTS(by_email).alias("waiting_by_email"))
                 .join(Client)
                 .where(Case.responsible == user_id, Case.status == "closed", Case.survey_due_on.is_null(False),
+                       Client.reachable_by(Case.client),
                        Case.survey_due_on >= today - timedelta(days=window_days), ~fn.EXISTS(reached))
                 .order_by(Case.survey_due_on, Case.id))
 
@@ -309,7 +313,7 @@ class SurveyResponse(BaseModel):
                 .join(PracticeArea, JOIN.LEFT_OUTER, on=(cls.practice_area == PracticeArea.id)).switch(cls)
                 .join(User, JOIN.LEFT_OUTER, on=(cls.responsible == User.id)).switch(cls)
                 .join(SurveyTemplate, on=(cls.template == SurveyTemplate.id))
-                .where(cls.id == response_id, cls.anonymous == False).first())  # noqa: E712
+                .where(cls.id == response_id, cls.anonymous == False, Client.reachable()).first())  # noqa: E712
 
     def questions_and_answers(self) -> list[tuple]:
         """``(question, answer or None)`` for every question of the version answered, in order (one query)."""

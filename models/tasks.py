@@ -30,6 +30,13 @@ class Task(BaseModel):
         indexes = ((("owner", "done_at", "due_on"), False), (("case", "done_at"), False))
 
     @classmethod
+    def mine(cls, task_id: int, user_id: int):
+        """One of this person's tasks, or None (someone else's, or a blocked client's or case's: out of reach)."""
+        return cls.select().where(cls.id == task_id, cls.owner == user_id, Client.reachable_by(cls.client),
+                                  Case.reachable_by(cls.case)).first()
+
+    @classmethod
     def open_for(cls, user_id: int, limit: int = 100):
         return (cls.select(cls, Client).join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id))
-                .where(cls.owner == user_id, cls.done_at.is_null()).order_by(cls.due_on, cls.id).limit(limit))
+                .where(cls.owner == user_id, cls.done_at.is_null(), Client.reachable_by(cls.client),
+                       Case.reachable_by(cls.case)).order_by(cls.due_on, cls.id).limit(limit))

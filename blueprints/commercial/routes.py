@@ -36,8 +36,8 @@ def _labels():
 
 
 def _get(model, object_id):
-    obj = get_or_404(model, model.id == object_id)
-    return obj
+    """A quotation or contract, or 404 (one of a blocked client too: out of reach)."""
+    return get_or_404(model.in_reach(), model.id == object_id)
 
 
 @bp.get("/clientes/<int:client_id>")
@@ -53,7 +53,7 @@ def client_tab(client_id):
 @bp.route("/clientes/<int:client_id>/cotizaciones/nueva", methods=["GET", "POST"])
 @require("commercial.manage")
 def new_quotation(client_id):
-    client = _get(Client, client_id)
+    client = get_or_404(Client, Client.id == client_id, Client.reachable())
     form = QuotationForm()
     if form.validate_on_submit():
         try:

@@ -115,7 +115,7 @@ def client_tab(client_id):
 @require("complaints.log")
 def new():
     client_id = request.values.get("client", type=int) or request.args.get("cliente", type=int) or 0
-    client = Client.get_or_none(Client.id == client_id) if 0 < client_id <= MAX_ID else None
+    client = Client.get_or_none(Client.id == client_id, Client.reachable()) if 0 < client_id <= MAX_ID else None
     if client_id and client is None:  # no such client (an id out of range included)
         abort(404)
     now = now_local()

@@ -9,7 +9,7 @@ from core.forms import ActionForm
 from core.guard import ROLES, can, require
 from core.htmx import render, wants_partial
 from core.i18n import today_local
-from core.web import get_or_404, me
+from core.web import me, or_404
 from models.audit import AuditEvent
 from models.quality import QualityNote
 from models.tasks import Task
@@ -64,7 +64,7 @@ def work_tail(section):
 @require("work.view")
 def task_done(task_id):
     user = me()
-    task = get_or_404(Task, Task.id == task_id, Task.owner == user.id)  # someone else's task: as if none
+    task = or_404(Task.mine(task_id, user.id))  # someone else's task: as if none
     if ActionForm().validate_on_submit():
         if queue.mark_task_done(task, user):
             flash(_("Done: %(title)s.", title=task.title), "success")

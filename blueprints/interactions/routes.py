@@ -157,7 +157,7 @@ def new_meeting(client_id):
 @bp.get("/reuniones/<int:meeting_id>")
 @require("clients.view")
 def meeting(meeting_id):
-    meeting = get_or_404(Meeting, Meeting.id == meeting_id)
+    meeting = get_or_404(Meeting.in_reach(), Meeting.id == meeting_id)
     return render("interactions/meeting.html", meeting=meeting, client=meeting.client, when=service.meeting_time(meeting),
                   now=utcnow())
 
@@ -165,7 +165,7 @@ def meeting(meeting_id):
 @bp.get("/reuniones/<int:meeting_id>/invitacion.ics")
 @require("clients.view")
 def meeting_ics(meeting_id):
-    meeting = get_or_404(Meeting, Meeting.id == meeting_id)
+    meeting = get_or_404(Meeting.in_reach(), Meeting.id == meeting_id)
     response = make_response(service.invitation_file(meeting, meeting.client))
     method = "CANCEL" if meeting.status == "cancelled" else "REQUEST"
     response.headers["Content-Type"] = f"text/calendar; method={method}; charset=utf-8"
@@ -176,7 +176,7 @@ def meeting_ics(meeting_id):
 @bp.post("/reuniones/<int:meeting_id>/cancelar")
 @require("interactions.log")
 def cancel_meeting(meeting_id):
-    meeting = get_or_404(Meeting, Meeting.id == meeting_id)
+    meeting = get_or_404(Meeting.in_reach(), Meeting.id == meeting_id)
     try:
         sent = service.cancel_meeting(meeting, me())
     except service.MeetingError as exc:

@@ -66,7 +66,7 @@ def toggle_rule(rule_id, step):
 @require("commercial.manage")
 def apply(quotation_id):
     """"Aplicar beneficio" on a draft quotation whose client qualifies: the benefit becomes a line of it."""
-    quotation = get_or_404(Quotation, Quotation.id == quotation_id)
+    quotation = get_or_404(Quotation.in_reach(), Quotation.id == quotation_id)
     form = ApplyForm()
     if form.validate_on_submit():
         try:
@@ -103,7 +103,7 @@ def referrals():
 @bp.post("/referencias/<int:client_id>/agradecimiento")
 @require("commercial.manage")
 def thank(client_id):
-    referred = get_or_404(Client, Client.id == client_id, Client.referred_by.is_null(False))
+    referred = get_or_404(Client, Client.id == client_id, Client.referred_by.is_null(False), Client.reachable())
     form = ThanksForm()
     if form.validate_on_submit():
         try:

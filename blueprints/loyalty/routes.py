@@ -9,6 +9,7 @@ from core.guard import require
 from core.htmx import render
 from core.i18n import today_local
 from core.web import get_or_404, me, status_for
+from models.clients import Client
 from models.commercial import Contract
 from services import loyalty as service
 
@@ -24,13 +25,13 @@ def _page(contract, form=None, status=200):
 @bp.get("/contratos/<int:contract_id>/renovacion")
 @require("commercial.view")
 def renewal(contract_id):
-    return _page(get_or_404(Contract, Contract.id == contract_id))
+    return _page(get_or_404(Contract.in_reach(), Contract.id == contract_id))
 
 
 @bp.post("/contratos/<int:contract_id>/renovar")
 @require("commercial.manage")
 def renew(contract_id):
-    contract = get_or_404(Contract, Contract.id == contract_id)
+    contract = get_or_404(Contract.in_reach(), Contract.id == contract_id)
     try:
         quotation = service.renew(contract, me(), today_local())
     except service.LoyaltyError as exc:
@@ -44,7 +45,7 @@ def renew(contract_id):
 @bp.post("/contratos/<int:contract_id>/decision")
 @require("commercial.manage")
 def decide(contract_id):
-    contract = get_or_404(Contract, Contract.id == contract_id)
+    contract = get_or_404(Contract.in_reach(), Contract.id == contract_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         return _page(contract, form, status_for(form))
@@ -68,7 +69,8 @@ def follow_up(task_id):
     from models.tasks import Task
 
     user = me()
-    task = get_or_404(Task, Task.id == task_id, Task.owner == user.id, Task.kind == "post_case")
+    task = get_or_404(Task, Task.id == task_id, Task.owner == user.id, Task.kind == "post_case",
+                      Client.reachable_by(Task.client))
     form = FollowUpForm()
     if not form.validate_on_submit():
         return render("loyalty/follow_up.html", task=task, form=form, status=status_for(form))

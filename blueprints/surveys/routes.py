@@ -72,7 +72,7 @@ def show_link(invitation_id):
 @bp.post("/encuestas/invitaciones/<int:invitation_id>/retirar")
 @require("surveys.invite")
 def withdraw(invitation_id):
-    invitation = _get(SurveyInvitation, invitation_id)
+    invitation = _get(SurveyInvitation, invitation_id, SurveyInvitation.for_page)
     if service.withdraw(invitation, me()):
         flash(_("Invitation withdrawn: its links no longer work and no reminder will be sent."), "success")
     else:
@@ -83,7 +83,7 @@ def withdraw(invitation_id):
 @bp.route("/encuestas/enviar/cliente/<int:client_id>", methods=["GET", "POST"])
 @require("surveys.invite")
 def invite_client(client_id):
-    return _invite(_get(Client, client_id), None)
+    return _invite(_get(Client, client_id, Client.for_page), None)
 
 
 @bp.route("/encuestas/enviar/caso/<int:case_id>", methods=["GET", "POST"])

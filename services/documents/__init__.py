@@ -49,7 +49,7 @@ def versions_by_item(item_ids) -> dict[int, list[DocumentVersion]]:
 def version_for_download(version_id: int):
     """The version with its item and file (one query), or None."""
     return (DocumentVersion.select(DocumentVersion, DocumentItem, StoredFile).join(DocumentItem).switch(DocumentVersion)
-            .join(StoredFile).where(DocumentVersion.id == version_id).first())
+            .join(StoredFile).where(DocumentVersion.id == version_id, Case.reachable_by(DocumentItem.case)).first())
 
 
 # ----- checklist writes -----

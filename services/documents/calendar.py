@@ -154,7 +154,7 @@ def feed_events(user_id: int, now):
     deadlines = list(Deadline.feed_for(user_id))
     interventions = list(Intervention.select(Intervention, Case, Client).join(Case).join(Client)
                          .where(Intervention.assigned == user_id, Intervention.status == "planned",
-                                Intervention.starts_at >= now - FEED_PAST)
+                                Intervention.starts_at >= now - FEED_PAST, Client.reachable())
                          .order_by(Intervention.starts_at))
     return deadlines, interventions
 

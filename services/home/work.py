@@ -82,10 +82,12 @@ class Section:
 def _mine(user_id: int) -> tuple[list[int], list[int]]:
     """The person's open cases (responsible or team member) and clients, in one query. Literal id lists let the
     planner walk the per-case and per-client indexes (SQLite has no statistics to prefer them to a subquery)."""
-    cases = Case.select(Value(0).alias("kind"), Case.id).where(Case.responsible == user_id, Case.status != "closed")
+    reachable = Client.reachable_by(Case.client)  # a blocked client's cases and the client itself are out of reach
+    cases = (Case.select(Value(0).alias("kind"), Case.id)
+             .where(Case.responsible == user_id, Case.status != "closed", reachable))
     team = (Case.select(Value(0), Case.id).join(CaseMember)
-            .where(CaseMember.user == user_id, Case.status != "closed"))
-    clients = Client.select(Value(1), Client.id).where(Client.responsible == user_id)
+            .where(CaseMember.user == user_id, Case.status != "closed", reachable))
+    clients = Client.select(Value(1), Client.id).where(Client.responsible == user_id, Client.reachable())
     found = ([], [])
     for kind, row_id in (cases | team | clients).tuples():
         found[kind].append(row_id)
@@ -106,6 +108,7 @@ def _queries(user_id: int, today, now, only: str | None = None) -> dict:
                       Deadline.due_at < now),
         "interventions": (Intervention.select(Intervention, Case, Client).join(Case).join(Client)
                           .where(Intervention.assigned == user_id, Intervention.status == "planned",
+                                 Case.reachable_by(Intervention.case),
                                  Intervention.starts_at < day_end).order_by(Intervention.starts_at, Intervention.id),
                           Intervention, Intervention.starts_at < day_start),
         "tasks": (Task.open_for(user_id, None), Task, Task.due_on < today),

@@ -55,7 +55,7 @@ def board(today, window_days: int, responsible_id: int | None = None):
     """The renewals page: overdue (ended without a decision) first, then the soonest to end; one query."""
     query = (Contract.select(Contract, Client, User).join(Client)
              .join(User, JOIN.LEFT_OUTER, on=(Client.responsible == User.id))
-             .where(pending(today, window_days)).order_by(Contract.end_date, Contract.id).limit(BOARD_LIMIT))
+             .where(pending(today, window_days), Client.reachable()).order_by(Contract.end_date, Contract.id).limit(BOARD_LIMIT))
     if responsible_id is not None:
         query = query.where(Client.responsible == responsible_id)
     return query
@@ -65,6 +65,7 @@ def decisions(limit: int = 20):
     """The latest recorded decisions, with who decided (one query)."""
     return (RenewalDecision.select(RenewalDecision, Contract, Client, User).join(Contract).join(Client)
             .switch(RenewalDecision).join(User, JOIN.LEFT_OUTER, on=(RenewalDecision.decided_by == User.id))
+            .where(Client.reachable())
             .order_by(RenewalDecision.decided_at.desc(), RenewalDecision.id.desc()).limit(limit))
 
 
@@ -149,7 +150,7 @@ def renewal_reminders(now=None) -> int:
                 .join(User, on=(Client.responsible == User.id))
                 .where(Contract.status == "active", Contract.end_date >= today,
                        Contract.end_date <= today + timedelta(days=thresholds[-1]), ~renewed(), ~decided(),
-                       User.is_active == True)  # noqa: E712
+                       User.is_active == True, Client.reachable())  # noqa: E712
                 .order_by(Contract.end_date, Contract.id))
     sent = 0
     with transaction():

@@ -31,7 +31,7 @@ def referrals(limit: int = LIMIT) -> list[dict]:
                           ReferralThanks.emailed.alias("thanked_by_email"))
             .join(referrer, on=(Client.referred_by == referrer.id))
             .switch(Client).join(ReferralThanks, JOIN.LEFT_OUTER, on=(ReferralThanks.referred == Client.id))
-            .where(Client.referred_by.is_null(False))
+            .where(Client.referred_by.is_null(False), Client.reachable(), referrer.blocked_on.is_null())  # blocked: out
             .order_by(Client.id.desc()).limit(limit).dicts())  # newest first, along the primary key
     return [{**row, "outcome": referral_outcome(row["status"])} for row in rows]
 
@@ -43,6 +43,7 @@ def ranking(limit: int = 50) -> list[dict]:
     became = fn.SUM(Case(None, [(Client.status.in_(BECAME_CLIENT), 1)], 0))
     rows = list(referrer.select(referrer.id, referrer.name, became.alias("became"), fn.COUNT(Client.id).alias("total"))
                 .join(Client, on=(Client.referred_by == referrer.id))
+                .where(referrer.blocked_on.is_null())  # a blocked referrer is not named (its referrals still count)
                 .group_by(referrer.id, referrer.name)
                 .order_by(became.desc(), fn.COUNT(Client.id).desc(), referrer.name).limit(limit).dicts())
     rules = [r for r in BenefitRule.in_force() if r.basis == "referrals"]

@@ -214,12 +214,12 @@ def _name_queries(terms: Terms, kinds, limit: int) -> tuple[dict, bool]:
     if "documents" in kinds:
         of_clients = DocumentItem.select(DocumentItem.id).join(Case).where(Case.client.in_(clients))
         queries["documents"] = (DocumentItem.select(DocumentItem, Case, Client).join(Case).join(Client)
-                                .where(DocumentItem.id.in_(of_clients.order_by(DocumentItem.id.desc()).limit(limit + 1)))
+                                .where(Client.reachable(), DocumentItem.id.in_(of_clients.order_by(DocumentItem.id.desc()).limit(limit + 1)))
                                 .order_by(DocumentItem.id.desc()))
     if "interactions" in kinds:
         queries["interactions"] = (Interaction.select(Interaction, Client, Case).join(Client).switch(Interaction)
                                    .join(Case, JOIN.LEFT_OUTER, on=(Interaction.case == Case.id))
-                                   .where(Interaction.id.in_(_newest(Interaction, Interaction.client.in_(clients), limit)))
+                                   .where(Client.reachable(), Interaction.id.in_(_newest(Interaction, Interaction.client.in_(clients), limit)))
                                    .order_by(Interaction.id.desc()))
     return queries, broad
 
@@ -236,8 +236,9 @@ def _or_number(condition, column, number: int | None):
 
 def _quotations():
     """The current version of each quotation, with its client."""
-    return Quotation.select(Quotation, Client).join(Client).where(Quotation.is_current == True)  # noqa: E712
+    return (Quotation.select(Quotation, Client).join(Client)
+            .where(Quotation.is_current == True, Client.reachable()))  # noqa: E712 (a blocked client's: out of reach)
 
 
 def _contracts():
-    return Contract.select(Contract, Client).join(Client)
+    return Contract.select(Contract, Client).join(Client).where(Client.reachable())  # a blocked client's: out of reach

@@ -342,7 +342,7 @@ def listing(filters: Filters, comments_only: bool = False):
              .switch(R).join(PracticeArea, JOIN.LEFT_OUTER, on=(R.practice_area == PracticeArea.id))
              .switch(R).join(User, JOIN.LEFT_OUTER, on=(R.responsible == User.id))
              .switch(R).join(SurveyTemplate, on=(R.template == SurveyTemplate.id))
-             .where(R.anonymous == False)  # noqa: E712
+             .where(R.anonymous == False, Client.reachable())  # noqa: E712 (a blocked client's: out of reach)
              .order_by(R.answered_on.desc(), R.id.desc()))
     if comments_only:
         query = query.where(R.has_comment == True)  # noqa: E712
@@ -351,7 +351,8 @@ def listing(filters: Filters, comments_only: bool = False):
 
 def count(filters: Filters, comments_only: bool = False) -> int:
     """Named responses (the anonymous ones the lists leave out: ``anonymous_counts``)."""
-    query = responses(filters).where(SurveyResponse.anonymous == False)  # noqa: E712
+    query = responses(filters).where(SurveyResponse.anonymous == False,  # noqa: E712
+                                     Client.reachable_by(SurveyResponse.client))
     if comments_only:
         query = query.where(SurveyResponse.has_comment == True)  # noqa: E712
     return count_rows(query)
