@@ -218,6 +218,8 @@ def _computed_fields() -> dict[tuple[str, str], set[str]]:
                                                              "approved_label"},
         ("services/manual/__init__.py", "new_version"): {"number", *MANUAL_SECTIONS},
         ("services/manual/__init__.py", "save_draft"): {*MANUAL_SECTIONS, "change_summary", "justification"},
+        ("services/manual/follow.py", "set_plan"): {"review_months", "next_review_on", "concerned_roles"},
+        ("services/reports/trace.py", "build"): {spec.name for spec in sealed_columns()},  # the reads it shows
     }
 
 

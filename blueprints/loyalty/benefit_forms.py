@@ -15,7 +15,7 @@ class RuleForm(FlaskForm):
         DataRequired(message=_l("Give the benefit a name.")),
         Length(min=3, max=120, message=_l("Give the benefit a name."))])
     kind = SelectField(_l("Benefit"), choices=list(BENEFIT_KINDS.items()), default="discount")
-    percent = IntegerField(_l("Discount (%)"), validators=[Optional(), NumberRange(
+    percent = IntegerField(_l("Discount, in percent"), validators=[Optional(), NumberRange(
         min=1, max=100, message=_l("Enter the discount as a whole percent from 1 to 100."))])
     service = StringField(_l("Additional service"), filters=[stripped], validators=[Length(max=200)])
     basis = SelectField(_l("Who qualifies"), choices=list(BENEFIT_BASES.items()), default="contracts")

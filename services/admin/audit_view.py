@@ -291,7 +291,7 @@ FIELD_LABELS = {
     # loyalty and referral programmes
     "priority": _l("Priority attention"),
     "active": _l("In force"),
-    "percent": _l("Discount (%)"),
+    "percent": _l("Discount, in percent"),
     "basis": _l("Who qualifies"),
     "threshold": _l("N"),
     "service": _l("Additional service"),
