@@ -9,7 +9,7 @@ the period starts (a local midnight), ``since_day`` and ``today`` are the firm's
 
 from datetime import timedelta
 
-from peewee import SQL, Select, fn
+from peewee import JOIN, SQL, Select, fn
 
 from core.db import db, is_sqlite
 from models.cases import Case, CaseStatusChange
@@ -35,26 +35,30 @@ def days_between(later, earlier, shift: float = 0.0):
 
 
 def _median(days, source):
-    """The nearest-rank median of ``days`` over the rows of ``source`` (a query whose FROM and WHERE are the sample),
-    and the sample's size: two scalar subqueries."""
-    ranked = source.select(days.alias("d"), fn.ROW_NUMBER().over(order_by=[days]).alias("rn"),
-                           fn.COUNT(SQL_ONE).over().alias("c")).alias("ranked")
-    median = Select(from_list=[ranked], columns=[ranked.c.d]).where(ranked.c.rn == (ranked.c.c + 1) / 2)
-    return median, source.select(fn.COUNT(SQL_ONE))
+    """The nearest-rank median of ``days`` over the rows of ``source`` (a query whose FROM and WHERE are the sample)
+    with the sample's size, from one pass over the sample: the row ranked in the middle carries both."""
+    sample = source.select(days.alias("d")).alias("sample")  # each row's days computed once, then ranked
+    ranked = Select(from_list=[sample], columns=[sample.c.d, fn.ROW_NUMBER().over(order_by=[sample.c.d]).alias("rn"),
+                                                 fn.COUNT(SQL_ONE).over().alias("c")]).alias("ranked")
+    return Select(from_list=[ranked], columns=[ranked.c.d, ranked.c.c]).where(ranked.c.rn == (ranked.c.c + 1) / 2)
 
 
 def _one_row(now, days=None, source=None, **extra):
-    """Run the stage's single query: ``now`` (a count query), the median of ``days`` over ``source``, extra counts."""
-    columns = [now.alias("now")]
-    if days is not None:
-        median, sample = _median(days, source)
-        columns += [median.alias("median"), sample.alias("n")]
-    columns += [query.alias(name) for name, query in extra.items()]
-    row = Select(columns=columns).bind(db).dicts().get()
-    row.setdefault("median", None)
-    row.setdefault("n", 0)
+    """Run the stage's single query: ``now`` (a count query), the median of ``days`` over ``source`` with the sample's
+    size (an outer join on the middle row, so that an empty sample still answers ``now``), extra counts."""
+    columns = [now.alias("now")] + [query.alias(name) for name, query in extra.items()]
+    if days is None:
+        row = Select(columns=columns).bind(db).dicts().get()
+        row.update(median=None, n=0)
+        return row
+    base = Select(columns=[SQL_ONE.alias("one")]).alias("base")
+    middle = _median(days, source).alias("middle")
+    query = (Select(from_list=[base], columns=[*columns, middle.c.d.alias("median"), middle.c.c.alias("n")])
+             .join(middle, JOIN.LEFT_OUTER, on=SQL("1 = 1")))
+    row = query.bind(db).dicts().get()
     if row["median"] is not None:
         row["median"] = round(float(row["median"]), 1)  # tenths of a day; julianday is a double
+    row["n"] = row["n"] or 0
     return row
 
 
