@@ -446,7 +446,7 @@ def feedback_document_id() -> int:
 
 
 register("training register", "/manual/formacion", "quality", floors.training_index)
-register("training register, past", "/manual/formacion?cuando=pasadas", "quality", floors.training_index)
+register("training register ?cuando=pasadas", "/manual/formacion?cuando=pasadas", "quality", floors.training_index)
 register("training session", "/manual/formacion/{training_session_id}", "quality", floors.training_session)
 register("my training record", "/manual/mi-formacion", "commercial", floors.training_record)
 register("manual feedback", "/manual/{feedback_document_id}/comentarios", "quality", floors.manual_feedback)
