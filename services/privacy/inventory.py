@@ -105,12 +105,14 @@ REGISTERS = (
     Register(
         "staff", _l("Staff"),
         _l("Manage the staff's accounts, roles and supervisors, sign-in with two-step verification, sessions, the "
-           "audit log of their actions and the periodic access review."),
+           "audit log of their actions, the periodic access review, their reading of the manual, their training and "
+           "its evaluation."),
         _l("The employment or service contract with the firm and the duty of security and confidentiality "
            "(Ley 1581 de 2012, art. 17 d and art. 4 g); authorization of the data subject (art. 9)."),
         _l("Staff with an account"),
         ("app_user", "user_role", "user_session", "recovery_code", "activation_token", "password_reset_token",
-         "audit_event", "audit_subject", "access_review_line", "manual_ack", "manual_agreement", "outbound_email"),
+         "audit_event", "audit_subject", "access_review_line", "manual_ack", "manual_agreement", "training_session", "training_attendee", "manual_feedback",
+         "outbound_email"),
         read=("users.manage", "privacy.reads")),
     Register(
         "survey_respondents", _l("Survey respondents"),
