@@ -91,7 +91,7 @@ NAV = [
     (lambda p: "clients.view" in p, Link("/clientes", "Clientes", _under("/clientes"))),
     (lambda p: "cases.view" in p, Link("/casos/", "Casos", _cases_current)),
     (lambda p: "cases.view" in p, Link("/casos/agenda", "Agenda", _exactly("/casos/agenda"))),
-    (lambda p: "commercial.view" in p, Link("/comercial/renovaciones", "Renovaciones", _under("/comercial"))),
+    (lambda p: "commercial.view" in p, Link("/comercial/renovaciones", "Fidelización", _under("/comercial", "/fidelizacion"))),
     (lambda p: bool(p & {"surveys.invite", "surveys.results", "surveys.templates"}),
      Link("/encuestas", "Encuestas", _under("/encuestas"))),
     (lambda p: "complaints.log" in p, Link("/quejas", "Quejas", _under("/quejas"))),
