@@ -18,16 +18,6 @@ pytestmark = pytest.mark.usefixtures("clock")
 
 
 @pytest.fixture
-def browser(app, login_as):
-    def open_(*roles, user=None):
-        client = app.test_client()
-        login_as(*roles, client=client, user=user)
-        return client
-
-    return open_
-
-
-@pytest.fixture
 def setting(app, make_user):
     quality = make_user(roles=("quality",), name="Elena Gutiérrez", email="calidad@firma.test")
     boss = make_user(roles=("management",), name="Carlos Duarte", email="gerencia@firma.test")

@@ -23,16 +23,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def browser(app, login_as):
-    def open_(*roles, user=None):
-        client = app.test_client()
-        login_as(*roles, client=client, user=user)
-        return client
-
-    return open_
-
-
-@pytest.fixture
 def people(make_user):
     quality = make_user(roles=("quality",), name="Elena Gutiérrez", email="calidad@firma.test")
     boss = make_user(roles=("management",), name="Carlos Duarte", email="gerencia@firma.test")

@@ -25,18 +25,6 @@ DOCUMENT_QUERIES = 6  # the session, its roles; the document, its versions (with
 # whether the reader was asked to acknowledge the version in force
 
 
-@pytest.fixture
-def browser(app, login_as):
-    """Another signed-in browser (a second person at the same time)."""
-
-    def open_(*roles, user=None):
-        client = app.test_client()
-        login_as(*roles, client=client, user=user)
-        return client
-
-    return open_
-
-
 def _text(**overrides):
     data = {"objective": "Atender bien al cliente.", "scope": "Toda la firma.",
             "responsibilities": "- **Gerencia General:** revisar.", "definitions": "- Cliente: quien contrata.",
