@@ -76,7 +76,9 @@ class Case(BaseModel):
     class Meta:
         table_name = "legal_case"
         indexes = ((("client", "id"), False), (("status", "id"), False), (("responsible", "status"), False),
-                   (("status", "closed_at", "survey_sent_at"), False))
+                   (("status", "closed_at", "survey_sent_at"), False),
+                   # the client journey's medians (models/journey.py): a period's resolved and closed cases
+                   (("resolved_at", "opened_on"), False), (("closed_at", "resolved_at"), False))
 
     @classmethod
     def note_survey_sent(cls, case_id: int, moment) -> None:
@@ -210,6 +212,9 @@ class CaseStatusChange(StatusChange):
     SUBJECT = "case"
 
     case = ForeignKeyField(Case, backref="status_changes", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("from_status", "to_status", "created_at", "case"), False),)  # a period's moves (models/journey.py)
 
 
 class EvidenceItem(BaseModel):

@@ -53,7 +53,8 @@ class Quotation(BaseModel):
     renews = DeferredForeignKey("Contract", null=True, backref="+", on_delete="SET NULL")
 
     class Meta:
-        indexes = ((("number", "version"), True), (("client", "is_current"), False))
+        indexes = ((("number", "version"), True), (("client", "is_current"), False),
+                   (("decided_at", "sent_at", "status"), False))  # a period's decisions (models/journey.py)
 
     @property
     def code(self) -> str:
@@ -129,7 +130,7 @@ class Contract(BaseModel):
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
     class Meta:
-        indexes = ((("status", "end_date"), False),)
+        indexes = ((("status", "end_date"), False), (("signed_on", "quotation"), False))  # models/journey.py
 
     @property
     def code(self) -> str:

@@ -9,7 +9,7 @@ the period starts (a local midnight), ``since_day`` and ``today`` are the firm's
 
 from datetime import timedelta
 
-from peewee import JOIN, SQL, Select, fn
+from peewee import SQL, Select, fn
 
 from core.db import db, is_sqlite
 from models.cases import Case, CaseStatusChange
@@ -34,31 +34,31 @@ def days_between(later, earlier, shift: float = 0.0):
     return days + shift if shift else days
 
 
-def _median(days, source):
+def _median(days, source, counted=None):
     """The nearest-rank median of ``days`` over the rows of ``source`` (a query whose FROM and WHERE are the sample)
-    with the sample's size, from one pass over the sample: the row ranked in the middle carries both."""
-    sample = source.select(days.alias("d")).alias("sample")  # each row's days computed once, then ranked
-    ranked = Select(from_list=[sample], columns=[sample.c.d, fn.ROW_NUMBER().over(order_by=[sample.c.d]).alias("rn"),
-                                                 fn.COUNT(SQL_ONE).over().alias("c")]).alias("ranked")
-    return Select(from_list=[ranked], columns=[ranked.c.d, ranked.c.c]).where(ranked.c.rn == (ranked.c.c + 1) / 2)
+    and the sample's size: scalar subqueries. The size is counted over the sample's index (``counted``: the same rows
+    without a join that only fetches a moment, when the join drops none); the median is the row at offset
+    (size - 1) / 2 in order of ``days``, so the database keeps only the lower half while it sorts (numbering every
+    row, ROW_NUMBER and COUNT over the sample, took about twice as long at full size)."""
+    counted = source if counted is None else counted
+    size = counted.select(fn.COUNT(SQL_ONE))
+    middle = counted.select((fn.COUNT(SQL_ONE) - 1) / 2)
+    median = source.select(days.alias("d")).order_by(SQL("d")).limit(1).offset(middle)
+    return median, size
 
 
-def _one_row(now, days=None, source=None, **extra):
-    """Run the stage's single query: ``now`` (a count query), the median of ``days`` over ``source`` with the sample's
-    size (an outer join on the middle row, so that an empty sample still answers ``now``), extra counts."""
+def _one_row(now, days=None, source=None, counted=None, **extra):
+    """Run the stage's single query: ``now`` (a count query), the median of ``days`` over ``source`` and the sample's
+    size (``counted``: see ``_median``), extra counts."""
     columns = [now.alias("now")] + [query.alias(name) for name, query in extra.items()]
-    if days is None:
-        row = Select(columns=columns).bind(db).dicts().get()
-        row.update(median=None, n=0)
-        return row
-    base = Select(columns=[SQL_ONE.alias("one")]).alias("base")
-    middle = _median(days, source).alias("middle")
-    query = (Select(from_list=[base], columns=[*columns, middle.c.d.alias("median"), middle.c.c.alias("n")])
-             .join(middle, JOIN.LEFT_OUTER, on=SQL("1 = 1")))
-    row = query.bind(db).dicts().get()
+    if days is not None:
+        median, size = _median(days, source, counted)
+        columns += [median.alias("median"), size.alias("n")]
+    row = Select(columns=columns).bind(db).dicts().get()
+    row.setdefault("median", None)
     if row["median"] is not None:
         row["median"] = round(float(row["median"]), 1)  # tenths of a day; julianday is a double
-    row["n"] = row["n"] or 0
+    row["n"] = row.get("n") or 0
     return row
 
 
@@ -106,9 +106,11 @@ def contract(today, since, since_day, shift=0.0) -> dict:
 def planning(today, since, since_day, shift=0.0) -> dict:
     """Cases opened and still being planned now; days from opening to the start of the work."""
     change = CaseStatusChange
-    source = (change.select().join(Case, on=(change.case == Case.id))
-              .where(change.from_status == "open", change.to_status == "in_progress", change.created_at >= since))
-    return _one_row(_count(Case, Case.status == "open"), days_between(change.created_at, Case.opened_on, -shift), source)
+    moves = (change.from_status == "open", change.to_status == "in_progress", change.created_at >= since)
+    source = change.select().join(Case, on=(change.case == Case.id)).where(*moves)
+    # every move has its case (a required key): the sample is counted on the moves' index alone
+    return _one_row(_count(Case, Case.status == "open"), days_between(change.created_at, Case.opened_on, -shift), source,
+                    counted=change.select().where(*moves))
 
 
 def execution(today, since, since_day, shift=0.0) -> dict:
