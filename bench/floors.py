@@ -20,11 +20,13 @@ from functools import cache, reduce
 
 import phonenumbers
 from flask import Flask, current_app, g, request
+from flask_babel import Babel
 from peewee import JOIN, SQL, fn
 from peewee import Case as SqlCase
 from rapidfuzz import fuzz
 
 from core import crypto
+from core.config import ROOT
 from core.db import db, utcnow
 from core.guard import permissions_of
 from core.text import STOP_WORDS, name_key, tokens
@@ -392,6 +394,10 @@ def make_app(pages, user_ids: dict[str, int]) -> tuple[Flask, dict[str, str]]:
     """The floor app (on the database ``core.db.db`` already points at) and each page's floor URL."""
     app = Flask("bench.floors", template_folder="templates")  # bench/templates/floor/: the shells
     app.config["TIMEZONE"] = "America/Bogota"  # the firm's zone, for the indicators that count local days
+    # The words some floors take from the app's services (lazy gettext strings, e.g. the inventory's registers) are
+    # rendered in Spanish, as a page typed by hand would have them.
+    app.config.update(BABEL_DEFAULT_LOCALE="es", BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"))
+    Babel(app)
 
     @app.before_request
     def _connect():
