@@ -113,6 +113,33 @@ def test_migrations_go_down_and_up_again(app):
     db.close()
 
 
+def _triggers() -> set[str]:
+    if is_sqlite():
+        return {name for (name,) in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    return {name for (name,) in db.execute_sql("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")}
+
+
+def test_no_migration_loses_a_trigger_an_earlier_one_made(app):
+    """A migration that makes SQLite rebuild a table (adding a NOT NULL column, changing a type) drops its triggers:
+    0030 dropped the quality figures' triggers on ``client`` that way. Applied one at a time, no migration may leave
+    fewer triggers than there were, and the chain ends with every one of them (0034 put those back)."""
+    db.connect(reuse_if_open=True)
+    runner = migrate.runner()
+    names = [m.name for m in runner.status()]
+    runner.down(names[0])
+    before, seen, lost = set(), set(), {}
+    for name in names:
+        runner.up(name)
+        now = _triggers()
+        if before - now:
+            lost[name] = sorted(before - now)
+        before, seen = now, seen | now
+    assert _triggers() == seen
+    assert set(lost) <= {"0030_benefits"}, lost  # the one that did, before 0034 restored them
+    assert not migrate.schema_diff()
+    db.close()
+
+
 def test_flask_db_cli(app):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["db", "status"])
