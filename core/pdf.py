@@ -47,20 +47,23 @@ def document_html(template: str, **ctx) -> str:
     return render_template(template, **ctx)
 
 
-def to_pdf(html: str) -> bytes:
+def to_pdf(html: str, extra_css=()) -> bytes:
+    """The PDF of ``html`` with the document stylesheet, the footer's page counter and ``extra_css`` (CSS text a
+    document adds, e.g. the page counter in its own header: CSS is never written from a template)."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
     fetcher = _fetcher()
     stylesheets = [CSS(filename=str(STYLESHEET), font_config=fonts, url_fetcher=fetcher),
-                   CSS(string=f"@page {{ @bottom-right {{ content: {page_counter()}; }} }}", font_config=fonts)]
+                   CSS(string=f"@page {{ @bottom-right {{ content: {page_counter()}; }} }}", font_config=fonts),
+                   *(CSS(string=css, font_config=fonts) for css in extra_css)]
     document = HTML(string=html, base_url=str(STATIC) + "/", url_fetcher=fetcher)
     return document.write_pdf(stylesheets=stylesheets, font_config=fonts)
 
 
-def render(template: str, **ctx) -> bytes:
-    return to_pdf(document_html(template, **ctx))
+def render(template: str, extra_css=(), **ctx) -> bytes:
+    return to_pdf(document_html(template, **ctx), extra_css)
 
 
 def download(body: bytes, filename: str):

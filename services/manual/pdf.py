@@ -34,12 +34,13 @@ def context(document: ManualDocument, version: ManualVersion) -> dict:
     created = document.created_label or (version.author.display_name if version.author_id else "")
     approved = version.approver_title or document.approved_label or ""
     return {"document": document, "version": version, "history": history, "attachments": attachments,
-            "created": created, "approved": approved, "page_counter": pdf.page_counter(), "manual_labels": labels,
+            "created": created, "approved": approved, "manual_labels": labels,
             "manual_sections": SECTIONS, "markdown": markdown}
 
 
 def render(document: ManualDocument, version: ManualVersion) -> bytes:
-    return pdf.render(TEMPLATE, **context(document, version))
+    return pdf.render(TEMPLATE, extra_css=(f".mv-page::after {{ content: {pdf.page_counter()}; }}",),
+                      **context(document, version))
 
 
 def filename(document: ManualDocument, version: ManualVersion) -> str:
