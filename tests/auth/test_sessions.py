@@ -200,14 +200,14 @@ def test_t1_password_step_alone_reaches_nothing(app, http, make_user):
     user = make_user(roles=tuple(ROLES))
     http.post("/entrar", data={"email": user.email, "password": PASSWORD})
     values = {"user_id": user.id, "session_id": 1, "client_id": 1, "area_id": 1, "token": "x", "quotation_id": 1,
-              "contract_id": 1, "file_id": 1}
+              "contract_id": 1, "file_id": 1, "decision": "aprobar"}
     checked = 0
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
         if rule.endpoint == "static" or getattr(view, "_public", False):
             continue
         with app.test_request_context():
-            step = {"step": {"commercial.contract_step": "activar", "cases.change_status": "en-curso"}.get(rule.endpoint, "enviar"),
+            step = {"step": {"commercial.contract_step": "activar", "cases.change_status": "en-curso", "loyalty.toggle_rule": "activar"}.get(rule.endpoint, "enviar"),
                     "fmt": "csv"}
             url = url_for(rule.endpoint, **{a: {**values, **step}.get(a, 1) for a in rule.arguments})
         for method in sorted(rule.methods & {"GET", "POST"}):

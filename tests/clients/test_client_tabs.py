@@ -11,6 +11,7 @@ TABS = {"perfil": "/clientes/{id}", "admision": "/clientes/{id}/admision",
         "consentimiento": "/clientes/{id}/consentimiento", "comercial": "/comercial/clientes/{id}",
         "interacciones": "/interacciones/clientes/{id}", "quejas": "/quejas/clientes/{id}"}
 HX = {"HX-Request": "true"}
+BENEFITS = "/fidelizacion/clientes/{id}/beneficios"  # the loyalty programme's tab (no old ?tab= URL)
 WHO_VIEWED = "/clientes/{id}/quien-consulto"  # management, quality and the responsible only (no old ?tab= URL)
 
 
@@ -39,7 +40,7 @@ def test_every_tab_is_the_frame_with_its_tab_marked_and_the_tab_alone_under_htmx
         from services.complaints import crisis
 
         crisis.open_incident(client, me)
-    urls = {key: path.format(id=client.id) for key, path in {**TABS, "quien-consulto": WHO_VIEWED}.items()}
+    urls = {key: path.format(id=client.id) for key, path in {**TABS, "beneficios": BENEFITS, "quien-consulto": WHO_VIEWED}.items()}
     for key, url in urls.items():
         page = http.get(url)
         html = page.get_data(as_text=True)
