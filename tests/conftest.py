@@ -162,6 +162,26 @@ def _empty_pg_tables():
 
 
 @pytest.fixture
+def unguard_audit():
+    """Call it to let a test alter audit rows (to prove the chain check finds it): SQLite drops the guard from this
+    test's own copy of the database; PostgreSQL disables it on the shared test database, so it is enabled again
+    when the test ends (a later test relies on it)."""
+    disabled = []
+
+    def unguard():
+        if PG_URL:
+            db.execute_sql("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only")
+            disabled.append(True)
+        else:
+            db.execute_sql("DROP TRIGGER audit_event_no_update")
+
+    yield unguard
+    if disabled:
+        db.connect(reuse_if_open=True)
+        db.execute_sql("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only")
+
+
+@pytest.fixture
 def db_url(template_db, tmp_path):
     if PG_URL:
         init_database(PG_URL)

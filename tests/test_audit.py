@@ -8,7 +8,7 @@ import pytest
 from peewee import DatabaseError
 
 from core import audit
-from core.db import db, is_sqlite, transaction
+from core.db import transaction
 from models.audit import AuditEvent
 from models.users import User
 from tests.factories import make_user
@@ -27,29 +27,22 @@ def test_l4_update_and_delete_refused(app):
     assert AuditEvent.get_by_id(event.id).action == "test_event"
 
 
-def _drop_triggers():
-    if is_sqlite():
-        db.execute_sql("DROP TRIGGER audit_event_no_update")
-    else:
-        db.execute_sql("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only")
-
-
-def test_l4_chain_names_the_first_altered_row(app):
+def test_l4_chain_names_the_first_altered_row(app, unguard_audit):
     with app.test_request_context():
         ids = [audit.record("step", object_type="thing", object_id=i).id for i in range(5)]
         assert audit.verify_chain() is None
-        _drop_triggers()
+        unguard_audit()
         AuditEvent.update(detail="retocado").where(AuditEvent.id == ids[2]).execute()
         assert audit.verify_chain() == ids[2]
 
 
-def test_l4_verify_cli(app):
+def test_l4_verify_cli(app, unguard_audit):
     runner = app.test_cli_runner()
     with app.test_request_context():
         audit.record("step", object_type="thing", object_id=1)
     ok = runner.invoke(args=["audit", "verify"])
     assert ok.exit_code == 0 and "íntegra" in ok.output
-    _drop_triggers()
+    unguard_audit()
     AuditEvent.update(ip="1.2.3.4").execute()
     broken = runner.invoke(args=["audit", "verify"])
     assert broken.exit_code == 1 and "Cadena rota en el evento" in broken.output

@@ -12,7 +12,7 @@ import pytest
 from playhouse.test_utils import count_queries
 
 import models
-from core.db import db, is_sqlite, utcnow
+from core.db import utcnow
 from core.i18n import today_local
 from models.audit import AuditEvent
 from models.cases import Case
@@ -183,7 +183,8 @@ def test_the_case_report_holds_that_case_only(app, login_as):
 
 # ----- the audit chain -----
 
-def test_the_report_is_stamped_with_its_audit_rows_verified_and_names_an_altered_one(app, http, login_as):
+def test_the_report_is_stamped_with_its_audit_rows_verified_and_names_an_altered_one(app, http, login_as,
+                                                                                    unguard_audit):
     user = login_as("operations")
     client, _case = _seed(app, "ETA-707", user)
     html = http.get(f"/clientes/{client.id}/trazabilidad").get_data(as_text=True)
@@ -193,10 +194,7 @@ def test_the_report_is_stamped_with_its_audit_rows_verified_and_names_an_altered
         assert report.chain.intact and report.chain.rows >= 2
         shown = trace.audit_rows(report.events)
         target = shown[len(shown) // 2]
-        if is_sqlite():
-            db.execute_sql("DROP TRIGGER audit_event_no_update")
-        else:
-            db.execute_sql("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only")
+        unguard_audit()
         AuditEvent.update(detail="retocado").where(AuditEvent.id == target.id).execute()
         broken = trace.build(client, trace.Reader.of(user, client), kinds=("intake", "cases", "consent"))
         assert broken.chain.broken_at == target.id
