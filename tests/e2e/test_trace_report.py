@@ -41,6 +41,8 @@ def test_the_report_from_the_client_page_filtered_and_printed(page, app, make_us
     pg.set_viewport_size({"width": 1280, "height": 860})
     pg.get_by_role("checkbox", name="Interacciones").check()
     pg.get_by_role("button", name="Mostrar").click()
+    # the report is swapped in place: wait until only interactions are listed (the rows before it stay until then)
+    expect(pg.locator("[data-testid=trace-events] tbody tr:not([data-kind=interactions])")).to_have_count(0)
     rows = pg.locator("[data-testid=trace-events] tbody tr")
     expect(rows.first).to_be_visible()
     assert set(rows.evaluate_all("rs => rs.map(r => r.dataset.kind)")) == {"interactions"}
