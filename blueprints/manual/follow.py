@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 
 from core import files
 from core.forms import ActionForm
-from core.guard import ROLES, can, require
+from core.guard import ROLES, require
 from core.htmx import render
 from core.i18n import today_local
 from core.web import me, or_404, status_for
-from models.manual import ConfidentialityAgreement, ManualReview
+from models.manual import ConfidentialityAgreement
 from services import manual as service
 from services.manual import agreements, follow
 
@@ -20,24 +20,6 @@ from . import routes as base
 from .forms import AgreementForm, PlanForm, ReviewForm
 
 MAX_ID = 2**63 - 1
-
-
-def page_context(document, version, extra: dict) -> dict:
-    """What the document's page shows of the calendar and the reading: my pending acknowledgement of the version
-    shown, and for those who follow the manual the plan, the reviews and the progress (constant queries)."""
-    ctx = {"my_ack": follow.pending_ack(version.id, me().id) if version is not None and version.state == "published"
-           else None, "role_labels": ROLES}
-    if ctx["my_ack"] is not None:
-        ctx["ack_form"] = ActionForm(formdata=None)
-    if can("manual.publish"):
-        ctx["reviews"] = list(ManualReview.of_document(document.id, limit=5))
-        ctx["reading"] = follow.progress(document.current_id) if document.current_id else None
-    if can("manual.draft"):
-        ctx["plan_form"] = extra.pop("plan_form", None) or PlanForm(formdata=None, data={
-            "review_months": document.review_months, "next_review_on": document.next_review_on,
-            "concerned_roles": document.role_list})
-        ctx["review_form"] = extra.pop("review_form", None) or ReviewForm(formdata=None)
-    return ctx
 
 
 def _document(document_id):

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from core import files
 from core.forms import ActionForm
-from core.guard import require
+from core.guard import ROLES, can, require
 from core.htmx import render
 from core.web import me, or_404, status_for
 from models.manual import (
@@ -19,14 +19,24 @@ from models.manual import (
     VERSION_STATES,
     ManualAttachment,
     ManualDocument,
+    ManualReview,
     ManualVersion,
 )
 from services import manual as service
-from services.manual import diff, labels
+from services.manual import diff, follow, labels
 from services.manual.markdown import render as markdown
 
 from . import bp
-from .forms import AttachmentForm, DocumentEditForm, DocumentForm, NoteForm, VersionForm, WithdrawForm
+from .forms import (
+    AttachmentForm,
+    DocumentEditForm,
+    DocumentForm,
+    NoteForm,
+    PlanForm,
+    ReviewForm,
+    VersionForm,
+    WithdrawForm,
+)
 
 MAX_ID = 2**63 - 1
 
@@ -129,11 +139,27 @@ def _page(document, version, status=200, **extra):
                    note_form=extra.pop("note_form", None) or NoteForm(formdata=None),
                    withdraw_form=extra.pop("withdraw_form", None) or WithdrawForm(formdata=None),
                    attachment_form=extra.pop("attachment_form", None) or AttachmentForm(formdata=None))
-    from .follow import page_context  # the calendar and the reading (blueprints/manual/follow.py)
-
-    ctx.update(page_context(document, version, extra))
+    ctx.update(_follow_context(document, version, extra))
     ctx.update(extra)
     return render("manual/document.html", status=status, **ctx)
+
+
+def _follow_context(document, version, extra: dict) -> dict:
+    """What the document's page shows of the calendar and the reading: my pending acknowledgement of the version
+    shown, and for those who follow the manual the plan, the reviews and the progress (constant queries)."""
+    ctx = {"my_ack": follow.pending_ack(version.id, me().id) if version is not None and version.state == "published"
+           else None, "role_labels": ROLES}
+    if ctx["my_ack"] is not None:
+        ctx["ack_form"] = ActionForm(formdata=None)
+    if can("manual.publish"):
+        ctx["reviews"] = list(ManualReview.of_document(document.id, limit=5))
+        ctx["reading"] = follow.progress(document.current_id) if document.current_id else None
+    if can("manual.draft"):
+        ctx["plan_form"] = extra.pop("plan_form", None) or PlanForm(formdata=None, data={
+            "review_months": document.review_months, "next_review_on": document.next_review_on,
+            "concerned_roles": document.role_list})
+        ctx["review_form"] = extra.pop("review_form", None) or ReviewForm(formdata=None)
+    return ctx
 
 
 @bp.get("/manual/<int:document_id>")
