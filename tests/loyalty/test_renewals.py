@@ -84,6 +84,8 @@ def test_no_reminder_once_decided_or_renewed(app, make_user, mailbox):
 def test_renew_makes_a_quotation_that_becomes_a_linked_contract(app, http, login_as, firm_today):
     me = login_as("commercial")
     old = _contract(app, me, firm_today + timedelta(days=20))
+    page = http.get(f"/comercial/contratos/{old.id}").get_data(as_text=True)
+    assert f'href="/fidelizacion/contratos/{old.id}/renovacion"' in page  # the contract leads to its renewal
     response = http.post(f"/fidelizacion/contratos/{old.id}/renovar")
     quotation = Quotation.get(Quotation.renews == old.id)
     assert response.status_code == 303 and response.headers["Location"] == f"/comercial/cotizaciones/{quotation.id}"
