@@ -86,7 +86,7 @@ def test_a_colombian_firm_erases_a_former_client_and_nothing_of_it_remains_anywh
         # The seed names its survey templates after the client; a firm's template is not the client's data.
         SurveyTemplate.update(name=SurveyTemplate.id.cast("text")).execute()
         issue = NewsletterIssue.create(number=1, subject="Boletín de marzo", status="sent")
-        for seeded in (alfa, beta):  # a table the export does not list: erased through erasure.EXTRA
+        for seeded in (alfa, beta):  # the newsletter's copies hold the address they went to
             NewsletterDelivery.create(issue=issue, client=seeded.id, email=seeded.email, message_id=f"m-{seeded.id}")
         canaries = ["ALFA-101", alfa.email, alfa.reveal_document(), "Salud ALFA"]
         secrets = _secrets_of(alfa.id)
