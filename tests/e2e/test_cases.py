@@ -38,6 +38,7 @@ def test_open_plan_and_close_a_case(clock, app, page, firm_today):
     pg.get_by_label("Estrategia procesal: escenarios y riesgos").fill("Conciliar; si no, demanda ordinaria.")
     pg.get_by_label("Costo estimado").fill("2500000")
     pg.get_by_role("button", name="Guardar planificación").click()
+    pg.wait_for_url(f"**/casos/{case.id}")  # back on the summary, where the link and the next step are
     pg.get_by_role("link", name="Ver análisis y estrategia").click()
     expect(pg.locator("#confidential")).to_contain_text("Artículo 64")
     shoot(pg, "case-summary")
