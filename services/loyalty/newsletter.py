@@ -55,7 +55,7 @@ def with_notes(body: str, note_ids) -> str:
     """The text with the client-facing summaries of the chosen quality notes (those marked for the newsletter) added
     under "Lo que mejoramos gracias a sus respuestas"."""
     wanted = {int(i) for i in note_ids or ()}
-    notes = [n for n in QualityNote.for_newsletter_items() if n.id in wanted]
+    notes = list(QualityNote.for_newsletter_items().where(QualityNote.id.in_(wanted))) if wanted else []
     if not notes:
         return body
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # stored text: the firm's language

@@ -41,6 +41,7 @@ from models.mail import OutboundEmail
 from models.privacy import Erasure, RetentionDue
 from models.surveys import SurveyAnswer, SurveyInvitation, SurveyLink, SurveyResponse
 from services.documents.calendar import firm_region
+from services.privacy import add_months
 from services.privacy.export import SECTIONS
 
 DEFAULT_YEARS = {
@@ -69,10 +70,6 @@ KEPT = {
     "consent": "append-only proof of the authorization: purpose, method, dates, notice hash; its file is erased",
 }
 DELETED = {"survey_link": "token hashes of the survey links; no use once the invitation is anonymous"}
-# Tables the access export does not list whose rows are the client's, anonymized like a section's: none now (the
-# newsletter's deliveries are a section of the export since it lists them). A table added here is found by
-# ``lambda client_id: query``.
-EXTRA = {}
 
 
 class Refused(Exception):
@@ -100,13 +97,6 @@ def years() -> dict:
     return found
 
 
-def _add_years(day: date, count: int) -> date:
-    try:
-        return day.replace(year=day.year + count)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + count, day=28)
-
-
 def holds(client, region=None) -> list[Hold]:
     """What keeps the client's data: open cases, open complaints, contracts in force and (Colombia) contracts within
     their statutory retention. Three queries."""
@@ -119,7 +109,7 @@ def holds(client, region=None) -> list[Hold]:
     retention = years()["contract"]
     for contract in Contract.select(Contract.id, Contract.status, Contract.end_date).where(
             Contract.client == client.id, Contract.status != "draft"):
-        kept_until = _add_years(contract.end_date, retention)
+        kept_until = add_months(contract.end_date, 12 * retention)
         if contract.status == "active" and contract.end_date >= today:
             found.append(Hold("contract_in_force", contract.id, contract.end_date))
         elif region == "CO" and kept_until > today:
@@ -147,9 +137,9 @@ def carry_out(client, user, reason: str, request=None) -> Erasure:
 def block(client, user, reason: str, request=None) -> Erasure:
     today = today_local()
     period = years()
-    until = _add_years(today, period["blocking"])
+    until = add_months(today, 12 * period["blocking"])
     for contract in Contract.select(Contract.end_date).where(Contract.client == client.id, Contract.status != "draft"):
-        until = max(until, _add_years(contract.end_date, period["contract"]))
+        until = max(until, add_months(contract.end_date, 12 * period["contract"]))
     with transaction():
         Client.update(blocked_on=today, blocked_until=until, updated_at=utcnow()).where(Client.id == client.id).execute()
         _close_request(request, user)
@@ -185,9 +175,7 @@ def erase(client, user, reason: str, request=None) -> Erasure:
         email = (client.email or "").strip().lower()
         invitations = [i.id for i in SurveyInvitation.select(SurveyInvitation.id).where(
             (SurveyInvitation.client == client.id) | SurveyInvitation.case.in_(Case.select(Case.id).where(Case.client == client.id)))]
-        exported = {section.model._meta.table_name for section in SECTIONS}
-        extra = [(rows(client.id).model, rows) for table, rows in EXTRA.items() if table not in exported]
-        for model, rows in [(section.model, section.rows) for section in SECTIONS[1:]] + extra:
+        for model, rows in [(section.model, section.rows) for section in SECTIONS[1:]]:
             ids = [row.id for row in rows(client.id).select(model.id)]
             if not ids:
                 continue
@@ -277,7 +265,7 @@ def list_due(now=None) -> int:
     period = years()
     found = []
     for category, status in (("former_client", "former"), ("rejected_prospect", "rejected")):
-        cutoff = _add_years(today, -period[category])
+        cutoff = add_months(today, -12 * period[category])
         for client in Client.select(Client.id).where(
                 Client.status == status, Client.erased_at.is_null(), Client.blocked_on.is_null(),
                 Client.updated_at < cutoff):

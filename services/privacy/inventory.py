@@ -227,13 +227,9 @@ COUNTS = {
 
 def _retention_years() -> dict:
     """The retention periods in years by kind of record, as the erasure service reads the ``RETENTION`` setting
-    (with the region's defaults); none while that service is not there."""
-    try:
-        from services.privacy.erasure import years
-    except ModuleNotFoundError as missing:
-        if missing.name != "services.privacy.erasure":
-            raise
-        return {}
+    (with the region's defaults)."""
+    from services.privacy.erasure import years
+
     return years()
 
 
