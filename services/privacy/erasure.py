@@ -122,19 +122,21 @@ def mode_for(client, region=None) -> str:
     return "blocked" if (region or firm_region()) == "ES" and not client.blocked_on else "erased"
 
 
-def carry_out(client, user, reason: str, request=None) -> Erasure:
-    """Erase or block the client by the firm's jurisdiction; ``Refused`` while a legal hold remains."""
+def carry_out(client, user, reason: str, request=None, due=None) -> Erasure:
+    """Erase or block the client by the firm's jurisdiction; ``Refused`` while a legal hold remains. The request
+    it answers and the retention line that called for it are settled in the same transaction."""
     if client.erased_at:
         raise Refused([])
     if client.blocked_on:  # a blocked client is erased when its blocking ends, or on a decision of its own
-        return erase(client, user, reason, request)
+        return erase(client, user, reason, request, due)
     found = holds(client)
     if found:
         raise Refused(found)
-    return block(client, user, reason, request) if mode_for(client) == "blocked" else erase(client, user, reason, request)
+    act = block if mode_for(client) == "blocked" else erase
+    return act(client, user, reason, request, due)
 
 
-def block(client, user, reason: str, request=None) -> Erasure:
+def block(client, user, reason: str, request=None, due=None) -> Erasure:
     today = today_local()
     period = years()
     until = add_months(today, 12 * period["blocking"])
@@ -143,6 +145,8 @@ def block(client, user, reason: str, request=None) -> Erasure:
     with transaction():
         Client.update(blocked_on=today, blocked_until=until, updated_at=utcnow()).where(Client.id == client.id).execute()
         _close_request(request, user)
+        if due is not None:
+            _decide(due, "done", user)
         record = Erasure.create(client=client.id, mode="blocked", jurisdiction=firm_region(), reason=reason.strip(),
                                 tables=json.dumps({"client": 1}), request=request, performed_by=user)
         audit.record("client_blocked", object_type="client", object_id=client.id, actor=user,
@@ -167,11 +171,13 @@ def _file_columns(model):
     return [f for f in model._meta.sorted_fields if isinstance(f, ForeignKeyField) and f.rel_model is StoredFile]
 
 
-def erase(client, user, reason: str, request=None) -> Erasure:
+def erase(client, user, reason: str, request=None, due=None) -> Erasure:
     """Empty every personal value of the client and its rows, in one transaction; the files go after it commits."""
     counts, file_ids = {}, set()
     with transaction():
         _close_request(request, user)
+        if due is not None:
+            _decide(due, "done", user)
         email = (client.email or "").strip().lower()
         invitations = [i.id for i in SurveyInvitation.select(SurveyInvitation.id).where(
             (SurveyInvitation.client == client.id) | SurveyInvitation.case.in_(Case.select(Case.id).where(Case.client == client.id)))]
@@ -286,9 +292,7 @@ def list_due(now=None) -> int:
 def approve(due, user) -> Erasure:
     """Carry out the erasure (or the blocking) a retention line calls for; ``Refused`` while holds remain."""
     client = Client.get_by_id(due.client_id)
-    record = carry_out(client, user, f"retention:{due.category}")
-    _decide(due, "done", user)
-    return record
+    return carry_out(client, user, f"retention:{due.category}", due=due)
 
 
 def dismiss(due, user) -> None:
