@@ -6,14 +6,14 @@ from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 
 from core import files
-from core.forms import ActionForm
+from core.forms import ActionForm, staff_groups
 from core.guard import ROLES, require
 from core.htmx import render
 from core.i18n import today_local
 from core.web import me, or_404, status_for
 from models.manual import ConfidentialityAgreement
 from services import manual as service
-from services.manual import agreements, follow
+from services.manual import agreements, follow, training
 
 from . import bp
 from . import routes as base
@@ -119,7 +119,9 @@ def agreements_list():
 
 def _agreement_form():
     form = AgreementForm()
-    form.user.choices = [(0, _("Not a member of staff"))] + list(service.owner_choices())
+    # the one writing and the one sent; anyone else is found by name under the picker (not the whole staff each time)
+    chosen = form.user.data if isinstance(form.user.data, int) else None
+    form.user.choices = staff_groups([(0, _("Not a member of staff")), *training.people_choices([me().id, chosen])])
     form.policy_version.choices = [(0, _("None recorded"))] + agreements.policy_versions()
     return form
 

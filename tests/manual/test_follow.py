@@ -213,6 +213,8 @@ def test_confidentiality_agreements(app, http, login_as, people, firm_today):
     login_as(user=quality)
     form = http.get("/manual/acuerdos/nuevo").get_data(as_text=True)
     assert "POL 001" in form
+    picker = re.search(r'<select[^>]*id="user".*?</select>', form, re.S).group(0)
+    assert "Elena Gutiérrez" in picker and "Laura Gómez" not in picker  # the others are found by name, then sent
     base = {"kind": "staff", "user": str(sellers[0].id), "person_name": "", "organisation": "",
             "policy_version": str(version.id), "signed_on": firm_today.isoformat(),
             "consequences": "Terminación del contrato con justa causa."}
