@@ -28,7 +28,7 @@ from peewee import fn
 from core import audit, crypto
 from core.db import transaction
 from core.guard import permissions_of
-from core.i18n import format_day, to_local, to_utc
+from core.i18n import format_day, format_event, to_local, to_utc
 from models.audit import AuditEvent
 from models.benefits import BenefitGrant, ReferralThanks
 from models.cases import Case, CaseMember, CaseStatusChange, EvidenceItem, FinalDelivery, Intervention
@@ -575,30 +575,10 @@ def _collect(scope: Scope, kinds) -> list:
 
 
 def _when(events) -> None:
-    """Each event's moment as the event style writes it ("5 dic 2026, 22:57", or the day alone), formatted once
-    per day and per minute shown (core.i18n.format_event, without its per-call lookups)."""
-    from datetime import UTC
-
-    from babel.dates import format_date, format_time
-    from flask_babel import get_locale, get_timezone
-
-    locale, zone = get_locale(), get_timezone()
-    joined = locale.datetime_formats["medium"]
-    days, minutes = {}, {}
+    """Each event's moment as the event style writes it ("5 dic 2026, 22:57", or the day alone); core.i18n formats
+    each day and each minute once per request."""
     for e in events:
-        if e.day_only:
-            local_day, clock = e.day, None
-        else:
-            moment = e.at.replace(tzinfo=UTC).astimezone(zone)
-            local_day, clock = moment.date(), moment.time().replace(second=0, microsecond=0)
-        if local_day not in days:
-            days[local_day] = format_date(local_day, "medium", locale=locale)
-        if clock is None:
-            e.when = days[local_day]
-            continue
-        if clock not in minutes:
-            minutes[clock] = format_time(clock, "short", locale=locale)
-        e.when = joined.replace("{1}", days[local_day]).replace("{0}", minutes[clock])
+        e.when = format_day(e.day, "medium") if e.day_only else format_event(e.at)
 
 
 def build(client, reader: Reader, *, case=None, since=None, until=None, kinds=()) -> Report:
