@@ -58,6 +58,14 @@ _MANUAL_DRAFT = frozenset({"manual.draft", "manual.publish", "manual.agreements"
 _MANUAL_APPROVE = frozenset({"manual.approve", "manual.publish", "manual.agreements"})
 # The newsletter (issue 18, PRO 008 §5.5.2): commercial, client service and management write and send it.
 _NEWSLETTER = frozenset({"newsletter.manage"})
+# The loyalty programme (issue 18, PRO 008 §5.5.1): management defines the benefit rules; commercial applies them on
+# quotations and thanks referrers (commercial.manage), and everyone with commercial.view reads them.
+_BENEFITS = frozenset({"benefits.manage"})
+# The traceability report (issue 18 item 6): management and quality read any client's or case's; the client's
+# responsible and its case teams read their own (checked on the record: services/reports/trace.py, Reader).
+_TRACE = frozenset({"reports.trace"})
+# Training on the manual (issue 17 item 5): quality and management plan sessions, mark attendance and evaluations.
+_TRAINING = frozenset({"training.manage"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"home.view", "users.manage", "audit.read", "catalog.manage"}),
@@ -65,7 +73,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
                              "clients.reveal", "clients.export", "commercial.view", "commercial.manage"})
     | _CASE_WORK | _HANDLE | _ANALYSE | _QUALITY | _ACTIONS | _REVIEWS | {"reviews.approve"}
     | _PRIVACY_READS | _PRIVACY_REQUESTS | _PRIVACY_SIGNOFF | _MANUAL_APPROVE | _PRIVACY_ERASE | _PRIVACY_LEGAL_CLAIMS
-    | _NEWSLETTER,
+    | _NEWSLETTER | _BENEFITS | _TRACE | _TRAINING,
     "commercial": frozenset({"home.view", "clients.view", "clients.create", "clients.edit", "clients.evaluate",
                              "clients.reveal", "clients.export", "commercial.view", "commercial.manage",
                              "cases.view", "interactions.log", "work.view", "surveys.invite",
@@ -76,21 +84,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
                           "work.view", "actions.view"}) | _HANDLE | _PRIVACY_REQUESTS | _NEWSLETTER,
     "quality": frozenset({"home.view", "audit.read", "clients.view", "commercial.view", "cases.view",
                           "work.view"}) | _HANDLE | _ANALYSE | _QUALITY | {"quality.targets"} | _ACTIONS | _REVIEWS
-    | _PRIVACY_READS | _PRIVACY_REQUESTS | _MANUAL_DRAFT | _PRIVACY_ERASE,
+    | _PRIVACY_READS | _PRIVACY_REQUESTS | _MANUAL_DRAFT | _PRIVACY_ERASE | _TRACE | _TRAINING,
 }
-
-# The loyalty programme (issue 18, PRO 008 §5.5.1): management defines the benefit rules; commercial applies them on
-# quotations and thanks referrers (commercial.manage), and everyone with commercial.view reads them.
-PERMISSIONS["management"] = PERMISSIONS["management"] | {"benefits.manage"}
-
-# The traceability report (issue 18 item 6): management and quality read any client's or case's; the client's
-# responsible and its case teams read their own (checked on the record: services/reports/trace.py, Reader).
-for _role in ("management", "quality"):
-    PERMISSIONS[_role] = PERMISSIONS[_role] | {"reports.trace"}
-
-# Training on the manual (issue 17 item 5): quality and management plan sessions, mark attendance and evaluations.
-for _role in ("management", "quality"):
-    PERMISSIONS[_role] = PERMISSIONS[_role] | {"training.manage"}
 
 ALL_PERMISSIONS = frozenset().union(SIGNED_IN, *PERMISSIONS.values())
 
