@@ -245,6 +245,16 @@ class ManualAck(BaseModel):
                 .order_by(cls.acknowledged_at.is_null(False), User.name, cls.id))
 
     @classmethod
+    def counts(cls, version_id: int) -> tuple[int, int]:
+        """(acknowledged, asked) of a version: those acknowledged, and those asked who acknowledged or are still
+        active to do it (one query; the document's page shows "n of m" without loading everyone asked)."""
+        done = cls.acknowledged_at.is_null(False)
+        row = (cls.select(fn.COUNT(cls.id).filter(done),
+                          fn.COUNT(cls.id).filter(done | (User.is_active == True)))  # noqa: E712
+               .join(User, on=(cls.user == User.id)).where(cls.version == version_id).tuples().get())
+        return row[0] or 0, row[1] or 0
+
+    @classmethod
     def pending_count(cls) -> int:
         """Acknowledgements still pending on versions in force (the quality dashboard)."""
         return (cls.select(fn.COUNT(cls.id)).join(ManualVersion, on=(cls.version == ManualVersion.id))

@@ -153,7 +153,7 @@ def _follow_context(document, version, extra: dict) -> dict:
         ctx["ack_form"] = ActionForm(formdata=None)
     if can("manual.publish"):
         ctx["reviews"] = list(ManualReview.of_document(document.id, limit=5))
-        ctx["reading"] = follow.progress(document.current_id) if document.current_id else None
+        ctx["reading"] = follow.counts(document.current_id) if document.current_id else None
     if can("manual.draft"):
         ctx["plan_form"] = extra.pop("plan_form", None) or PlanForm(formdata=None, data={
             "review_months": document.review_months, "next_review_on": document.next_review_on,

@@ -185,6 +185,12 @@ def progress(version_id: int) -> dict:
     return {"rows": rows, "done": len(done), "total": len(done) + len(pending), "pending": pending}
 
 
+def counts(version_id: int) -> dict:
+    """How many read a version out of those asked (one query): the "n of m" on the document's page."""
+    done, total = ManualAck.counts(version_id)
+    return {"done": done, "total": total}
+
+
 def remind(document: ManualDocument, user, today) -> int:
     """"Recordar": one email to each active member of staff who has not acknowledged the version in force; once a
     day per document. Returns how many were reminded."""
