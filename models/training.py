@@ -10,7 +10,7 @@ Feedback (``manual_feedback``): what a member of staff says about a published do
 personal sobre las políticas actuales"), open until the owner or quality marks it considered in a version (the
 draft it went into) or set aside, with a note."""
 
-from peewee import JOIN, Case, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField, fn
+from peewee import JOIN, SQL, Case, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField, fn
 
 from core.db import BaseModel
 from models.manual import ManualDocument, ManualVersion
@@ -135,16 +135,29 @@ class ManualFeedback(BaseModel):
         indexes = ((("document", "status", "id"), False),)
 
     @classmethod
-    def of_document(cls, document_id: int, limit: int = 200):
-        """Open feedback first, then the rest latest first; with the author, the version read and the version it
-        went into (one query)."""
+    def of_document(cls, document_id: int):
+        """Open feedback first (the items to act on), then the settled ones, each latest first; with the author, the
+        version read and the version it went into (one query; the caller pages it)."""
         read, into = ManualVersion.alias(), ManualVersion.alias()
         return (cls.select(cls, User.id, User.name, User.email, read.id, read.number, into.id, into.number)
                 .join(User, JOIN.LEFT_OUTER, on=(cls.author == User.id)).switch(cls)
                 .join(read, JOIN.LEFT_OUTER, on=(cls.version == read.id)).switch(cls)
                 .join(into, JOIN.LEFT_OUTER, on=(cls.considered_in == into.id))
                 .where(cls.document == document_id)
-                .order_by(cls.status != "open", cls.id.desc()).limit(limit))
+                .order_by(cls.status != "open", cls.id.desc()))
+
+    @classmethod
+    def one_of(cls, document_id: int, feedback_id: int):
+        """One item of a document's feedback, joined as ``of_document`` (to settle it and show it again), or None."""
+        return cls.of_document(document_id).where(cls.id == feedback_id).first()
+
+    @classmethod
+    def counts(cls, document_id: int) -> tuple[int, int]:
+        """How many items of feedback a document has, and how many of them are open: one COUNT over the
+        (document, status, id) index, no joins."""
+        total, still_open = (cls.select(fn.COUNT(SQL("*")), fn.SUM(Case(None, [(cls.status == "open", 1)], 0)))
+                             .where(cls.document == document_id).tuples().get())
+        return int(total or 0), int(still_open or 0)
 
     @classmethod
     def open_count(cls, document_id: int) -> int:

@@ -17,6 +17,7 @@ from core.forms import staff_groups
 from core.guard import require
 from core.htmx import render
 from core.i18n import to_local
+from core.pagination import paginate
 from core.web import me, or_404, status_for
 from models.manual import ManualDocument
 from models.training import DEFAULT_PASS_MARK, ManualFeedback, TrainingAttendee, TrainingSession
@@ -171,10 +172,21 @@ def feedback_new(document_id):
     return render("manual/feedback_new.html", document=document, form=FeedbackForm(formdata=None))
 
 
-def _feedback_page(document, status=200, forms=None):
-    items = list(ManualFeedback.of_document(document.id))
-    return render("manual/feedback.html", "manual/_feedback_list.html", document=document, items=items,
-                  into=feedback_service.open_version(document), forms=forms or {}, settle_form=SettleForm(formdata=None),
+FEEDBACK_PAGE_SIZE = 25
+
+
+def _feedback_page(document, status=200, failing=None, form=None):
+    """The document's feedback, open items first, 25 a page (``?pagina=``). A settle form that failed (422) is
+    shown with its errors on the page it was sent from (its action keeps ``?pagina=``); its item comes first when
+    it is no longer on that page (settled or moved meanwhile)."""
+    total, still_open = ManualFeedback.counts(document.id)
+    page = paginate(ManualFeedback.of_document(document.id), FEEDBACK_PAGE_SIZE, total=total)
+    items = page.items
+    if failing is not None and all(f.id != failing.id for f in items):
+        items = [failing, *items]
+    return render("manual/feedback.html", "manual/_feedback_list.html", document=document, page=page, items=items,
+                  still_open=still_open, into=feedback_service.open_version(document),
+                  forms={failing.id: form} if failing is not None else {}, settle_form=SettleForm(formdata=None),
                   status=status)
 
 
@@ -193,7 +205,7 @@ def feedback_settle(document_id, feedback_id):
     document = _published(document_id)
     if not feedback_service.handles(document, me()) or not 0 < feedback_id < 2**63:
         abort(404)
-    item = or_404(ManualFeedback.get_or_none(ManualFeedback.id == feedback_id, ManualFeedback.document == document))
+    item = or_404(ManualFeedback.one_of(document.id, feedback_id))
     item.document = document
     form = SettleForm()
     if form.validate_on_submit():
@@ -203,6 +215,7 @@ def feedback_settle(document_id, feedback_id):
             form[exc.field].errors.append(str(exc))
         else:
             flash(_("Feedback marked: %(state)s.", state=feedback_service.STATES[form.decision.data]), "success")
-            return redirect(url_for("manual.feedback_list", document_id=document.id), 303)
-    return _feedback_page(document, 422, {item.id: form})
+            return redirect(url_for("manual.feedback_list", document_id=document.id,
+                                    pagina=request.args.get("pagina", type=int)), 303)
+    return _feedback_page(document, 422, item, form)
 

@@ -101,6 +101,13 @@ def test_set_aside_needs_a_reason(http, login_as, browser, setting):
                                      data={"decision": "set_aside", "note": "x"}).status_code == 404
 
 
+def _gathered(document, author, n, status="open"):
+    """``n`` items of feedback on the document (ids rising), open or set aside."""
+    return [ManualFeedback.create(document=document, version=document.current_id, author=author, what=f"Punto {i}.",
+                                  status=status, considered_note="Ya lo explica §4." if status != "open" else "").id
+            for i in range(n)]
+
+
 def test_feedback_list_query_count_is_constant(http, login_as, browser, setting, make_user):
     quality, boss, seller, other, document = setting
     laura = browser(user=seller)
@@ -113,4 +120,58 @@ def test_feedback_list_query_count_is_constant(http, login_as, browser, setting,
               what=f"Comentario {i}.")
     with count_queries() as many:
         assert http.get(f"/manual/{document.id}/comentarios").status_code == 200
-    assert many.count == few.count
+    _gathered(document, seller, 20, "set_aside")
+    _gathered(document, other, 20)
+    with count_queries() as full:
+        assert http.get(f"/manual/{document.id}/comentarios").status_code == 200
+    with count_queries() as last:
+        assert http.get(f"/manual/{document.id}/comentarios?pagina=2").status_code == 200
+    assert many.count == few.count == full.count == last.count
+
+
+def test_feedback_is_paged_open_first(http, login_as, setting):
+    quality, boss, seller, other, document = setting
+    still_open = _gathered(document, seller, 10)
+    settled = _gathered(document, other, 20, "set_aside")  # newer than the open ones, listed after them
+    login_as(user=quality)
+    first = http.get(f"/manual/{document.id}/comentarios").get_data(as_text=True)
+    shown = [int(i) for i in re.findall(r'data-testid="feedback-(\d+)"', first)]
+    assert shown == still_open[::-1] + settled[::-1][:15]
+    assert "10 comentarios abiertos" in first and "Por atender" in first and "Atendidos" in first
+    assert "Página 1 de 2" in first and f'href="/manual/{document.id}/comentarios?pagina=2"' in first
+    assert first.count("/resolver\"") == first.count('name="decision"') == 10  # a settle form for each open item
+    second = http.get(f"/manual/{document.id}/comentarios?pagina=2",
+                      headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in second and "Página 2 de 2" in second and "Por atender" not in second
+    assert [int(i) for i in re.findall(r'data-testid="feedback-(\d+)"', second)] == settled[::-1][15:]
+
+
+def test_a_failed_settle_shows_its_form_and_error(http, login_as, setting):
+    quality, boss, seller, other, document = setting
+    ids = _gathered(document, seller, 30)  # the five oldest are on page 2
+    login_as(user=quality)
+    oldest = ids[0]
+    page_two = http.get(f"/manual/{document.id}/comentarios?pagina=2").get_data(as_text=True)
+    assert f'action="/manual/{document.id}/comentarios/{oldest}/resolver?pagina=2"' in page_two
+    # Sent from page 2: page 2 again, the item with its error beside the note.
+    failed = http.post(f"/manual/{document.id}/comentarios/{oldest}/resolver?pagina=2",
+                       data={"decision": "set_aside"})
+    body = failed.get_data(as_text=True)
+    assert failed.status_code == 422 and "Página 2 de 2" in body and _error(body, "note") == "Indica por qué se descarta."
+    item = body[body.index(f'data-testid="feedback-{oldest}"'):]
+    assert item.index('id="note-error"') < item.index("</li>")
+    # Sent from page 1 (or the page moved meanwhile): the item comes first, with its error.
+    moved = http.post(f"/manual/{document.id}/comentarios/{oldest}/resolver", data={"decision": "set_aside"})
+    body = moved.get_data(as_text=True)
+    assert moved.status_code == 422 and "Página 1 de 2" in body
+    assert re.findall(r'data-testid="feedback-(\d+)"', body)[0] == str(oldest)
+    assert _error(body, "note") == "Indica por qué se descarta."
+    # Settled: back to the page it was sent from.
+    done = http.post(f"/manual/{document.id}/comentarios/{oldest}/resolver?pagina=2",
+                     data={"decision": "set_aside", "note": "Ya lo explica §4."})
+    assert done.status_code == 303 and done.headers["Location"].endswith(f"/manual/{document.id}/comentarios?pagina=2")
+    # Settled meanwhile by someone else: shown with the form and why it failed.
+    again = http.post(f"/manual/{document.id}/comentarios/{oldest}/resolver?pagina=2",
+                      data={"decision": "set_aside", "note": "x"})
+    body = again.get_data(as_text=True)
+    assert again.status_code == 422 and _error(body, "decision") == "Este comentario ya fue atendido."
