@@ -1505,30 +1505,23 @@ def training_record(user_id: int) -> str:
     return render(TRAINING_RECORD, rows=list(TrainingAttendee.record_of(user_id)))
 
 
-MANUAL_FEEDBACK = PAGE.format("""<h1>Comentarios del personal · {{ d.code }}</h1><p>{{ still_open }} abiertos</p><ul>{% for f in rows %}<li><p>{{ f.status }}
+MANUAL_FEEDBACK = PAGE.format("""<h1>Comentarios del personal · {{ d.code }}</h1><ul>{% for f in rows %}<li><p>{{ f.status }}
 {% if f.considered_in_id %}{{ f.considered_in.number }}{% endif %} {{ f.author.name if f.author_id else "" }} · {{ f.created_at }}
 {% if f.version_id %}{{ f.version.number }}{% endif %} {{ f.section }}</p><p>{{ f.what }}</p><p>{{ f.suggestion }}</p><p>{{ f.considered_note }}</p>
-{% if f.status == "open" %}<form method="post" action="/manual/{{ d.id }}/comentarios/{{ f.id }}/resolver{% if number > 1 %}?pagina={{ number }}{% endif %}">
-<select name="decision"><option>considered</option><option>set_aside</option></select>
-<input name="note"><button>Marcar</button></form>{% endif %}</li>{% endfor %}</ul>
-<nav>{% if number > 1 %}<a href="?pagina={{ number - 1 }}">Anterior</a>{% endif %} Página {{ number }} de {{ pages }}
-{% if number < pages %}<a href="?pagina={{ number + 1 }}">Siguiente</a>{% endif %}</nav>""")
+{% if f.status == "open" %}<form method="post"><select name="decision"><option>considered</option><option>set_aside</option></select>
+<input name="note"><button>Marcar</button></form>{% endif %}</li>{% endfor %}</ul>""")
 
 
 def manual_feedback(user_id: int) -> str:
-    """25 of a document's feedback, open first, with author and versions (one query), how many there are and how many
-    open (one COUNT on the index), the document and the version being drafted (one each)."""
+    """A document's feedback, open first, with author and versions (one query), the document and the version being
+    drafted (one each)."""
     from models.manual import OPEN_STATES, ManualDocument, ManualVersion
     from models.training import ManualFeedback
 
     document = ManualDocument.for_page(int(page_url().partition("?")[0].split("/")[2]))
     ManualVersion.select(ManualVersion.id).where(ManualVersion.document == document.id,
                                                  ManualVersion.state.in_(OPEN_STATES)).first()
-    total, still_open = ManualFeedback.counts(document.id)
-    pages = max(1, -(-total // 25))
-    number = min(max(1, request.args.get("pagina", 1, type=int)), pages)
-    rows = list(ManualFeedback.of_document(document.id).paginate(number, 25))
-    return render(MANUAL_FEEDBACK, d=document, rows=rows, still_open=still_open, number=number, pages=pages)
+    return render(MANUAL_FEEDBACK, d=document, rows=list(ManualFeedback.of_document(document.id)))
 
 
 RENEWALS = PAGE.format("""<h1>Renovaciones</h1><table>{% for c in rows %}<tr><td>{{ c.end_date }}</td>
@@ -1685,22 +1678,27 @@ def referrals(user_id: int) -> str:
     return render(REFERRALS_PAGE, ranking=ranking, rows=rows)
 
 
-MANUAL_JOURNEY = PAGE.format("""<h1>Recorrido del cliente</h1><ol>{% for key, row in stages %}<li><h2>{{ loop.index }}. {{ key }}</h2>
-<dl><dt>Ahora</dt><dd>{{ row.now }}</dd><dt>Mediana</dt><dd>{{ row.median }} ({{ row.n }})</dd>
-{% if row.base is defined %}<dt>Tasa</dt><dd>{{ row.hits }}/{{ row.base }}</dd>{% endif %}</dl></li>{% endfor %}</ol>""")
+MANUAL_JOURNEY = PAGE.format("""<h1>Recorrido del cliente</h1><ol>{% for key, now, row in stages %}<li><h2>{{ loop.index }}. {{ key }}</h2>
+<dl><dt>Ahora</dt><dd>{{ now }}</dd><dt>Mediana</dt><dd>{{ row.median }} ({{ row.n }})</dd>
+{% if row.base is not none %}<dt>Tasa</dt><dd>{{ row.hits }}/{{ row.base }}</dd>{% endif %}</dl></li>{% endfor %}</ol>""")
 
 
 def manual_journey(user_id: int) -> str:
-    """The client journey: for each of its ten stages one query (how many now, the median days over 12 months and
-    the sample; a rate's two counts), the same models/journey.py queries the page runs."""
-    from models.journey import STAGE_QUERIES
+    """The client journey: the ten counts of now in one query, and the period's figures kept for the day in one (once
+    the first reader of the day computed them, one query a stage), the same models/journey.py queries the page runs."""
+    from models.journey import PERIOD_QUERIES, JourneyFigure, now_counts
 
     today = _local_today()
-    since_day = today.replace(year=today.year - 1, day=min(today.day, 28) if today.month == 2 else today.day)
-    since = datetime.combine(since_day, datetime.min.time()) + LOCAL_OFFSET
-    shift = LOCAL_OFFSET.total_seconds() / 86400
-    stages = [(key, query(today, since, since_day, shift)) for key, query in STAGE_QUERIES.items()]
-    return render(MANUAL_JOURNEY, stages=stages)
+    now = now_counts(today, 60)
+    kept = JourneyFigure.of_day(today)
+    if len(kept) < len(PERIOD_QUERIES):
+        since_day = today.replace(year=today.year - 1, day=min(today.day, 28) if today.month == 2 else today.day)
+        since = datetime.combine(since_day, datetime.min.time()) + LOCAL_OFFSET
+        until = datetime.combine(today, datetime.min.time()) + LOCAL_OFFSET
+        shift = LOCAL_OFFSET.total_seconds() / 86400
+        kept = {key: query(since, until, since_day, today, shift) for key, query in PERIOD_QUERIES.items()}
+        JourneyFigure.keep(today, kept)
+    return render(MANUAL_JOURNEY, stages=[(key, now[key], kept[key]) for key in PERIOD_QUERIES])
 
 
 NEWSLETTERS = PAGE.format("""<h1>Boletines</h1><p>{{ subscribers }} clientes han consentido recibir el boletín.</p>

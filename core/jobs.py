@@ -41,6 +41,7 @@ JOBS = (
     ("boletines_enviados", "services.loyalty.newsletter:settle_issues"),
     ("avisos_revision_manual", "services.manual.follow:review_reminders"),
     ("conservacion_vencida", "services.privacy.erasure:list_due"),
+    ("recorrido_del_cliente", "services.manual.journey:keep_figures"),
 )
 
 

@@ -39,6 +39,7 @@ from models.manual import (
 )
 from models.privacy import AccessReview, AccessReviewLine, DataSubjectRequest, Erasure, RetentionDue
 from models.quality import ImprovementAction, QualityNote, QualityNoteAck
+from models.journey import JourneyFigure
 from models.quality_figures import QualityFigure, QualityFigureEpoch
 from models.quality_targets import QualityTarget
 from models.reviews import ManagementReview
@@ -71,7 +72,7 @@ ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginT
               SurveyTemplate, SurveyQuestion, SurveyInvitation, SurveyLink, SurveyResponse, SurveyAnswer,
               ComplaintCategory, SlaRule, Complaint, ComplaintStatusChange, CrisisIncident, CrisisStep,
               PasswordResetToken, ManagementReview, ImprovementAction, QualityTarget, QualityNote, QualityNoteAck,
-              QualityFigure, QualityFigureEpoch,
+              QualityFigure, QualityFigureEpoch, JourneyFigure,
               AuditSubject, DataSubjectRequest, ManualDocument, ManualVersion, ManualAttachment,
               ManualReview, ManualAck, ConfidentialityAgreement,
               AccessReview, AccessReviewLine, Erasure, RetentionDue, BenefitRule, BenefitGrant, ReferralThanks,
@@ -85,6 +86,7 @@ __all__ = [
     "QualityTarget",
     "QualityFigure",
     "QualityFigureEpoch",
+    "JourneyFigure",
     "QualityNote",
     "QualityNoteAck",
     "AuditSubject",

@@ -4,16 +4,20 @@ Cliente y la Organización. Termina temporalmente cuando el Cliente considera qu
 reinicia cuando él decide volver") as Traza runs it, stage by stage, each with its moments of truth ("el preciso
 instante en que el cliente entra en contacto con la Organización") marked critical ("críticos": where a failure
 loses the client) or stellar ("estelares": where the firm can shine), the step of PRO 008 it carries out, and live
-figures from the database (models/journey.py): how many are at that stage now and the median days spent in it over
-the last 12 months, by the firm's calendar."""
+figures from the database (models/journey.py): how many are at that stage now (live) and the median days spent in
+it over the last 12 months of closed days, by the firm's calendar (computed once a day and kept: the first reader of
+the day, or the job ``recorrido_del_cliente`` before anyone, pays for them)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from core.i18n import to_utc
+from core.db import utcnow
+from core.i18n import to_local, to_utc
 from models import journey as figures_of
+from models.journey import JourneyFigure
 
 PERIOD_MONTHS = 12
 
@@ -81,7 +85,7 @@ STAGES = (
           "Programa de Fidelización · Capacitación y Concientización · Renovación de Contrato",
           (_t(_l("Renewal offered before the contract expires"), True), _t(_l("Loyalty benefit or referral thanks")),
            _t(_l("Newsletter with legal news"))),
-          _l("contracts ending within 60 days"), rate=_l("contracts renewed")),
+          _l("contracts ending within %(days)s days"), rate=_l("contracts renewed")),
 )
 
 
@@ -99,26 +103,58 @@ class Figures:
 
 
 def period(today):
-    """The last 12 months by the firm's calendar: from the same day a year ago (its local midnight as UTC)."""
+    """The last 12 months of closed days by the firm's calendar: from the same day a year ago to yesterday, as the
+    firm's days [since_day, today) and the UTC moments of their local midnights [since, until)."""
     try:
         since_day = today.replace(year=today.year - 1)
     except ValueError:  # 29 February
         since_day = today.replace(year=today.year - 1, day=28)
-    return since_day, to_utc(_midnight(since_day))
+    return since_day, to_utc(_midnight(since_day)), to_utc(_midnight(today))
 
 
 def _midnight(day):
     return datetime.combine(day, time())
 
 
+def period_figures(today) -> dict[str, dict]:
+    """Each stage's figures over the period before ``today``: kept for the day (one query), else computed (one query
+    a stage) and kept."""
+    kept = JourneyFigure.of_day(today)
+    missing = [key for key in figures_of.PERIOD_QUERIES if key not in kept]
+    if missing:
+        since_day, since, until = period(today)
+        midnight = _midnight(today)
+        shift = (to_utc(midnight) - midnight).total_seconds() / 86400  # the firm's midnight in UTC, in days
+        computed = {key: figures_of.PERIOD_QUERIES[key](since, until, since_day, today, shift) for key in missing}
+        JourneyFigure.keep(today, computed)
+        kept.update(computed)
+    return kept
+
+
+def renewal_days() -> int:
+    return current_app.config["RENEWAL_WINDOW_DAYS"]
+
+
 def journey(today) -> list[tuple[Stage, Figures]]:
-    """Each stage with its figures: one query per stage."""
-    since_day, since = period(today)
-    midnight = _midnight(today)
-    shift = (to_utc(midnight) - midnight).total_seconds() / 86400  # the firm's midnight in UTC, in days
+    """Each stage with its figures: the counts now in one query, the period's figures in one once computed."""
+    window = renewal_days()
+    now = figures_of.now_counts(today, window)
+    kept = period_figures(today)
     result = []
     for stage in STAGES:
-        row = figures_of.STAGE_QUERIES[stage.key](today, since, since_day, shift)
-        result.append((stage, Figures(now=row["now"] or 0, median=row["median"], n=row["n"] or 0,
+        row = kept[stage.key]
+        if stage.key == "renewal":
+            stage = replace(stage, now=stage.now % {"days": window})
+        result.append((stage, Figures(now=now[stage.key], median=row.get("median"), n=row.get("n") or 0,
                                       base=row.get("base"), hits=row.get("hits"))))
     return result
+
+
+def keep_figures(now=None) -> int:
+    """The job ``recorrido_del_cliente``: compute the firm's day's figures before anyone reads them, once a day, and
+    forget earlier days. Returns how many stages it computed."""
+    today = to_local(now or utcnow()).date()
+    computed = len(figures_of.PERIOD_QUERIES) - len(JourneyFigure.of_day(today))
+    period_figures(today)
+    JourneyFigure.forget_before(today)
+    return computed

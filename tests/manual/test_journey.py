@@ -1,7 +1,8 @@
 """The client journey (issue 17, "Mapear el recorrido del cliente"): the stages of the service cycle with their
 moments of truth, critical or stellar, each linked to its step of PRO 008; live figures right with known data (the
 clock frozen): how many are at each stage now, the median days spent in it over the last 12 months (nearest rank,
-the lower middle for an even count), the survey's response rate and the contracts renewed; one query per stage."""
+the lower middle for an even count), the survey's response rate and the contracts renewed; the counts of now in one
+query, the period's figures once a day (one query a stage) and then read back in one."""
 
 import re
 from datetime import datetime, time, timedelta
@@ -9,11 +10,14 @@ from datetime import datetime, time, timedelta
 import pytest
 from playhouse.test_utils import count_queries
 
+from core import jobs
+from core.db import utcnow
 from core.i18n import to_utc
 from models.cases import Case, CaseStatusChange
 from models.clients import Client, ClientStatusChange
 from models.commercial import Contract, Quotation
 from models.complaints import Complaint
+from models.journey import JourneyFigure
 from models.surveys import SurveyInvitation, SurveyTemplate
 from services.manual import journey as service
 
@@ -101,9 +105,12 @@ def _firm(today, owner, tag=0):
 def test_the_figures_are_right(app, make_user, firm_today):
     with app.test_request_context():
         _firm(firm_today, make_user(roles=("service",)))
-        with count_queries() as counter:
+        with count_queries() as first:
             stages = dict((stage.key, figures) for stage, figures in service.journey(firm_today))
-    assert counter.count == len(service.STAGES) == 10  # one query per stage
+        with count_queries() as again:
+            assert dict((stage.key, figures) for stage, figures in service.journey(firm_today)) == stages
+    # now (1), the day's kept figures (1), one query a stage (10), keeping them (1); then only the first two
+    assert (first.count, again.count) == (3 + len(service.STAGES), 2)
     got = {key: (f.now, f.median, f.n) for key, f in stages.items()}
     assert got == {"intake": (3, 2.0, 4), "evaluation": (2, 6.0, 2), "quotation": (1, 3.0, 2),
                    "contract": (1, 5.0, 1), "planning": (1, 3.0, 1), "execution": (1, 20.0, 2),
@@ -146,7 +153,47 @@ def test_the_page_costs_the_same_queries_whatever_the_data(app, http, login_as, 
         _firm(firm_today - timedelta(days=40), make_user(roles=("service",)), tag=1)
     with count_queries() as full:
         assert http.get("/manual/recorrido").status_code == 200
-    assert empty.count == full.count == 2 + len(service.STAGES)  # the session with its user, its roles; a query a stage
+    assert empty.count == full.count == 2 + 2  # the session with its user, its roles; now; the day's kept figures
+
+
+def test_the_period_is_closed_days_kept_for_the_day_and_the_job_computes_it_first(app, clock, make_user, firm_today):
+    """The medians and rates cover the 12 months to yesterday: computed once a day and kept (what happens today
+    moves the counts of now, not the period's figures); the next day they are computed again, by the job
+    ``recorrido_del_cliente`` before anyone reads them, which forgets the days before."""
+    owner = make_user(roles=("service",))
+    with app.test_request_context():
+        _firm(firm_today, owner)
+        before = dict((stage.key, f) for stage, f in service.journey(firm_today))
+        # today: a complaint received and resolved in 0 days, a prospect registered
+        Complaint.create(number="Q-hoy", description="Hoy", received_at=utcnow(),
+                         resolved_at=utcnow(), owner=owner, status="resolved")
+        _client("Iván")
+        today = dict((stage.key, f) for stage, f in service.journey(firm_today))
+    assert today["intake"].now == before["intake"].now + 1
+    assert (today["complaints"].median, today["complaints"].n) == (before["complaints"].median, 1) == (4.0, 1)
+    assert list(JourneyFigure.select(JourneyFigure.day).distinct().tuples()) == [(firm_today,)]
+    clock.shift(timedelta(days=1))
+    with app.app_context():
+        results = {r.name: r for r in jobs.run()}
+        assert results["recorrido_del_cliente"].ok and results["recorrido_del_cliente"].count == len(service.STAGES)
+        assert [r.count for r in jobs.run() if r.name == "recorrido_del_cliente"] == [0]  # once a day
+        tomorrow = firm_today + timedelta(days=1)
+        assert list(JourneyFigure.select(JourneyFigure.day).distinct().tuples()) == [(tomorrow,)]
+    with app.test_request_context():
+        with count_queries() as counter:
+            later = dict((stage.key, f) for stage, f in service.journey(tomorrow))
+    assert counter.count == 2  # the job computed them: the reader only reads
+    assert (later["complaints"].median, later["complaints"].n) == (0.0, 2)  # the lower middle of 0 and 4 days
+
+
+def test_the_renewal_stage_follows_the_renewal_window(app, http, login_as, make_user, firm_today):
+    """A contract is at the renewal stage within TRAZA_RENEWAL_WINDOW_DAYS of its end, as in the renewal queue."""
+    with app.test_request_context():
+        _firm(firm_today, make_user(roles=("service",)))
+    login_as("commercial")
+    app.config["RENEWAL_WINDOW_DAYS"] = 100
+    renewal = http.get("/manual/recorrido").get_data(as_text=True).split('data-testid="stage-renewal"')[1]
+    assert re.search(r"<dt>Ahora: contratos que vencen en los próximos 100 días</dt><dd><strong>2</strong>", renewal)
 
 
 def test_the_bench_floor_runs_the_pages_queries(app, make_user, firm_today):
