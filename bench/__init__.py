@@ -39,5 +39,6 @@ Extending it when a feature lands:
 Environment: ``BENCH_SCALE`` (float, default 1.0, multiplies every size), ``BENCH_REQUESTS`` (timed
 requests per page, default 100), ``BENCH_WARMUP`` (untimed requests first, default 10),
 ``BENCH_REBUILD=1`` (regenerate the cached database), ``BENCH_ONLY`` (comma-separated page names, and
-``survey send`` for the sending benchmark), ``BENCH_HTTP=1`` and ``BENCH_HTTP_SECONDS`` (the HTTP mode).
+``survey send`` for the sending benchmark), ``BENCH_HTTP=1`` and ``BENCH_HTTP_SECONDS`` (the HTTP mode), ``BENCH_PROFILE=1`` (after each page, 20 more
+of its requests under cProfile: the costliest functions go to ``bench/.cache/profile-<page>.txt``).
 """

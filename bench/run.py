@@ -5,6 +5,7 @@ import os
 import secrets
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pyotp
 from flask.testing import FlaskClient
@@ -106,6 +107,29 @@ def sign_in(app, role: str, seed: str) -> BenchClient:
     return client
 
 
+def profile(page, client, form, requests: int = 20) -> Path:
+    """``BENCH_PROFILE=1``: the page's own requests under cProfile, the functions that cost most (cumulative, then own
+    time) into ``bench/.cache/profile-<page>.txt``: where a page's time goes, to read before changing it."""
+    import cProfile
+    import io
+    import pstats
+    import re
+
+    profiler = cProfile.Profile()
+    for _ in range(requests):
+        profiler.enable()
+        (client.get(page.url) if form is None else client.post(page.url, data=form)).close()
+        profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    out.write(f"{page.name}: {requests} requests\n")
+    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("tottime").print_stats(25)
+    path = data.CACHE_DIR / f"profile-{re.sub(r'[^a-z0-9]+', '-', page.name.lower()).strip('-')}.txt"
+    path.write_text(out.getvalue())
+    return path
+
+
 def selected_pages() -> tuple[list, bool]:
     """The pages to measure and whether to run the survey sending benchmark (``BENCH_ONLY`` names either)."""
     only = [name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()]
@@ -147,6 +171,8 @@ def main() -> int:
                                                 (floor_client, Call(floor_urls[page.name], page.form))],
                                                requests, warmup, COUNTED_REQUESTS)
             rows.append(Row(page, app_result, floor_result, []))
+            if os.environ.get("BENCH_PROFILE") == "1":
+                print(f"  profile: {profile(page, client, form).relative_to(data.BENCH_DIR.parent)}", flush=True)
         for row in rows:
             if row.reasons:
                 row.plans = [(stat, explain(stat.sql, stat.params)) for stat in row.app.statements[:5]
