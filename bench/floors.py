@@ -1505,23 +1505,30 @@ def training_record(user_id: int) -> str:
     return render(TRAINING_RECORD, rows=list(TrainingAttendee.record_of(user_id)))
 
 
-MANUAL_FEEDBACK = PAGE.format("""<h1>Comentarios del personal · {{ d.code }}</h1><ul>{% for f in rows %}<li><p>{{ f.status }}
+MANUAL_FEEDBACK = PAGE.format("""<h1>Comentarios del personal · {{ d.code }}</h1><p>{{ still_open }} abiertos</p><ul>{% for f in rows %}<li><p>{{ f.status }}
 {% if f.considered_in_id %}{{ f.considered_in.number }}{% endif %} {{ f.author.name if f.author_id else "" }} · {{ f.created_at }}
 {% if f.version_id %}{{ f.version.number }}{% endif %} {{ f.section }}</p><p>{{ f.what }}</p><p>{{ f.suggestion }}</p><p>{{ f.considered_note }}</p>
-{% if f.status == "open" %}<form method="post"><select name="decision"><option>considered</option><option>set_aside</option></select>
-<input name="note"><button>Marcar</button></form>{% endif %}</li>{% endfor %}</ul>""")
+{% if f.status == "open" %}<form method="post" action="/manual/{{ d.id }}/comentarios/{{ f.id }}/resolver{% if number > 1 %}?pagina={{ number }}{% endif %}">
+<select name="decision"><option>considered</option><option>set_aside</option></select>
+<input name="note"><button>Marcar</button></form>{% endif %}</li>{% endfor %}</ul>
+<nav>{% if number > 1 %}<a href="?pagina={{ number - 1 }}">Anterior</a>{% endif %} Página {{ number }} de {{ pages }}
+{% if number < pages %}<a href="?pagina={{ number + 1 }}">Siguiente</a>{% endif %}</nav>""")
 
 
 def manual_feedback(user_id: int) -> str:
-    """A document's feedback, open first, with author and versions (one query), the document and the version being
-    drafted (one each)."""
+    """25 of a document's feedback, open first, with author and versions (one query), how many there are and how many
+    open (one COUNT on the index), the document and the version being drafted (one each)."""
     from models.manual import OPEN_STATES, ManualDocument, ManualVersion
     from models.training import ManualFeedback
 
     document = ManualDocument.for_page(int(page_url().partition("?")[0].split("/")[2]))
     ManualVersion.select(ManualVersion.id).where(ManualVersion.document == document.id,
                                                  ManualVersion.state.in_(OPEN_STATES)).first()
-    return render(MANUAL_FEEDBACK, d=document, rows=list(ManualFeedback.of_document(document.id)))
+    total, still_open = ManualFeedback.counts(document.id)
+    pages = max(1, -(-total // 25))
+    number = min(max(1, request.args.get("pagina", 1, type=int)), pages)
+    rows = list(ManualFeedback.of_document(document.id).paginate(number, 25))
+    return render(MANUAL_FEEDBACK, d=document, rows=rows, still_open=still_open, number=number, pages=pages)
 
 
 RENEWALS = PAGE.format("""<h1>Renovaciones</h1><table>{% for c in rows %}<tr><td>{{ c.end_date }}</td>
