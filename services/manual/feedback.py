@@ -7,7 +7,7 @@ and on the draft of the next version; once the draft takes it up they mark it co
 aside, with a note. Every write carries its audit row in the same transaction."""
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from core import audit
 from core.db import transaction, utcnow
@@ -15,7 +15,9 @@ from models.manual import OPEN_STATES, SECTIONS, ManualDocument, ManualVersion
 from models.training import ManualFeedback
 from services import manual as manual_service
 
-STATES = {"open": _l("Open"), "considered": _l("Considered"), "set_aside": _l("Set aside")}
+# An item of feedback (un comentario): its own context, as "Open" and "Set aside" read otherwise on other pages.
+STATES = {"open": lazy_pgettext("manual feedback", "Open"), "considered": lazy_pgettext("manual feedback", "Considered"),
+          "set_aside": lazy_pgettext("manual feedback", "Set aside")}
 STATE_BADGES = {"open": "warn", "considered": "ok", "set_aside": "muted"}
 MAX_TEXT = 4000
 

@@ -79,6 +79,7 @@ def test_feedback_is_gathered_for_the_next_version(http, login_as, browser, sett
     assert (item.status, item.considered_in_id, item.considered_by_id) == ("considered", draft.id, quality.id)
     listing = http.get(f"/manual/{document.id}/comentarios").get_data(as_text=True)
     assert "en la versión 001" in listing and "0 comentarios abiertos" in listing
+    assert 'badge-ok">Considerado</span>' in listing
     # Settled once.
     again = http.post(f"/manual/{document.id}/comentarios/{item.id}/resolver", data={"decision": "set_aside",
                                                                                     "note": "x"})
@@ -138,6 +139,8 @@ def test_feedback_is_paged_open_first(http, login_as, setting):
     shown = [int(i) for i in re.findall(r'data-testid="feedback-(\d+)"', first)]
     assert shown == still_open[::-1] + settled[::-1][:15]
     assert "10 comentarios abiertos" in first and "Por atender" in first and "Atendidos" in first
+    # The states in this page's own words (not "En curso" / "Descartar" of other pages).
+    assert first.count('badge-warn">Abierto</span>') == 10 and first.count('badge-muted">Descartado</span>') == 15
     assert "Página 1 de 2" in first and f'href="/manual/{document.id}/comentarios?pagina=2"' in first
     assert first.count("/resolver\"") == first.count('name="decision"') == 10  # a settle form for each open item
     second = http.get(f"/manual/{document.id}/comentarios?pagina=2",
