@@ -47,6 +47,7 @@ from models.users import User
 from services import cases as service
 from services.cases import check_team, header, labels
 from services.complaints import OWNER_ROLES as complaint_owner_roles
+from services.quality.actions import OWNER_ROLES as action_owner_roles
 
 from . import bp
 
@@ -98,12 +99,13 @@ def staff_options():
     (the ``staff_picker`` macro), the first one chosen; or, for a list of checkboxes (``casillas=1``, the
     ``staff_checks`` macro), the people found as unticked boxes after those found earlier and ticked, which the
     search sends back and keeps, less those the list already shows (``ocultar``). The status line says how many.
-    ``quienes=quejas`` looks among who may own a complaint instead of who works cases; ``quienes=personal`` among
-    all the staff (a training session's attendees)."""
+    ``quienes=quejas`` looks among who may own a complaint instead of who works cases, ``quienes=acciones`` among
+    who may own an improvement action; ``quienes=personal`` among all the staff (a training session's attendees)."""
     text = request.args.get("persona", "")[:80]
     field_id = request.args.get("campo", "")
     field_id = field_id if re.fullmatch(r"[a-z_]{1,40}", field_id) else ""
-    roles = {"quejas": complaint_owner_roles, "personal": tuple(ROLES)}.get(request.args.get("quienes"), CASE_ROLES)
+    roles = {"quejas": complaint_owner_roles, "acciones": action_owner_roles,
+             "personal": tuple(ROLES)}.get(request.args.get("quienes"), CASE_ROLES)
     found = find_staff(text, roles=roles) if len(text.strip()) >= 2 else []
     if request.args.get("casillas") != "1" or not field_id:
         return render("cases/_staff_options.html", found=found, text=text.strip(), field_id=field_id)

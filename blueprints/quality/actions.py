@@ -8,7 +8,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from blueprints.quality.action_forms import CancelForm, CloseForm, ImprovementActionForm, PlanForm
-from core.forms import ActionForm
+from core.forms import ActionForm, staff_groups
 from core.guard import can, require
 from core.htmx import render, wants_partial
 from core.i18n import today_local
@@ -31,10 +31,16 @@ def _load(action_id: int) -> ImprovementAction:
     return or_404(ImprovementAction.for_page(action_id, me(), _manage()))
 
 
-def _owners(form, *fields):
-    owners = list(service.owner_choices())
-    for name in fields:
-        form[name].choices = owners
+def _offer(people, *suggested) -> dict:
+    """A person picker's options: of ``people`` (id, name), those ``suggested``, then the search's empty group."""
+    return staff_groups([(i, name) for i, name in people if i in suggested])
+
+
+def _owners(form, action=None):
+    """The owner picker offers the one writing, the action's owner and the one sent (found by the search); the
+    server checks the one sent against everyone who may own an action, not against what the page listed."""
+    form.owner.choices = staff_groups(service.owner_choices({me().id, getattr(action, "owner_id", None),
+                                                             form.owner.data}))
 
 
 @bp.get("/calidad/acciones")
@@ -50,8 +56,8 @@ def actions():
     today = today_local()
     rows = list(ImprovementAction.register(me(), _manage(), today, status=status, owner=owner, source=source))
     return render("quality/actions.html", "quality/_action_list.html", rows=rows, today=today,
-                  filters={"status": status, "owner": owner, "source": source},
-                  owners=list(service.owner_choices()) if _manage() else [], action_labels=labels)
+                  filters={"status": status, "owner": owner, "source": source}, manage=_manage(),
+                  owners=list(service.owner_choices({me().id, owner})) if _manage() else [], action_labels=labels)
 
 
 PREFILL_SOURCES = ("survey", "indicator", "review")  # a complaint comes as ?queja=<id>, with its own proposal
@@ -84,7 +90,7 @@ def action_new():
     elif request.method == "GET":
         data.update(_prefill(request.args))
     form = ImprovementActionForm(formdata=request.form if request.method == "POST" else None, data=data)
-    _owners(form, "owner")
+    _owners(form)
     if form.validate_on_submit():
         try:
             action = service.open_action(
@@ -104,8 +110,10 @@ def _detail(action, status=200, **forms):
     plan_form = forms.get("plan_form") or PlanForm(formdata=None, obj=action, data={"owner": action.owner_id})
     close_form = forms.get("close_form") or CloseForm(formdata=None, data={"verified_on": today_local(),
                                                                             "verified_by": me().id})
-    _owners(plan_form, "owner")
-    close_form.verified_by.choices = [(0, "—"), *service.owner_choices()]
+    # Both pickers offer the one writing, the action's owner and what each holds: one query for the two.
+    people = list(service.owner_choices({me().id, action.owner_id, plan_form.owner.data, close_form.verified_by.data}))
+    plan_form.owner.choices = _offer(people, me().id, action.owner_id, plan_form.owner.data)
+    close_form.verified_by.choices = _offer([(0, "—"), *people], 0, me().id, action.owner_id, close_form.verified_by.data)
     ctx = {"action": action, "today": today_local(), "manage": _manage(), "action_labels": labels,
            "transitions": [t for t in service.TRANSITIONS.get(action.status, ()) if t != "closed"],
            "step_error": forms.get("step_error"), "plan_form": plan_form, "close_form": close_form,
@@ -131,7 +139,7 @@ def action_show(action_id):
 def action_plan(action_id):
     action = _load(action_id)
     form = PlanForm()
-    _owners(form, "owner")
+    _owners(form, action)
     if form.validate_on_submit():
         try:
             service.save_plan(action, form.data, form.owner.data, form.due_on.data, me())
@@ -161,7 +169,8 @@ def action_step(action_id):
 def action_close(action_id):
     action = _load(action_id)
     form = CloseForm()
-    form.verified_by.choices = [(0, "—"), *service.owner_choices()]
+    form.verified_by.choices = staff_groups([(0, "—"), *service.owner_choices({me().id, action.owner_id,
+                                                                              form.verified_by.data})])
     if form.validate_on_submit():
         try:
             service.close(action, form.effectiveness_check.data, form.verified_on.data, form.verified_by.data,

@@ -50,10 +50,15 @@ class ActionError(ValueError):
         self.field = field
 
 
-def owner_choices():
-    """Active staff who may own an action, by name: (id, name) tuples (one query)."""
+def owner_choices(among):
+    """The active staff of ``among`` (ids; anything else is ignored) who may own or verify an action, by name:
+    (id, name) tuples (one query). A picker offers these (the one writing, the owner so far, the one sent); anyone
+    else who may own one is found by name under it (``/casos/personal?quienes=acciones``): every quality,
+    management, operations and service member of a firm of 2,000 on each page was too heavy."""
+    wanted = {i for i in among if isinstance(i, int) and 0 < i < 2**31}
     ids = UserRole.select(UserRole.user).where(UserRole.role.in_(OWNER_ROLES))
-    return (User.select(User.id, User.name).where(User.id.in_(ids), User.is_active == True)  # noqa: E712
+    return (User.select(User.id, User.name).where(User.id.in_(ids), User.id.in_(wanted or [0]),
+                                                  User.is_active == True)  # noqa: E712
             .order_by(User.name).tuples())
 
 

@@ -3,6 +3,7 @@ and linked to it), the analysis and the three kinds of action, the status flow, 
 effectiveness check (a message beside each missing field, 422) and allowed with it, cancelling with a reason,
 every change audited, the list with its filters (overdue first), the owner's work queue, and access by role."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -216,3 +217,67 @@ def test_audit_log_reads_the_status_change_in_words(app, http, login_as, firm_to
     assert http.post(f"/calidad/acciones/{action.id}/estado", data={"to": "in_progress"}).status_code == 303
     page = http.get("/admin/auditoria").get_data(as_text=True)
     assert "Abierta → En curso" in page and "open→in_progress" not in page
+
+
+def test_owner_pickers_offer_a_few_and_find_the_rest_whatever_the_staff(app, http, login_as, make_user, firm_today):
+    """The list's owner filter, a new action's owner, the plan's owner and who verified listed everyone who may own an
+    action (most of a firm of 2,000) on each page: they offer the one writing, the action's owner and the one
+    chosen; anyone else who may own one is found by name, and the server checks the one sent against them all."""
+    me = login_as("quality")
+    owner = make_user(roles=("operations",), name="Óscar Operativo")
+    found = make_user(roles=("quality",), name="Íñigo Calidad Vélez")  # quality works no case
+    outsider = make_user(roles=("commercial",), name="Carla Comercial")
+    gone = make_user(roles=("service",), name="Inés Inactiva", active=False)
+    action = _open(app, owner, firm_today, title="Turnos")
+
+    def options(url, select_id, absent="Íñigo Calidad Vélez"):
+        body = http.get(url).get_data(as_text=True)
+        assert absent not in body and "quienes=acciones" in body
+        select = re.search(rf'<select[^>]*id="{select_id}".*?</select>', body, re.S).group(0)
+        return {int(v) for v in re.findall(r'value="(\d+)"', select)} - {0}
+
+    assert options("/calidad/acciones?estado=", "responsable") == {me.id}
+    assert options(f"/calidad/acciones?estado=&responsable={owner.id}", "responsable") == {me.id, owner.id}
+    assert options("/calidad/acciones/nueva", "owner") == {me.id}
+    assert options(f"/calidad/acciones/{action.id}", "owner") == {me.id, owner.id}
+    search = http.get("/casos/personal?persona=inigo&campo=owner&quienes=acciones").get_data(as_text=True)
+    assert f'value="{found.id}" selected' in search
+    assert str(found.id) not in http.get("/casos/personal?persona=inigo&campo=owner").get_data(as_text=True)
+    assert "Carla" not in http.get("/casos/personal?persona=carla&campo=owner&quienes=acciones").get_data(as_text=True)
+
+    new = {"title": "Llamadas", "description": "Sin devolver.", "due_on": str(firm_today + timedelta(days=9))}
+    for refused in (outsider, gone):  # may not own one, or no longer works here: beside the field, in Spanish
+        response = http.post("/calidad/acciones/nueva", data={**new, "owner": str(refused.id)})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 422 and 'id="owner-error"' in body and "Opción inválida" in body
+    assert http.post("/calidad/acciones/nueva", data={**new, "owner": str(found.id)}).status_code == 303
+    assert ImprovementAction.get(ImprovementAction.title == "Llamadas").owner_id == found.id
+
+    plan = {"cause_analysis": "Sin turno.", "corrective_action": "Turno fijo.", "due_on": str(firm_today)}
+    response = http.post(f"/calidad/acciones/{action.id}/plan", data={**plan, "owner": str(outsider.id)})
+    assert response.status_code == 422 and 'id="owner-error"' in response.get_data(as_text=True)
+    assert http.post(f"/calidad/acciones/{action.id}/plan", data={**plan, "owner": str(found.id)}).status_code == 303
+    assert ImprovementAction.get_by_id(action.id).owner_id == found.id
+    _to_verifying(app, ImprovementAction.get_by_id(action.id), me)
+    verifier = make_user(roles=("service",), name="Vera Verificadora")
+    assert options(f"/calidad/acciones/{action.id}", "verified_by", "Vera") == {me.id, found.id}
+    close = {"effectiveness_check": "Llamadas devueltas en el día.", "verified_on": str(firm_today)}
+    for refused in (outsider, gone):
+        response = http.post(f"/calidad/acciones/{action.id}/cerrar", data={**close, "verified_by": str(refused.id)})
+        assert response.status_code == 422 and 'id="verified_by-error"' in response.get_data(as_text=True)
+    assert ImprovementAction.get_by_id(action.id).status == "verifying"
+    assert http.post(f"/calidad/acciones/{action.id}/cerrar",
+                     data={**close, "verified_by": str(verifier.id)}).status_code == 303
+    assert ImprovementAction.get_by_id(action.id).verified_by_id == verifier.id
+
+    urls = ("/calidad/acciones?estado=", f"/calidad/acciones?responsable={owner.id}", "/calidad/acciones/nueva",
+            f"/calidad/acciones/{action.id}")
+    with count_queries() as few:
+        for url in urls:
+            http.get(url)
+    for n in range(5):
+        make_user(roles=("operations", "quality")[n % 2:n % 2 + 1], name=f"Más Personal {n}")
+    with count_queries() as more:
+        for url in urls:
+            http.get(url)
+    assert more.count == few.count
