@@ -173,12 +173,14 @@ def feedback_new(document_id):
 
 
 FEEDBACK_PAGE_SIZE = 25
+ITEM_MARK = "{item}"  # where an item's id goes in the blank settle form's ids, rendered once for the page
 
 
 def _feedback_page(document, status=200, failing=None, form=None):
     """The document's feedback, open items first, 25 a page (``?pagina=``). A settle form that failed (422) is
     shown with its errors on the page it was sent from (its action keeps ``?pagina=``); its item comes first when
-    it is no longer on that page (settled or moved meanwhile)."""
+    it is no longer on that page (settled or moved meanwhile). The blank settle form is rendered once, its ids
+    marked with ``ITEM_MARK``, which the template swaps for each open item's id."""
     total, still_open = ManualFeedback.counts(document.id)
     page = paginate(ManualFeedback.of_document(document.id), FEEDBACK_PAGE_SIZE, total=total)
     items = page.items
@@ -186,8 +188,8 @@ def _feedback_page(document, status=200, failing=None, form=None):
         items = [failing, *items]
     return render("manual/feedback.html", "manual/_feedback_list.html", document=document, page=page, items=items,
                   still_open=still_open, into=feedback_service.open_version(document),
-                  forms={failing.id: form} if failing is not None else {}, settle_form=SettleForm(formdata=None),
-                  status=status)
+                  forms={failing.id: form} if failing is not None else {},
+                  settle_form=SettleForm(formdata=None, item=ITEM_MARK), item_mark=ITEM_MARK, status=status)
 
 
 @bp.get("/manual/<int:document_id>/comentarios")
@@ -207,7 +209,7 @@ def feedback_settle(document_id, feedback_id):
         abort(404)
     item = or_404(ManualFeedback.one_of(document.id, feedback_id))
     item.document = document
-    form = SettleForm()
+    form = SettleForm(item=item.id)
     if form.validate_on_submit():
         try:
             feedback_service.settle(item, form.decision.data, form.note.data, me())

@@ -71,6 +71,18 @@ class FeedbackForm(FlaskForm):
 
 
 class SettleForm(FlaskForm):
+    """Settle one item of feedback. A page holds a form for each open item, so the fields' ids end with the item's
+    (``decision-7``, ``note-7``, ``csrf_token-7``: each label, error and ``aria-describedby`` points into its own
+    form) while the names the route reads stay ``decision``, ``note`` and ``csrf_token``."""
+
     decision = SelectField(_l("What was done with it"),
                            choices=[(k, STATES[k]) for k in ("considered", "set_aside")], default="considered")
     note = StringField(_l("Note"), filters=[stripped], validators=[Length(max=4000)])
+
+    def __init__(self, *args, item, **kwargs):
+        self._item = item  # read by Meta.bind_field, while the fields are bound
+        super().__init__(*args, **kwargs)
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            return super().bind_field(form, unbound_field, {**options, "id": f"{options['name']}-{form._item}"})

@@ -64,7 +64,7 @@ def test_feedback_is_gathered_for_the_next_version(http, login_as, browser, sett
     # Considered needs a version being drafted.
     early = http.post(f"/manual/{document.id}/comentarios/{item.id}/resolver", data={"decision": "considered"})
     assert early.status_code == 422
-    assert _error(early.get_data(as_text=True), "decision").startswith("Primero redacta la próxima versión")
+    assert _error(early.get_data(as_text=True), f"decision-{item.id}").startswith("Primero redacta la próxima versión")
     assert http.post(f"/manual/{document.id}/versiones/nueva").status_code == 303
     draft = ManualVersion.get(ManualVersion.document == document.id, ManualVersion.state == "draft")
     # The draft's page gathers it (loaded after the page).
@@ -92,7 +92,7 @@ def test_set_aside_needs_a_reason(http, login_as, browser, setting):
     item = ManualFeedback.get()
     login_as(user=boss)
     response = http.post(f"/manual/{document.id}/comentarios/{item.id}/resolver", data={"decision": "set_aside"})
-    assert response.status_code == 422 and _error(response.get_data(as_text=True), "note") == (
+    assert response.status_code == 422 and _error(response.get_data(as_text=True), f"note-{item.id}") == (
         "Indica por qué se descarta.")
     assert http.post(f"/manual/{document.id}/comentarios/{item.id}/resolver",
                      data={"decision": "set_aside", "note": "Ya lo explica §4."}).status_code == 303
@@ -160,15 +160,18 @@ def test_a_failed_settle_shows_its_form_and_error(http, login_as, setting):
     failed = http.post(f"/manual/{document.id}/comentarios/{oldest}/resolver?pagina=2",
                        data={"decision": "set_aside"})
     body = failed.get_data(as_text=True)
-    assert failed.status_code == 422 and "Página 2 de 2" in body and _error(body, "note") == "Indica por qué se descarta."
+    assert failed.status_code == 422 and "Página 2 de 2" in body
+    assert _error(body, f"note-{oldest}") == "Indica por qué se descarta."
     item = body[body.index(f'data-testid="feedback-{oldest}"'):]
-    assert item.index('id="note-error"') < item.index("</li>")
+    assert item.index(f'id="note-{oldest}-error"') < item.index("</li>")
+    assert f'<label class="label" for="note-{oldest}">' in item[:item.index("</li>")]
+    assert f'aria-describedby="note-{oldest}-error"' in item[:item.index("</li>")]
     # Sent from page 1 (or the page moved meanwhile): the item comes first, with its error.
     moved = http.post(f"/manual/{document.id}/comentarios/{oldest}/resolver", data={"decision": "set_aside"})
     body = moved.get_data(as_text=True)
     assert moved.status_code == 422 and "Página 1 de 2" in body
     assert re.findall(r'data-testid="feedback-(\d+)"', body)[0] == str(oldest)
-    assert _error(body, "note") == "Indica por qué se descarta."
+    assert _error(body, f"note-{oldest}") == "Indica por qué se descarta."
     # Settled: back to the page it was sent from.
     done = http.post(f"/manual/{document.id}/comentarios/{oldest}/resolver?pagina=2",
                      data={"decision": "set_aside", "note": "Ya lo explica §4."})
@@ -177,4 +180,24 @@ def test_a_failed_settle_shows_its_form_and_error(http, login_as, setting):
     again = http.post(f"/manual/{document.id}/comentarios/{oldest}/resolver?pagina=2",
                       data={"decision": "set_aside", "note": "x"})
     body = again.get_data(as_text=True)
-    assert again.status_code == 422 and _error(body, "decision") == "Este comentario ya fue atendido."
+    assert again.status_code == 422 and _error(body, f"decision-{oldest}") == "Este comentario ya fue atendido."
+
+
+def test_each_settle_form_has_its_own_ids(http, login_as, setting):
+    """Several settle forms on a page: each label, error and hidden token points into its own form (WCAG 1.3.1, 4.1.2),
+    while the names posted stay those the route reads."""
+    quality, boss, seller, other, document = setting
+    ids = _gathered(document, seller, 4)
+    _gathered(document, other, 2, "set_aside")
+    login_as(user=quality)
+    page = http.get(f"/manual/{document.id}/comentarios").get_data(as_text=True)
+    every_id = re.findall(r'\sid="([^"]+)"', page)
+    assert len(every_id) == len(set(every_id))
+    for i in ids:
+        item = page[page.index(f'data-testid="feedback-{i}"'):]
+        item = item[:item.index("</li>")]
+        for name in ("decision", "note"):
+            assert f'<label class="label" for="{name}-{i}">' in item
+            assert re.search(rf'<(select|input)[^>]* id="{name}-{i}"[^>]* name="{name}"', item)
+        assert re.search(rf'<input id="csrf_token-{i}" name="csrf_token" type="hidden"', item)
+    assert page.count('name="decision"') == page.count('name="csrf_token"') - 1 == 4  # and the layout's sign-out
