@@ -158,7 +158,3 @@ class ManualFeedback(BaseModel):
         total, still_open = (cls.select(fn.COUNT(SQL("*")), fn.SUM(Case(None, [(cls.status == "open", 1)], 0)))
                              .where(cls.document == document_id).tuples().get())
         return int(total or 0), int(still_open or 0)
-
-    @classmethod
-    def open_count(cls, document_id: int) -> int:
-        return cls.select().where(cls.document == document_id, cls.status == "open").count()
