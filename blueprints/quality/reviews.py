@@ -16,7 +16,7 @@ from blueprints.quality.action_forms import ImprovementActionForm
 from blueprints.quality.review_forms import ReviewForm
 from core import pdf
 from core.db import utcnow
-from core.forms import ActionForm
+from core.forms import ActionForm, staff_groups
 from core.guard import require
 from core.htmx import render
 from core.i18n import today_local
@@ -158,7 +158,8 @@ def review_action_new(review_id):
     proposal = service.action_proposal(review)
     form = ImprovementActionForm(formdata=request.form if request.method == "POST" else None,
                                  data={**proposal, "owner": me().id})
-    form.owner.choices = list(action_service.owner_choices())
+    # The one writing and the one sent (found by the search under the picker); checked against all who may own one.
+    form.owner.choices = staff_groups(action_service.owner_choices({me().id, form.owner.data}))
     if form.validate_on_submit():
         try:
             action = action_service.open_action(

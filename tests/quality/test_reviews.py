@@ -6,6 +6,7 @@ were), edits refused once approved — by the service, the page (409) and the da
 opened from the review, the review due on the dashboard, and the page's query count pinned."""
 
 import json
+import re
 import subprocess
 from datetime import date, datetime, time, timedelta
 
@@ -295,6 +296,38 @@ def test_actions_opened_from_the_review_are_linked_and_listed(app, http, login_a
     bad = http.post(f"/calidad/revisiones/{review.id}/acciones/nueva", data={"title": "", "description": "",
                                                                             "owner": "0", "due_on": "x"})
     assert bad.status_code == 422 and ImprovementAction.select().count() == 1
+
+
+def test_the_review_action_owner_is_offered_or_found_by_name(app, http, login_as, make_user, period, firm_today):
+    """The new action's owner listed everyone who may own an action; it offers the one writing, and anyone else who
+    may own one is found by name and accepted; someone who may not, or no longer works here, is refused."""
+    me = login_as("quality")
+    review = _start(http, period)
+    found = make_user(roles=("quality",), name="Íñigo Calidad Vélez")
+    outsider = make_user(roles=("commercial",), name="Carla Comercial")
+    gone = make_user(roles=("management",), name="Inés Inactiva", active=False)
+    url = f"/calidad/revisiones/{review.id}/acciones/nueva"
+    page = http.get(url).get_data(as_text=True)
+    select = re.search(r'<select[^>]*id="owner".*?</select>', page, re.S).group(0)
+    assert set(re.findall(r'value="(\d+)"', select)) == {str(me.id)}
+    assert "Íñigo Calidad Vélez" not in page and "quienes=acciones" in page
+    search = http.get("/casos/personal?persona=inigo&campo=owner&quienes=acciones").get_data(as_text=True)
+    assert f'value="{found.id}" selected' in search
+    data = {"title": "Turno fijo", "description": "Reforzar el turno.", "due_on": str(firm_today + timedelta(days=9))}
+    for refused in (outsider, gone):
+        response = http.post(url, data={**data, "owner": str(refused.id)})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 422 and 'id="owner-error"' in body and "Opción inválida" in body
+    assert not ImprovementAction.select().exists()
+    assert http.post(url, data={**data, "owner": str(found.id)}).status_code == 303
+    assert ImprovementAction.get().owner_id == found.id
+    with count_queries() as few:
+        http.get(url)
+    for n in range(4):
+        make_user(roles=("service",), name=f"Más Personal {n}")
+    with count_queries() as more:
+        http.get(url)
+    assert more.count == few.count
 
 
 def test_a_review_is_due_on_the_dashboard_until_one_is_approved(app, http, login_as, period, make_user):
