@@ -4,6 +4,7 @@ import os
 import platform
 import sqlite3
 import sys
+import time
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -110,7 +111,36 @@ def _package(name: str) -> str:
         return "?"
 
 
-def machine_facts() -> dict[str, str]:
+def _cpu_ticks() -> dict[int, tuple[int, str]]:
+    """{pid: (user + system clock ticks so far, command line)} of every process (Linux ``/proc``)."""
+    ticks = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = " ".join((stat.parent / "cmdline").read_bytes().decode(errors="replace").replace("\0", " ").split())
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        ticks[int(stat.parent.name)] = (int(fields[11]) + int(fields[12]), command[:70])
+    return ticks
+
+
+def busy_processes(seconds: float = 1.0, least_percent: float = 5.0) -> str:
+    """What else was running: the other processes that used ``least_percent`` or more of a CPU over ``seconds`` now
+    (sampled from ``/proc``), for the report; "none" when nothing did, "unknown" off Linux."""
+    if not Path("/proc/self/stat").exists():
+        return "unknown"
+    before = _cpu_ticks()
+    time.sleep(seconds)
+    after = _cpu_ticks()
+    per_second = os.sysconf("SC_CLK_TCK") * seconds
+    own = {os.getpid(), os.getppid()}
+    busy = sorted(((after[pid][0] - before[pid][0]) / per_second * 100, after[pid][1])
+                  for pid in after.keys() & before.keys() if pid not in own)
+    shown = [f"{command} ({share:.0f} %)" for share, command in reversed(busy) if share >= least_percent]
+    return "; ".join(shown[:6]) or "none"
+
+
+def machine_facts(load_at_start=None, busy_at_start: str = "") -> dict[str, str]:
     cpu = platform.processor() or platform.machine()
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
@@ -122,7 +152,11 @@ def machine_facts() -> dict[str, str]:
         "python": sys.version.split()[0],
         "sqlite": sqlite3.sqlite_version,
         "cpus": str(os.cpu_count()),
+        **({"load average at the start (1/5/15 min)": " / ".join(f"{x:.2f}" for x in load_at_start)}
+           if load_at_start else {}),
         "load average at the end (1/5/15 min)": " / ".join(f"{x:.2f}" for x in os.getloadavg()),
+        **({"other processes using the CPU at the start": busy_at_start} if busy_at_start else {}),
+        "other processes using the CPU at the end": busy_processes(),
         "cpu": cpu,
         "platform": platform.platform(),
         "flask / peewee / jinja2": f"{_package('flask')} / {_package('peewee')} / {_package('jinja2')}",

@@ -15,7 +15,7 @@ from app import create_app
 from bench import data, floors, over_http, send
 from bench.measure import Call, explain, measure
 from bench.pages import PAGES, resolve
-from bench.report import SLOW_QUERY_MS, Row, machine_facts, markdown, over_notes, text_table
+from bench.report import SLOW_QUERY_MS, Row, busy_processes, machine_facts, markdown, over_notes, text_table
 from core import auth
 from core.db import close_all, db, transaction, utcnow
 from models.users import User, UserSession
@@ -142,6 +142,7 @@ def selected_pages() -> tuple[list, bool]:
 
 def main() -> int:
     started = time.perf_counter()
+    load_at_start, busy_at_start = os.getloadavg(), busy_processes()
     scale = data.scale_from_env()
     requests = _env_int("BENCH_REQUESTS", 100, 5)
     warmup = _env_int("BENCH_WARMUP", 10, 0)
@@ -206,7 +207,7 @@ def main() -> int:
         print(notes)
     date = utcnow().strftime("%Y-%m-%d %H:%M UTC")
     REPORT.write_text(markdown(rows, date=date, dataset=dataset, requests=requests, warmup=warmup,
-                               counted=COUNTED_REQUESTS, facts=machine_facts(), total_seconds=total, sent=sent)
+                               counted=COUNTED_REQUESTS, facts=machine_facts(load_at_start, busy_at_start), total_seconds=total, sent=sent)
                       + (f"\n{over}" if over else ""))
     print(f"\nscale {dataset.scale:g}, {requests} requests per page after {warmup} warm-up; "
           f"report: {REPORT.relative_to(data.BENCH_DIR.parent)} ({total:.0f} s)")
