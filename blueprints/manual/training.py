@@ -23,6 +23,7 @@ from models.manual import ManualDocument
 from models.training import DEFAULT_PASS_MARK, ManualFeedback, TrainingAttendee, TrainingSession
 from models.users import User
 from services.manual import feedback as feedback_service
+from services.manual import labels as manual_labels
 from services.manual import training as service
 
 from . import bp
@@ -189,7 +190,13 @@ def _feedback_page(document, status=200, failing=None, form=None):
     return render("manual/feedback.html", "manual/_feedback_list.html", document=document, page=page, items=items,
                   still_open=still_open, into=feedback_service.open_version(document),
                   forms={failing.id: form} if failing is not None else {},
-                  settle_form=SettleForm(formdata=None, item=ITEM_MARK), item_mark=ITEM_MARK, status=status)
+                  settle_form=SettleForm(formdata=None, item=ITEM_MARK), item_mark=ITEM_MARK, status=status,
+                  state_words=_said(feedback_service.STATES), section_words=_said(manual_labels.SECTIONS))
+
+
+def _said(words: dict) -> dict:
+    """A dict of lazy labels said once in the request's language, for a page that shows them on every row."""
+    return {key: str(word) for key, word in words.items()}
 
 
 @bp.get("/manual/<int:document_id>/comentarios")
