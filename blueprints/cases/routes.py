@@ -48,6 +48,7 @@ from services import cases as service
 from services.cases import check_team, header, labels
 from services.complaints import OWNER_ROLES as complaint_owner_roles
 from services.quality.actions import OWNER_ROLES as action_owner_roles
+from services.quality.indicators import TARGET_OWNER_ROLES as target_owner_roles
 
 from . import bp
 
@@ -100,11 +101,12 @@ def staff_options():
     ``staff_checks`` macro), the people found as unticked boxes after those found earlier and ticked, which the
     search sends back and keeps, less those the list already shows (``ocultar``). The status line says how many.
     ``quienes=quejas`` looks among who may own a complaint instead of who works cases, ``quienes=acciones`` among
-    who may own an improvement action; ``quienes=personal`` among all the staff (a training session's attendees)."""
+    who may own an improvement action, ``quienes=metas`` who may answer for a quality target; ``quienes=personal``
+    among all the staff (a training session's attendees)."""
     text = request.args.get("persona", "")[:80]
     field_id = request.args.get("campo", "")
     field_id = field_id if re.fullmatch(r"[a-z_]{1,40}", field_id) else ""
-    roles = {"quejas": complaint_owner_roles, "acciones": action_owner_roles,
+    roles = {"quejas": complaint_owner_roles, "acciones": action_owner_roles, "metas": target_owner_roles,
              "personal": tuple(ROLES)}.get(request.args.get("quienes"), CASE_ROLES)
     found = find_staff(text, roles=roles) if len(text.strip()) >= 2 else []
     if request.args.get("casillas") != "1" or not field_id:

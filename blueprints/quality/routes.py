@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from core.charts import month_chart
 from core.db import utcnow
+from core.forms import staff_groups
 from core.guard import require
 from core.htmx import render
 from core.i18n import today_local
@@ -76,7 +77,10 @@ def indicator(key, target_form=None, status=200):
 def _target_form(key, current=None, formdata=None):
     form = TargetForm(formdata=formdata, data={"target": Decimal(f"{current.target:g}") if current else None,
                                                "owner": current.owner_id if current else 0})
-    form.owner.choices = [(0, _("Choose…"))] + service.owner_choices()
+    # The one writing, the owner so far and the one sent (found by the search under the picker): the id sent is
+    # checked against everyone who may answer for a target, not against what the page listed.
+    form.owner.choices = staff_groups([(0, _("Choose…")), *service.owner_choices(
+        {me().id, current.owner_id if current else None, form.owner.data})])
     return form
 
 
@@ -86,7 +90,7 @@ def set_target(key):
     if key not in service.INDICATORS:
         abort(404)
     form = _target_form(key, service.targets().get(key), formdata=request.form)
-    if form.validate() and form.owner.data in {value for value, _label in form.owner.choices[1:]}:
+    if form.validate():
         service.set_target(key, float(form.target.data), form.owner.data, me().id, today_local())
         flash(_("Target saved."), "success")
         return redirect(url_for("quality.indicator", key=key), 303)

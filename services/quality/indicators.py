@@ -714,12 +714,19 @@ def filter_choices():
     return areas, people
 
 
-def owner_choices():
-    """Who may answer for a target: active staff of management and quality, by name (one query)."""
+TARGET_OWNER_ROLES = ("management", "quality")  # who may answer for an indicator's target
+
+
+def owner_choices(among):
+    """The active staff of ``among`` (ids; anything else is ignored) who may answer for a target (management and
+    quality), by name: (id, name) tuples (one query). The target's picker offers these (the one writing, the owner
+    so far, the one sent); anyone else who may is found by name under it (``/casos/personal?quienes=metas``)."""
     from models.users import User, UserRole
 
-    holders = UserRole.select(UserRole.user).where(UserRole.role.in_(("management", "quality")))
-    return list(User.select(User.id, User.name).where(User.is_active == True, User.id.in_(holders))  # noqa: E712
+    wanted = {i for i in among if isinstance(i, int) and 0 < i < 2**31}
+    holders = UserRole.select(UserRole.user).where(UserRole.role.in_(TARGET_OWNER_ROLES))
+    return list(User.select(User.id, User.name).where(User.is_active == True, User.id.in_(holders),  # noqa: E712
+                                                      User.id.in_(wanted or [0]))
                 .order_by(User.name).tuples())
 
 

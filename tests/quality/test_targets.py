@@ -1,7 +1,10 @@
 """Indicator targets: quality sets them (value and owner), the pages show the state against them in words,
 bad input answers 422 with a message, and the state rule (met / near / missed) in each direction."""
 
+import re
+
 import pytest
+from playhouse.test_utils import count_queries
 
 from models.quality_targets import QualityTarget
 from services.quality import indicators as ind
@@ -30,6 +33,45 @@ def test_quality_sets_a_target_and_the_pages_show_it(app, http, make_user):
     with app.app_context():
         assert QualityTarget.select().count() == 1
         assert QualityTarget.get().target == 90.0
+
+
+def test_the_target_owner_is_offered_or_found_by_name(app, http, make_user):
+    """The target's owner listed all of management and quality; it offers the one writing and the owner so far, and
+    anyone else who may answer for it is found by name and accepted; anyone else is refused beside the field."""
+    me = make_user(roles=("quality",))
+    sign_in(http, me)
+    current = make_user(roles=("management",), name="Gloria Duarte")
+    found = make_user(roles=("management",), name="Íñigo Gerente Vélez")
+    outsider = make_user(roles=("service",), name="Sofía Atención")
+    gone = make_user(roles=("quality",), name="Inés Inactiva", active=False)
+    url = "/calidad/indicadores/satisfaccion"
+
+    def offered():
+        page = http.get(url).get_data(as_text=True)
+        assert "Íñigo Gerente Vélez" not in page and "quienes=metas" in page
+        select = re.search(r'<select[^>]*id="owner".*?</select>', page, re.S).group(0)
+        return {int(v) for v in re.findall(r'value="(\d+)"', select)} - {0}
+
+    assert offered() == {me.id}
+    assert http.post(url + "/meta", data={"target": "85", "owner": current.id}).status_code == 303
+    assert offered() == {me.id, current.id}
+    search = http.get("/casos/personal?persona=inigo&campo=owner&quienes=metas").get_data(as_text=True)
+    assert f'value="{found.id}" selected' in search
+    assert "Sofía" not in http.get("/casos/personal?persona=sofia&campo=owner&quienes=metas").get_data(as_text=True)
+    for refused in (outsider, gone):
+        response = http.post(url + "/meta", data={"target": "90", "owner": refused.id})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 422 and 'id="owner-error"' in body and "Opción inválida" in body
+    assert http.post(url + "/meta", data={"target": "90", "owner": found.id}).status_code == 303
+    with app.app_context():
+        assert QualityTarget.get().owner_id == found.id
+    with count_queries() as few:
+        http.get(url)
+    for n in range(4):
+        make_user(roles=("management", "quality")[n % 2:n % 2 + 1], name=f"Más Personal {n}")
+    with count_queries() as more:
+        http.get(url)
+    assert more.count == few.count
 
 
 def test_management_reads_targets_but_does_not_set_them(app, http, make_user):
