@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from core import files
-from core.forms import ActionForm
+from core.forms import ActionForm, staff_groups
 from core.guard import ROLES, can, require
 from core.htmx import render
 from core.web import me, or_404, status_for
@@ -65,10 +65,12 @@ def _version(document: ManualDocument, version_id: int) -> ManualVersion:
 
 
 def _owners(form, current=None):
-    choices = [(0, _("Nobody yet"))] + list(service.owner_choices())
+    """The owner picker offers nobody, the one writing, the owner so far (kept, marked, once inactive) and the one
+    sent, found by the search under it; the id sent is checked against all the active staff, not what was listed."""
+    choices = [(0, _("Nobody yet"))] + list(service.owner_choices({me().id, current, form.owner.data}))
     if current and current not in {i for i, _n in choices}:
         choices.append((current, _("(inactive)")))
-    form.owner.choices = choices
+    form.owner.choices = staff_groups(choices)
 
 
 @bp.get("/manual")

@@ -296,6 +296,52 @@ def test_query_counts_are_constant(app, http, login_as, make_user):
     assert queries(f"/manual/{document.id}") == few_page == DOCUMENT_QUERIES
 
 
+def test_the_document_owner_is_offered_or_found_by_name(app, http, login_as, make_user):
+    """A document's owner listed every active member of staff (2,000 at full size): the picker offers nobody, the one
+    writing and the owner so far; anyone else is found by name among all the staff and accepted, while an unknown
+    or inactive id is refused beside the field."""
+    quality = login_as("quality")
+    current = make_user(roles=("management",), name="Gloria Duarte")
+    found = make_user(roles=("commercial",), name="Íñigo Comercial Vélez")
+    gone = make_user(roles=("operations",), name="Inés Inactiva", active=False)
+
+    def offered(url):
+        page = http.get(url).get_data(as_text=True)
+        assert "Íñigo Comercial Vélez" not in page and "quienes=personal" in page
+        select = re.search(r'<select[^>]*id="owner".*?</select>', page, re.S).group(0)
+        return {int(v) for v in re.findall(r'value="(\d+)"', select)} - {0}
+
+    assert offered("/manual/nuevo") == {quality.id}
+    assert f'value="{found.id}" selected' in http.get(
+        "/casos/personal?persona=inigo&campo=owner&quienes=personal").get_data(as_text=True)
+    for refused in (gone.id, 99999999):
+        response = http.post("/manual/nuevo", data={**_document_form(quality), "owner": str(refused)})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 422 and 'id="owner-error"' in body and "Opción inválida" in body
+    assert not ManualDocument.select().exists()
+    assert http.post("/manual/nuevo", data=_document_form(current)).status_code == 303
+    document = ManualDocument.get()
+    edit = f"/manual/{document.id}/editar"
+    assert offered(edit) == {quality.id, current.id}
+    fields = {"code": document.code, "title": document.title, "kind": document.kind, "created_label": "EGC",
+              "approved_label": "CEO"}
+    response = http.post(edit, data={**fields, "owner": str(gone.id)})
+    assert response.status_code == 422 and 'id="owner-error"' in response.get_data(as_text=True)
+    assert http.post(edit, data={**fields, "owner": str(found.id)}).status_code == 303
+    assert ManualDocument.get_by_id(document.id).owner_id == found.id
+
+    def queries():
+        with count_queries() as counter:
+            http.get("/manual/nuevo")
+            http.get(edit)
+        return counter.count
+
+    few = queries()
+    for n in range(4):
+        make_user(roles=("commercial",), name=f"Más Personal {n}")
+    assert queries() == few
+
+
 def test_the_top_bar_links_the_manual_for_every_role(app, http, login_as):
     login_as("operations")
     page = http.get("/manual").get_data(as_text=True)
