@@ -56,10 +56,13 @@ def _labels():
     return {"labels": labels, "accept_files": files.ACCEPT, "strong_score": STRONG_SCORE}
 
 
-def _staff_choices(blank):
-    staff = (User.select(User.id, User.name).join(UserRole, on=(UserRole.user == User.id))
-             .where(UserRole.role.in_(CLIENT_ROLES), User.is_active == True).distinct().order_by(User.name))  # noqa: E712
-    return [(0, blank)] + list(staff.tuples())
+def _responsibles(among) -> list[tuple[int, str]]:
+    """The active staff of ``among`` (ids; anything else is ignored) who may be a client's responsible, by name
+    (one query): what a responsible picker offers before anyone is looked up by name under it."""
+    wanted = {i for i in among if isinstance(i, int) and 0 < i < 2**31}
+    return list(User.select(User.id, User.name).join(UserRole, on=(UserRole.user == User.id))
+                .where(User.id.in_(wanted or [0]), UserRole.role.in_(CLIENT_ROLES), User.is_active == True)  # noqa: E712
+                .distinct().order_by(User.name).tuples())
 
 
 def _prepare(form: ClientForm, responsible=None) -> ClientForm:
@@ -67,11 +70,8 @@ def _prepare(form: ClientForm, responsible=None) -> ClientForm:
     (``responsible``: the record's; on a POST the one sent) when they may be responsible; anyone else is found by
     name under it (the ``staff_picker`` macro): 2,000 names on every intake were a third of its time."""
     form.practice_area.choices = [(0, _("— choose —"))] + [(a.id, a.name) for a in PracticeArea.active()]
-    wanted = {i for i in (current_user.id, responsible, form.responsible.data) if isinstance(i, int) and 0 < i < 2**31}
-    offered = (User.select(User.id, User.name).join(UserRole, on=(UserRole.user == User.id))
-               .where(User.id.in_(wanted), UserRole.role.in_(CLIENT_ROLES), User.is_active == True)  # noqa: E712
-               .distinct().order_by(User.name))
-    form.responsible.choices = staff_groups([(0, _("— unassigned —")), *offered.tuples()])
+    offered = _responsibles({current_user.id, responsible, form.responsible.data})
+    form.responsible.choices = staff_groups([(0, _("— unassigned —")), *offered])
     return form
 
 
@@ -437,10 +437,13 @@ def import_rejected():
 
 
 def _import_form() -> ImportForm:
-    """The import form; whom the clients go to is one of the staff the client form offers, the importer by default."""
+    """The import form; whom the clients go to is one who may be responsible for a client (checked against all of
+    them), the importer by default: the picker offers nobody, the importer and the one sent, and anyone else is
+    found by name under it, as on the client form."""
     form = ImportForm()
-    form.responsible.choices = _staff_choices(_("— unassigned —"))
-    if not form.is_submitted() and any(value == current_user.id for value, _label in form.responsible.choices):
+    offered = _responsibles({current_user.id, form.responsible.data})
+    form.responsible.choices = staff_groups([(0, _("— unassigned —")), *offered])
+    if not form.is_submitted() and any(value == current_user.id for value, _label in offered):
         form.responsible.data = current_user.id
     return form
 

@@ -8,6 +8,7 @@ import zlib
 
 import pytest
 from openpyxl import load_workbook
+from playhouse.test_utils import count_queries
 
 from models.audit import AuditEvent
 from models.clients import Client
@@ -127,16 +128,36 @@ def test_the_valid_rows_import_and_the_rejected_ones_come_back_to_fix(app, http,
 
 
 def test_the_import_assigns_the_responsible_chosen(app, http, login_as, make_user):
-    login_as("commercial")
+    """The picker listed everyone who may be responsible (most of 2,000 staff): it offers nobody and the importer,
+    and anyone else who may be responsible is found by name (as on the client form) and accepted."""
+    me = login_as("commercial")
     lawyer = make_user(roles=("operations",), name="Abogada Responsable")
     admin = make_user(roles=("admin",), name="Solo Administra")
+    gone = make_user(roles=("operations",), name="Abogado Inactivo", active=False)
     page = http.get("/clientes/importar").get_data(as_text=True)
-    assert "Abogada Responsable" in page and "Solo Administra" not in page  # the staff the client form offers
+    assert "Abogada Responsable" not in page and "Solo Administra" not in page
+    select = re.search(r'<select[^>]*id="responsible".*?</select>', page, re.S).group(0)
+    assert set(re.findall(r'value="(\d+)"', select)) == {"0", str(me.id)} and "/casos/personal" in page
+    search = http.get("/casos/personal?persona=abogada&campo=responsible").get_data(as_text=True)
+    assert f'value="{lawyer.id}" selected' in search and str(gone.id) not in search
+    assert "Solo" not in http.get("/casos/personal?persona=solo&campo=responsible").get_data(as_text=True)
+    for refused in (admin, gone):  # may not be responsible, or no longer works here: beside the field
+        response = _upload(http, GOOD.replace("Derecho laboral", ""), responsible=str(refused.id))
+        body = response.get_data(as_text=True)
+        assert response.status_code == 422 and 'id="responsible-error"' in body and "Opción inválida" in body
     body = _upload(http, GOOD.replace("Derecho laboral", ""), responsible=str(lawyer.id)).get_data(as_text=True)
     assert f'<option selected value="{lawyer.id}">' in body  # kept for the confirmation
     refused = _confirm(http, body, responsible=str(admin.id))
     assert refused.status_code == 422 and Client.select().count() == 0
+    assert 'id="responsible-error"' in refused.get_data(as_text=True)
     assert _confirm(http, body, responsible=str(lawyer.id)).status_code == 303
+    with count_queries() as few:
+        http.get("/clientes/importar")
+    for n in range(4):
+        make_user(roles=("operations",), name=f"Más Personal {n}")
+    with count_queries() as more:
+        http.get("/clientes/importar")
+    assert more.count == few.count
     assert {c.responsible_id for c in Client.select()} == {lawyer.id}
     assert "responsible" in AuditEvent.get(AuditEvent.action == "client_import").fields
 

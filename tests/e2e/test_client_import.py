@@ -59,7 +59,10 @@ def test_a_file_with_bad_rows_is_grouped_downloaded_and_its_good_rows_imported(p
     _upload(pg, "a;b\n1;2\n")  # no "nombre" column: said beside the field, which gets the focus
     expect(pg.locator("#file-error")).to_contain_text("columna “nombre”")
     expect(pg.locator("#file")).to_be_focused()
-    pg.get_by_label("Responsable").select_option(label="Abogado Operativo")
+    # Not offered (only nobody and the importer are): found by name under the picker, and chosen.
+    expect(pg.get_by_label("Responsable").locator("option")).to_have_count(2)
+    pg.locator("#responsible-buscar").fill("abogado")
+    expect(pg.get_by_label("Responsable")).to_have_value(str(lawyer.id))
     pg.evaluate("""() => {
         window.__marker = 'no reload';
         window.__states = [];
