@@ -8,6 +8,8 @@ contract made from it names the old one in ``renews``, which is the renewal the 
 contract not renewed takes a recorded decision (not renewed or lost, with its reason); an ended contract with
 neither is overdue. A recorded decision and a renewal exclude each other."""
 
+import heapq
+import itertools
 import uuid
 from datetime import timedelta
 
@@ -51,14 +53,20 @@ def pending(today, window_days: int):
             & ~renewed() & ~decided())
 
 
-def board(today, window_days: int, responsible_id: int | None = None):
-    """The renewals page: overdue (ended without a decision) first, then the soonest to end; one query."""
-    query = (Contract.select(Contract, Client, User).join(Client)
-             .join(User, JOIN.LEFT_OUTER, on=(Client.responsible == User.id))
-             .where(pending(today, window_days), Client.reachable()).order_by(Contract.end_date, Contract.id).limit(BOARD_LIMIT))
-    if responsible_id is not None:
-        query = query.where(Client.responsible == responsible_id)
-    return query
+def board(today, window_days: int, responsible_id: int | None = None) -> list:
+    """The renewals page: overdue (ended without a decision) first, then the soonest to end, the first BOARD_LIMIT;
+    one query per open state, merged. Each walks the (status, end_date) index in order and stops at the limit: one
+    query over both states had to sort every pending contract first (35,000 at full size, half a second)."""
+
+    def of_state(status):
+        query = (Contract.select(Contract, Client, User).join(Client)
+                 .join(User, JOIN.LEFT_OUTER, on=(Client.responsible == User.id))
+                 .where(Contract.status == status, pending(today, window_days), Client.reachable())
+                 .order_by(Contract.end_date, Contract.id).limit(BOARD_LIMIT))
+        return query if responsible_id is None else query.where(Client.responsible == responsible_id)
+
+    merged = heapq.merge(*(of_state(status) for status in OPEN_STATES), key=lambda c: (c.end_date, c.id))
+    return list(itertools.islice(merged, BOARD_LIMIT))
 
 
 def decisions(limit: int = 20):

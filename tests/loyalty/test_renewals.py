@@ -187,3 +187,20 @@ def test_renewals_page_queries_are_pinned(app, http, login_as, clock, firm_today
     with count_queries() as counter:
         assert http.get("/comercial/renovaciones").status_code == 200
     assert counter.count == few
+
+
+def test_the_board_merges_both_open_states_by_end_date_up_to_its_limit(app, make_user, firm_today, monkeypatch):
+    """Expired and still-active contracts come in one order, by the day they end, cut at the board's limit (each
+    state is read in index order and stops there)."""
+    owner = make_user(roles=("commercial",))
+    made = {}
+    for days, status in ((-30, "expired"), (-10, "expired"), (-20, "active"), (5, "active"), (15, "active")):
+        contract = _contract(app, owner, firm_today + timedelta(days=days), name=f"Cliente {days} SAS")
+        Contract.update(status=status).where(Contract.id == contract.id).execute()
+        made[days] = contract.id
+    with app.test_request_context():
+        assert [c.id for c in loyalty.board(firm_today, 60)] == [made[d] for d in (-30, -20, -10, 5, 15)]
+        monkeypatch.setattr(loyalty, "BOARD_LIMIT", 3)
+        assert [c.id for c in loyalty.board(firm_today, 60)] == [made[d] for d in (-30, -20, -10)]
+        assert [c.id for c in loyalty.board(firm_today, 60, responsible_id=owner.id)] == [made[d] for d in (-30, -20, -10)]
+        assert loyalty.board(firm_today, 60, responsible_id=owner.id + 1000) == []
