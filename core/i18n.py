@@ -4,9 +4,12 @@ The user's preference wins, then the browser's Accept-Language. Dates and number
 in the firm's time zone.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
+from functools import lru_cache
 
-from flask import current_app, g, has_app_context, request
+from babel import Locale
+from babel import dates as babel_dates
+from flask import current_app, has_app_context, request
 from flask_babel import (
     Babel,
     format_date,
@@ -32,67 +35,54 @@ _DATE_STYLES = {"table": "medium", "short": "medium", "medium": "medium", "docum
 _EVENT_STYLES = frozenset({"event", "short", "medium"})
 
 
-class _Formatted(dict):
-    """The strings formatted so far in a request, in its language and zone (and how the language joins a day and a
-    time): a long table repeats its days and minutes, and each Babel call costs tens of microseconds with its
-    lookups of the language and zone (a page of 2,000 rows spent most of its time there)."""
-
-    def __init__(self, locale, zone):
-        super().__init__()
-        self.locale, self.zone = locale, zone
-        self.joined = locale.datetime_formats["medium"]  # "{1}, {0}"
+@lru_cache(maxsize=16384)
+def _day_text(day: date, pattern: str, locale: Locale) -> str:
+    """A day as ``pattern`` writes it in ``locale``: a pure function of its arguments, so kept for the process (a
+    long table repeats its days, and each Babel call costs tens of microseconds)."""
+    return babel_dates.format_date(day, pattern, locale=locale)
 
 
-def _memo() -> _Formatted | None:
-    """This request's ``_Formatted``, kept beside Flask-Babel's own cache of the language and zone (so that its
-    ``refresh()`` starts a new one); None outside an app context."""
+@lru_cache(maxsize=4096)
+def _clock_text(hour: int, minute: int, locale: Locale) -> str:
+    """A time of day in the short style ("22:57"), kept for the process like ``_day_text``."""
+    return babel_dates.format_time(time(hour, minute), "short", locale=locale)
+
+
+@lru_cache(maxsize=64)
+def _joined(locale: Locale) -> str:
+    return locale.datetime_formats["medium"]  # how the language joins a day and a time: "{1}, {0}"
+
+
+def _locale_and_zone():
+    """The request's language and zone (Flask-Babel keeps both for the request); None outside an app context."""
     if not has_app_context():
-        return None
-    ctx = g.get("_flask_babel")
-    memo = getattr(ctx, "traza_formatted", None)
-    if (memo is not None and memo.locale is getattr(ctx, "babel_locale", None)
-            and memo.zone is getattr(ctx, "babel_tzinfo", None)):
-        return memo
-    locale, zone = get_locale(), get_timezone()
-    if locale is None or zone is None:
-        return None
-    memo = g._flask_babel.traza_formatted = _Formatted(locale, zone)
-    return memo
+        return None, None
+    return get_locale(), get_timezone()
 
 
 def format_event(value) -> str:
-    """A moment as the event style writes it: "5 dic 2026, 22:57" (a stored naive datetime is UTC); each local day
-    and minute formatted once per request."""
+    """A moment as the event style writes it: "5 dic 2026, 22:57" (a stored naive datetime is UTC), in the request's
+    language and zone."""
     if not value:
         return ""
-    memo = _memo()
-    if memo is None or not isinstance(value, datetime):
-        pattern = get_locale().datetime_formats["medium"]  # how the language joins a date and a time: "{1}, {0}"
+    locale, zone = _locale_and_zone()
+    if locale is None or zone is None or not isinstance(value, datetime):
+        pattern = get_locale().datetime_formats["medium"]
         return pattern.replace("{1}", format_date(value, "medium")).replace("{0}", format_time(value, "short"))
-    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(memo.zone)
-    day_key, time_key = ("day", local.date(), "medium"), ("time", local.hour, local.minute, local.utcoffset())
-    day, clock = memo.get(day_key), memo.get(time_key)
-    if day is None:
-        day = memo[day_key] = format_date(local.date(), "medium")
-    if clock is None:
-        clock = memo[time_key] = format_time(local, "short")
-    return memo.joined.replace("{1}", day).replace("{0}", clock)
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
+    return (_joined(locale).replace("{1}", _day_text(local.date(), "medium", locale))
+            .replace("{0}", _clock_text(local.hour, local.minute, locale)))
 
 
 def format_day(value, style: str = "table") -> str:
-    """A day in the table style ("5 dic 2026") or the document style ("5 de diciembre de 2026"), each day formatted
-    once per request."""
+    """A day in the table style ("5 dic 2026") or the document style ("5 de diciembre de 2026")."""
     if not value:
         return ""
     pattern = _DATE_STYLES.get(style, style)
-    memo = _memo()
-    if memo is None:
+    locale = get_locale() if has_app_context() else None
+    if locale is None or type(value) is not date:
         return format_date(value, pattern)
-    key = ("day", value, pattern)
-    text = memo.get(key)
-    if text is None:
-        text = memo[key] = format_date(value, pattern)
-    return text
+    return _day_text(value, pattern, locale)
 
 
 def _datetime_filter(value, style: str = "event") -> str:
