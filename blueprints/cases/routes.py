@@ -110,7 +110,8 @@ def staff_options():
              "personal": tuple(ROLES)}.get(request.args.get("quienes"), CASE_ROLES)
     found = find_staff(text, roles=roles) if len(text.strip()) >= 2 else []
     if request.args.get("casillas") != "1" or not field_id:
-        return render("cases/_staff_options.html", found=found, text=text.strip(), field_id=field_id)
+        return render("cases/_staff_options.html", found=found, text=text.strip(), field_id=field_id,
+                      cases_only=roles == CASE_ROLES)
     shown = {int(i) for i in request.args.get("ocultar", "").split(",")[:200] if i.isdigit() and len(i) < 10}
     ticked = [i for i in dict.fromkeys(int(i) for i in request.args.getlist(field_id)[:200] if i.isdigit() and len(i) < 10)
               if i not in shown]
@@ -118,7 +119,8 @@ def staff_options():
                                                                         .tuples())) if ticked else []
     kept_ids = {user_id for user_id, _name in kept}
     fresh = [(user_id, name) for user_id, name in found if user_id not in shown and user_id not in kept_ids]
-    return render("cases/_staff_checks.html", kept=kept, found=fresh, text=text.strip(), field_id=field_id)
+    return render("cases/_staff_checks.html", kept=kept, found=fresh, text=text.strip(), field_id=field_id,
+                  cases_only=roles == CASE_ROLES)
 
 
 @bp.get("/")

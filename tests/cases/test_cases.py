@@ -300,6 +300,13 @@ def test_case_pickers_offer_the_team_and_find_the_rest_whatever_the_staff(app, h
                      f"&team={colleague.id}").get_data(as_text=True)
     assert re.search(rf'value="{colleague.id}" checked', again)  # ticked earlier: kept, ticked
     assert f'value="{member.id}"' not in again  # already in the list
+    # nobody found: the status line says among whom it looked
+    assert "Nadie que trabaje en los casos se llama «Zacarías»" in http.get(
+        "/casos/personal?persona=Zacarías&campo=team").get_data(as_text=True)
+    assert "Nadie que se pueda elegir aquí se llama «Zacarías»" in http.get(
+        "/casos/personal?persona=Zacarías&campo=owner&quienes=metas").get_data(as_text=True)
+    assert "Nadie más que se pueda elegir aquí se llama «Zacarías»" in http.get(
+        "/casos/personal?persona=Zacarías&campo=attendees&casillas=1&quienes=personal").get_data(as_text=True)
 
     refused = http.post(f"/casos/{case.id}/equipo", data={"responsible": me.id, "team": [member.id, quality.id]})
     assert refused.status_code == 422 and 'id="team-error"' in refused.get_data(as_text=True)
