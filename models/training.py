@@ -109,8 +109,10 @@ class TrainingAttendee(BaseModel):
     @classmethod
     def record_of(cls, user_id: int, limit: int = 500):
         """A person's training record: every session they were invited to, latest first, with its document's code
-        (one query)."""
-        return (cls.select(cls, TrainingSession, ManualDocument.id, ManualDocument.code, ManualDocument.title)
+        (one query; of the session only what the record shows, not its texts)."""
+        return (cls.select(cls, TrainingSession.id, TrainingSession.starts_at, TrainingSession.topic,
+                           TrainingSession.kind, TrainingSession.document, TrainingSession.pass_mark,
+                           ManualDocument.id, ManualDocument.code, ManualDocument.title)
                 .join(TrainingSession, on=(cls.session == TrainingSession.id))
                 .join(ManualDocument, JOIN.LEFT_OUTER, on=(TrainingSession.document == ManualDocument.id))
                 .where(cls.user == user_id)

@@ -49,7 +49,8 @@ def training_index():
     sessions = list(TrainingSession.register(
         when={"proximas": "upcoming", "pasadas": "past"}.get(when, ""), document_id=document_id, now=utcnow()))
     return render("manual/training.html", "manual/_training_list.html", sessions=sessions,
-                  documents=list(service.document_choices()), filters={"when": when, "document": document_id})
+                  documents=list(service.document_choices()), filters={"when": when, "document": document_id},
+                  kind_words=_said(service.KINDS))
 
 
 def _session_form_choices(form):
@@ -88,7 +89,7 @@ def _session_page(session, form=None, status=200):
         form = attendance_form(attendees, session.outcome)
     return render("manual/training_show.html", training=session, attendees=attendees, form=form, started=started,
                   local=to_local(session.starts_at), summary=service.summary(attendees, session.pass_mark),
-                  status=status)
+                  attendance_words=_said(service.ATTENDANCE_LABELS), status=status)
 
 
 @bp.get("/manual/formacion/<int:training_id>")
@@ -122,7 +123,8 @@ def training_record(training_id):
 
 def _record_page(person):
     rows = list(TrainingAttendee.record_of(person.id))
-    return render("manual/training_person.html", person=person, rows=rows, now=utcnow())
+    return render("manual/training_person.html", person=person, rows=rows, now=utcnow(),
+                  kind_words=_said(service.KINDS), attendance_words=_said(service.ATTENDANCE_LABELS))
 
 
 @bp.get("/manual/formacion/personas/<int:user_id>")

@@ -51,12 +51,15 @@ def attendance_form(attendees, outcome=""):
         outcome = TextAreaField(_l("What was observed; lessons learnt"), filters=[stripped], render_kw={"rows": 4},
                                 validators=[Length(max=20000)])
 
-    choices = [(k, v) for k, v in ATTENDANCE_LABELS.items()]
+    # Said once for the form, not per attendee (a lazy string translates again on every use).
+    choices = [(k, str(v)) for k, v in ATTENDANCE_LABELS.items()]
+    l_status, l_score, l_comment, score_range = (str(_l("Attendance")), str(_l("Score")), str(_l("Comment")),
+                                                 str(SCORE_RANGE))
     for a in attendees:
-        setattr(AttendanceForm, f"status_{a.id}", SelectField(_l("Attendance"), choices=choices, default=a.status))
-        setattr(AttendanceForm, f"score_{a.id}", IntegerField(_l("Score"), validators=[
-            Optional(), NumberRange(min=0, max=100, message=SCORE_RANGE)], default=a.score))
-        setattr(AttendanceForm, f"comment_{a.id}", StringField(_l("Comment"), filters=[stripped],
+        setattr(AttendanceForm, f"status_{a.id}", SelectField(l_status, choices=choices, default=a.status))
+        setattr(AttendanceForm, f"score_{a.id}", IntegerField(l_score, validators=[
+            Optional(), NumberRange(min=0, max=100, message=score_range)], default=a.score))
+        setattr(AttendanceForm, f"comment_{a.id}", StringField(l_comment, filters=[stripped],
                                                                validators=[Length(max=4000)], default=a.comment))
     return AttendanceForm(outcome=outcome)
 
