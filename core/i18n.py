@@ -74,6 +74,24 @@ def format_event(value) -> str:
             .replace("{0}", _clock_text(local.hour, local.minute, locale)))
 
 
+def event_writer():
+    """For a page that writes thousands of moments (the traceability report): ``write(utc_naive, day_only)`` gives
+    the firm's local day of a stored (naive UTC) moment and the moment as the event style writes it (the day alone,
+    in the table style, for a day-only fact), the language and the zone looked up once rather than per moment."""
+    locale, zone = get_locale(), _zone()
+    joined = _joined(locale)
+
+    def write(utc_naive: datetime, day_only: bool = False) -> tuple[date, str]:
+        local = utc_naive.replace(tzinfo=UTC).astimezone(zone)
+        day = local.date()
+        text = _day_text(day, "medium", locale)
+        if day_only:
+            return day, text
+        return day, joined.replace("{1}", text).replace("{0}", _clock_text(local.hour, local.minute, locale))
+
+    return write
+
+
 def format_day(value, style: str = "table") -> str:
     """A day in the table style ("5 dic 2026") or the document style ("5 de diciembre de 2026")."""
     if not value:

@@ -21,14 +21,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import reduce
 
-from flask_babel import format_decimal
-from flask_babel import gettext as _
+from flask_babel import format_decimal, gettext
 from peewee import fn
 
 from core import audit, crypto
 from core.db import transaction
 from core.guard import permissions_of
-from core.i18n import format_day, format_event, to_local, to_utc
+from core.i18n import event_writer, format_day, to_utc
 from models.audit import AuditEvent
 from models.benefits import BenefitGrant, ReferralThanks
 from models.cases import Case, CaseMember, CaseStatusChange, EvidenceItem, FinalDelivery, Intervention
@@ -126,6 +125,18 @@ def _ev(row, at, kind, what, detail="", who=None, case_id=None, **extra):
 
 # The words of the codes, each translated once per report (a lazy string translates on every use): set by build().
 _WORDS: ContextVar[dict] = ContextVar("trace_words")
+
+
+def _(msgid: str, **variables) -> str:
+    """gettext, each message translated once per report (thousands of events say the same few dozen): the key is
+    the msgid itself, the labels' keys are tuples."""
+    words = _WORDS.get(None)
+    if words is None:
+        return gettext(msgid, **variables)
+    text = words.get(msgid)
+    if text is None:
+        text = words[msgid] = gettext(msgid)
+    return text % variables if variables else text
 
 
 def _label(mapping_name: str, module: str, value) -> str:
@@ -574,13 +585,6 @@ def _collect(scope: Scope, kinds) -> list:
     return events
 
 
-def _when(events) -> None:
-    """Each event's moment as the event style writes it ("5 dic 2026, 22:57", or the day alone); core.i18n formats
-    each day and each minute once per request."""
-    for e in events:
-        e.when = format_day(e.day, "medium") if e.day_only else format_event(e.at)
-
-
 def build(client, reader: Reader, *, case=None, since=None, until=None, kinds=()) -> Report:
     """The report of ``client`` (or of its ``case``) for ``reader``: the events of the period and kinds asked for
     in time order, staff named, confidential content shown or masked, the audit rows of the records shown
@@ -588,8 +592,9 @@ def build(client, reader: Reader, *, case=None, since=None, until=None, kinds=()
     kinds = tuple(k for k in labels.KINDS if not kinds or k in kinds)
     _WORDS.set({})
     events = _collect(Scope(client.id, case.id if case is not None else None), kinds)
+    write = event_writer()  # each event's local day and its moment as the event style writes it, in one conversion
     for e in events:
-        e.day = to_local(e.at).date()
+        e.day, e.when = write(e.at, e.day_only)
     events = [e for e in events if (since is None or e.day >= since) and (until is None or e.day <= until)]
     events.sort(key=lambda e: (e.at, e.ref))
     shown = [e for e in events if e.secret is not None and reader.may_see(e.rule, e.case_id)]
@@ -613,7 +618,6 @@ def build(client, reader: Reader, *, case=None, since=None, until=None, kinds=()
             e.masked = True
             report.masked += 1
         e.secret = None
-    _when(events)
     names = dict(User.select(User.id, User.name).where(
         User.id.in_({e.who_id for e in events if e.who_id} or {0})).tuples())
     for e in events:
