@@ -1431,32 +1431,37 @@ def manual_document(user_id: int) -> str:
                   attachments=attachments, asked=asked)
 
 
-MANUAL_READERS = PAGE.format("""<h1>{{ d.code }}</h1><h2>{{ done }} de {{ total }}</h2><p>{% for r in pending %}{{ r.user.name }}, {% endfor %}</p>
+MANUAL_READERS = PAGE.format("""<h1>{{ d.code }}</h1><h2>{{ done }} de {{ total }}</h2><p>Pendientes: {{ pending }}</p>
 <form method="post"><button>Recordar</button></form><table>{% for r in rows %}<tr><td>{{ r.user.name }}</td><td>{{ r.requested_on }}</td>
-<td>{{ r.acknowledged_at or "Pendiente" }}</td></tr>{% endfor %}</table>""")
+<td>{{ r.acknowledged_at or "Pendiente" }}</td></tr>{% endfor %}</table><form><input name="q"></form>
+<nav>Página 1 de {{ pages }} <a href="?pagina=2">Siguiente</a></nav>""")
 
 
 def manual_readers(user_id: int) -> str:
-    """Who was asked to read the version in force and who has, pending first (one query, and the document)."""
+    """The document, how many read the version in force of those asked (one query of counts) and the first 50 of
+    those asked, pending first (one query)."""
     from models.manual import ManualAck, ManualDocument
 
     document = ManualDocument.for_page(_path_id())
-    rows = list(ManualAck.of_version(document.current_id))
-    pending = [r for r in rows if r.acknowledged_at is None and r.user.is_active]
-    done = sum(1 for r in rows if r.acknowledged_at is not None)
-    return render(MANUAL_READERS, d=document, rows=rows, pending=pending, done=done, total=done + len(pending))
+    done, total, listed = ManualAck.tally(document.current_id)
+    rows = list(ManualAck.of_version(document.current_id).paginate(1, 50))
+    return render(MANUAL_READERS, d=document, rows=rows, pending=total - done, done=done, total=total,
+                  pages=(listed + 49) // 50)
 
 
-MANUAL_AGREEMENTS = PAGE.format("""<h1>Acuerdos de confidencialidad</h1><table>{% for a in rows %}<tr><td>{{ a.person_name }} {{ a.organisation }}</td>
+MANUAL_AGREEMENTS = PAGE.format("""<h1>Acuerdos de confidencialidad</h1><p>{{ total }} acuerdos</p><table>{% for a in rows %}<tr><td>{{ a.person_name }} {{ a.organisation }}</td>
 <td>{{ a.kind }}</td><td>{% if a.policy_version_id %}<a href="/manual/{{ a.policy.id }}/versiones/{{ a.policy_version.id }}">{{ a.policy.code }} · {{ "%03d"|format(a.policy_version.number) }}</a>{% endif %}</td>
-<td>{{ a.signed_on }}</td><td>{{ a.consequences }}</td><td>{% if a.file_id %}<a href="/manual/acuerdos/{{ a.id }}/copia">Descargar</a>{% endif %}</td></tr>{% endfor %}</table>""")
+<td>{{ a.signed_on }}</td><td>{{ a.consequences }}</td><td>{% if a.file_id %}<a href="/manual/acuerdos/{{ a.id }}/copia">Descargar</a>{% endif %}</td></tr>{% endfor %}</table>
+<nav>Página 1 de {{ (total + 49) // 50 }} <a href="?pagina=2">Siguiente</a></nav>""")
 
 
 def manual_agreements(user_id: int) -> str:
-    """The confidentiality agreements by person with their policy version (one query, the first 500)."""
+    """The first 50 confidentiality agreements by person with their policy version (one query) and how many there
+    are (one COUNT)."""
     from models.manual import ConfidentialityAgreement
 
-    return render(MANUAL_AGREEMENTS, rows=list(ConfidentialityAgreement.listing()))
+    total = ConfidentialityAgreement.count_named()
+    return render(MANUAL_AGREEMENTS, rows=list(ConfidentialityAgreement.listing().paginate(1, 50)), total=total)
 
 
 TRAINING_INDEX = PAGE.format("""<h1>Formación</h1><form><select name="cuando"><option>Próximas</option></select><select name="documento">

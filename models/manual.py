@@ -238,11 +238,25 @@ class ManualAck(BaseModel):
                 .order_by(cls.requested_on, cls.id))
 
     @classmethod
-    def of_version(cls, version_id: int):
-        """Everyone asked to read a version, with their name; pending first, then by name (one query)."""
-        return (cls.select(cls, User.id, User.name, User.email, User.is_active)
-                .join(User, on=(cls.user == User.id)).where(cls.version == version_id)
-                .order_by(cls.acknowledged_at.is_null(False), User.name, cls.id))
+    def of_version(cls, version_id: int, q: str = ""):
+        """Everyone asked to read a version (``q``: whose name holds it, any case), with their name; pending first,
+        then by name (one query; the caller pages it)."""
+        query = (cls.select(cls, User.id, User.name, User.email, User.is_active)
+                 .join(User, on=(cls.user == User.id)).where(cls.version == version_id)
+                 .order_by(cls.acknowledged_at.is_null(False), User.name, cls.id))
+        return query.where(fn.LOWER(User.name).contains(q.lower())) if q else query
+
+    @classmethod
+    def tally(cls, version_id: int, q: str = "") -> tuple[int, int, int]:
+        """(acknowledged, asked who acknowledged or are still active to, listed): the first two as ``counts``, and
+        how many rows ``of_version(version_id, q)`` holds (everyone asked, inactive too, whose name holds ``q``);
+        one query."""
+        done = cls.acknowledged_at.is_null(False)
+        listed = fn.COUNT(cls.id).filter(fn.LOWER(User.name).contains(q.lower())) if q else fn.COUNT(cls.id)
+        row = (cls.select(fn.COUNT(cls.id).filter(done),
+                          fn.COUNT(cls.id).filter(done | (User.is_active == True)), listed)  # noqa: E712
+               .join(User, on=(cls.user == User.id)).where(cls.version == version_id).tuples().get())
+        return row[0] or 0, row[1] or 0, row[2] or 0
 
     @classmethod
     def counts(cls, version_id: int) -> tuple[int, int]:
@@ -283,10 +297,25 @@ class ConfidentialityAgreement(BaseModel):
         indexes = ((("person_name", "id"), False),)
 
     @classmethod
-    def listing(cls, limit: int = 500):
-        """Every agreement by person, with the policy's code and version (one query)."""
-        return (cls.select(cls, ManualDocument.id, ManualDocument.code, ManualDocument.title, ManualVersion.id,
-                           ManualVersion.number)
-                .join(ManualDocument, JOIN.LEFT_OUTER, on=(cls.policy == ManualDocument.id)).switch(cls)
-                .join(ManualVersion, JOIN.LEFT_OUTER, on=(cls.policy_version == ManualVersion.id))
-                .order_by(fn.LOWER(cls.person_name), cls.id).limit(limit))
+    def _named(cls, query, q: str):
+        """``query`` narrowed to the agreements whose person's or company's name holds ``q`` (any case)."""
+        if not q:
+            return query
+        needle = q.lower()
+        return query.where(fn.LOWER(cls.person_name).contains(needle) | fn.LOWER(cls.organisation).contains(needle))
+
+    @classmethod
+    def listing(cls, q: str = ""):
+        """The agreements by person (``q``: part of the person's or company's name), with the policy's code and
+        version (one query; the caller pages it)."""
+        query = (cls.select(cls, ManualDocument.id, ManualDocument.code, ManualDocument.title, ManualVersion.id,
+                            ManualVersion.number)
+                 .join(ManualDocument, JOIN.LEFT_OUTER, on=(cls.policy == ManualDocument.id)).switch(cls)
+                 .join(ManualVersion, JOIN.LEFT_OUTER, on=(cls.policy_version == ManualVersion.id))
+                 .order_by(fn.LOWER(cls.person_name), cls.id))
+        return cls._named(query, q)
+
+    @classmethod
+    def count_named(cls, q: str = "") -> int:
+        """How many agreements ``listing(q)`` holds: one COUNT, no joins."""
+        return cls._named(cls.select(fn.COUNT(cls.id)), q).scalar() or 0

@@ -2,7 +2,7 @@
 the review period and the roles a document concerns, a periodic review, "He leído y entiendo", who has read the
 version in force with a once-a-day reminder, and the confidentiality agreements of staff and contractors."""
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from core import files
@@ -10,10 +10,11 @@ from core.forms import ActionForm, staff_groups
 from core.guard import ROLES, require
 from core.htmx import render
 from core.i18n import today_local
+from core.pagination import paginate
 from core.web import me, or_404, status_for
-from models.manual import ConfidentialityAgreement
+from models.manual import ConfidentialityAgreement, ManualAck
 from services import manual as service
-from services.manual import agreements, follow, training
+from services.manual import agreements, follow, labels, training
 
 from . import bp
 from . import routes as base
@@ -85,13 +86,22 @@ def acknowledge(document_id, version_id):
     return redirect(url_for("manual.version", document_id=document.id, version_id=version.id), 303)
 
 
+READERS_PAGE_SIZE = 50
+
+
 @bp.get("/manual/<int:document_id>/lecturas")
 @require("manual.publish")
 def readers(document_id):
+    """Who was asked to read the version in force and who has: the counts, and those asked 50 a page (``?pagina=``),
+    pending first, found by part of their name (``?q=``)."""
     document = _document(document_id)
-    reading = follow.progress(document.current_id) if document.current_id else None
-    return render("manual/readers.html", document=document, reading=reading, action_form=ActionForm(formdata=None),
-                  role_labels=ROLES, today=today_local())
+    q = request.args.get("q", "").strip()[:100]
+    reading = page = None
+    if document.current_id:
+        reading = follow.progress(document.current_id, q)
+        page = paginate(ManualAck.of_version(document.current_id, q), READERS_PAGE_SIZE, total=reading["listed"])
+    return render("manual/readers.html", "manual/_readers_list.html", document=document, reading=reading, page=page,
+                  filters={"q": q}, action_form=ActionForm(formdata=None), role_labels=ROLES, today=today_local())
 
 
 @bp.post("/manual/<int:document_id>/lecturas/recordar")
@@ -111,10 +121,18 @@ def remind(document_id):
 
 # ----- confidentiality agreements -----
 
+AGREEMENTS_PAGE_SIZE = 50
+
+
 @bp.get("/manual/acuerdos")
 @require("manual.agreements")
 def agreements_list():
-    return render("manual/agreements.html", agreements=list(ConfidentialityAgreement.listing()))
+    """The agreements by person, 50 a page (``?pagina=``), found by part of the person's or company's name (``?q=``)."""
+    q = request.args.get("q", "").strip()[:100]
+    page = paginate(ConfidentialityAgreement.listing(q), AGREEMENTS_PAGE_SIZE,
+                    total=ConfidentialityAgreement.count_named(q))
+    return render("manual/agreements.html", "manual/_agreements_list.html", page=page, agreements=page.items,
+                  filters={"q": q}, kind_words={k: str(v) for k, v in labels.AGREEMENT_KINDS.items()})
 
 
 def _agreement_form():

@@ -177,12 +177,12 @@ def pending_ack(version_id: int, user_id: int):
     return ManualAck.get_or_none(ManualAck.version == version_id, ManualAck.user == user_id)
 
 
-def progress(version_id: int) -> dict:
-    """Who was asked to read a version and who has (one query)."""
-    rows = list(ManualAck.of_version(version_id))
-    done = [r for r in rows if r.acknowledged_at is not None]
-    pending = [r for r in rows if r.acknowledged_at is None and r.user.is_active]
-    return {"rows": rows, "done": len(done), "total": len(done) + len(pending), "pending": pending}
+def progress(version_id: int, q: str = "") -> dict:
+    """How many were asked to read a version and how many have: ``done`` of ``total`` (those asked who read it or
+    are still active to), ``pending`` (active, not yet), and ``listed``, how many of those asked have a name holding
+    ``q`` (the rows the readers' page pages through ManualAck.of_version); one query."""
+    done, total, listed = ManualAck.tally(version_id, q)
+    return {"done": done, "total": total, "pending": total - done, "listed": listed}
 
 
 def counts(version_id: int) -> dict:

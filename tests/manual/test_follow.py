@@ -239,6 +239,45 @@ def test_confidentiality_agreements(app, http, login_as, people, firm_today):
     assert http.get(f"/manual/acuerdos/{contractor.id}/copia").status_code == 404
 
 
+def test_agreements_are_paged_and_found_by_name_with_constant_queries(app, http, login_as, people, firm_today):
+    quality, boss, sellers = people
+    with app.test_request_context():
+        policy = service.create_document({"code": "POL 001", "title": "Política", "kind": "policy", "owner": quality.id,
+                                          "objective": "x", "procedure": "y", "change_summary": "Original",
+                                          "justification": "z"}, quality)
+        version = policy.versions.get()
+        service.submit(version, quality)
+        service.approve(version, boss)
+        service.publish(version, boss)
+
+    def add(n, start=0):
+        ConfidentialityAgreement.insert_many([
+            {"person_name": f"Contratista {i:03d}", "kind": "contractor", "organisation": f"Empresa {i % 7}",
+             "policy": policy.id, "policy_version": version.id, "signed_on": firm_today, "consequences": "Falta grave."}
+            for i in range(start, start + n)]).execute()
+
+    login_as(user=quality)
+    add(3)
+    with count_queries() as few:
+        assert http.get("/manual/acuerdos").status_code == 200
+    add(120, 3)
+    with count_queries() as many:
+        first = http.get("/manual/acuerdos").get_data(as_text=True)
+    assert few.count == many.count
+    assert "Contratista 000" in first and "Contratista 049" in first and "Contratista 050" not in first
+    assert f'href="/manual/{policy.id}/versiones/{version.id}"' in first and "POL 001 · 000" in first
+    assert "?pagina=2" in first
+    third = http.get("/manual/acuerdos?pagina=3").get_data(as_text=True)
+    assert "Contratista 100" in third and "Contratista 122" in third and "Contratista 099" not in third
+    found = http.get("/manual/acuerdos?q=contratista 11", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert found.startswith('<section class="card" id="agreements-list">') or 'id="agreements-list"' in found
+    assert "Contratista 110" in found and "Contratista 119" in found and "Contratista 011" not in found
+    assert "Contratista 012" not in found and "pagina=2" not in found
+    by_company = http.get("/manual/acuerdos?q=EMPRESA 6").get_data(as_text=True)
+    assert "Contratista 006" in by_company and "Contratista 013" in by_company and "Contratista 007" not in by_company
+    assert "Contratista 0" not in http.get("/manual/acuerdos?q=nadie así").get_data(as_text=True)
+
+
 def _acks(app, document, version, users):
     ManualAck.insert_many([{"version": version.id, "document": document.id, "user": u.id,
                             "requested_on": date(2026, 3, 1)} for u in users]).execute()
@@ -272,6 +311,28 @@ def test_query_counts_are_constant(app, http, login_as, browser, people, make_us
         ManualReview.create(document=document, version=version, reviewed_on=date(2026, 3, 1), outcome="still_valid",
                             note="Sigue.")
     assert counts["one"] == counts["many"], counts
+
+
+def test_readers_are_paged_pending_first_and_found_by_name(app, http, login_as, people, make_user):
+    quality, boss, sellers = people
+    document = _pro008(app, quality, boss)
+    version = ManualVersion.get_by_id(document.current_id)
+    readers = [make_user(roles=("commercial",), name=f"Lector {i:02d}", email=f"lector{i}@firma.test") for i in range(60)]
+    _acks(app, document, version, readers)
+    ManualAck.update(acknowledged_at=datetime(2026, 3, 2, 15, tzinfo=UTC).replace(tzinfo=None)).where(
+        ManualAck.user.in_([r.id for r in readers[:10]])).execute()
+    login_as(user=boss)
+    first = http.get(f"/manual/{document.id}/lecturas").get_data(as_text=True)
+    assert "10 de 60" in first and 'data-testid="readers-pending">50<' in first
+    assert "Lector 10" in first and "Lector 59" in first and "Lector 00" not in first  # pending first, 50 a page
+    second = http.get(f"/manual/{document.id}/lecturas?pagina=2").get_data(as_text=True)
+    assert "Lector 00" in second and "Lector 09" in second and "Lector 10" not in second
+    found = http.get(f"/manual/{document.id}/lecturas?q=LECTOR 0", headers={"HX-Request": "true"}).get_data(
+        as_text=True)
+    assert 'id="readers-list"' in found and "Lector 00" in found and "Lector 09" in found and "Lector 10" not in found
+    assert "pagina=2" not in found
+    assert "Lector" not in http.get(f"/manual/{document.id}/lecturas?q=nadie").get_data(as_text=True).split(
+        'id="readers-list"')[1]
 
 
 def _pro008_like(app, quality, boss):
