@@ -13,7 +13,10 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     TextField,
+    Value,
+    fn,
 )
+from peewee import Case as SqlCase
 
 from core.crypto import SealedFields
 from core.db import BaseModel
@@ -188,6 +191,42 @@ class AccessReviewLine(BaseModel):
         import json
 
         return json.loads(self.teams or "[]")
+
+    @classmethod
+    def matching(cls, review_id: int, state: str = "", role: str = "", q: str = ""):
+        """The filter of a review's page: ``state`` is a decision, "undecided" or "decided"; ``role`` a role code
+        the line held; ``q`` part of the person's name or email."""
+        cond = cls.review == review_id
+        if state == "undecided":
+            cond &= cls.decision.is_null()
+        elif state == "decided":
+            cond &= cls.decision.is_null(False)
+        elif state in LINE_DECISIONS:
+            cond &= cls.decision == state
+        if role:
+            cond &= Value(",").concat(cls.roles).concat(",").contains(f",{role},")
+        if q:
+            term = q.strip().lower()
+            cond &= fn.LOWER(cls.user_name).contains(term) | fn.LOWER(cls.user_email).contains(term)
+        return cond
+
+    @classmethod
+    def progress(cls, review_id: int, matching=None) -> tuple[int, int, int]:
+        """How many lines the review has, how many are decided and how many match ``matching`` (one query)."""
+        matching = cls.review == review_id if matching is None else matching
+        shown = fn.SUM(SqlCase(None, [(matching, 1)], 0))
+        total, decided, shown = (cls.select(fn.COUNT(cls.id), fn.COUNT(cls.decision), fn.COALESCE(shown, 0))
+                                 .where(cls.review == review_id).tuples().get())
+        return total, decided, int(shown)
+
+    @classmethod
+    def listing(cls, matching, offset: int, limit: int) -> list:
+        """``limit`` lines matching from ``offset``, the undecided ones first, each group in name order (one query):
+        the order is found over the lines' ids alone, then only those rows are read, so the sort never carries
+        every line's snapshot (a busy lawyer's case teams are kilobytes of JSON)."""
+        order = (cls.decision.is_null().desc(), cls.user_name, cls.id)
+        ids = cls.select(cls.id).where(matching).order_by(*order).limit(limit).offset(offset)
+        return list(cls.select().where(cls.id.in_(ids)).order_by(*order))
 
 
 ERASURE_MODES = ("erased", "blocked")

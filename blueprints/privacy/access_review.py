@@ -2,8 +2,11 @@
 for a period, its page with one line per staff member, deciding a line (a row of its own: htmx swaps it, a plain
 form works too) and management's sign-off. A signed-off review answers any change with 409."""
 
+from types import SimpleNamespace
+
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from core.forms import ActionForm
 from core.guard import require
@@ -13,7 +16,7 @@ from core.web import me, or_404, status_for
 from services.privacy import access_review as service
 
 from . import bp
-from .forms import AccessReviewForm, LineDecisionForm
+from .forms import AccessReviewForm, LineDecisionForm, LineFilterForm
 
 
 def _load(review_id: int):
@@ -42,10 +45,36 @@ def access_review_new():
     return redirect(url_for("privacy.access_review", review_id=review.id))
 
 
+def _row_kit(review) -> SimpleNamespace:
+    """What every line's row repeats, worked out once per request rather than once per row: the column
+    labels, the decision words and the links' common parts (attributes, which Jinja reads at once)."""
+    base = url_for("privacy.access_review", review_id=review.id)
+    return SimpleNamespace(**{
+        "person": _("Person"), "roles": _("Roles"), "teams": _("Case teams"), "last": _("Last sign-in"),
+        "tfa": _("Two-step verification"), "reads": _("Confidential reads"), "decision": _("Decision"),
+        "never": _("Never"), "yes": _("Yes"), "no": _("No"), "decide": _("Decide"), "confirm": _("Confirm"),
+        "confirmed": _("Confirmed"), "adjusted": _("Adjusted"), "revoked": _("Revoked"),
+        "undecided": _("Undecided"), "roles_removed": _("every role removed"),
+        "deactivated": _("account deactivated"), "confirm_title": _("Confirm this access as it is"),
+        "line_url": base + "/lineas/", "case_url": url_for("cases.show", case_id=0)[:-1],
+        "reads_url": url_for("privacy.staff_reads") + "?persona=",
+        "reads_period": f"&desde={review.period_start.isoformat()}&hasta={review.period_end.isoformat()}",
+        "more": _("and %(num)d more"), "signed": review.is_signed, "csrf": generate_csrf(),
+    })
+
+
 def _page(review, status=200):
-    lines = service.lines(review)
-    undecided = sum(1 for line in lines if line.decision is None)
-    return render("privacy/access_review.html", status=status, review=review, lines=lines, undecided=undecided,
+    """The review's page: its progress and a page of the lines the filter keeps, the undecided first (three
+    queries). A filter value the form refuses is said beside its field and ignored."""
+    filters = LineFilterForm(formdata=request.args if request.method == "GET" else None)
+    filters.validate()
+    state, role, q = ("" if f.errors else (f.data or "") for f in (filters.estado, filters.rol, filters.q))
+    page, progress = service.lines_page(review, state, role, q)
+    params = {name: value for name, value in (("estado", state), ("rol", role), ("q", q)) if value}
+    if status == 200:
+        status = status_for(filters)
+    return render("privacy/access_review.html", "privacy/_access_lines.html", status=status, review=review,
+                  page=page, progress=progress, filters=filters, params=params, k=_row_kit(review),
                   sign_form=ActionForm(formdata=None))
 
 
@@ -79,14 +108,16 @@ def access_review_line(review_id, line_id):
             else:
                 line = service.line_of(review, line_id)
                 if request.headers.get("HX-Request"):
-                    return render("privacy/_access_line.html", line=line, review=review, editing=False)
+                    return render("privacy/_access_line.html", line=line, review=review, editing=False,
+                                  k=_row_kit(review))
                 flash(_("Line decided: %(name)s.", name=line.user_name), "success")
                 return redirect(url_for("privacy.access_review", review_id=review.id) + f"#linea-{line.id}")
         status = status_for(form) if form.errors else 400
     if request.headers.get("HX-Request"):
         return render("privacy/_access_line.html", status=status, line=line, review=review, editing=True,
-                      line_form=form)
-    return render("privacy/access_review_line.html", status=status, line=line, review=review, line_form=form)
+                      line_form=form, k=_row_kit(review))
+    return render("privacy/access_review_line.html", status=status, line=line, review=review, line_form=form,
+                  k=_row_kit(review))
 
 
 @bp.post("/privacidad/revision-accesos/<int:review_id>/firmar")

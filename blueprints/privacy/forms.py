@@ -3,11 +3,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from core.forms import IntegerField, stripped
+from core.guard import ROLES
 from core.i18n import today_local
 from services.privacy import labels
 
@@ -85,6 +86,20 @@ class LineDecisionForm(FlaskForm):
                          validators=[Length(max=2000)])
     revoke = SelectField(_l("When revoked"), choices=[("", "—"), ("roles", _l("Remove every role")),
                                                       ("account", _l("Deactivate the account"))], default="")
+
+
+class LineFilterForm(FlaskForm):
+    """The access review page's filter (a GET): by decision, by a role the person held, by name or email."""
+
+    class Meta:
+        csrf = False
+
+    estado = SelectField(_l("Decision"), validators=[Optional()], choices=[
+        ("", _l("All")), ("undecided", _l("Undecided")), ("decided", _l("Decided")), ("confirmed", _l("Confirmed")),
+        ("adjusted", _l("Adjusted")), ("revoked", _l("Revoked"))])
+    rol = SelectField(_l("Role"), validators=[Optional()], choices=[("", _l("All roles")), *ROLES.items()])
+    q = StringField(_l("Name or email"), filters=[stripped], validators=[Optional(), Length(max=100)],
+                    render_kw={"type": "search", "autocomplete": "off"})
 
 
 class ErasureForm(FlaskForm):

@@ -11,7 +11,8 @@ signed-off review never changes (this service refuses it, and so do the database
 
 A review is overdue when none was signed off within ``ACCESS_REVIEW_CYCLE_MONTHS`` (default 3).
 
-Opening costs five queries and the page two (the review and its lines, whatever the number of staff)."""
+Opening costs five queries and the page three (the review, one COUNT of its lines, decided ones and those
+the filter keeps, and a page of 50 lines, the undecided first), whatever the number of staff."""
 
 import json
 from datetime import date, datetime, time, timedelta
@@ -25,6 +26,7 @@ from peewee import Case as SqlCase
 from core import audit
 from core.db import transaction, utcnow
 from core.i18n import to_utc
+from core.pagination import paginate_with
 from models.audit import AuditEvent
 from models.cases import Case, CaseMember
 from models.privacy import LINE_DECISIONS, REVOKE_WHAT, AccessReview, AccessReviewLine
@@ -130,6 +132,18 @@ def for_page(review_id: int):
     if not 0 < review_id < 2**63:
         return None
     return AccessReview.get_or_none(AccessReview.id == review_id)
+
+
+PAGE_SIZE = 50
+
+
+def lines_page(review: AccessReview, state: str = "", role: str = "", q: str = "", size: int = PAGE_SIZE):
+    """The page of lines a reviewer works through: those matching the filter, the undecided first, ``size`` at a
+    time, with the review's progress (lines, decided): two queries, one of them a single COUNT."""
+    matching = AccessReviewLine.matching(review.id, state, role, q)
+    total, decided, shown = AccessReviewLine.progress(review.id, matching)
+    page = paginate_with(lambda offset, limit: AccessReviewLine.listing(matching, offset, limit), size, shown)
+    return page, {"total": total, "decided": decided}
 
 
 def lines(review: AccessReview) -> list[AccessReviewLine]:

@@ -198,16 +198,78 @@ def test_an_overdue_review_shows_on_the_dashboard(app, http, login_as, firm_toda
 def test_the_review_page_costs_the_same_queries_for_any_staff_size(app, http, login_as, make_user, firm_today):
     login_as("management")
     small = _open(http, firm_today)
-    for n in range(25):
+    for n in range(60):
         make_user(roles=("commercial", "service"), name=f"Persona {n:02d}")
     large = _open(http, firm_today)
-    counts = []
-    for review in (small, large):
-        http.get(f"/privacidad/revision-accesos/{review.id}")
-        with count_queries() as counter:
-            assert http.get(f"/privacidad/revision-accesos/{review.id}").status_code == 200
-        counts.append(counter.count)
-    assert counts[0] == counts[1]
+    urls = [f"/privacidad/revision-accesos/{small.id}", f"/privacidad/revision-accesos/{large.id}",
+            f"/privacidad/revision-accesos/{large.id}?pagina=2",
+            f"/privacidad/revision-accesos/{large.id}?estado=undecided&rol=service&q=persona"]
+    http.get(urls[0])
+    with count_queries() as before:
+        assert http.get(urls[0]).status_code == 200
+    for url in urls[1:]:
+        with count_queries() as after:
+            assert http.get(url).status_code == 200
+        assert after.count == before.count, url
+    # The page's own share: the review, one COUNT (lines, decided, shown) and the page of lines.
+    with app.test_request_context():
+        with count_queries() as own:
+            review = service.for_page(large.id)
+            page, progress = service.lines_page(review)
+        assert own.count == 3 and len(page.items) == 50 and progress["total"] == page.total > 60
+
+
+def test_the_reviewer_works_through_the_undecided_lines_first(app, http, login_as, make_user, firm_today):
+    login_as("management")
+    for n in range(55):
+        make_user(roles=("commercial",) if n % 2 else ("service",), name=f"Persona {n:02d}")
+    make_user(roles=("quality", "service"), name="Zoe Zapata", email="zoe@firma.example")
+    review = _open(http, firm_today)
+    url = f"/privacidad/revision-accesos/{review.id}"
+    lines = list(AccessReviewLine.select().where(AccessReviewLine.review == review.id)
+                 .order_by(AccessReviewLine.user_name, AccessReviewLine.id))
+    first = lines[0]
+    assert _decide(http, review, first, "confirmed").status_code == 302
+    page = http.get(url).get_data(as_text=True)
+    total = len(lines)
+    assert f"1 de {total} decididas" in page and f"Quedan {total - 1} líneas sin decidir" in page
+    assert page.count('data-testid="line-decision"') == 50 and f'id="linea-{first.id}"' not in page
+    assert f'id="linea-{lines[1].id}"' in page and "Página 1 de 2" in page
+    # The decided line comes after every undecided one, on the last page.
+    last = http.get(url + "?pagina=2").get_data(as_text=True)
+    assert f'id="linea-{first.id}"' in last and last.index("Zoe Zapata") < last.index(f'id="linea-{first.id}"')
+    # Filters: by decision, by role, by name or email; htmx gets the list alone.
+    decided = http.get(url + "?estado=decided").get_data(as_text=True)
+    assert decided.count('data-testid="line-decision"') == 1 and f'id="linea-{first.id}"' in decided
+    quality = http.get(url + "?rol=quality", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Zoe Zapata" in quality and "Persona 0" not in quality and "<html" not in quality
+    assert 'id="revision-lineas"' in quality
+    assert "Zoe Zapata" in http.get(url + "?q=ZOE@FIRMA").get_data(as_text=True)
+    assert 'data-testid="no-lines"' in http.get(url + "?q=nadie-se-llama-asi").get_data(as_text=True)
+    # The pager keeps the filter.
+    undecided = http.get(url + "?estado=undecided").get_data(as_text=True)
+    assert "?estado=undecided&amp;pagina=2" in undecided or "?pagina=2&amp;estado=undecided" in undecided
+    # A value the filter refuses is said beside its field, and the page shows every line.
+    response = http.get(url + "?estado=roto")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="estado-error"' in body and "Página 1 de 2" in body
+
+
+def test_one_click_confirms_an_undecided_line(app, http, login_as, make_user, firm_today):
+    login_as("management")
+    clerk = make_user(roles=("commercial",), name="Carlos Comercial")
+    review = _open(http, firm_today)
+    line = _line(review, clerk)
+    page = http.get(f"/privacidad/revision-accesos/{review.id}").get_data(as_text=True)
+    row = page[page.index(f'id="linea-{line.id}"'):]
+    row = row[:row.index("</tr>")]
+    assert 'data-testid="line-confirm"' in row and 'name="decision" value="confirmed"' in row
+    response = http.post(f"/privacidad/revision-accesos/{review.id}/lineas/{line.id}", data={"decision": "confirmed"},
+                         headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Confirmado" in body and 'data-testid="line-confirm"' not in body
+    assert _line(review, clerk).decision == "confirmed"
+    assert AuditEvent.select().where(AuditEvent.action == "access_review_decide").count() == 1
 
 
 def test_who_may_use_the_access_review(app, http, login_as, firm_today):
