@@ -84,7 +84,9 @@ def index():
     q = request.args.get("q", "").strip()[:100]
     documents = list(ManualDocument.index(kind=kind, state=state, q=q, everything=everything))
     return render("manual/index.html", "manual/_list.html", documents=documents, everything=everything,
-                  filters={"kind": kind, "state": state, "q": q})
+                  filters={"kind": kind, "state": state, "q": q},
+                  kind_words={k: str(v) for k, v in labels.DOCUMENT_KINDS.items()},
+                  state_words={k: str(v) for k, v in labels.VERSION_STATES.items()})
 
 
 @bp.route("/manual/nuevo", methods=["GET", "POST"])
