@@ -66,7 +66,7 @@ def _create(overrides: dict | None) -> Flask:
     _register_error_handlers(app)
     _register_blueprints(app)
     cli.init_app(app)
-    app.jinja_env.globals.update(can=can)
+    app.jinja_env.globals.update(can=can, main_nav=htmx.main_nav)
     app.jinja_env.filters["phone"] = validation.display_phone
     return app
 
