@@ -17,7 +17,8 @@ FLOOR_FACTOR = 1.5  # DESIGN.md §8: every page p95 ≤ its budget (50 ms unless
 SLOW_QUERY_MS = 1.0  # statements at least this slow get their plan in the report
 
 HEADERS = ["page", "median ms", "p95 ms", "queries", "floor median ms", "floor p95 ms", "floor queries",
-           "ratio p95/floor p95", "budget p95 ms", "budget verdict"]
+           "ratio p95/floor p95", "own work ratio", "budget p95 ms", "budget verdict"]
+MIN_OWN_MS = 0.5  # the floor's own work is taken as at least this much: below it a ratio measures timer noise
 LEFT = (0, len(HEADERS) - 1)  # left-aligned columns: the page and the verdict
 
 
@@ -27,10 +28,20 @@ class Row:
     app: Measurement
     floor: Measurement
     plans: list[tuple[QueryStat, list[str]]]  # slow statements of pages over budget, with their plans
+    shells: tuple[float, float] | None = None  # the empty signed-in page's median, Traza's and the floor's (same run)
 
     @property
     def ratio(self) -> float:
         return self.app.p95_ms / self.floor.p95_ms if self.floor.p95_ms else float("inf")
+
+    @property
+    def own_ratio(self) -> float | None:
+        """The page's own work over the floor's: each p95 less its side's empty signed-in page (the fixed cost row,
+        judged on its own budget), so a light page is not judged on the shell both pay. None without that row."""
+        if self.shells is None or self.page.extra_ms is not None:
+            return None
+        app_shell, floor_shell = self.shells
+        return max(self.app.p95_ms - app_shell, 0.0) / max(self.floor.p95_ms - floor_shell, MIN_OWN_MS)
 
     @property
     def extra_ms(self) -> float:
@@ -47,6 +58,9 @@ class Row:
         if self.page.extra_ms is not None:
             if self.extra_ms > self.page.extra_ms:
                 out.append(f"median {self.extra_ms:.1f} ms over the floor's > {self.page.extra_ms:g} ms")
+        elif self.own_ratio is not None:
+            if self.own_ratio > FLOOR_FACTOR:
+                out.append(f"own work > {FLOOR_FACTOR:g}× the floor's")
         elif self.ratio > FLOOR_FACTOR:
             out.append(f"> {FLOOR_FACTOR:g}× floor")
         return out
@@ -62,7 +76,7 @@ class Row:
     def cells(self) -> list[str]:
         return [self.page.name, f"{self.app.median_ms:.1f}", f"{self.app.p95_ms:.1f}", self.app.queries_label,
                 f"{self.floor.median_ms:.1f}", f"{self.floor.p95_ms:.1f}", self.floor.queries_label, f"{self.ratio:.1f}×",
-                f"{self.page.budget_ms:g}", self.verdict]
+                "—" if self.own_ratio is None else f"{self.own_ratio:.1f}×", f"{self.page.budget_ms:g}", self.verdict]
 
 
 def _short_params(params: tuple, keep: int = 12) -> str:
@@ -183,7 +197,10 @@ def markdown(rows: list[Row], *, date: str, dataset, requests: int, warmup: int,
         "account), measured the same way; it has no session, roles, CSRF signing or translations, so the ratio "
         "weighs the page's own work plus Traza's fixed cost per signed-in request, which the *fixed cost* row "
         "measures alone: Traza's lightest signed-in page against the same markup from the floor, judged on its "
-        "median over the floor's (budget in the verdict) instead of the ratio.",
+        "median over the floor's (budget in the verdict) instead of the ratio. The *own work ratio* takes that "
+        "row's median off each side (Traza's empty page off the page, the floor's off the floor; the floor's own "
+        f"work counted as at least {MIN_OWN_MS:g} ms) and is the one judged against {FLOOR_FACTOR:g}× when that row "
+        "was measured in the same run (docs/decisions.md).",
         "",
     ]
     fixed = [row for row in rows if row.page.extra_ms is not None and row.app.ok and row.floor.ok]
