@@ -1678,15 +1678,24 @@ REFERRALS_PAGE = PAGE.format("""<h1>Recomendaciones</h1><table>{% for r in ranki
 
 
 def referrals(user_id: int) -> str:
-    """The ranking of referrers (one grouped query), the referrer rules in force (one) and the latest 300 referrals
-    with their referrer and thanks (one), as services.loyalty.referrals."""
+    """The ranking of referrers (one grouped query over the referred clients, naming only the referrers ranked within
+    the 50, ties included), the referrer rules in force (one) and the latest 300 referrals with their referrer and
+    thanks (one), as services.loyalty.referrals."""
     from models.benefits import BECAME_CLIENT, BenefitRule, ReferralThanks
 
     referrer = Client.alias("referrer")
     became = fn.SUM(SqlCase(None, [(Client.status.in_(BECAME_CLIENT), 1)], 0))
-    ranking = list(referrer.select(referrer.id, referrer.name, became.alias("became"), fn.COUNT(Client.id).alias("total"))
-                   .join(Client, on=(Client.referred_by == referrer.id)).group_by(referrer.id, referrer.name)
-                   .order_by(became.desc(), fn.COUNT(Client.id).desc(), referrer.name).limit(50).dicts())
+    total = fn.COUNT(Client.id)
+    blocked = Client.select(Client.id).where(Client.blocked_on.is_null(False))
+    counts = (Client.select(Client.referred_by.alias("referrer_id"), became.alias("became"), total.alias("total"),
+                            fn.RANK().over(order_by=[became.desc(), total.desc()]).alias("place"))
+              .where(Client.referred_by.is_null(False), Client.referred_by.not_in(blocked))
+              .group_by(Client.referred_by).alias("counts"))
+    ranking = list(referrer.select(referrer.id, referrer.name, counts.c.became.alias("became"),
+                                   counts.c.total.alias("total"))
+                   .from_(counts).join(referrer, on=(referrer.id == counts.c.referrer_id)).where(counts.c.place <= 50)
+                   .order_by(counts.c.became.desc(), counts.c.total.desc(), referrer.name, referrer.id)
+                   .limit(50).dicts())
     list(BenefitRule.select().where(BenefitRule.active == True, BenefitRule.basis == "referrals"))  # noqa: E712
     rows = list(Client.select(Client.id, Client.name, Client.status, referrer.name.alias("referrer_name"),
                               ReferralThanks.sent_at.alias("thanked_at"))

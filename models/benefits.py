@@ -67,7 +67,9 @@ class BenefitGrant(BaseModel):
     applied_at = DateTimeField()
 
     class Meta:
-        indexes = ((("quotation", "rule"), True), (("client", "applied_at"), False))
+        # ("applied_at",): the latest benefits applied (``services.loyalty.benefits.recent``), walked newest first
+        # and stopped at the list's 20 (migration 0037).
+        indexes = ((("quotation", "rule"), True), (("client", "applied_at"), False), (("applied_at",), False))
 
     @classmethod
     def history(cls, client_id: int):

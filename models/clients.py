@@ -109,8 +109,10 @@ class Client(BaseModel):
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
     class Meta:
+        # ("referred_by", "status"): the ranking of referrers counts the referrals and their outcome from the
+        # index alone (services.loyalty.referrals.ranked, migration 0037).
         indexes = ((("status", "name"), False), (("name", "id"), False),
-                   (("responsible", "status", "last_update_at"), False))
+                   (("responsible", "status", "last_update_at"), False), (("referred_by", "status"), False))
 
     # ----- confidential document number -----
 

@@ -51,7 +51,9 @@ class Consent(BaseModel):
     evidence = ForeignKeyField(StoredFile, null=True, backref="+", on_delete="RESTRICT")  # e.g. the signed form
 
     class Meta:
-        indexes = ((("client", "purpose", "id"), False),)
+        # ("purpose", "client", "id"): each client's latest record of one purpose among that purpose's records only
+        # (the newsletter's subscribers, models.loyalty.subscribers; migration 0037).
+        indexes = ((("client", "purpose", "id"), False), (("purpose", "client", "id"), False))
 
     @classmethod
     def state(cls, client) -> dict[str, "Consent"]:

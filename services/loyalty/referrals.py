@@ -36,19 +36,35 @@ def referrals(limit: int = LIMIT) -> list[dict]:
     return [{**row, "outcome": referral_outcome(row["status"])} for row in rows]
 
 
+def ranked(limit: int = 50):
+    """The first ``limit`` referrers by the referrals that became clients, then by all their referrals, then by
+    name (one query; ``ranking``).
+
+    The referrals are counted per referrer from the index on (``referred_by``, ``status``) alone, and a referrer is
+    read only when it can be in the list: its rank (1 + the referrers strictly ahead of it) is within ``limit``, ties
+    included, so the order by name among them is the same as over all. A blocked referrer is not named (its
+    referrals still count); joining every referrer to sort them all by name read a client row per referrer."""
+    referrer = _referred()
+    became = fn.SUM(Case(None, [(Client.status.in_(BECAME_CLIENT), 1)], 0))
+    total = fn.COUNT(Client.id)
+    counts = (Client.select(Client.referred_by.alias("referrer_id"), became.alias("became"), total.alias("total"),
+                            fn.RANK().over(order_by=[became.desc(), total.desc()]).alias("place"))
+              .where(Client.referred_by.is_null(False), Client.referred_by.not_in(Client.blocked_ids()))
+              .group_by(Client.referred_by).alias("counts"))
+    return (referrer.select(referrer.id, referrer.name, counts.c.became.alias("became"), counts.c.total.alias("total"))
+            .from_(counts).join(referrer, on=(referrer.id == counts.c.referrer_id))
+            .where(counts.c.place <= limit)
+            .order_by(counts.c.became.desc(), counts.c.total.desc(), referrer.name, referrer.id)
+            .limit(limit))
+
+
 def ranking(limit: int = 50) -> list[dict]:
     """Referrers by the referrals that became clients (then by all their referrals), with the rewards their count
     gives under the referrer rules in force (two queries)."""
-    referrer = _referred()
-    became = fn.SUM(Case(None, [(Client.status.in_(BECAME_CLIENT), 1)], 0))
-    rows = list(referrer.select(referrer.id, referrer.name, became.alias("became"), fn.COUNT(Client.id).alias("total"))
-                .join(Client, on=(Client.referred_by == referrer.id))
-                .where(referrer.blocked_on.is_null())  # a blocked referrer is not named (its referrals still count)
-                .group_by(referrer.id, referrer.name)
-                .order_by(became.desc(), fn.COUNT(Client.id).desc(), referrer.name).limit(limit).dicts())
+    rows = list(ranked(limit).dicts())
     rules = [r for r in BenefitRule.in_force() if r.basis == "referrals"]
     for row in rows:
-        row["became"] = int(row["became"] or 0)
+        row["became"], row["total"] = int(row["became"] or 0), int(row["total"])
         row["rewards"] = [r for r in rules if r.qualifies({"referrals": row["became"]})]
     return rows
 

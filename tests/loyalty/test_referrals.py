@@ -58,6 +58,34 @@ def test_ranking_counts_referrals_that_became_clients_with_rewards(app):
     assert ranking[1]["rewards"] == []
 
 
+def test_the_ranking_names_the_first_referrers_ties_by_name_and_leaves_blocked_ones_out(app):
+    """The ranking counts per referrer first and names only those ranked within the list: ties at its last place
+    are ordered by name as over all referrers, and a blocked referrer takes no place (a referral of a blocked client
+    still counts for its referrer)."""
+    from datetime import date
+
+    with app.test_request_context():
+        top = _client("Zoe Blocked")  # the most referrals, but blocked: out, and the list still has its length
+        for n in range(3):
+            _client(f"De Zoe {n}", referred_by=top)
+        Client.update(blocked_on=date(2026, 1, 5)).where(Client.id == top.id).execute()
+        first = _client("Marco Uno")
+        for n in range(2):
+            _client(f"De Marco {n}", referred_by=first)
+        gone = _client("De Marco bloqueado", referred_by=first)
+        Client.update(blocked_on=date(2026, 1, 5)).where(Client.id == gone.id).execute()
+        tied = [_client(name) for name in ("Carla Tres", "Dora Cuatro", "Beto Dos")]  # one each that became a client
+        for n, referrer in enumerate(tied):
+            _client(f"De empate {n}", referred_by=referrer)
+        fewer = _client("Aaron Menos")  # first by name, but only in evaluation: after the ties
+        _client("De Aaron", status="evaluating", referred_by=fewer)
+    with app.app_context():
+        assert [(r["name"], r["became"], r["total"]) for r in referrals.ranking(limit=3)] == [
+            ("Marco Uno", 3, 3), ("Beto Dos", 1, 1), ("Carla Tres", 1, 1)]
+        assert [r["name"] for r in referrals.ranking()] == [
+            "Marco Uno", "Beto Dos", "Carla Tres", "Dora Cuatro", "Aaron Menos"]
+
+
 def test_thanks_are_recorded_once_and_sent_in_spanish(app, http, login_as, mailbox):
     user = login_as("commercial")
     ana, _luis = _world(app)
