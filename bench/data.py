@@ -213,7 +213,22 @@ def fingerprint(sizes: dict[str, int]) -> str:
 
 
 def ensure_dataset(scale: float, rebuild: bool = False, log=print) -> Dataset:
-    """Return the cached database for this scale, generating it first when absent or stale."""
+    """Return the cached database for this scale, generating it first when absent or stale. One build at a time per
+    scale: a run that finds another one building waits for it (a lock file beside the cache) and then reuses its
+    file, instead of building the same file beside it."""
+    import fcntl
+
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    with open(CACHE_DIR / f"bench-{scale_label(scale)}.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log("another run is building this dataset: waiting for it to finish")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ensure_dataset(scale, rebuild, log)
+
+
+def _ensure_dataset(scale: float, rebuild: bool, log) -> Dataset:
     sizes = scaled_sizes(scale)
     label = scale_label(scale)
     path = CACHE_DIR / f"bench-{label}.db"

@@ -56,3 +56,32 @@ def test_a_page_is_judged_on_its_own_work_once_the_fixed_cost_is_measured():
     assert round(tiny.own_ratio, 2) == 0.8  # 0.4 ms over at least 0.5 ms
     fixed = Page("fixed cost", "/confirmar", "management", floor=lambda user_id: "", extra_ms=3.0)
     assert Row(fixed, _measured(2.0), _measured(0.5), [], shells=(2.0, 0.5)).own_ratio is None
+
+
+def test_a_second_run_waits_for_the_one_building_the_dataset(tmp_path, monkeypatch):
+    """Two runs at once build the cached file once: the second waits on the lock, then reuses what the first built
+    (here the build itself is replaced by a record of who was inside it)."""
+    import threading
+    import time
+
+    from bench import data
+
+    monkeypatch.setattr(data, "CACHE_DIR", tmp_path)
+    inside = []
+
+    def build(scale, rebuild, log):
+        inside.append(("in", threading.current_thread().name))
+        time.sleep(0.3)
+        inside.append(("out", threading.current_thread().name))
+        return scale
+
+    monkeypatch.setattr(data, "_ensure_dataset", build)
+    runs = [threading.Thread(target=data.ensure_dataset, args=(0.5,), kwargs={"log": lambda text: None}, name=name)
+            for name in ("first", "second")]
+    for run in runs:
+        run.start()
+        time.sleep(0.05)
+    for run in runs:
+        run.join()
+    assert inside == [("in", "first"), ("out", "first"), ("in", "second"), ("out", "second")]
+    assert (tmp_path / "bench-0.5.lock").exists()
