@@ -100,6 +100,31 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, SqliteDatabase)
 
 
+def off_index(field):
+    """A text column as an expression no index answers (``column || ''``), the same value on both databases.
+    SQLite keeps no statistics: given a condition on a few values of a firm-wide column (a kind, a state) next to
+    a list of the person's own clients, it may walk the firm-wide index over every row of that kind instead of
+    the per-client one. Keeping that condition off the index leaves the narrow one."""
+    return field.concat("")
+
+
+_SUBQUERIES: dict = {}
+
+
+def subquery_once(key: str, build):
+    """A subquery without parameters as its SQL text, built by peewee once per database. peewee writes the
+    subquery of an IN / NOT IN twice (once to see whether it is empty) and one nested in another four times; the
+    "not blocked" subqueries of every list cost more to write than to run (their few blocked ids)."""
+    database = db.obj
+    node = _SUBQUERIES.get((key, id(database)))
+    if node is None:
+        sql, params = build().sql()
+        if params:
+            raise ValueError(f"subquery_once: {key} has parameters")
+        node = _SUBQUERIES[(key, id(database))] = SQL(f"({sql})")
+    return node
+
+
 def count(query) -> int:
     """How many rows ``query`` selects, as a plain ``SELECT COUNT(*) FROM … WHERE …``.
 

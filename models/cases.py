@@ -20,7 +20,7 @@ from peewee import (
 )
 
 from core import crypto
-from core.db import BaseModel, count
+from core.db import BaseModel, count, subquery_once
 from models.catalog import PracticeArea
 from models.clients import Client
 from models.commercial import Contract
@@ -145,14 +145,16 @@ class Case(BaseModel):
     # ----- queries -----
 
     @classmethod
-    def blocked_ids(cls):
-        """The ids of a blocked client's cases, a subquery (out of reach as their client is)."""
-        return cls.select(cls.id).where(cls.client.in_(Client.blocked_ids()))
+    def blocked_ids(cls, source=None):
+        """The ids of a blocked client's cases, a subquery (out of reach as their client is); ``source`` an alias."""
+        source = source or cls
+        return source.select(source.id).where(source.client.in_(Client.blocked_ids(Client.alias("blocked_client"))))
 
     @classmethod
     def reachable_by(cls, field):
         """The condition on a foreign key to the case, without joining it: no case, or one of a client not blocked."""
-        return field.not_in(cls.blocked_ids()) if not field.null else (field.is_null() | field.not_in(cls.blocked_ids()))
+        blocked = subquery_once("case.blocked", lambda: cls.blocked_ids(cls.alias("blocked_case")))
+        return field.not_in(blocked) if not field.null else (field.is_null() | field.not_in(blocked))
 
     @classmethod
     def for_page(cls, case_id: int):

@@ -23,7 +23,7 @@ from peewee import (
 )
 
 from core import crypto
-from core.db import BaseModel, count, utcnow
+from core.db import BaseModel, count, subquery_once, utcnow
 from core.text import digits, fold, name_key, tokens
 from models.catalog import PracticeArea
 from models.status import StatusChange
@@ -217,14 +217,16 @@ class Client(BaseModel):
         return cls.blocked_on.is_null()
 
     @classmethod
-    def blocked_ids(cls):
-        """The blocked clients' ids, a subquery on the ``blocked_on`` index (they are few)."""
-        return cls.select(cls.id).where(cls.blocked_on.is_null(False))
+    def blocked_ids(cls, source=None):
+        """The blocked clients' ids, a subquery on the ``blocked_on`` index (they are few); ``source`` an alias."""
+        source = source or cls
+        return source.select(source.id).where(source.blocked_on.is_null(False))
 
     @classmethod
     def reachable_by(cls, field):
         """The condition on a foreign key to the client, without joining it: no client, or one not blocked."""
-        return field.not_in(cls.blocked_ids()) if not field.null else (field.is_null() | field.not_in(cls.blocked_ids()))
+        blocked = subquery_once("client.blocked", lambda: cls.blocked_ids(cls.alias("blocked_client")))
+        return field.not_in(blocked) if not field.null else (field.is_null() | field.not_in(blocked))
 
     @classmethod
     def for_page(cls, client_id: int):

@@ -11,6 +11,7 @@ from peewee import (
     IntegerField,
     fn,
 )
+from peewee import Case as SqlCase
 
 from core.db import BaseModel, Prepared, count, utcnow
 
@@ -107,11 +108,15 @@ class User(BaseModel):
 
     @classmethod
     def admin_summary(cls) -> dict:
-        return {
-            "users": count(cls.select().where(cls.is_active == True)),  # noqa: E712
-            "locked": count(cls.select().where(cls.locked_at.is_null(False))),
-            "pending": count(cls.select().where(cls.password_hash.is_null() | cls.totp_secret.is_null())),
-        }
+        """Active, locked and not yet set-up accounts: one pass over the staff (three counts read it three times)."""
+        def how_many(condition):
+            return fn.COALESCE(fn.SUM(SqlCase(None, [(condition, 1)], 0)), 0)
+
+        users, locked, pending = cls.select(
+            how_many(cls.is_active == True),  # noqa: E712
+            how_many(cls.locked_at.is_null(False)),
+            how_many(cls.password_hash.is_null() | cls.totp_secret.is_null())).tuples().get()
+        return {"users": int(users), "locked": int(locked), "pending": int(pending)}
 
     @classmethod
     def supervisor_choices(cls, user):

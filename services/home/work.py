@@ -130,7 +130,7 @@ def _queries(user_id: int, today, now, only: str | None = None) -> dict:
         # Contracts of my clients awaiting a renewal decision (PRO 008 §5.5.3): overdue once ended.
         "renewals": (Contract.select(Contract, Client).join(Client)
                      .where(Contract.client.in_(client_ids),
-                            loyalty.pending(today, current_app.config.get("RENEWAL_WINDOW_DAYS", 60)))
+                            loyalty.pending(today, current_app.config.get("RENEWAL_WINDOW_DAYS", 60), by_client=True))
                      .order_by(Contract.end_date, Contract.id), Contract, Contract.end_date < today)
         if client_ids else None,
         # The manual (issue 17): versions in force that concern my role and I have not acknowledged; the documents
