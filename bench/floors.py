@@ -27,7 +27,7 @@ from rapidfuzz import fuzz
 
 from core import crypto
 from core.config import ROOT
-from core.db import db, utcnow
+from core.db import db, off_index, utcnow
 from core.guard import permissions_of
 from core.text import STOP_WORDS, name_key, tokens
 from models.audit import AuditEvent
@@ -608,7 +608,7 @@ def work_queue(user_id: int) -> str:
         .order_by(DocumentItem.id),
         "Preguntas": Interaction.select(Interaction, Client).join(Client)
         .where(Interaction.client.in_(client_ids), Interaction.kind.in_(("question", "concern")),
-               Interaction.direction == "in", Interaction.answered_at.is_null())
+               off_index(Interaction.direction) == "in", Interaction.answered_at.is_null())
         .order_by(Interaction.occurred_at, Interaction.id),
         "Encuestas": Case.select(Case, Client).join(Client)
         .where(Case.responsible == user_id, Case.status == "closed", Case.survey_due_on.is_null(False))
