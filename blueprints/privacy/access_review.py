@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
 from core.forms import ActionForm
-from core.guard import require
+from core.guard import ROLES, require
 from core.htmx import render
-from core.i18n import today_local
+from core.i18n import event_writer, today_local
 from core.web import me, or_404, status_for
 from services.privacy import access_review as service
 
@@ -59,8 +59,20 @@ def _row_kit(review) -> SimpleNamespace:
         "line_url": base + "/lineas/", "case_url": url_for("cases.show", case_id=0)[:-1],
         "reads_url": url_for("privacy.staff_reads") + "?persona=",
         "reads_period": f"&desde={review.period_start.isoformat()}&hasta={review.period_end.isoformat()}",
-        "more": _("and %(num)d more"), "signed": review.is_signed, "csrf": generate_csrf(),
+        "more": _("and %(num)d more"), "signed": review.is_signed, "csrf": generate_csrf(), "role_names": _role_names,
+        "moment": _moment_writer(),
     })
+
+
+def _moment_writer():
+    """A stored (naive UTC) moment as the event style writes it, the language and zone looked up once."""
+    write = event_writer()
+    return lambda at: write(at)[1]
+
+
+def _role_names(roles: str) -> str:
+    """A line's roles (codes, comma-separated) as their names, or a dash."""
+    return ", ".join(ROLES.get(r, r) for r in roles.split(",") if r) or "—"
 
 
 def _page(review, status=200):
@@ -133,10 +145,3 @@ def access_review_sign(review_id):
         return _page(review, status=409)
     flash(_("Access review %(code)s signed off.", code=review.code), "success")
     return redirect(url_for("privacy.access_review", review_id=review.id))
-
-
-@bp.context_processor
-def _role_words():
-    from core.guard import ROLES
-
-    return {"role_labels": ROLES}

@@ -142,7 +142,7 @@ def lines_page(review: AccessReview, state: str = "", role: str = "", q: str = "
     time, with the review's progress (lines, decided): two queries, one of them a single COUNT."""
     matching = AccessReviewLine.matching(review.id, state, role, q)
     total, decided, shown = AccessReviewLine.progress(review.id, matching)
-    page = paginate_with(lambda offset, limit: AccessReviewLine.listing(matching, offset, limit), size, shown)
+    page = paginate_with(lambda offset, limit: AccessReviewLine.listing(review.id, matching, offset, limit), size, shown)
     return page, {"total": total, "decided": decided}
 
 
