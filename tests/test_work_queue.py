@@ -1,7 +1,6 @@
 """My work queue ("Mi trabajo"): what is due for the signed-in person, overdue first, each item a link to
 act; the start page's "Para hoy" card (issue 5)."""
 
-import time
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -285,9 +284,15 @@ def test_queue_queries_use_their_indexes(app, login_as):
     assert "INDEX client_responsible_id_status_last_update_at" in plans["updates"]
 
 
-def test_queue_for_500_open_items_is_fast(app, login_as):
+def test_queue_for_500_open_items_costs_what_a_few_cost(app, login_as):
+    """500 open items cost the queries a few cost, and each section brings its first rows only (how fast that is at
+    full size is the bench's "work queue" row: DESIGN.md §8, tests never time)."""
     me = login_as("operations")
     client, case = _setup(app, me)
+    with app.test_request_context():
+        work.queue_for(me, TODAY)  # warm
+        with count_queries() as few:
+            work.queue_for(me, TODAY)
     with app.app_context():
         stamp = {"created_at": utcnow(), "updated_at": utcnow()}
         Deadline.insert_many([{"case": case.id, "description": f"Plazo {i}", "due_at": NOW_UTC + timedelta(hours=i),
@@ -298,13 +303,10 @@ def test_queue_for_500_open_items_is_fast(app, login_as):
         Intervention.insert_many([{"case": case.id, "starts_at": NOW_UTC - timedelta(hours=i), "assigned": me.id, **stamp}
                                   for i in range(100)]).execute()
     with app.test_request_context():
-        work.queue_for(me, TODAY)  # warm
-        timings = []
-        for _ in range(5):
-            started = time.perf_counter()
-            work.queue_for(me, TODAY)
-            timings.append(time.perf_counter() - started)
-    assert sorted(timings)[2] < 0.05, timings  # the issue's target: ≤ 50 ms with 500 open items
+        with count_queries() as many:
+            sections = work.queue_for(me, TODAY)
+    assert many.count <= few.count + len([s for s in sections if s.count])  # a row query per section with rows
+    assert sum(s.count for s in sections) >= 500 and all(len(s.rows) <= 10 for s in sections)
 
 
 def test_questions_and_renewals_walk_the_persons_clients(app, login_as):
