@@ -1036,6 +1036,7 @@ QUALITY = PAGE.format("""<select>{% for id, name in areas %}<option value="{{ id
 
 def _quality_queries(start_day, end_day):
     """Each indicator's grouped aggregate over the period's local months (the pages' own SQL shape)."""
+    from models.surveys import INVITATION_STATES
     from services.quality import indicators
     from services.quality.indicators import _bucket, _epoch
 
@@ -1062,15 +1063,16 @@ def _quality_queries(start_day, end_day):
         "satisfaccion": lambda: grouped(R.select(), R.answered_on, days, R.anonymous, fn.SUM(R.ratings_high),
                                         fn.SUM(R.ratings_count)),
         "nps": lambda: grouped(R.select().where(R.nps.is_null(False)), R.answered_on, days, fn.COUNT(R.nps)),
-        "respuesta": lambda: grouped(Inv.select().where(Inv.withdrawn_at.is_null()), Inv.sent_at, moments,
+        "respuesta": lambda: grouped(Inv.select().where(Inv.status.in_(INVITATION_STATES), Inv.withdrawn_at.is_null()),
+                                     Inv.sent_at, moments,
                                      fn.COUNT(Inv.answered_at), fn.COUNT(Inv.id)),
         "resolucion": lambda: list(C.select(_bucket(C.received_at, moments), _epoch(C.received_at),
                                             _epoch(C.resolved_at))
                                    .where(resolved, C.received_at >= moments[0], C.received_at < moments[-1]).tuples()),
         "sla": lambda: grouped(C.select().where(resolved, C.due_at.is_null(False)), C.received_at, moments,
                                fn.SUM(SqlCase(None, [(C.resolved_at <= C.due_at, 1)], 0)), fn.COUNT(C.id)),
-        "retencion": lambda: grouped(Contract.select().join(Client, on=(Contract.client == Client.id))
-                                     .where(Contract.status != "draft"), Contract.end_date, days,
+        "retencion": lambda: grouped(Contract.select().where(Contract.status.in_(indicators.SIGNED_CONTRACT_STATES)),
+                                     Contract.end_date, days,
                                      fn.SUM(SqlCase(None, [(renewed, 1)], 0)), fn.COUNT(Contract.id)),
         "admision": lambda: grouped(ClientStatusChange.select().where(ClientStatusChange.from_status == "evaluating"),
                                     ClientStatusChange.created_at, moments,
@@ -1101,7 +1103,7 @@ def quality_dashboard(user_id: int) -> str:
     queries = _quality_queries(today.replace(day=1), today)
     now = utcnow()
     breached = Complaint.select().where(Complaint.status.in_(OPEN_STATES), Complaint.due_at <= now).count()
-    overdue = Deadline.select().where(Deadline.status == "open", Deadline.due_at < now).count()
+    overdue = Deadline.overdue_count(now, _local_today())
     overdue += ImprovementAction.overdue_count(_local_today())
     from models.reviews import ManagementReview
 
@@ -1110,14 +1112,14 @@ def quality_dashboard(user_id: int) -> str:
                   overdue=overdue, **_quality_choices())
 
 
-def _kept_figures(start, end) -> list:
+def _kept_figures(start, end, only=None) -> list:
     """The quality figures kept for the whole months from ``start`` to before ``end`` (models/quality_figures.py),
-    as (indicator, [(month, numerator, denominator)]) pairs."""
+    of one indicator when ``only`` is given, as (indicator, [(month, numerator, denominator)]) pairs."""
     from models.quality_figures import QualityFigure as F
 
     rows = {}
-    for key, month, num, den in (F.select(F.indicator, F.month, F.numerator, F.denominator)
-                                 .where(F.month >= start, F.month < end).tuples()):
+    query = F.select(F.indicator, F.month, F.numerator, F.denominator).where(F.month >= start, F.month < end)
+    for key, month, num, den in (query.where(F.indicator == only) if only else query).tuples():
         rows.setdefault(key, []).append((month, num, den))
     return list(rows.items())
 
@@ -1126,7 +1128,7 @@ def quality_indicator(user_id: int) -> str:
     """One indicator: the kept figures of its closed months and its grouped query over the current one."""
     key = page_url().rstrip("/").split("?")[0].rsplit("/", 1)[-1]
     start, today = _months_back(12)
-    kept = [(k, rows) for k, rows in _kept_figures(start, today.replace(day=1)) if k == key]
+    kept = _kept_figures(start, today.replace(day=1), key)
     query = _quality_queries(today.replace(day=1), today)[key]
     return render(QUALITY, indicators=[(key, query()), *kept], breached=0, overdue=0, **_quality_choices())
 

@@ -4,7 +4,7 @@
 Files themselves are ``StoredFile`` rows (encrypted, outside static/); a checklist item keeps every version.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from peewee import (
     JOIN,
@@ -171,6 +171,16 @@ class Deadline(BaseModel):
                 .where(cls.responsible == user_id, cls.status == "open", cls.alert_from <= today,
                        Case.reachable_by(cls.case))
                 .order_by(cls.due_at).limit(limit))
+
+    @classmethod
+    def overdue_count(cls, now: datetime, today: date) -> int:
+        """Open deadlines already due (the quality dashboard). A deadline alerts from its due day or earlier
+        (``first_alert``: offsets are never negative), so one due by ``now`` began alerting by ``today`` (the
+        firm's day; a day's margin for a change of time zone): the (status, alert_from) index reads the open
+        deadlines in their alert window, not every open one."""
+        return (cls.select(fn.COUNT(cls.id))
+                .where(cls.status == "open", cls.alert_from <= today + timedelta(days=1), cls.due_at < now)
+                .scalar() or 0)
 
     @classmethod
     def feed_for(cls, user_id: int):

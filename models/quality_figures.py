@@ -41,12 +41,16 @@ class QualityFigure(Model):
         indexes = ((("scope", "month", "indicator"), True),)
 
     @classmethod
-    def for_scope(cls, scope: str, months) -> list:
-        """The cached figures of ``scope`` for these months (one query)."""
+    def for_scope(cls, scope: str, months, indicators=None) -> list:
+        """The cached figures of ``scope`` for these months, of ``indicators`` only when given (one query: an
+        indicator's page reads its own, not the others' percentile lists)."""
         if not months:
             return []
-        return list(cls.select(cls.indicator, cls.month, cls.numerator, cls.denominator, cls.lists)
-                    .where(cls.scope == scope, cls.month.in_(list(months))).tuples())
+        query = cls.select(cls.indicator, cls.month, cls.numerator, cls.denominator, cls.lists).where(
+            cls.scope == scope, cls.month.in_(list(months)))
+        if indicators is not None:
+            query = query.where(cls.indicator.in_(list(indicators)))
+        return list(query.tuples())
 
     @classmethod
     def store(cls, rows: list[dict], epoch: int) -> bool:
