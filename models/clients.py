@@ -288,6 +288,9 @@ class ClientStatusChange(StatusChange):
 
     client = ForeignKeyField(Client, backref="status_changes", on_delete="CASCADE")
 
+    class Meta:
+        indexes = ((("from_status", "created_at"), False),)  # a period's moves out of a status (quality, 0038)
+
 
 class Party(BaseModel):
     """A counterparty or related party: declared at intake now, attached to cases later."""

@@ -224,7 +224,8 @@ class ManualAck(BaseModel):
 
     class Meta:
         table_name = "manual_ack"
-        indexes = ((("version", "user"), True), (("user", "acknowledged_at"), False))
+        indexes = ((("version", "user"), True), (("user", "acknowledged_at"), False),
+                   (("version", "acknowledged_at"), False))  # who has yet to read a version, counted (0038)
 
     @classmethod
     def pending_of(cls, user_id: int):
