@@ -26,20 +26,20 @@ from models.documents import (
 from models.files import StoredFile
 from models.intake import IntakeEvaluation, VerificationCheck
 from models.interactions import Interaction, Meeting
+from models.journey import JourneyFigure
 from models.keys import KeyCheck
 from models.loyalty import NewsletterDelivery, NewsletterIssue, RenewalDecision
 from models.mail import OutboundEmail
 from models.manual import (
-    ConfidentialityAgreement,
-    ManualAck,
-    ManualAttachment,
-    ManualDocument,
-    ManualReview,
-    ManualVersion,
+              ConfidentialityAgreement,
+              ManualAck,
+              ManualAttachment,
+              ManualDocument,
+              ManualReview,
+              ManualVersion,
 )
 from models.privacy import AccessReview, AccessReviewLine, DataSubjectRequest, Erasure, RetentionDue
 from models.quality import ImprovementAction, QualityNote, QualityNoteAck
-from models.journey import JourneyFigure
 from models.quality_figures import QualityFigure, QualityFigureEpoch
 from models.quality_targets import QualityTarget
 from models.reviews import ManagementReview
@@ -54,13 +54,13 @@ from models.surveys import (
 from models.tasks import Task
 from models.training import ManualFeedback, TrainingAttendee, TrainingSession
 from models.users import (
-    ActivationToken,
-    LoginThrottle,
-    PasswordResetToken,
-    RecoveryCode,
-    User,
-    UserRole,
-    UserSession,
+              ActivationToken,
+              LoginThrottle,
+              PasswordResetToken,
+              RecoveryCode,
+              User,
+              UserRole,
+              UserSession,
 )
 
 ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginThrottle, AuditEvent, OutboundEmail, KeyCheck,

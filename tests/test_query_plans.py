@@ -10,7 +10,6 @@ from models.clients import Client
 from models.surveys import SurveyInvitation
 
 
-
 def _plan(query) -> str:
     sql, params = query.sql()
     return "\n".join(row[-1] for row in db.execute_sql(f"EXPLAIN QUERY PLAN {sql}", params).fetchall())
