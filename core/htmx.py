@@ -6,15 +6,9 @@ partial responses; full pages render them in the toast region.
 """
 
 import json
-from functools import lru_cache
 
 from flask import get_flashed_messages, make_response, redirect, render_template, request
-from flask_babel import get_locale
 from flask_htmx import HTMX
-from flask_login import current_user
-from markupsafe import Markup
-
-from core.guard import permissions_of
 
 htmx = HTMX()
 
@@ -26,19 +20,6 @@ def wants_partial() -> bool:
 def render(page: str, partial: str | None = None, /, status: int = 200, **ctx):
     template = partial if partial and wants_partial() else page
     return make_response(render_template(template, **ctx), status)
-
-
-def main_nav() -> Markup:
-    """The main menu's links (``templates/_nav_links.html``) for the signed-in person's permissions, language and
-    page. They are the same for everyone with those permissions on that page, so each is rendered once per process:
-    two dozen translated labels and links were a third of an empty signed-in page."""
-    user = current_user._get_current_object()
-    return _main_nav(permissions_of(user.role_names), str(get_locale()), request.endpoint or "", request.script_root)
-
-
-@lru_cache(maxsize=4096)
-def _main_nav(permissions: frozenset, locale: str, endpoint: str, script_root: str) -> Markup:
-    return Markup(render_template("_nav_links.html", ep=endpoint))  # noqa: S704 (an autoescaped template's output)
 
 
 def redirect_page(target: str):
