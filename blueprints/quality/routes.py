@@ -15,6 +15,7 @@ from core.i18n import today_local
 from core.web import me
 from services.clients import labels as client_labels
 from services.quality import indicators as service
+from services.quality.attention import attention
 
 from . import bp
 from .forms import IndicatorFilterForm, TargetForm
@@ -56,7 +57,7 @@ def dashboard():
     indicators, targets = service.compute_all(period, filters), service.targets()
     return render("quality/dashboard.html", form=form, period=period, params=params, indicators=indicators,
                   targets=targets, states={i.key: service.state(i, targets.get(i.key)) for i in indicators},
-                  attention=service.attention(utcnow(), today_local()))
+                  attention=attention(utcnow(), today_local()))
 
 
 @bp.get("/calidad/indicadores/<key>")

@@ -692,26 +692,6 @@ def _kept_row(key: str, scope: str, filtered: bool, month: date, part) -> dict:
             "lists": json.dumps(lists) if lists else None, "computed_at": utcnow()}
 
 
-# ----- what needs attention -----
-
-def attention(now, today) -> dict:
-    """Open complaints past their due date (the register's own count), open case deadlines already due, open
-    improvement actions past their due day, and whether a management review is due (services/quality/reviews.py)."""
-    from models.documents import Deadline
-    from models.privacy import DataSubjectRequest
-    from models.quality import ImprovementAction
-    from services.manual.follow import attention as manual_attention
-    from services.privacy.access_review import due as access_review_due
-    from services.quality.reviews import due as review_due
-
-    _all, breached = Complaint.register_counts(status="open", overdue=True, now=now)
-    overdue_deadlines = Deadline.overdue_count(now, today)
-    return {"breached_complaints": breached, "overdue_deadlines": overdue_deadlines,
-            "overdue_actions": ImprovementAction.overdue_count(today), "review": review_due(today),
-            "escalated_requests": DataSubjectRequest.escalated_count(today),
-            "access_review": access_review_due(today), "manual": manual_attention(today)}
-
-
 def filter_choices():
     """Options of the filters: practice areas, and the active staff responsible for some client (two queries)."""
     from models.catalog import PracticeArea

@@ -27,6 +27,7 @@ from models.mail import OutboundEmail
 from models.users import User, UserRole
 from services.documents.calendar import add_business_days
 from services.quality import indicators
+from services.quality.attention import attention as needs_attention
 
 NAMESPACE = uuid.UUID("9b3e2f6a-0d4c-4e8b-a7f1-3c5d2e8b6f41")
 ROLES = ("management", "quality")
@@ -76,7 +77,7 @@ def monthly_summary(now=None) -> int:
     figures = indicators.compute_all(period, indicators.Filters())
     targets = indicators.targets()
     states = {ind.key: indicators.state(ind, targets.get(ind.key)) for ind in figures}
-    attention = indicators.attention(now, today)
+    attention = needs_attention(now, today)
     params = {"desde": period.start.isoformat(), "hasta": period.end.isoformat()}
     ctx = {"period": period, "indicators": figures, "targets": targets, "states": states,
            "state_words": STATE_WORDS, "attention": attention,

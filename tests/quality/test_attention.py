@@ -9,7 +9,7 @@ import pytest
 from core.db import utcnow
 from core.i18n import to_utc, today_local
 from models.documents import Deadline
-from services.quality import indicators
+from services.quality.attention import attention
 from tests import factories
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -41,4 +41,4 @@ def test_overdue_deadlines_count_every_open_one_already_due(app, clock, firm_tod
         now, today = utcnow(), today_local()
         brute = sum(1 for d in Deadline.select() if d.status == "open" and d.due_at < now)
         assert brute == 3
-        assert indicators.attention(now, today)["overdue_deadlines"] == brute == Deadline.overdue_count(now, today)
+        assert attention(now, today)["overdue_deadlines"] == brute == Deadline.overdue_count(now, today)
