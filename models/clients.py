@@ -18,12 +18,13 @@ from peewee import (
     DeferredForeignKey,
     ForeignKeyField,
     IntegerField,
+    Select,
     TextField,
     fn,
 )
 
 from core import crypto
-from core.db import BaseModel, count, subquery_once, utcnow
+from core.db import BaseModel, subquery_once, utcnow
 from core.text import digits, fold, name_key, tokens
 from models.catalog import PracticeArea
 from models.status import StatusChange
@@ -170,12 +171,21 @@ class Client(BaseModel):
 
     @classmethod
     def count_matching(cls, q="", status="", practice_area=None, responsible=None, source="") -> int:
-        """The listing's count without its joins (they cannot change it; counting through them costs 20×)."""
-        return count(cls._filter(cls.select(cls.id), q, status, practice_area, responsible, source))
+        """The listing's count without its joins (they cannot change it; counting through them costs 20×), in one
+        query: those matching less the blocked among them. The index on ``blocked_on`` holds the blocked only, so
+        "not blocked" counted directly read every client row (35 ms at full size); the two counts read the filter's
+        own index and the few blocked."""
+        matching = cls._filter(cls.select(fn.COUNT(SQL("*"))), q, status, practice_area, responsible, source,
+                               reachable=False)
+        blocked = matching.where(cls.id.in_(cls.blocked_ids(cls.alias("blocked_client"))))  # looked up by id
+        difference = fn.COALESCE(matching, 0) - fn.COALESCE(blocked, 0)  # scalar subqueries (a bare "-" is EXCEPT)
+        return Select(columns=[difference.alias("n")]).bind(cls._meta.database).scalar() or 0
 
     @classmethod
-    def _filter(cls, query, q, status, practice_area, responsible, source):
-        query = cls._search(query, q).where(cls.blocked_on.is_null())  # a blocked client is out of reach
+    def _filter(cls, query, q, status, practice_area, responsible, source, reachable=True):
+        query = cls._search(query, q)
+        if reachable:
+            query = query.where(cls.blocked_on.is_null())  # a blocked client is out of reach
         if status:
             query = query.where(cls.status == status)
         if practice_area:
