@@ -146,6 +146,10 @@ def test_ended_without_decision_is_overdue_on_the_page_and_in_my_work(app, http,
     body = http.get("/comercial/renovaciones").get_data(as_text=True)
     assert "Terminada SAS" in body and "Pronto SAS" in body and "Lejana SAS" not in body and "Decidida SAS" not in body
     assert body.index("Terminada SAS") < body.index("Pronto SAS") and "Terminó sin decisión" in body
+    # each row's links and its renew form lead to its own contract and client
+    assert f'action="/fidelizacion/contratos/{ended.id}/renovar"' in body
+    assert f'href="/fidelizacion/contratos/{soon.id}/renovacion"' in body
+    assert f'href="/comercial/contratos/{ended.id}"' in body and f'href="/comercial/clientes/{soon.client_id}"' in body
     with app.test_request_context():
         [section] = [s for s in work.queue_for(me, firm_today) if s.key == "renewals"]
     assert (section.count, section.overdue) == (2, 1) and [r.id for r in section.rows] == [ended.id, soon.id]
