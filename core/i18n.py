@@ -69,9 +69,13 @@ def format_event(value) -> str:
     if locale is None or zone is None or not isinstance(value, datetime):
         pattern = get_locale().datetime_formats["medium"]
         return pattern.replace("{1}", format_date(value, "medium")).replace("{0}", format_time(value, "short"))
-    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
-    return (_joined(locale).replace("{1}", _day_text(local.date(), "medium", locale))
-            .replace("{0}", _clock_text(local.hour, local.minute, locale)))
+    return _event_text((value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone), locale)
+
+
+def _event_text(local: datetime, locale: Locale, day_text: str | None = None) -> str:
+    """A local moment in the event style: the language's way of joining its day and its time of day."""
+    day_text = day_text or _day_text(local.date(), "medium", locale)
+    return _joined(locale).replace("{1}", day_text).replace("{0}", _clock_text(local.hour, local.minute, locale))
 
 
 def event_writer():
@@ -79,15 +83,11 @@ def event_writer():
     the firm's local day of a stored (naive UTC) moment and the moment as the event style writes it (the day alone,
     in the table style, for a day-only fact), the language and the zone looked up once rather than per moment."""
     locale, zone = get_locale(), _zone()
-    joined = _joined(locale)
 
     def write(utc_naive: datetime, day_only: bool = False) -> tuple[date, str]:
         local = utc_naive.replace(tzinfo=UTC).astimezone(zone)
-        day = local.date()
-        text = _day_text(day, "medium", locale)
-        if day_only:
-            return day, text
-        return day, joined.replace("{1}", text).replace("{0}", _clock_text(local.hour, local.minute, locale))
+        text = _day_text(local.date(), "medium", locale)
+        return local.date(), text if day_only else _event_text(local, locale, text)
 
     return write
 
