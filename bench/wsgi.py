@@ -2,6 +2,7 @@
 ``bench.wsgi:app()`` is Traza on the run's working copy with the bench's keys (as ``bench.run.make_app``),
 ``bench.wsgi:floor()`` the floor app for the pages named in ``BENCH_HTTP_PAGES``."""
 
+import gc
 import json
 import os
 from pathlib import Path
@@ -12,7 +13,14 @@ from core.db import db
 
 
 def app():
-    return run.make_app(Path(os.environ["BENCH_HTTP_DB"]))
+    return _loaded(run.make_app(Path(os.environ["BENCH_HTTP_DB"])))
+
+
+def _loaded(wsgi_app):
+    """As deploy/gunicorn.conf.py's post_worker_init: the loaded app's objects frozen out of full collections."""
+    gc.collect()
+    gc.freeze()
+    return wsgi_app
 
 
 def floor():
@@ -22,4 +30,4 @@ def floor():
     with traza.app_context(), db.connection_context():
         pages = resolve([page for page in PAGES if page.name in names])
     floor_app, _urls = floors.make_app(pages, user_ids)
-    return floor_app
+    return _loaded(floor_app)
