@@ -97,8 +97,12 @@ def format_day(value, style: str = "table") -> str:
     if not value:
         return ""
     pattern = _DATE_STYLES.get(style, style)
-    locale = get_locale() if has_app_context() else None
-    if locale is None or type(value) is not date:
+    locale, zone = _locale_and_zone()
+    if locale is None or zone is None:
+        return format_date(value, pattern)
+    if isinstance(value, datetime):  # a stored moment (naive: UTC) is on the day it was in the request's zone
+        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone).date()
+    elif type(value) is not date:
         return format_date(value, pattern)
     return _day_text(value, pattern, locale)
 

@@ -96,8 +96,9 @@ def client_tab(client_id):
 @bp.get("/referencias")
 @require("commercial.view")
 def referrals():
+    outcomes = {key: str(text) for key, text in loyalty_labels.REFERRAL_OUTCOMES.items()}  # once, not per row
     return render("loyalty/referrals.html", "loyalty/_referrals.html", rows=referral_service.referrals(),
-                  ranking=referral_service.ranking(), form=ThanksForm())
+                  ranking=referral_service.ranking(), outcomes=outcomes, form=ThanksForm())
 
 
 @bp.post("/referencias/<int:client_id>/agradecimiento")

@@ -159,3 +159,21 @@ def test_the_bench_floors_read_the_same_rows(app, make_user):
         floor_app, urls = floors.make_app([page], {page.role: user.id})
         html = floor_app.test_client().get(urls[page.name]).get_data(as_text=True)
         assert all(text in html for text in expected), name
+
+
+def test_each_row_links_its_own_clients_and_thanks_form(app, http, login_as):
+    """The page writes its words, links and token once for the list: each row still points at its own referred
+    client, its referrer's loyalty tab and its own thanks form, and reads its outcome in Spanish."""
+    login_as("commercial")
+    ana, luis = _world(app)
+    with app.app_context():
+        marta = Client.get(Client.name == "Marta Díaz")
+        ferreteria = Client.get(Client.name == "Ferretería Sol SAS")
+    page = http.get("/fidelizacion/referencias", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    row = page[page.index(f'href="/clientes/{marta.id}"'):]
+    row = row[:row.index("</tr>")]
+    assert f'href="/fidelizacion/clientes/{luis.id}/beneficios">Luis Torres</a>' in row
+    assert f'action="/fidelizacion/referencias/{marta.id}/agradecimiento"' in row
+    assert "Llegó a ser cliente" in row and 'name="csrf_token" value="' in row
+    assert f'href="/fidelizacion/clientes/{ana.id}/beneficios">Ana Pérez</a>' in page
+    assert f'action="/fidelizacion/referencias/{ferreteria.id}/agradecimiento"' in page
