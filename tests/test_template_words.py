@@ -1,0 +1,20 @@
+"""Templates say their words in the request's language, and in the one ``force_locale`` sets for a mail in the
+middle of a request (core.i18n keeps each language's catalogue for the process)."""
+
+from flask import render_template_string
+from flask_babel import force_locale
+
+WORDS = ('{{ _("Clients") }} · {{ ngettext("%(days)s day before", "%(days)s days before", 3, days=3) }} · '
+         '{{ pgettext("quotation", "Accepted") }}')
+
+
+def test_a_page_and_a_mail_in_its_own_language_within_one_request(app):
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        spanish = render_template_string(WORDS)
+        with force_locale("en"):
+            english = render_template_string(WORDS)
+        again = render_template_string(WORDS)
+    assert spanish == again == "Clientes · 3 días antes · Aceptada"
+    assert english == "Clients · 3 days before · Accepted"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert render_template_string(WORDS) == english
