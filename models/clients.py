@@ -174,7 +174,14 @@ class Client(BaseModel):
         """The listing's count without its joins (they cannot change it; counting through them costs 20×), in one
         query: those matching less the blocked among them. The index on ``blocked_on`` holds the blocked only, so
         "not blocked" counted directly read every client row (35 ms at full size); the two counts read the filter's
-        own index and the few blocked."""
+        own index and the few blocked.
+
+        A search reads each matching client's row anyway (its ids come from the search index), so it counts them and
+        the blocked among them in that one pass: the two counts each ran the search again (11 of a 27 ms page)."""
+        if (q or "").strip():
+            both = fn.COUNT(SQL("*")) - fn.COUNT(cls.blocked_on)  # COUNT(column) leaves out NULL: the blocked ones
+            return cls._filter(cls.select(both), q, status, practice_area, responsible, source,
+                               reachable=False).scalar() or 0
         matching = cls._filter(cls.select(fn.COUNT(SQL("*"))), q, status, practice_area, responsible, source,
                                reachable=False)
         blocked = matching.where(cls.id.in_(cls.blocked_ids(cls.alias("blocked_client"))))  # looked up by id

@@ -65,3 +65,21 @@ def test_the_client_list_counts_once_with_count_star(app, http, login_as, statem
     assert page.status_code == 200 and "Cliente 6" in page.get_data(as_text=True)
     counts = [s for s in statements()[before:] if "COUNT(" in s and '"client"' in s]
     assert len(counts) == 1 and "COUNT(*)" in counts[0] and "FROM (SELECT" not in counts[0]
+
+
+def test_a_search_counts_its_matches_less_the_blocked_in_one_pass(app, statements):
+    """A search's count reads the matches once and leaves the blocked among them out: the list's own count."""
+    from datetime import date
+
+    people = _seed(app)
+    with app.app_context():
+        Client.update(blocked_on=date(2026, 1, 1)).where(Client.name.in_(("Cliente 1", "Cliente 4"))).execute()
+        for filters in ({"q": "cliente"}, {"q": "cliente", "responsible": people[1].id}, {"q": "52123454"},
+                        {"q": "52123453"}, {"q": "nadie"}):
+            before = len(statements())
+            counted = Client.count_matching(**filters)
+            [sql] = statements()[before:]
+            assert sql.count('"search_token"') == 1, sql  # the search runs once
+            assert counted == Client.listing(**filters).count(), filters
+        assert Client.count_matching(q="cliente") == 5
+        assert Client.count_matching(q="52123454") == 0 and Client.count_matching(q="52123453") == 1
