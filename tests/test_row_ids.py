@@ -15,4 +15,3 @@ def test_v1_huge_ids_in_every_id_route_are_not_found(http, login_as):
     for url in (f"/crisis/{huge}", f"/interacciones/{huge}", f"/interacciones/reuniones/{huge}",
                 f"/encuestas/resultados/respuestas/{huge}"):
         assert http.get(url).status_code == 404, url
-
