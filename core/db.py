@@ -19,11 +19,13 @@ from peewee import (
     SQL,
     DatabaseProxy,
     DateTimeField,
+    Expression,
     InterfaceError,
     Model,
     OperationalError,
     PostgresqlDatabase,
     Select,
+    SelectBase,
     SqliteDatabase,
     fn,
 )
@@ -33,6 +35,21 @@ from werkzeug.exceptions import ServiceUnavailable
 from core.config import ROOT
 
 db = DatabaseProxy()
+
+_peewee_is_rhs_empty = Expression._is_rhs_empty
+
+
+def _is_rhs_empty(self, rhs, ctx):
+    """Whether the right side of an IN / NOT IN writes as ``()`` (peewee then writes ``0 = 1`` / ``1 = 1``, as
+    PostgreSQL refuses an empty list). peewee finds out by writing the right side a first time; for a subquery that
+    doubles the cost of writing the statement at each level of nesting (a subquery two levels deep is written four
+    times over), and a subquery never writes as ``()``. Lists and values are still checked as peewee checks them."""
+    if isinstance(rhs, SelectBase):
+        return False
+    return _peewee_is_rhs_empty(self, rhs, ctx)
+
+
+Expression._is_rhs_empty = _is_rhs_empty
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
