@@ -20,7 +20,7 @@ from peewee import (
 )
 
 from core import crypto
-from core.db import BaseModel, count, subquery_once
+from core.db import BaseModel, Prepared, count, subquery_once
 from models.catalog import PracticeArea
 from models.clients import Client
 from models.commercial import Contract
@@ -158,11 +158,12 @@ class Case(BaseModel):
 
     @classmethod
     def for_page(cls, case_id: int):
-        """One case with its client, practice area and responsible (the header shows all three)."""
-        return (cls.select(cls, Client, PracticeArea, User).join(Client).switch(cls)
-                .join(PracticeArea, JOIN.LEFT_OUTER, on=(cls.practice_area == PracticeArea.id)).switch(cls)
-                .join(User, JOIN.LEFT_OUTER, on=(cls.responsible == User.id))
-                .where(cls.id == case_id, Client.blocked_on.is_null()).first())
+        """One case with its client, practice area and responsible (the header shows all three); None for an id no
+        row can have (a path id past 64 bits would overflow the column)."""
+        if not 0 < case_id < 2**63:
+            return None
+        rows = _CASE_FOR_PAGE(case_id)
+        return rows[0] if rows else None
 
     @classmethod
     def listing(cls, status="", mine_of=None):
@@ -195,6 +196,14 @@ class Case(BaseModel):
     def of_client(cls, client):
         return (cls.select(cls, User).join(User, JOIN.LEFT_OUTER, on=(cls.responsible == User.id))
                 .where(cls.client == client).order_by(cls.id.desc()))
+
+
+# The case pages' lookup (every case tab runs it): peewee writes its 80 columns once per database, not per request.
+_CASE_FOR_PAGE = Prepared(
+    lambda case_id: Case.select(Case, Client, PracticeArea, User).join(Client).switch(Case)
+    .join(PracticeArea, JOIN.LEFT_OUTER, on=(Case.practice_area == PracticeArea.id)).switch(Case)
+    .join(User, JOIN.LEFT_OUTER, on=(Case.responsible == User.id))
+    .where(Case.id == case_id, Client.blocked_on.is_null()).limit(1), -7_700_201)
 
 
 class CaseMember(BaseModel):
