@@ -167,7 +167,7 @@ class Case(BaseModel):
 
     @classmethod
     def listing(cls, status="", mine_of=None):
-        query = (cls.select(cls, Client, User).join(Client).switch(cls)
+        query = (cls.select(cls, Client.id, Client.name, *User.shown()).join(Client).switch(cls)
                  .join(User, JOIN.LEFT_OUTER, on=(cls.responsible == User.id))
                  .where(Client.blocked_on.is_null()))  # a blocked client's cases are out of reach
         if status == "active":

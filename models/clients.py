@@ -163,7 +163,7 @@ class Client(BaseModel):
     @classmethod
     def listing(cls, q="", status="", practice_area=None, responsible=None, source="", sort="name"):
         """The client list: one query, filters and search in SQL (DESIGN.md §3)."""
-        query = (cls.select(cls, PracticeArea, User)
+        query = (cls.select(cls, PracticeArea, *User.shown())
                  .join(PracticeArea, JOIN.LEFT_OUTER, on=(cls.practice_area == PracticeArea.id))
                  .switch(cls).join(User, JOIN.LEFT_OUTER, on=(cls.responsible == User.id)))
         order = {"name": (cls.name, cls.id), "-created": (cls.id.desc(),), "status": (cls.status, cls.name, cls.id)}

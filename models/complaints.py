@@ -178,7 +178,7 @@ class Complaint(BaseModel):
 
     @classmethod
     def _joined(cls):
-        return (cls.select(cls, Client, User, ComplaintCategory)
+        return (cls.select(cls, Client, *User.shown(), ComplaintCategory)
                 .join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id)).switch(cls)
                 .join(User, on=(cls.owner == User.id)).switch(cls)
                 .join(ComplaintCategory, JOIN.LEFT_OUTER, on=(cls.category == ComplaintCategory.id)))

@@ -61,7 +61,7 @@ class Consent(BaseModel):
         latest = (cls.select(cls.purpose, fn.MAX(cls.id).alias("last_id")).where(cls.client == client)
                   .group_by(cls.purpose))
         ids = [row.last_id for row in latest]
-        rows = cls.select(cls, PrivacyNotice, User).join(PrivacyNotice).switch(cls).join(
+        rows = cls.select(cls, PrivacyNotice, *User.shown()).join(PrivacyNotice).switch(cls).join(
             User, join_type="LEFT OUTER JOIN", on=(cls.collected_by == User.id)).where(cls.id.in_(ids)) if ids else []
         return {r.purpose: r for r in rows}
 
@@ -72,6 +72,6 @@ class Consent(BaseModel):
 
     @classmethod
     def history(cls, client):
-        return (cls.select(cls, PrivacyNotice, User).join(PrivacyNotice).switch(cls)
+        return (cls.select(cls, PrivacyNotice, *User.shown()).join(PrivacyNotice).switch(cls)
                 .join(User, join_type="LEFT OUTER JOIN", on=(cls.collected_by == User.id))
                 .where(cls.client == client).order_by(cls.id.desc()))

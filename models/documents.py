@@ -157,7 +157,7 @@ class Deadline(BaseModel):
 
     @classmethod
     def of_case(cls, case):
-        return (cls.select(cls, User).join(User, on=(cls.responsible == User.id))
+        return (cls.select(cls, *User.shown()).join(User, on=(cls.responsible == User.id))
                 .where(cls.case == case).order_by(cls.status != "open", cls.due_at))
 
     @classmethod

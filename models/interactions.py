@@ -125,7 +125,10 @@ class Interaction(BaseModel):
 
     @classmethod
     def _with_author_and_case(cls):
-        return (cls.select(cls, User, Case).join(User, JOIN.LEFT_OUTER, on=(cls.created_by == User.id)).switch(cls)
+        """The entry with what the timeline shows of its author (User.shown) and of its case (code, title):
+        the rest of those rows (password hash, seeds, the case's sealed planning) stays in the database."""
+        return (cls.select(cls, *User.shown(), Case.id, Case.title)
+                .join(User, JOIN.LEFT_OUTER, on=(cls.created_by == User.id)).switch(cls)
                 .join(Case, JOIN.LEFT_OUTER, on=(cls.case == Case.id)))
 
     @classmethod

@@ -96,7 +96,7 @@ class DataSubjectRequest(SealedFields, BaseModel):
                  escalated_on=None):
         """The register: filtered by status ("open" for both open states, "" for all), kind, assignee, client and
         "escalated as of this day"; the soonest escalation first, then the newest."""
-        query = (cls.select(cls, Client, User).join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id)).switch(cls)
+        query = (cls.select(cls, Client, *User.shown()).join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id)).switch(cls)
                  .join(User, on=(cls.assignee == User.id)))
         if status == "open":
             query = query.where(cls.status.in_(DSR_OPEN_STATES))

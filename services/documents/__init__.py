@@ -38,7 +38,7 @@ def versions_by_item(item_ids) -> dict[int, list[DocumentVersion]]:
     grouped: dict[int, list[DocumentVersion]] = {i: [] for i in item_ids}
     if not item_ids:
         return grouped
-    query = (DocumentVersion.select(DocumentVersion, StoredFile, User).join(StoredFile).switch(DocumentVersion)
+    query = (DocumentVersion.select(DocumentVersion, StoredFile, *User.shown()).join(StoredFile).switch(DocumentVersion)
              .join(User, JOIN.LEFT_OUTER, on=(DocumentVersion.uploaded_by == User.id))
              .where(DocumentVersion.item.in_(list(item_ids))).order_by(DocumentVersion.item, DocumentVersion.number.desc()))
     for version in query:

@@ -31,7 +31,7 @@ def may_read(user, record) -> bool:
 
 
 def _events():
-    return (AuditEvent.select(AuditEvent, User)
+    return (AuditEvent.select(AuditEvent, *User.shown())
             .join(User, JOIN.LEFT_OUTER, on=(AuditEvent.actor == User.id)))
 
 
