@@ -393,7 +393,9 @@ class ConflictCheck(BaseModel):
 
     @classmethod
     def latest_for(cls, client):
-        return cls.select().where(cls.client == client).order_by(cls.id.desc()).first()
+        """The client's latest check, with who decided it (the tab shows the name)."""
+        return (cls.select(cls, *User.shown()).join(User, JOIN.LEFT_OUTER, on=(cls.decided_by == User.id))
+                .where(cls.client == client).order_by(cls.id.desc()).first())
 
     def decide(self, decision: str, reason: str, user) -> None:
         type(self).update(decision=decision, reason=reason, decided_by=user, decided_at=utcnow()).where(

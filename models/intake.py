@@ -49,7 +49,7 @@ class VerificationCheck(BaseModel):
     @classmethod
     def checklist(cls, client) -> list["VerificationCheck"]:
         """Every applicable item, stored or not yet (then pending), in checklist order; one query."""
-        stored = {v.item: v for v in cls.select(cls, User).join(User, on=(cls.checked_by == User.id), join_type="LEFT OUTER JOIN")
+        stored = {v.item: v for v in cls.select(cls, *User.shown()).join(User, on=(cls.checked_by == User.id), join_type="LEFT OUTER JOIN")
                   .where(cls.client == client)}
         return [stored.get(item) or cls(client=client, item=item) for item in cls.items_for(client)]
 

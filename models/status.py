@@ -21,5 +21,5 @@ class StatusChange(BaseModel):
     @classmethod
     def history(cls, subject):
         """The moves of one record, newest first, with the person who made each."""
-        return (cls.select(cls, User).join(User, JOIN.LEFT_OUTER, on=(cls.by == User.id))
+        return (cls.select(cls, *User.shown()).join(User, JOIN.LEFT_OUTER, on=(cls.by == User.id))
                 .where(getattr(cls, cls.SUBJECT) == subject).order_by(cls.id.desc()))

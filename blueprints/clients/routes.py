@@ -37,7 +37,7 @@ from models.cases import Case
 from models.catalog import PracticeArea
 from models.clients import STRONG_SCORE, Client, ClientStatusChange, ConflictCheck, Party
 from models.consent import Consent, PrivacyNotice
-from models.intake import IntakeEvaluation, VerificationCheck
+from models.intake import VerificationCheck
 from models.users import User, UserRole
 from services import clients as service
 from services.clients import io as client_io
@@ -188,13 +188,15 @@ def _profile_context(client, **extra):
 
 def _admission_context(client, decision_form=None, transition_form=None, evaluation_form=None):
     """The tab's forms other than the one just posted start empty (Flask-WTF would fill them from this POST:
-    a conflict decision's reason showed up as the status change's reason)."""
-    return {"check": ConflictCheck.latest_for(client), "decision_form": decision_form or DecisionForm(formdata=None),
+    a conflict decision's reason showed up as the status change's reason). The intake record is read once, for
+    what the tab shows and for why a status step is not possible yet."""
+    record = service.IntakeRecord.of(client)
+    return {"check": record.check, "decision_form": decision_form or DecisionForm(formdata=None),
             "transition_form": transition_form or TransitionForm(formdata=None),
-            "evaluation_form": evaluation_form or _evaluation_form(client),
-            "checklist": VerificationCheck.checklist(client), "verification_form": VerificationForm(formdata=None),
+            "evaluation_form": evaluation_form or _evaluation_form(record.evaluation),
+            "checklist": record.checklist, "verification_form": VerificationForm(formdata=None),
             "history": list(ClientStatusChange.history(client)), "parties": list(Party.of_client(client)),
-            "blockers": {to: service.transition_blockers(client, to) for to in client.allowed_transitions()},
+            "blockers": {to: service.transition_blockers(client, to, record) for to in client.allowed_transitions()},
             "can_reveal": _may_reveal(client)}
 
 
@@ -211,8 +213,7 @@ PAGES = {"perfil": ("clients/show.html", "clients/_tab_perfil.html", _profile_co
          "consentimiento": ("clients/consent.html", "clients/_tab_consentimiento.html", _consent_context)}
 
 
-def _evaluation_form(client):
-    evaluation = IntakeEvaluation.for_client(client)
+def _evaluation_form(evaluation):
     form = EvaluationForm(formdata=None, obj=evaluation)
     form.specialty_fit.data = {True: "yes", False: "no"}.get(evaluation.specialty_fit, "")
     if evaluation.consultation_at:

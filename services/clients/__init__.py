@@ -7,6 +7,7 @@ around every tab.
 """
 
 import json
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
@@ -129,23 +130,40 @@ def update_profile(client: Client, data: dict, user) -> list[str]:
     return changed
 
 
-def transition_blockers(client: Client, to: str) -> list[str]:
-    """Why the client cannot move to ``to`` now (empty when it can)."""
+@dataclass(frozen=True)
+class IntakeRecord:
+    """What the intake step has recorded for a client: the latest conflict check (None before any), the evaluation
+    (a blank unsaved one before any) and the verification checklist. The admission tab shows them and judges its
+    status steps on the same reads."""
+
+    check: ConflictCheck | None
+    evaluation: IntakeEvaluation
+    checklist: list[VerificationCheck]
+
+    @classmethod
+    def of(cls, client: Client) -> "IntakeRecord":
+        return cls(ConflictCheck.latest_for(client), IntakeEvaluation.for_client(client),
+                   VerificationCheck.checklist(client))
+
+
+def transition_blockers(client: Client, to: str, record: IntakeRecord | None = None) -> list[str]:
+    """Why the client cannot move to ``to`` now (empty when it can); ``record``: the intake record, when the caller
+    has read it already."""
     if to not in client.allowed_transitions():
         return [_("That step is not possible from the current status.")]
     problems = []
     if to == "accepted":
-        check = ConflictCheck.latest_for(client)
+        record = record or IntakeRecord.of(client)
+        check = record.check
         if check is None or check.decision is None:
             problems.append(_("Record the conflict-check decision first."))
         elif check.decision == "conflict":
             problems.append(_("The conflict check found a conflict of interest: the client cannot be accepted."))
-        evaluation = IntakeEvaluation.get_or_none(IntakeEvaluation.client == client)
-        if evaluation is None or evaluation.specialty_fit is None:
+        if record.evaluation.specialty_fit is None:
             problems.append(_("Judge whether the need falls in the firm's practice areas."))
-        elif evaluation.specialty_fit is False:
+        elif record.evaluation.specialty_fit is False:
             problems.append(_("The need does not fall in the firm's practice areas."))
-        if any(v.state == "pending" for v in VerificationCheck.checklist(client)):
+        if any(v.state == "pending" for v in record.checklist):
             problems.append(_("Complete the identity and background verification."))
         if not Consent.has(client, "service"):
             problems.append(_("Record the client's consent to process their data for the service."))

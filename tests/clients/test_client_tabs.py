@@ -56,3 +56,33 @@ def test_every_tab_is_the_frame_with_its_tab_marked_and_the_tab_alone_under_htmx
         body = partial.get_data(as_text=True)
         assert partial.status_code == 200 and "<html" not in body and "crisis-flag" not in body, key
         assert body.lstrip().startswith('<div id="client-tab"'), key
+
+
+def test_the_admission_tab_reads_the_intake_record_once_however_much_is_recorded(app, http, login_as):
+    """The conflict check, the evaluation and the checklist are read once for what the tab shows and for why
+    "accepted" is not possible yet: the same statements for a client with nothing recorded and one with all."""
+    from playhouse.test_utils import count_queries
+
+    from models.clients import ConflictCheck
+    from models.intake import IntakeEvaluation, VerificationCheck
+
+    me = login_as("commercial")
+    with app.test_request_context():
+        bare = make_client(name="Ana Sin Registros", document_number="70000001", email="ana@correo.test")
+        full = make_client(name="Berta Con Todo", document_number="70000002", email="berta@correo.test")
+        Client.update(status="evaluating").where(Client.id.in_([bare.id, full.id])).execute()
+        ConflictCheck.latest_for(full).decide("clear", "", me)
+        IntakeEvaluation.create(client=full, specialty_fit=True, updated_by=me)
+        for item in VerificationCheck.items_for(full):
+            VerificationCheck.record(full, item, "verified", "Cédula original cotejada", me)
+    counts, pages = [], []
+    for client in (bare, full):
+        with count_queries() as counted:
+            pages.append(http.get(f"/clientes/{client.id}/admision").get_data(as_text=True))
+        counts.append(counted.count)
+    assert counts == [11, 11]
+    assert "Primero registra la decisión de la verificación de conflictos." in pages[0]
+    assert "Completa la verificación de identidad y antecedentes." in pages[0]
+    assert "Primero registra la decisión" not in pages[1] and "Completa la verificación" not in pages[1]
+    assert me.display_name in pages[1]  # who decided the check and checked each item
+    assert "Registra el consentimiento del cliente" in pages[1]  # the one step left before "accepted"
