@@ -10,11 +10,11 @@ import logging
 import re
 
 from flask import g, has_request_context, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core import crypto
 from core.db import db, is_sqlite, transaction, utcnow
+from core.i18n import lazy_gettext as _l
 from models.audit import AuditEvent, AuditSubject
 
 security_log = logging.getLogger("traza.security")

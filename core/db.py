@@ -14,7 +14,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 from flask import g, has_request_context, request
-from flask_babel import lazy_gettext as _l
 from peewee import (
     SQL,
     DatabaseProxy,
@@ -33,6 +32,7 @@ from playhouse.pool import PooledDatabase, PooledPostgresqlDatabase, PooledSqlit
 from werkzeug.exceptions import ServiceUnavailable
 
 from core.config import ROOT
+from core.i18n import lazy_gettext as _l
 
 db = DatabaseProxy()
 

@@ -12,10 +12,11 @@ taken would only confuse). Forms import ``IntegerField`` and ``DecimalField`` fr
 from decimal import Decimal
 
 import wtforms
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from core.i18n import lazy_gettext as _l
 
 MAX_DIGITS = 18  # any amount, count or row id the firm types fits; 19 digits may pass a 64-bit column
 TOO_LONG = _l("Write a shorter number.")

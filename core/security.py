@@ -15,11 +15,11 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import current_app, g, request
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest, Forbidden
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import logs
+from core.i18n import lazy_gettext as _l
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "

@@ -1,11 +1,11 @@
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from core.forms import EMAIL, CheckboxList, stripped
 from core.guard import ROLES
+from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_pgettext
 
 
 def role_choices():

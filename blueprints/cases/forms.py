@@ -1,7 +1,6 @@
 from datetime import datetime
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from core.forms import CheckboxList, DecimalField, IntegerField
+from core.i18n import lazy_gettext as _l
 from core.i18n import now_local, today_local
 from core.text import name_key
 from services.cases import labels

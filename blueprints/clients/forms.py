@@ -1,5 +1,3 @@
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
@@ -14,6 +12,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from core.forms import EMAIL, CheckboxList, stripped
+from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_pgettext
 from core.validation import compact_document, normalise_phone, valid_document
 from models.clients import TRANSITIONS
 from services.clients import labels

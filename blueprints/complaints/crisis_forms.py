@@ -2,7 +2,6 @@
 
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from blueprints.complaints.forms import plausible_date
 from core.db import utcnow
 from core.forms import CheckboxList, IntegerField
+from core.i18n import lazy_gettext as _l
 from core.i18n import now_local, to_utc
 from services.complaints import labels
 from services.complaints.crisis import MAX_TEXT

@@ -3,12 +3,12 @@ owner), configuration (SLA rules, categories) and the period of the trend analys
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from core.forms import IntegerField
+from core.i18n import lazy_gettext as _l
 from core.i18n import now_local
 from models.complaints import SEVERITIES, SLA_KINDS
 from services.complaints import labels

@@ -7,12 +7,12 @@ next business day the page offered (a button named ``use_day``), then checks it 
 from datetime import date, time
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TimeField
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from core.forms import IntegerField, staff_groups
+from core.i18n import lazy_gettext as _l
 from services.documents import calendar, labels
 from services.documents import deadlines as service
 

@@ -2,7 +2,6 @@
 
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from core.db import utcnow
 from core.forms import IntegerField, staff_groups
+from core.i18n import lazy_gettext as _l
 from core.i18n import to_local, to_utc, today_local
 from services.interactions import labels
 

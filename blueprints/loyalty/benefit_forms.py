@@ -1,12 +1,12 @@
 """Forms of the loyalty and referral programmes: a benefit rule, switching it on or off, applying a benefit on a
 quotation, the thanks for a referral."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from core.forms import IntegerField, stripped
+from core.i18n import lazy_gettext as _l
 from services.loyalty.labels import BENEFIT_BASES, BENEFIT_KINDS
 
 

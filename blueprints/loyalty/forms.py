@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from core.i18n import lazy_gettext as _l
 from services.loyalty.labels import FOLLOW_UP_LABELS, OUTCOME_LABELS
 
 

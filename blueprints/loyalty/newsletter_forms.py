@@ -1,11 +1,11 @@
 """The newsletter issue's form."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from core.forms import CheckboxList
+from core.i18n import lazy_gettext as _l
 from services.loyalty.newsletter import BODY_MAX, SUBJECT_MAX
 
 

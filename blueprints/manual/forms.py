@@ -1,6 +1,5 @@
 """Forms of the manual: a document's own fields, a version's text, sending back or withdrawing, an attachment."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
@@ -8,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from core.forms import CheckboxList, IntegerField, stripped
 from core.guard import ROLES
+from core.i18n import lazy_gettext as _l
 from services.manual import labels
 
 SECTION_HELP = _l("Markdown: **bold**, lists with - or 1., ### for a sub-heading.")

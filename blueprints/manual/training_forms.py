@@ -1,12 +1,12 @@
 """Forms of training and feedback: a new session, attendance and evaluation after it, feedback on a document and
 settling it."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core.forms import CheckboxList, IntegerField, stripped
+from core.i18n import lazy_gettext as _l
 from services.manual import labels
 from services.manual.feedback import STATES
 from services.manual.training import ATTENDANCE_LABELS, KINDS

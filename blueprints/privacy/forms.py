@@ -1,6 +1,5 @@
 """Forms of the privacy domain: a data-subject request, its extension, its answer; the access review's filter."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
@@ -9,6 +8,7 @@ from wtforms.widgets import HiddenInput
 
 from core.forms import IntegerField, stripped
 from core.guard import ROLES
+from core.i18n import lazy_gettext as _l
 from core.i18n import today_local
 from services.privacy import labels
 

@@ -1,12 +1,12 @@
 """Forms of the improvement actions: opening one, its analysis and plan, closing with the effectiveness check,
 cancelling."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from core.forms import IntegerField, stripped
+from core.i18n import lazy_gettext as _l
 from services.quality import action_labels as labels
 
 MIN_YEAR, MAX_YEAR = 1900, 2100  # beyond these a date is a typo

@@ -1,6 +1,5 @@
 """The indicators' period and filters (GET, no CSRF: they change nothing)."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import SelectField
@@ -8,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from wtforms.widgets import Select, html_params
 
 from core.forms import DecimalField, PeriodFilterForm, int_or_zero
+from core.i18n import lazy_gettext as _l
 
 
 class PlainSelect(Select):

@@ -1,12 +1,12 @@
 """The form of a note to the staff about the results of a period (services/quality/notes.py)."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.quality.action_forms import plausible_date
 from core.forms import stripped
+from core.i18n import lazy_gettext as _l
 from services.quality import notes as service
 
 SHORTER = _l("Write a shorter text (at most %(max)d characters).")

@@ -1,12 +1,12 @@
 """Forms of the management review: its period and the texts of a draft, approving it."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.quality.action_forms import plausible_date
 from core.forms import stripped
+from core.i18n import lazy_gettext as _l
 
 
 def _text(label, rows=4):

@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, ValidationError
 from wtforms.validators import Optional
 
 from core.forms import CheckboxList
+from core.i18n import lazy_gettext as _l
 from services.reports.labels import KINDS
 
 

@@ -1,6 +1,5 @@
 """Staff forms of the surveys: invitations by hand and survey templates with their questions."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -15,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from core.i18n import lazy_gettext as _l
 from core.i18n import today_local
 from services.surveys import labels
 

@@ -5,7 +5,6 @@ by one, and their scores count only by groups of ``SURVEY_MIN_ANONYMOUS`` a mont
 
 from flask import make_response, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from blueprints.surveys import bp
 from blueprints.surveys.results_forms import ResultsFilterForm
@@ -15,6 +14,7 @@ from core.charts import month_chart
 from core.db import transaction
 from core.guard import require
 from core.htmx import render
+from core.i18n import lazy_gettext as _l
 from core.limits import limiter
 from core.pagination import paginate
 from core.web import me, or_404

@@ -1,10 +1,10 @@
 """The filters of the satisfaction record (GET, no CSRF: they change nothing)."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.validators import Optional
 
 from core.forms import PeriodFilterForm, int_or_zero
+from core.i18n import lazy_gettext as _l
 
 
 class ResultsFilterForm(PeriodFilterForm):

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from babel.lists import format_list
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from core.audit import OBJECT_LABELS
 from core.guard import PERMISSIONS, ROLES
 from core.i18n import format_day
+from core.i18n import lazy_gettext as _l
 from models.cases import Case, Intervention
 from models.catalog import PracticeArea
 from models.clients import Client

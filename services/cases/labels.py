@@ -1,7 +1,7 @@
 """Words shown for the case models' codes (the codes live in models/cases.py)."""
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
+from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_pgettext
 
 STATES = {"open": lazy_pgettext("case", "Open"), "in_progress": _l("In progress"),
           "resolved": lazy_pgettext("case", "Resolved"), "closed": lazy_pgettext("case", "Closed")}

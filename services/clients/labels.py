@@ -1,7 +1,7 @@
 """Words shown for the client model's codes (the codes live in models/clients.py)."""
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
+from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_pgettext
 
 KINDS = {"person": _l("Person"), "company": _l("Company")}
 DOCUMENT_TYPES = {

@@ -1,5 +1,5 @@
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
+from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_pgettext
 
 # Contexts keep the grammatical gender right in Spanish: una cotización aceptada, un contrato activo.
 QUOTATION_STATES = {"draft": _l("Draft"), "sent": _l("Sent"), "accepted": lazy_pgettext("quotation", "Accepted"),

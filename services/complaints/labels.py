@@ -1,8 +1,8 @@
 """Words shown for the complaint and crisis codes (the codes live in models/complaints.py,
 services/complaints/__init__.py and services/complaints/crisis.py)."""
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
+from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_pgettext
 
 KINDS = {"complaint": _l("Complaint"), "claim": _l("Claim"), "request": _l("Request"), "query": _l("Query"),
          "suggestion": _l("Suggestion"), "compliment": _l("Compliment")}

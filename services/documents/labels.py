@@ -2,9 +2,11 @@
 models/documents.py)."""
 
 from babel.lists import format_list
-from flask_babel import format_decimal, get_locale, lazy_pgettext, ngettext
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+
+from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_pgettext
 
 # "document" context: Spanish agrees with "el documento" (recibido, revisado, rechazado, vencido).
 ITEM_STATES = {"pending": lazy_pgettext("document", "Pending"), "received": lazy_pgettext("document", "Received"),

@@ -1,7 +1,7 @@
 """Words shown for the interaction and meeting codes (the codes live in models/interactions.py)."""
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
+from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_pgettext
 
 CHANNELS = {"email": _l("Email"), "phone": _l("Phone call"), "in_person": _l("In person"), "video": _l("Video call"),
             "messaging": _l("Messaging")}

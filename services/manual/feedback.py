@@ -7,10 +7,10 @@ and on the draft of the next version; once the draft takes it up they mark it co
 aside, with a note. Every write carries its audit row in the same transaction."""
 
 from flask_babel import gettext as _
-from flask_babel import lazy_pgettext
 
 from core import audit
 from core.db import transaction, utcnow
+from core.i18n import lazy_pgettext
 from models.manual import OPEN_STATES, SECTIONS, ManualDocument, ManualVersion
 from models.training import ManualFeedback
 from services import manual as manual_service

@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from core.db import utcnow
+from core.i18n import lazy_gettext as _l
 from core.i18n import to_local, to_utc
 from models import journey as figures_of
 from models.journey import JourneyFigure

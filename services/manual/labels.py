@@ -1,7 +1,7 @@
 """The manual's words: kinds of document, states of a version, the sections of PRO 008."""
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
+from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_pgettext
 
 DOCUMENT_KINDS = {
     "procedure": _l("Procedure"),

@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from core import audit, links, mail
 from core.db import transaction, utcnow
 from core.guard import ROLES
+from core.i18n import lazy_gettext as _l
 from core.i18n import to_local, to_utc
 from models.manual import ManualDocument, ManualVersion
 from models.training import (

@@ -19,11 +19,12 @@ Ley 1581 and Decreto 1377 de 2013. ``unregistered()`` names any model holding pe
 import re
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext, ngettext
+from flask_babel import ngettext
 from peewee import ForeignKeyField, fn
 
 from core.guard import PERMISSIONS, ROLES, SIGNED_IN
+from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_pgettext
 from core.keys import sealed_columns
 from models import ALL_MODELS
 from models.clients import Client, Party

@@ -1,6 +1,6 @@
 """The privacy domain's words: kinds of data-subject request, channels, states, how identity was checked."""
 
-from flask_babel import lazy_gettext as _l
+from core.i18n import lazy_gettext as _l
 
 DSR_KINDS = {
     "query": _l("Query or access"),

@@ -1,7 +1,7 @@
 """Words shown for the improvement actions' codes (the codes live in models/quality.py)."""
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
+from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_pgettext
 
 ACTION_STATES = {"open": lazy_pgettext("improvement action", "Open"), "in_progress": _l("In progress"),
                  "verifying": _l("Awaiting verification"), "closed": lazy_pgettext("improvement action", "Closed"),

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
 from peewee import JOIN, SQL, Value, fn
 from peewee import Case as SqlCase
 
 from core.db import utcnow
+from core.i18n import lazy_gettext as _l
 from core.i18n import to_local, to_utc, today_local
 from models.cases import Case
 from models.clients import Client, ClientStatusChange

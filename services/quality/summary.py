@@ -17,11 +17,11 @@ from babel.dates import format_skeleton
 from flask import current_app
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from peewee import IntegrityError
 
 from core import audit, links, mail
 from core.db import db, transaction, utcnow
+from core.i18n import lazy_gettext as _l
 from core.i18n import to_local
 from models.mail import OutboundEmail
 from models.users import User, UserRole

@@ -1,7 +1,7 @@
 """The traceability report's words: its kinds of event, in the order of PRO 008 §5 (from the first contact to
 loyalty)."""
 
-from flask_babel import lazy_gettext as _l
+from core.i18n import lazy_gettext as _l
 
 KINDS = {
     "intake": _l("Intake and evaluation"),

@@ -1,7 +1,7 @@
 """Words shown for the survey models' codes (the codes live in models/surveys.py)."""
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
+from core.i18n import lazy_gettext as _l
+from core.i18n import lazy_pgettext
 
 QUESTION_KINDS = {"rating": _l("Rating 1–5"), "nps": _l("Recommendation 0–10 (NPS)"), "choice": _l("Single choice"),
                   "yes_no": _l("Yes / no"), "text": _l("Free text")}
