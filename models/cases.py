@@ -306,16 +306,36 @@ def team_choices(case=None, client=None, also=()) -> list[tuple[int, str]]:
     cases and the client's responsible — and the people in ``also`` (the one writing, one already chosen).
     Anyone else who works cases is looked up by name (``find_staff``): a firm of 2,000 people makes a list of
     every one of them too heavy to send on each page."""
-    cases = [case.id] if case is not None else (
-        Case.select(Case.id).where(Case.client == client, Case.status != "closed"))
-    on_team = (User.id.in_(CaseMember.select(CaseMember.user).where(CaseMember.case.in_(cases)))
-               | User.id.in_(Case.select(Case.responsible).where(Case.id.in_(cases))))
     extra = [i for i in also if isinstance(i, int) and 0 < i < 2**31]  # a typed id may be anything
     if client is not None and client.responsible_id:
         extra.append(client.responsible_id)
-    if extra:
-        on_team |= User.id.in_(extra)
-    return list(staff_choices().where(on_team).tuples())
+    # the case's and the client's pages (the one writing, one chosen, the client's responsible): prepared statements
+    if case is not None and len(extra) <= 2:
+        return _CASE_TEAM(case.id, *(extra + [0, 0])[:2])  # no one has id 0
+    if case is None and client is not None and len(extra) <= 3:
+        return _CLIENT_TEAM(client.id, *(extra + [0, 0, 0])[:3])
+    return list(_team([case.id] if case is not None else _open_cases(client), extra))
+
+
+def _open_cases(client):
+    return Case.select(Case.id).where(Case.client == client, Case.status != "closed")
+
+
+def _team(cases, extra):
+    """Active staff who work cases, on the team of ``cases`` (ids, or a subquery of them) or among ``extra``."""
+    on_team = (User.id.in_(CaseMember.select(CaseMember.user).where(CaseMember.case.in_(cases)))
+               | User.id.in_(Case.select(Case.responsible).where(Case.id.in_(cases))) | User.id.in_(extra))
+    # The role is checked per person found (the (user, role) index), not as the list of everyone with a role: the
+    # list read every role of the firm's 2,000 people for the handful on the team.
+    has_role = fn.EXISTS(UserRole.select(UserRole.id).where(UserRole.user == User.id, UserRole.role.in_(CASE_ROLES)))
+    return (User.select(User.id, User.name).where(User.is_active == True, on_team, has_role)  # noqa: E712
+            .order_by(User.name).tuples())
+
+
+_CASE_TEAM = Prepared(lambda case_id, first, second: _team([case_id], [first, second]),
+                      -7_700_301, -7_700_302, -7_700_303)
+_CLIENT_TEAM = Prepared(lambda client_id, first, second, third: _team(_open_cases(client_id), [first, second, third]),
+                        -7_700_311, -7_700_312, -7_700_313, -7_700_314)
 
 
 def find_staff(text: str, limit: int = 20, roles=CASE_ROLES) -> list[tuple[int, str]]:
