@@ -44,7 +44,7 @@ class AuditEvent(BaseModel):
 
     @classmethod
     def browse(cls, action="", actor_id=None, object_type="", since=None, until=None):
-        query = cls.select(cls, User).join(User, join_type=JOIN.LEFT_OUTER, on=(cls.actor == User.id)).order_by(cls.id.desc())
+        query = cls.select(cls, *User.shown()).join(User, join_type=JOIN.LEFT_OUTER, on=(cls.actor == User.id)).order_by(cls.id.desc())
         if action:
             query = query.where(cls.action == action)
         if actor_id:

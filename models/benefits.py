@@ -76,7 +76,7 @@ class BenefitGrant(BaseModel):
         """The client's benefits, latest first, with the rule, the quotation and who applied it (one query)."""
         from peewee import JOIN
 
-        return (cls.select(cls, BenefitRule, Quotation, User).join(BenefitRule)
+        return (cls.select(cls, BenefitRule, Quotation, *User.shown()).join(BenefitRule)
                 .switch(cls).join(Quotation, JOIN.LEFT_OUTER)
                 .switch(cls).join(User, JOIN.LEFT_OUTER, on=(cls.applied_by == User.id))
                 .where(cls.client == client_id).order_by(cls.applied_at.desc(), cls.id.desc()))

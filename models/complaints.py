@@ -374,7 +374,7 @@ class CrisisIncident(SealedFields, BaseModel):
     def listing(cls, status: str = ""):
         """Newest first, with the client, who opened it and the supervisor (one query)."""
         opener, supervisor = User.alias(), User.alias()
-        query = (cls.select(cls, Client, opener, supervisor).join(Client)
+        query = (cls.select(cls, Client, *User.shown(opener), *User.shown(supervisor)).join(Client)
                  .switch(cls).join(opener, on=(cls.opened_by == opener.id), attr="opened_by")
                  .switch(cls).join(supervisor, JOIN.LEFT_OUTER, on=(cls.supervisor == supervisor.id), attr="supervisor")
                  .where(Client.reachable()))

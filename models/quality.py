@@ -73,7 +73,7 @@ class ImprovementAction(BaseModel):
                  source: str = "", limit: int = 200):
         """The list page: filtered by status ("open" for every open state, "" for all), owner and source;
         overdue ones first, then the soonest due."""
-        query = (cls.select(cls, User).join(User, on=(cls.owner == User.id)))
+        query = (cls.select(cls, *User.shown()).join(User, on=(cls.owner == User.id)))
         if not manage:
             query = query.where(cls.owner == user.id)
         if status == "open":
@@ -143,7 +143,7 @@ class QualityNote(BaseModel):
         """The list page: the newest first, with who published it and when this person read it (one query)."""
         mine, publisher = QualityNoteAck.alias("me"), User.alias("p")
         read_on = mine.select(mine.acknowledged_at).where(mine.note == cls.id, mine.user == user.id)
-        return (cls.select(cls, publisher, read_on.alias("my_ack"))
+        return (cls.select(cls, *User.shown(publisher), read_on.alias("my_ack"))
                 .join(publisher, JOIN.LEFT_OUTER, on=(cls.published_by == publisher.id))
                 .order_by(cls.published_at.desc(), cls.id.desc()))
 

@@ -21,4 +21,4 @@ class QualityTarget(BaseModel):
     def by_indicator(cls) -> dict:
         """{indicator key: target} with each owner's name (one query)."""
         owner = User.alias()
-        return {t.indicator: t for t in cls.select(cls, owner).join(owner, on=(cls.owner == owner.id))}
+        return {t.indicator: t for t in cls.select(cls, *User.shown(owner)).join(owner, on=(cls.owner == owner.id))}

@@ -62,7 +62,7 @@ def board(today, window_days: int, responsible_id: int | None = None) -> list:
     query over both states had to sort every pending contract first (35,000 at full size, half a second)."""
 
     def of_state(status):
-        query = (Contract.select(Contract, Client, User).join(Client)
+        query = (Contract.select(Contract, Client, *User.shown()).join(Client)
                  .join(User, JOIN.LEFT_OUTER, on=(Client.responsible == User.id))
                  .where(Contract.status == status, pending(today, window_days), Client.reachable())
                  .order_by(Contract.end_date, Contract.id).limit(BOARD_LIMIT))
@@ -74,7 +74,7 @@ def board(today, window_days: int, responsible_id: int | None = None) -> list:
 
 def decisions(limit: int = 20):
     """The latest recorded decisions, with who decided (one query)."""
-    return (RenewalDecision.select(RenewalDecision, Contract, Client, User).join(Contract).join(Client)
+    return (RenewalDecision.select(RenewalDecision, Contract, Client, *User.shown()).join(Contract).join(Client)
             .switch(RenewalDecision).join(User, JOIN.LEFT_OUTER, on=(RenewalDecision.decided_by == User.id))
             .where(Client.reachable())
             .order_by(RenewalDecision.decided_at.desc(), RenewalDecision.id.desc()).limit(limit))
