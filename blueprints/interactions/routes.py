@@ -1,14 +1,16 @@
 """The interaction log (timeline on client and case pages) and virtual meetings."""
 
+from types import SimpleNamespace
+
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 
 from blueprints.interactions.forms import InteractionForm, MeetingForm
 from blueprints.interactions.timeline import log_url, timeline_context, timeline_url
 from core.db import utcnow
-from core.guard import require
+from core.guard import can, require
 from core.htmx import render, wants_partial
-from core.web import get_or_404, me, or_404, status_for
+from core.web import get_or_404, link_for, me, or_404, status_for
 from models.cases import Case
 from models.clients import Client
 from models.interactions import Interaction, Meeting
@@ -26,7 +28,15 @@ def _helpers():
     """For the timeline on the client's and the case's tabs (both served here) and the meeting pages, which show
     the customer-type advice too."""
     return {"interaction_labels": labels, "update_gap": service.update_gap, "response_time": service.response_time,
-            "client_labels": client_labels}
+            "client_labels": client_labels, "timeline_links": _timeline_links}
+
+
+def _timeline_links() -> SimpleNamespace:
+    """What each timeline entry links to, built once for the list, and whether the person may mark an entry
+    answered (templates/interactions/_entry.html)."""
+    return SimpleNamespace(case=link_for("interactions.case_log", "case_id"),
+                           reveal=link_for("interactions.reveal", "interaction_id"),
+                           answer=link_for("interactions.answer", "interaction_id"), may_answer=can("interactions.log"))
 
 
 def _is_htmx() -> bool:

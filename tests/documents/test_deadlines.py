@@ -222,6 +222,10 @@ def test_status_done_missed_reopen_audited(app, http, login_as, co_2026, frozen)
     assert Deadline.get_by_id(deadline.id).status == "missed"
     assert [e.detail for e in _audits("deadline_status")] == ["open→done", "done→open", "open→missed"]
     assert http.post(url, data={"status": "bogus"}).status_code == 303 and len(_audits("deadline_status")) == 3
+    tab = http.get(f"/documentos/casos/{case.id}/plazos").get_data(as_text=True)
+    row = tab.split(f'id="deadline-{deadline.id}"')[1].split("</tr>")[0]
+    assert row.count(f'action="{url}"') == row.count(f'hx-post="{url}"') == 1  # a missed one can be reopened
+    assert 'name="csrf_token"' in row and 'value="open"' in row
 
 
 def test_closed_case_takes_no_new_deadlines(app, http, login_as, co_2026, frozen):

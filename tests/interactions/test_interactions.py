@@ -480,3 +480,26 @@ def test_the_picker_costs_the_same_with_two_hundred_more_staff(app, http, login_
         big = http.get(url).get_data(as_text=True)
     assert many.count == few.count
     assert "Persona Extra" not in big and len(big) < len(small) + 200
+
+
+def test_each_entry_links_its_case_and_an_unanswered_question_offers_its_answer_form(app, http, login_as, make_user):
+    """The links and the answer form of every entry (built once for the list) point at that entry and its case."""
+    user = login_as("operations")
+    case = _world(app, user)
+    _add(app, case.client, user, 4, case=case, confidential=False)  # two questions, an update, a concern
+    entries = list(Interaction.select().where(Interaction.client == case.client_id).order_by(Interaction.id))
+    page = http.get(f"/interacciones/clientes/{case.client_id}").get_data(as_text=True)
+    assert page.count(f'href="/interacciones/casos/{case.id}"') >= len(entries)
+    waiting = [e for e in entries if e.needs_answer and e.answered_at is None]
+    assert waiting
+    for entry in waiting:
+        item = page.split(f'id="interaction-{entry.id}"')[1].split("</li>")[0]
+        assert f'action="/interacciones/{entry.id}/respondida"' in item
+        assert f'hx-post="/interacciones/{entry.id}/respondida"' in item and 'name="csrf_token"' in item
+    on_case = http.get(f"/interacciones/casos/{case.id}").get_data(as_text=True)
+    assert f'action="/interacciones/{waiting[0].id}/respondida"' in on_case
+    assert f'href="/interacciones/casos/{case.id}"' not in on_case.split('id="timeline"')[1]  # its own case: no link
+    reader = app.test_client()
+    sign_in(reader, make_user(roles=("quality",)))  # reads the log, records nothing in it
+    seen = reader.get(f"/interacciones/clientes/{case.client_id}")
+    assert seen.status_code == 200 and "/respondida" not in seen.get_data(as_text=True)
