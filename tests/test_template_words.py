@@ -36,3 +36,13 @@ def test_a_lazy_word_is_said_when_shown_in_the_language_of_that_moment(app):
     assert english == ["Clients", "Accepted", "response time: 2 h"]
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert str(clients) == "Clients" and clients == "Clients"
+
+
+def test_a_template_word_is_always_formatted_and_its_values_escaped(app):
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        page = render_template_string(
+            '{{ _("Required: the search found a strong match (the same document, email or phone, or a name at '
+            '%(score)d %% or more).", score=95) }} | {{ _("by %(name)s on %(date)s", name=who, date="1/12") }}',
+            who="<b>Ana</b>")
+    assert page == ("Obligatorio: la búsqueda encontró una coincidencia fuerte (el mismo documento, correo o teléfono, "
+                    "o un nombre al 95 % o más). | por &lt;b&gt;Ana&lt;/b&gt; el 1/12")
