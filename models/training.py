@@ -12,7 +12,7 @@ draft it went into) or set aside, with a note."""
 
 from peewee import JOIN, SQL, Case, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField, fn
 
-from core.db import BaseModel
+from core.db import BaseModel, Prepared
 from models.manual import ManualDocument, ManualVersion
 from models.users import User
 
@@ -76,14 +76,25 @@ class TrainingSession(BaseModel):
 
     @classmethod
     def for_page(cls, session_id: int):
+        """The session with what its page shows of its document (code, title), of the version in force (its number;
+        not its text) and of the trainer; one prepared statement."""
         if not 0 < session_id < 2**63:
             return None
-        version = ManualVersion.alias()
-        return (cls.select(cls, ManualDocument, version, User)
-                .join(ManualDocument, JOIN.LEFT_OUTER, on=(cls.document == ManualDocument.id)).switch(cls)
-                .join(version, JOIN.LEFT_OUTER, on=(cls.version == version.id)).switch(cls)
-                .join(User, JOIN.LEFT_OUTER, on=(cls.trainer == User.id))
-                .where(cls.id == session_id).first())
+        rows = _SESSION_FOR_PAGE(session_id)
+        return rows[0] if rows else None
+
+
+def _session_for_page(session_id):
+    version = ManualVersion.alias()
+    return (TrainingSession.select(TrainingSession, ManualDocument.id, ManualDocument.code, ManualDocument.title,
+                                   version.id, version.number, *User.shown())
+            .join(ManualDocument, JOIN.LEFT_OUTER, on=(TrainingSession.document == ManualDocument.id))
+            .switch(TrainingSession).join(version, JOIN.LEFT_OUTER, on=(TrainingSession.version == version.id))
+            .switch(TrainingSession).join(User, JOIN.LEFT_OUTER, on=(TrainingSession.trainer == User.id))
+            .where(TrainingSession.id == session_id).limit(1))
+
+
+_SESSION_FOR_PAGE = Prepared(_session_for_page, -7_700_401)
 
 
 class TrainingAttendee(BaseModel):

@@ -85,6 +85,9 @@ def test_done_when_training_session_with_evaluation_recorded(app, http, login_as
     # Before it starts there is nothing to mark.
     show = http.get(f"/manual/formacion/{session.id}").get_data(as_text=True)
     assert "Sala de juntas" in show and "status_" not in show
+    version = document.current  # its document, the version in force and the trainer, as the page names them
+    assert f'href="/manual/{document.id}/versiones/{version.id}"' in show
+    assert f"{document.code} · {document.title} (versión {version.number:03d})" in show and "Elena Gutiérrez" in show
     assert http.post(f"/manual/formacion/{session.id}/asistencia", data={}).status_code == 303
     # The register: upcoming now.
     assert session.topic in http.get("/manual/formacion?cuando=proximas").get_data(as_text=True)
