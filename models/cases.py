@@ -269,8 +269,9 @@ class Intervention(BaseModel):
 
     @classmethod
     def agenda(cls, user_id: int, start_utc, end_utc):
-        """One person's interventions in a time range, with their case and client (one query)."""
-        return (cls.select(cls, Case, Client).join(Case).join(Client)
+        """One person's interventions in a time range, with what the agenda shows of their case (its code) and client
+        (its name): one query, without the cases' sealed planning or the clients' whole rows."""
+        return (cls.select(cls, Case.id, Case.client, Client.id, Client.name).join(Case).join(Client)
                 .where(cls.assigned == user_id, cls.starts_at >= start_utc, cls.starts_at < end_utc,
                        cls.status != "cancelled", Client.reachable())  # a blocked client's: out of reach
                 .order_by(cls.starts_at))

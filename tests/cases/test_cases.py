@@ -155,6 +155,7 @@ def test_interventions_plan_record_cancel_and_agenda(app, http, login_as, firm_t
     assert intervention.status == "planned" and intervention.assigned_id == me.id
     week = http.get(f"/casos/agenda?persona={me.id}&semana={day.isoformat()}").get_data(as_text=True)
     assert "Visita a la empresa" in week and "10:30" in week
+    assert case.code in week and case.client.name in week and f"/casos/{case.id}/intervenciones" in week
     assert http.post(f"/casos/intervenciones/{intervention.id}", data={"work_done": ""}).status_code == 422
     with app.test_request_context():
         firm_today = today_local()
