@@ -25,7 +25,7 @@ from peewee import (
 from peewee import Case as SqlCase
 
 from core.crypto import SealedFields
-from core.db import BaseModel
+from core.db import BaseModel, count
 from models.cases import Case
 from models.catalog import PracticeArea
 from models.clients import Client
@@ -192,7 +192,17 @@ class Complaint(BaseModel):
 
     @classmethod
     def register_counts(cls, **filters) -> tuple[int, int]:
-        """(all, open) matching the register's filters: one query, no joins."""
+        """(all, open) matching the register's filters: one query, no joins. The register unfiltered (every state,
+        or the open ones) counts from the indexes: all the complaints and the open ones, less those of blocked
+        clients (a few); counting "not blocked" directly read all 20,000 complaints at full size (11 ms)."""
+        if filters.get("status", "") in ("", "open") and not any(
+                filters.get(key) for key in ("kind", "owner", "category", "overdue", "q", "clients")):
+            blocked = cls.client.in_(Client.blocked_ids(Client.alias("blocked_client")))
+            still_open = cls.status.in_(OPEN_STATES)
+            open_count = count(cls.select(cls.id).where(still_open)) - count(cls.select(cls.id).where(still_open, blocked))
+            if filters.get("status", "") == "open":
+                return open_count, open_count
+            return count(cls.select(cls.id)) - count(cls.select(cls.id).where(blocked)), open_count
         row = cls._filter(cls.select(fn.COUNT(cls.id).alias("n"), fn.SUM(
             SqlCase(None, [(cls.status.in_(OPEN_STATES), 1)], 0)).alias("open")), **filters).dicts().get()
         return int(row["n"] or 0), int(row["open"] or 0)

@@ -100,3 +100,30 @@ def test_the_survey_invitations_count_leaves_out_those_of_blocked_clients(app):
         Client.update(blocked_on=date(2026, 1, 1)).where(Client.name.in_(("Cliente 1", "Cliente 4"))).execute()
         assert SurveyInvitation.count_listing() == 5 == SurveyInvitation.listing().count()
         assert SurveyInvitation.count_listing("pending") == SurveyInvitation.listing("pending").count()
+
+
+def test_the_complaints_register_counts_leave_out_those_of_blocked_clients(app):
+    """Unfiltered (every state, or the open ones) the register counts from its indexes less the blocked clients'
+    complaints; walk-ins (no client) count. Filtered, it counts as before; both agree with the rows."""
+    from datetime import date
+
+    from models.complaints import Complaint
+    from services.complaints import change_status, open_complaint
+
+    people = _seed(app)
+    with app.test_request_context():
+        clients = list(Client.select().order_by(Client.id))
+        made = [open_complaint(kind="claim", description=f"Reclamo {i}", owner=people[0].id, client=c.id)
+                for i, c in enumerate(clients)]
+        open_complaint(kind="query", description="Sin cliente", owner=people[1].id, walk_in_name="Visitante")
+        change_status(made[0], "analysis", people[0])
+        Complaint.update(status="closed").where(Complaint.id.in_([made[2].id, made[4].id])).execute()
+        Client.update(blocked_on=date(2026, 1, 1)).where(Client.id.in_([clients[1].id, clients[4].id])).execute()
+
+        def rows(status):
+            return Complaint.register_rows(status=status).count()
+
+        assert Complaint.register_counts(status="") == (6, 5) == (rows(""), rows("open"))
+        assert Complaint.register_counts(status="open") == (5, 5) == (rows("open"), rows("open"))
+        assert Complaint.register_counts(status="", kind="query") == (1, 1)
+        assert Complaint.register_counts(status="closed") == (1, 0) == (rows("closed"), 0)
