@@ -19,7 +19,7 @@ from peewee import (
 from peewee import Case as SqlCase
 
 from core.crypto import SealedFields
-from core.db import BaseModel
+from core.db import BaseModel, count
 from models.clients import Client
 from models.files import StoredFile
 from models.users import User
@@ -98,6 +98,18 @@ class DataSubjectRequest(SealedFields, BaseModel):
         "escalated as of this day"; the soonest escalation first, then the newest."""
         query = (cls.select(cls, Client, *User.shown()).join(Client, JOIN.LEFT_OUTER, on=(cls.client == Client.id)).switch(cls)
                  .join(User, on=(cls.assignee == User.id)))
+        query = cls._registered(query, status, kind, assignee, client, escalated_on)
+        return query.order_by(cls.escalate_from, cls.id.desc())
+
+    @classmethod
+    def count_register(cls, status: str = "open", kind: str = "", assignee: int | None = None,
+                       client: int | None = None, escalated_on=None) -> int:
+        """The register's count without its joins (a left join, and one on a required foreign key: they cannot change
+        it); through them, every request's client and assignee were read to count all of them (13 ms at full size)."""
+        return count(cls._registered(cls.select(cls.id), status, kind, assignee, client, escalated_on))
+
+    @classmethod
+    def _registered(cls, query, status, kind, assignee, client, escalated_on):
         if status == "open":
             query = query.where(cls.status.in_(DSR_OPEN_STATES))
         elif status:
@@ -110,7 +122,7 @@ class DataSubjectRequest(SealedFields, BaseModel):
             query = query.where(cls.client == client)
         if escalated_on is not None:
             query = query.where(cls.status.in_(DSR_OPEN_STATES), cls.escalate_from <= escalated_on)
-        return query.order_by(cls.escalate_from, cls.id.desc())
+        return query
 
     @classmethod
     def open_of_assignee(cls, user_id: int):

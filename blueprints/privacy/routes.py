@@ -49,8 +49,9 @@ def requests():
     escalated = request.args.get("escaladas") == "1"
     today = today_local()
     filters = {"status": status, "kind": kind, "assignee": _id_arg("responsable"), "client": _id_arg("cliente")}
-    query = DataSubjectRequest.register(**filters, escalated_on=today if escalated else None)
-    page = paginate(query, size=PAGE_SIZE)
+    escalated_on = today if escalated else None
+    page = paginate(DataSubjectRequest.register(**filters, escalated_on=escalated_on), size=PAGE_SIZE,
+                    total=DataSubjectRequest.count_register(**filters, escalated_on=escalated_on))
     params = {k: v for k, v in {"estado": status, "tipo": kind, "responsable": filters["assignee"] or "",
                                 "cliente": filters["client"] or "", "escaladas": "1" if escalated else ""}.items() if v}
     return render("privacy/requests.html", "privacy/_request_list.html", page=page, today=today, filters=filters,
