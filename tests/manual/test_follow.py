@@ -234,6 +234,8 @@ def test_confidentiality_agreements(app, http, login_as, people, firm_today):
     assert staff.file_id is not None and contractor.file_id is None
     listing = http.get("/manual/acuerdos").get_data(as_text=True)
     assert "Andrés Vélez" in listing and "Sistemas XYZ SAS" in listing and "POL 001 · 000" in listing
+    assert f'href="/manual/{policy.id}/versiones/{version.id}"' in listing  # the version each accepted
+    assert f'href="/manual/acuerdos/{staff.id}/copia"' in listing and f"/manual/acuerdos/{contractor.id}/copia" not in listing
     download = http.get(f"/manual/acuerdos/{staff.id}/copia")
     assert download.status_code == 200 and download.data == PDF
     assert http.get(f"/manual/acuerdos/{contractor.id}/copia").status_code == 404
