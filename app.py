@@ -17,7 +17,7 @@ import cli
 from core import audit, auth, crypto, db, htmx, i18n, keycheck, keys, limits, logs, mail, security, validation
 from core.config import ConfigError, build_config
 from core.guard import can
-from core.web import link_for, main_nav
+from core.web import csrf_token, link_for, main_nav
 
 csrf = CSRFProtect()
 
@@ -117,7 +117,7 @@ def _create(overrides: dict | None) -> Flask:
     _register_error_handlers(app)
     _register_blueprints(app)
     cli.init_app(app)
-    app.jinja_env.globals.update(can=can, main_nav=main_nav, link_for=link_for)
+    app.jinja_env.globals.update(can=can, main_nav=main_nav, link_for=link_for, csrf_token=csrf_token)
     app.jinja_env.filters["phone"] = validation.display_phone
     return app
 

@@ -8,9 +8,10 @@ take the scoped named query (``Client.for_page(id)``) or a model and its conditi
 import re
 from functools import lru_cache
 
-from flask import abort, render_template, request, url_for
+from flask import abort, g, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from peewee import ModelSelect
 
@@ -96,3 +97,11 @@ class RowLink:
 
 def link_for(endpoint: str, *keys: str, **values) -> RowLink:
     return RowLink(endpoint, *keys, **values)
+
+
+def csrf_token() -> str:
+    """The templates' ``csrf_token()``: Flask-WTF's signs the token once per request and keeps it in ``g``, but reads
+    its settings again on every call; this takes it from ``g`` first (a list with a form per row asks a hundred
+    times: 20 µs each)."""
+    token = g.get("csrf_token")
+    return token if token is not None else generate_csrf()

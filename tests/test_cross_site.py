@@ -147,3 +147,17 @@ def test_c3_public_survey_form_posts_without_referer(app, headers, status):
     response = browser.post(f"/e/{token}", data={**data, "csrf_token": csrf_from(page.text)}, headers=headers,
                             csrf=False, **HTTPS)
     assert response.status_code == status
+
+
+def test_c2_a_page_writes_its_session_s_one_token_in_every_form(app):
+    """The templates' csrf_token() (core.web) is Flask-WTF's token for the session, the same in each of a list's
+    forms, and Flask-WTF accepts it; another session's differs."""
+    from flask import render_template_string
+    from flask_wtf.csrf import generate_csrf, validate_csrf
+
+    with app.test_request_context():
+        tokens = render_template_string("{% for i in range(3) %}{{ csrf_token() }} {% endfor %}").split()
+        assert len(set(tokens)) == 1 and tokens[0] == generate_csrf()
+        validate_csrf(tokens[0])  # raises when refused
+    with app.test_request_context():
+        assert render_template_string("{{ csrf_token() }}") != tokens[0]
