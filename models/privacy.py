@@ -296,7 +296,8 @@ class RetentionDue(BaseModel):
 
     @classmethod
     def pending(cls):
-        return (cls.select(cls, Client).join(Client, on=(cls.client == Client.id))
+        """Due soonest first, with what the review shows of the client (its name, or only its number once blocked)."""
+        return (cls.select(cls, Client.id, Client.name, Client.blocked_on).join(Client, on=(cls.client == Client.id))
                 .where(cls.status == "pending").order_by(cls.due_on, cls.id))
 
     @classmethod

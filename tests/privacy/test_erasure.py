@@ -307,6 +307,8 @@ def test_the_retention_job_lists_what_is_due_and_its_approval_erases_through_the
     login_as("quality")
     page = http.get("/privacidad/conservacion").get_data(as_text=True)
     assert "Ramiro Ortega Paz" in page and "Inés" not in page and "Excliente" in page
+    assert f'href="/clientes/{old.id}"' in page and f'action="/privacidad/conservacion/{due.id}/aprobar"' in page
+    assert f'action="/privacidad/conservacion/{due.id}/descartar"' in page and page.count('name="csrf_token"') >= 2
     response = http.post(f"/privacidad/conservacion/{due.id}/aprobar", data={})
     assert response.status_code == 303
     assert Client.get_by_id(old.id).erased_at and Client.get_by_id(recent.id).erased_at is None
