@@ -66,6 +66,8 @@ def test_pages_and_partials(app, http, login_as):
         partial = http.get(url, headers={"HX-Request": "true"})
         assert partial.status_code == 200 and "<html" not in partial.get_data(as_text=True), url
     assert http.get("/casos/999999").status_code == 404
+    listed = http.get("/casos/").get_data(as_text=True)  # each row links its case and its client
+    assert f'href="/casos/{case.id}"' in listed and f'href="/clientes/{case.client_id}"' in listed
 
 
 def test_a4_l1_strategy_encrypted_team_reads_once_outsiders_get_404(app, http, login_as, make_user):
