@@ -1548,13 +1548,14 @@ def manual_feedback(user_id: int) -> str:
 
 RENEWALS = PAGE.format("""<h1>Renovaciones</h1><table>{% for c in rows %}<tr><td>{{ c.end_date }}</td>
 <td>{{ c.client.name }}</td><td>CON-{{ "%05d"|format(c.id) }}</td><td>{{ c.client.responsible.name if c.client.responsible_id else "—" }}</td>
-<td><form method="post"><button>Renovar</button></form></td></tr>{% endfor %}</table>""")
+<td><form method="post"><button>Renovar</button></form></td></tr>{% endfor %}</table>
+{% if more %}<a href="?tras={{ rows[-1].end_date }}.{{ rows[-1].id }}">Los siguientes</a>{% endif %}""")
 
 
 def renewals(user_id: int) -> str:
     """Contracts awaiting a renewal decision (ending within the window, or ended without a renewal or a decision),
-    with their client and its responsible, the first 500 by end date: one query per open state in index order,
-    merged, as services.loyalty.board."""
+    with their client and its responsible, the first page (50) by end date: one query per open state in index
+    order, merged, as services.loyalty.board."""
     import heapq
     import itertools
 
@@ -1567,10 +1568,11 @@ def renewals(user_id: int) -> str:
     states = [Contract.select(Contract, Client, User).join(Client)
               .join(User, JOIN.LEFT_OUTER, on=(Client.responsible == User.id))
               .where(Contract.status == status, Contract.end_date <= today + timedelta(days=60), ~renewed, ~decided,
-                     Client.blocked_on.is_null()).order_by(Contract.end_date, Contract.id).limit(500)
+                     Client.blocked_on.is_null()).order_by(Contract.end_date, Contract.id).limit(51)
               for status in ("active", "expired")]
-    rows = list(itertools.islice(heapq.merge(*states, key=lambda c: (c.end_date, c.id)), 500))
-    return render(RENEWALS, rows=rows)
+    rows = list(itertools.islice(heapq.merge(*states, key=lambda c: (c.end_date, c.id)), 51))
+    more, rows = len(rows) > 50, rows[:50]
+    return render(RENEWALS, rows=rows, more=more)
 
 
 # ----- privacy (issue 19 item 7): the inventory of databases -----

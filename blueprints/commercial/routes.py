@@ -294,5 +294,6 @@ def _activate(contract):
 def renewals():
     today = today_local()
     window = current_app.config["RENEWAL_WINDOW_DAYS"]
-    rows = list(loyalty.board(today, window))  # ending soon, and ended without a renewal or a decision (overdue)
-    return render("loyalty/renewals.html", rows=rows, today=today, window=window)
+    # ending soon, and ended without a renewal or a decision (overdue), a page at a time
+    page = loyalty.board(today, window, after=request.args.get("tras", "")[:40])
+    return render("loyalty/renewals.html", rows=page.rows, page=page, today=today, window=window)

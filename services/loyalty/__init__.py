@@ -11,7 +11,8 @@ neither is overdue. A recorded decision and a renewal exclude each other."""
 import heapq
 import itertools
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
@@ -29,7 +30,7 @@ from services import commercial
 
 REMINDER_NAMESPACE = uuid.UUID("5b0f3c1e-8f52-4d7e-9a55-1e0c6e4b7a18")
 OPEN_STATES = ("active", "expired")  # a contract that may still be renewed or decided
-BOARD_LIMIT = 500
+BOARD_PAGE = 50  # the renewals page's rows at a time; "Siguientes" continues after the last one
 
 
 class LoyaltyError(ValueError):
@@ -56,20 +57,49 @@ def pending(today, window_days: int, by_client: bool = False):
             & ~renewed() & ~decided())
 
 
-def board(today, window_days: int, responsible_id: int | None = None) -> list:
-    """The renewals page: overdue (ended without a decision) first, then the soonest to end, the first BOARD_LIMIT;
-    one query per open state, merged. Each walks the (status, end_date) index in order and stops at the limit: one
-    query over both states had to sort every pending contract first (35,000 at full size, half a second)."""
+@dataclass(frozen=True)
+class BoardPage:
+    rows: list
+    after: str  # the cursor this page started after ("" for the first page)
+    next_after: str  # the cursor of the next page, "" when this is the last
+
+
+def board(today, window_days: int, responsible_id: int | None = None, after: str = "", size: int | None = None):
+    """The renewals page: overdue (ended without a decision) first, then the soonest to end, ``size`` at a time
+    (BOARD_PAGE) after the cursor ``after`` ("<end date>.<contract id>" of the previous page's last row; anything
+    else starts at the first). One query per open state, merged: each walks the (status, end_date) index in order
+    from the cursor and stops after the page; one query over both states had to sort every pending contract
+    first (35,000 at full size, half a second)."""
+    size = size or BOARD_PAGE
+    cursor = _cursor(after)
 
     def of_state(status):
-        query = (Contract.select(Contract, Client, *User.shown()).join(Client)
+        query = (Contract.select(Contract, Client.id, Client.name, Client.responsible, *User.shown()).join(Client)
                  .join(User, JOIN.LEFT_OUTER, on=(Client.responsible == User.id))
                  .where(Contract.status == status, pending(today, window_days), Client.reachable())
-                 .order_by(Contract.end_date, Contract.id).limit(BOARD_LIMIT))
+                 .order_by(Contract.end_date, Contract.id).limit(size + 1))
+        if cursor is not None:
+            day, contract_id = cursor
+            query = query.where(Contract.end_date >= day,
+                                (Contract.end_date > day) | (Contract.id > contract_id))
         return query if responsible_id is None else query.where(Client.responsible == responsible_id)
 
     merged = heapq.merge(*(of_state(status) for status in OPEN_STATES), key=lambda c: (c.end_date, c.id))
-    return list(itertools.islice(merged, BOARD_LIMIT))
+    rows = list(itertools.islice(merged, size + 1))
+    more = len(rows) > size
+    rows = rows[:size]
+    last = rows[-1] if more else None
+    return BoardPage(rows, after if cursor is not None else "", f"{last.end_date.isoformat()}.{last.id}" if last else "")
+
+
+def _cursor(after: str):
+    """(day, contract id) from "<end date>.<contract id>", or None for anything else."""
+    day, _dot, contract_id = (after or "").partition(".")
+    try:
+        parsed = date.fromisoformat(day), int(contract_id)
+    except ValueError:
+        return None
+    return parsed if 0 < parsed[1] < 2**63 else None
 
 
 def decisions(limit: int = 20):

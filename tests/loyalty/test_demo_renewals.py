@@ -11,6 +11,6 @@ def test_demo_has_renewals_due_and_one_overdue(app):
     with app.test_request_context():
         demo.load()
         today = today_local()
-        days = sorted((c.end_date - today).days for c in loyalty.board(today, 60))
+        days = sorted((c.end_date - today).days for c in loyalty.board(today, 60).rows)
     assert -12 in days and 20 in days and 50 in days
     assert Task.select().where(Task.kind == "post_case", Task.title.startswith("Contacto post-servicio")).exists()

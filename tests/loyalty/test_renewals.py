@@ -3,6 +3,7 @@ contract and threshold ever; "Renovar" makes a quotation with the contract's lin
 the old one; a decision not to renew (or a loss) takes its reason and is audited; ended contracts without a decision
 are overdue on the renewals page and in Mi trabajo; the retention indicator counts renewals only."""
 
+import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -193,6 +194,25 @@ def test_renewals_page_queries_are_pinned(app, http, login_as, clock, firm_today
     assert counter.count == few
 
 
+def test_the_renewals_page_goes_on_a_page_at_a_time_without_skipping_contracts_ending_the_same_day(
+        app, http, login_as, clock, firm_today, monkeypatch):
+    me = login_as("commercial")
+    made = [_contract(app, me, firm_today + timedelta(days=10), name=f"Mismo Día {n} SAS") for n in range(3)]
+    made.append(_contract(app, me, firm_today + timedelta(days=12), name="Después SAS"))
+    monkeypatch.setattr(loyalty, "BOARD_PAGE", 2)
+    seen, url = [], "/comercial/renovaciones"
+    for _page in range(2):
+        html = http.get(url).get_data(as_text=True)
+        seen += [c.id for c in made if f'href="/comercial/contratos/{c.id}"' in html]
+        found = re.search(r'href="(/comercial/renovaciones\?tras=[^"]+)" rel="next"', html)
+        url = found.group(1).replace("&amp;", "&") if found else None
+        if _page == 1:
+            assert url is None and "Los más urgentes" in html
+    assert seen == [c.id for c in made]  # each once, in order
+    assert "Los siguientes" not in http.get("/comercial/renovaciones?tras=9999-01-01.1").get_data(as_text=True)
+    assert "No hay más contratos por renovar." in http.get("/comercial/renovaciones?tras=9999-01-01.1").get_data(as_text=True)
+
+
 def test_the_board_merges_both_open_states_by_end_date_up_to_its_limit(app, make_user, firm_today, monkeypatch):
     """Expired and still-active contracts come in one order, by the day they end, cut at the board's limit (each
     state is read in index order and stops there)."""
@@ -203,8 +223,14 @@ def test_the_board_merges_both_open_states_by_end_date_up_to_its_limit(app, make
         Contract.update(status=status).where(Contract.id == contract.id).execute()
         made[days] = contract.id
     with app.test_request_context():
-        assert [c.id for c in loyalty.board(firm_today, 60)] == [made[d] for d in (-30, -20, -10, 5, 15)]
-        monkeypatch.setattr(loyalty, "BOARD_LIMIT", 3)
-        assert [c.id for c in loyalty.board(firm_today, 60)] == [made[d] for d in (-30, -20, -10)]
-        assert [c.id for c in loyalty.board(firm_today, 60, responsible_id=owner.id)] == [made[d] for d in (-30, -20, -10)]
-        assert loyalty.board(firm_today, 60, responsible_id=owner.id + 1000) == []
+        assert [c.id for c in loyalty.board(firm_today, 60).rows] == [made[d] for d in (-30, -20, -10, 5, 15)]
+        monkeypatch.setattr(loyalty, "BOARD_PAGE", 3)
+        first = loyalty.board(firm_today, 60)
+        assert [c.id for c in first.rows] == [made[d] for d in (-30, -20, -10)] and first.after == ""
+        assert first.next_after == f"{(firm_today - timedelta(days=10)).isoformat()}.{made[-10]}"
+        rest = loyalty.board(firm_today, 60, after=first.next_after)
+        assert [c.id for c in rest.rows] == [made[d] for d in (5, 15)] and rest.next_after == ""
+        assert [c.id for c in loyalty.board(firm_today, 60, responsible_id=owner.id).rows] == [made[d] for d in (-30, -20, -10)]
+        assert loyalty.board(firm_today, 60, responsible_id=owner.id + 1000).rows == []
+        for nonsense in ("ayer", "2026-13-01.5", "2026-12-01", "2026-12-01.-4", "2026-12-01.99999999999999999999"):
+            assert [c.id for c in loyalty.board(firm_today, 60, after=nonsense).rows] == [c.id for c in first.rows]
