@@ -213,9 +213,9 @@ def _say(context, string, **variables):
 
 def _install_template_words(app):
     app.jinja_env.install_gettext_callables(
-        gettext=lambda string: _catalogue().ugettext(string),
+        gettext=_word,  # replaced just below by _say, which does the same in one call
         ngettext=lambda singular, plural, n: _catalogue().ungettext(singular, plural, n),
-        pgettext=lambda context, string: _catalogue().upgettext(context, string),
+        pgettext=_word_in_context,
         npgettext=lambda context, singular, plural, n: _catalogue().unpgettext(context, singular, plural, n),
         newstyle=True,
     )
