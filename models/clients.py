@@ -24,7 +24,7 @@ from peewee import (
 )
 
 from core import crypto
-from core.db import BaseModel, Prepared, subquery_once, utcnow
+from core.db import BaseModel, Prepared, count, subquery_once, utcnow
 from core.text import digits, fold, name_key, tokens
 from models.catalog import PracticeArea
 from models.status import StatusChange
@@ -238,6 +238,13 @@ class Client(BaseModel):
         """The blocked clients' ids, a subquery on the ``blocked_on`` index (they are few); ``source`` an alias."""
         source = source or cls
         return source.select(source.id).where(source.blocked_on.is_null(False))
+
+    @classmethod
+    def count_reachable(cls, query, field) -> int:
+        """How many rows of ``query`` are out of no blocked client's reach (``field``, a foreign key to the client;
+        rows without a client count): all of them, counted from an index, less those of the blocked clients (a
+        few, on the partial index). Counting "not blocked" directly (``reachable_by``) reads every row."""
+        return count(query) - count(query.where(field.in_(cls.blocked_ids(cls.alias("blocked_client")))))
 
     @classmethod
     def reachable_by(cls, field):

@@ -203,8 +203,7 @@ class SurveyInvitation(BaseModel):
         alone and the second from the few blocked (counting "not blocked" directly read every invitation: 3.9 ms
         became 0.25 at full size)."""
         if not status:
-            blocked = Client.blocked_ids(Client.alias("blocked_client"))
-            return count(cls.select(cls.id)) - count(cls.select(cls.id).where(cls.client.in_(blocked)))
+            return Client.count_reachable(cls.select(cls.id), cls.client)
         query = cls.select(cls.id).where(Client.reachable_by(cls.client))
         return count(query.join(SurveyTemplate, on=(cls.template == SurveyTemplate.id))
                      .where(cls.shown_status_is(status, now)))
