@@ -16,7 +16,6 @@ from core.db import utcnow
 from core.forms import staff_groups
 from core.guard import require
 from core.htmx import render
-from core.i18n import to_local
 from core.pagination import paginate
 from core.web import me, or_404, status_for
 from models.manual import ManualDocument
@@ -27,7 +26,7 @@ from services.manual import labels as manual_labels
 from services.manual import training as service
 
 from . import bp
-from .training_forms import FeedbackForm, SessionForm, SettleForm, attendance_form
+from .training_forms import LIMITS, FeedbackForm, OutcomeForm, SessionForm, SettleForm, attendance_form
 
 
 @bp.context_processor
@@ -83,13 +82,31 @@ def _session(training_id: int) -> TrainingSession:
 
 
 def _session_page(session, form=None, status=200):
+    """The session; once it has started, its attendance form: each attendee's row as stored, or as submitted when
+    ``form`` (the attendance) came back with errors."""
     attendees = list(TrainingAttendee.of_session(session.id))
     started = session.starts_at <= utcnow()
-    if form is None and started:
-        form = attendance_form(attendees, session.outcome)
+    marks = None
+    if started:
+        marks = _marks(attendees, form)
+        form = form or OutcomeForm(outcome=session.outcome)
     return render("manual/training_show.html", training=session, attendees=attendees, form=form, started=started,
-                  local=to_local(session.starts_at), summary=service.summary(attendees, session.pass_mark),
+                  marks=marks, limits=LIMITS,
+                  summary=service.summary(attendees, session.pass_mark),
                   attendance_words=_said(service.ATTENDANCE_LABELS), status=status)
+
+
+def _marks(attendees, form=None) -> list[tuple]:
+    """Per attendee: (attendee, status, score, comment, errors by field). The table writes the three controls
+    itself, as the floor of a page does: one WTForms field per control costed more than the rest of the page."""
+    if form is None:
+        return [(a, a.status, "" if a.score is None else a.score, a.comment or "", {}) for a in attendees]
+    rows = []
+    for a in attendees:
+        status, score, comment = form[f"status_{a.id}"], form[f"score_{a.id}"], form[f"comment_{a.id}"]
+        rows.append((a, status.data, score._value(), comment._value(),
+                     {"status": status.errors, "score": score.errors, "comment": comment.errors}))
+    return rows
 
 
 @bp.get("/manual/formacion/<int:training_id>")

@@ -43,13 +43,23 @@ class SessionForm(FlaskForm):
             raise ValidationError(_l("Invite at least one member of staff."))
 
 
-def attendance_form(attendees, outcome=""):
-    """Per attendee: attendance, the evaluation's score and a comment (``status_<id>``, ``score_<id>``,
-    ``comment_<id>``); and what was observed, the lessons."""
+LIMITS = {"score": 100, "comment": 4000}  # an attendee's score and comment (the page writes them as attributes)
 
-    class AttendanceForm(FlaskForm):
-        outcome = TextAreaField(_l("What was observed; lessons learnt"), filters=[stripped], render_kw={"rows": 4},
-                                validators=[Length(max=20000)])
+
+class OutcomeForm(FlaskForm):
+    """The session's page before anything is submitted: what was observed. The attendees' rows are drawn from
+    their own values (``templates/manual/training_show.html``); ``attendance_form`` reads and checks them."""
+
+    outcome = TextAreaField(_l("What was observed; lessons learnt"), filters=[stripped], render_kw={"rows": 4},
+                            validators=[Length(max=20000)])
+
+
+def attendance_form(attendees, outcome=""):
+    """The submitted attendance: per attendee, attendance, the evaluation's score and a comment (``status_<id>``,
+    ``score_<id>``, ``comment_<id>``); and what was observed, the lessons."""
+
+    class AttendanceForm(OutcomeForm):
+        pass
 
     # Said once for the form, not per attendee (a lazy string translates again on every use).
     choices = [(k, str(v)) for k, v in ATTENDANCE_LABELS.items()]
@@ -58,9 +68,9 @@ def attendance_form(attendees, outcome=""):
     for a in attendees:
         setattr(AttendanceForm, f"status_{a.id}", SelectField(l_status, choices=choices, default=a.status))
         setattr(AttendanceForm, f"score_{a.id}", IntegerField(l_score, validators=[
-            Optional(), NumberRange(min=0, max=100, message=score_range)], default=a.score))
+            Optional(), NumberRange(min=0, max=LIMITS["score"], message=score_range)], default=a.score))
         setattr(AttendanceForm, f"comment_{a.id}", StringField(l_comment, filters=[stripped],
-                                                               validators=[Length(max=4000)], default=a.comment))
+                                                               validators=[Length(max=LIMITS["comment"])], default=a.comment))
     return AttendanceForm(outcome=outcome)
 
 

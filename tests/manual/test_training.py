@@ -107,6 +107,12 @@ def test_done_when_training_session_with_evaluation_recorded(app, http, login_as
     assert _error(bad.get_data(as_text=True), f"score_{laura.id}") == "La nota es un número entero de 0 a 100."
     bad = http.post(f"/manual/formacion/{session.id}/asistencia", data={**data, f"score_{laura.id}": "ochenta"})
     assert bad.status_code == 422 and _error(bad.get_data(as_text=True), f"score_{laura.id}")
+    # What was typed comes back as typed, beside the error; nothing the person wrote is lost.
+    again = bad.get_data(as_text=True)
+    assert f'aria-describedby="score_{laura.id}-error" aria-invalid="true" class="input" id="score_{laura.id}"' in again
+    assert f'name="score_{laura.id}" type="number" value="ochenta"' in again
+    assert f'name="comment_{mateo.id}" type="text" value="Repasar §5.4"' in again
+    assert re.search(rf'id="status_{sofia.id}" name="status_{sofia.id}">.*?<option selected value="excused">', again)
     bad = http.post(f"/manual/formacion/{session.id}/asistencia",
                     data={**data, f"score_{laura.id}": "90", f"score_{sofia.id}": "80"})
     assert bad.status_code == 422
@@ -120,6 +126,11 @@ def test_done_when_training_session_with_evaluation_recorded(app, http, login_as
         ("attended", 90), ("attended", 55), ("excused", None)]
     show = http.get(f"/manual/formacion/{session.id}").get_data(as_text=True)
     assert "Asistieron: 2 de 3" in show and "aprobaron: 1" in show
+    # The form shows what is stored: each attendance chosen, each score and comment filled in.
+    assert re.search(rf'id="status_{sofia.id}" name="status_{sofia.id}">.*?<option selected value="excused">', show)
+    assert f'name="score_{laura.id}" type="number" value="90"' in show
+    assert f'name="score_{sofia.id}" type="number" value=""' in show
+    assert f'name="comment_{sofia.id}" type="text" value="Audiencia"' in show
     assert AuditEvent.select().where(AuditEvent.action == "training_attendance").count() == 3
     past = http.get("/manual/formacion?cuando=pasadas").get_data(as_text=True)
     assert session.topic in past and "2 / 3 · 1" in past
