@@ -138,7 +138,10 @@ class SurveyInvitation(BaseModel):
     class Meta:
         indexes = ((("status", "send_on"), False), (("client", "id"), False), (("case", "id"), False),
                    (("status", "sent_at"), False), (("practice_area", "send_on"), False),
-                   (("responsible", "send_on"), False), (("answered_at", "sent_at"), False))  # models/journey.py
+                   (("responsible", "send_on"), False), (("answered_at", "sent_at"), False),  # models/journey.py
+                   # each event's moment, for services.surveys.results.invitations (one index range per figure)
+                   (("sent_at",), False), (("opened_at", "sent_at"), False), (("status", "answered_at"), False),
+                   (("status", "expires_at"), False))
 
     def save(self, *args, **kwargs):
         """Keeps the case's first survey moment (``Case.survey_sent_at``) when an invitation is written sent, or its

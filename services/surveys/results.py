@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from peewee import JOIN, Case, fn
+from peewee import JOIN, SQL, Case, Select, fn
 
 from core.db import count as count_rows
 from core.db import utcnow
@@ -250,7 +250,6 @@ class InvitationCounts:
     days): sent (by email or handed over as a link or QR code), opened, answered, link expired unanswered,
     withdrawn; and those still waiting to be sent whose day falls in the period."""
 
-    total: int = 0  # invitations with anything of the above in the period
     pending: int = 0
     sent: int = 0
     opened: int = 0
@@ -272,7 +271,12 @@ def _day_start_utc(day: date) -> datetime:
 def invitations(filters: Filters, now=None) -> InvitationCounts:
     """``InvitationCounts`` of the slice; one query. The slice is the responses' own: the same days, survey
     family, area and responsible. Anonymous answers keep no area or responsible, so a filter by either
-    leaves out the invitations of anonymous surveys too."""
+    leaves out the invitations of anonymous surveys too.
+
+    Each figure is its own count over one index range (``SurveyInvitation``'s indexes on the moment of each
+    event): the quarter of a management review reads its few thousand index entries, not the 70,000 rows a
+    single pass with every event in one condition scanned. "Not yet sent" is written ``(x IS NULL) = TRUE``
+    so that the planner ranges over the event's moment rather than over every row still missing it."""
     now = now or utcnow()
     I = SurveyInvitation  # noqa: E741
     start, end = _day_start_utc(filters.start), _day_start_utc(filters.end + timedelta(days=1))
@@ -280,31 +284,35 @@ def invitations(filters: Filters, now=None) -> InvitationCounts:
     def during(column):
         return (column >= start) & (column < end)
 
-    live = I.status.in_(("pending", "sent", "opened"))
+    def never(column):
+        return column.is_null() == True  # noqa: E712
+
     events = (
-        (I.status == "pending") & (I.expires_at > now) & (I.send_on >= filters.start) & (I.send_on <= filters.end),
+        (I.status == "pending") & (I.send_on >= filters.start) & (I.send_on <= filters.end) & (I.expires_at > now),
         # Reached the client: sent, or else (a link issued outside the usual paths) opened or answered.
-        during(I.sent_at) | (I.sent_at.is_null() & during(I.opened_at))
-        | (I.sent_at.is_null() & I.opened_at.is_null() & during(I.answered_at)),
+        during(I.sent_at),
+        during(I.opened_at) & never(I.sent_at),
+        during(I.answered_at) & never(I.sent_at) & never(I.opened_at),
         during(I.opened_at),
         (I.status == "answered") & during(I.answered_at),
-        ((I.status == "expired") | live) & during(I.expires_at) & (I.expires_at <= now),
+        I.status.in_(("expired", "pending", "sent", "opened")) & during(I.expires_at) & (I.expires_at <= now),
         (I.status == "withdrawn") & during(I.withdrawn_at),
     )
-    anywhere = events[0]
-    for event in events[1:]:
-        anywhere |= event
-    query = I.select(fn.COUNT(I.id), *(_count_if(event) for event in events)).where(anywhere)
+    sliced = []
     if filters.practice_area:  # copied from the case, else the client, when invited
-        query = query.where(I.practice_area == filters.practice_area)
+        sliced.append(I.practice_area == filters.practice_area)
     if filters.responsible:
-        query = query.where(I.responsible == filters.responsible)
+        sliced.append(I.responsible == filters.responsible)
     if filters.practice_area or filters.responsible:
-        query = query.where(I.template.not_in(SurveyTemplate.select(SurveyTemplate.id)
-                                              .where(SurveyTemplate.anonymous == True)))  # noqa: E712
+        sliced.append(I.template.not_in(SurveyTemplate.select(SurveyTemplate.id)
+                                        .where(SurveyTemplate.anonymous == True)))  # noqa: E712
     if filters.family:
-        query = query.where(I.template.in_(_templates_of(filters.family)))
-    return InvitationCounts(*(int(v or 0) for v in query.tuples().get()))
+        sliced.append(I.template.in_(_templates_of(filters.family)))
+    counts = [I.select(fn.COUNT(SQL("*"))).where(event, *sliced) for event in events]
+    pending, sent, sent_opened, sent_answered, opened, answered, expired, withdrawn = (
+        int(v or 0) for v in Select(columns=counts).bind(I._meta.database).tuples().get())
+    return InvitationCounts(pending=pending, sent=sent + sent_opened + sent_answered, opened=opened,
+                            answered=answered, expired=expired, withdrawn=withdrawn)
 
 
 @dataclass
