@@ -72,8 +72,9 @@ class ImprovementAction(BaseModel):
     def register(cls, user, manage: bool, today, status: str = "open", owner: int | None = None,
                  source: str = "", limit: int = 200):
         """The list page: filtered by status ("open" for every open state, "" for all), owner and source;
-        overdue ones first, then the soonest due."""
-        query = (cls.select(cls, *User.shown()).join(User, on=(cls.owner == User.id)))
+        overdue ones first, then the soonest due. The rows carry what the list shows, and their owner."""
+        query = (cls.select(cls.id, cls.title, cls.source, cls.status, cls.owner, cls.due_on, *User.shown())
+                 .join(User, on=(cls.owner == User.id)))
         if not manage:
             query = query.where(cls.owner == user.id)
         if status == "open":
