@@ -9,10 +9,14 @@ A crisis incident records the eight steps of ``protocolo-cliente-en-crisis.txt``
 descriptions are confidential (encrypted, shown to service, quality and management, each read logged).
 """
 
+import operator
+from functools import reduce
+
 from peewee import (
     JOIN,
     SQL,
     BooleanField,
+    Cast,
     CharField,
     DateTimeField,
     ForeignKeyField,
@@ -258,19 +262,35 @@ class Complaint(BaseModel):
         return fn.date_part("epoch", cls.resolved_at - cls.received_at) / 3600.0
 
     @classmethod
-    def breakdown(cls, start, end) -> list[dict]:
-        """One scan of the period, grouped by (category, channel, practice area, kind): per group how many were
-        received, are open, were resolved, were resolved by their due date (and had one), and the sum of their resolution
-        hours. At most a few hundred rows, which ``services.complaints.trends`` folds into every table it shows."""
+    def period_summary(cls, start, end) -> dict:
+        """The complaints received in the period: how many, resolved, resolved by their due date (and had one), still
+        open, and the sum of the resolved ones' hours; one pass over the period's rows."""
         resolved = cls.resolved_at.is_null(False)
-        return list(cls.select(
-            cls.category.alias("category"), cls.channel.alias("channel"), cls.practice_area.alias("area"),
-            cls.kind.alias("kind"), fn.COUNT(cls.id).alias("total"), fn.COUNT(cls.resolved_at).alias("resolved"),
+        return cls.select(
+            fn.COUNT(cls.id).alias("total"), fn.COUNT(cls.resolved_at).alias("resolved"),
             fn.SUM(SqlCase(None, [(resolved & (cls.resolved_at <= cls.due_at), 1)], 0)).alias("within"),
             fn.SUM(SqlCase(None, [(resolved & cls.due_at.is_null(False), 1)], 0)).alias("resolved_sla"),
             fn.SUM(SqlCase(None, [(cls.status.in_(OPEN_STATES), 1)], 0)).alias("open"),
-            fn.SUM(SqlCase(None, [(resolved, cls._hours())], None)).alias("hours"))
-            .where(cls._in(start, end)).group_by(cls.category, cls.channel, cls.practice_area, cls.kind).dicts())
+            fn.SUM(SqlCase(None, [(resolved, cls._hours())], None)).alias("hours"),
+        ).where(cls._in(start, end)).dicts().get()
+
+    SHARES = ("category", "channel", "area", "kind")
+
+    @classmethod
+    def shares(cls, start, end) -> dict[str, list[tuple]]:
+        """How many complaints received in the period have each category, channel, practice area and kind:
+        {"category": [(id or None, count)], …}. One query, a GROUP BY per dimension joined by UNION ALL, each
+        dimension in its own column. One GROUP BY over the four together made a group of nearly every complaint at
+        full size (1,400 groups of 3,000 complaints in a quarter), which SQLite sorted three times slower."""
+        columns = (cls.category, cls.channel, cls.practice_area, cls.kind)
+        # Another dimension's column is a NULL of that column's type (PostgreSQL types a bare NULL as text).
+        empty = {c: Cast(SQL("NULL"), "INTEGER" if isinstance(c, ForeignKeyField) else "TEXT") for c in columns}
+        parts = [cls.select(Value(i), *(c if c is column else empty[c] for c in columns), fn.COUNT(cls.id))
+                 .where(cls._in(start, end)).group_by(column) for i, column in enumerate(columns)]
+        out: dict[str, list[tuple]] = {name: [] for name in cls.SHARES}
+        for row in reduce(operator.add, parts).tuples():  # + is UNION ALL
+            out[cls.SHARES[row[0]]].append((row[1 + row[0]], row[-1]))
+        return out
 
     @classmethod
     def resolution_percentile(cls, start, end, resolved: int, share: float):

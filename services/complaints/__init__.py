@@ -480,12 +480,9 @@ def month_starts(start_local_day, end_local_day) -> list:
     return months
 
 
-def _fold(groups, key, names=None) -> list[tuple]:
-    """[(value, name, count)] most frequent first, from the breakdown's groups; value None when absent."""
-    counts: dict = defaultdict(int)
-    for g in groups:
-        counts[g[key]] += int(g["total"])
-    return sorted(((k, names.get(k) if names is not None and k is not None else k, n) for k, n in counts.items()),
+def _fold(counts, names=None) -> list[tuple]:
+    """[(value, name, count)] most frequent first, from one of ``Complaint.shares``; value None when absent."""
+    return sorted(((k, names.get(k) if names is not None and k is not None else k, int(n)) for k, n in counts),
                   key=lambda row: (-row[2], str(row[1] or "")))
 
 
@@ -497,11 +494,10 @@ def trends(start_local_day, end_local_day) -> dict:
     months = month_starts(start_local_day, end_local_day)
     bounds = [to_utc(datetime.combine(m, time.min)) for m in months] + [end]
     bounds[0] = start
-    groups = Complaint.breakdown(start, end)
-    summary = {key: sum(int(g[key] or 0) for g in groups)
-               for key in ("total", "resolved", "resolved_sla", "within", "open")}
-    hours = sum(float(g["hours"] or 0) for g in groups)
-    summary["avg_hours"] = hours / summary["resolved"] if summary["resolved"] else None
+    row = Complaint.period_summary(start, end)
+    summary = {key: int(row[key] or 0) for key in ("total", "resolved", "resolved_sla", "within", "open")}
+    summary["avg_hours"] = float(row["hours"] or 0) / summary["resolved"] if summary["resolved"] else None
+    shares = Complaint.shares(start, end)
     # Within SLA: over the resolved ones that had a due date (a compliment has none to meet).
     summary["within_share"] = summary["within"] / summary["resolved_sla"] if summary["resolved_sla"] else None
     categories = {c.id: c.name for c in ComplaintCategory.select(ComplaintCategory.id, ComplaintCategory.name)}
@@ -510,9 +506,9 @@ def trends(start_local_day, end_local_day) -> dict:
         "summary": summary,
         "p90_hours": Complaint.resolution_percentile(start, end, summary["resolved"], 0.9),
         "by_month": list(zip(months, Complaint.counts_by_ranges(bounds), strict=True)),
-        "by_category": _fold(groups, "category", categories),
-        "by_channel": _fold(groups, "channel"),
-        "by_area": _fold(groups, "area", areas),
-        "by_kind": _fold(groups, "kind"),
+        "by_category": _fold(shares["category"], categories),
+        "by_channel": _fold(shares["channel"]),
+        "by_area": _fold(shares["area"], areas),
+        "by_kind": _fold(shares["kind"]),
         "recurring": list(Complaint.recurring_clients(start, end)),
     }
