@@ -2,7 +2,7 @@
 
 from peewee import JOIN, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from core.db import BaseModel, utcnow
+from core.db import BaseModel, Prepared, utcnow
 from models.users import User
 
 
@@ -58,8 +58,19 @@ class AuditEvent(BaseModel):
         return query
 
     @classmethod
+    def recent_sign_ins(cls, user_id: int) -> list:
+        """The person's five latest sign-ins and changes to how they sign in (the start page's "Actividad reciente";
+        built once, it is read on every visit)."""
+        return _RECENT_SIGN_INS(user_id)
+
+    @classmethod
     def last(cls):
         return cls.select(cls.id, cls.hash).order_by(cls.id.desc()).first()
+
+
+SIGN_IN_EVENTS = ("login_success", "password_change", "mfa_enrol", "recovery_code_used")
+_RECENT_SIGN_INS = Prepared(lambda user_id: AuditEvent.browse(actor_id=user_id).where(
+    AuditEvent.action.in_(SIGN_IN_EVENTS)).limit(5), -7_700_801)
 
 
 class AuditSubject(BaseModel):

@@ -8,10 +8,12 @@ reason from any open state) and closes only with its effectiveness check: what s
 was verified and who verified it.
 """
 
+from datetime import datetime
+
 from peewee import JOIN, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, TextField, fn
 from peewee import Case as SqlCase
 
-from core.db import BaseModel
+from core.db import BaseModel, Prepared
 from models.complaints import Complaint
 from models.reviews import ManagementReview
 from models.users import User
@@ -130,14 +132,10 @@ class QualityNote(BaseModel):
         indexes = ((("published_at",), False),)
 
     @classmethod
-    def pending_for(cls, user, limit: int = 4):
-        """The notes this person has not acknowledged, the newest first (one query): those published since their
-        account exists."""
-        acked = QualityNoteAck.select(QualityNoteAck.id).where(QualityNoteAck.note == cls.id,
-                                                                QualityNoteAck.user == user.id)
-        return (cls.select(cls.id, cls.title, cls.body, cls.period_start, cls.period_end, cls.published_at)
-                .where(cls.published_at >= user.created_at, ~fn.EXISTS(acked))
-                .order_by(cls.published_at.desc(), cls.id.desc()).limit(limit))
+    def pending_for(cls, user) -> list:
+        """The four newest notes this person has not acknowledged (one query, built once: the start page reads it on
+        every visit): those published since their account exists."""
+        return _PENDING_NOTES(user.created_at, user.id)
 
     @classmethod
     def listing(cls, user):
@@ -193,3 +191,13 @@ class QualityNoteAck(BaseModel):
     class Meta:
         table_name = "quality_note_ack"
         indexes = ((("note", "user"), True),)
+
+
+def _pending_notes(since, user_id):
+    N, ack = QualityNote, QualityNoteAck
+    acked = ack.select(ack.id).where(ack.note == N.id, ack.user == user_id)
+    return (N.select(N.id, N.title, N.body, N.period_start, N.period_end, N.published_at)
+            .where(N.published_at >= since, ~fn.EXISTS(acked)).order_by(N.published_at.desc(), N.id.desc()).limit(4))
+
+
+_PENDING_NOTES = Prepared(_pending_notes, datetime(1900, 1, 2, 3, 4, 6), -7_700_701)

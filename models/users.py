@@ -1,8 +1,9 @@
 """Staff accounts, their roles, server-side sessions, recovery codes and activation links."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from peewee import (
+    SQL,
     BigIntegerField,
     BooleanField,
     CharField,
@@ -118,14 +119,8 @@ class User(BaseModel):
     @classmethod
     def admin_summary(cls) -> dict:
         """Active, locked and not yet set-up accounts: one pass over the staff (three counts read it three times)."""
-        def how_many(condition):
-            return fn.COALESCE(fn.SUM(SqlCase(None, [(condition, 1)], 0)), 0)
-
-        users, locked, pending = cls.select(
-            how_many(cls.is_active == True),  # noqa: E712
-            how_many(cls.locked_at.is_null(False)),
-            how_many(cls.password_hash.is_null() | cls.totp_secret.is_null())).tuples().get()
-        return {"users": int(users), "locked": int(locked), "pending": int(pending)}
+        [(users, locked, pending)] = _ADMIN_SUMMARY()
+        return {"users": int(users or 0), "locked": int(locked or 0), "pending": int(pending or 0)}
 
     @classmethod
     def supervisor_choices(cls, user):
@@ -208,6 +203,17 @@ class UserRole(BaseModel):
 _ROLES_OF = Prepared(lambda user_id: UserRole.select(UserRole.role).where(UserRole.user == user_id), -7_700_001)
 
 
+def _how_many(condition):
+    return fn.COALESCE(fn.SUM(SqlCase(None, [(condition, 1)], 0)), 0)
+
+
+# The start page's figures, read on every visit to it, are built once too.
+_ADMIN_SUMMARY = Prepared(lambda: User.select(
+    _how_many(User.is_active == True),  # noqa: E712
+    _how_many(User.locked_at.is_null(False)),
+    _how_many(User.password_hash.is_null() | User.totp_secret.is_null())).tuples())
+
+
 class UserSession(BaseModel):
     """One sign-in. The cookie carries only the random id; its SHA-256 is stored here (SECURITY.md S1)."""
 
@@ -226,6 +232,11 @@ class UserSession(BaseModel):
     code_failures = IntegerField(default=0)
     ip = CharField(max_length=45, default="")
     user_agent = CharField(max_length=255, default="")
+
+    @classmethod
+    def live_count(cls, user) -> int:
+        """How many sessions of this person are signed in now (the start page's figure)."""
+        return _LIVE_COUNT(user.id, utcnow())[0][0]
 
     @classmethod
     def live_for(cls, user):
@@ -258,7 +269,14 @@ class RecoveryCode(BaseModel):
 
     @classmethod
     def remaining(cls, user) -> int:
-        return count(cls.select().where(cls.user == user))
+        return _CODES_LEFT(getattr(user, "id", user))[0][0]
+
+
+_LIVE_COUNT = Prepared(lambda user_id, now: UserSession.select(fn.COUNT(SQL("*"))).where(
+    UserSession.user == user_id, UserSession.revoked_at.is_null(), UserSession.stage == UserSession.STAGE_ACTIVE,
+    UserSession.expires_at > now).tuples(), -7_700_002, datetime(1900, 1, 2, 3, 4, 5))
+_CODES_LEFT = Prepared(lambda user_id: RecoveryCode.select(fn.COUNT(SQL("*"))).where(RecoveryCode.user == user_id)
+                       .tuples(), -7_700_003)
 
 
 class _SingleUseLink(BaseModel):

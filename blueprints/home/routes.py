@@ -25,16 +25,15 @@ from . import bp
 @require("home.view")
 def index():
     user = me()
-    recent = list(AuditEvent.browse(actor_id=user.id).where(
-        AuditEvent.action.in_(("login_success", "password_change", "mfa_enrol", "recovery_code_used"))).limit(5))
+    recent = AuditEvent.recent_sign_ins(user.id)
     admin = User.admin_summary() if can("users.manage") else None
     if admin is not None:
         admin["mail_delay"] = mail.delay()
     return render("home/index.html", recent=recent, admin=admin, roles=ROLES, event_labels=EVENT_LABELS,
                   remaining_codes=RecoveryCode.remaining(user),
-                  session_count=UserSession.live_for(user).count(), current=auth.current_session(),
+                  session_count=UserSession.live_count(user), current=auth.current_session(),
                   for_today=queue.queue_for(user, today_local(), limit=0) if can("work.view") else None,
-                  quality_notes=list(QualityNote.pending_for(user)))  # one query: the notes not yet read
+                  quality_notes=QualityNote.pending_for(user))  # one query: the notes not yet read
 
 
 @bp.get("/mi-trabajo")
