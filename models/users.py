@@ -239,12 +239,9 @@ class UserSession(BaseModel):
         return _LIVE_COUNT(user.id, utcnow())[0][0]
 
     @classmethod
-    def live_for(cls, user):
-        return (
-            cls.select()
-            .where(cls.user == user, cls.revoked_at.is_null(), cls.stage == cls.STAGE_ACTIVE, cls.expires_at > utcnow())
-            .order_by(cls.last_seen.desc())
-        )
+    def live_for(cls, user) -> list:
+        """This person's sessions signed in now, the latest active first."""
+        return _LIVE_SESSIONS(getattr(user, "id", user), utcnow())
 
     @classmethod
     def revoke_all(cls, user, reason: str, except_id=None) -> int:
@@ -275,6 +272,9 @@ class RecoveryCode(BaseModel):
 _LIVE_COUNT = Prepared(lambda user_id, now: UserSession.select(fn.COUNT(SQL("*"))).where(
     UserSession.user == user_id, UserSession.revoked_at.is_null(), UserSession.stage == UserSession.STAGE_ACTIVE,
     UserSession.expires_at > now).tuples(), -7_700_002, datetime(1900, 1, 2, 3, 4, 5))
+_LIVE_SESSIONS = Prepared(lambda user_id, now: UserSession.select().where(
+    UserSession.user == user_id, UserSession.revoked_at.is_null(), UserSession.stage == UserSession.STAGE_ACTIVE,
+    UserSession.expires_at > now).order_by(UserSession.last_seen.desc()), -7_700_004, datetime(1900, 1, 2, 3, 4, 7))
 _CODES_LEFT = Prepared(lambda user_id: RecoveryCode.select(fn.COUNT(SQL("*"))).where(RecoveryCode.user == user_id)
                        .tuples(), -7_700_003)
 

@@ -71,7 +71,7 @@ def _roles_form(user: User, formdata=None) -> RolesForm:
 def _user_page(user: User, roles_form=None, status=200):
     events = AuditEvent.browse(object_type="app_user").where(AuditEvent.object_id == str(user.id)).limit(10)
     return render("admin/user.html", event_labels=audit.EVENT_LABELS, user=user, roles_form=roles_form or _roles_form(user), action=ActionForm(),
-                  sessions=list(UserSession.live_for(user)), events=list(events), role_labels=ROLES, status=status,
+                  sessions=UserSession.live_for(user), events=list(events), role_labels=ROLES, status=status,
                   words=audit_view)
 
 

@@ -262,7 +262,7 @@ def reenrol():
 @bp.get("/perfil/sesiones")
 @require("account.self")
 def sessions():
-    rows = list(UserSession.live_for(current_user))
+    rows = UserSession.live_for(current_user)
     return render("auth/sessions.html", "auth/_sessions.html", rows=rows, current=auth.current_session(),
                   form=ActionForm())
 

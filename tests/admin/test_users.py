@@ -116,7 +116,7 @@ def test_deactivate_ends_sessions_and_reactivate(app, http, login_as, make_user)
     sign_in(other, colleague)
     http.post(f"/admin/usuarios/{colleague.id}/desactivar")
     assert other.get("/").status_code == 302
-    assert UserSession.live_for(colleague).count() == 0
+    assert UserSession.live_count(colleague) == 0
     http.post(f"/admin/usuarios/{colleague.id}/reactivar")
     assert User.get_by_id(colleague.id).is_active
 

@@ -106,4 +106,4 @@ def test_s6_password_change_ends_every_other_session(app, make_user):
     assert response.status_code == 303
     assert first.get("/").status_code == 200  # the browser that changed it stays in, on a new session id
     assert second.get("/").status_code == 302  # every other session ended
-    assert UserSession.live_for(user).count() == 1
+    assert UserSession.live_count(user) == 1
