@@ -84,7 +84,9 @@ class User(BaseModel):
 
     @classmethod
     def search(cls, q: str = "", role: str = "", status: str = ""):
-        query = cls.select().order_by(cls.name, cls.id)
+        """The accounts list: what it shows of each account and what its state is read from."""
+        query = cls.select(cls.id, cls.name, cls.email, cls.is_active, cls.locked_at, cls.password_hash,
+                           cls.totp_secret, cls.last_login_at).order_by(cls.name, cls.id)
         if q:
             term = q.strip().lower()
             query = query.where(fn.LOWER(cls.name).contains(term) | cls.email.contains(term))

@@ -218,3 +218,22 @@ def test_role_rows_are_unique(app, make_user):
     with pytest.raises(IntegrityError):
         UserRole.create(user=user.id, role="service")
     code_for  # noqa: B018 (imported for other tests)
+
+
+def test_accounts_list_says_each_accounts_state(app, http, login_as, make_user):
+    """The list reads only what it shows and what each state comes from; each row and the account's page say it."""
+    from core.db import utcnow
+
+    states = {"Desactivada": make_user(name="Ana Desactivada", active=False),
+              "Bloqueada": make_user(name="Bruno Bloqueado"),
+              "Pendiente de activación": make_user(name="Carla Pendiente", password=None, totp=False),
+              "Sin 2FA": make_user(name="Diego SinDosPasos", totp=False),
+              "Activa": make_user(name="Elena Activa")}
+    User.update(locked_at=utcnow()).where(User.id == states["Bloqueada"].id).execute()
+    login_as("admin")
+    page = http.get("/admin/usuarios?q=a").get_data(as_text=True)
+    for word, user in states.items():
+        row = re.search(rf'<tr>\s*<td data-label="Nombre"><a href="/admin/usuarios/{user.id}">{user.name}</a>.*?</tr>',
+                        page, re.S)
+        assert row and f">{word}</span>" in row.group(0), word
+        assert f">{word}</span>" in http.get(f"/admin/usuarios/{user.id}").get_data(as_text=True), word
