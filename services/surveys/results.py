@@ -303,12 +303,13 @@ def invitations(filters: Filters, now=None) -> InvitationCounts:
         sliced.append(I.practice_area == filters.practice_area)
     if filters.responsible:
         sliced.append(I.responsible == filters.responsible)
-    if filters.practice_area or filters.responsible:
+    by_area_or_person = bool(sliced)
+    if by_area_or_person:
         sliced.append(I.template.not_in(SurveyTemplate.select(SurveyTemplate.id)
                                         .where(SurveyTemplate.anonymous == True)))  # noqa: E712
     if filters.family:
         sliced.append(I.template.in_(_templates_of(filters.family)))
-    if filters.practice_area or filters.responsible:
+    if by_area_or_person:
         # A slice by area or responsible is read in one pass over its own rows, found on its (area, …) or
         # (responsible, …) index: one range per figure would look up every invitation of the period to test it.
         query = I.select(*(_count_if(event) for event in events)).where(*sliced)
