@@ -43,10 +43,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flask.cli import AppGroup
-from peewee import PostgresqlDatabase
+from peewee import OperationalError, PostgresqlDatabase
 
 from core import crypto
-from core.db import close_all, db, is_sqlite
+from core.db import close_all, db, is_sqlite, patient_writes
 
 MAGIC = b"TRAZA-BACKUP\n"
 FORMAT = 1
@@ -56,6 +56,7 @@ SALT = 16
 SQLITE_MEMBER = "database.sqlite.gz"
 PG_MEMBER = "database.pgdump"
 MANIFEST = "manifest.json"
+AUDIT_PATIENCE = 120  # seconds the backup's audit row waits for SQLite's write lock while the app writes
 FILE_NAME = re.compile(r"[0-9A-Za-z_-]{1,64}")  # stored files are named by secrets.token_hex(16)
 # A fresh instance may hold migrated, empty tables and its key check values; these say someone used it.
 DATA_TABLES = ("app_user", "audit_event", "client", "stored_file")
@@ -540,8 +541,14 @@ def create_command(output):
         raise click.ClickException(str(exc)) from None
     for name in made.missing:
         click.echo(f"aviso: falta en disco el archivo {name} (registrado en la base); la copia sigue sin él.", err=True)
-    with db.connection_context():
-        audit.record("backup_create", detail=f"{made.path.name}; filas={sum(made.tables.values())}; archivos={made.files}")
+    try:
+        with db.connection_context(), patient_writes(AUDIT_PATIENCE):
+            audit.record("backup_create", detail=f"{made.path.name}; filas={sum(made.tables.values())}; archivos={made.files}")
+    except OperationalError:
+        made.path.unlink(missing_ok=True)  # a copy of everyone's data is never left behind unrecorded
+        raise click.ClickException(
+            f"La base de datos siguió ocupada {AUDIT_PATIENCE} s y la copia no pudo anotarse en el registro de "
+            "auditoría, así que se borró. Vuelva a intentarlo cuando haya menos actividad.") from None
     click.echo(f"Copia creada: {made.path} ({_size(made.size)}; {sum(made.tables.values())} filas en "
                f"{len(made.tables)} tablas; {made.files} archivos).")
     click.echo("Llévela fuera de este equipo; las claves se guardan aparte, nunca junto a las copias.")

@@ -10,6 +10,7 @@ import os
 import sqlite3
 import tarfile
 import threading
+import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -189,6 +190,53 @@ def test_b3_backup_taken_while_a_writer_inserts_restores_into_a_fresh_instance(i
     assert forced.exit_code == 0, forced.output
     with fresh.app_context():
         assert Client.select().count() == clients and audit.verify_chain() is None
+
+
+class LockHolder(threading.Thread):
+    """Another process's writer: holds SQLite's write lock for ``seconds``, then commits."""
+
+    def __init__(self, path, seconds):
+        super().__init__(daemon=True)
+        self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.connection.execute("BEGIN IMMEDIATE")
+        self.seconds = seconds
+
+    def run(self):
+        threading.Event().wait(self.seconds)
+        self.connection.execute("COMMIT")
+        self.connection.close()
+
+
+def test_b3_the_backups_audit_row_waits_out_a_writer_longer_than_a_request_would(instance, tmp_path):
+    """SQLite gives the write lock to whoever asks when it is free; a busy app can keep it from the backup's
+    audit row for longer than a request's 5 s (CI met "database is locked" so). The command waits."""
+    path = tmp_path / "origen.db"
+    live = instance("origen", _migrated(f"sqlite:///{path}"))
+    _seed(live)
+    holder = LockHolder(path, seconds=6)
+    started = time.monotonic()
+    holder.start()
+    made = _cli(live, "backup", "create", "--output", str(tmp_path / "copias"))
+    holder.join(30)
+    assert made.exit_code == 0, made.output
+    assert time.monotonic() - started >= 6
+    with live.app_context():
+        assert db.execute_sql("SELECT count(*) FROM audit_event WHERE action = 'backup_create'").fetchone()[0] == 1
+        assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000  # the pooled connection got its 5 s back
+
+
+def test_b3_a_backup_that_cannot_be_recorded_is_not_left_behind(instance, tmp_path, monkeypatch):
+    path = tmp_path / "origen.db"
+    live = instance("origen", _migrated(f"sqlite:///{path}"))
+    _seed(live)
+    monkeypatch.setattr(backup, "AUDIT_PATIENCE", 1)
+    holder = LockHolder(path, seconds=3)
+    holder.start()
+    made = _cli(live, "backup", "create", "--output", str(tmp_path / "copias"))
+    holder.join(30)
+    assert made.exit_code == 1
+    assert "siguió ocupada 1 s" in made.output and "se borró" in made.output
+    assert list((tmp_path / "copias").iterdir()) == []
 
 
 @pytest.fixture
