@@ -110,7 +110,7 @@ def sign_in(app, role: str, seed: str) -> BenchClient:
 
 def profile(page, client, form, requests: int = 20) -> Path:
     """``BENCH_PROFILE=1``: the page's own requests under cProfile, the functions that cost most (cumulative, then own
-    time) into ``bench/.cache/profile-<page>.txt``: where a page's time goes, to read before changing it."""
+    time) into ``bench/.cache/profile-<page>.txt``, the whole stats beside it (``.prof``): where a page's time goes, to read before changing it."""
     import cProfile
     import io
     import pstats
@@ -128,6 +128,7 @@ def profile(page, client, form, requests: int = 20) -> Path:
     stats.sort_stats("tottime").print_stats(25)
     path = data.CACHE_DIR / f"profile-{re.sub(r'[^a-z0-9]+', '-', page.name.lower()).strip('-')}.txt"
     path.write_text(out.getvalue())
+    profiler.dump_stats(path.with_suffix(".prof"))  # whole, for pstats' callers and callees
     return path
 
 
