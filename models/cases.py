@@ -135,9 +135,7 @@ class Case(BaseModel):
             return False
         if client.responsible_id is not None and client.responsible_id == user.id:
             return True
-        member = CaseMember.select(CaseMember.case).where(CaseMember.user == user.id)
-        return cls.select(cls.id).where(cls.client == client.id,
-                                        (cls.responsible == user.id) | cls.id.in_(member)).exists()
+        return bool(_ON_CLIENT_TEAM(client.id, user.id))
 
     def allowed_transitions(self) -> tuple[str, ...]:
         return TRANSITIONS.get(self.status, ())
@@ -355,3 +353,9 @@ def find_staff(text: str, limit: int = 20, roles=CASE_ROLES) -> list[tuple[int, 
             if len(found) == limit:
                 break
     return found
+
+# Whether a person works a client (its profile, intake and interactions tabs ask): built once per database.
+_ON_CLIENT_TEAM = Prepared(lambda client_id, user_id: Case.select(Case.id).where(
+    Case.client == client_id,
+    (Case.responsible == user_id) | Case.id.in_(CaseMember.select(CaseMember.case).where(CaseMember.user == user_id)),
+).limit(1), -7_700_903, -7_700_904)

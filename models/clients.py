@@ -301,6 +301,11 @@ _CLIENT_FOR_PAGE = Prepared(
     .switch(Client).join(User, JOIN.LEFT_OUTER, on=(Client.responsible == User.id))
     .where(Client.id == client_id, Client.blocked_on.is_null()).limit(1), -7_700_101)
 
+# The intake tab's conflict check, with who decided it.
+_LATEST_CHECK = Prepared(lambda client_id: ConflictCheck.select(ConflictCheck, *User.shown())
+                         .join(User, JOIN.LEFT_OUTER, on=(ConflictCheck.decided_by == User.id))
+                         .where(ConflictCheck.client == client_id).order_by(ConflictCheck.id.desc()).limit(1), -7_700_905)
+
 
 def document_index(doc_type: str, number: str) -> str:
     compact = "".join(ch for ch in (number or "").upper() if ch.isalnum())
@@ -401,8 +406,8 @@ class ConflictCheck(BaseModel):
     @classmethod
     def latest_for(cls, client):
         """The client's latest check, with who decided it (the tab shows the name)."""
-        return (cls.select(cls, *User.shown()).join(User, JOIN.LEFT_OUTER, on=(cls.decided_by == User.id))
-                .where(cls.client == client).order_by(cls.id.desc()).first())
+        rows = _LATEST_CHECK(getattr(client, "id", client))
+        return rows[0] if rows else None
 
     def decide(self, decision: str, reason: str, user) -> None:
         type(self).update(decision=decision, reason=reason, decided_by=user, decided_at=utcnow()).where(

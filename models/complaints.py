@@ -29,7 +29,7 @@ from peewee import (
 from peewee import Case as SqlCase
 
 from core.crypto import SealedFields
-from core.db import BaseModel
+from core.db import BaseModel, Prepared
 from models.cases import Case
 from models.catalog import PracticeArea
 from models.clients import Client
@@ -394,9 +394,8 @@ class CrisisIncident(SealedFields, BaseModel):
     @classmethod
     def flag_for(cls, client_id: int):
         """The latest incident of this client still open (the client page's flag), or None."""
-        return (cls.select(cls.id, cls.status, cls.occurred_at)
-                .where(cls.client == client_id, cls.status == "open")
-                .order_by(cls.occurred_at.desc()).first())
+        rows = _OPEN_INCIDENT(client_id)
+        return rows[0] if rows else None
 
     @classmethod
     def listing(cls, status: str = ""):
@@ -434,3 +433,10 @@ class CrisisStep(BaseModel):
         """{step number: CrisisStep with who ticked it} (one query)."""
         rows = cls.select(cls, User).join(User, JOIN.LEFT_OUTER, on=(cls.done_by == User.id)).where(cls.incident == incident)
         return {row.step: row for row in rows}
+
+
+# Every tab of a client page asks it (the header's crisis flag): built once per database.
+_OPEN_INCIDENT = Prepared(lambda client_id: CrisisIncident.select(CrisisIncident.id, CrisisIncident.status,
+                                                                  CrisisIncident.occurred_at)
+                          .where(CrisisIncident.client == client_id, CrisisIncident.status == "open")
+                          .order_by(CrisisIncident.occurred_at.desc()).limit(1), -7_700_901)

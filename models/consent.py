@@ -8,7 +8,7 @@ import hashlib
 
 from peewee import BooleanField, CharField, DateField, ForeignKeyField, TextField, fn
 
-from core.db import BaseModel
+from core.db import BaseModel, Prepared
 from models.clients import Client
 from models.files import StoredFile
 from models.users import User
@@ -67,11 +67,17 @@ class Consent(BaseModel):
 
     @classmethod
     def has(cls, client, purpose: str) -> bool:
-        last = cls.select(cls.granted).where(cls.client == client, cls.purpose == purpose).order_by(cls.id.desc()).first()
-        return bool(last and last.granted)
+        rows = _LAST_ANSWER(getattr(client, "id", client), purpose)
+        return bool(rows and rows[0].granted)
 
     @classmethod
     def history(cls, client):
         return (cls.select(cls, PrivacyNotice, *User.shown()).join(PrivacyNotice).switch(cls)
                 .join(User, join_type="LEFT OUTER JOIN", on=(cls.collected_by == User.id))
                 .where(cls.client == client).order_by(cls.id.desc()))
+
+
+# The client page, its intake tab and each survey or newsletter sending ask it: built once per database.
+_LAST_ANSWER = Prepared(lambda client_id, purpose: Consent.select(Consent.granted)
+                        .where(Consent.client == client_id, Consent.purpose == purpose)
+                        .order_by(Consent.id.desc()).limit(1), -7_700_902, "\x00purpose")

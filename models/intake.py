@@ -1,9 +1,9 @@
 """Evaluation of a prospect: specialty fit, viability, the initial consultation and the identity and
 background verification checklist (legal-advice guide: "Captación y Evaluación de Clientes")."""
 
-from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, TextField
+from peewee import JOIN, BooleanField, CharField, DateTimeField, ForeignKeyField, TextField
 
-from core.db import BaseModel, utcnow
+from core.db import BaseModel, Prepared, utcnow
 from models.clients import Client
 from models.files import StoredFile
 from models.users import User
@@ -27,7 +27,8 @@ class IntakeEvaluation(BaseModel):
 
     @classmethod
     def for_client(cls, client) -> "IntakeEvaluation":
-        return cls.get_or_none(cls.client == client) or cls(client=client)
+        rows = _EVALUATION(getattr(client, "id", client))
+        return rows[0] if rows else cls(client=client)
 
 
 class VerificationCheck(BaseModel):
@@ -49,8 +50,7 @@ class VerificationCheck(BaseModel):
     @classmethod
     def checklist(cls, client) -> list["VerificationCheck"]:
         """Every applicable item, stored or not yet (then pending), in checklist order; one query."""
-        stored = {v.item: v for v in cls.select(cls, *User.shown()).join(User, on=(cls.checked_by == User.id), join_type="LEFT OUTER JOIN")
-                  .where(cls.client == client)}
+        stored = {v.item: v for v in _VERIFICATIONS(client.id)}
         return [stored.get(item) or cls(client=client, item=item) for item in cls.items_for(client)]
 
     @classmethod
@@ -62,3 +62,11 @@ class VerificationCheck(BaseModel):
         cls.insert(client=client, item=item, state=state, notes=notes, checked_by=user, checked_at=utcnow(),
                    created_at=utcnow(), updated_at=utcnow(), file=file).on_conflict(
             conflict_target=[cls.client, cls.item], update=update).execute()
+
+
+# The intake tab reads both on every view: built once per database.
+_EVALUATION = Prepared(lambda client_id: IntakeEvaluation.select().where(IntakeEvaluation.client == client_id).limit(1),
+                       -7_700_906)
+_VERIFICATIONS = Prepared(lambda client_id: VerificationCheck.select(VerificationCheck, *User.shown())
+                          .join(User, JOIN.LEFT_OUTER, on=(VerificationCheck.checked_by == User.id))
+                          .where(VerificationCheck.client == client_id), -7_700_907)
