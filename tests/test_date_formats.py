@@ -23,3 +23,23 @@ def test_a_datetime_given_as_a_day_is_the_firms_day(app):
     with app.test_request_context(headers={"Accept-Language": "es"}):
         assert format_day(datetime(2026, 12, 6, 3, 0)) == "5 dic 2026"  # 22:00 on the 5th in Bogotá
         assert format_event(None) == format_day(None) == ""
+
+
+def test_a_calendars_own_pattern_reads_as_flask_babel_writes_it_in_a_zone_with_summer_time(make_app):
+    """``|datetime("EEE d MMM, HH:mm")`` goes to Babel directly; it must say what Flask-Babel said, on both sides
+    of a clock change, in each language."""
+    from flask_babel import format_datetime
+
+    from core.i18n import _datetime_filter
+
+    app = make_app(TIMEZONE="Europe/Madrid")
+    moments = [datetime(2026, 3, 29, 0, 30), datetime(2026, 3, 29, 1, 30), datetime(2026, 10, 25, 0, 30),
+               datetime(2026, 10, 25, 1, 30), datetime(2026, 12, 31, 23, 59)]
+    for language in ("es", "en"):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            for moment in moments:
+                for pattern in ("EEE d MMM y, HH:mm", "EEE d MMM, HH:mm", "HH:mm"):
+                    assert _datetime_filter(moment, pattern) == format_datetime(moment, pattern)
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        assert _datetime_filter(datetime(2026, 3, 29, 0, 30), "HH:mm") == "01:30"  # CET, UTC+1
+        assert _datetime_filter(datetime(2026, 3, 29, 1, 30), "HH:mm") == "03:30"  # CEST, UTC+2
