@@ -16,14 +16,6 @@ from core.i18n import today_local
 from services.documents import labels
 
 
-def for_item(form, item_id: int):
-    """Several items' forms share a page: give their fields ids of their own (labels still point right)."""
-    for f in form:
-        f.id = f"{f.name}-{item_id}"
-        f.label.field_id = f.id
-    return form
-
-
 def _not_past(message):
     def check(form, field):
         if field.data and field.data < today_local():

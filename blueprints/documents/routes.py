@@ -16,7 +16,6 @@ from blueprints.documents.forms import (
     ReviewForm,
     TemplateForm,
     UploadForm,
-    for_item,
 )
 from core import files
 from core.forms import ActionForm
@@ -41,26 +40,26 @@ def _labels():
 
 # ----- the checklist of a case -----
 
-def _row(item, versions, upload_form=None, review_form=None) -> dict:
-    return {"item": item, "versions": versions,
-            "upload_form": for_item(upload_form or UploadForm(formdata=None), item.id),
-            "review_form": for_item(review_form or ReviewForm(formdata=None), item.id)}
+def _rows(items, versions, item_forms=None) -> list[dict]:
+    """One row per item; a blank upload and review form serve them all (the template gives their fields the
+    item's ids), an item whose submission was refused keeps its own with the reasons."""
+    blank = {"upload_form": UploadForm(formdata=None), "review_form": ReviewForm(formdata=None)}
+    forms = item_forms or {}
+    return [{"item": i, "versions": versions[i.id], **blank, **forms.get(i.id, {})} for i in items]
 
 
 def _checklist_context(case, item_forms=None, add_form=None, **extra) -> dict:
     """Header, items (required first) and all their versions: the same few queries for any number of items."""
     ctx = header(case, me())
     items = list(DocumentItem.of_case(case))
-    versions = service.versions_by_item([i.id for i in items])
-    forms = item_forms or {}
-    ctx.update(rows=[_row(i, versions[i.id], **forms.get(i.id, {})) for i in items], today=today_local(),
+    ctx.update(rows=_rows(items, service.versions_by_item([i.id for i in items]), item_forms), today=today_local(),
                add_form=add_form or ItemForm(formdata=None), **extra)
     return ctx
 
 
 def _item_context(case, item, oob_progress=False, **forms) -> dict:
     ctx = header(case, me())
-    ctx.update(row=_row(item, service.versions_by_item([item.id])[item.id], **forms), today=today_local(),
+    ctx.update(row=_rows([item], service.versions_by_item([item.id]), {item.id: forms})[0], today=today_local(),
                oob_progress=oob_progress)
     return ctx
 
