@@ -142,7 +142,7 @@ def test_list_search_by_name_prefix_document_and_filters(app, http, login_as):
     assert 'id="clients-list"' in partial and "<html" not in partial
 
 
-def test_list_queries_constant(app, http, login_as):
+def test_list_queries_constant(app, http, login_as, make_user):
     from playhouse.test_utils import count_queries
 
     login_as("commercial")
@@ -151,8 +151,10 @@ def test_list_queries_constant(app, http, login_as):
     with count_queries() as few:
         http.get("/clientes")
     with app.test_request_context():
-        for i in range(12):
-            make_client(name=f"Cliente Número {i}", document_number=str(60000000 + i), email=f"c{i}@correo.test")
+        for i in range(12):  # each with its own responsible: a person read per row would show here
+            lawyer = make_user(roles=("operations",), name=f"Abogada {i}")
+            make_client(name=f"Cliente Número {i}", document_number=str(60000000 + i), email=f"c{i}@correo.test",
+                        responsible=lawyer.id)
     with count_queries() as many:
         http.get("/clientes")
     assert few.count == many.count

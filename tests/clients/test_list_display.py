@@ -32,3 +32,19 @@ def test_filters_fold_only_when_none_narrows_the_list(app, http, login_as):
     assert re.search(r'<details class="filters-more" open data-narrowing="0">', page)
     page = http.get("/clientes?status=active").get_data(as_text=True)
     assert 'data-narrowing="1"' in page and "Filtros (1)" in page
+
+
+def test_each_row_says_name_kind_status_area_responsible_and_contact(app, http, login_as, make_user):
+    """The list reads only the columns it shows (Client.listed); each of them still reaches its cell."""
+    login_as("commercial")
+    with app.test_request_context():
+        lawyer = make_user(roles=("operations",), name="Laura Gómez")
+        make_client(name="Constructora Andina SAS", kind="company", document_type="NIT", document_number="900123456",
+                    email="gerencia@andina.test", phone="+573046541612", responsible=lawyer.id)
+        make_client(name="Pedro Ruiz", email="", phone="", document_number="1122334455")
+    html = http.get("/clientes").get_data(as_text=True)
+    rows = {re.sub(r"<[^>]+>", " ", r).split()[0]: " ".join(re.sub(r"<[^>]+>", " ", r).split())
+            for r in re.findall(r"<tr>\s*<td data-label=.*?</tr>", html, re.S)}
+    assert rows["Constructora"] == ("Constructora Andina SAS · Empresa Prospecto Derecho laboral Laura Gómez "
+                                    "gerencia@andina.test +57 304 6541612")
+    assert rows["Pedro"] == "Pedro Ruiz Prospecto Derecho laboral —"
