@@ -106,9 +106,12 @@ class Interaction(BaseModel):
 
     @classmethod
     def timeline(cls, client=None, case=None, channel="", kind="", direction="", case_id=None):
-        """Newest first, with the author and the case (one query); filters in SQL. Page it with
-        core.pagination.keyset."""
-        query = cls._with_author_and_case()
+        """Newest first, with the author and the case (one query), the columns an entry shows; filters in SQL.
+        Page it with core.pagination.keyset."""
+        query = cls._with_author_and_case().select(
+            # what an entry of the list shows: its dates of creation and of the next update stay in the database
+            cls.id, cls.client, cls.case, cls.occurred_at, cls.channel, cls.direction, cls.kind, cls.summary,
+            cls.confidential, cls.answered_at, cls.created_by, *User.shown(), Case.id, Case.title)
         if case is not None:
             query = query.where(cls.case == case)
         else:
