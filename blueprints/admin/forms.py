@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from core.forms import EMAIL, CheckboxList, stripped
+from core.forms import EMAIL, CheckboxList, SameOptions, stripped
 from core.guard import ROLES
 from core.i18n import lazy_gettext as _l
 from core.i18n import lazy_pgettext
@@ -43,8 +43,8 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = SelectField(_l("Event"), validators=[Optional()], choices=[])
-    object_type = SelectField(_l("Object type"), validators=[Optional()], choices=[])
+    action = SelectField(_l("Event"), validators=[Optional()], choices=[], widget=SameOptions())
+    object_type = SelectField(_l("Object type"), validators=[Optional()], choices=[], widget=SameOptions())
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("Until"), validators=[Optional()])
 
