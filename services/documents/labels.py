@@ -1,6 +1,8 @@
 """Words shown for the codes of document checklists, deadlines and holiday calendars (the codes live in
 models/documents.py)."""
 
+from functools import lru_cache
+
 from babel.lists import format_list
 from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
@@ -39,7 +41,13 @@ REGIONS = {"CO": _l("Colombia"), "ES": _l("Spain")}  # the holiday calendars (co
 
 
 def alert_text(offsets: list[int]) -> str:
-    """[7, 1] → "7 and 1 days before"; 0 is "on the day"."""
+    """[7, 1] → "7 and 1 days before"; 0 is "on the day". Said once per language and set of offsets (a deadline
+    list repeats a few sets, and Babel's list and plural cost ~40 µs a row)."""
+    return _alert_text(tuple(offsets), str(get_locale()))
+
+
+@lru_cache(maxsize=512)
+def _alert_text(offsets: tuple[int, ...], language: str) -> str:
     before = [str(o) for o in offsets if o > 0]
     parts = []
     if before:

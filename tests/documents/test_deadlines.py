@@ -430,3 +430,15 @@ def test_responsible_picker_offers_the_team_and_takes_anyone_who_works_cases(app
     assert Deadline.select().count() == 0
     assert http.post(url, data=_form(outsider)).status_code == 303
     assert Deadline.get().responsible_id == outsider.id
+
+
+def test_alert_words_are_said_in_each_readers_language_whichever_said_them_first(app):
+    from services.documents.labels import alert_text
+
+    for first, second in (("es", "en"), ("en", "es")):
+        said = {}
+        for language in (first, second):
+            with app.test_request_context(headers={"Accept-Language": language}):
+                said[language] = [alert_text([7, 1, 0]), alert_text([1]), alert_text([0]), alert_text([])]
+        assert said["es"] == ["7 y 1 días antes, el mismo día", "1 día antes", "el mismo día", ""]
+        assert said["en"] == ["7 and 1 days before, on the day", "1 day before", "on the day", ""]
