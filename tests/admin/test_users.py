@@ -237,3 +237,13 @@ def test_accounts_list_says_each_accounts_state(app, http, login_as, make_user):
                         page, re.S)
         assert row and f">{word}</span>" in row.group(0), word
         assert f">{word}</span>" in http.get(f"/admin/usuarios/{user.id}").get_data(as_text=True), word
+
+
+def test_the_start_pages_accounts_card_counts_in_the_plural(app, http, login_as, make_user):
+    from core.db import utcnow
+
+    locked = [make_user(name="Bruno Bloqueado"), make_user(name="Berta Bloqueada")]
+    User.update(locked_at=utcnow()).where(User.id.in_([u.id for u in locked])).execute()
+    login_as("admin")
+    card = re.search(r"<h2>Cuentas</h2>.*?</dl>", http.get("/").get_data(as_text=True), re.S).group(0)
+    assert re.search(r'<dt>Bloqueadas</dt><dd><a href="/admin/usuarios\?status=locked">2</a></dd>', card), card
