@@ -6,11 +6,12 @@ logged. Questions and concerns track their response time (asked at → answered 
 """
 
 import secrets
+from datetime import datetime
 
 from peewee import JOIN, BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from core import crypto
-from core.db import BaseModel, off_index
+from core.db import BaseModel, Prepared, off_index
 from models.cases import Case
 from models.clients import Client
 from models.users import User
@@ -176,13 +177,20 @@ class Meeting(BaseModel):
         return cls.select().where(Client.reachable_by(cls.client))
 
     @classmethod
-    def upcoming_of(cls, client, now, limit=10):
-        """Scheduled meetings still to come, soonest first."""
-        return cls.select().where(cls.client == client, cls.starts_at >= now, cls.status == "scheduled").order_by(
-            cls.starts_at).limit(limit)
+    def listed_for(cls, client_id: int, now) -> list:
+        """The client's interactions tab lists these: the scheduled meetings still to come, soonest first (10), then
+        past or cancelled ones, newest first (5), with what the list shows of each. Prepared: the tab is opened
+        all day and the two statements only change in their values."""
+        return _UPCOMING_MEETINGS(client_id, now) + _RECENT_MEETINGS(client_id, now)
 
-    @classmethod
-    def recent_of(cls, client, now, limit=5):
-        """Past or cancelled meetings, newest first."""
-        return cls.select().where(cls.client == client, (cls.starts_at < now) | (cls.status != "scheduled")).order_by(
-            cls.starts_at.desc()).limit(limit)
+
+def _meetings_listed():
+    return Meeting.select(Meeting.id, Meeting.starts_at, Meeting.status, Meeting.channel, Meeting.agenda)
+
+
+_UPCOMING_MEETINGS = Prepared(lambda client_id, now: _meetings_listed().where(
+    Meeting.client == client_id, Meeting.starts_at >= now, Meeting.status == "scheduled").order_by(Meeting.starts_at)
+    .limit(10), -7_700_908, datetime(1900, 1, 2, 3, 4, 8))
+_RECENT_MEETINGS = Prepared(lambda client_id, now: _meetings_listed().where(
+    Meeting.client == client_id, (Meeting.starts_at < now) | (Meeting.status != "scheduled"))
+    .order_by(Meeting.starts_at.desc()).limit(5), -7_700_909, datetime(1900, 1, 2, 3, 4, 9))

@@ -47,7 +47,7 @@ def timeline_context(client=None, case=None, args=None, user=None, log_form=None
             ctx["log_form"] = log_form or InteractionForm.fresh(user, cases, service.follow_up_team(client, user, case))
         if case is None and meeting_list:
             now = utcnow()
-            ctx["meetings"] = list(Meeting.upcoming_of(client, now)) + list(Meeting.recent_of(client, now))
+            ctx["meetings"] = Meeting.listed_for(client.id, now)
             ctx["now"] = now
     return ctx
 
