@@ -117,7 +117,7 @@ class Case(BaseModel):
     # ----- team -----
 
     def team_ids(self) -> set[int]:
-        ids = {m.user_id for m in CaseMember.select(CaseMember.user).where(CaseMember.case == self)}
+        ids = {m.user_id for m in _MEMBERS(self.id)}
         if self.responsible_id:
             ids.add(self.responsible_id)
         return ids
@@ -359,3 +359,4 @@ _ON_CLIENT_TEAM = Prepared(lambda client_id, user_id: Case.select(Case.id).where
     Case.client == client_id,
     (Case.responsible == user_id) | Case.id.in_(CaseMember.select(CaseMember.case).where(CaseMember.user == user_id)),
 ).limit(1), -7_700_903, -7_700_904)
+_MEMBERS = Prepared(lambda case_id: CaseMember.select(CaseMember.user).where(CaseMember.case == case_id), -7_700_911)

@@ -19,7 +19,7 @@ from peewee import (
 )
 from peewee import Case as SqlCase  # CASE WHEN … END (models.cases.Case is the legal case)
 
-from core.db import BaseModel
+from core.db import BaseModel, Prepared
 from models.cases import Case
 from models.catalog import PracticeArea
 from models.clients import Client
@@ -80,10 +80,8 @@ class DocumentItem(BaseModel):
     @classmethod
     def progress(cls, case) -> tuple[int, int]:
         """(satisfied, total): received or reviewed items over all items (the header's 3/7)."""
-        row = (cls.select(fn.COUNT(cls.id).alias("total"),
-                          fn.SUM(SqlCase(None, [(cls.status.in_(SATISFIED), 1)], 0)).alias("done"))
-               .where(cls.case == case).dicts().get())
-        return int(row["done"] or 0), int(row["total"] or 0)
+        total, done = _PROGRESS(getattr(case, "id", case))[0]
+        return int(done or 0), int(total or 0)
 
     @classmethod
     def pending_required(cls, case):
@@ -223,3 +221,8 @@ class CalendarFeed(BaseModel):
         return (cls.select(cls, User).join(User, JOIN.INNER, on=(cls.user == User.id))
                 .where(cls.token_hash == digest, User.is_active == True).first())  # noqa: E712
 
+
+# Every case tab's header shows it: built once per database.
+_PROGRESS = Prepared(lambda case_id: DocumentItem.select(
+    fn.COUNT(DocumentItem.id), fn.SUM(SqlCase(None, [(DocumentItem.status.in_(SATISFIED), 1)], 0)))
+    .where(DocumentItem.case == case_id).tuples(), -7_700_910)
