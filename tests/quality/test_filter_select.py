@@ -1,12 +1,11 @@
-"""The indicators' filter selects write their options directly (blueprints/quality/forms.PlainSelect): the markup
-must be WTForms' own, byte for byte, with the chosen option selected and every label and value escaped."""
+"""The indicators' filter selects keep their written options (core.forms.SameOptions): the markup must be WTForms'
+own, byte for byte, with the chosen option selected and every label and value escaped, the first time and after."""
 
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, SelectField
 from wtforms.widgets import Select
 
-from blueprints.quality.forms import PlainSelect
-from core.forms import int_or_zero
+from core.forms import SameOptions, int_or_zero
 
 PEOPLE = [(0, "Cualquiera"), (5, 'Ana "la <b>jefa</b>" & Cía'), (7, "Luis Pérez"), (9, "Ñ'o")]
 KINDS = [("", "Ambos"), ("person", "Persona"), ("company", "Empresa <S.A.S.>")]
@@ -20,12 +19,13 @@ def _form(widget):
     return Filters
 
 
-def test_plain_select_writes_what_wtforms_writes():
-    for data in ({}, {"responsable": "5", "tipo": "company"}, {"responsable": "nada", "tipo": "otro"}):
-        ours, theirs = _form(PlainSelect())(MultiDict(data)), _form(Select())(MultiDict(data))
+def test_the_filters_write_what_wtforms_writes():
+    kept = _form(SameOptions())
+    for data in ({}, {"responsable": "5", "tipo": "company"}, {"responsable": "nada", "tipo": "otro"}, {}):
+        ours, theirs = kept(MultiDict(data)), _form(Select())(MultiDict(data))
         for name in ("responsable", "tipo"):
             html = str(ours[name](class_="input", **{"aria-describedby": "x-help"}))
             assert html == str(theirs[name](class_="input", **{"aria-describedby": "x-help"}))
             assert "<b>" not in html and "<S.A.S.>" not in html
-    chosen = str(_form(PlainSelect())(MultiDict({"responsable": "7"}))["responsable"](class_="input"))
+    chosen = str(kept(MultiDict({"responsable": "7"}))["responsable"](class_="input"))
     assert '<option selected value="7">Luis Pérez</option>' in chosen
