@@ -463,3 +463,18 @@ def test_default_requirements_cover_the_demo_areas():
         requirements = defaults[name]
         assert len(requirements) >= 5 and any(r["confidential"] for r in requirements)
         assert all(r["name"] and isinstance(r["required"], bool) for r in requirements)
+
+
+def test_each_items_controls_have_ids_of_their_own_and_their_labels_point_at_them(app, http, login_as):
+    """One blank upload and review form serves every item: the fields still get each item's ids, and no id is
+    written twice on the page."""
+    me = login_as("operations")
+    case, items = _case(app, me, items=("Contrato laboral", "Certificado de aportes", "Carta de despido"))
+    DocumentItem.update(status="received").where(DocumentItem.case == case).execute()  # the review form shows too
+    html = http.get(f"/documentos/casos/{case.id}").get_data(as_text=True)
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+    for item in items:
+        for name in ("file", "note", "reason", "review_on"):
+            assert f'id="{name}-{item.id}"' in html and f'for="{name}-{item.id}"' in html, (name, item.name)
+    assert html.count('name="csrf_token"') >= 2 * len(items)
