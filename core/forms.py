@@ -42,7 +42,7 @@ class SameOptions:
     the chosen one is marked on each view. WTForms wrote every option's attributes again each time, a tenth of the
     log's time. What it writes is what WTForms' ``Select`` writes."""
 
-    KEPT = 32  # lists kept (a few filters × languages); past that the oldest go
+    KEPT = 32  # lists kept (a few filters × languages); past that all are written again
 
     def __init__(self):
         self._written: dict[tuple, str] = {}
@@ -53,7 +53,7 @@ class SameOptions:
         if options is None:
             options = "".join(f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in choices)
             if len(self._written) >= self.KEPT:
-                self._written.pop(next(iter(self._written)))
+                self._written.clear()  # one step, safe beside another thread's read
             self._written[choices] = options
         if field.data is not None:
             chosen = f'<option value="{escape(str(field.data))}">'

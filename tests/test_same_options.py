@@ -34,3 +34,14 @@ def test_another_list_is_written_on_its_own():
     english.action.choices = [("", "All events"), ("login_success", "Signed in")]
     spanish.action.choices = list(CHOICES)
     assert "Signed in" in str(english.action()) and "Signed in" not in str(spanish.action())
+
+
+def test_past_the_lists_it_keeps_it_writes_them_again():
+    widget = SameOptions()
+    for n in range(SameOptions.KEPT + 3):
+        form = Kept(data={"action": "b"})
+        form.action.widget = widget
+        form.action.choices = [("a", f"Uno {n}"), ("b", f"Dos {n}")]
+        assert str(form.action()) == f'<select id="action" name="action"><option value="a">Uno {n}</option>' \
+                                     f'<option selected value="b">Dos {n}</option></select>'
+    assert len(widget._written) <= SameOptions.KEPT
