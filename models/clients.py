@@ -163,7 +163,7 @@ class Client(BaseModel):
     @classmethod
     def listing(cls, q="", status="", practice_area=None, responsible=None, source="", sort="name", columns=None):
         """The client list: one query, filters and search in SQL (DESIGN.md §3). ``columns``: only these (the
-        page's ``LISTED``), not the whole rows an export writes."""
+        page's ``listed()``), not the whole rows an export writes."""
         query = (cls.select(*(columns or (cls, PracticeArea, *User.shown())))
                  .join(PracticeArea, JOIN.LEFT_OUTER, on=(cls.practice_area == PracticeArea.id))
                  .switch(cls).join(User, JOIN.LEFT_OUTER, on=(cls.responsible == User.id)))
