@@ -109,10 +109,10 @@ class Interaction(BaseModel):
     def timeline(cls, client=None, case=None, channel="", kind="", direction="", case_id=None):
         """Newest first, with the author and the case (one query), the columns an entry shows; filters in SQL.
         Page it with core.pagination.keyset."""
-        query = cls._with_author_and_case().select(
+        query = cls._with_author_and_case(
             # what an entry of the list shows: its dates of creation and of the next update stay in the database
             cls.id, cls.client, cls.case, cls.occurred_at, cls.channel, cls.direction, cls.kind, cls.summary,
-            cls.confidential, cls.answered_at, cls.created_by, *User.shown(), Case.id, Case.title)
+            cls.confidential, cls.answered_at, cls.created_by)
         if case is not None:
             query = query.where(cls.case == case)
         else:
@@ -128,10 +128,11 @@ class Interaction(BaseModel):
         return query.order_by(cls.id.desc())
 
     @classmethod
-    def _with_author_and_case(cls):
-        """The entry with what the timeline shows of its author (User.shown) and of its case (code, title):
-        the rest of those rows (password hash, seeds, the case's sealed planning) stays in the database."""
-        return (cls.select(cls, *User.shown(), Case.id, Case.title)
+    def _with_author_and_case(cls, *columns):
+        """The entry (its ``columns``, or the whole row) with what the timeline shows of its author (User.shown)
+        and of its case (code, title): the rest of those rows (password hash, seeds, the case's sealed planning)
+        stays in the database."""
+        return (cls.select(*(columns or (cls,)), *User.shown(), Case.id, Case.title)
                 .join(User, JOIN.LEFT_OUTER, on=(cls.created_by == User.id)).switch(cls)
                 .join(Case, JOIN.LEFT_OUTER, on=(cls.case == Case.id)))
 
