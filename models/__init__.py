@@ -42,7 +42,7 @@ from models.privacy import AccessReview, AccessReviewLine, DataSubjectRequest, E
 from models.quality import ImprovementAction, QualityNote, QualityNoteAck
 from models.quality_figures import QualityFigure, QualityFigureEpoch
 from models.quality_targets import QualityTarget
-from models.reviews import ManagementReview
+from models.reviews import ManagementReview, ReviewInputVersion
 from models.surveys import (
               SurveyAnswer,
               SurveyInvitation,
@@ -71,7 +71,7 @@ ALL_MODELS = [User, UserRole, UserSession, RecoveryCode, ActivationToken, LoginT
               RequirementTemplate, DocumentItem, DocumentVersion, Deadline, Holiday, CalendarFeed, Task,
               SurveyTemplate, SurveyQuestion, SurveyInvitation, SurveyLink, SurveyResponse, SurveyAnswer,
               ComplaintCategory, SlaRule, Complaint, ComplaintStatusChange, CrisisIncident, CrisisStep,
-              PasswordResetToken, ManagementReview, ImprovementAction, QualityTarget, QualityNote, QualityNoteAck,
+              PasswordResetToken, ManagementReview, ReviewInputVersion, ImprovementAction, QualityTarget, QualityNote, QualityNoteAck,
               QualityFigure, QualityFigureEpoch, JourneyFigure,
               AuditSubject, DataSubjectRequest, ManualDocument, ManualVersion, ManualAttachment,
               ManualReview, ManualAck, ConfidentialityAgreement,
@@ -96,6 +96,7 @@ __all__ = [
     "Erasure",
     "RetentionDue",
     "ManagementReview",
+    "ReviewInputVersion",
     "RequirementTemplate",
     "Meeting",
     "Intervention",

@@ -11,10 +11,21 @@ any update of an approved review, migration 0018).
 """
 
 import json
+import secrets
 
-from peewee import JOIN, CharField, DateField, DateTimeField, ForeignKeyField, TextField, fn
+from peewee import (
+    JOIN,
+    BigIntegerField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    Model,
+    TextField,
+    fn,
+)
 
-from core.db import BaseModel
+from core.db import BaseModel, db
 from models.users import User
 
 REVIEW_STATES = ("draft", "approved")
@@ -70,3 +81,27 @@ class ManagementReview(BaseModel):
     def last_approved_end(cls):
         """The end of the latest period an approved review covers, or None (one query)."""
         return cls.select(fn.MAX(cls.period_end)).where(cls.status == "approved").scalar()
+
+
+VERSION_ID = 1
+
+
+class ReviewInputVersion(Model):
+    """One row whose value changes with every write to the survey and complaint tables a draft review reads
+    (migration 0040's triggers): a draft's figures of those tables are kept for as long as it stays the same."""
+
+    version = BigIntegerField()
+
+    class Meta:
+        database = db
+        table_name = "review_input_version"
+
+    @classmethod
+    def current(cls) -> int:
+        """The value now (one query). A missing row (a test that emptied the table) is put back with a new random
+        value, never one that stood for other rows."""
+        value = cls.select(cls.version).where(cls.id == VERSION_ID).scalar()
+        if value is None:
+            cls.insert(id=VERSION_ID, version=secrets.randbits(53)).on_conflict_ignore().execute()
+            value = cls.select(cls.version).where(cls.id == VERSION_ID).scalar()
+        return int(value)

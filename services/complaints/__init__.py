@@ -489,26 +489,40 @@ def _fold(counts, names=None) -> list[tuple]:
 def trends(start_local_day, end_local_day) -> dict:
     """Everything "Análisis de quejas" shows for the complaints *received* in the period (local days,
     inclusive); resolution times are over those of them already resolved. A constant number of queries."""
-    start = to_utc(datetime.combine(start_local_day, time.min))
-    end = to_utc(datetime.combine(end_local_day + timedelta(days=1), time.min))
+    data = period_figures(start_local_day, end_local_day)
+    start, end = _moments(start_local_day, end_local_day)
+    areas = {a.id: a.name for a in PracticeArea.select(PracticeArea.id, PracticeArea.name)}
+    shares = data.pop("shares")
+    return {**data, "by_channel": _fold(shares["channel"]), "by_area": _fold(shares["area"], areas),
+            "recurring": list(Complaint.recurring_clients(start, end))}
+
+
+def _moments(start_local_day, end_local_day):
+    """The period's local days as UTC moments [start, end)."""
+    return (to_utc(datetime.combine(start_local_day, time.min)),
+            to_utc(datetime.combine(end_local_day + timedelta(days=1), time.min)))
+
+
+def period_figures(start_local_day, end_local_day, dimensions=Complaint.SHARES) -> dict:
+    """The figures of the complaints received in the period that the trends and the management review share: the
+    summary, the 90th percentile of the resolution time, the count per month, per category and per kind, and the
+    raw ``shares`` of the ``dimensions`` asked for (the review asks for the two it shows). Five queries."""
+    start, end = _moments(start_local_day, end_local_day)
     months = month_starts(start_local_day, end_local_day)
     bounds = [to_utc(datetime.combine(m, time.min)) for m in months] + [end]
     bounds[0] = start
     row = Complaint.period_summary(start, end)
     summary = {key: int(row[key] or 0) for key in ("total", "resolved", "resolved_sla", "within", "open")}
     summary["avg_hours"] = float(row["hours"] or 0) / summary["resolved"] if summary["resolved"] else None
-    shares = Complaint.shares(start, end)
+    shares = Complaint.shares(start, end, tuple(dict.fromkeys(("category", "kind", *dimensions))))
     # Within SLA: over the resolved ones that had a due date (a compliment has none to meet).
     summary["within_share"] = summary["within"] / summary["resolved_sla"] if summary["resolved_sla"] else None
     categories = {c.id: c.name for c in ComplaintCategory.select(ComplaintCategory.id, ComplaintCategory.name)}
-    areas = {a.id: a.name for a in PracticeArea.select(PracticeArea.id, PracticeArea.name)}
     return {
         "summary": summary,
         "p90_hours": Complaint.resolution_percentile(start, end, summary["resolved"], 0.9),
         "by_month": list(zip(months, Complaint.counts_by_ranges(bounds), strict=True)),
         "by_category": _fold(shares["category"], categories),
-        "by_channel": _fold(shares["channel"]),
-        "by_area": _fold(shares["area"], areas),
         "by_kind": _fold(shares["kind"]),
-        "recurring": list(Complaint.recurring_clients(start, end)),
+        "shares": shares,
     }

@@ -12,7 +12,8 @@ Rules, as the firm applies them:
   the complaint trends, the state of the improvement actions, and the access review (active staff per role,
   accounts without two-step verification, accounts not signed in for ``DORMANT_DAYS`` days). The procedure
   changes are written by the reviewer: the firm keeps no procedures register yet. A fixed number of queries,
-  whatever the data.
+  whatever the data. The survey and complaint figures are kept between views while their tables stay as they were
+  (``_kept_figures``); approval compiles everything again.
 - **Outputs.** Conclusions, opportunities for improvement, resource needs and decisions, written by whoever
   prepares the review (quality or management); improvement actions opened from the review stay linked to it.
 - **Approval** (management only) needs the conclusions and the decisions; it stores the compiled inputs as a
@@ -24,7 +25,9 @@ Rules, as the firm applies them:
 Every write carries its audit row in the same transaction (DESIGN.md §3).
 """
 
+import copy
 import json
+from collections import OrderedDict
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
@@ -39,7 +42,7 @@ from core.guard import ROLES
 from core.i18n import to_local, to_utc
 from models.complaints import Complaint
 from models.quality import ACTION_STATES, ImprovementAction
-from models.reviews import TEXT_FIELDS, ManagementReview
+from models.reviews import TEXT_FIELDS, ManagementReview, ReviewInputVersion
 from models.users import User, UserRole
 from services.quality import indicators
 from services.surveys import results as survey_results
@@ -112,18 +115,45 @@ def _month_length(first: date) -> int:
 
 # ----- the inputs -----
 
-def compile_inputs(start: date, end: date, today: date, now: datetime) -> dict:
-    """Everything the review reads, as plain JSON values (the snapshot stored on approval)."""
+def compile_inputs(start: date, end: date, today: date, now: datetime, kept: bool = True) -> dict:
+    """Everything the review reads, as plain JSON values (the snapshot stored on approval). The survey and
+    complaint figures of the period come from those kept for this state of their tables when ``kept`` (a draft's
+    view); approval compiles them all again."""
+    surveys, complaints = (_kept_figures if kept else _period_figures)(start, end, now)
+    _all, breached_now = Complaint.register_counts(status="open", overdue=True, now=now)  # moves with the clock
     return {
         "compiled_at": now.replace(microsecond=0).isoformat(),  # UTC
         "compiled_on": today.isoformat(),  # the firm's day
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "indicators": _indicators(start, end),
-        "surveys": _surveys(start, end, now),
-        "complaints": _complaints(start, end, now),
+        "surveys": surveys,
+        "complaints": {**complaints, "breached_open_now": breached_now},
         "actions": _actions(start, end, today),
         "access": _access(now),
     }
+
+
+# A draft is read again and again while it is prepared; its survey and complaint figures (about twenty aggregate
+# statements over the period, most of the page's time) change only when those tables do. They are kept per process
+# under the value of ``ReviewInputVersion`` (a new one on every write to them, migration 0040) and what else they
+# depend on, so they are never older than the rows: a write, in any process, gives the next view a new key.
+_KEPT: OrderedDict = OrderedDict()
+_KEPT_MAX = 32
+
+
+def _kept_figures(start: date, end: date, now: datetime) -> tuple[dict, dict]:
+    key = (ReviewInputVersion.current(), start, end, survey_results.min_anonymous(),  # read before computing
+           current_app.config.get("TIMEZONE"))
+    found = _KEPT.get(key)
+    if found is None:
+        found = _KEPT[key] = _period_figures(start, end, now)
+        while len(_KEPT) > _KEPT_MAX:
+            _KEPT.popitem(last=False)
+    return copy.deepcopy(found)
+
+
+def _period_figures(start: date, end: date, now: datetime) -> tuple[dict, dict]:
+    return _surveys(start, end, now), _complaints(start, end)
 
 
 def _number(value):
@@ -171,18 +201,17 @@ def _surveys(start: date, end: date, now: datetime) -> dict:
             "anonymous_comments": anonymous.counted}
 
 
-def _complaints(start: date, end: date, now: datetime) -> dict:
-    from services.complaints import trends
+def _complaints(start: date, end: date) -> dict:
+    """The period's complaints as the trends count them; the open ones past due now are added by the caller."""
+    from services.complaints import period_figures
 
-    data = trends(start, end)
+    data = period_figures(start, end, dimensions=("category", "kind"))
     summary = data["summary"]
-    _all, breached_now = Complaint.register_counts(status="open", overdue=True, now=now)
     return {"total": summary["total"], "resolved": summary["resolved"], "open": summary["open"],
             "resolved_with_sla": summary["resolved_sla"], "within_sla": summary["within"],
             "breached_resolved": summary["resolved_sla"] - summary["within"],
             "within_share": None if summary["within_share"] is None else round(100 * summary["within_share"], 1),
             "avg_days": _days(summary["avg_hours"]), "p90_days": _days(data["p90_hours"]),
-            "breached_open_now": breached_now,
             "by_month": [{"month": m.isoformat(), "count": n} for m, n in data["by_month"]],
             "by_kind": [{"kind": k, "count": n} for k, _name, n in data["by_kind"]],
             "by_category": [{"name": name or "", "count": n} for _k, name, n in data["by_category"]]}
@@ -311,7 +340,7 @@ def approve(review: ManagementReview, user, today: date, now: datetime | None = 
     now = now or utcnow()
     # The record is the firm's: its words (the indicators' names) are frozen in the firm's language.
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        inputs = compile_inputs(review.period_start, review.period_end, today, now)
+        inputs = compile_inputs(review.period_start, review.period_end, today, now, kept=False)
     snapshot = json.dumps(inputs, ensure_ascii=False, separators=(",", ":"))
     with transaction():
         _guarded_update(review, {"status": "approved", "snapshot": snapshot, "approved_at": now,
