@@ -97,15 +97,20 @@ class ImprovementAction(BaseModel):
                 .order_by(cls.due_on, cls.id))
 
     @classmethod
-    def of_review(cls, review_id: int):
-        """The actions a management review opened, with their owner (one query)."""
-        return (cls.select(cls, User).join(User, on=(cls.owner == User.id)).where(cls.review == review_id)
-                .order_by(cls.id))
+    def of_review(cls, review_id: int) -> list:
+        """The actions a management review opened, with their owner (one prepared query)."""
+        return _OF_REVIEW(review_id)
 
     @classmethod
     def overdue_count(cls, today) -> int:
         return (cls.select(fn.COUNT(cls.id)).where(cls.status.in_(ACTION_OPEN_STATES), cls.due_on < today)
                 .scalar() or 0)
+
+
+# A review page's actions (every view of a review reads them): built once per database.
+_OF_REVIEW = Prepared(lambda review_id: ImprovementAction.select(ImprovementAction, User)
+                      .join(User, on=(ImprovementAction.owner == User.id))
+                      .where(ImprovementAction.review == review_id).order_by(ImprovementAction.id), -7_700_922)
 
 
 # ----- results shared with the staff (manual-procedimientos-checklist: "Compartir resultados con el equipo",
