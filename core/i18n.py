@@ -146,7 +146,15 @@ def _datetime_filter(value, style: str = "event") -> str:
     # A calendar's own pattern ("EEE d MMM, HH:mm"): Babel's, in the request's zone, without Flask-Babel's look-ups
     # of the locale, the zone and its format table on each call (20 → 7 µs; a deadline list writes one per row).
     local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(said[2])
-    return babel_dates.format_datetime(local, style, locale=said[0])
+    return _pattern_text(local, said[2], style, said[0])
+
+
+@lru_cache(maxsize=16384)
+def _pattern_text(local: datetime, zone, pattern: str, locale: Locale) -> str:
+    """A moment in ``zone`` as a calendar's own ``pattern`` writes it in ``locale``, kept for the process like
+    ``_day_text`` (the same deadlines and meetings are written on every view). The zone is part of the key because
+    aware datetimes are equal, and hash alike, when they are the same instant, whatever their zone."""
+    return babel_dates.format_datetime(local, pattern, locale=locale)
 
 
 def select_locale():

@@ -43,3 +43,17 @@ def test_a_calendars_own_pattern_reads_as_flask_babel_writes_it_in_a_zone_with_s
     with app.test_request_context(headers={"Accept-Language": "es"}):
         assert _datetime_filter(datetime(2026, 3, 29, 0, 30), "HH:mm") == "01:30"  # CET, UTC+1
         assert _datetime_filter(datetime(2026, 3, 29, 1, 30), "HH:mm") == "03:30"  # CEST, UTC+2
+
+
+def test_a_kept_calendar_text_is_never_another_zones(make_app):
+    """The calendar texts are kept per process; the same instant in another firm's zone reads in that zone (aware
+    moments are equal whatever their zone, so the zone is part of what they are kept under)."""
+    from core.i18n import _datetime_filter
+
+    moment = datetime(2026, 12, 5, 22, 57)  # UTC
+    said = {}
+    for zone in ("America/Bogota", "Europe/Madrid", "America/Bogota"):
+        app = make_app(TIMEZONE=zone)
+        with app.test_request_context(headers={"Accept-Language": "es"}):
+            said.setdefault(zone, set()).add(_datetime_filter(moment, "EEE d MMM, HH:mm"))
+    assert said == {"America/Bogota": {"sáb 5 dic, 17:57"}, "Europe/Madrid": {"sáb 5 dic, 23:57"}}

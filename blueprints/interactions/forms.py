@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from core.db import utcnow
-from core.forms import IntegerField, staff_groups
+from core.forms import IntegerField, SameOptions, staff_groups
 from core.i18n import lazy_gettext as _l
 from core.i18n import to_local, to_utc, today_local
 from services.interactions import labels
@@ -29,14 +29,18 @@ def _choices(mapping, blank=None):
 
 
 class FilterForm(FlaskForm):
-    """The timeline's filters (GET, in the URL: no CSRF token)."""
+    """The timeline's filters (GET, in the URL: no CSRF token). The fixed lists' options are written once per
+    language (core.forms.SameOptions), as the log form's channel and kind are."""
 
     class Meta:
         csrf = False
 
-    canal = SelectField(_l("Channel"), choices=_choices(labels.CHANNELS, _l("All channels")), validators=[Optional()])
-    tipo = SelectField(_l("Kind"), choices=_choices(labels.KINDS, _l("All kinds")), validators=[Optional()])
-    sentido = SelectField(_l("Direction"), choices=_choices(labels.DIRECTIONS, _l("Both directions")), validators=[Optional()])
+    canal = SelectField(_l("Channel"), choices=_choices(labels.CHANNELS, _l("All channels")), validators=[Optional()],
+                        widget=SameOptions())
+    tipo = SelectField(_l("Kind"), choices=_choices(labels.KINDS, _l("All kinds")), validators=[Optional()],
+                       widget=SameOptions())
+    sentido = SelectField(_l("Direction"), choices=_choices(labels.DIRECTIONS, _l("Both directions")),
+                          validators=[Optional()], widget=SameOptions())
     caso = SelectField(_l("Case"), coerce=int, validators=[Optional()])
 
     def params(self) -> dict:
@@ -49,9 +53,9 @@ class FilterForm(FlaskForm):
 class InteractionForm(FlaskForm):
     occurred_on = DateField(_l("Date"), validators=[DataRequired(message=_l("Give the date."))])
     occurred_time = TimeField(_l("Time"), validators=[DataRequired(message=_l("Give the time."))])
-    channel = SelectField(_l("Channel"), choices=_choices(labels.CHANNELS))
+    channel = SelectField(_l("Channel"), choices=_choices(labels.CHANNELS), widget=SameOptions())
     direction = RadioField(_l("Direction"), choices=_choices(labels.DIRECTIONS), default="out")
-    kind = SelectField(_l("Kind"), choices=_choices(labels.KINDS))
+    kind = SelectField(_l("Kind"), choices=_choices(labels.KINDS), widget=SameOptions())
     summary = TextAreaField(_l("Summary"), render_kw={"rows": 3, "maxlength": SUMMARY_MAX},
                             validators=[DataRequired(message=_l("Write what was said or agreed.")),
                                         Length(max=SUMMARY_MAX, message=_l("At most 4000 characters."))])
