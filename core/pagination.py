@@ -58,13 +58,15 @@ class KeysetPage:
     next_before: int | None  # the cursor of the next (older) page, None when this is the last
 
 
-def keyset(query, id_field, size: int = 50) -> KeysetPage:
+def keyset(query, id_field, size: int = 50, first=None) -> KeysetPage:
+    """A page of ``query`` (newest first by ``id_field``) from the cursor in ``?antes=``. ``first(limit)``: the first
+    page's rows when that is the page asked for, from a prepared statement, instead of the query's."""
     before = request.args.get("antes", type=int)
     if before is not None and not 1 <= before < 2**63:
         before = None
     if before:
         query = query.where(id_field < before)
-    rows = list(query.limit(size + 1))
+    rows = first(size + 1) if first is not None and not before else list(query.limit(size + 1))
     more = len(rows) > size
     rows = rows[:size]
     return KeysetPage(rows, before, rows[-1].id if more and rows else None)

@@ -2,6 +2,8 @@
 keyset paging, the links its forms and pager use, and the log form. The procedure (who may see what, the
 writes) is services.interactions."""
 
+from functools import partial
+
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
 
@@ -30,7 +32,10 @@ def timeline_context(client=None, case=None, args=None, user=None, log_form=None
             field.data = 0 if field.name == "caso" else ""
     query = Interaction.timeline(client=client, case=case, channel=filters.canal.data or "", kind=filters.tipo.data or "",
                                  direction=filters.sentido.data or "", case_id=filters.caso.data or None)
-    page, link, params = keyset(query, Interaction.id, size=service.PAGE_SIZE), timeline_link(client, case), filters.params()
+    params = filters.params()
+    filtered = any((filters.canal.data, filters.tipo.data, filters.sentido.data, filters.caso.data))
+    first = None if filtered else partial(Interaction.newest, client=client, case=case)  # the tab as it opens
+    page, link = keyset(query, Interaction.id, size=service.PAGE_SIZE, first=first), timeline_link(client, case)
     ctx = {
         "timeline_client": client, "timeline_case": case, "timeline": page, "filter_form": filters,
         "filter_params": params, "list_only": list_only, "log_url": log_url(client, case),

@@ -287,6 +287,32 @@ def test_filters_and_keyset_paging(app, http, login_as):
     assert len(_entry_ids(case_page)) == 12  # 25 alternating in, out, in…: 12 outgoing
 
 
+def test_the_tab_as_it_opens_reads_its_prepared_first_page(app, http, login_as):
+    """Unfiltered and with no cursor, both tabs read their first page from a prepared statement: the same entries,
+    in the same order, as the timeline's own query; another case's entries and another client's never show."""
+    user = login_as("operations")
+    case = _world(app, user)
+    with app.test_request_context():
+        other_case = make_case(client=case.client, responsible=user)
+    other = _world(app, user)
+    _add(app, case.client, user, 22, case=case)
+    _add(app, case.client, user, 6, case=other_case)
+    _add(app, other.client, user, 3, case=other)
+    size = service.PAGE_SIZE + 1
+    with app.app_context():
+        for scope in ({"client": case.client}, {"case": case}):
+            built = [(e.id, e.created_by.display_name, e.case.title if e.case_id else None)
+                     for e in Interaction.timeline(**scope).limit(size)]
+            prepared = [(e.id, e.created_by.display_name, e.case.title if e.case_id else None)
+                        for e in Interaction.newest(size, **scope)]
+            assert prepared == built and len(built) == size
+    client_tab = _entry_ids(http.get(f"/interacciones/clientes/{case.client_id}").get_data(as_text=True))
+    case_tab = _entry_ids(http.get(f"/interacciones/casos/{case.id}").get_data(as_text=True))
+    in_case = [e.id for e in Interaction.select().where(Interaction.case == case.id).order_by(Interaction.id.desc())]
+    assert [int(i) for i in case_tab] == in_case[:service.PAGE_SIZE]
+    assert len(client_tab) == service.PAGE_SIZE and set(client_tab) != set(case_tab)
+
+
 def _entry_ids(html):
     import re
 
