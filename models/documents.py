@@ -74,8 +74,9 @@ class DocumentItem(BaseModel):
         indexes = ((("case", "id"), False), (("case", "status", "review_on"), False))
 
     @classmethod
-    def of_case(cls, case):
-        return cls.select().where(cls.case == case).order_by(cls.required.desc(), cls.id)
+    def of_case(cls, case) -> list:
+        """The case's checklist, required items first (one prepared query: every view of the checklist reads it)."""
+        return _ITEMS_OF_CASE(getattr(case, "id", case))
 
     @classmethod
     def progress(cls, case) -> tuple[int, int]:
@@ -125,6 +126,19 @@ class DocumentVersion(BaseModel):
         return (cls.select(cls, StoredFile).join(StoredFile).where(cls.item.in_(item_ids))
                 .order_by(cls.item, cls.number.desc()))
 
+    @classmethod
+    def listed(cls, items):
+        """Versions as the checklist shows them (file and uploader), by item, newest first: of ``items`` (ids, or a
+        subquery of them)."""
+        query = (cls.select(cls, StoredFile, *User.shown()).join(StoredFile).switch(cls)
+                 .join(User, JOIN.LEFT_OUTER, on=(cls.uploaded_by == User.id)))
+        return query.where(cls.item.in_(items)).order_by(cls.item, cls.number.desc())
+
+    @classmethod
+    def of_case(cls, case) -> list:
+        """Every version of the case's items as ``listed`` (one prepared query: the checklist's whole page)."""
+        return _VERSIONS_OF_CASE(getattr(case, "id", case))
+
 
 class Deadline(BaseModel):
     case = ForeignKeyField(Case, backref="deadlines", on_delete="CASCADE")
@@ -154,9 +168,9 @@ class Deadline(BaseModel):
         return due - timedelta(days=max(offsets or [0]))
 
     @classmethod
-    def of_case(cls, case):
-        return (cls.select(cls, *User.shown()).join(User, on=(cls.responsible == User.id))
-                .where(cls.case == case).order_by(cls.status != "open", cls.due_at))
+    def of_case(cls, case) -> list:
+        """The case's deadlines with their responsible, the open ones first by due moment (one prepared query)."""
+        return _DEADLINES_OF_CASE(getattr(case, "id", case))
 
     @classmethod
     def open_of_case(cls, case):
@@ -197,8 +211,7 @@ class Holiday(BaseModel):
 
     @classmethod
     def days(cls, region: str, start: date, end: date) -> dict[date, str]:
-        rows = cls.select(cls.day, cls.name).where(cls.region == region, cls.day >= start, cls.day <= end)
-        return {r.day: r.name for r in rows}
+        return {r.day: r.name for r in _HOLIDAYS(region, start, end)}
 
     @classmethod
     def of_year(cls, region: str, year: int):
@@ -223,6 +236,17 @@ class CalendarFeed(BaseModel):
 
 
 # Every case tab's header shows it: built once per database.
+# The checklist's and the deadlines tab's reads, and the holidays of a span: built once per database.
+_ITEMS_OF_CASE = Prepared(lambda case_id: DocumentItem.select().where(DocumentItem.case == case_id)
+                          .order_by(DocumentItem.required.desc(), DocumentItem.id), -7_700_941)
+_DEADLINES_OF_CASE = Prepared(lambda case_id: Deadline.select(Deadline, *User.shown())
+                              .join(User, on=(Deadline.responsible == User.id)).where(Deadline.case == case_id)
+                              .order_by(Deadline.status != "open", Deadline.due_at), -7_700_942)
+_HOLIDAYS = Prepared(lambda region, start, end: Holiday.select(Holiday.day, Holiday.name).where(
+    Holiday.region == region, Holiday.day >= start, Holiday.day <= end), "\x00region-7700943", date(1900, 1, 2),
+    date(1900, 1, 3))
+_VERSIONS_OF_CASE = Prepared(lambda case_id: DocumentVersion.listed(
+    DocumentItem.select(DocumentItem.id).where(DocumentItem.case == case_id)), -7_700_944)
 _PROGRESS = Prepared(lambda case_id: DocumentItem.select(
     fn.COUNT(DocumentItem.id), fn.SUM(SqlCase(None, [(DocumentItem.status.in_(SATISFIED), 1)], 0)))
     .where(DocumentItem.case == case_id).tuples(), -7_700_910)

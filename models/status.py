@@ -6,7 +6,7 @@
 
 from peewee import JOIN, CharField, ForeignKeyField, TextField
 
-from core.db import BaseModel
+from core.db import BaseModel, Prepared
 from models.users import User
 
 
@@ -19,7 +19,15 @@ class StatusChange(BaseModel):
     by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
     @classmethod
-    def history(cls, subject):
-        """The moves of one record, newest first, with the person who made each."""
-        return (cls.select(cls, *User.shown()).join(User, JOIN.LEFT_OUTER, on=(cls.by == User.id))
-                .where(getattr(cls, cls.SUBJECT) == subject).order_by(cls.id.desc()))
+    def history(cls, subject) -> list:
+        """The moves of one record, newest first, with the person who made each (one query, prepared once per kind of
+        record and database: the client's intake tab and the case summary read it on every view)."""
+        prepared = _HISTORIES.get(cls)
+        if prepared is None:
+            prepared = _HISTORIES[cls] = Prepared(lambda subject_id: (
+                cls.select(cls, *User.shown()).join(User, JOIN.LEFT_OUTER, on=(cls.by == User.id))
+                .where(getattr(cls, cls.SUBJECT) == subject_id).order_by(cls.id.desc())), -7_700_951)
+        return prepared(getattr(subject, "id", subject))
+
+
+_HISTORIES: dict[type, Prepared] = {}

@@ -52,7 +52,7 @@ def _checklist_context(case, item_forms=None, add_form=None, **extra) -> dict:
     """Header, items (required first) and all their versions: the same few queries for any number of items."""
     ctx = header(case, me())
     items = list(DocumentItem.of_case(case))
-    ctx.update(rows=_rows(items, service.versions_by_item([i.id for i in items]), item_forms), today=today_local(),
+    ctx.update(rows=_rows(items, service.versions_by_item([i.id for i in items], case=case), item_forms), today=today_local(),
                add_form=add_form or ItemForm(formdata=None), **extra)
     return ctx
 

@@ -14,7 +14,7 @@ and the firm must be able to say who took a copy (Ley 1581 art. 17); downloads a
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from peewee import JOIN, fn
+from peewee import fn
 
 from core import audit, files
 from core.db import transaction, utcnow
@@ -22,7 +22,6 @@ from models.cases import Case
 from models.catalog import PracticeArea
 from models.documents import DocumentItem, DocumentVersion, RequirementTemplate
 from models.files import StoredFile
-from models.users import User
 
 DECISIONS = ("reviewed", "rejected", "pending")
 
@@ -33,15 +32,13 @@ class DocumentError(ValueError):
 
 # ----- reads the checklist page needs -----
 
-def versions_by_item(item_ids) -> dict[int, list[DocumentVersion]]:
-    """Every version of these items, newest first, with its file and uploader: one query for the page."""
+def versions_by_item(item_ids, case=None) -> dict[int, list[DocumentVersion]]:
+    """Every version of these items, newest first, with its file and uploader: one query for the page. ``case``:
+    the items are all of that case's, read with the checklist's prepared query."""
     grouped: dict[int, list[DocumentVersion]] = {i: [] for i in item_ids}
     if not item_ids:
         return grouped
-    query = (DocumentVersion.select(DocumentVersion, StoredFile, *User.shown()).join(StoredFile).switch(DocumentVersion)
-             .join(User, JOIN.LEFT_OUTER, on=(DocumentVersion.uploaded_by == User.id))
-             .where(DocumentVersion.item.in_(list(item_ids))).order_by(DocumentVersion.item, DocumentVersion.number.desc()))
-    for version in query:
+    for version in DocumentVersion.of_case(case) if case is not None else DocumentVersion.listed(list(item_ids)):
         grouped[version.item_id].append(version)
     return grouped
 
