@@ -110,13 +110,34 @@ class User(BaseModel):
 
     @classmethod
     def roles_for(cls, users) -> dict[int, list[str]]:
-        """Roles of many users in one query (lists stay constant in queries)."""
+        """Roles of many users in one query (lists stay constant in queries); a page's worth (up to ``PAGE_IDS``)
+        through a statement prepared once per number of accounts, as the accounts list asks on every view."""
         ids = [u.id for u in users]
         out: dict[int, list[str]] = {i: [] for i in ids}
-        if ids:
-            for row in UserRole.select(UserRole.user, UserRole.role).where(UserRole.user.in_(ids)).order_by(UserRole.role):
-                out[row.user_id].append(row.role)
+        if not ids:
+            return out
+        if len(ids) > PAGE_IDS:
+            rows = _roles_of(ids)
+        else:
+            prepared = _ROLES_OF_MANY.get(len(ids))
+            if prepared is None:
+                prepared = _ROLES_OF_MANY[len(ids)] = Prepared(lambda *some: _roles_of(list(some)),
+                                                          *(-7_701_000 - i for i in range(len(ids))))
+            rows = prepared(*ids)
+        for row in rows:
+            out[row.user_id].append(row.role)
         return out
+
+    @classmethod
+    def listed(cls, offset: int, size: int) -> list:
+        """``size`` accounts from ``offset``, as ``search()`` unfiltered lists them (one prepared query: the
+        accounts list as it opens)."""
+        return _ACCOUNTS_PAGE(size, offset)
+
+    @classmethod
+    def count_all(cls) -> int:
+        """Every account (one prepared query)."""
+        return int(_ACCOUNTS_COUNT()[0][0])
 
     @classmethod
     def admin_summary(cls) -> dict:
@@ -210,6 +231,16 @@ def _how_many(condition):
 
 
 # The start page's figures, read on every visit to it, are built once too.
+PAGE_IDS = 100
+
+
+def _roles_of(ids):
+    return UserRole.select(UserRole.user, UserRole.role).where(UserRole.user.in_(ids)).order_by(UserRole.role)
+
+
+_ROLES_OF_MANY: dict[int, Prepared] = {}  # by how many accounts
+_ACCOUNTS_COUNT = Prepared(lambda: User.select(fn.COUNT(SQL("*"))).tuples())
+_ACCOUNTS_PAGE = Prepared(lambda limit, offset: User.search().limit(limit).offset(offset), -7_701_201, -7_701_202)
 _ADMIN_SUMMARY = Prepared(lambda: User.select(
     _how_many(User.is_active == True),  # noqa: E712
     _how_many(User.locked_at.is_null(False)),

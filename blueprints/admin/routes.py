@@ -23,7 +23,7 @@ from core.forms import ActionForm
 from core.guard import ROLES, can, require
 from core.htmx import render
 from core.i18n import to_utc
-from core.pagination import keyset, paginate
+from core.pagination import keyset, paginate, paginate_with
 from core.web import get_or_404, me, status_for, toggle_active
 from models.audit import AuditEvent
 from models.catalog import PracticeArea
@@ -40,7 +40,11 @@ from . import bp
 def users():
     form = UserFilterForm(formdata=request.args)
     form.validate()
-    page = paginate(User.search(form.q.data or "", form.role.data or "", form.status.data or ""))
+    q, role, status = form.q.data or "", form.role.data or "", form.status.data or ""
+    if q or role or status:
+        page = paginate(User.search(q, role, status))
+    else:  # the list as it opens: its page from a prepared statement
+        page = paginate_with(User.listed, 25, User.count_all())
     return render("admin/users.html", "admin/_users_table.html", form=form, page=page,
                   roles=User.roles_for(page.items), role_labels=ROLES)
 

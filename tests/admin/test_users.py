@@ -186,6 +186,26 @@ def test_users_list_queries_constant(app, http, login_as, make_user):
     assert many.count == few.count
 
 
+def test_the_list_as_it_opens_reads_prepared_statements_that_match_the_search(app, http, login_as, make_user):
+    """Unfiltered, the accounts list reads its count, its page and its roles from prepared statements: the same
+    accounts, in the same order and with the same roles, as ``search()`` and the built query; page 2 too."""
+    login_as("admin")
+    for i in range(30):
+        make_user(name=f"Persona {i:02d}", roles=(("service", "quality"), ("operations",), ())[i % 3])
+    with app.app_context():
+        from core.db import count
+
+        assert User.count_all() == count(User.search()) == 31
+        for number in (1, 2):
+            built = list(User.search().paginate(number, 25))
+            prepared = User.listed((number - 1) * 25, 25)
+            assert [u.id for u in prepared] == [u.id for u in built] and prepared
+            by_hand = {u.id: sorted(r.role for r in UserRole.select().where(UserRole.user == u.id)) for u in built}
+            assert {i: sorted(r) for i, r in User.roles_for(prepared).items()} == by_hand
+    second = http.get("/admin/usuarios?pagina=2").get_data(as_text=True)
+    assert "Persona 29" in second and "Persona 00" not in second
+
+
 def test_cli_bootstrap_admin_then_colleague(app, mailbox):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["users", "create-admin", "directora@firma.test", "--name", "Laura Gómez"])
