@@ -230,8 +230,7 @@ def _how_many(condition):
     return fn.COALESCE(fn.SUM(SqlCase(None, [(condition, 1)], 0)), 0)
 
 
-# The start page's figures, read on every visit to it, are built once too.
-PAGE_IDS = 100
+PAGE_IDS = 100  # the most accounts whose roles are read with a statement prepared for their number
 
 
 def _roles_of(ids):
@@ -239,8 +238,10 @@ def _roles_of(ids):
 
 
 _ROLES_OF_MANY: dict[int, Prepared] = {}  # by how many accounts
+# The accounts list as it opens: its count and its page.
 _ACCOUNTS_COUNT = Prepared(lambda: User.select(fn.COUNT(SQL("*"))).tuples())
 _ACCOUNTS_PAGE = Prepared(lambda limit, offset: User.search().limit(limit).offset(offset), -7_701_201, -7_701_202)
+# The start page's figures, read on every visit to it, are built once too.
 _ADMIN_SUMMARY = Prepared(lambda: User.select(
     _how_many(User.is_active == True),  # noqa: E712
     _how_many(User.locked_at.is_null(False)),
