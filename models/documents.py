@@ -122,11 +122,6 @@ class DocumentVersion(BaseModel):
         indexes = ((("item", "number"), True),)
 
     @classmethod
-    def of_items(cls, item_ids):
-        return (cls.select(cls, StoredFile).join(StoredFile).where(cls.item.in_(item_ids))
-                .order_by(cls.item, cls.number.desc()))
-
-    @classmethod
     def listed(cls, items):
         """Versions as the checklist shows them (file and uploader), by item, newest first: of ``items`` (ids, or a
         subquery of them)."""
@@ -235,7 +230,6 @@ class CalendarFeed(BaseModel):
                 .where(cls.token_hash == digest, User.is_active == True).first())  # noqa: E712
 
 
-# Every case tab's header shows it: built once per database.
 # The checklist's and the deadlines tab's reads, and the holidays of a span: built once per database.
 _ITEMS_OF_CASE = Prepared(lambda case_id: DocumentItem.select().where(DocumentItem.case == case_id)
                           .order_by(DocumentItem.required.desc(), DocumentItem.id), -7_700_941)
@@ -247,6 +241,7 @@ _HOLIDAYS = Prepared(lambda region, start, end: Holiday.select(Holiday.day, Holi
     date(1900, 1, 3))
 _VERSIONS_OF_CASE = Prepared(lambda case_id: DocumentVersion.listed(
     DocumentItem.select(DocumentItem.id).where(DocumentItem.case == case_id)), -7_700_944)
+# Every case tab's header shows it: built once per database.
 _PROGRESS = Prepared(lambda case_id: DocumentItem.select(
     fn.COUNT(DocumentItem.id), fn.SUM(SqlCase(None, [(DocumentItem.status.in_(SATISFIED), 1)], 0)))
     .where(DocumentItem.case == case_id).tuples(), -7_700_910)
