@@ -309,6 +309,7 @@ _CLIENT_FOR_PAGE = Prepared(
     .switch(Client).join(User, JOIN.LEFT_OUTER, on=(Client.responsible == User.id))
     .where(Client.id == client_id, Client.blocked_on.is_null()).limit(1), -7_700_101)
 
+# The intake tab's parties.
 _PARTIES_OF_CLIENT = Prepared(lambda client_id: Party.select().where(Party.client == client_id)
                               .order_by(Party.kind, Party.name), -7_700_952)
 
