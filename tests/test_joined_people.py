@@ -35,7 +35,11 @@ def test_the_lists_join_the_person_as_shown_without_the_account_secrets(app):
         _shown_only(entry.created_by, "Laura Gómez")
         assert entry.case.code == case.code and entry.case.title == case.title
 
-        _shown_only(Deadline.of_case(case).get().responsible, "Laura Gómez")
+        (first,) = Interaction.newest(1, client=case.client_id)  # the tab as it opens: a prepared statement
+        _shown_only(first.created_by, "Laura Gómez")
+
+        (deadline,) = Deadline.of_case(case)
+        _shown_only(deadline.responsible, "Laura Gómez")
 
         listed = Case.listing().get()
         _shown_only(listed.responsible, "Laura Gómez")
