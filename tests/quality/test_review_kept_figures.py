@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from playhouse.test_utils import count_queries
 
+from core.db import utcnow
 from core.i18n import to_utc
 from models.clients import Client
 from models.complaints import Complaint, ComplaintCategory
@@ -59,7 +60,7 @@ def rows(app, make_user, period):
 
 def _inputs(app, period, firm_today):
     with app.app_context(), app.test_request_context():
-        return service.compile_inputs(*period, firm_today, datetime.now())
+        return service.compile_inputs(*period, firm_today, utcnow())
 
 
 def _another_response(r, period):
