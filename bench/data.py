@@ -2508,6 +2508,24 @@ def generate_sensitive_reads(database, fake: Faker, sizes: dict[str, int]) -> No
 
 DSR_KIND_MIX = {"query": 45, "rectification": 25, "erasure": 15, "revocation": 10, "objection": 5}
 DSR_CHANNEL_MIX = {"email": 50, "web_form": 20, "phone": 15, "in_person": 10, "letter": 5}
+# What a data subject writes, by kind of request; and the firm's answers and evidence (sealed, as the app seals them).
+DSR_MESSAGES = {
+    "query": ["Quiero saber qué datos personales míos tiene la firma y para qué los usa.",
+              "Solicito copia de la información que conservan sobre mí y sobre mi proceso."],
+    "rectification": ["Mi dirección y mi teléfono cambiaron; les pido actualizarlos en sus registros.",
+                      "Mi segundo apellido está mal escrito en el contrato y en las comunicaciones."],
+    "erasure": ["Terminó mi proceso y pido que eliminen mis datos personales de sus bases de datos.",
+                "Solicito la supresión de mis datos; no deseo seguir vinculado a la firma."],
+    "revocation": ["Revoco la autorización para el envío de boletines y comunicaciones comerciales.",
+                   "Ya no autorizo el tratamiento de mis datos para fines distintos a mi caso."],
+    "objection": ["Me opongo a que usen mis datos para encuestas de satisfacción.",
+                  "No acepto que mis datos se compartan con terceros para fines comerciales."],
+}
+DSR_ANSWERS = ["Se atendió la solicitud dentro del término legal y se informó al titular por correo electrónico.",
+               "Se verificó la identidad del titular, se aplicó el cambio pedido y se envió la constancia.",
+               "La solicitud no procede: los datos se conservan por obligación legal; se explicaron las razones."]
+DSR_EVIDENCE = ["Correo de respuesta enviado y archivado en el expediente.", "Constancia firmada por el titular.",
+                "Acta de la llamada con el titular."]
 
 
 @generator("data_subject_requests")
@@ -2527,8 +2545,10 @@ def generate_data_subject_requests(database, fake: Faker, sizes: dict[str, int])
     channels, channel_weights = list(DSR_CHANNEL_MIX), list(DSR_CHANNEL_MIX.values())
     identities = ("verification", "document", "registered_contact", "representative")
     n = sizes["data_subject_requests"]
+    first_id, seal = _next_id(D), crypto.keys.field.encrypt
     rows = []
     for k in range(n):
+        request_id = first_id + k
         received = today - timedelta(days=int(HISTORY_DAYS * (1 - k / n)))
         kind = rnd.choices(kinds, kind_weights)[0]
         due = received + timedelta(days=14 if kind == "query" else 21)
@@ -2538,11 +2558,14 @@ def generate_data_subject_requests(database, fake: Faker, sizes: dict[str, int])
                                                       datetime.min.time()) + timedelta(hours=15)
         at = datetime.combine(received, datetime.min.time()) + timedelta(hours=14)
         handler = rnd.choice(handlers)
-        rows.append((at, answered or at, rnd.randint(1, max_client), kind, rnd.choices(channels, channel_weights)[0],
-                     received, "CO", fake_sealed(rnd, 180), rnd.choice(identities), "", handler, due, None, "",
-                     due - timedelta(days=4), status, "" if open_ else fake_sealed(rnd, 400),
-                     "" if open_ else fake_sealed(rnd, 60), None if open_ else handler, answered, handler))
-    bulk_insert(D, [D.created_at, D.updated_at, D.client, D.kind, D.channel, D.received_on, D.jurisdiction, D.message,
+        message = seal(rnd.choice(DSR_MESSAGES[kind]), f"data_subject_request|message|{request_id}")
+        answer = "" if open_ else seal(rnd.choice(DSR_ANSWERS), f"data_subject_request|answer|{request_id}")
+        evidence = "" if open_ else seal(rnd.choice(DSR_EVIDENCE), f"data_subject_request|evidence_note|{request_id}")
+        rows.append((at, answered or at, request_id, rnd.randint(1, max_client), kind,
+                     rnd.choices(channels, channel_weights)[0], received, "CO", message, rnd.choice(identities), "",
+                     handler, due, None, "", due - timedelta(days=4), status, answer, evidence,
+                     None if open_ else handler, answered, handler))
+    bulk_insert(D, [D.created_at, D.updated_at, D.id, D.client, D.kind, D.channel, D.received_on, D.jurisdiction, D.message,
                     D.identity_method, D.identity_notes, D.assignee, D.due_on, D.extended_due_on, D.extension_reason,
                     D.escalate_from, D.status, D.answer, D.evidence_note, D.answered_by, D.answered_at, D.created_by],
                 rows)
@@ -2584,7 +2607,7 @@ def generate_erasures(database, fake: Faker, sizes: dict[str, int]) -> None:
     bulk_insert(R, [R.created_at, R.updated_at, R.client, R.category, R.due_on, R.status], due)
 
 
-TABLES += (READ_REASONS, BENCH_CLIENT_READS, DSR_KIND_MIX, DSR_CHANNEL_MIX)
+TABLES += (READ_REASONS, BENCH_CLIENT_READS, DSR_KIND_MIX, DSR_CHANNEL_MIX, DSR_MESSAGES, DSR_ANSWERS, DSR_EVIDENCE)
 
 
 # ----- procedures manual (issue 17): controlled documents with a few versions each -----
