@@ -31,17 +31,28 @@ class Page:
         return self.number < self.pages
 
 
-def _number(total: int, size: int) -> int:
+def _asked() -> int:
     number = request.args.get("pagina", 1, type=int)
-    number = number if 1 <= number < 10**9 else 1
-    return min(number, max(1, -(-total // size)))
+    return number if 1 <= number < 10**9 else 1
 
 
-def paginate(query, size: int = 25, total: int | None = None) -> Page:
-    """``total`` lets a caller count with a cheaper query than the page's own (no joins)."""
-    total = count(query) if total is None else total
-    number = _number(total, size)
-    return Page(list(query.paginate(number, size)), number, size, total)
+def _number(total: int, size: int) -> int:
+    return min(_asked(), max(1, -(-total // size)))
+
+
+def paginate(query, size: int = 25, total=None) -> Page:
+    """``total``: the count when the caller has it, or a function that counts with a cheaper query than the page's own
+    (no joins); without it the query is counted. A first page with room to spare is the whole listing: its rows are
+    the count, and nothing else is counted (a search that finds a few, a short list)."""
+    asked, first = _asked(), None
+    if asked == 1 and not isinstance(total, int):
+        first = list(query.paginate(1, size))
+        if len(first) < size:
+            return Page(first, 1, size, len(first))
+    total = count(query) if total is None else total if isinstance(total, int) else total()
+    number = min(asked, max(1, -(-total // size)))
+    items = first if first is not None and number == 1 else list(query.paginate(number, size))
+    return Page(items, number, size, total)
 
 
 def paginate_with(fetch, size: int, total: int) -> Page:

@@ -57,14 +57,45 @@ def test_grouped_distinct_limited_and_joined_queries_count_the_same_rows(app):
         assert [count(q) for q in queries] == [q.count() for q in queries] == [3, 3, 4, 2, 3, 0]
 
 
+def _client_counts(statements, before):
+    return [s for s in statements()[before:] if "COUNT(" in s and '"client"' in s]
+
+
 def test_the_client_list_counts_once_with_count_star(app, http, login_as, statements):
-    _seed(app)
+    people = _seed(app)
+    with app.app_context():
+        for i in range(7, 30):
+            make_client(name=f"Cliente {i}", responsible=people[0].id)
     login_as("commercial")
     before = len(statements())
     page = http.get("/clientes?q=cliente")
-    assert page.status_code == 200 and "Cliente 6" in page.get_data(as_text=True)
-    counts = [s for s in statements()[before:] if "COUNT(" in s and '"client"' in s]
-    assert len(counts) == 1 and "COUNT(*)" in counts[0] and "FROM (SELECT" not in counts[0]
+    assert page.status_code == 200 and "Cliente 1" in page.get_data(as_text=True)
+    [counted] = _client_counts(statements, before)
+    assert "COUNT(*)" in counted and "FROM (SELECT" not in counted
+
+
+def test_a_first_page_with_room_to_spare_is_its_own_count(app, http, login_as, statements):
+    """A search that finds fewer rows than a page holds shows them and their number without counting them again; a
+    full first page, and any later page, counts; a page past the end is the last one."""
+    people = _seed(app)
+    login_as("commercial")
+    before = len(statements())
+    short = http.get("/clientes?q=cliente").get_data(as_text=True)
+    assert "Cliente 6" in short and "7 clientes" in short and _client_counts(statements, before) == []
+    before = len(statements())
+    one = http.get("/clientes?q=52123453").get_data(as_text=True)
+    assert "Cliente 3" in one and "1 cliente" in one and _client_counts(statements, before) == []
+    with app.app_context():
+        for i in range(7, 30):
+            make_client(name=f"Cliente {i}", responsible=people[0].id)
+    before = len(statements())
+    full = http.get("/clientes?q=cliente").get_data(as_text=True)
+    assert "30 clientes" in full and "pagina=2" in full and len(_client_counts(statements, before)) == 1
+    before = len(statements())
+    second = http.get("/clientes?q=cliente&pagina=2").get_data(as_text=True)
+    assert "Cliente 9" in second and "30 clientes" in second and len(_client_counts(statements, before)) == 1
+    beyond = http.get("/clientes?q=cliente&pagina=9").get_data(as_text=True)
+    assert "Cliente 9" in beyond and "Cliente 0" not in beyond
 
 
 def test_a_search_counts_its_matches_less_the_blocked_in_one_pass(app, statements):

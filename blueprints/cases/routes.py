@@ -129,7 +129,7 @@ def index():
     state = request.args.get("estado", "active")
     whose = request.args.get("responsable", "")
     filters = {"status": state if state in (*labels.STATES, "active") else "", "mine_of": me().id if whose == "yo" else None}
-    page = paginate(Case.listing(**filters), 25, total=Case.count_listing(**filters))
+    page = paginate(Case.listing(**filters), 25, total=lambda: Case.count_listing(**filters))
     return render("cases/index.html", "cases/_list.html", page=page, state=state, whose=whose)
 
 

@@ -80,7 +80,7 @@ def _prepare(form: ClientForm, responsible=None) -> ClientForm:
 def index():
     form, filters = _filters()
     page = paginate(Client.listing(**filters, sort=form.sort.data or "name", columns=Client.listed()), size=25,
-                    total=Client.count_matching(**filters))
+                    total=lambda: Client.count_matching(**filters))
     return render("clients/index.html", "clients/_list.html", form=form, page=page, params=_list_params(form))
 
 

@@ -130,7 +130,7 @@ def agreements_list():
     """The agreements by person, 50 a page (``?pagina=``), found by part of the person's or company's name (``?q=``)."""
     q = request.args.get("q", "").strip()[:100]
     page = paginate(ConfidentialityAgreement.listing(q), AGREEMENTS_PAGE_SIZE,
-                    total=ConfidentialityAgreement.count_named(q))
+                    total=lambda: ConfidentialityAgreement.count_named(q))
     return render("manual/agreements.html", "manual/_agreements_list.html", page=page, agreements=page.items,
                   filters={"q": q}, kind_words={k: str(v) for k, v in labels.AGREEMENT_KINDS.items()})
 

@@ -51,7 +51,7 @@ def requests():
     filters = {"status": status, "kind": kind, "assignee": _id_arg("responsable"), "client": _id_arg("cliente")}
     escalated_on = today if escalated else None
     page = paginate(DataSubjectRequest.register(**filters, escalated_on=escalated_on), size=PAGE_SIZE,
-                    total=DataSubjectRequest.count_register(**filters, escalated_on=escalated_on))
+                    total=lambda: DataSubjectRequest.count_register(**filters, escalated_on=escalated_on))
     params = {k: v for k, v in {"estado": status, "tipo": kind, "responsable": filters["assignee"] or "",
                                 "cliente": filters["client"] or "", "escaladas": "1" if escalated else ""}.items() if v}
     return render("privacy/requests.html", "privacy/_request_list.html", page=page, today=today, filters=filters,

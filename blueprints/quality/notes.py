@@ -28,7 +28,7 @@ NOT_ACKNOWLEDGED_SHOWN = 200  # names listed on the note's page; the count is wh
 def notes():
     # How many read each note is on the note's page: counting two thousand acknowledgements per row would make
     # this list cost as much as the staff is large.
-    page = paginate(QualityNote.listing(me()), PAGE_SIZE, total=QualityNote.select().count())
+    page = paginate(QualityNote.listing(me()), PAGE_SIZE, total=lambda: QualityNote.select().count())
     return render("quality/notes.html", "quality/_note_list.html", page=page, manage=can("notes.manage"))
 
 

