@@ -265,6 +265,12 @@ def _install_template_words(app):
     app.jinja_env.globals.update(_=_say, gettext=_say)
 
 
+def said(words: dict) -> dict:
+    """A dict of lazy labels said once in the request's language: for a list that writes one on every row (a lazy
+    label looks the request's catalogue up each time it is written). In a template: ``labels.STATES|said``."""
+    return {key: str(word) for key, word in words.items()}
+
+
 def init_app(app):
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     _install_template_words(app)
@@ -275,6 +281,7 @@ def init_app(app):
     app.jinja_env.filters["device"] = device
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["said"] = said
 
 
 _BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Chromium/", "Chromium"),

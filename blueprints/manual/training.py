@@ -16,6 +16,7 @@ from core.db import utcnow
 from core.forms import staff_groups
 from core.guard import require
 from core.htmx import render
+from core.i18n import said
 from core.pagination import paginate
 from core.web import me, or_404, status_for
 from models.manual import ManualDocument
@@ -49,7 +50,7 @@ def training_index():
         when={"proximas": "upcoming", "pasadas": "past"}.get(when, ""), document_id=document_id, now=utcnow()))
     return render("manual/training.html", "manual/_training_list.html", sessions=sessions,
                   documents=list(service.document_choices()), filters={"when": when, "document": document_id},
-                  kind_words=_said(service.KINDS))
+                  kind_words=said(service.KINDS))
 
 
 def _session_form_choices(form):
@@ -93,7 +94,7 @@ def _session_page(session, form=None, status=200):
     return render("manual/training_show.html", training=session, attendees=attendees, form=form, started=started,
                   marks=marks, limits=LIMITS,
                   summary=service.summary(attendees, session.pass_mark),
-                  attendance_words=_said(service.ATTENDANCE_LABELS), status=status)
+                  attendance_words=said(service.ATTENDANCE_LABELS), status=status)
 
 
 def _marks(attendees, form=None) -> list[tuple]:
@@ -141,7 +142,7 @@ def training_record(training_id):
 def _record_page(person):
     rows = list(TrainingAttendee.record_of(person.id))
     return render("manual/training_person.html", person=person, rows=rows, now=utcnow(),
-                  kind_words=_said(service.KINDS), attendance_words=_said(service.ATTENDANCE_LABELS))
+                  kind_words=said(service.KINDS), attendance_words=said(service.ATTENDANCE_LABELS))
 
 
 @bp.get("/manual/formacion/personas/<int:user_id>")
@@ -210,12 +211,7 @@ def _feedback_page(document, status=200, failing=None, form=None):
                   still_open=still_open, into=feedback_service.open_version(document),
                   forms={failing.id: form} if failing is not None else {},
                   settle_form=SettleForm(formdata=None, item=ITEM_MARK), item_mark=ITEM_MARK, status=status,
-                  state_words=_said(feedback_service.STATES), section_words=_said(manual_labels.SECTIONS))
-
-
-def _said(words: dict) -> dict:
-    """A dict of lazy labels said once in the request's language, for a page that shows them on every row."""
-    return {key: str(word) for key, word in words.items()}
+                  state_words=said(feedback_service.STATES), section_words=said(manual_labels.SECTIONS))
 
 
 @bp.get("/manual/<int:document_id>/comentarios")
