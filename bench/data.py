@@ -110,6 +110,7 @@ SIZES: dict[str, int] = {
     "complaints": 20_000,
     "crisis_incidents": 300,
     "quality_notes": 200,  # notes to the staff over two years, each read by most of its ~1,900 readers
+    "improvement_actions": 400,  # improvement actions over two years; the last months' still open (issue 7)
     "sensitive_reads": 200_000,  # reveals of confidential data over two years, with whose data each read (issue 19)
     "data_subject_requests": 5_000,  # data-subject requests over two years (issue 19)
     "erasures": 1_000,  # erasures and blockings over two years, three retention lines each (issue 19 items 4–5)
@@ -2449,6 +2450,80 @@ def generate_quality_notes(database, fake: Faker, sizes: dict[str, int]) -> None
 
 
 TABLES += (NOTE_TITLES, NOTE_BODIES, NOTE_READ_SHARE)
+
+# Improvement actions: where they come from, and what each kind says (title, problem, cause, action, evidence).
+ACTION_SOURCE_MIX = {"complaint": 40, "survey": 20, "indicator": 20, "manual": 15, "review": 5}
+ACTION_TEXTS = [
+    ("Devolver las llamadas el mismo día hábil", "Tres quejas del trimestre por llamadas no devueltas.",
+     "No hay turno asignado para devolver llamadas por la tarde.", "Turno diario de devolución de llamadas.",
+     "Quejas por llamadas no devueltas en el trimestre siguiente: 0."),
+    ("Informar al cliente cada quince días", "La encuesta muestra baja satisfacción con la información del caso.",
+     "Los abogados no registran ni envían los informes de avance.", "Recordatorio quincenal en la bandeja de trabajo.",
+     "Satisfacción con la información: de 3,4 a 4,2."),
+    ("Revisar plazos con doble control", "Un plazo de contestación se cumplió el último día.",
+     "El plazo se registró sin el calendario de festivos.", "Segundo abogado revisa cada plazo al registrarlo.",
+     "Plazos vencidos sin actuación: 0 en seis meses."),
+    ("Acortar la admisión de clientes", "La admisión tarda en promedio nueve días hábiles.",
+     "La verificación de identidad espera documentos que se piden tarde.", "Lista de documentos en el primer contacto.",
+     "Días hábiles de admisión: de 9 a 5."),
+    ("Aclarar los honorarios en la cotización", "Dos reclamos por cobros que el cliente no esperaba.",
+     "Los gastos del proceso no figuran en la cotización.", "Plantilla de cotización con gastos estimados.",
+     "Reclamos por honorarios en el semestre: 0."),
+]
+ACTION_CANCEL_REASONS = ["Duplicada con otra acción abierta.", "El proceso cambió y la causa ya no existe."]
+
+
+@generator("improvement_actions")
+def generate_improvement_actions(database, fake: Faker, sizes: dict[str, int]) -> None:
+    """Improvement actions over two years, owned by quality, management and client service: those opened in the
+    last four months mostly still open (a quarter of them past their due day), the older ones closed with their
+    effectiveness checked, a few cancelled. Those from complaints point at one."""
+    from models.quality import ImprovementAction as A
+
+    rnd = fake.random
+    now = anchor()
+    today = _local_day(now)
+    owners = _crew(("quality", "management", "service")) or _staff(("quality",))
+    checkers = _crew(("quality",)) or owners
+    complaints = [cid for (cid,) in Complaint.select(Complaint.id).where(Complaint.kind == "complaint")
+                  .order_by(Complaint.id).limit(5_000).tuples()]
+    sources, source_weights = list(ACTION_SOURCE_MIX), list(ACTION_SOURCE_MIX.values())
+    n = sizes["improvement_actions"]
+    rows = []
+    for k in range(n):
+        at = _office_time(rnd, now - timedelta(days=HISTORY_DAYS * (1 - k / n)), now)
+        opened = _local_day(at)
+        due = opened + timedelta(days=rnd.randint(20, 90))
+        recent = (today - opened).days < 120
+        draw = rnd.random()
+        if recent and draw < 0.85:
+            status = rnd.choice(("open", "in_progress", "in_progress", "verifying"))
+        else:
+            status = "cancelled" if draw > 0.96 else "closed"
+        source = rnd.choices(sources, source_weights)[0]
+        complaint = rnd.choice(complaints) if source == "complaint" and complaints else None
+        if source == "complaint" and complaint is None:
+            source = "manual"
+        title, problem, cause, action, evidence = rnd.choice(ACTION_TEXTS)
+        owner = rnd.choice(owners)
+        closed = status in ("closed", "cancelled")
+        closed_at = min(now, datetime.combine(due - timedelta(days=rnd.randint(0, 15)), datetime.min.time())
+                        + timedelta(hours=16)) if closed else None
+        verified = status == "closed"
+        ref = {"indicator": "satisfaccion", "survey": "Información del caso", "review": "Revisión por la dirección"}
+        rows.append((at, closed_at or at, title, source, complaint, ref.get(source, ""), problem,
+                     cause if status != "open" else "", "Se habló con el cliente y se corrigió el caso." if complaint
+                     else "", action if status != "open" else "", "", owner, due, status,
+                     evidence if verified else "", _local_day(closed_at) if verified else None,
+                     rnd.choice(checkers) if verified else None, closed_at,
+                     rnd.choice(ACTION_CANCEL_REASONS) if status == "cancelled" else "", rnd.choice(checkers)))
+    bulk_insert(A, [A.created_at, A.updated_at, A.title, A.source, A.complaint, A.source_ref, A.description,
+                    A.cause_analysis, A.correction, A.corrective_action, A.preventive_action, A.owner, A.due_on,
+                    A.status, A.effectiveness_check, A.verified_on, A.verified_by, A.closed_at, A.cancel_reason,
+                    A.created_by], rows)
+
+
+TABLES += (ACTION_SOURCE_MIX, ACTION_TEXTS, ACTION_CANCEL_REASONS)
 
 
 # ----- privacy (issue 19): reveals of confidential data with their subjects, data-subject requests -----
