@@ -218,7 +218,7 @@ def home(user_id: int) -> str:
 def users(user_id: int) -> str:
     query = User.select().order_by(User.name, User.id).limit(25)
     if term := request.args.get("q", "").strip().lower():
-        query = query.where(fn.LOWER(User.name).contains(term) | User.email.contains(term))
+        query = query.where(User.name.contains(term) | User.email.contains(term))
     return render(USERS, rows=list(query))
 
 

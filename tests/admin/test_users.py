@@ -169,6 +169,9 @@ def test_users_list_search_filters_and_partial(app, http, login_as, make_user):
     make_user(name="Jorge Pérez", roles=("operations",))
     body = http.get("/admin/usuarios?q=ospina").get_data(as_text=True)
     assert "Mariana Ospina" in body and "Jorge Pérez" not in body
+    for typed in ("OSPINA", "mariana osp", "Pérez"):  # in any case, on either database
+        body = http.get("/admin/usuarios", query_string={"q": typed}).get_data(as_text=True)
+        assert ("Jorge Pérez" in body) == (typed == "Pérez") and ("Mariana Ospina" in body) == (typed != "Pérez"), typed
     partial = http.get("/admin/usuarios?role=operations", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "Jorge Pérez" in partial and "Mariana" not in partial and "<html" not in partial
 
