@@ -82,3 +82,11 @@ def test_the_demo_firm_hangs_together(app):
         months = {r.month for r in SurveyResponse.select(SurveyResponse.month)}
         assert len(months) >= 10
         assert len({to_local(c.received_at).strftime("%Y-%m") for c in Complaint.select()}) >= 6
+        from core.i18n import today_local
+        from models.quality import ImprovementAction
+
+        improvement = list(ImprovementAction.select())  # one at each step, a late one among them
+        assert {a.status for a in improvement} == {"open", "in_progress", "verifying", "closed"}
+        assert {a.source for a in improvement} >= {"complaint", "survey", "review", "indicator"}
+        assert any(a.overdue(today_local()) for a in improvement)
+        assert all(a.effectiveness_check and a.verified_by_id for a in improvement if a.status == "closed")

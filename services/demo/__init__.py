@@ -72,7 +72,8 @@ def load() -> list[str]:
         _load_complaints(fake, accounts)
         _load_crisis(fake, accounts)
         _load_targets(accounts)
-        _load_review(accounts)
+        review = _load_review(accounts)
+        _load_actions(accounts, review)
         _load_privacy(accounts)
         _load_access_review(accounts)
         _load_retention()
@@ -735,6 +736,63 @@ def _load_review(accounts) -> None:
         "decisions": "Revisar cada mes los casos sin actualización al cliente en 15 días; repetir la revisión en seis "
                      "meses."})
     reviews.approve(review, accounts["management"], today)
+    return review
+
+
+def _load_actions(accounts, review) -> None:
+    """Five improvement actions, one at each step: from a complaint's root cause (in progress), from the survey
+    (just opened), from the review's decision (in progress and past its due day), from an indicator (awaiting
+    verification) and one closed with its effectiveness checked."""
+    from core.i18n import today_local
+    from models.complaints import Complaint
+    from services.quality import actions
+
+    today, quality, boss = today_local(), accounts["quality"], accounts["management"]
+    complaint = (Complaint.select().where(Complaint.kind == "complaint", Complaint.root_cause != "")
+                 .order_by(Complaint.id).first())
+    if complaint is not None:
+        proposal = actions.proposal_from_complaint(complaint)
+        action = actions.open_action(owner=accounts["service"], due_on=today + timedelta(days=20), user=quality,
+                                     **proposal)
+        actions.save_plan(action, {"cause_analysis": proposal["cause_analysis"],
+                                   "correction": "Se llamó al cliente, se le explicó el estado de su caso y se "
+                                                 "acordó una llamada semanal.",
+                                   "corrective_action": "Cada abogado registra en Traza la última comunicación con "
+                                                        "el cliente; atención revisa los casos sin contacto en 15 "
+                                                        "días."}, accounts["service"], action.due_on, quality)
+        actions.change_status(action, "in_progress", accounts["service"])
+    actions.open_action(title="Informar al cliente del avance de su caso cada quince días", source="survey",
+                        source_ref="Información sobre el avance del caso",
+                        description="En la encuesta del trimestre, la información sobre el avance del caso es el "
+                                    "criterio peor valorado.",
+                        owner=accounts["operations"], due_on=today + timedelta(days=45), user=quality)
+    decided = actions.open_action(title="Revisar cada mes los casos sin actualización al cliente en 15 días",
+                                  source="review", review=review, source_ref="Decisiones de la revisión",
+                                  description="La revisión por la dirección decidió revisar cada mes los casos sin "
+                                              "actualización al cliente en 15 días.",
+                                  owner=quality, due_on=today - timedelta(days=3), user=boss)
+    actions.save_plan(decided, {"cause_analysis": "No había un control periódico de los casos sin comunicación.",
+                                "preventive_action": "Informe mensual de casos sin actualización, revisado en el "
+                                                     "comité de calidad."}, quality, decided.due_on, quality)
+    actions.change_status(decided, "in_progress", quality)
+    for title, ref, description, cause, action_text, closed in (
+            ("Devolver las llamadas el mismo día hábil", "Quejas resueltas en plazo",
+             "Dos quejas del periodo por llamadas no devueltas.",
+             "No había turno asignado para devolver las llamadas de la tarde.",
+             "Turno diario de devolución de llamadas en atención al cliente.", True),
+            ("Confirmar por escrito los honorarios antes de firmar", "Reclamos por honorarios",
+             "Un reclamo por un cobro que el cliente no esperaba.",
+             "Los gastos del proceso no figuraban en la cotización.",
+             "La cotización detalla los gastos estimados del proceso.", False)):
+        action = actions.open_action(title=title, source="indicator", source_ref=ref, description=description,
+                                     owner=quality, due_on=today + timedelta(days=10), user=quality)
+        actions.save_plan(action, {"cause_analysis": cause, "corrective_action": action_text}, quality,
+                          action.due_on, quality)
+        actions.change_status(action, "in_progress", quality)
+        actions.change_status(action, "verifying", quality)
+        if closed:
+            actions.close(action, "Quejas por llamadas no devueltas en el mes siguiente: ninguna.", today, boss,
+                          boss, today)
 
 
 def _load_access_review(accounts) -> None:
