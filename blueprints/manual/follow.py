@@ -9,7 +9,7 @@ from core import files
 from core.forms import ActionForm, staff_groups
 from core.guard import ROLES, require
 from core.htmx import render
-from core.i18n import today_local
+from core.i18n import said, today_local
 from core.pagination import paginate
 from core.web import me, or_404, status_for
 from models.manual import ConfidentialityAgreement, ManualAck
@@ -132,7 +132,7 @@ def agreements_list():
     page = paginate(ConfidentialityAgreement.listing(q), AGREEMENTS_PAGE_SIZE,
                     total=lambda: ConfidentialityAgreement.count_named(q))
     return render("manual/agreements.html", "manual/_agreements_list.html", page=page, agreements=page.items,
-                  filters={"q": q}, kind_words={k: str(v) for k, v in labels.AGREEMENT_KINDS.items()})
+                  filters={"q": q}, kind_words=said(labels.AGREEMENT_KINDS))
 
 
 def _agreement_form():

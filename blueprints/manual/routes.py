@@ -12,6 +12,7 @@ from core import files
 from core.forms import ActionForm, staff_groups
 from core.guard import ROLES, can, require
 from core.htmx import render
+from core.i18n import said
 from core.web import me, or_404, status_for
 from models.manual import (
     DOCUMENT_KINDS,
@@ -85,8 +86,8 @@ def index():
     documents = list(ManualDocument.index(kind=kind, state=state, q=q, everything=everything))
     return render("manual/index.html", "manual/_list.html", documents=documents, everything=everything,
                   filters={"kind": kind, "state": state, "q": q},
-                  kind_words={k: str(v) for k, v in labels.DOCUMENT_KINDS.items()},
-                  state_words={k: str(v) for k, v in labels.VERSION_STATES.items()})
+                  kind_words=said(labels.DOCUMENT_KINDS),
+                  state_words=said(labels.VERSION_STATES))
 
 
 @bp.route("/manual/nuevo", methods=["GET", "POST"])

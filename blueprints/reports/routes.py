@@ -9,7 +9,7 @@ from core import audit, pdf
 from core.db import transaction
 from core.guard import require
 from core.htmx import render
-from core.i18n import format_day, today_local
+from core.i18n import format_day, said, today_local
 from core.web import me, or_404
 from models.cases import Case
 from models.clients import Client
@@ -41,7 +41,7 @@ def _report(client, record, case=None):
 
 def _respond(client, case):
     report, form = _report(client, case or client, case)
-    ctx = {"client": client, "case": case, "report": report, "form": form, "kind_labels": {k: str(v) for k, v in labels.KINDS.items()},
+    ctx = {"client": client, "case": case, "report": report, "form": form, "kind_labels": said(labels.KINDS),
            "query": request.query_string.decode(), "printed_on": format_day(today_local(), "document")}
     if report is None:  # a filter the form refused: the page, its messages beside the fields
         return render("reports/trace.html", "reports/_trace.html", status=422, **ctx)
