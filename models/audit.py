@@ -44,7 +44,12 @@ class AuditEvent(BaseModel):
 
     @classmethod
     def browse(cls, action="", actor_id=None, object_type="", since=None, until=None):
-        query = cls.select(cls, *User.shown()).join(User, join_type=JOIN.LEFT_OUTER, on=(cls.actor == User.id)).order_by(cls.id.desc())
+        # What the log's pages show of an event, not its bookkeeping (the row's own timestamps, the request id, the
+        # chain's two hashes): fifty rows built with two datetimes and two hashes fewer each.
+        shown = (cls.id, cls.at, cls.actor, cls.actor_roles, cls.action, cls.object_type, cls.object_id, cls.fields,
+                 cls.detail, cls.ip, cls.user_agent)
+        query = (cls.select(*shown, *User.shown()).join(User, join_type=JOIN.LEFT_OUTER, on=(cls.actor == User.id))
+                 .order_by(cls.id.desc()))
         if action:
             query = query.where(cls.action == action)
         if actor_id:
